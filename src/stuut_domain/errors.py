@@ -1,0 +1,134 @@
+"""The errors of the domain: one root, subclasses that also inherit the fitting builtin.
+
+Every error carries data (codes, ids, paths, values) and computes its message from it, so
+callers can branch on attributes instead of parsing text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stuut_domain.invariants import Violation
+
+__all__ = [
+    "ConcurrencyConflict",
+    "CurrencyMismatch",
+    "InexactAmount",
+    "InvalidAllocation",
+    "InvalidTransition",
+    "InvariantViolation",
+    "NotFound",
+    "StuutDomainError",
+    "UnknownCurrency",
+]
+
+
+class StuutDomainError(Exception):
+    """Root of every error this library raises on purpose."""
+
+
+class UnknownCurrency(StuutDomainError, ValueError):
+    """A currency code that is not in the Stuut API's 306-code list."""
+
+    def __init__(self, code: object) -> None:
+        self.code = code
+        super().__init__(f"unknown currency code {code!r}")
+
+
+class CurrencyMismatch(StuutDomainError, TypeError):
+    """Two amounts of different currencies were combined without an explicit rate."""
+
+    def __init__(self, left: str, right: str, operation: str) -> None:
+        self.left = left
+        self.right = right
+        self.operation = operation
+        super().__init__(f"cannot {operation} {left} and {right}: currencies differ")
+
+
+class InexactAmount(StuutDomainError, ValueError):
+    """An amount that is not a whole number of the currency's minor units.
+
+    Raised instead of truncating or rounding silently.
+    """
+
+    def __init__(self, amount: object, currency: str, exponent: int) -> None:
+        self.amount = amount
+        self.currency = currency
+        self.exponent = exponent
+        super().__init__(
+            f"{amount!r} {currency} is not a whole number of minor units "
+            f"({currency} has {exponent} decimal places)"
+        )
+
+
+class InvariantViolation(StuutDomainError, ValueError):
+    """One or more business invariants are broken; ``violations`` lists every one."""
+
+    def __init__(self, violations: Iterable[Violation], subject: str = "") -> None:
+        self.violations: tuple[Violation, ...] = tuple(violations)
+        self.subject = subject
+        lines = "; ".join(str(v) for v in self.violations)
+        prefix = f"{subject}: " if subject else ""
+        super().__init__(f"{prefix}{len(self.violations)} invariant violation(s): {lines}")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The stable codes of the violated rules, in report order."""
+        return tuple(v.code for v in self.violations)
+
+
+class InvalidTransition(StuutDomainError, ValueError):
+    """A lifecycle transition the transition table forbids from the current status."""
+
+    def __init__(self, transition: str, status: str, reason: str) -> None:
+        self.transition = transition
+        self.status = status
+        self.reason = reason
+        super().__init__(f"cannot {transition} an invoice that is {status}: {reason}")
+
+
+class InvalidAllocation(StuutDomainError, ValueError):
+    """A payment allocation that the allocation rules refuse (names the rule and the values)."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        self.code = code
+        self.details = details
+        super().__init__(f"[{code}] {message}")
+
+
+class NotFound(StuutDomainError, LookupError):
+    """No entity of that kind with that id; every adapter raises this same error."""
+
+    def __init__(self, kind: str, entity_id: str) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        super().__init__(f"{kind} {entity_id!r} not found")
+
+
+class ConcurrencyConflict(StuutDomainError, RuntimeError):
+    """A save based on a stale version: someone else saved first; nothing was overwritten."""
+
+    def __init__(self, kind: str, entity_id: str, expected: object, actual: object) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{kind} {entity_id!r} changed since it was read "
+            f"(expected version {expected!r}, found {actual!r}); nothing was written"
+        )
+
+
+def join_path(parts: Sequence[str | int]) -> str:
+    """Render a JSON path like ``line_items[2].total_amount`` from its parts."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif out:
+            out.append(f".{part}")
+        else:
+            out.append(part)
+    return "".join(out)
