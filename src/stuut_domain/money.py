@@ -153,10 +153,10 @@ class Money:
             raise ValueError(f"not a decimal amount: {amount!r}") from None
         if not dec.is_finite():
             raise ValueError(f"not a finite amount: {amount!r}")
-        scaled = dec.scaleb(_EXPONENTS[code])
-        if scaled != scaled.to_integral_value():
+        units = _exact_minor_units(dec, _EXPONENTS[code])
+        if units is None:
             raise InexactAmount(amount, code, _EXPONENTS[code])
-        return cls(int(scaled), code)
+        return cls(units, code)
 
     @classmethod
     def zero(cls, currency: str | moneyed.Currency) -> Money:
@@ -178,7 +178,8 @@ class Money:
     @property
     def amount(self) -> Decimal:
         """The amount in major units as an exact :class:`~decimal.Decimal` (10.50 for 1050 USD)."""
-        return Decimal(self.minor_units).scaleb(-self.exponent)
+        sign, digits, exp = Decimal(self.minor_units).as_tuple()
+        return Decimal((sign, digits, int(exp) - self.exponent))
 
     def to_moneyed(self) -> moneyed.Money:
         """The same amount as a py-moneyed :class:`~moneyed.Money` (for formatting, Babel)."""
@@ -321,11 +322,27 @@ def to_minor_units(money: Money | moneyed.Money) -> int:
         return money.minor_units
     if isinstance(money, moneyed.Money):
         code = _code_of(money.currency.code)
-        scaled = money.amount.scaleb(_EXPONENTS[code])
-        if not scaled.is_finite() or scaled != scaled.to_integral_value():
+        units = _exact_minor_units(money.amount, _EXPONENTS[code])
+        if units is None:
             raise InexactAmount(money.amount, code, _EXPONENTS[code])
-        return int(scaled)
+        return units
     raise TypeError(f"expected Money, got {type(money).__name__}")
+
+
+def _exact_minor_units(amount: Decimal, exp: int) -> int | None:
+    """``amount`` × 10**exp as an int, exactly (no context rounding), or None if fractional."""
+    if not amount.is_finite():
+        return None
+    sign, digits, dexp = amount.as_tuple()
+    shift = int(dexp) + exp
+    if shift >= 0:
+        magnitude: int = int("".join(map(str, digits)) or "0") * 10**shift
+    else:
+        kept, dropped = digits[:shift], digits[shift:]
+        if any(dropped):
+            return None
+        magnitude = int("".join(map(str, kept)) or "0")
+    return -magnitude if sign else magnitude
 
 
 def allocate(total: Money, ratios: Sequence[int]) -> list[Money]:
@@ -541,4 +558,3 @@ class MoneyBag(Mapping[str, Money]):
 
 def _raise(code: str) -> Money:
     raise UnknownCurrency(code)
-

@@ -1,0 +1,29 @@
+"""The dependency rule: the core never loads an adapter, a codec or an HTTP library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+FORBIDDEN = ("adapters", "cattrs", "msgspec", "httpx", "hypothesis", "pydantic")
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out))
+
+
+class TestImportBoundary:
+    def test_importing_the_core_loads_no_adapter_codec_or_http_library(self) -> None:
+        """`import stuut_domain` (and all its public modules) loads none of the edge libraries."""
+        loaded = _modules_after(
+            "import stuut_domain, pkgutil, importlib\n"
+            "for m in pkgutil.iter_modules(stuut_domain.__path__):\n"
+            "    if m.name != 'strategies': importlib.import_module('stuut_domain.' + m.name)"
+        )
+        leaked = sorted(name for name in loaded if name.split(".")[0] in FORBIDDEN)
+        assert [] == leaked
