@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from stuut_domain.money import CURRENCY_CODES
+from stuut_domain.errors import CurrencyMismatch, UnknownCurrency
+from stuut_domain.money import CURRENCY_CODES, Money
 
-__all__ = ["aware", "currency_code"]
+__all__ = ["aware", "currency_code", "money_in", "own_currency", "short_repr"]
 
 _CODES = frozenset(CURRENCY_CODES)
 
@@ -23,6 +25,53 @@ def aware(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> Non
 def currency_code(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """Currency codes must be one of the Stuut API's 306 codes (``None`` allowed)."""
     if value is not None and value not in _CODES:
-        from stuut_domain.errors import UnknownCurrency
-
         raise UnknownCurrency(value)
+
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", object], None]
+
+
+def money_in(currency_of: Callable[[Any], str | None]) -> Validator:
+    """A validator: the amount is :class:`Money` in ``currency_of(instance)`` (``None`` allowed).
+
+    The API sends bare integers whose currency is another field, so an amount in any other
+    currency is a construction error: :class:`~stuut_domain.errors.CurrencyMismatch` naming
+    ``Class.field`` (``left`` is the amount's code, ``right`` the expected one). When the
+    expected currency is absent or unknown nothing is compared (``currency_code`` reports the
+    unknown code).
+    """
+
+    def validate(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        if type(value) is not Money:
+            raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
+        expected = currency_of(instance)
+        if expected in _CODES and value.code != expected:
+            where = f"{type(instance).__name__}.{attribute.name}"
+            raise CurrencyMismatch(value.code, str(expected), f"combine {where}")
+
+    return validate
+
+
+#: Amounts in the entity's own ``currency`` field (invoice, line item, payment, partner).
+own_currency: Validator = money_in(lambda instance: instance.currency)
+
+
+def short_repr(class_name: str, /, **fields: object) -> str:
+    """A one-line repr for notebooks: ``None`` fields left out, Money as ``"123.45 USD"``.
+
+    Datetimes show their calendar date (as the API wrote it, in its own offset).
+    """
+    parts = []
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            text = value.date().isoformat()
+        elif isinstance(value, Money | dt.date):
+            text = str(value)
+        else:
+            text = repr(value)
+        parts.append(f"{key}={text}")
+    return f"{class_name}({', '.join(parts)})"

@@ -1,0 +1,159 @@
+"""The invoice: what a partner owes, the aggregate that collection revolves around.
+
+An invoice carries its amounts in its own ``currency`` (refused otherwise), its line items,
+the payment allocations applied to it, and the outreach (calls, emails) sent about it.
+Cross-field business rules (``amount_due = total_amount - amount_paid``, …) are *not*
+enforced here: remote data may break them and must still load; the invariant checker
+reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+
+from stuut_domain._validators import aware, currency_code, own_currency, short_repr
+from stuut_domain.address import Address
+from stuut_domain.call import Call
+from stuut_domain.email import Email
+from stuut_domain.integration import LinkedIntegration
+from stuut_domain.money import Money
+from stuut_domain.partner import Partner
+from stuut_domain.payment import PaymentAllocation
+from stuut_domain.types import (
+    JSON,
+    InvoiceType,
+    OutreachChannel,
+    RemotePaymentStatus,
+    SyncStatus,
+)
+from stuut_domain.user import User
+
+__all__ = ["Invoice", "LineItem"]
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class LineItem:
+    """One billed line of an invoice: ``quantity`` × ``unit_amount``, less discount, plus tax.
+
+    Amounts are in the line item's own ``currency`` (refused otherwise); ``quantity`` is an
+    exact :class:`~decimal.Decimal`. The period dates bound the usage the line bills.
+    """
+
+    invoice_id: str
+    object: str
+    remote_id: str
+    created_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    currency: str | None = attrs.field(default=None, validator=currency_code)
+    custom_fields: JSON = None
+    description: str | None = None
+    line_number: int | None = None
+    modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    name: str | None = None
+    period_end_date: dt.datetime | None = attrs.field(default=None, validator=aware)
+    period_start_date: dt.datetime | None = attrs.field(default=None, validator=aware)
+    product_type: str | None = None
+    quantity: Decimal | None = None
+    remote_created_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    remote_metadata: JSON = None
+    remote_modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    total_amount: Money | None = attrs.field(default=None, validator=own_currency)
+    total_discount: Money | None = attrs.field(default=None, validator=own_currency)
+    total_tax: Money | None = attrs.field(default=None, validator=own_currency)
+    unit_amount: Money | None = attrs.field(default=None, validator=own_currency)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class Invoice:
+    """An invoice issued to a partner (receivable) or received from one (payable).
+
+    Rule enforced on construction (and by ``attrs.evolve``): ``amount_due``,
+    ``total_amount``, ``amount_paid``, ``subtotal``, ``total_discount`` and ``total_tax`` are
+    in ``currency``, else :class:`~stuut_domain.errors.CurrencyMismatch` naming the field.
+    ``payments`` are the allocations applied to this invoice (each embeds its payment).
+    An invoice ``in_dispute`` is excluded from outreach. ``status``, ``custom_fields``,
+    ``pdf`` and ``remote_metadata`` are free-form JSON.
+    """
+
+    amount_due: Money = attrs.field(validator=own_currency)
+    currency: str = attrs.field(validator=currency_code)
+    object: str
+    remote_id: str
+    total_amount: Money = attrs.field(validator=own_currency)
+    id: str | None = None
+    amount_paid: Money | None = attrs.field(default=None, validator=own_currency)
+    assignee: User | None = None
+    billing_address: Address | None = None
+    billing_address_id: int | None = None
+    billing_email: str | None = None
+    calls: tuple[Call, ...] = ()
+    created_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    custom_fields: JSON = None
+    due_date: dt.datetime | None = attrs.field(default=None, validator=aware)
+    emails: tuple[Email, ...] = ()
+    in_dispute: bool | None = None
+    is_issued_email_sent: bool | None = None
+    issued_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    last_outreach_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    last_outreach_channel: OutreachChannel | None = None
+    last_outreach_to: str | None = None
+    last_synced_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    line_items: tuple[LineItem, ...] = ()
+    linked_integration: LinkedIntegration | None = None
+    marked_uncollectible_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    memo: str | None = None
+    modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    number: str | None = None
+    order_number: str | None = None
+    paid_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    partner: Partner | None = None
+    partner_id: str | None = None
+    payments: tuple[PaymentAllocation, ...] = ()
+    pdf: JSON = None
+    pdf_id: str | None = None
+    period_end_date: dt.datetime | None = attrs.field(default=None, validator=aware)
+    period_start_date: dt.datetime | None = attrs.field(default=None, validator=aware)
+    private_note: str | None = None
+    promised_to_pay_date: dt.date | None = None
+    purchase_order_number: str | None = None
+    remote_created_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    remote_invoice_pdf: str | None = None
+    remote_metadata: JSON = None
+    remote_modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    remote_partner_id: str | None = None
+    remote_payment_portal_url: str | None = None
+    remote_payment_status: RemotePaymentStatus | None = None
+    remote_status: str | None = None
+    requires_line_item_sync: bool | None = None
+    shipping_address: Address | None = None
+    shipping_address_id: int | None = None
+    status: JSON = None
+    subtotal: Money | None = attrs.field(default=None, validator=own_currency)
+    sync_status: SyncStatus | None = None
+    total_discount: Money | None = attrs.field(default=None, validator=own_currency)
+    total_tax: Money | None = attrs.field(default=None, validator=own_currency)
+    type: InvoiceType | None = None
+    voided_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+
+    def money(self, units: int) -> Money:
+        """``units`` minor units in the invoice's currency (``inv.money(1000)`` is 10.00 USD)."""
+        return Money(units, self.currency)
+
+    @property
+    def amount_paid_or_zero(self) -> Money:
+        """What has been paid, zero in the invoice's currency when the API sent no amount."""
+        return Money.zero(self.currency) if self.amount_paid is None else self.amount_paid
+
+    def __repr__(self) -> str:
+        return short_repr(
+            "Invoice",
+            id=self.id,
+            number=self.number,
+            partner_id=self.partner_id,
+            total_amount=self.total_amount,
+            amount_paid=self.amount_paid,
+            amount_due=self.amount_due,
+            due_date=self.due_date,
+        )
