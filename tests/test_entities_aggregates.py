@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stuut_domain.address import Address, ContactAddress
-from stuut_domain.errors import CurrencyMismatch, UnknownCurrency
+from stuut_domain.errors import CurrencyMismatch, UnknownCurrency, UnknownTimeZone
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import CURRENCY_CODES, Money
 from stuut_domain.partner import ApPortal, ApPortalAccount, Contact, Partner, PartnerTag, Tag
@@ -125,10 +125,13 @@ class TestPartner:
         """The partner's time zone is available as a ZoneInfo for local outreach windows."""
         assert BERLIN == acme().zone
 
-    def test_zone_none_when_unknown(self) -> None:
-        """An unknown or absent time-zone name gives no zone instead of failing."""
-        assert None is acme(timezone="Mars/Olympus_Mons").zone
+    def test_zone_none_when_absent_and_an_error_when_unknown(self) -> None:
+        """An absent time zone gives no zone; an unknown name loads but raises when used."""
         assert None is acme(timezone=None).zone
+        partner = acme(timezone="Mars/Olympus_Mons")
+        assert "Mars/Olympus_Mons" == partner.timezone
+        with pytest.raises(UnknownTimeZone):
+            _ = partner.zone
 
     def test_naive_datetime_refused(self) -> None:
         """A naive last-inbound time is ambiguous and refused."""

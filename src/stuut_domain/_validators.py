@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from stuut_domain.errors import CurrencyMismatch, UnknownCurrency
+from stuut_domain.errors import CurrencyMismatch, UnknownCurrency, UnknownTimeZone
 from stuut_domain.money import CURRENCY_CODES, Money
 
-__all__ = ["aware", "currency_code", "money_in", "own_currency", "short_repr"]
+__all__ = ["aware", "currency_code", "money_in", "own_currency", "short_repr", "zone_named"]
 
 _CODES = frozenset(CURRENCY_CODES)
 
@@ -75,3 +77,19 @@ def short_repr(class_name: str, /, **fields: object) -> str:
             text = repr(value)
         parts.append(f"{key}={text}")
     return f"{class_name}({', '.join(parts)})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimeZone(name) from None
+
+
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The IANA zone called ``name``; ``None`` for ``None``; :class:`UnknownTimeZone` if unknown.
+
+    Names are kept as sent on the wire; only using an unknown one fails.
+    """
+    return None if name is None else _zone(name)

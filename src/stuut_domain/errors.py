@@ -22,6 +22,7 @@ __all__ = [
     "NotFound",
     "StuutDomainError",
     "UnknownCurrency",
+    "UnknownTimeZone",
 ]
 
 
@@ -35,6 +36,14 @@ class UnknownCurrency(StuutDomainError, ValueError):
     def __init__(self, code: object) -> None:
         self.code = code
         super().__init__(f"unknown currency code {code!r}")
+
+
+class UnknownTimeZone(StuutDomainError, ValueError):
+    """A time-zone name that is not in the IANA database this machine has."""
+
+    def __init__(self, name: object) -> None:
+        self.name = name
+        super().__init__(f"unknown time zone {name!r} (not an IANA zone name known here)")
 
 
 class CurrencyMismatch(StuutDomainError, TypeError):

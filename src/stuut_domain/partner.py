@@ -13,7 +13,7 @@ import zoneinfo
 
 import attrs
 
-from stuut_domain._validators import aware, currency_code, own_currency, short_repr
+from stuut_domain._validators import aware, currency_code, own_currency, short_repr, zone_named
 from stuut_domain.address import Address, ContactAddress
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
@@ -209,15 +209,11 @@ class Partner:
     def zone(self) -> zoneinfo.ZoneInfo | None:
         """The partner's IANA time zone, for outreach windows and local due dates.
 
-        ``None`` when ``timezone`` is absent or unknown to this system's time-zone database
-        (the wire value is kept as sent, never refused).
+        ``None`` when ``timezone`` is absent or empty; raises
+        :class:`~stuut_domain.errors.UnknownTimeZone` when the name is not known here (the
+        wire value is kept as sent and never refused at decoding).
         """
-        if not self.timezone:
-            return None
-        try:
-            return zoneinfo.ZoneInfo(self.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return None
+        return zone_named(self.timezone or None)
 
     def __repr__(self) -> str:
         return short_repr(
