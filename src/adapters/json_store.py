@@ -95,6 +95,9 @@ class JsonRepository(Generic[E, Q]):
         encode: Callable[[E], bytes],
     ) -> None:
         self.folder = folder
+        # Hot paths build str paths with os.path: pathlib (3.11) interns every path part,
+        # which grows the interpreter's intern table by one entry per file listed.
+        self._dir = os.fspath(folder)
         self.kind = kind
         self._decode = decode
         self._encode = encode
@@ -114,7 +117,7 @@ class JsonRepository(Generic[E, Q]):
 
     def get_versioned(self, entity_id: str, /) -> Versioned[E]:
         """The entity and its version (the digest of the file's bytes)."""
-        path = self.path_of(entity_id)
+        path = self._file(check_id(self.kind, entity_id))
         data = self._read(path, entity_id)
         return Versioned(entity=self._load(path, data, entity_id), version=content_version(data))
 
@@ -128,26 +131,31 @@ class JsonRepository(Generic[E, Q]):
 
     def ids(self) -> Iterator[str]:
         """The ids of the stored files, streamed from the directory (unordered)."""
-        if not self.folder.is_dir():
+        for entity_id, _path in self._entries():
+            yield entity_id
+
+    def _entries(self) -> Iterator[tuple[str, str]]:
+        """(id, file path) of every ``<id>.json`` in the folder, streamed from the directory."""
+        try:
+            entries = os.scandir(self._dir)
+        except (FileNotFoundError, NotADirectoryError):
             return
-        with os.scandir(self.folder) as entries:
+        with entries:
             for entry in entries:
                 name = entry.name
                 if name.endswith(_SUFFIX) and not name.startswith("."):
-                    yield name[: -len(_SUFFIX)]
+                    yield name[: -len(_SUFFIX)], entry.path
 
     def problems(self) -> Iterator[CorruptRecord]:
         """Every unreadable file of this kind, one error each (nothing raised)."""
-        for entity_id in self.ids():
+        for entity_id, path in self._entries():
             try:
-                path = self.path_of(entity_id)
-                self._load(path, self._read(path, entity_id), entity_id)
+                self._load(path, self._read(path, check_id(self.kind, entity_id)), entity_id)
             except CorruptRecord as exc:
                 yield exc
             except InvalidId as exc:
                 yield CorruptRecord(
-                    str(self.folder / f"{entity_id}{_SUFFIX}"),
-                    [RecordProblem("", f"file name is not a valid id: {exc.reason}")],
+                    path, [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
                 )
             except NotFound:
                 continue  # removed while we looked
@@ -183,37 +191,40 @@ class JsonRepository(Generic[E, Q]):
             atomic_write(path, data)
         return content_version(data)
 
-    def _read(self, path: Path, entity_id: str) -> bytes:
+    def _file(self, entity_id: str) -> str:
+        return os.path.join(self._dir, entity_id + _SUFFIX)
+
+    def _read(self, path: str, entity_id: str) -> bytes:
         try:
-            return path.read_bytes()
+            with open(path, "rb") as handle:
+                return handle.read()
         except (FileNotFoundError, NotADirectoryError):
             raise NotFound(self.kind, entity_id) from None
 
-    def _load(self, path: Path, data: bytes, entity_id: str) -> E:
+    def _load(self, path: str, data: bytes, entity_id: str) -> E:
         try:
             entity = self._decode(data)
         except stuut_json.DecodeError as exc:
             problems = [RecordProblem(p.path, p.message, p.value) for p in exc.problems]
-            raise CorruptRecord(str(path), problems or [RecordProblem("", str(exc))]) from exc
+            raise CorruptRecord(path, problems or [RecordProblem("", str(exc))]) from exc
         if entity.id != entity_id:
             raise CorruptRecord(
-                str(path),
+                path,
                 [RecordProblem("id", f"does not match the file name {entity_id!r}", entity.id)],
             )
         return entity
 
     def _stream(self, query: Q | None) -> Iterator[E]:
-        for entity_id in self.ids():
-            path = self.folder / f"{entity_id}{_SUFFIX}"
+        for entity_id, path in self._entries():
             try:
                 check_id(self.kind, entity_id)
             except InvalidId as exc:
                 raise CorruptRecord(
-                    str(path), [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
+                    path, [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
                 ) from exc
             try:
-                data = path.read_bytes()
-            except FileNotFoundError:
+                data = self._read(path, entity_id)
+            except NotFound:
                 continue  # replaced or removed since the directory was read
             entity = self._load(path, data, entity_id)
             if query is None or query.matches(entity):
