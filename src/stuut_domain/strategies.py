@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 import zoneinfo
 from collections.abc import Callable, Collection
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import attrs
-from hypothesis import reject
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
 from stuut_domain._assembly import InvoiceTotals, latest, priced_line_item, settled_invoice
 from stuut_domain.address import Address
@@ -39,6 +37,49 @@ from stuut_domain.partner import Contact, Partner
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
 from stuut_domain.user import User
 from stuut_domain.workflow import Workflow
+
+# -- registration ------------------------------------------------------------------------------
+# Hypothesis runs its entry points while `import hypothesis` executes, and that may happen in
+# the middle of importing this very module (when it is imported before hypothesis). So the hook
+# is defined before hypothesis is imported, and it resolves each strategy lazily, by name, once
+# the module is complete (ADR 0025).
+
+#: The types ``st.from_type`` resolves to this module's strategies, and the strategy's name.
+_REGISTERED: Final[tuple[tuple[type, str], ...]] = (
+    (Money, "moneys"),
+    (Invoice, "invoices"),
+    (LineItem, "line_items"),
+    (Partner, "partners"),
+    (Contact, "contacts"),
+    (Payment, "payments"),
+    (Workflow, "workflows"),
+)
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register the strategies for ``st.from_type`` (run by Hypothesis's entry point).
+
+    ``st.from_type(Invoice)`` then draws from :func:`invoices` with its defaults, and likewise
+    for Money, LineItem, Partner, Contact, Payment and Workflow.
+    """
+    from hypothesis import strategies as hst  # noqa: PLC0415 - see the comment above
+
+    for kind, name in _REGISTERED:
+        hst.register_type_strategy(kind, hst.deferred(_strategy_named(name)))
+
+
+def _strategy_named(name: str) -> Callable[[], Any]:
+    """A function that calls this module's strategy ``name`` (looked up when called)."""
+
+    def strategy() -> Any:
+        return getattr(sys.modules[__name__], name)()
+
+    return strategy
+
+
+from hypothesis import reject  # noqa: E402 - after the hook, see above
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.errors import InvalidArgument  # noqa: E402
 
 __all__ = [
     "INVOICE_STATUSES",
@@ -202,6 +243,7 @@ def moneys(
     return st.builds(Money, st.integers(low, high), codes)
 
 
+@functools.cache
 def _utc_instants() -> st.SearchStrategy[dt.datetime]:
     """UTC instants in 2018..2032, with microseconds half the time (the API keeps them)."""
     return st.builds(
@@ -308,27 +350,43 @@ def _seconds(n: int) -> dt.timedelta:
     return dt.timedelta(seconds=n)
 
 
+_BOOLEANS: Final = st.booleans()
+_ACCOUNT_NUMBERS: Final = st.integers(1000, 99999).map(str)
+_PO_NUMBERS: Final = st.integers(1, 10**6).map("PO-{}".format)
+_REFERENCES: Final = st.integers(10**5, 10**9).map(str)
+
+
+def _maybe(draw: st.DrawFn, strategy: st.SearchStrategy[T]) -> T | None:
+    """``None`` or a value of ``strategy`` (shrinks towards ``None``)."""
+    return draw(strategy) if draw(_BOOLEANS) else None
+
+
+@functools.cache
 def _ids(prefix: str) -> st.SearchStrategy[str]:
     """Stuut-style ids: a resource prefix and 16 hex digits (``inv_00000000000004d2``)."""
     return st.integers(0, 2**64 - 1).map(lambda n: f"{prefix}_{n:016x}")
 
 
+@functools.cache
 def _words() -> st.SearchStrategy[str]:
     return st.sampled_from(("Net 30", "PO attached", "Q3 retainer", "")) | st.text(max_size=24)
 
 
+@functools.cache
 def _json_blobs() -> st.SearchStrategy[Any]:
     """Free-form JSON objects as the API's ``custom_fields``/``remote_metadata`` hold them."""
     scalars = st.none() | st.booleans() | st.integers(-(2**31), 2**31) | st.text(max_size=12)
     return st.none() | st.dictionaries(st.sampled_from(("erp", "region", "cost_center")), scalars)
 
 
+@functools.cache
 def _emails() -> st.SearchStrategy[str]:
     local = st.sampled_from(("ap", "billing", "finance", "ana.silva", "hiro.tanaka", "j.okafor"))
     domain = st.sampled_from(("acme.example", "globex.example", "initech.example", "kk.example"))
     return st.builds("{}@{}".format, local, domain)
 
 
+@functools.cache
 def _phones() -> st.SearchStrategy[str]:
     return st.integers(2_000_000, 9_999_999).map(
         lambda n: f"+1 415 {n // 10_000:03d} {n % 10_000:04d}"
@@ -338,6 +396,7 @@ def _phones() -> st.SearchStrategy[str]:
 # -- nested values -----------------------------------------------------------------------------
 
 
+@functools.cache
 @st.composite
 def _users(draw: st.DrawFn) -> User:
     created = draw(_utc_instants())
@@ -356,6 +415,7 @@ def _users(draw: st.DrawFn) -> User:
     )
 
 
+@functools.cache
 @st.composite
 def _addresses(draw: st.DrawFn) -> Address:
     created = draw(_utc_instants())
@@ -386,12 +446,16 @@ def contacts(
 
 @st.composite
 def _contacts(draw: st.DrawFn, partner_ids: st.SearchStrategy[str]) -> Contact:
+    return _contact(draw, draw(partner_ids))
+
+
+def _contact(draw: st.DrawFn, partner_id: str) -> Contact:
     created = draw(_utc_instants())
     given, family = draw(st.sampled_from(_GIVEN)), draw(st.sampled_from(_FAMILY))
     return Contact(
         email=draw(_emails()),
         object="contact",
-        partner_id=draw(partner_ids),
+        partner_id=partner_id,
         id=draw(_ids("ctc")),
         created_at=created,
         external_role=draw(
@@ -406,8 +470,8 @@ def _contacts(draw: st.DrawFn, partner_ids: st.SearchStrategy[str]) -> Contact:
         job_title=draw(st.sampled_from(("AP clerk", "Controller", "CFO", None))),
         modified_at=_after(draw, created, 400),
         name=f"{given} {family}",
-        phone=draw(st.none() | _phones()),
-        remote_id=draw(st.none() | _ids("erp")),
+        phone=_maybe(draw, _phones()),
+        remote_id=_maybe(draw, _ids("erp")),
     )
 
 
@@ -449,19 +513,19 @@ def _partners(
     partner_id = draw(_ids("ptn"))
     code = draw(codes)
     created = draw(_utc_instants())
-    people = draw(
-        st.lists(_contacts(st.just(partner_id)), min_size=min_contacts, max_size=max_contacts)
-    )
+    people = [
+        _contact(draw, partner_id) for _ in range(draw(st.integers(min_contacts, max_contacts)))
+    ]
     if people:
         people[0] = attrs.evolve(people[0], is_primary=True, is_primary_email=True)
     balance = draw(st.integers(0, 10**7 * 10 ** _exponent_of(code)))
     name = draw(st.sampled_from(_COMPANIES))
-    last_outreach = draw(st.none() | st.just(_after(draw, created, 300)))
+    last_outreach = _after(draw, created, 300) if draw(_BOOLEANS) else None
     return Partner(
         id=partner_id,
-        account_number=draw(st.none() | st.integers(1000, 99999).map(str)),
-        assignee=draw(st.none() | _users()),
-        billing_address=draw(st.none() | _addresses()),
+        account_number=_maybe(draw, _ACCOUNT_NUMBERS),
+        assignee=_maybe(draw, _users()),
+        billing_address=_maybe(draw, _addresses()),
         contacts=tuple(people),
         created_at=created,
         currency=code,
@@ -480,8 +544,8 @@ def _partners(
         modified_at=_after(draw, last_outreach or created, 200),
         name=name,
         object="partner",
-        phone=draw(st.none() | _phones()),
-        remote_id=draw(st.none() | _ids("erp")),
+        phone=_maybe(draw, _phones()),
+        remote_id=_maybe(draw, _ids("erp")),
         sync_status=draw(st.sampled_from(("synced", "partial", "syncing", "failed", None))),
         timezone=draw(zones),
         invoice_balance=Money(balance, code),
@@ -514,7 +578,7 @@ def _workflows(draw: st.DrawFn, zones: st.SearchStrategy[str | None]) -> Workflo
         id=draw(_ids("wfl")),
         active_days=tuple(sorted(days)),
         created_at=created,
-        email_sender_id=draw(st.none() | _ids("sndr")),
+        email_sender_id=_maybe(draw, _ids("sndr")),
         is_active=draw(st.booleans()),
         is_call_on_weekend_enabled=draw(st.booleans()),
         modified_at=_after(draw, created, 400),
@@ -523,8 +587,8 @@ def _workflows(draw: st.DrawFn, zones: st.SearchStrategy[str | None]) -> Workflo
         outreach_window_end=_quarter(end),
         outreach_window_start=_quarter(start),
         pending_run_strategy=draw(st.sampled_from(("immediate", "next_window", None))),
-        test_email=draw(st.none() | _emails()),
-        test_phone_number=draw(st.none() | _phones()),
+        test_email=_maybe(draw, _emails()),
+        test_phone_number=_maybe(draw, _phones()),
         timezone=draw(zones),
     )
 
@@ -554,33 +618,33 @@ def line_items(
     half the gross amount. Everything is in ``currency``.
     """
     _check_currency(currency)
-    return _line_items(
-        _strategy(currency, currencies()),
-        _strategy(invoice_id, _ids("inv")),
-        st.just(1),
-    )
+    return _line_items(_strategy(currency, currencies()), _strategy(invoice_id, _ids("inv")))
 
 
 @st.composite
 def _line_items(
-    draw: st.DrawFn,
-    codes: st.SearchStrategy[str],
-    invoice_ids: st.SearchStrategy[str],
-    numbers: st.SearchStrategy[int],
-    created: dt.datetime | None = None,
+    draw: st.DrawFn, codes: st.SearchStrategy[str], invoice_ids: st.SearchStrategy[str]
 ) -> LineItem:
-    code = draw(codes)
+    return _line_item(draw, code=draw(codes), invoice_id=draw(invoice_ids), number=1, created=None)
+
+
+_DENOMINATORS: Final = st.sampled_from((1, 1, 2, 4, 10))
+
+
+def _line_item(
+    draw: st.DrawFn, *, code: str, invoice_id: str, number: int, created: dt.datetime | None
+) -> LineItem:
     created_at = draw(_utc_instants()) if created is None else created
-    denominator = draw(st.sampled_from((1, 1, 2, 4, 10)))
+    denominator = draw(_DENOMINATORS)
     quantity = Decimal(draw(st.integers(1, 400))) / denominator
     unit = denominator * draw(st.integers(1, max(1, _major(code, 100_000) // denominator)))
     gross = int(quantity * unit)
     name, product_type = draw(st.sampled_from(_PRODUCTS))
-    period_start = draw(
-        st.none() | st.just(created_at - dt.timedelta(days=draw(st.integers(0, 60))))
+    period_start = (
+        created_at - dt.timedelta(days=draw(st.integers(0, 60))) if draw(_BOOLEANS) else None
     )
     return priced_line_item(
-        invoice_id=draw(invoice_ids),
+        invoice_id=invoice_id,
         currency=code,
         quantity=quantity,
         unit_amount=unit,
@@ -589,8 +653,8 @@ def _line_items(
         object="line_item",
         remote_id=draw(_ids("erp")),
         created_at=created_at,
-        description=draw(st.none() | _words()),
-        line_number=draw(numbers),
+        description=_maybe(draw, _words()),
+        line_number=number,
         modified_at=_after(draw, created_at, 30),
         name=name,
         period_start_date=period_start,
@@ -694,7 +758,7 @@ def _invoices(
     if with_line_items or (with_line_items is None and draw(st.booleans())):
         count = draw(st.integers(1, 5))
         lines = [
-            draw(_line_items(st.just(code), st.just(invoice_id), st.just(n), created))
+            _line_item(draw, code=code, invoice_id=invoice_id, number=n, created=created)
             for n in range(1, count + 1)
         ]
         totals = InvoiceTotals.of_lines(code, lines)
@@ -737,7 +801,9 @@ def _invoices(
         promised = max(promised, issued.date()) if issued else promised
     last_outreach = _after(draw, issued, 120) if issued and draw(st.booleans()) else None
     remote_created = created - dt.timedelta(seconds=draw(st.integers(0, 30 * _DAY)))
-    period_start = draw(st.none() | st.just(created - dt.timedelta(days=draw(st.integers(0, 90)))))
+    period_start = (
+        created - dt.timedelta(days=draw(st.integers(0, 90))) if draw(_BOOLEANS) else None
+    )
     prefix = draw(st.sampled_from(("INV", "AC", "GLX")))
     number = f"{prefix}-{created.year}-{draw(st.integers(1, 99999)):05d}"
     return settled_invoice(
@@ -748,9 +814,9 @@ def _invoices(
         object="invoice",
         remote_id=draw(_ids("erp")),
         id=invoice_id,
-        assignee=draw(st.none() | _users()),
-        billing_address=draw(st.none() | _addresses()),
-        billing_email=draw(st.none() | _emails()),
+        assignee=_maybe(draw, _users()),
+        billing_address=_maybe(draw, _addresses()),
+        billing_email=_maybe(draw, _emails()),
         created_at=created,
         custom_fields=draw(_json_blobs()),
         due_date=due,
@@ -764,7 +830,7 @@ def _invoices(
         last_outreach_to=None if last_outreach is None else draw(_emails()),
         last_synced_at=_after(draw, created, 30),
         marked_uncollectible_at=uncollectible,
-        memo=draw(st.none() | _words()),
+        memo=_maybe(draw, _words()),
         modified_at=_after(draw, created, 30),
         number=number,
         partner=partner,
@@ -772,11 +838,11 @@ def _invoices(
         period_end_date=None if period_start is None else _after(draw, period_start, 31),
         period_start_date=period_start,
         promised_to_pay_date=promised,
-        purchase_order_number=draw(st.none() | st.integers(1, 10**6).map(lambda n: f"PO-{n}")),
+        purchase_order_number=_maybe(draw, _PO_NUMBERS),
         remote_created_at=remote_created,
         remote_metadata=draw(_json_blobs()),
         remote_modified_at=_after(draw, remote_created, 60),
-        remote_partner_id=draw(st.none() | _ids("erp")),
+        remote_partner_id=_maybe(draw, _ids("erp")),
         remote_payment_status=_remote_payment_status(status, pending_total),
         status=status,
         sync_status=draw(st.sampled_from(("synced", "partial", "syncing", "failed", None))),
@@ -832,7 +898,7 @@ def _allocations(
     parts = [p for p in allocate(Money(amount, code), ratios) if p.is_positive()]
     result = []
     for part in parts:
-        payment = draw(_embedded_payments(code, partner_id, part, after))
+        payment = _embedded_payment(draw, code, partner_id, part, after)
         created = _after(draw, payment.timestamp or after, 5)
         approved_at = _after(draw, created, 5) if approved else None
         result.append(
@@ -856,8 +922,7 @@ def _allocations(
     return result
 
 
-@st.composite
-def _embedded_payments(
+def _embedded_payment(
     draw: st.DrawFn, code: str, partner_id: str, covers: Money, after: dt.datetime
 ) -> Payment:
     """The payment an allocation embeds: in the invoice's currency, at least ``covers``."""
@@ -873,7 +938,7 @@ def _embedded_payments(
         object="payment",
         partner_id=partner_id,
         payment_method=draw(st.sampled_from(("ach", "wire", "check", "card"))),
-        reference_number=draw(st.none() | st.integers(10**5, 10**9).map(str)),
+        reference_number=_maybe(draw, _REFERENCES),
         status=draw(st.sampled_from(("matched", "pending_match"))),
         timestamp=at,
     )
@@ -958,7 +1023,7 @@ def _payments(
         object="payment",
         partner_id=partner_id,
         payment_method=draw(st.sampled_from(("ach", "wire", "check", "card"))),
-        reference_number=draw(st.none() | st.integers(10**5, 10**9).map(str)),
+        reference_number=_maybe(draw, _REFERENCES),
         status="pending_match" if any(not a.approved for a in allocations) else "matched",
         timestamp=at,
     )
@@ -994,23 +1059,3 @@ def _wire(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_wire(v) for v in value]
     return value
-
-
-# -- registration ------------------------------------------------------------------------------
-
-
-_REGISTRY: Final[dict[type, Callable[[], st.SearchStrategy[Any]]]] = {
-    Money: moneys,
-    Invoice: invoices,
-    LineItem: line_items,
-    Partner: partners,
-    Contact: contacts,
-    Payment: payments,
-    Workflow: workflows,
-}
-
-
-def _hypothesis_setup_hook() -> None:
-    """Register the strategies for ``st.from_type`` (run by Hypothesis's entry point)."""
-    for kind, strategy in _REGISTRY.items():
-        st.register_type_strategy(kind, st.deferred(strategy))
