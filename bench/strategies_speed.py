@@ -44,7 +44,10 @@ def main(argv: list[str]) -> None:
     }
     for label, strategy in cases.items():
         seconds, drawn = _time(strategy, count)
-        print(f"{label:40} {drawn:4d} invoices in {seconds:6.2f} s = {1000 * seconds / drawn:6.1f} ms each")
+        print(
+            f"{label:40} {drawn:4d} invoices in {seconds:6.2f} s"
+            f" = {1000 * seconds / drawn:6.1f} ms each"
+        )
 
 
 if __name__ == "__main__":
