@@ -104,10 +104,11 @@ class TestAgingReport:
         assert ("EUR", "USD") == report.currencies()
 
     def test_only_open_receivables_are_aged(self) -> None:
-        """Void, written-off, payable and fully paid invoices are left out of the aging."""
+        """Drafts, void, written-off, payable and fully paid invoices are left out of the aging."""
         voided = dt.datetime(2026, 11, 2, tzinfo=UTC)
         report = aging_report(
             [
+                invoice("inv_draft", 100, issued=None),
                 invoice("inv_void", 100, voided_at=voided),
                 invoice("inv_written_off", 100, marked_uncollectible_at=voided),
                 invoice("inv_payable", 100, type="payable"),

@@ -1,50 +1,43 @@
-"""Minimal receivable facts the analytics need (private).
+"""The receivable facts the analytics and the simulator ask about (private).
 
-Which invoices are still owed, and by how many days they are late, on calendar dates.
-Kept private and small on purpose: the lifecycle rules (``stuut_domain.lifecycle``) own
-the invoice status; these helpers only answer what aging and forecasting ask.
+Thin readings over :mod:`stuut_domain.lifecycle`, which owns the invoice status: which
+invoices are still owed, and by how many calendar days they are late (negative before due,
+which the lifecycle's ``days_past_due`` clamps to 0 and aging needs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 from stuut_domain.invoice import Invoice
+from stuut_domain.lifecycle import InvoiceStatus, due_day, status_of
 
-__all__ = ["days_past_due", "due_date_of", "is_open_receivable", "issue_date_of"]
+__all__ = ["days_past_due", "due_day", "is_open_receivable", "issue_date_of"]
+
+_OWED: Final = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 
 
 def is_open_receivable(invoice: Invoice) -> bool:
-    """Owed to us and still collectable: not payable, not void, not uncollectible, due > 0.
+    """Owed to us and still collected: a receivable, ``open`` or ``partially_paid``, due > 0.
 
-    An invoice without ``type`` is taken as receivable (this is an AR library). A voided or
-    written-off (``marked_uncollectible_at``) invoice is never aged nor chased, whatever its
-    ``amount_due`` says.
+    An invoice without ``type`` is a receivable (this is an AR library). Drafts, void, paid
+    and written-off (uncollectible) invoices are never aged, forecast nor chased, whatever
+    their ``amount_due`` says.
     """
     return (
         invoice.type != "payable"
-        and invoice.voided_at is None
-        and invoice.marked_uncollectible_at is None
         and invoice.amount_due.is_positive()
+        and status_of(invoice) in _OWED
     )
 
 
-def due_date_of(invoice: Invoice) -> dt.date | None:
-    """The calendar due date as the API wrote it (the datetime's own offset), or ``None``.
-
-    ERPs send due dates as midnight of a day; moving that instant into another zone would
-    shift the day, so the date is read in the offset it was written in.
-    """
-    return None if invoice.due_date is None else invoice.due_date.date()
-
-
 def issue_date_of(invoice: Invoice) -> dt.date | None:
-    """The calendar date the invoice was issued (``issued_at``, else ``created_at``)."""
-    when = invoice.issued_at or invoice.created_at
-    return None if when is None else when.date()
+    """The calendar date the invoice was issued (``issued_at`` as written), or ``None``."""
+    return None if invoice.issued_at is None else invoice.issued_at.date()
 
 
 def days_past_due(invoice: Invoice, on: dt.date) -> int | None:
-    """Whole days between the due date and ``on``: 0 on the due date, negative before it."""
-    due = due_date_of(invoice)
+    """Whole days from the due day to ``on``: 0 on the due day, negative before it."""
+    due = due_day(invoice)
     return None if due is None else (on - due).days

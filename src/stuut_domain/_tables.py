@@ -7,12 +7,14 @@ dates their ISO form, ``None`` an empty cell.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import ClassVar
 
-__all__ = ["cell", "html_table", "text_table"]
+__all__ = ["Report", "cell", "html_table", "text_table"]
 
 
 def cell(value: object) -> str:
@@ -76,3 +78,28 @@ def html_table(
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class Report(abc.ABC):
+    """A report value: a title, fixed columns and ``records()`` give its ``repr`` and HTML.
+
+    ``repr`` is the title over a text table (what a terminal and a notebook's plain output
+    show); ``_repr_html_`` the same rows as an HTML table (what Jupyter renders).
+    """
+
+    __slots__ = ()
+    columns: ClassVar[tuple[str, ...]]
+
+    @abc.abstractmethod
+    def title(self) -> str:
+        """The one-line caption of the report."""
+
+    @abc.abstractmethod
+    def records(self) -> list[dict[str, object]]:
+        """The report's rows: plain dicts with one key set, ready for ``pandas.DataFrame``."""
+
+    def __repr__(self) -> str:
+        return f"{self.title()}\n{text_table(self.columns, self.records())}"
+
+    def _repr_html_(self) -> str:
+        return html_table(self.columns, self.records(), caption=self.title())

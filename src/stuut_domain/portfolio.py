@@ -20,7 +20,6 @@ Rules every report keeps:
 
 from __future__ import annotations
 
-import abc
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -29,13 +28,8 @@ from typing import ClassVar, Final, Literal, TypeAlias
 
 import attrs
 
-from stuut_domain._receivables import (
-    days_past_due,
-    due_date_of,
-    is_open_receivable,
-    issue_date_of,
-)
-from stuut_domain._tables import html_table, text_table
+from stuut_domain._receivables import days_past_due, due_day, is_open_receivable, issue_date_of
+from stuut_domain._tables import Report
 from stuut_domain._validators import short_repr
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
@@ -112,27 +106,6 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else plural or singular + 's'}"
 
 
-class _Report(abc.ABC):
-    """Shared rendering: a title, columns and ``records()`` make ``repr`` and HTML."""
-
-    __slots__ = ()
-    columns: ClassVar[tuple[str, ...]]
-
-    @abc.abstractmethod
-    def title(self) -> str:
-        """The one-line caption of the report."""
-
-    @abc.abstractmethod
-    def records(self) -> list[dict[str, object]]:
-        """The report's rows: plain dicts, ready for ``pandas.DataFrame``."""
-
-    def __repr__(self) -> str:
-        return f"{self.title()}\n{text_table(self.columns, self.records())}"
-
-    def _repr_html_(self) -> str:
-        return html_table(self.columns, self.records(), caption=self.title())
-
-
 # -- aging ---------------------------------------------------------------------------------
 
 
@@ -190,7 +163,7 @@ def _bucket_row(lines: Iterable[AgedInvoice], code: str) -> dict[str, object]:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class AgingReport(_Report):
+class AgingReport(Report):
     """Open receivables at ``as_of`` by aging bucket, one row per currency.
 
     ``records()`` gives one row per currency (never a cross-currency sum);
@@ -287,7 +260,7 @@ def aging_report(
                 partner_id=invoice.partner_id,
                 partner_name=_partner_name(invoice, index),
                 amount_due=invoice.amount_due,
-                due_date=due_date_of(invoice),
+                due_date=due_day(invoice),
                 days_past_due=days,
                 bucket=aging_bucket(days),
             )
@@ -339,7 +312,7 @@ class DsoFigure:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class DsoReport(_Report):
+class DsoReport(Report):
     """DSO per currency at ``as_of`` over the ``period_days`` that end on it."""
 
     columns: ClassVar[tuple[str, ...]] = (
@@ -475,7 +448,7 @@ def _monday(day: dt.date) -> dt.date:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class CollectionsForecast(_Report):
+class CollectionsForecast(Report):
     """Expected collections by week from ``as_of``, per currency, from due dates and promises.
 
     ``records()`` has one row per period and currency: ``overdue`` first (late, no future
@@ -543,7 +516,7 @@ def expected_collections(
         if not is_open_receivable(invoice):
             continue
         promise = invoice.promised_to_pay_date
-        due = due_date_of(invoice)
+        due = due_day(invoice)
         expected: dt.date | None = None
         basis: Basis
         if promise is not None and promise >= on:
