@@ -1,6 +1,6 @@
 """The invoice lifecycle: a status derived from facts, and the transitions the table allows.
 
-The status is never stored: :func:`status_of` computes it from the invoice's facts
+The status is never stored (ADR 0014): :func:`status_of` computes it from the invoice's facts
 (``issued_at``, ``voided_at``, ``marked_uncollectible_at``, ``amount_paid``,
 ``total_amount``), as Kill Bill computes a balance. Disputes and promises to pay are holds on
 an invoice, not statuses; "overdue" is a fact at an instant (:func:`is_overdue`), not a status
