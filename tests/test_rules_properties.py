@@ -439,7 +439,6 @@ class InvoiceAndPaymentMachine(RuleBasedStateMachine):
         assert approved == paid
 
 
-InvoiceAndPaymentMachine.TestCase.settings = settings(
-    stateful_step_count=40, max_examples=settings.default.max_examples
-)
+# The loaded profile decides max_examples; runs are 40 steps long.
+InvoiceAndPaymentMachine.TestCase.settings = settings(stateful_step_count=40)
 TestInvoiceAndPaymentMachine = pytest.mark.slow(InvoiceAndPaymentMachine.TestCase)
