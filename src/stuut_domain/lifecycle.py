@@ -10,7 +10,7 @@ Transitions are pure functions: each returns a new :class:`~stuut_domain.invoice
 refuses what :data:`TRANSITIONS` forbids with :class:`~stuut_domain.errors.InvalidTransition`
 naming the transition, the current status and the reason. Every transition keeps every rule of
 :func:`stuut_domain.invariants.check_invoice` true when it held before (a hypothesis state
-machine proves it in ``tests/test_lifecycle_properties.py``).
+machine proves it in ``tests/test_rules_properties.py``).
 
 Allocations: an allocation counts towards ``amount_paid`` unless ``approved is False`` (the
 checker's reading: remote data that does not say is taken as approved); a pending
