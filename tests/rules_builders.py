@@ -67,10 +67,23 @@ def issued(
     invoice_id: str = "inv_2026_0042",
     total: int = 100_000,
     currency: str = "USD",
-    **kwargs: object,
+    *,
+    partner_id: str | None = ACME,
+    due_date: dt.datetime | None = DUE_AT,
+    partner: Partner | None = None,
+    number: str | None = None,
 ) -> Invoice:
     """An issued (open) invoice."""
-    return issue(draft(invoice_id, total, currency, **kwargs), at=ISSUED_AT)  # type: ignore[arg-type]
+    built = draft(
+        invoice_id,
+        total,
+        currency,
+        partner_id=partner_id,
+        due_date=due_date,
+        partner=partner,
+        number=number,
+    )
+    return issue(built, at=ISSUED_AT)
 
 
 def allocation(

@@ -205,10 +205,15 @@ class TestIssueAndVoid:
         invoice = issue(draft(), at=ISSUED_AT)
         assert (S.OPEN, ISSUED_AT) == (status_of(invoice), invoice.issued_at)
 
-    def test_issuing_after_the_due_date_is_refused(self) -> None:
-        """An invoice is issued before it is due."""
+    def test_issuing_after_the_due_day_is_refused(self) -> None:
+        """An invoice is issued no later than the day it is due."""
         with pytest.raises(InvalidTransition, match="after the due date"):
-            issue(draft(), at=DUE_AT + dt.timedelta(hours=1))
+            issue(draft(), at=DUE_AT + dt.timedelta(days=1))
+
+    def test_issuing_during_the_due_day_is_allowed(self) -> None:
+        """A due date is a whole day: issuing later that same day is allowed and consistent."""
+        invoice = issue(draft(), at=DUE_AT + dt.timedelta(hours=1))
+        assert (S.OPEN, ()) == (status_of(invoice), check_invoice(invoice))
 
     def test_paid_to_void_is_refused(self) -> None:
         """A paid invoice cannot be voided: refund it first."""

@@ -17,15 +17,17 @@ figure is rounded twice:
   money never buys more than it is worth. ``payment_cost(invoice_amount(p)) <= p``; what is
   left of ``p`` stays unapplied credit.
 
-Every product is an exact :class:`~fractions.Fraction`; nothing is a float.
+Both go through :func:`stuut_domain.money.convert` (exact fraction, one rounding at the end)
+with a directed rounding mode instead of its banker's default; nothing is a float.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_CEILING, ROUND_FLOOR
 from fractions import Fraction
 
 from stuut_domain.errors import InvalidAllocation
-from stuut_domain.money import Money, exponent
+from stuut_domain.money import Money, convert
 from stuut_domain.payment import Payment
 
 __all__ = ["invoice_amount", "payment_cost", "rate_to"]
@@ -64,29 +66,24 @@ def rate_to(payment: Payment, invoice_currency: str) -> Fraction:
     return Fraction(rate)
 
 
-def _scale(payment_currency: str, invoice_currency: str) -> Fraction:
-    """Invoice minor units per payment minor unit at rate 1."""
-    return Fraction(10) ** (exponent(invoice_currency) - exponent(payment_currency))
-
-
 def payment_cost(payment: Payment, amount: Money) -> Money:
     """The payment money an allocation of ``amount`` (invoice currency) consumes.
 
     ``ceil(amount / rate)`` in the payment's minor units: the least payment money that buys
-    ``amount``. Same currency: ``amount`` itself. Negative amounts are refused.
+    ``amount`` (:func:`~stuut_domain.money.convert` at ``1 / rate``, rounded up once). Same
+    currency: ``amount`` itself. Negative amounts are refused.
     """
     if amount.is_negative():
         raise ValueError(f"an allocation cost is asked of a negative amount ({amount})")
     rate = rate_to(payment, amount.code)
-    code = str(payment.currency)
-    exact = Fraction(amount.minor_units) / (rate * _scale(code, amount.code))
-    return Money(-((-exact.numerator) // exact.denominator), code)
+    return convert(amount, 1 / rate, str(payment.currency), rounding=ROUND_CEILING)
 
 
 def invoice_amount(payment: Payment, money: Money, invoice_currency: str) -> Money:
     """What payment ``money`` buys of ``invoice_currency``: ``floor(money × rate)``.
 
-    ``money`` must be in the payment's currency and not negative.
+    :func:`~stuut_domain.money.convert` at ``rate``, rounded down once. ``money`` must be in
+    the payment's currency and not negative.
     """
     if money.code != payment.currency:
         raise InvalidAllocation(
@@ -95,6 +92,6 @@ def invoice_amount(payment: Payment, money: Money, invoice_currency: str) -> Mon
         )
     if money.is_negative():
         raise ValueError(f"negative payment money cannot buy an invoice amount ({money})")
-    rate = rate_to(payment, invoice_currency)
-    exact = money.minor_units * rate * _scale(money.code, invoice_currency)
-    return Money(exact.numerator // exact.denominator, invoice_currency)
+    return convert(
+        money, rate_to(payment, invoice_currency), invoice_currency, rounding=ROUND_FLOOR
+    )

@@ -1,6 +1,6 @@
 """The invoice lifecycle: a status derived from facts, and the transitions the table allows.
 
-The status is never stored: :func:`status_of` computes it from the invoice's facts
+The status is never stored (ADR 0014): :func:`status_of` computes it from the invoice's facts
 (``issued_at``, ``voided_at``, ``marked_uncollectible_at``, ``amount_paid``,
 ``total_amount``), as Kill Bill computes a balance. Disputes and promises to pay are holds on
 an invoice, not statuses; "overdue" is a fact at an instant (:func:`is_overdue`), not a status
@@ -10,7 +10,7 @@ Transitions are pure functions: each returns a new :class:`~stuut_domain.invoice
 refuses what :data:`TRANSITIONS` forbids with :class:`~stuut_domain.errors.InvalidTransition`
 naming the transition, the current status and the reason. Every transition keeps every rule of
 :func:`stuut_domain.invariants.check_invoice` true when it held before (a hypothesis state
-machine proves it in ``tests/test_lifecycle_properties.py``).
+machine proves it in ``tests/test_rules_properties.py``).
 
 Allocations: an allocation counts towards ``amount_paid`` unless ``approved is False`` (the
 checker's reading: remote data that does not say is taken as approved); a pending
@@ -183,6 +183,17 @@ def due_day(invoice: Invoice) -> dt.date | None:
     return None if invoice.due_date is None else invoice.due_date.date()
 
 
+def issued_after_due_day(issued_at: dt.datetime, due_date: dt.datetime) -> bool:
+    """True when an invoice issued at ``issued_at`` would be issued after its due day.
+
+    The due day is the calendar date of ``due_date`` as the API wrote it; the issue instant is
+    read in that same offset. Issuing at 09:00 on the due day itself is allowed (a due date
+    stored as midnight is a whole day, not an instant).
+    """
+    tz = due_date.tzinfo or dt.UTC
+    return issued_at.astimezone(tz).date() > due_date.date()
+
+
 def is_overdue(invoice: Invoice, at: dt.datetime) -> bool:
     """True when money is still owed and the due day has wholly passed at the instant ``at``.
 
@@ -235,13 +246,14 @@ def _check_not_before_issue(transition: str, invoice: Invoice, at: dt.datetime) 
 def issue(invoice: Invoice, *, at: dt.datetime) -> Invoice:
     """Issue (finalize) a draft: ``issued_at = at``; only a draft may be issued.
 
-    Refused when ``at`` is after the invoice's ``due_date`` (an invoice is issued before it
-    is due). A missing ``amount_paid`` becomes an explicit zero, so later applications and
-    un-applications restore the issued invoice exactly.
+    Refused when ``at`` falls after the invoice's due day (see
+    :func:`issued_after_due_day`; issuing on the due day itself is allowed). A missing
+    ``amount_paid`` becomes an explicit zero, so later applications and un-applications
+    restore the issued invoice exactly.
     """
     _check_allowed("issue", invoice)
     _require_aware("at", at)
-    if invoice.due_date is not None and at > invoice.due_date:
+    if invoice.due_date is not None and issued_after_due_day(at, invoice.due_date):
         raise _refuse(
             "issue",
             invoice,
