@@ -14,6 +14,16 @@ from hypothesis import find, given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from adapters.stuut_json import (
+    decode_invoice,
+    decode_partner,
+    decode_payment,
+    decode_workflow,
+    encode_invoice,
+    encode_partner,
+    encode_payment,
+    encode_workflow,
+)
 from stuut_domain.invariants import check_invoice, check_partner, check_workflow
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money, exponent
@@ -304,6 +314,35 @@ class TestStuutJsonInvoices:
             text = payload[key]
             assert isinstance(text, str)
             assert text.endswith("Z")
+
+
+class TestCodecRoundTrip:
+    @pytest.mark.slow
+    @given(invoices())
+    def test_generated_invoices_survive_the_codec(self, invoice: Invoice) -> None:
+        """decode(encode(invoice)) == invoice for every generated invoice."""
+        assert invoice == decode_invoice(encode_invoice(invoice))
+
+    @pytest.mark.slow
+    @given(stuut_json_invoices())
+    def test_generated_payloads_survive_the_codec(self, payload: dict[str, object]) -> None:
+        """encode(decode(payload)) is the payload again, as JSON values."""
+        assert payload == json.loads(encode_invoice(decode_invoice(payload)))
+
+    @given(partners())
+    def test_generated_partners_survive_the_codec(self, partner: Partner) -> None:
+        """decode(encode(partner)) == partner."""
+        assert partner == decode_partner(encode_partner(partner))
+
+    @given(payments())
+    def test_generated_payments_survive_the_codec(self, payment: Payment) -> None:
+        """decode(encode(payment)) == payment, allocations included."""
+        assert payment == decode_payment(encode_payment(payment))
+
+    @given(workflows())
+    def test_generated_workflows_survive_the_codec(self, workflow: Workflow) -> None:
+        """decode(encode(workflow)) == workflow."""
+        assert workflow == decode_workflow(encode_workflow(workflow))
 
 
 class TestImportBoundary:
