@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from adapters.stuut_json import encode_invoice, encode_partner, encode_payment, encode_workflow
 
+from adapters.samples import SAMPLE_AS_OF
+from adapters.stuut_json import encode_invoice, encode_partner, encode_payment, encode_workflow
 from stuut_domain._assembly import InvoiceTotals, priced_line_item, settled_invoice
 from stuut_domain.address import Address
 from stuut_domain.invoice import Invoice, LineItem
@@ -40,7 +41,7 @@ from stuut_domain.workflow import Workflow
 
 #: The fixed "now" of the sample: every date is relative to it; invoices due before it and
 #: not settled are overdue "as of" it.
-AS_OF = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+AS_OF = SAMPLE_AS_OF
 SEED = 20261126
 INVOICE_COUNT = 400
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src/adapters/samples/portfolio"
