@@ -391,7 +391,9 @@ def _draft(rng: random.Random, ids: Ids, partner: Partner, industry: str, number
         }.get(status, ((0, 60), (0, 60), (0, 60), (60, 150), (60, 150), (150, 420)))
         issued = _ago(rng, *rng.choice(ages))
         created = issued - dt.timedelta(hours=rng.randint(0, 72))
-        due = issued + dt.timedelta(days=rng.choice((14, 30, 30, 30, 45, 60)))
+        # A due date is a day: the API writes it as midnight UTC of that day.
+        due_day = issued.date() + dt.timedelta(days=rng.choice((14, 30, 30, 30, 45, 60)))
+        due = dt.datetime.combine(due_day, dt.time(), tzinfo=dt.UTC)
     lines = _lines(rng, ids, invoice_id=invoice_id, code=code, industry=industry, created=created)
     totals = InvoiceTotals.of_lines(code, lines)
     total = totals.total.minor_units
