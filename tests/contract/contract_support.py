@@ -16,6 +16,9 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from adapters.fake_api import FakeStuutApi
+from adapters.http_api import StuutApiClient
+from adapters.json_store import JsonStore
 from adapters.memory import MemoryStore
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
@@ -175,9 +178,36 @@ def memory_harness(_tmp: Path) -> Iterator[Harness]:
     yield Harness("memory", seed=store, read=store, writable=True)
 
 
+@contextlib.contextmanager
+def json_harness(tmp: Path) -> Iterator[Harness]:
+    """The JSON file store in a fresh directory: seeded and read directly."""
+    store = JsonStore(tmp / "store")
+    yield Harness("json", seed=store, read=store, writable=True)
+
+
+#: The token the HTTP harness's fake API accepts.
+TOKEN = "sk_test_c0ntract-Suite-T0ken"
+
+
+@contextlib.contextmanager
+def http_harness(_tmp: Path) -> Iterator[Harness]:
+    """The HTTP client over loopback to the fake API, which serves a memory store (seed).
+
+    Pages of 3 make every listing cross page boundaries.
+    """
+    backing = MemoryStore()
+    with (
+        FakeStuutApi.serving(backing, token=TOKEN) as api,
+        StuutApiClient(TOKEN, base_url=api.base_url, page_size=3, timeout=5.0) as client,
+    ):
+        yield Harness("http", seed=backing, read=client, writable=False)
+
+
 #: Every adapter under contract, by name: a context manager building it in a temp directory.
 HARNESSES: dict[str, Callable[[Path], contextlib.AbstractContextManager[Harness]]] = {
     "memory": memory_harness,
+    "json": json_harness,
+    "http": http_harness,
 }
 #: The adapters whose ``read`` side also writes.
-WRITABLE = ("memory",)
+WRITABLE = ("json", "memory")
