@@ -165,6 +165,16 @@ class TestSimulateOutreach:
         )
         assert 2 == len(result.outreach)
 
+    def test_the_range_is_half_open(self) -> None:
+        """An invoice that becomes eligible exactly at the end is left for the next range."""
+        window_opens = dt.datetime(2026, 11, 23, 8, tzinfo=UTC)
+        result = simulate([invoice("inv_a")], end=window_opens)
+        assert ((), ("outside_window", "after_range"), window_opens) == (
+            result.outreach,
+            result.uncontacted[0].codes,
+            result.uncontacted[0].clears_at,
+        )
+
     def test_invalid_ranges_and_channels_are_refused(self) -> None:
         """Naive instants, an empty range and unknown channels are refused, naming the input."""
         with pytest.raises(NaiveDatetime):
@@ -208,7 +218,7 @@ class TestSimulationSoundness:
     def test_every_outreach_was_eligible_when_sent(
         self, invoice_gap: int, partner_gap: int, start_hour: int, disputed: bool
     ) -> None:
-        """Each outreach, re-decided with the state before it, is eligible; none outside range."""
+        """Each outreach, re-decided with the state before it, is eligible, inside [start, end)."""
         policy = OutreachPolicy(
             min_gap_per_invoice=dt.timedelta(days=invoice_gap),
             min_gap_per_partner=dt.timedelta(days=partner_gap),
@@ -228,7 +238,7 @@ class TestSimulationSoundness:
                 state=state,
             )
             assert decision.eligible, decision.explain()
-            assert start <= item.at <= TWO_WEEKS_LATER
+            assert start <= item.at < TWO_WEEKS_LATER
             state = state.record(
                 partner_id=item.partner_id,
                 channel=item.channel,

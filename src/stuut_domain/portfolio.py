@@ -48,6 +48,7 @@ __all__ = [
     "aging_report",
     "days_sales_outstanding",
     "expected_collections",
+    "is_open_receivable",
 ]
 
 #: The aging buckets, in order: not yet past due, then days past due.

@@ -11,7 +11,9 @@ Rules of the replay:
 
 * Event driven, not sampled: after each decision the partner is asked again exactly at its
   ``next_eligible_at``. A decision with no ``next_eligible_at`` (a blocker only a change of
-  facts clears) ends that partner's channel; so does a next instant after ``end``.
+  facts clears) ends that partner's channel; so does a next instant at or after ``end``
+  (the range is half-open, ``[start, end)``, so consecutive ranges never count an instant
+  twice).
 * The invoice facts do not change during a simulation (no payment arrives, no promise is
   made): the replay isolates what the policy, the workflow and the calendar do.
 * Every channel of one partner shares the state, so the policy's partner gap spaces an email
@@ -259,10 +261,6 @@ class OutreachSimulation(Report):
         """
         reached = self.reached()
         firsts = [_days(sent[0].at - self.start) for sent in reached.values()]
-        never_by_code: dict[str, int] = {}
-        for item in self.uncontacted:
-            for code in item.codes:
-                never_by_code[code] = never_by_code.get(code, 0) + 1
         return {
             "sent": len(self.outreach),
             "emails": sum(1 for o in self.outreach if o.channel == "email"),
@@ -275,8 +273,16 @@ class OutreachSimulation(Report):
                 if firsts
                 else None
             ),
-            "never_reached_by_code": dict(sorted(never_by_code.items())),
+            "never_reached_by_code": self.never_by_code(),
         }
+
+    def never_by_code(self) -> dict[str, int]:
+        """How many invoices never reached carry each reason code, by code."""
+        counts: dict[str, int] = {}
+        for item in self.uncontacted:
+            for code in item.codes:
+                counts[code] = counts.get(code, 0) + 1
+        return dict(sorted(counts.items()))
 
 
 def _partner_index(
@@ -382,7 +388,7 @@ class _Replay:
             at, position, pid = heapq.heappop(queue)
             lane = self.lanes[pid][position]
             following = self._step(pid, lane, at)
-            if following is not None and following <= self.finish:
+            if following is not None and following < self.finish:
                 heapq.heappush(queue, (following, position, pid))
                 continue
             lane.stopped_after_range = following
@@ -452,7 +458,7 @@ def simulate_outreach(
     cadence_floor: dt.timedelta = dt.timedelta(days=1),
     progress: Callable[[int, int], None] | None = None,
 ) -> OutreachSimulation:
-    """Replay outreach over ``[start, end]`` for every partner's open invoices.
+    """Replay outreach over the half-open range ``[start, end)`` for every partner's open invoices.
 
     ``partners`` (by id, or an iterable) supplies each invoice's partner; an invoice that
     embeds its partner needs none. ``state`` defaults to the outreach the invoices record.
