@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from adapters import stuut_json
@@ -31,6 +32,7 @@ from adapters.stuut_json import (
     encode_payment,
     encode_workflow,
 )
+from stuut_domain._validators import currency_code, own_currency
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
@@ -545,6 +547,44 @@ class TestOtherEntities:
         )
         short = CODEC.decode(AllocatedInvoice, b'{"amount_due": 7, "currency": "KWD"}')
         assert (Money(5, "USD"), Money(7, "KWD")) == (item.total_amount, short.amount_due)
+
+
+def _positive(_instance: Any, attribute: Any, value: Money) -> None:
+    if value.minor_units <= 0:
+        raise ValueError(f"{attribute.name} must be positive")
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Refund:
+    """A test-only entity with a validator the codec does not know (it must still run)."""
+
+    currency: str = attrs.field(validator=currency_code)
+    amount: Money = attrs.field(validator=[own_currency, _positive])
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Counted:
+    """A test-only entity with a post-init check and a 64-bit integer."""
+
+    count: int
+
+    def __attrs_post_init__(self) -> None:
+        if self.count == 13:
+            raise ValueError("unlucky")
+
+
+class TestAnyEntityClass:
+    def test_an_unknown_validator_still_runs(self) -> None:
+        """A class whose validators the codec cannot prove is built by calling it."""
+        assert Money(500, "EUR") == CODEC.decode(Refund, b'{"currency":"EUR","amount":500}').amount
+        assert [("$", "amount must be positive")] == problems_of(
+            Refund, b'{"currency":"EUR","amount":-5}'
+        )
+
+    def test_post_init_still_runs(self) -> None:
+        """__attrs_post_init__ runs on the fast path too."""
+        assert 12 == CODEC.decode(Counted, b'{"count": 12}').count
+        assert ["$"] == paths_of(Counted, b'{"count": 13}')
 
 
 class TestModule:
