@@ -32,7 +32,6 @@ from adapters.errors import CorruptRecord
 from adapters.fake_api import FakeStuutApi
 from adapters.json_store import JsonStore
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
-from stuut_domain._tables import text_table
 from stuut_domain.errors import StuutDomainError
 from stuut_domain.invariants import check_invoice
 from stuut_domain.invoice import Invoice
@@ -55,6 +54,7 @@ from stuut_domain.simulation import (
     compare_policies,
     simulate_outreach,
 )
+from stuut_domain.tables import text_table
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 
@@ -428,8 +428,10 @@ def _check(args: argparse.Namespace) -> Outcome:
     codec = stuut_json.StuutJsonCodec()
     findings: list[dict[str, object]] = []
     files = invoices = flawed = 0
+    progress = Progress("checking files")
     for name, data in _sources(args.paths):
         files += 1
+        progress.step(files)
         try:
             document = json.loads(data, parse_float=Decimal)
         except (ValueError, RecursionError) as exc:
@@ -444,6 +446,7 @@ def _check(args: argparse.Namespace) -> Outcome:
             invoices += 1
             flawed += bool(found)
             findings.extend(found)
+    progress.done()
     lines = [f"{f['file']}: {f['path']}: [{f['code']}] {f['message']}" for f in findings]
     summary = f"{invoices} invoice(s) in {files} file(s): " + (
         f"{len(findings)} finding(s) in {flawed} invoice(s)" if findings else "all clean"

@@ -40,7 +40,6 @@ import attrs
 
 from stuut_domain._local_time import utc
 from stuut_domain._receivables import is_open_receivable
-from stuut_domain._tables import Report
 from stuut_domain._validators import short_repr
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
@@ -49,6 +48,7 @@ from stuut_domain.outreach import Blocker, OutreachContext, OutreachDecision
 from stuut_domain.outreach_policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
+from stuut_domain.tables import Report
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 

@@ -1,8 +1,9 @@
-"""Rendering plain records as a text table or an HTML table (private, pure).
+"""Plain records (a list of dicts) as a text table or an HTML table, and the report base.
 
 Reports give notebooks and terminals the same rows their ``records()`` give DataFrames;
-this module only turns those rows into text. Decimal amounts get thousands separators,
-dates their ISO form, ``None`` an empty cell.
+this module only turns those rows into text (pure: it returns strings, it prints nothing).
+Decimal amounts get thousands separators, dates their ISO form, ``None`` an empty cell.
+The CLI renders its tables with the same functions.
 """
 
 from __future__ import annotations
