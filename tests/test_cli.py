@@ -75,6 +75,19 @@ class TestMain:
         assert (EXIT_UNUSABLE, "") == (code, out)
         assert one_line(err).startswith("stuut-domain")
 
+    def test_an_unexpected_error_is_still_one_line(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Even a bug surfaces as one named line and exit 2, never a traceback."""
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr("adapters.cli.aging_report", broken)
+        code, out, err = run(capsys, "aging", "--store", str(SAMPLE), "--at", "2026-11-26")
+        assert (EXIT_UNUSABLE, "") == (code, out)
+        assert "stuut-domain: internal error (please report): RuntimeError: boom" == one_line(err)
+
 
 class TestCheck:
     def test_violations_name_the_file_and_path(self, capsys: pytest.CaptureFixture[str]) -> None:

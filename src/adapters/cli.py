@@ -35,12 +35,10 @@ from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
 from stuut_domain.errors import StuutDomainError
 from stuut_domain.invariants import check_invoice
 from stuut_domain.invoice import Invoice
-from stuut_domain.money import Money
 from stuut_domain.outreach import OutreachContext, OutreachDecision
 from stuut_domain.outreach_policy import OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
-from stuut_domain.payment import Payment
 from stuut_domain.portfolio import (
     AgingReport,
     aging_report,
@@ -102,7 +100,7 @@ class Outcome:
 
 
 def to_json(data: Any) -> str:
-    """JSON text for ``--json``: Decimals as exact strings, dates ISO 8601, Money as an object."""
+    """JSON text for ``--json``: Decimals as exact strings (never floats), dates in ISO 8601."""
     return json.dumps(data, default=_plain, indent=2, ensure_ascii=False)
 
 
@@ -111,10 +109,6 @@ def _plain(value: object) -> object:
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, Money):
-        return {"amount": str(value.amount), "currency": value.code}
-    if isinstance(value, tuple | frozenset | set):
-        return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -288,11 +282,14 @@ def _build_parser() -> _Parser:
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class _Portfolio:
-    """Everything a store holds that could be read, and the files that could not."""
+    """The invoices, partners and workflows a store holds, and the files that could not be read.
+
+    Payments are not read: every command works from the invoices, which embed their
+    allocations.
+    """
 
     invoices: tuple[Invoice, ...]
     partners: tuple[Partner, ...]
-    payments: tuple[Payment, ...]
     workflows: tuple[Workflow, ...]
     skipped: tuple[CorruptRecord, ...]
 
@@ -326,7 +323,6 @@ def _load(root: pathlib.Path) -> _Portfolio:
     return _Portfolio(
         invoices=_read_all(store.invoices, "invoices", skipped),
         partners=_read_all(store.partners, "partners", skipped),
-        payments=_read_all(store.payments, "payments", skipped),
         workflows=_read_all(store.workflows, "workflows", skipped),
         skipped=tuple(skipped),
     )
@@ -807,17 +803,28 @@ def _say(stream: IO[str], text: str) -> None:
     stream.write(text if text.endswith("\n") else text + "\n")
 
 
+def _emit(args: argparse.Namespace, outcome: Outcome) -> None:
+    if args.command == "serve":
+        _say(sys.stderr, f"{PROG}: {outcome.text}")
+    elif args.json:
+        _say(sys.stdout, to_json({"command": args.command, **outcome.data}))
+    else:
+        _say(sys.stdout, outcome.text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``stuut-domain`` with ``argv`` (default: the process arguments); return the exit code.
 
-    Never raises for expected failures: usage errors, unreadable or invalid input and domain
-    errors become one line on stderr and exit code 2.
+    Never raises and never prints a traceback: usage errors, unreadable or invalid input and
+    domain errors become one line on stderr and exit code 2; so does an unexpected error,
+    named as an internal error.
     """
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
         outcome: Outcome = args.run(args)
-    except SystemExit as exc:  # --help and --version print and "exit" with 0
+        _emit(args, outcome)
+    except SystemExit as exc:  # --help prints and "exits" with 0
         return int(exc.code or 0)
     except UnusableInput as exc:
         _say(sys.stderr, f"{PROG}: error: {exc}")
@@ -828,12 +835,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say(sys.stderr, f"{PROG}: interrupted")
         return EXIT_UNUSABLE
-    if args.command == "serve":
-        _say(sys.stderr, f"{PROG}: {outcome.text}")
-    elif args.json:
-        _say(sys.stdout, to_json({"command": args.command, **outcome.data}))
-    else:
-        _say(sys.stdout, outcome.text)
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        _say(sys.stderr, f"{PROG}: internal error (please report): {type(exc).__name__}: {exc}")
+        return EXIT_UNUSABLE
     return outcome.exit_code
 
 
