@@ -97,13 +97,13 @@ RULES: list[tuple[str, dict[str, Any], str, dt.datetime | None]] = [
         None,
     ),
     (
-        "three days before a 10 July due date is the first reminder",
+        "reminders start three days before the 10 July due day, Berlin time",
         {
             "invoice": {"due_date": utc(2024, 7, 10)},
-            "policy": OutreachPolicy(first_reminder_offset=-dt.timedelta(days=3)),
+            "policy": OutreachPolicy(first_reminder_offset_days=-3),
         },
         "before_first_reminder",
-        utc(2024, 7, 7),
+        utc(2024, 7, 6, 22),  # midnight starting 7 July in Berlin
     ),
     (
         "three days must pass after the last outreach about the invoice",

@@ -99,7 +99,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         min_gap_per_invoice=dt.timedelta(hours=draw(st.integers(0, 24 * 7))),
         min_gap_per_partner=dt.timedelta(hours=draw(st.integers(0, 48))),
         promise_grace_days=draw(st.integers(0, 3)),
-        first_reminder_offset=draw(HOURS),
+        first_reminder_offset_days=draw(st.integers(-20, 20)),
     )
     return Scenario(
         partner=partner,
