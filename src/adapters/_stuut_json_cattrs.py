@@ -1,0 +1,387 @@
+"""The reference path of the Stuut JSON codec: cattrs, and every problem with its JSON path.
+
+This path is the specification of what the codec accepts (ADR 0005). It is used for mapping
+input, for ``forbid_unknown_keys`` and strict decoding, and to explain every failure of the
+fast path with a :class:`~adapters.stuut_json.DecodeError`. Converters are built by
+:func:`make_converter` and :func:`configure_converter`; the global cattrs converter is never
+touched.
+
+Leaf rules (the fast path enforces the same ones, a property test proves it):
+
+* strings, booleans and integers must have that JSON type exactly (``1`` is not ``true``,
+  ``"1"`` is not ``1``, ``1.0`` is not ``1``); integers are signed 64-bit (ADR 0031);
+* ``float`` fields take any finite JSON number; :class:`~decimal.Decimal` fields take a JSON
+  number, exactly as written;
+* datetimes are RFC 3339 text with an offset; naive ones are refused (ADR 0008);
+* amounts are integers of minor units in the currency of their owner (ADR 0009);
+* arrays must be JSON arrays; objects must be JSON objects; unknown keys are ignored unless
+  the converter forbids them;
+* fields typed ``JSON`` take any JSON value, kept as decoded (numbers as int or float).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from decimal import Decimal
+from typing import Any, Final, TypeVar, get_args, get_origin
+
+import attrs
+import cattrs
+import msgspec
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.errors import (
+    AttributeValidationNote,
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, override
+
+from adapters._stuut_json_schema import (
+    CURRENCY_FIELD,
+    INT_MAX,
+    INT_MIN,
+    allocation_class,
+    json_type_name,
+    owns_currency,
+)
+from stuut_domain.errors import UnknownCurrency, join_path
+from stuut_domain.money import CURRENCY_CODES, Money
+
+__all__ = [
+    "ReferenceProblems",
+    "configure_converter",
+    "make_converter",
+    "parse",
+    "structure",
+]
+
+T = TypeVar("T")
+
+_CODES: Final = frozenset(CURRENCY_CODES)
+
+#: Parses JSON text for the reference path: numbers with a fraction or an exponent stay exact
+#: (``Decimal``) so that Decimal fields read the very digits that were sent.
+_PARSER: Final = msgspec.json.Decoder(float_hook=Decimal)
+
+
+class _Reported:
+    """Marker: the owner's currency is broken and reported at its own path."""
+
+
+_REPORTED: Final = _Reported()
+
+#: The currency of amounts at the current depth of structuring (ADR 0009); ``None`` = none.
+_CURRENCY: ContextVar[str | _Reported | None] = ContextVar("stuut_json_currency", default=None)
+
+
+class _Suppressed(Exception):
+    """An amount whose owner's currency is already reported: no second problem for it."""
+
+
+class ReferenceProblems(Exception):
+    """Structuring failed; ``problems`` are ``(path, message, value)`` triples, in input order."""
+
+    def __init__(self, problems: Sequence[tuple[str, str, Any]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{len(self.problems)} problem(s)")
+
+
+def make_converter(*, forbid_unknown_keys: bool = False) -> cattrs.Converter:
+    """A new cattrs converter for Stuut JSON (never the global one), configured for the wire."""
+    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=forbid_unknown_keys)
+    configure_converter(converter)
+    return converter
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Register the wire's leaf rules and the entity-class hooks on ``converter``."""
+    converter.register_structure_hook(str, _str)
+    converter.register_structure_hook(bool, _bool)
+    converter.register_structure_hook(int, _int)
+    converter.register_structure_hook(float, _float)
+    converter.register_structure_hook(Decimal, _decimal)
+    converter.register_structure_hook(dt.datetime, _datetime)
+    converter.register_structure_hook(dt.date, _date)
+    converter.register_structure_hook(Money, _money)
+    converter.register_structure_hook_func(lambda tp: tp is Any, _json)
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_factory)
+    converter.register_structure_hook_factory(_is_attrs, _class_factory)
+
+
+# -- parsing and error collection ----------------------------------------------------------
+
+
+def parse(data: bytes | str) -> Any:
+    """JSON text to plain values (fractional numbers as exact ``Decimal``).
+
+    Raises :class:`ReferenceProblems` with one problem at ``$`` for text that is not JSON.
+    """
+    try:
+        return _PARSER.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise ReferenceProblems([("$", f"not valid JSON: {exc}", _excerpt(data, exc))]) from None
+
+
+def structure(converter: cattrs.Converter, value: Any, tp: Any) -> Any:
+    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem."""
+    token = _CURRENCY.set(None)
+    try:
+        return converter.structure(value, tp)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a listed problem
+        problems = list(_problems(exc, value))
+        if not problems:
+            problems = [("$", f"{type(exc).__name__}: {exc}", value)]
+        raise ReferenceProblems(problems) from None
+    finally:
+        _CURRENCY.reset(token)
+
+
+def _excerpt(data: bytes | str, exc: Exception) -> str:
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    marker = "(byte "
+    message = str(exc)
+    if marker in message:
+        position = int(message.split(marker, 1)[1].split(")", 1)[0])
+        return text[max(0, position - 20) : position + 20]
+    return text[-40:]
+
+
+def _problems(exc: BaseException, root: Any) -> Iterator[tuple[str, str, Any]]:
+    yield from _walk(exc, [], root)
+
+
+def _note_parts(exc: BaseException) -> list[str | int]:
+    for note in getattr(exc, "__notes__", ()):
+        if isinstance(note, AttributeValidationNote):
+            return [note.name]
+        if isinstance(note, IterableValidationNote):
+            return [int(note.index)]
+    return []
+
+
+def _lookup(root: Any, path: Sequence[str | int]) -> Any:
+    value = root
+    for part in path:
+        found = (
+            isinstance(part, int) and isinstance(value, list | tuple) and part < len(value)
+        ) or (isinstance(part, str) and isinstance(value, Mapping) and part in value)
+        if not found:
+            return None
+        value = value[part]
+    return value
+
+
+def _walk(exc: BaseException, path: list[str | int], root: Any) -> Iterator[tuple[str, str, Any]]:
+    if isinstance(exc, _Suppressed):
+        return
+    if isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            where = [*path, key]
+            yield (_render(where), "unknown key (forbid_unknown_keys)", _lookup(root, where))
+        return
+    if isinstance(exc, BaseValidationError):
+        for sub in exc.exceptions:
+            yield from _walk(sub, path + _note_parts(sub), root)
+        return
+    if isinstance(exc, KeyError):
+        yield (_render(path), "required key is missing", None)
+        return
+    yield (_render(path), str(exc) or type(exc).__name__, _lookup(root, path))
+
+
+def _render(path: Sequence[str | int]) -> str:
+    return join_path(path) or "$"
+
+
+# -- leaf hooks ----------------------------------------------------------------------------
+
+
+def _str(value: Any, _: Any) -> str:
+    if type(value) is str:
+        return value
+    raise TypeError(f"expected a string, got {json_type_name(value)}")
+
+
+def _bool(value: Any, _: Any) -> bool:
+    if type(value) is bool:
+        return value
+    raise TypeError(f"expected true or false, got {json_type_name(value)}")
+
+
+def _int(value: Any, _: Any) -> int:
+    if type(value) is not int:
+        if isinstance(value, Decimal | float):
+            raise TypeError(
+                f"expected an integer, got {value} (a number with a fraction or exponent)"
+            )
+        raise TypeError(f"expected an integer, got {json_type_name(value)}")
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValueError("integer out of range: the wire carries signed 64-bit integers")
+    return value
+
+
+def _float(value: Any, _: Any) -> float:
+    if type(value) is bool or not isinstance(value, int | float | Decimal):
+        raise TypeError(f"expected a number, got {json_type_name(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError("number out of range for a float")
+    return number
+
+
+def _decimal(value: Any, _: Any) -> Decimal:
+    if type(value) is int:
+        return Decimal(value)
+    if type(value) is float and math.isfinite(value):
+        return Decimal(repr(value))
+    if type(value) is Decimal and value.is_finite():
+        return value
+    raise TypeError(f"expected a number, got {json_type_name(value)}")
+
+
+def _datetime(value: Any, _: Any) -> dt.datetime:
+    if type(value) is not str:
+        raise TypeError(f"expected an RFC 3339 datetime string, got {json_type_name(value)}")
+    try:
+        parsed: dt.datetime = msgspec.convert(value, dt.datetime)
+    except msgspec.ValidationError:
+        raise ValueError("not an RFC 3339 datetime (e.g. 2024-07-01T09:00:00Z)") from None
+    if parsed.tzinfo is None:
+        raise ValueError("naive datetime: an offset is required (Z or +02:00)")
+    return parsed
+
+
+def _date(value: Any, _: Any) -> dt.date:
+    if type(value) is not str:
+        raise TypeError(f"expected an RFC 3339 date string, got {json_type_name(value)}")
+    try:
+        parsed: dt.date = msgspec.convert(value, dt.date)
+    except msgspec.ValidationError:
+        raise ValueError("not an RFC 3339 date (e.g. 2024-07-01)") from None
+    return parsed
+
+
+def _money(value: Any, _: Any) -> Money | int:
+    units = _int(value, int)
+    code = _CURRENCY.get()
+    if isinstance(code, _Reported):
+        raise _Suppressed
+    if code is None:
+        raise ValueError(
+            "an amount needs a currency: its owner's `currency` is missing or null "
+            "(an allocation without an embedded `invoice` takes its invoice's or payment's)"
+        )
+    return Money(units, code)
+
+
+def _json(value: Any, _: Any) -> Any:
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is float or kind is Decimal:
+        return _float(value, float)
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"object keys must be strings, got {key!r}")
+            out[key] = _plain(item)
+        return out
+    raise TypeError(f"not a JSON value: {json_type_name(value)}")
+
+
+def _currency_required(value: Any, _: Any) -> str:
+    code = _str(value, str)
+    if code not in _CODES:
+        raise UnknownCurrency(code)
+    return code
+
+
+def _currency_optional(value: Any, _: Any) -> str | None:
+    return None if value is None else _currency_required(value, str)
+
+
+# -- composite hooks -----------------------------------------------------------------------
+
+
+def _is_homogeneous_tuple(tp: Any) -> bool:
+    args = get_args(tp)
+    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _tuple_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    base = homogenous_tuple_structure_factory(tp, converter)
+
+    def structure_tuple(value: Any, _: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected an array, got {json_type_name(value)}")
+        return base(value, tp)
+
+    return structure_tuple
+
+
+def _is_attrs(tp: Any) -> bool:
+    return attrs.has(get_origin(tp) or tp)
+
+
+def _currency_context(cls: type) -> Callable[[Mapping[str, Any]], str | _Reported | None] | None:
+    """How an object of ``cls`` sets the currency of the amounts at and below it (ADR 0009)."""
+    if owns_currency(cls):
+        required = attrs.fields_dict(cls)[CURRENCY_FIELD].default is attrs.NOTHING
+
+        def own(mapping: Mapping[str, Any]) -> str | _Reported | None:
+            code = mapping.get(CURRENCY_FIELD)
+            if code is None:
+                return _REPORTED if required else None
+            return code if type(code) is str and code in _CODES else _REPORTED
+
+        return own
+    if cls is allocation_class():
+
+        def allocation(mapping: Mapping[str, Any]) -> str | _Reported | None:
+            invoice = mapping.get("invoice")
+            if invoice is None:
+                return _CURRENCY.get()
+            code = invoice.get(CURRENCY_FIELD) if isinstance(invoice, Mapping) else None
+            return code if type(code) is str and code in _CODES else _REPORTED
+
+        return allocation
+    return None
+
+
+def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    cls = get_origin(tp) or tp
+    overrides = {}
+    if owns_currency(cls):
+        required = attrs.fields_dict(cls)[CURRENCY_FIELD].default is attrs.NOTHING
+        hook = _currency_required if required else _currency_optional
+        overrides[CURRENCY_FIELD] = override(struct_hook=hook)
+    base = make_dict_structure_fn(tp, converter, **overrides)  # type: ignore[arg-type]
+    context = _currency_context(cls)
+    name = cls.__name__
+
+    def structure_object(value: Any, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object ({name}), got {json_type_name(value)}")
+        if context is None:
+            return base(value, tp)
+        token = _CURRENCY.set(context(value))
+        try:
+            return base(value, tp)
+        finally:
+            _CURRENCY.reset(token)
+
+    return structure_object

@@ -1,0 +1,110 @@
+"""What both paths of the Stuut JSON codec know about the wire (private).
+
+The entity classes are the schema: field names are the wire keys (CONTRIBUTING), so the codec
+reads everything else from their attrs fields and type hints. This module holds the few rules
+the classes cannot say themselves, once, for the reference path (cattrs) and the fast path
+(msgspec) alike:
+
+* **Integers are signed 64-bit** (ADR 0031): every integer field, minor units included, must
+  lie in ``INT_MIN..INT_MAX``. Fields typed :data:`~stuut_domain.types.JSON` keep any number.
+* **Whose currency an amount is in** (ADR 0009): an object with a ``currency`` field owns the
+  currency of its amounts and of the amounts below it that have no currency of their own; a
+  :class:`~stuut_domain.payment.PaymentAllocation` is in its embedded ``invoice``'s currency
+  when present, else in the enclosing invoice's or payment's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import types
+import typing
+from decimal import Decimal
+from typing import Any, Final, Literal, get_args, get_origin
+
+import attrs
+
+from stuut_domain.money import Money
+from stuut_domain.payment import PaymentAllocation
+
+__all__ = [
+    "CURRENCY_FIELD",
+    "INT_MAX",
+    "INT_MIN",
+    "allocation_class",
+    "field_hints",
+    "json_type_name",
+    "owns_currency",
+    "strip_optional",
+]
+
+#: Smallest integer the wire carries (signed 64-bit, as the API's database stores them).
+INT_MIN: Final = -(2**63)
+#: Largest integer the wire carries.
+INT_MAX: Final = 2**63 - 1
+
+#: The field whose value is the currency of the object's amounts.
+CURRENCY_FIELD: Final = "currency"
+
+
+@functools.cache
+def field_hints(cls: type) -> dict[str, Any]:
+    """The resolved type of every attrs field of ``cls`` (annotations are strings)."""
+    hints = typing.get_type_hints(cls)
+    return {field.name: hints[field.name] for field in attrs.fields(cls)}
+
+
+def owns_currency(cls: type) -> bool:
+    """Whether ``cls`` has its own ``currency`` field (it then owns its amounts' currency)."""
+    return CURRENCY_FIELD in attrs.fields_dict(cls)
+
+
+def allocation_class() -> type:
+    """The class whose ``amount`` follows the allocation rule of ADR 0009."""
+    return PaymentAllocation
+
+
+def strip_optional(tp: Any) -> tuple[Any, bool]:
+    """``(X, True)`` for ``X | None``, ``(tp, False)`` for anything else."""
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1 and len(get_args(tp)) == 2:
+            return args[0], True
+    return tp, False
+
+
+def is_money(tp: Any) -> bool:
+    """Whether ``tp`` is :class:`Money` (optional or not)."""
+    return strip_optional(tp)[0] is Money
+
+
+_JSON_TYPE_NAMES: Final[dict[type, str]] = {
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a fractional number",
+    Decimal: "a number",
+    dict: "an object",
+    list: "an array",
+    tuple: "an array",
+    type(None): "null",
+    dt.datetime: "a datetime",
+    dt.date: "a date",
+}
+
+
+def json_type_name(value: object) -> str:
+    """How a value reads in JSON terms, for messages: ``"a string"``, ``"null"``, ..."""
+    if isinstance(value, Decimal):
+        return "a fractional number" if value != value.to_integral_value() else "a number"
+    for kind, name in _JSON_TYPE_NAMES.items():
+        if type(value) is kind:
+            return name
+    if isinstance(value, typing.Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def literal_options(tp: Any) -> tuple[Any, ...] | None:
+    """The options of a ``Literal[...]`` type, else ``None``."""
+    return get_args(tp) if get_origin(tp) is Literal else None

@@ -1,0 +1,377 @@
+"""Stuut wire JSON to and from the domain model, losslessly, with every problem explained.
+
+Rules of the wire (ADRs 0005, 0008, 0009, 0031):
+
+* Field names are the wire keys. Amounts are integers of minor units; each amount is in the
+  ``currency`` of the object that owns it (invoice, line item, payment, partner, the invoice
+  embedded in an allocation). A payment allocation's ``amount`` is in its embedded
+  ``invoice``'s currency when present, else in the enclosing invoice's (``invoice.payments[]``),
+  else in the payment's (``payment.allocations[]``).
+* Integers are signed 64-bit; ``quantity`` and ``currency_rate`` are read exactly as written
+  and written back as JSON numbers; a float is never accepted where an integer belongs.
+* Datetimes are RFC 3339 with an offset (naive ones are refused); UTC is written ``Z``,
+  other offsets are kept, microseconds are written with six digits when non-zero.
+* Unknown keys are ignored, unless the codec is built with ``forbid_unknown_keys=True``.
+* Decoding refuses what cannot be represented and reports *every* problem at once in one
+  :class:`DecodeError`; business invariants never block tolerant decoding (ADR 0007). The
+  ``strict`` module functions refuse unknown keys *and* raise
+  :class:`~stuut_domain.errors.InvariantViolation` naming every broken rule.
+
+Lossless: for a payload carrying every key, ``encode(decode(x))`` equals ``x`` as parsed JSON
+(datetime text in the canonical form above); for every model value ``m``,
+``decode(encode(m)) == m``.
+
+>>> from stuut_domain.invoice import Invoice
+>>> codec = StuutJsonCodec()
+>>> invoice = codec.decode(Invoice, b'{"amount_due": 150000, "currency": "EUR", '
+...     b'"object": "invoice", "remote_id": "INV-2024-0042", "total_amount": 150000, '
+...     b'"due_date": "2024-07-01T00:00:00Z"}')
+>>> invoice.amount_due
+Money(150000, 'EUR')
+>>> try:
+...     codec.decode(Invoice, b'{"amount_due": 1.5, "currency": "EUR", "total_amount": 1}')
+... except DecodeError as error:
+...     for problem in error.problems:
+...         print(problem)
+amount_due: expected an integer, got 1.5 (a number with a fraction or exponent) (got Decimal('1.5'))
+object: required key is missing
+remote_id: required key is missing
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from adapters._stuut_json_cattrs import (
+    ReferenceProblems,
+    make_converter,
+    parse,
+    structure,
+)
+from adapters._stuut_json_msgspec import FastPath, make_encoder, to_builtins
+from stuut_domain.errors import InvariantViolation, StuutDomainError
+from stuut_domain.invariants import check_partner, check_workflow, ensure_valid
+from stuut_domain.invoice import Invoice
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
+from stuut_domain.workflow import Workflow
+
+__all__ = [
+    "DecodeError",
+    "Page",
+    "Problem",
+    "StuutJsonCodec",
+    "decode_invoice",
+    "decode_invoices",
+    "decode_partner",
+    "decode_partners",
+    "decode_payment",
+    "decode_payments",
+    "decode_workflow",
+    "decode_workflows",
+    "encode_invoice",
+    "encode_partner",
+    "encode_payment",
+    "encode_workflow",
+]
+
+T = TypeVar("T")
+
+_VALUE_REPR_LIMIT = 60
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Problem:
+    """One reason the input could not be decoded: where (``path``), why, and the value found.
+
+    ``path`` is a JSON path such as ``line_items[2].total_amount`` (``$`` for the root,
+    ``[3].amount_due`` for an item of a bare array); ``value`` is the offending JSON value
+    (``None`` when the key is missing).
+    """
+
+    path: str
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return f"{self.path}: {self.message}"
+        shown = repr(self.value)
+        if len(shown) > _VALUE_REPR_LIMIT:
+            shown = shown[: _VALUE_REPR_LIMIT - 3] + "..."
+        return f"{self.path}: {self.message} (got {shown})"
+
+
+class DecodeError(StuutDomainError, ValueError):
+    """Input that is not Stuut JSON for the class asked for; ``problems`` lists every problem.
+
+    ``source`` names where the input came from (a file, an endpoint) when the caller knows
+    it, and prefixes the message; ``target`` is the class being decoded.
+    """
+
+    def __init__(
+        self, problems: Iterable[Problem], *, target: str = "", source: str | None = None
+    ) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.target = target
+        self.source = source
+        where = f"{source}: " if source else ""
+        what = f" decoding {target}" if target else ""
+        listed = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"{where}{len(self.problems)} problem(s){what}: {listed}")
+
+    def with_source(self, source: str) -> DecodeError:
+        """The same problems, naming ``source`` (for callers that know the file or endpoint)."""
+        return DecodeError(self.problems, target=self.target, source=source)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_decode_error, (self.problems, self.target, self.source))
+
+
+def _rebuild_decode_error(
+    problems: tuple[Problem, ...], target: str, source: str | None
+) -> DecodeError:
+    return DecodeError(problems, target=target, source=source)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Page(Generic[T]):
+    """One page of a v1 list: ``{"data": [...], "current_page", "total_records", "next_page"}``.
+
+    Pages are numbered from 0; ``next_page`` is ``None`` on the last page. Absent page fields
+    read as the API's defaults (0, 0 and null).
+    """
+
+    data: tuple[T, ...]
+    current_page: int = 0
+    total_records: int = 0
+    next_page: int | None = None
+
+
+_DATA_TYPES = (bytes, str)
+
+
+class StuutJsonCodec:
+    """Decode and encode Stuut JSON for any entity class (Invoice, Partner, Payment, ...).
+
+    Build one explicitly and reuse it: decoders are generated per class on first use and
+    kept. Bytes and text are decoded by the fast path (msgspec) and, when it fails, by the
+    reference path (cattrs), which raises a :class:`DecodeError` listing every problem.
+    Mappings and ``forbid_unknown_keys=True`` use the reference path only (ADR 0005).
+    A codec is safe to share between threads once built.
+    """
+
+    def __init__(self, *, forbid_unknown_keys: bool = False) -> None:
+        self._forbid_unknown_keys = forbid_unknown_keys
+        self._converter = make_converter(forbid_unknown_keys=forbid_unknown_keys)
+        self._fast: FastPath | None = None if forbid_unknown_keys else FastPath(Page)
+        self._encoder = make_encoder()
+
+    @property
+    def forbid_unknown_keys(self) -> bool:
+        """Whether keys the model does not know are refused (strict) instead of ignored."""
+        return self._forbid_unknown_keys
+
+    def __repr__(self) -> str:
+        return f"StuutJsonCodec(forbid_unknown_keys={self._forbid_unknown_keys})"
+
+    # -- decoding ----------------------------------------------------------------------------
+
+    def decode(
+        self, cls: type[T], data: bytes | str | Mapping[str, Any], *, source: str | None = None
+    ) -> T:
+        """One ``cls`` from JSON bytes, JSON text or an already parsed mapping.
+
+        Raises :class:`DecodeError` listing every problem (``source`` names the input).
+        """
+        if self._fast is not None and isinstance(data, _DATA_TYPES):
+            try:
+                result: T = self._fast.decode(cls, data)
+            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
+                pass
+            else:
+                return result
+        value = self._parsed(cls, data, source)
+        return self._structure(value, cls, cls, source)  # type: ignore[no-any-return]
+
+    def decode_many(
+        self, cls: type[T], data: bytes | str | Any, *, source: str | None = None
+    ) -> list[T]:
+        """A list of ``cls`` from a bare JSON array or a v1 list envelope (``{"data": [...]}``)."""
+        if self._fast is not None and isinstance(data, _DATA_TYPES):
+            try:
+                items: list[T] = self._fast.decode_many(cls, data)
+            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
+                pass
+            else:
+                return items
+        value = self._parsed(cls, data, source)
+        if isinstance(value, Mapping):
+            page: Page[T] = self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type]
+            return list(page.data)
+        if isinstance(value, list | tuple):
+            return list(self._structure(value, tuple[cls, ...], cls, source))  # type: ignore[valid-type]
+        problem = Problem(
+            path="$", message="expected an array or a list envelope object", value=value
+        )
+        raise DecodeError([problem], target=f"list of {cls.__name__}", source=source)
+
+    def decode_page(
+        self, cls: type[T], data: bytes | str | Mapping[str, Any], *, source: str | None = None
+    ) -> Page[T]:
+        """One page of a v1 list envelope of ``cls``."""
+        if self._fast is not None and isinstance(data, _DATA_TYPES):
+            try:
+                page: Page[T] = self._fast.decode_page(cls, data)
+            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
+                pass
+            else:
+                return page
+        value = self._parsed(cls, data, source)
+        return self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type,no-any-return]
+
+    def from_json(self, cls: type[T], value: Any) -> T:
+        """One ``cls`` from plain JSON values (as ``json.loads`` returns them)."""
+        return self._structure(value, cls, cls, None)  # type: ignore[no-any-return]
+
+    # -- encoding ----------------------------------------------------------------------------
+
+    def encode(self, obj: object) -> bytes:
+        """Compact Stuut JSON bytes for an entity (or a list of them), every field written."""
+        return self._encoder.encode(obj)
+
+    def encode_page(self, page: Page[Any]) -> bytes:
+        """The v1 list envelope for ``page``."""
+        return self._encoder.encode(page)
+
+    def to_json(self, obj: object) -> Any:
+        """``obj`` as plain JSON values: dicts, lists, str, int, float, bool and None.
+
+        ``quantity`` and ``currency_rate`` stay :class:`~decimal.Decimal` so that no digit is
+        lost (``json.dumps`` needs ``default=``; :meth:`encode` writes them as numbers).
+        """
+        return to_builtins(obj)
+
+    # -- the reference path ------------------------------------------------------------------
+
+    def _parsed(self, cls: type, data: Any, source: str | None) -> Any:
+        if not isinstance(data, _DATA_TYPES):
+            return data
+        try:
+            return parse(data)
+        except ReferenceProblems as exc:
+            raise _decode_error(exc, cls, source) from None
+
+    def _structure(self, value: Any, tp: Any, cls: type, source: str | None) -> Any:
+        try:
+            return structure(self._converter, value, tp)
+        except ReferenceProblems as exc:
+            raise _decode_error(exc, cls, source) from None
+
+
+def _decode_error(exc: ReferenceProblems, cls: type, source: str | None) -> DecodeError:
+    problems = [Problem(path=p, message=m, value=v) for p, m, v in exc.problems]
+    return DecodeError(problems, target=cls.__name__, source=source)
+
+
+# -- module functions over a lazily built default codec --------------------------------------
+
+
+@functools.cache
+def _codec(strict: bool) -> StuutJsonCodec:
+    return StuutJsonCodec(forbid_unknown_keys=strict)
+
+
+def decode_invoice(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Invoice:
+    """An :class:`~stuut_domain.invoice.Invoice` from Stuut JSON.
+
+    Tolerant by default: unknown keys are ignored and broken business invariants load (check
+    them with :func:`stuut_domain.invariants.check_invoice`). ``strict=True`` refuses unknown
+    keys (:class:`DecodeError`) and raises :class:`~stuut_domain.errors.InvariantViolation`
+    listing every broken invariant.
+    """
+    invoice = _codec(strict).decode(Invoice, data)
+    return ensure_valid(invoice) if strict else invoice
+
+
+def encode_invoice(invoice: Invoice) -> bytes:
+    """Stuut JSON bytes for an invoice (lossless: decoding them gives the same invoice)."""
+    return _codec(False).encode(invoice)
+
+
+def decode_invoices(data: bytes | str | Any) -> list[Invoice]:
+    """Invoices from a bare JSON array or a v1 list envelope (tolerant)."""
+    return _codec(False).decode_many(Invoice, data)
+
+
+def decode_partner(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Partner:
+    """A :class:`~stuut_domain.partner.Partner` from Stuut JSON.
+
+    ``strict=True`` refuses unknown keys and raises
+    :class:`~stuut_domain.errors.InvariantViolation` for every rule of
+    :func:`~stuut_domain.invariants.check_partner` the partner breaks.
+    """
+    partner = _codec(strict).decode(Partner, data)
+    if strict:
+        violations = check_partner(partner)
+        if violations:
+            raise InvariantViolation(violations, subject=f"partner {partner.id!r}")
+    return partner
+
+
+def encode_partner(partner: Partner) -> bytes:
+    """Stuut JSON bytes for a partner."""
+    return _codec(False).encode(partner)
+
+
+def decode_partners(data: bytes | str | Any) -> list[Partner]:
+    """Partners from a bare JSON array or a v1 list envelope (tolerant)."""
+    return _codec(False).decode_many(Partner, data)
+
+
+def decode_payment(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Payment:
+    """A :class:`~stuut_domain.payment.Payment` from Stuut JSON.
+
+    ``strict=True`` refuses unknown keys (no payment invariant checker exists yet; the
+    allocation rules check payments when they move money).
+    """
+    return _codec(strict).decode(Payment, data)
+
+
+def encode_payment(payment: Payment) -> bytes:
+    """Stuut JSON bytes for a payment with its allocations."""
+    return _codec(False).encode(payment)
+
+
+def decode_payments(data: bytes | str | Any) -> list[Payment]:
+    """Payments from a bare JSON array or a v1 list envelope (tolerant)."""
+    return _codec(False).decode_many(Payment, data)
+
+
+def decode_workflow(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Workflow:
+    """A :class:`~stuut_domain.workflow.Workflow` from Stuut JSON.
+
+    Tolerant by default (the API's own example has ``active_days: [123]``); ``strict=True``
+    refuses unknown keys and raises :class:`~stuut_domain.errors.InvariantViolation` for every
+    rule of :func:`~stuut_domain.invariants.check_workflow` it breaks.
+    """
+    workflow = _codec(strict).decode(Workflow, data)
+    if strict:
+        violations = check_workflow(workflow)
+        if violations:
+            raise InvariantViolation(violations, subject=f"workflow {workflow.id!r}")
+    return workflow
+
+
+def encode_workflow(workflow: Workflow) -> bytes:
+    """Stuut JSON bytes for a workflow."""
+    return _codec(False).encode(workflow)
+
+
+def decode_workflows(data: bytes | str | Any) -> list[Workflow]:
+    """Workflows from a bare JSON array or a v1 list envelope (tolerant)."""
+    return _codec(False).decode_many(Workflow, data)

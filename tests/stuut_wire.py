@@ -1,0 +1,132 @@
+"""Hypothesis strategies for Stuut wire payloads, generated from the entity classes' schema.
+
+Every payload carries every key of its class (values may be null where the field is
+optional), with datetimes in the canonical text of ADR 0008 (``Z`` for UTC, offsets in whole
+minutes, six fraction digits when non-zero), amounts as 64-bit integers, ``quantity`` and
+``currency_rate`` as exact decimals, and free JSON where the model says ``JSON``. Objects that
+own amounts always carry a currency. Used by the codec's round-trip and agreement properties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import types
+import typing
+from decimal import Decimal
+from typing import Any, get_args, get_origin
+
+import attrs
+import msgspec
+from hypothesis import strategies as st
+
+from stuut_domain.money import CURRENCY_CODES, Money
+
+INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+
+OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+)
+
+
+def datetime_text(value: dt.datetime) -> str:
+    """The canonical wire text of an aware datetime (ADR 0008)."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+DATETIMES = st.datetimes(
+    min_value=dt.datetime(1900, 1, 1),
+    max_value=dt.datetime(2200, 1, 1),
+    timezones=st.one_of(st.just(dt.UTC), OFFSETS),
+).map(datetime_text)
+
+DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 1, 1)).map(
+    dt.date.isoformat
+)
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+DECIMALS = st.decimals(allow_nan=False, allow_infinity=False)
+
+
+def _strip_optional(tp: Any) -> tuple[Any, bool]:
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        return args[0], True
+    return tp, False
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _value(tp: Any, depth: int) -> st.SearchStrategy[Any]:
+    base, optional = _strip_optional(tp)
+    strategy: st.SearchStrategy[Any]
+    if tp is Any:
+        return JSON_VALUES
+    if base is str:
+        strategy = st.text(max_size=12)
+    elif base is bool:
+        strategy = st.booleans()
+    elif base is int or base is Money:
+        strategy = INT64
+    elif base is float:
+        strategy = st.floats(allow_nan=False, allow_infinity=False)
+    elif base is Decimal:
+        strategy = DECIMALS
+    elif base is dt.datetime:
+        strategy = DATETIMES
+    elif base is dt.date:
+        strategy = DATES
+    elif get_origin(base) is typing.Literal:
+        strategy = st.sampled_from(get_args(base))
+    elif get_origin(base) is tuple:
+        strategy = st.lists(_value(get_args(base)[0], depth + 1), max_size=2 if depth < 1 else 1)
+    elif attrs.has(base):
+        if depth > 4:
+            return st.none() if optional else payloads(base, depth=depth + 1)
+        strategy = payloads(base, depth=depth + 1)
+    else:
+        raise NotImplementedError(f"no wire strategy for {tp!r}")
+    return st.one_of(st.none(), strategy) if optional else strategy
+
+
+def payloads(cls: type, *, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    """Stuut JSON objects (as plain dicts) for ``cls``, every key present."""
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for field in attrs.fields(cls):
+        tp = _hints(cls)[field.name]
+        if field.name == "currency":
+            fields[field.name] = st.sampled_from(CURRENCY_CODES)
+        else:
+            fields[field.name] = _value(tp, depth)
+    return st.fixed_dictionaries(fields)
+
+
+_WRITER = msgspec.json.Encoder(decimal_format="number")
+
+
+def to_bytes(payload: Any) -> bytes:
+    """A payload as JSON bytes (decimals as JSON numbers, exactly)."""
+    return _WRITER.encode(payload)
+
+
+_EXACT = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def parsed(data: bytes) -> Any:
+    """JSON bytes as plain values with exact numbers, for comparing two texts as JSON."""
+    return _EXACT.decode(data)

@@ -1,0 +1,580 @@
+"""Specifications of the Stuut JSON codec: decoding, encoding, errors, strictness."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import doctest
+import json
+import pickle
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters import stuut_json
+from adapters.stuut_json import (
+    DecodeError,
+    Page,
+    Problem,
+    StuutJsonCodec,
+    decode_invoice,
+    decode_invoices,
+    decode_partner,
+    decode_payment,
+    decode_workflow,
+    encode_invoice,
+    encode_partner,
+    encode_payment,
+    encode_workflow,
+)
+from stuut_domain.errors import InvariantViolation, StuutDomainError
+from stuut_domain.invoice import Invoice, LineItem
+from stuut_domain.money import Money
+from stuut_domain.partner import Contact, Partner
+from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
+from stuut_domain.user import User
+from stuut_domain.workflow import Workflow
+from stuut_wire import parsed
+
+SEED_PATH = Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+SEED = SEED_PATH.read_bytes()
+
+CODEC = StuutJsonCodec()
+
+
+def seed() -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(SEED)
+    return value
+
+
+def inv_2024_0042(**overrides: Any) -> dict[str, Any]:
+    """A small EUR invoice to Acme Tooling GmbH, as the API sends it."""
+    payload: dict[str, Any] = {
+        "amount_due": 50_000,
+        "currency": "EUR",
+        "object": "invoice",
+        "remote_id": "INV-2024-0042",
+        "total_amount": 150_000,
+        "id": "inv_2024_0042",
+        "amount_paid": 100_000,
+        "due_date": "2024-07-01T00:00:00Z",
+        "issued_at": "2024-06-01T09:00:00+02:00",
+        "number": "2024-0042",
+        "partner_id": "ptn_acme",
+        "line_items": [
+            {
+                "invoice_id": "inv_2024_0042",
+                "object": "line_item",
+                "remote_id": "LI-1",
+                "currency": "EUR",
+                "quantity": 3,
+                "unit_amount": 50_000,
+                "total_amount": 150_000,
+            }
+        ],
+    }
+    payload.update(overrides)
+    return payload
+
+
+def problems_of(cls: type, data: Any, codec: StuutJsonCodec = CODEC) -> list[tuple[str, str]]:
+    with pytest.raises(DecodeError) as caught:
+        codec.decode(cls, data)
+    return [(p.path, p.message) for p in caught.value.problems]
+
+
+def paths_of(cls: type, data: Any, codec: StuutJsonCodec = CODEC) -> list[str]:
+    return [path for path, _ in problems_of(cls, data, codec)]
+
+
+def dump(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def without_absent_defaults(written: Any, given: Any) -> Any:
+    """``written`` minus the keys ``given`` lacks whose written value is the default (null/[])."""
+    if isinstance(written, dict) and isinstance(given, dict):
+        return {
+            key: without_absent_defaults(value, given.get(key))
+            for key, value in written.items()
+            if key in given or value not in (None, [])
+        }
+    if isinstance(written, list) and isinstance(given, list):
+        return [without_absent_defaults(w, g) for w, g in zip(written, given, strict=False)]
+    return written
+
+
+class TestTheSeedExample:
+    def test_the_full_api_example_loads_although_it_breaks_invariants(self) -> None:
+        """Tolerant decoding loads the API's own example: placeholders, broken sums and all."""
+        invoice = CODEC.decode(Invoice, SEED)
+        assert Money(123, "ADP") == invoice.amount_due
+        assert "payment_inquiry" == invoice.calls[0].classifications[0].classification
+        assert (123,) == invoice.calls[0].workflow.active_days  # type: ignore[union-attr]
+
+    def test_the_example_round_trips_to_the_same_json(self) -> None:
+        """Encoding the decoded example gives the example back (keys it omits come as null/[])."""
+        written = parsed(CODEC.encode(CODEC.decode(Invoice, SEED)))
+        assert parsed(SEED) == without_absent_defaults(written, parsed(SEED))
+
+    def test_the_example_decodes_again_to_the_same_model(self) -> None:
+        """decode(encode(m)) == m for the example's model."""
+        invoice = CODEC.decode(Invoice, SEED)
+        assert invoice == CODEC.decode(Invoice, CODEC.encode(invoice))
+
+    def test_bytes_text_and_mapping_give_the_same_invoice(self) -> None:
+        """The same JSON as bytes, str or an already parsed mapping decodes to equal invoices."""
+        from_bytes = CODEC.decode(Invoice, SEED)
+        assert from_bytes == CODEC.decode(Invoice, SEED.decode())
+        assert from_bytes == CODEC.decode(Invoice, seed())
+
+    def test_strict_decoding_refuses_the_example_naming_every_broken_rule(self) -> None:
+        """strict=True raises InvariantViolation with the example's amount_due mismatch in it."""
+        with pytest.raises(InvariantViolation) as caught:
+            decode_invoice(SEED, strict=True)
+        assert "amount_due_mismatch" in caught.value.codes
+
+
+class TestAmountsAndTheirCurrency:
+    def test_amounts_are_money_in_the_owner_currency(self) -> None:
+        """An invoice's and a line item's integers are minor units of their own currency."""
+        invoice = CODEC.decode(Invoice, dump(inv_2024_0042()))
+        assert Money(150_000, "EUR") == invoice.total_amount
+        assert Money(50_000, "EUR") == invoice.line_items[0].unit_amount
+
+    def test_a_line_item_in_another_currency_keeps_its_own(self) -> None:
+        """A line item's amounts follow the line item's currency, not the invoice's."""
+        payload = inv_2024_0042()
+        payload["line_items"][0]["currency"] = "CHF"
+        invoice = CODEC.decode(Invoice, dump(payload))
+        assert Money(150_000, "CHF") == invoice.line_items[0].total_amount
+
+    def test_an_allocation_in_an_invoice_is_in_the_invoice_currency(self) -> None:
+        """invoice.payments[].amount is in the invoice's currency even when the payment is USD."""
+        payload = inv_2024_0042(
+            payments=[
+                {
+                    "amount": 100_000,
+                    "invoice_id": "inv_2024_0042",
+                    "object": "payment_allocation",
+                    "payment_id": "pay_1",
+                    "strategy": "automatic",
+                    "payment": {"currency": "USD", "amount": 108_000, "currency_rate": "0.9259"},
+                }
+            ]
+        )
+        payload["payments"][0]["payment"]["currency_rate"] = 0.9259
+        invoice = CODEC.decode(Invoice, dump(payload))
+        assert Money(100_000, "EUR") == invoice.payments[0].amount
+        assert Money(108_000, "USD") == invoice.payments[0].payment.amount  # type: ignore[union-attr]
+
+    def test_an_allocation_in_a_payment_is_in_the_payment_currency(self) -> None:
+        """payment.allocations[].amount without an embedded invoice is in the payment's currency."""
+        payment = CODEC.decode(
+            Payment,
+            dump(
+                {
+                    "currency": "JPY",
+                    "amount": 5000,
+                    "allocations": [
+                        {
+                            "amount": 5000,
+                            "invoice_id": "inv_1",
+                            "object": "payment_allocation",
+                            "payment_id": "pay_1",
+                            "strategy": "manual",
+                        }
+                    ],
+                }
+            ),
+        )
+        assert Money(5000, "JPY") == payment.allocations[0].amount
+
+    def test_an_embedded_invoice_decides_the_allocation_currency(self) -> None:
+        """An allocation embedding its invoice is in that invoice's currency, wherever it is."""
+        allocation = {
+            "amount": 700,
+            "invoice_id": "inv_9",
+            "object": "payment_allocation",
+            "payment_id": "pay_1",
+            "strategy": "manual",
+            "invoice": {"amount_due": 0, "currency": "GBP", "id": "inv_9"},
+        }
+        payment = CODEC.decode(
+            Payment, dump({"currency": "JPY", "amount": 5000, "allocations": [allocation]})
+        )
+        assert Money(700, "GBP") == payment.allocations[0].amount
+        assert Money(700, "GBP") == CODEC.decode(PaymentAllocation, dump(allocation)).amount
+
+    def test_a_lone_allocation_without_its_invoice_has_no_currency(self) -> None:
+        """A bare allocation without an embedded invoice cannot say its currency: refused."""
+        allocation = {
+            "amount": 700,
+            "invoice_id": "inv_9",
+            "object": "payment_allocation",
+            "payment_id": "pay_1",
+            "strategy": "manual",
+        }
+        assert ["amount"] == paths_of(PaymentAllocation, dump(allocation))
+
+    def test_an_amount_whose_owner_has_no_currency_is_refused(self) -> None:
+        """A partner balance with a null currency has no currency: refused, naming the amount."""
+        assert ["invoice_balance"] == paths_of(
+            Partner, dump({"currency": None, "invoice_balance": 100})
+        )
+
+    def test_an_unknown_currency_is_one_problem_not_one_per_amount(self) -> None:
+        """An unknown currency code is reported once, at `currency`, with the code."""
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(Invoice, dump(inv_2024_0042(currency="EUX")))
+        assert [
+            Problem(path="currency", message="unknown currency code 'EUX'", value="EUX")
+        ] == list(caught.value.problems)
+
+    def test_three_decimal_and_zero_decimal_currencies_keep_their_units(self) -> None:
+        """1234 BHD minor units is 1.234 BHD; 1234 JPY is 1234 yen: integers are never scaled."""
+        bhd = CODEC.decode(Invoice, dump(inv_2024_0042(currency="BHD", line_items=[])))
+        jpy = CODEC.decode(Invoice, dump(inv_2024_0042(currency="JPY", line_items=[])))
+        assert Decimal("150.000") == bhd.total_amount.amount
+        assert Decimal("150000") == jpy.total_amount.amount
+
+
+class TestNumbers:
+    def test_a_float_where_minor_units_belong_is_refused(self) -> None:
+        """`total_amount: 1500.0` is a float, not an integer of minor units: refused, with path."""
+        payload = inv_2024_0042()
+        payload["line_items"][0]["total_amount"] = 1500.0
+        assert [
+            (
+                "line_items[0].total_amount",
+                "expected an integer, got 1500.0 (a number with a fraction or exponent)",
+            )
+        ] == problems_of(Invoice, dump(payload))
+
+    @pytest.mark.parametrize("units", [2**63, -(2**63) - 1, 10**30])
+    def test_integers_beyond_64_bits_are_refused(self, units: int) -> None:
+        """The wire's integers are signed 64-bit; anything larger is refused, not kept."""
+        assert [
+            ("amount_due", "integer out of range: the wire carries signed 64-bit integers")
+        ] == problems_of(Invoice, dump(inv_2024_0042(amount_due=units)))
+
+    def test_the_64_bit_extremes_are_accepted(self) -> None:
+        """-2**63 and 2**63 - 1 minor units load exactly."""
+        invoice = CODEC.decode(
+            Invoice, dump(inv_2024_0042(amount_due=-(2**63), total_amount=2**63 - 1))
+        )
+        assert (-(2**63), 2**63 - 1) == (
+            invoice.amount_due.minor_units,
+            invoice.total_amount.minor_units,
+        )
+
+    def test_quantity_is_read_exactly_as_written(self) -> None:
+        """A quantity of 0.1000000000000000000001 keeps every digit, and is written back so."""
+        text = dump(inv_2024_0042()).replace(
+            b'"quantity": 3', b'"quantity": 0.1000000000000000000001'
+        )
+        invoice = CODEC.decode(Invoice, text)
+        assert Decimal("0.1000000000000000000001") == invoice.line_items[0].quantity
+        assert b'"quantity":0.1000000000000000000001' in CODEC.encode(invoice)
+
+    def test_a_quantity_given_as_a_string_is_refused(self) -> None:
+        """Decimals are JSON numbers on the wire; "3" is a string."""
+        payload = inv_2024_0042()
+        payload["line_items"][0]["quantity"] = "3"
+        assert ["line_items[0].quantity"] == paths_of(Invoice, dump(payload))
+
+    def test_true_is_not_an_integer_and_1_is_not_a_boolean(self) -> None:
+        """JSON types are exact: booleans and integers do not stand in for each other."""
+        assert ["billing_address_id", "in_dispute"] == paths_of(
+            Invoice, dump(inv_2024_0042(billing_address_id=True, in_dispute=1))
+        )
+
+
+class TestDatetimeText:
+    def test_utc_is_written_z_and_other_offsets_are_kept(self) -> None:
+        """`Z` stays `Z`; `+02:00` stays `+02:00`: the instant and the offset survive."""
+        invoice = CODEC.decode(Invoice, dump(inv_2024_0042()))
+        written = json.loads(CODEC.encode(invoice))
+        assert ("2024-07-01T00:00:00Z", "2024-06-01T09:00:00+02:00") == (
+            written["due_date"],
+            written["issued_at"],
+        )
+
+    def test_microseconds_are_kept(self) -> None:
+        """`05:31:56.120000Z` keeps its microseconds (written with six digits)."""
+        invoice = CODEC.decode(Invoice, dump(inv_2024_0042(due_date="2024-07-01T05:31:56.120000Z")))
+        assert 120_000 == invoice.due_date.microsecond  # type: ignore[union-attr]
+        assert "2024-07-01T05:31:56.120000Z" == json.loads(CODEC.encode(invoice))["due_date"]
+
+    def test_a_naive_datetime_is_refused(self) -> None:
+        """A datetime without an offset is ambiguous: refused, naming the field."""
+        assert [("due_date", "naive datetime: an offset is required (Z or +02:00)")] == problems_of(
+            Invoice, dump(inv_2024_0042(due_date="2024-07-01T00:00:00"))
+        )
+
+    def test_text_that_is_not_a_datetime_is_refused(self) -> None:
+        """`next tuesday` is not RFC 3339."""
+        assert ["due_date"] == paths_of(Invoice, dump(inv_2024_0042(due_date="next tuesday")))
+
+    def test_promised_to_pay_date_is_a_date(self) -> None:
+        """`promised_to_pay_date` reads as a calendar date and is written back as one."""
+        invoice = CODEC.decode(Invoice, dump(inv_2024_0042(promised_to_pay_date="2024-07-15")))
+        assert dt.date(2024, 7, 15) == invoice.promised_to_pay_date
+        assert "2024-07-15" == json.loads(CODEC.encode(invoice))["promised_to_pay_date"]
+
+
+class TestEveryProblemIsListed:
+    def test_truncated_json_is_one_problem_at_the_root(self) -> None:
+        """Cut-off input is reported at `$` as invalid JSON, never a raw JSONDecodeError."""
+        problems = problems_of(Invoice, SEED[:500])
+        assert ["$"] == [path for path, _ in problems]
+        assert problems[0][1].startswith("not valid JSON")
+
+    def test_all_problems_come_at_once_with_their_paths(self) -> None:
+        """Wrong types, a naive datetime, a float amount and a missing key: four problems."""
+        payload = inv_2024_0042(number=42, due_date="2024-07-01T00:00:00")
+        del payload["remote_id"]
+        payload["line_items"][0]["unit_amount"] = 1.5
+        assert ["due_date", "line_items[0].unit_amount", "number", "remote_id"] == sorted(
+            paths_of(Invoice, dump(payload))
+        )
+
+    def test_a_problem_carries_the_offending_value(self) -> None:
+        """The value found at the path is kept on the problem."""
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(Invoice, dump(inv_2024_0042(number=42)))
+        assert [
+            Problem(path="number", message="expected a string, got an integer", value=42)
+        ] == list(caught.value.problems)
+
+    def test_a_list_where_an_object_belongs_is_a_problem(self) -> None:
+        """`partner: []` is refused at `partner`."""
+        assert [("partner", "expected an object (Partner), got an array")] == problems_of(
+            Invoice, dump(inv_2024_0042(partner=[]))
+        )
+
+    def test_a_string_where_an_array_belongs_is_a_problem(self) -> None:
+        """A string is not a list of line items (it is not iterated character by character)."""
+        assert [("line_items", "expected an array, got a string")] == problems_of(
+            Invoice, dump(inv_2024_0042(line_items="none"))
+        )
+
+    def test_an_unknown_literal_value_is_a_problem(self) -> None:
+        """`type` is closed: `receivables` is refused."""
+        assert ["type"] == paths_of(Invoice, dump(inv_2024_0042(type="receivables")))
+
+    def test_the_root_must_be_an_object(self) -> None:
+        """A JSON array is not an invoice."""
+        assert ["$"] == paths_of(Invoice, b"[1, 2]")
+
+    def test_decode_error_is_a_domain_error_and_a_value_error(self) -> None:
+        """Callers catch it as StuutDomainError or ValueError."""
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(Invoice, b"{")
+        assert isinstance(caught.value, StuutDomainError)
+        assert isinstance(caught.value, ValueError)
+
+    def test_the_source_is_named_in_the_message(self) -> None:
+        """A file name given by the caller prefixes the message."""
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(Invoice, b"{", source="invoices/inv_2024_0042.json")
+        assert "invoices/inv_2024_0042.json" == caught.value.source
+        assert str(caught.value).startswith("invoices/inv_2024_0042.json: 1 problem(s)")
+        renamed = caught.value.with_source("GET /v1/invoices/inv_2024_0042")
+        assert str(renamed).startswith("GET /v1/invoices/inv_2024_0042: ")
+
+    def test_a_decode_error_survives_pickling(self) -> None:
+        """Errors cross process boundaries (multiprocessing) with their problems."""
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(Invoice, b"{}", source="x.json")
+        copy_ = pickle.loads(pickle.dumps(caught.value))
+        assert (caught.value.problems, "x.json") == (copy_.problems, copy_.source)
+
+    def test_invalid_utf8_is_a_problem_at_the_root(self) -> None:
+        """Bytes that are not UTF-8 inside a string are reported, not raised raw."""
+        assert ["$"] == paths_of(Invoice, b'{"memo": "\xff"}')
+
+
+class TestUnknownKeys:
+    def test_unknown_keys_are_ignored_by_default(self) -> None:
+        """The API adds fields: a tolerant codec ignores them."""
+        invoice = CODEC.decode(Invoice, dump(inv_2024_0042(new_api_field={"x": 1})))
+        assert "inv_2024_0042" == invoice.id
+
+    def test_forbid_unknown_keys_lists_each_with_its_path(self) -> None:
+        """A strict codec refuses every unknown key, nested ones included."""
+        payload = inv_2024_0042(new_api_field=1)
+        payload["line_items"][0]["colour"] = "red"
+        strict = StuutJsonCodec(forbid_unknown_keys=True)
+        assert [
+            ("line_items[0].colour", "unknown key (forbid_unknown_keys)"),
+            ("new_api_field", "unknown key (forbid_unknown_keys)"),
+        ] == sorted(problems_of(Invoice, dump(payload), strict))
+
+    def test_strict_module_decoding_refuses_unknown_keys(self) -> None:
+        """decode_invoice(strict=True) refuses unknown keys before checking invariants."""
+        with pytest.raises(DecodeError):
+            decode_invoice(dump(inv_2024_0042(surprise=True)), strict=True)
+
+    def test_strict_module_decoding_accepts_a_consistent_invoice(self) -> None:
+        """An invoice that keeps every rule loads in strict mode."""
+        invoice = decode_invoice(dump(inv_2024_0042()), strict=True)
+        assert Money(50_000, "EUR") == invoice.amount_due
+
+
+class TestLists:
+    def test_a_bare_array_and_an_envelope_give_the_same_list(self) -> None:
+        """decode_many accepts `[...]` and `{"data": [...]}` alike."""
+        one, two = inv_2024_0042(), inv_2024_0042(id="inv_2024_0043")
+        bare = CODEC.decode_many(Invoice, dump([one, two]))
+        enveloped = CODEC.decode_many(Invoice, dump({"data": [one, two], "next_page": None}))
+        assert bare == enveloped
+        assert ["inv_2024_0042", "inv_2024_0043"] == [i.id for i in bare]
+
+    def test_a_page_keeps_its_numbers_and_round_trips(self) -> None:
+        """decode_page reads current_page, total_records and next_page; encode_page writes them."""
+        envelope = {
+            "data": [inv_2024_0042()],
+            "current_page": 2,
+            "total_records": 301,
+            "next_page": 3,
+        }
+        page = CODEC.decode_page(Invoice, dump(envelope))
+        assert (2, 301, 3) == (page.current_page, page.total_records, page.next_page)
+        assert page == CODEC.decode_page(Invoice, CODEC.encode_page(page))
+        assert isinstance(page, Page)
+
+    def test_absent_page_numbers_take_the_api_defaults(self) -> None:
+        """`{"data": []}` is page 0 of 0 records with no next page."""
+        assert Page(data=(), current_page=0, total_records=0, next_page=None) == CODEC.decode_page(
+            Invoice, b'{"data": []}'
+        )
+
+    def test_problems_in_a_list_name_the_item(self) -> None:
+        """A bad item is reported as `data[1].amount_due` or `[1].amount_due`."""
+        bad = inv_2024_0042(amount_due="lots")
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode_many(Invoice, dump({"data": [inv_2024_0042(), bad]}))
+        assert ["data[1].amount_due"] == [p.path for p in caught.value.problems]
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode_many(Invoice, dump([inv_2024_0042(), bad]))
+        assert ["[1].amount_due"] == [p.path for p in caught.value.problems]
+
+    def test_module_list_decoding(self) -> None:
+        """decode_invoices reads a list endpoint's response."""
+        assert 1 == len(decode_invoices(dump({"data": [inv_2024_0042()]})))
+
+
+class TestPlainJsonValues:
+    def test_to_json_and_from_json_round_trip(self) -> None:
+        """to_json gives plain values that from_json reads back to the same invoice."""
+        invoice = CODEC.decode(Invoice, SEED)
+        assert invoice == CODEC.from_json(Invoice, CODEC.to_json(invoice))
+
+    def test_to_json_writes_amounts_as_integers_and_keeps_decimals_exact(self) -> None:
+        """Money becomes its integer of minor units; quantity stays a Decimal."""
+        value = CODEC.to_json(CODEC.decode(Invoice, dump(inv_2024_0042())))
+        assert 150_000 == value["total_amount"]
+        assert Decimal(3) == value["line_items"][0]["quantity"]
+
+    def test_from_json_accepts_floats_for_decimals(self) -> None:
+        """json.loads gives floats; a quantity of 2.5 reads as Decimal('2.5')."""
+        payload = inv_2024_0042()
+        payload["line_items"][0]["quantity"] = 2.5
+        assert Decimal("2.5") == CODEC.from_json(Invoice, payload).line_items[0].quantity
+
+
+class TestOtherEntities:
+    def test_a_partner_round_trips_with_its_balance(self) -> None:
+        """A full v1 partner's balances are Money in its currency."""
+        partner = decode_partner(
+            dump(
+                {
+                    "id": "ptn_acme",
+                    "name": "Acme Tooling GmbH",
+                    "currency": "EUR",
+                    "invoice_balance": 1_234_550,
+                    "contacts": [
+                        {
+                            "email": "ap@acme-tooling.de",
+                            "object": "contact",
+                            "partner_id": "ptn_acme",
+                        }
+                    ],
+                }
+            )
+        )
+        assert Money(1_234_550, "EUR") == partner.invoice_balance
+        assert isinstance(partner.contacts[0], Contact)
+        assert partner == decode_partner(encode_partner(partner))
+
+    def test_a_payment_round_trips(self) -> None:
+        """A payment with its exact currency_rate survives encode and decode."""
+        payment = decode_payment(b'{"currency": "USD", "amount": 108000, "currency_rate": 0.9259}')
+        assert Decimal("0.9259") == payment.currency_rate
+        assert payment == decode_payment(encode_payment(payment))
+
+    def test_a_workflow_with_placeholder_days_loads_tolerantly_and_fails_strictly(self) -> None:
+        """The API example's `active_days: [123]` loads; strict decoding reports it."""
+        data = b'{"id": "wf_1", "active_days": [123], "timezone": "Europe/Berlin"}'
+        workflow = decode_workflow(data)
+        assert workflow == decode_workflow(encode_workflow(workflow))
+        with pytest.raises(InvariantViolation) as caught:
+            decode_workflow(data, strict=True)
+        assert ("workflow_active_day",) == caught.value.codes
+
+    def test_a_user_is_decoded_directly(self) -> None:
+        """Entities without amounts decode too (any entity class is supported)."""
+        user = CODEC.decode(
+            User,
+            b'{"email": "anna@acme-tooling.de", "family_name": "Becker", "given_name": "Anna",'
+            b' "object": "user", "organization_id": "org_1"}',
+        )
+        assert "Becker" == user.family_name
+
+    def test_a_line_item_and_an_allocated_invoice_decode_alone(self) -> None:
+        """Classes that own a currency decode standalone."""
+        item = CODEC.decode(
+            LineItem,
+            b'{"invoice_id": "i", "object": "line_item", "remote_id": "r", "currency": "USD",'
+            b' "total_amount": 5}',
+        )
+        short = CODEC.decode(AllocatedInvoice, b'{"amount_due": 7, "currency": "KWD"}')
+        assert (Money(5, "USD"), Money(7, "KWD")) == (item.total_amount, short.amount_due)
+
+
+class TestModule:
+    def test_the_module_examples_run(self) -> None:
+        """The docstring examples of adapters.stuut_json are correct."""
+        assert 0 == doctest.testmod(stuut_json).failed
+
+    def test_nothing_is_built_at_import_time(self) -> None:
+        """Importing the codec module builds no codec (construction is explicit or lazy)."""
+        code = (
+            "import adapters.stuut_json as m, sys\n"
+            "print(m._codec.cache_info().currsize, 'cattrs' in sys.modules)\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert "0" == out[0]
+
+    def test_module_functions_share_one_default_codec(self) -> None:
+        """encode_invoice and decode_invoice round trip the example."""
+        invoice = decode_invoice(SEED)
+        assert invoice == decode_invoice(encode_invoice(invoice))
+
+    def test_decoding_does_not_mutate_a_given_mapping(self) -> None:
+        """A mapping passed in is read, never changed."""
+        payload = inv_2024_0042()
+        before = copy.deepcopy(payload)
+        CODEC.decode(Invoice, payload)
+        assert before == payload
+
+    def test_a_workflow_is_not_a_partner(self) -> None:
+        """Module functions decode their own class."""
+        assert isinstance(decode_workflow(b"{}"), Workflow)
