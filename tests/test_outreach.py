@@ -375,6 +375,14 @@ class TestContextReuse:
         fresh = [decide(at=t) for t in instants]
         assert fresh == reused
 
+    def test_a_changed_invoice_is_read_afresh(self) -> None:
+        """An invoice evolved into dispute is a new value: the reused context sees the dispute."""
+        context = OutreachContext(partner=acme(), workflow=net30_reminders(), channel="email")
+        invoice = inv_2024_0042()
+        before = context.decide(invoice, at=WED_NOON_BERLIN)
+        after = context.decide(attrs.evolve(invoice, in_dispute=True), at=WED_NOON_BERLIN)
+        assert ((), ("in_dispute",)) == (before.codes, after.codes)
+
     def test_decision_is_immutable(self) -> None:
         """A decision is a value: it cannot be changed after the fact."""
         with pytest.raises(attrs.exceptions.FrozenInstanceError):

@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, NamedTuple
 
 import attrs
 
@@ -298,6 +298,25 @@ def _later(known: dt.datetime | None, other: dt.datetime | None) -> dt.datetime 
     return other if known is None or other > known else known
 
 
+class _InvoiceFacts(NamedTuple):
+    """What the rules read from one invoice alone (private; see _invoice_facts)."""
+
+    invoice: Invoice
+    key: str
+    label: str
+    fixed: tuple[Blocker, ...]
+    owed: bool
+    currency: str
+    promise: Blocker | None
+    promise_broken: Note | None
+    reminder: Blocker | None
+    last_outreach: dt.datetime | None
+
+
+#: Invoices whose facts one context keeps (a portfolio's worth; cleared when full).
+_MEMO_INVOICES = 4096
+
+
 class OutreachContext:
     """What a decision needs about one partner, workflow, channel and policy, computed once.
 
@@ -310,6 +329,8 @@ class OutreachContext:
 
     __slots__ = (
         "_choice",
+        "_fact_blocked",
+        "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
         "_partner_last",
@@ -385,6 +406,8 @@ class OutreachContext:
         self._schedule = self._build_schedule(blockers)
         self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
         self._fixed_blockers = tuple(blockers)
+        self._fact_blocked = any(b.clears_at is None for b in blockers)
+        self._facts_memo: dict[int, _InvoiceFacts] = {}
         self._fixed_notes = tuple(notes)
 
     def _resolve_zone(
@@ -493,43 +516,19 @@ class OutreachContext:
         """
         if at.utcoffset() is None:
             raise NaiveDatetime("at", at)
-        now = utc(at)
+        now = at if at.tzinfo is UTC else at.astimezone(UTC)
         items: tuple[Invoice, ...] = (
-            (invoices,) if isinstance(invoices, Invoice) else tuple(invoices)
+            (invoices,)
+            if type(invoices) is Invoice or isinstance(invoices, Invoice)
+            else tuple(invoices)
         )
         partner = self.partner
         pid = partner.id
-        policy = self.policy
         blockers = list(self._fixed_blockers)
         notes = list(self._fixed_notes)
 
-        for pause in state.pauses_holding(pid, self.channel, now):
-            reason = f" ({pause.reason})" if pause.reason else ""
-            until = None if pause.until is None else utc(pause.until)
-            blockers.append(
-                Blocker(
-                    code="paused_until",
-                    clears_at=until,
-                    facts={
-                        "partner": partner.name or pid,
-                        "until": "lifted by hand" if until is None else until,
-                        "reason": reason,
-                    },
-                )
-            )
-        gap = policy.min_gap_per_partner
-        if gap:
-            last = _later(state.last_to_partner(pid), self._partner_last)
-            for invoice in items:
-                last = _later(last, invoice.last_outreach_at)
-            if last is not None and now < last + gap:
-                blockers.append(
-                    Blocker(
-                        code="partner_gap",
-                        clears_at=last + gap,
-                        facts={"partner": partner.name or pid, "last": last, "gap": gap},
-                    )
-                )
+        if state.pauses or self.policy.min_gap_per_partner:
+            self._partner_time_blockers(items, now, state, blockers)
         if self._schedule is not None:
             memo = self._schedule_memo
             if memo is None or memo[0] != now:
@@ -543,24 +542,29 @@ class OutreachContext:
 
         nets = balance(items) if len(items) > 1 else None
         clear: list[str] = []
-        held: list[tuple[str, list[Blocker]]] = []
+        held: list[list[Blocker]] = []
         for invoice in items:
             if pid is not None and invoice.partner_id is not None and invoice.partner_id != pid:
                 raise PartnerMismatch(_invoice_key(invoice), invoice.partner_id, pid)
             found = self._invoice_blockers(invoice, now, state, nets, notes)
             if found:
-                held.append((_invoice_key(invoice), found))
+                held.append(found)
             else:
                 clear.append(_invoice_key(invoice))
 
-        invoice_blockers = tuple(b for _, found in held for b in found)
+        invoice_blockers = tuple(b for found in held for b in found) if held else ()
         eligible = not blockers and bool(clear)
         if clear:
             excluded = invoice_blockers
         else:
             blockers.extend(invoice_blockers)
             excluded = ()
-        next_at = now if eligible else self._next_eligible(now, blockers, held, bool(clear))
+        if eligible:
+            next_at: dt.datetime | None = now
+        elif self._fact_blocked:
+            next_at = None
+        else:
+            next_at = self._next_eligible(now, blockers, held, bool(clear))
         return OutreachDecision(
             eligible=eligible,
             channel=self.channel,
@@ -575,6 +579,44 @@ class OutreachContext:
             zone=self._zone_name,
             notes=tuple(notes),
         )
+
+    def _partner_time_blockers(
+        self,
+        items: tuple[Invoice, ...],
+        now: dt.datetime,
+        state: OutreachState,
+        blockers: list[Blocker],
+    ) -> None:
+        partner = self.partner
+        pid = partner.id
+        for pause in state.pauses_holding(pid, self.channel, now):
+            reason = f" ({pause.reason})" if pause.reason else ""
+            until = None if pause.until is None else utc(pause.until)
+            blockers.append(
+                Blocker(
+                    code="paused_until",
+                    clears_at=until,
+                    facts={
+                        "partner": partner.name or pid,
+                        "until": "lifted by hand" if until is None else until,
+                        "reason": reason,
+                    },
+                )
+            )
+        gap = self.policy.min_gap_per_partner
+        if gap:
+            last = _later(state.last_to_partner(pid), self._partner_last)
+            for invoice in items:
+                if invoice.last_outreach_at is not None:
+                    last = _later(last, invoice.last_outreach_at)
+            if last is not None and now < last + gap:
+                blockers.append(
+                    Blocker(
+                        code="partner_gap",
+                        clears_at=last + gap,
+                        facts={"partner": partner.name or pid, "last": last, "gap": gap},
+                    )
+                )
 
     def _schedule_blockers(self, schedule: Schedule, now: dt.datetime) -> tuple[Blocker, ...]:
         where = schedule.position(now)
@@ -610,25 +652,34 @@ class OutreachContext:
             )
         return tuple(blockers)
 
-    def _invoice_blockers(
-        self,
-        invoice: Invoice,
-        now: dt.datetime,
-        state: OutreachState,
-        nets: MoneyBag | None,
-        notes: list[Note],
-    ) -> list[Blocker]:
+    def _invoice_facts(self, invoice: Invoice) -> _InvoiceFacts:
+        """What the rules read from one invoice alone, with the instants its holds end.
+
+        A memo keyed by identity (the entry keeps the invoice alive, so an id is never reused
+        while cached): invoices are immutable, so this is the same value every time.
+        """
+        memo = self._facts_memo
+        facts = memo.get(id(invoice))
+        if facts is None or facts.invoice is not invoice:
+            facts = self._read_invoice(invoice)
+            if len(memo) >= _MEMO_INVOICES:
+                memo.clear()
+            memo[id(invoice)] = facts
+        return facts
+
+    def _read_invoice(self, invoice: Invoice) -> _InvoiceFacts:
         key = _invoice_key(invoice)
         label = invoice.number or key
         policy = self.policy
-        found: list[Blocker] = []
+        zone = self._zone or UTC
+        fixed: list[Blocker] = []
         status = status_of(invoice)
         if policy.receivables_only and not is_receivable(invoice):
-            found.append(Blocker(code="not_receivable", invoice_id=key, facts={"invoice": label}))
+            fixed.append(Blocker(code="not_receivable", invoice_id=key, facts={"invoice": label}))
         if status is InvoiceStatus.DRAFT:
-            found.append(Blocker(code="draft", invoice_id=key, facts={"invoice": label}))
+            fixed.append(Blocker(code="draft", invoice_id=key, facts={"invoice": label}))
         elif status is InvoiceStatus.VOID:
-            found.append(
+            fixed.append(
                 Blocker(
                     code="void",
                     invoice_id=key,
@@ -636,7 +687,7 @@ class OutreachContext:
                 )
             )
         elif status is InvoiceStatus.UNCOLLECTIBLE:
-            found.append(
+            fixed.append(
                 Blocker(
                     code="uncollectible",
                     invoice_id=key,
@@ -646,56 +697,17 @@ class OutreachContext:
         due = invoice.amount_due
         owed = due.minor_units > 0 and status in _OWING
         if due.minor_units <= 0 or status is InvoiceStatus.PAID:
-            found.append(
+            fixed.append(
                 Blocker(
                     code="nothing_owed",
                     invoice_id=key,
                     facts={"invoice": label, "amount_due": due, "status": status.value},
                 )
             )
-        elif owed and nets is not None and nets[due.code].minor_units <= 0:
-            found.append(
-                Blocker(
-                    code="credit_covers_balance",
-                    invoice_id=key,
-                    facts={"currency": due.code, "net": nets[due.code]},
-                )
-            )
         if invoice.in_dispute:
-            found.append(Blocker(code="in_dispute", invoice_id=key, facts={"invoice": label}))
-        promised = invoice.promised_to_pay_date
-        if promised is not None:
-            grace = policy.promise_grace_days
-            resume = local_midnight(promised + dt.timedelta(days=grace + 1), self._zone or UTC)
-            if now < resume:
-                found.append(
-                    Blocker(
-                        code="promise_to_pay",
-                        clears_at=resume,
-                        invoice_id=key,
-                        facts={
-                            "invoice": label,
-                            "promised": promised,
-                            "grace": grace,
-                            "until": resume
-                            if self._zone is None
-                            else resume.astimezone(self._zone),
-                        },
-                    )
-                )
-            elif owed:
-                notes.append(
-                    Note(
-                        code="promise_broken",
-                        message=(
-                            f"invoice {label}: payment promised for {promised} was not "
-                            f"received within {grace} grace days; outreach resumed at "
-                            f"{_human(resume)}"
-                        ),
-                    )
-                )
+            fixed.append(Blocker(code="in_dispute", invoice_id=key, facts={"invoice": label}))
         if invoice.remote_payment_status == "processing":
-            found.append(
+            fixed.append(
                 Blocker(code="payment_processing", invoice_id=key, facts={"invoice": label})
             )
         if owed and invoice.payments:
@@ -708,7 +720,7 @@ class OutreachContext:
                 if not is_approved(a) and a.amount.currency is currency
             )
             if pending >= due.minor_units:
-                found.append(
+                fixed.append(
                     Blocker(
                         code="payment_in_flight",
                         invoice_id=key,
@@ -719,31 +731,96 @@ class OutreachContext:
                         },
                     )
                 )
+
+        promise: Blocker | None = None
+        broken: Note | None = None
+        promised = invoice.promised_to_pay_date
+        if promised is not None:
+            grace = policy.promise_grace_days
+            resume = local_midnight(promised + dt.timedelta(days=grace + 1), zone)
+            promise = Blocker(
+                code="promise_to_pay",
+                clears_at=resume,
+                invoice_id=key,
+                facts={
+                    "invoice": label,
+                    "promised": promised,
+                    "grace": grace,
+                    "until": resume.astimezone(zone),
+                },
+            )
+            if owed:
+                broken = Note(
+                    code="promise_broken",
+                    message=(
+                        f"invoice {label}: payment promised for {promised} was not received "
+                        f"within {grace} grace days; outreach resumed at {_human(resume)}"
+                    ),
+                )
+
+        reminder: Blocker | None = None
         day = due_day(invoice)
         if day is None and invoice.issued_at is not None:
             day = invoice.issued_at.date()  # no due date: due on issue
         if day is not None:
             offset = policy.first_reminder_offset_days
-            start = local_midnight(day + dt.timedelta(days=offset), self._zone or UTC)
-            if now < start:
-                found.append(
-                    Blocker(
-                        code="before_first_reminder",
-                        clears_at=start,
-                        invoice_id=key,
-                        facts={"invoice": label, "due": day, "offset": f"{offset:+d} days"},
-                    )
+            reminder = Blocker(
+                code="before_first_reminder",
+                clears_at=local_midnight(day + dt.timedelta(days=offset), zone),
+                invoice_id=key,
+                facts={"invoice": label, "due": day, "offset": f"{offset:+d} days"},
+            )
+        last = invoice.last_outreach_at
+        return _InvoiceFacts(
+            invoice=invoice,
+            key=key,
+            label=label,
+            fixed=tuple(fixed),
+            owed=owed,
+            currency=due.code,
+            promise=promise,
+            promise_broken=broken,
+            reminder=reminder,
+            last_outreach=None if last is None else utc(last),
+        )
+
+    def _invoice_blockers(
+        self,
+        invoice: Invoice,
+        now: dt.datetime,
+        state: OutreachState,
+        nets: MoneyBag | None,
+        notes: list[Note],
+    ) -> list[Blocker]:
+        facts = self._invoice_facts(invoice)
+        found = list(facts.fixed)
+        if facts.owed and nets is not None and nets[facts.currency].minor_units <= 0:
+            found.append(
+                Blocker(
+                    code="credit_covers_balance",
+                    invoice_id=facts.key,
+                    facts={"currency": facts.currency, "net": nets[facts.currency]},
                 )
-        gap = policy.min_gap_per_invoice
+            )
+        promise = facts.promise
+        if promise is not None and promise.clears_at is not None:
+            if now < promise.clears_at:
+                found.append(promise)
+            elif facts.promise_broken is not None:
+                notes.append(facts.promise_broken)
+        reminder = facts.reminder
+        if reminder is not None and reminder.clears_at is not None and now < reminder.clears_at:
+            found.append(reminder)
+        gap = self.policy.min_gap_per_invoice
         if gap:
-            last = _later(state.last_about_invoice(invoice.id), invoice.last_outreach_at)
+            last = _later(state.last_about_invoice(invoice.id), facts.last_outreach)
             if last is not None and now < last + gap:
                 found.append(
                     Blocker(
                         code="invoice_gap",
                         clears_at=last + gap,
-                        invoice_id=key,
-                        facts={"invoice": label, "last": last, "gap": gap},
+                        invoice_id=facts.key,
+                        facts={"invoice": facts.label, "last": last, "gap": gap},
                     )
                 )
         return found
@@ -752,7 +829,7 @@ class OutreachContext:
         self,
         now: dt.datetime,
         blockers: list[Blocker],
-        held: list[tuple[str, list[Blocker]]],
+        held: list[list[Blocker]],
         any_clear: bool,
     ) -> dt.datetime | None:
         # Time-based blockers all have the form "blocked before c"; the schedule is the only
@@ -768,7 +845,7 @@ class OutreachContext:
                 start = blocker.clears_at
         if not any_clear:
             earliest: dt.datetime | None = None
-            for _, found in held:
+            for found in held:
                 if any(b.clears_at is None for b in found):
                     continue
                 clears = max(b.clears_at for b in found if b.clears_at is not None)
