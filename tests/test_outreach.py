@@ -21,7 +21,8 @@ from outreach_builders import (
 from stuut_domain.errors import NaiveDatetime, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.outreach import BLOCKER_CODES, OutreachContext, OutreachDecision, decide_outreach
+from stuut_domain.outreach import OutreachContext, decide_outreach
+from stuut_domain.outreach_decision import BLOCKER_CODES, OutreachDecision
 from stuut_domain.outreach_policy import OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.types import OutreachChannel
@@ -97,13 +98,13 @@ RULES: list[tuple[str, dict[str, Any], str, dt.datetime | None]] = [
         None,
     ),
     (
-        "three days before a 10 July due date is the first reminder",
+        "reminders start three days before the 10 July due day, Berlin time",
         {
             "invoice": {"due_date": utc(2024, 7, 10)},
-            "policy": OutreachPolicy(first_reminder_offset=-dt.timedelta(days=3)),
+            "policy": OutreachPolicy(first_reminder_offset_days=-3),
         },
         "before_first_reminder",
-        utc(2024, 7, 7),
+        utc(2024, 7, 6, 22),  # midnight starting 7 July in Berlin
     ),
     (
         "three days must pass after the last outreach about the invoice",
@@ -374,6 +375,14 @@ class TestContextReuse:
         reused = [context.decide(inv_2024_0042(), at=t) for t in instants]
         fresh = [decide(at=t) for t in instants]
         assert fresh == reused
+
+    def test_a_changed_invoice_is_read_afresh(self) -> None:
+        """An invoice evolved into dispute is a new value: the reused context sees the dispute."""
+        context = OutreachContext(partner=acme(), workflow=net30_reminders(), channel="email")
+        invoice = inv_2024_0042()
+        before = context.decide(invoice, at=WED_NOON_BERLIN)
+        after = context.decide(attrs.evolve(invoice, in_dispute=True), at=WED_NOON_BERLIN)
+        assert ((), ("in_dispute",)) == (before.codes, after.codes)
 
     def test_decision_is_immutable(self) -> None:
         """A decision is a value: it cannot be changed after the fact."""

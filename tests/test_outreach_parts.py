@@ -87,11 +87,11 @@ class TestRecipients:
 class TestPolicy:
     def test_documented_defaults(self) -> None:
         """3 days per invoice, 1 per partner, 2 grace days, reminders from the due date."""
-        assert (dt.timedelta(days=3), dt.timedelta(days=1), 2, dt.timedelta(0), True, "UTC") == (
+        assert (dt.timedelta(days=3), dt.timedelta(days=1), 2, 0, True, "UTC") == (
             DEFAULT_POLICY.min_gap_per_invoice,
             DEFAULT_POLICY.min_gap_per_partner,
             DEFAULT_POLICY.promise_grace_days,
-            DEFAULT_POLICY.first_reminder_offset,
+            DEFAULT_POLICY.first_reminder_offset_days,
             DEFAULT_POLICY.receivables_only,
             DEFAULT_POLICY.default_timezone,
         )
@@ -112,11 +112,10 @@ class TestPolicy:
             OutreachPolicy(default_timezone="Europe/Atlantis")
 
     def test_negative_first_reminder_offset_allowed(self) -> None:
-        """Reminders may start before the due date."""
-        assert (
-            -dt.timedelta(days=5)
-            == OutreachPolicy(first_reminder_offset=-dt.timedelta(days=5)).first_reminder_offset
-        )
+        """Reminders may start before the due day; the offset is whole days."""
+        assert -5 == OutreachPolicy(first_reminder_offset_days=-5).first_reminder_offset_days
+        with pytest.raises(TypeError, match="first_reminder_offset_days"):
+            OutreachPolicy(first_reminder_offset_days=1.5)  # type: ignore[arg-type]
 
 
 class TestOutreachState:

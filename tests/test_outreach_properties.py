@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from outreach_builders import acme, anna, inv_2024_0042, net30_reminders
 from stuut_domain.invoice import Invoice
-from stuut_domain.outreach import OutreachContext, OutreachDecision, decide_outreach
+from stuut_domain.outreach import OutreachContext, decide_outreach
+from stuut_domain.outreach_decision import OutreachDecision
 from stuut_domain.outreach_policy import OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
@@ -99,7 +100,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         min_gap_per_invoice=dt.timedelta(hours=draw(st.integers(0, 24 * 7))),
         min_gap_per_partner=dt.timedelta(hours=draw(st.integers(0, 48))),
         promise_grace_days=draw(st.integers(0, 3)),
-        first_reminder_offset=draw(HOURS),
+        first_reminder_offset_days=draw(st.integers(-20, 20)),
     )
     return Scenario(
         partner=partner,

@@ -9,6 +9,7 @@ import json
 import pickle
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -607,6 +608,15 @@ class TestModule:
         """encode_invoice and decode_invoice round trip the example."""
         invoice = decode_invoice(SEED)
         assert invoice == decode_invoice(encode_invoice(invoice))
+
+    def test_a_fresh_codec_shared_by_threads_builds_one_fast_decoder(self) -> None:
+        """Threads decoding at first use all get the same invoice, and the fast path works."""
+        codec = StuutJsonCodec()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            invoices = list(pool.map(lambda _: codec.decode(Invoice, SEED), range(16)))
+        assert all(invoice == invoices[0] for invoice in invoices)
+        assert codec._fast is not None
+        assert invoices[0] == codec._fast.decode(Invoice, SEED)
 
     def test_decoding_does_not_mutate_a_given_mapping(self) -> None:
         """A mapping passed in is read, never changed."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import sys
+import threading
 import types
 from collections.abc import Callable
 from decimal import Decimal
@@ -95,6 +96,7 @@ class FastPath:
 
     def __init__(self, page_class: type) -> None:
         self._page_class = page_class
+        self._lock = threading.Lock()
         self._needs: dict[type, bool] = {}
         self._twins: dict[type, type] = {}
         self._converters: dict[type, Callable[[Any, Any], Any]] = {}
@@ -152,6 +154,11 @@ class FastPath:
     # -- building ----------------------------------------------------------------------------
 
     def _decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
+        with self._lock:  # one thread builds; the others wait, then find it built
+            existing = self._decoders.get((kind, cls))
+            return existing if existing is not None else self._build_decoder(kind, cls)
+
+    def _build_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         self._analyse(cls)
         item = self._twins.get(cls, cls)
         if kind == "one":

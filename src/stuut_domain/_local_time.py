@@ -36,6 +36,8 @@ _MARGIN = dt.timedelta(hours=27)
 #: Days scanned for the next opening: two weeks (a week, a day skipped by a zone change,
 #: slack) after the two days either side of the UTC date that any local date can be.
 _HORIZON_DAYS = 18
+#: UTC days whose openings one schedule keeps (a simulator walks forward day by day).
+_MEMO_DAYS = 1024
 
 
 def utc(value: dt.datetime) -> dt.datetime:
@@ -149,7 +151,7 @@ class Schedule:
     the window opens. Immutable and hashable; the UTC intervals of each day are memoised.
     """
 
-    __slots__ = ("_description", "days", "end_us", "start_us", "zone")
+    __slots__ = ("_description", "_openings", "days", "end_us", "start_us", "zone")
 
     def __init__(
         self, zone: zoneinfo.ZoneInfo, start_us: int, end_us: int, days: Iterable[int]
@@ -161,6 +163,8 @@ class Schedule:
         self.end_us = end_us
         self.days = frozenset(days)
         self._description = self._describe()
+        # Memo of the pure function _openings(self, day): immutable inputs, bounded size.
+        self._openings: dict[dt.date, tuple[tuple[dt.datetime, ...], tuple[dt.datetime, ...]]] = {}
 
     @classmethod
     def of(
@@ -214,7 +218,13 @@ class Schedule:
         allowed weekday at all).
         """
         instant = utc(instant)
-        starts, ends = _openings(self, instant.date())
+        day = instant.date()
+        found = self._openings.get(day)
+        if found is None:
+            if len(self._openings) >= _MEMO_DAYS:
+                self._openings.clear()
+            found = self._openings[day] = _openings(self, day)
+        starts, ends = found
         i = bisect.bisect_right(ends, instant)
         if i == len(ends):
             return None
@@ -274,7 +284,6 @@ def _day_ranges(days: list[int]) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def _openings(
     schedule: Schedule, utc_day: dt.date
 ) -> tuple[tuple[dt.datetime, ...], tuple[dt.datetime, ...]]:

@@ -6,7 +6,8 @@ workflow, channel, instant, policy, outreach state). It evaluates *every* rule a
 stable code, a message and, when it is time-based, the instant it clears; the recipients; and
 ``next_eligible_at``, the earliest instant at which all time-based blockers clear together.
 
-The rules, by stable code (:data:`BLOCKER_CODES` holds each code's message template):
+The rules, by stable code (each code's message template is in
+:data:`stuut_domain.outreach_decision.BLOCKER_CODES`):
 
 * Invoice scope: ``not_receivable``, ``draft``, ``void``, ``uncollectible``, ``nothing_owed``
   (``amount_due <= 0``), ``credit_covers_balance`` (the partner's net balance in the invoice's
@@ -15,8 +16,9 @@ The rules, by stable code (:data:`BLOCKER_CODES` holds each code's message templ
   grace days, local; then outreach resumes and a ``promise_broken`` note says so);
   ``payment_in_flight`` (unapproved allocations cover the amount due); ``payment_processing``
   (the payment portal reports ``remote_payment_status == "processing"``);
-  ``before_first_reminder`` (before due date + policy offset); ``invoice_gap`` (policy minimum
-  gap since the last outreach about the invoice, any channel).
+  ``before_first_reminder`` (before the due day plus the policy's offset in days, local
+  midnight); ``invoice_gap`` (policy minimum gap since the last outreach about the invoice,
+  any channel).
 * Partner and channel: ``no_open_invoices``, ``partner_inactive``, ``channel_disabled``,
   ``channel_paused`` (the partner's manual pause flag), ``paused_until`` (a pause in the
   :class:`~stuut_domain.outreach_state.OutreachState`), ``no_reachable_contact``,
@@ -37,255 +39,30 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping
-from typing import Final
+from collections.abc import Iterable
+from typing import NamedTuple
 
-import attrs
-
-from stuut_domain._invoice_facts import (
-    due_at,
-    is_draft,
-    is_finalised,
-    is_payable,
-    is_uncollectible,
-    is_void,
-)
 from stuut_domain._local_time import UTC, WEEKDAY_NAMES, Schedule, local_midnight, utc
 from stuut_domain._validators import zone_named
 from stuut_domain.contacts import Recipient, RecipientChoice, choose_recipients
 from stuut_domain.errors import NaiveDatetime, PartnerMismatch, UnknownTimeZone
 from stuut_domain.invoice import Invoice
-from stuut_domain.money import Money
+from stuut_domain.lifecycle import InvoiceStatus, due_day, is_approved, status_of
+from stuut_domain.money import Money, MoneyBag
+from stuut_domain.outreach_decision import Blocker, Note, OutreachDecision, _human
 from stuut_domain.outreach_policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach_state import EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner
+from stuut_domain.partner_figures import balance, is_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 
-__all__ = [
-    "BLOCKER_CODES",
-    "NOTE_CODES",
-    "Blocker",
-    "Note",
-    "OutreachContext",
-    "OutreachDecision",
-    "decide_outreach",
-]
+__all__ = ["OutreachContext", "decide_outreach"]
 
-#: Every blocker code with the template of its message (filled from the blocker's facts).
-BLOCKER_CODES: Final[Mapping[str, str]] = {
-    "not_receivable": "invoice {invoice} is a payable invoice; only receivables are chased",
-    "draft": "invoice {invoice} is a draft: it has not been issued",
-    "void": "invoice {invoice} was voided at {voided_at}",
-    "uncollectible": "invoice {invoice} was marked uncollectible at {marked_at}",
-    "nothing_owed": "nothing is owed on invoice {invoice} (amount due {amount_due})",
-    "credit_covers_balance": (
-        "credits cover the partner's {currency} balance (net {net} over the invoices given)"
-    ),
-    "in_dispute": "invoice {invoice} is in dispute and excluded from outreach",
-    "promise_to_pay": (
-        "payment on invoice {invoice} is promised for {promised} "
-        "(plus {grace} grace days): outreach holds until {until}"
-    ),
-    "payment_in_flight": (
-        "pending payment allocations of {pending} cover the amount due {amount_due} "
-        "on invoice {invoice}"
-    ),
-    "payment_processing": "the payment portal reports a payment processing for invoice {invoice}",
-    "before_first_reminder": (
-        "the first reminder for invoice {invoice} is due at {start} (due {due}, offset {offset})"
-    ),
-    "invoice_gap": (
-        "outreach about invoice {invoice} last went out at {last}; the minimum gap is {gap}"
-    ),
-    "no_open_invoices": "no invoice was given: there is nothing to chase",
-    "partner_inactive": "partner {partner} is inactive",
-    "channel_disabled": "{channel} is disabled for partner {partner}",
-    "channel_paused": "{channel} outreach to partner {partner} is manually paused",
-    "paused_until": "outreach to partner {partner} is paused until {until}{reason}",
-    "no_reachable_contact": "no contact of partner {partner} can be reached by {channel}: {why}",
-    "partner_gap": (
-        "outreach to partner {partner} last went out at {last}; the minimum gap is {gap}"
-    ),
-    "workflow_inactive": "workflow {workflow} is inactive",
-    "invalid_window": "workflow {workflow} has an unusable outreach window: {error}",
-    "unknown_time_zone": "the {source}'s time zone {name!r} is not known here",
-    "no_outreach_day": "workflow {workflow} allows {channel} on no day: {why}",
-    "outside_window": "local time {local} is outside the outreach window {window}",
-    "inactive_day": "{day} is not an active day of workflow {workflow}",
-    "weekend_call": "calls on weekends ({day}) are not enabled in workflow {workflow}",
-}
-
-#: Every note code (information that does not block) with what it means.
-NOTE_CODES: Final[Mapping[str, str]] = {
-    "recipient_fallback": "no contact qualifies; the partner's own address is used",
-    "promise_broken": "a promise to pay lapsed (date plus grace passed); outreach resumed",
-    "zone_fallback": "the partner names no time zone; another zone is used",
-}
-
+_OWING = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 #: Codes of the blockers that follow from the weekly schedule (they clear at its next opening).
 _SCHEDULE_CODES = frozenset({"outside_window", "inactive_day", "weekend_call"})
 _WEEKEND = frozenset({5, 6})
-_NO_FACTS: Mapping[str, object] = {}
-
-
-def _human(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is UTC:
-            return value.strftime("%Y-%m-%d %H:%M UTC")
-        zone = value.tzinfo
-        name = zone.key if isinstance(zone, zoneinfo.ZoneInfo) else value.strftime("%z")
-        return f"{value:%Y-%m-%d %H:%M} {name}"
-    if isinstance(value, dt.timedelta):
-        return _duration(value)
-    return str(value)
-
-
-def _duration(value: dt.timedelta) -> str:
-    sign = "-" if value < dt.timedelta(0) else ""
-    value = abs(value)
-    days, seconds = value.days, value.seconds
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    if seconds or not parts:
-        hours, rest = divmod(seconds, 3600)
-        parts.append(f"{hours}h{rest // 60:02d}" if rest else f"{hours}h")
-    return sign + " ".join(parts)
-
-
-@attrs.frozen(kw_only=True, weakref_slot=False)
-class Blocker:
-    """One reason outreach may not happen: a stable ``code``, its facts and when it clears.
-
-    ``clears_at`` (UTC) is set when the blocker is time-based: the rule stops blocking at that
-    instant if nothing else changes (for ``outside_window``, ``inactive_day`` and
-    ``weekend_call``: the next opening of the weekly schedule). ``None`` means it clears only
-    when the facts change. ``invoice_id`` names the invoice an invoice-level rule is about.
-    ``message`` is rendered from :data:`BLOCKER_CODES` and ``facts`` on demand.
-    """
-
-    code: str
-    clears_at: dt.datetime | None = None
-    invoice_id: str | None = None
-    facts: Mapping[str, object] = attrs.field(default=_NO_FACTS, hash=False)
-
-    @property
-    def is_time_based(self) -> bool:
-        """Whether the blocker clears by itself at ``clears_at``."""
-        return self.clears_at is not None
-
-    @property
-    def message(self) -> str:
-        """The reason for people, e.g. ``invoice INV-7 is in dispute and excluded …``."""
-        facts = {key: _human(value) for key, value in self.facts.items()}
-        return BLOCKER_CODES[self.code].format_map(facts)
-
-    def __str__(self) -> str:
-        text = f"[{self.code}] {self.message}"
-        if self.clears_at is not None:
-            text += f"; clears {_human(self.clears_at)}"
-        return text
-
-
-@attrs.frozen(kw_only=True, weakref_slot=False)
-class Note:
-    """Information about a decision that does not block it (a stable ``code`` and a message)."""
-
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.code}] {self.message}"
-
-
-@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class OutreachDecision:
-    """The answer to "may we reach this partner on this channel at this instant?", explained.
-
-    ``eligible`` is true exactly when ``blockers`` is empty. ``invoice_ids`` are the invoices
-    the outreach may be about; ``excluded`` the blockers of invoices left out of it.
-    ``next_eligible_at`` is ``at`` when eligible, else the earliest instant at which every
-    time-based blocker clears together (inside the window of an allowed day), or ``None`` when
-    a blocker remains that only a change of facts clears. Instants are UTC; ``zone`` names the
-    time zone whose wall clock the window and dates were read on.
-    """
-
-    eligible: bool
-    channel: OutreachChannel
-    at: dt.datetime
-    partner_id: str | None
-    partner_name: str | None
-    invoice_ids: tuple[str, ...]
-    blockers: tuple[Blocker, ...]
-    excluded: tuple[Blocker, ...]
-    recipients: tuple[Recipient, ...]
-    next_eligible_at: dt.datetime | None
-    zone: str | None
-    notes: tuple[Note, ...] = ()
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The codes of the blockers, in evaluation order (empty when eligible)."""
-        return tuple(b.code for b in self.blockers)
-
-    def _local(self, instant: dt.datetime) -> str:
-        text = _human(instant)
-        if self.zone is None or self.zone == "UTC":
-            return text
-        local = instant.astimezone(zone_named(self.zone))
-        return f"{text} ({WEEKDAY_NAMES[local.weekday()]} {local:%H:%M} {self.zone})"
-
-    def _blocker_line(self, blocker: Blocker) -> str:
-        line = f"[{blocker.code}] {blocker.message}"
-        if blocker.clears_at is not None:
-            line += f"; clears {self._local(blocker.clears_at)}"
-        return line
-
-    def explain(self) -> str:
-        """Plain text for people: the verdict, every reason, when it may go, to whom."""
-        who = self.partner_name or self.partner_id or "the partner"
-        if self.partner_name and self.partner_id:
-            who = f"{self.partner_name} ({self.partner_id})"
-        verdict = "eligible" if self.eligible else "not eligible"
-        lines = [f"Outreach by {self.channel} to {who} at {self._local(self.at)}: {verdict}."]
-        if self.invoice_ids:
-            lines.append("About invoices: " + ", ".join(self.invoice_ids) + ".")
-        if self.blockers:
-            lines.append("Blocked by:")
-            lines.extend(f"  - {self._blocker_line(b)}" for b in self.blockers)
-        if self.excluded:
-            lines.append("Invoices left out:")
-            lines.extend(f"  - {self._blocker_line(b)}" for b in self.excluded)
-        if not self.eligible:
-            if self.next_eligible_at is None:
-                lines.append("Next eligible: not by time alone; the facts above must change.")
-            else:
-                lines.append(f"Next eligible: {self._local(self.next_eligible_at)}.")
-        if self.recipients:
-            lines.append("Recipients: " + "; ".join(str(r) for r in self.recipients) + ".")
-        if self.notes:
-            lines.append("Notes:")
-            lines.extend(f"  - {n}" for n in self.notes)
-        return "\n".join(lines)
-
-    def as_record(self) -> dict[str, object]:
-        """A plain row for a DataFrame or JSON output."""
-        return {
-            "partner_id": self.partner_id,
-            "channel": self.channel,
-            "at": self.at.isoformat(),
-            "eligible": self.eligible,
-            "codes": ",".join(self.codes),
-            "invoice_ids": ",".join(self.invoice_ids),
-            "recipients": ",".join(r.address for r in self.recipients),
-            "next_eligible_at": (
-                None if self.next_eligible_at is None else self.next_eligible_at.isoformat()
-            ),
-            "zone": self.zone,
-        }
-
-    def __repr__(self) -> str:
-        state = "eligible" if self.eligible else f"blocked by {', '.join(self.codes)}"
-        return f"OutreachDecision({self.channel} to {self.partner_id!r} at {self.at}: {state})"
 
 
 def _invoice_key(invoice: Invoice) -> str:
@@ -300,6 +77,25 @@ def _later(known: dt.datetime | None, other: dt.datetime | None) -> dt.datetime 
     return other if known is None or other > known else known
 
 
+class _InvoiceFacts(NamedTuple):
+    """What the rules read from one invoice alone (private; see _invoice_facts)."""
+
+    invoice: Invoice
+    key: str
+    label: str
+    fixed: tuple[Blocker, ...]
+    owed: bool
+    currency: str
+    promise: Blocker | None
+    promise_broken: Note | None
+    reminder: Blocker | None
+    last_outreach: dt.datetime | None
+
+
+#: Invoices whose facts one context keeps (a portfolio's worth; cleared when full).
+_MEMO_INVOICES = 4096
+
+
 class OutreachContext:
     """What a decision needs about one partner, workflow, channel and policy, computed once.
 
@@ -312,6 +108,8 @@ class OutreachContext:
 
     __slots__ = (
         "_choice",
+        "_fact_blocked",
+        "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
         "_partner_last",
@@ -387,6 +185,8 @@ class OutreachContext:
         self._schedule = self._build_schedule(blockers)
         self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
         self._fixed_blockers = tuple(blockers)
+        self._fact_blocked = any(b.clears_at is None for b in blockers)
+        self._facts_memo: dict[int, _InvoiceFacts] = {}
         self._fixed_notes = tuple(notes)
 
     def _resolve_zone(
@@ -495,43 +295,19 @@ class OutreachContext:
         """
         if at.utcoffset() is None:
             raise NaiveDatetime("at", at)
-        now = utc(at)
+        now = at if at.tzinfo is UTC else at.astimezone(UTC)
         items: tuple[Invoice, ...] = (
-            (invoices,) if isinstance(invoices, Invoice) else tuple(invoices)
+            (invoices,)
+            if type(invoices) is Invoice or isinstance(invoices, Invoice)
+            else tuple(invoices)
         )
         partner = self.partner
         pid = partner.id
-        policy = self.policy
         blockers = list(self._fixed_blockers)
         notes = list(self._fixed_notes)
 
-        for pause in state.pauses_holding(pid, self.channel, now):
-            reason = f" ({pause.reason})" if pause.reason else ""
-            until = None if pause.until is None else utc(pause.until)
-            blockers.append(
-                Blocker(
-                    code="paused_until",
-                    clears_at=until,
-                    facts={
-                        "partner": partner.name or pid,
-                        "until": "lifted by hand" if until is None else until,
-                        "reason": reason,
-                    },
-                )
-            )
-        gap = policy.min_gap_per_partner
-        if gap:
-            last = _later(state.last_to_partner(pid), self._partner_last)
-            for invoice in items:
-                last = _later(last, invoice.last_outreach_at)
-            if last is not None and now < last + gap:
-                blockers.append(
-                    Blocker(
-                        code="partner_gap",
-                        clears_at=last + gap,
-                        facts={"partner": partner.name or pid, "last": last, "gap": gap},
-                    )
-                )
+        if state.pauses or self.policy.min_gap_per_partner:
+            self._partner_time_blockers(items, now, state, blockers)
         if self._schedule is not None:
             memo = self._schedule_memo
             if memo is None or memo[0] != now:
@@ -543,26 +319,31 @@ class OutreachContext:
         if not items:
             blockers.append(Blocker(code="no_open_invoices"))
 
-        nets = _net_by_currency(items) if len(items) > 1 else None
+        nets = balance(items) if len(items) > 1 else None
         clear: list[str] = []
-        held: list[tuple[str, list[Blocker]]] = []
+        held: list[list[Blocker]] = []
         for invoice in items:
             if pid is not None and invoice.partner_id is not None and invoice.partner_id != pid:
                 raise PartnerMismatch(_invoice_key(invoice), invoice.partner_id, pid)
             found = self._invoice_blockers(invoice, now, state, nets, notes)
             if found:
-                held.append((_invoice_key(invoice), found))
+                held.append(found)
             else:
                 clear.append(_invoice_key(invoice))
 
-        invoice_blockers = tuple(b for _, found in held for b in found)
+        invoice_blockers = tuple(b for found in held for b in found) if held else ()
         eligible = not blockers and bool(clear)
         if clear:
             excluded = invoice_blockers
         else:
             blockers.extend(invoice_blockers)
             excluded = ()
-        next_at = now if eligible else self._next_eligible(now, blockers, held, bool(clear))
+        if eligible:
+            next_at: dt.datetime | None = now
+        elif self._fact_blocked:
+            next_at = None
+        else:
+            next_at = self._next_eligible(now, blockers, held, bool(clear))
         return OutreachDecision(
             eligible=eligible,
             channel=self.channel,
@@ -577,6 +358,44 @@ class OutreachContext:
             zone=self._zone_name,
             notes=tuple(notes),
         )
+
+    def _partner_time_blockers(
+        self,
+        items: tuple[Invoice, ...],
+        now: dt.datetime,
+        state: OutreachState,
+        blockers: list[Blocker],
+    ) -> None:
+        partner = self.partner
+        pid = partner.id
+        for pause in state.pauses_holding(pid, self.channel, now):
+            reason = f" ({pause.reason})" if pause.reason else ""
+            until = None if pause.until is None else utc(pause.until)
+            blockers.append(
+                Blocker(
+                    code="paused_until",
+                    clears_at=until,
+                    facts={
+                        "partner": partner.name or pid,
+                        "until": "lifted by hand" if until is None else until,
+                        "reason": reason,
+                    },
+                )
+            )
+        gap = self.policy.min_gap_per_partner
+        if gap:
+            last = _later(state.last_to_partner(pid), self._partner_last)
+            for invoice in items:
+                if invoice.last_outreach_at is not None:
+                    last = _later(last, invoice.last_outreach_at)
+            if last is not None and now < last + gap:
+                blockers.append(
+                    Blocker(
+                        code="partner_gap",
+                        clears_at=last + gap,
+                        facts={"partner": partner.name or pid, "last": last, "gap": gap},
+                    )
+                )
 
     def _schedule_blockers(self, schedule: Schedule, now: dt.datetime) -> tuple[Blocker, ...]:
         where = schedule.position(now)
@@ -612,32 +431,42 @@ class OutreachContext:
             )
         return tuple(blockers)
 
-    def _invoice_blockers(
-        self,
-        invoice: Invoice,
-        now: dt.datetime,
-        state: OutreachState,
-        nets: Mapping[str, int] | None,
-        notes: list[Note],
-    ) -> list[Blocker]:
+    def _invoice_facts(self, invoice: Invoice) -> _InvoiceFacts:
+        """What the rules read from one invoice alone, with the instants its holds end.
+
+        A memo keyed by identity (the entry keeps the invoice alive, so an id is never reused
+        while cached): invoices are immutable, so this is the same value every time.
+        """
+        memo = self._facts_memo
+        facts = memo.get(id(invoice))
+        if facts is None or facts.invoice is not invoice:
+            facts = self._read_invoice(invoice)
+            if len(memo) >= _MEMO_INVOICES:
+                memo.clear()
+            memo[id(invoice)] = facts
+        return facts
+
+    def _read_invoice(self, invoice: Invoice) -> _InvoiceFacts:
         key = _invoice_key(invoice)
         label = invoice.number or key
         policy = self.policy
-        found: list[Blocker] = []
-        if policy.receivables_only and is_payable(invoice):
-            found.append(Blocker(code="not_receivable", invoice_id=key, facts={"invoice": label}))
-        if is_draft(invoice):
-            found.append(Blocker(code="draft", invoice_id=key, facts={"invoice": label}))
-        if is_void(invoice):
-            found.append(
+        zone = self._zone or UTC
+        fixed: list[Blocker] = []
+        status = status_of(invoice)
+        if policy.receivables_only and not is_receivable(invoice):
+            fixed.append(Blocker(code="not_receivable", invoice_id=key, facts={"invoice": label}))
+        if status is InvoiceStatus.DRAFT:
+            fixed.append(Blocker(code="draft", invoice_id=key, facts={"invoice": label}))
+        elif status is InvoiceStatus.VOID:
+            fixed.append(
                 Blocker(
                     code="void",
                     invoice_id=key,
                     facts={"invoice": label, "voided_at": invoice.voided_at},
                 )
             )
-        if is_uncollectible(invoice):
-            found.append(
+        elif status is InvoiceStatus.UNCOLLECTIBLE:
+            fixed.append(
                 Blocker(
                     code="uncollectible",
                     invoice_id=key,
@@ -645,69 +474,32 @@ class OutreachContext:
                 )
             )
         due = invoice.amount_due
-        owed = due.minor_units > 0
-        if not owed:
-            found.append(
+        owed = due.minor_units > 0 and status in _OWING
+        if due.minor_units <= 0 or status is InvoiceStatus.PAID:
+            fixed.append(
                 Blocker(
                     code="nothing_owed",
                     invoice_id=key,
-                    facts={"invoice": label, "amount_due": due},
-                )
-            )
-        elif nets is not None and nets.get(due.code, 0) <= 0:
-            found.append(
-                Blocker(
-                    code="credit_covers_balance",
-                    invoice_id=key,
-                    facts={"currency": due.code, "net": Money(nets.get(due.code, 0), due.code)},
+                    facts={"invoice": label, "amount_due": due, "status": status.value},
                 )
             )
         if invoice.in_dispute:
-            found.append(Blocker(code="in_dispute", invoice_id=key, facts={"invoice": label}))
-        promised = invoice.promised_to_pay_date
-        if promised is not None:
-            grace = policy.promise_grace_days
-            resume = local_midnight(promised + dt.timedelta(days=grace + 1), self._zone or UTC)
-            if now < resume:
-                found.append(
-                    Blocker(
-                        code="promise_to_pay",
-                        clears_at=resume,
-                        invoice_id=key,
-                        facts={
-                            "invoice": label,
-                            "promised": promised,
-                            "grace": grace,
-                            "until": resume
-                            if self._zone is None
-                            else resume.astimezone(self._zone),
-                        },
-                    )
-                )
-            elif owed:
-                notes.append(
-                    Note(
-                        code="promise_broken",
-                        message=(
-                            f"invoice {label}: payment promised for {promised} was not "
-                            f"received within {grace} grace days; outreach resumed at "
-                            f"{_human(resume)}"
-                        ),
-                    )
-                )
+            fixed.append(Blocker(code="in_dispute", invoice_id=key, facts={"invoice": label}))
         if invoice.remote_payment_status == "processing":
-            found.append(
+            fixed.append(
                 Blocker(code="payment_processing", invoice_id=key, facts={"invoice": label})
             )
         if owed and invoice.payments:
             currency = due.currency
+            # As lifecycle.pending_amount, but an allocation in another currency (remote data
+            # the checker reports) is left out instead of raising in the middle of a decision.
             pending = sum(
                 a.amount.minor_units
                 for a in invoice.payments
-                if not a.approved and a.amount.currency is currency
+                if not is_approved(a) and a.amount.currency is currency
             )
             if pending >= due.minor_units:
-                found.append(
+                fixed.append(
                     Blocker(
                         code="payment_in_flight",
                         invoice_id=key,
@@ -718,33 +510,96 @@ class OutreachContext:
                         },
                     )
                 )
-        anchor = due_at(invoice)
-        if anchor is not None:
-            start = utc(anchor) + policy.first_reminder_offset
-            if now < start:
-                found.append(
-                    Blocker(
-                        code="before_first_reminder",
-                        clears_at=start,
-                        invoice_id=key,
-                        facts={
-                            "invoice": label,
-                            "start": start,
-                            "due": utc(anchor),
-                            "offset": policy.first_reminder_offset,
-                        },
-                    )
+
+        promise: Blocker | None = None
+        broken: Note | None = None
+        promised = invoice.promised_to_pay_date
+        if promised is not None:
+            grace = policy.promise_grace_days
+            resume = local_midnight(promised + dt.timedelta(days=grace + 1), zone)
+            promise = Blocker(
+                code="promise_to_pay",
+                clears_at=resume,
+                invoice_id=key,
+                facts={
+                    "invoice": label,
+                    "promised": promised,
+                    "grace": grace,
+                    "until": resume.astimezone(zone),
+                },
+            )
+            if owed:
+                broken = Note(
+                    code="promise_broken",
+                    message=(
+                        f"invoice {label}: payment promised for {promised} was not received "
+                        f"within {grace} grace days; outreach resumed at {_human(resume)}"
+                    ),
                 )
-        gap = policy.min_gap_per_invoice
+
+        reminder: Blocker | None = None
+        day = due_day(invoice)
+        if day is None and invoice.issued_at is not None:
+            day = invoice.issued_at.date()  # no due date: due on issue
+        if day is not None:
+            offset = policy.first_reminder_offset_days
+            reminder = Blocker(
+                code="before_first_reminder",
+                clears_at=local_midnight(day + dt.timedelta(days=offset), zone),
+                invoice_id=key,
+                facts={"invoice": label, "due": day, "offset": f"{offset:+d} days"},
+            )
+        last = invoice.last_outreach_at
+        return _InvoiceFacts(
+            invoice=invoice,
+            key=key,
+            label=label,
+            fixed=tuple(fixed),
+            owed=owed,
+            currency=due.code,
+            promise=promise,
+            promise_broken=broken,
+            reminder=reminder,
+            last_outreach=None if last is None else utc(last),
+        )
+
+    def _invoice_blockers(
+        self,
+        invoice: Invoice,
+        now: dt.datetime,
+        state: OutreachState,
+        nets: MoneyBag | None,
+        notes: list[Note],
+    ) -> list[Blocker]:
+        facts = self._invoice_facts(invoice)
+        found = list(facts.fixed)
+        if facts.owed and nets is not None and nets[facts.currency].minor_units <= 0:
+            found.append(
+                Blocker(
+                    code="credit_covers_balance",
+                    invoice_id=facts.key,
+                    facts={"currency": facts.currency, "net": nets[facts.currency]},
+                )
+            )
+        promise = facts.promise
+        if promise is not None and promise.clears_at is not None:
+            if now < promise.clears_at:
+                found.append(promise)
+            elif facts.promise_broken is not None:
+                notes.append(facts.promise_broken)
+        reminder = facts.reminder
+        if reminder is not None and reminder.clears_at is not None and now < reminder.clears_at:
+            found.append(reminder)
+        gap = self.policy.min_gap_per_invoice
         if gap:
-            last = _later(state.last_about_invoice(invoice.id), invoice.last_outreach_at)
+            last = _later(state.last_about_invoice(invoice.id), facts.last_outreach)
             if last is not None and now < last + gap:
                 found.append(
                     Blocker(
                         code="invoice_gap",
                         clears_at=last + gap,
-                        invoice_id=key,
-                        facts={"invoice": label, "last": last, "gap": gap},
+                        invoice_id=facts.key,
+                        facts={"invoice": facts.label, "last": last, "gap": gap},
                     )
                 )
         return found
@@ -753,7 +608,7 @@ class OutreachContext:
         self,
         now: dt.datetime,
         blockers: list[Blocker],
-        held: list[tuple[str, list[Blocker]]],
+        held: list[list[Blocker]],
         any_clear: bool,
     ) -> dt.datetime | None:
         # Time-based blockers all have the form "blocked before c"; the schedule is the only
@@ -769,7 +624,7 @@ class OutreachContext:
                 start = blocker.clears_at
         if not any_clear:
             earliest: dt.datetime | None = None
-            for _, found in held:
+            for found in held:
                 if any(b.clears_at is None for b in found):
                     continue
                 clears = max(b.clears_at for b in found if b.clears_at is not None)
@@ -781,15 +636,6 @@ class OutreachContext:
         if self._schedule is None:
             return start
         return self._schedule.next_opening(start)
-
-
-def _net_by_currency(items: Iterable[Invoice]) -> dict[str, int]:
-    nets: dict[str, int] = {}
-    for invoice in items:
-        if is_finalised(invoice) and not is_payable(invoice):
-            code = invoice.amount_due.code
-            nets[code] = nets.get(code, 0) + invoice.amount_due.minor_units
-    return nets
 
 
 def decide_outreach(

@@ -24,9 +24,9 @@ def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: dt.tim
         raise ValueError(f"{attribute.name} must not be negative, got {value}")
 
 
-def _timedelta(_instance: Any, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
-    if type(value) is not dt.timedelta:
-        raise TypeError(f"{attribute.name} must be a datetime.timedelta, got {value!r}")
+def _whole_days(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be a whole number of days, got {value!r}")
 
 
 def _grace_days(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
@@ -49,9 +49,10 @@ class OutreachPolicy:
     * ``promise_grace_days`` (default 2): a promise to pay holds outreach on the invoice
       through the promised date and this many more days, in the decision's local time zone;
       outreach resumes at the local midnight after that (the promise is then broken).
-    * ``first_reminder_offset`` (default 0): outreach about an invoice starts at its due date
-      plus this offset; negative means before the due date (``-timedelta(days=3)``: three
-      days before due). An invoice without a due date is due on issue.
+    * ``first_reminder_offset_days`` (default 0): outreach about an invoice starts at the
+      local midnight that begins its due day plus this many days; negative means before the
+      due day (``-3``: three days before). The due day is the calendar date of ``due_date``
+      (:func:`stuut_domain.lifecycle.due_day`); an invoice without a due date is due on issue.
     * ``receivables_only`` (default true): payable invoices are never chased. An invoice
       whose ``type`` is absent is read as a receivable (the API is accounts receivable).
     * ``default_timezone`` (default ``"UTC"``): the zone of windows and dates when neither
@@ -68,7 +69,7 @@ class OutreachPolicy:
         default=dt.timedelta(days=1), validator=_non_negative
     )
     promise_grace_days: int = attrs.field(default=2, validator=_grace_days)
-    first_reminder_offset: dt.timedelta = attrs.field(default=dt.timedelta(0), validator=_timedelta)
+    first_reminder_offset_days: int = attrs.field(default=0, validator=_whole_days)
     receivables_only: bool = True
     default_timezone: str = attrs.field(default="UTC", validator=_known_zone)
 

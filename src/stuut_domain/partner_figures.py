@@ -3,6 +3,8 @@
 The API sends ``num_open_invoices``, ``invoice_balance`` and ``total_overdue`` on the partner,
 in one currency. A partner can owe in several currencies, and the remote figures can lag the
 invoices, so the figures here are recomputed from the invoices, per currency, at an instant.
+Where an invoice stands comes from :func:`stuut_domain.lifecycle.status_of`; overdue is
+:func:`stuut_domain.lifecycle.is_overdue` (a due date is a whole day).
 """
 
 from __future__ import annotations
@@ -12,59 +14,87 @@ from collections.abc import Iterable
 
 import attrs
 
-from stuut_domain._invoice_facts import due_at, is_finalised, is_overdue, is_owed, is_payable
-from stuut_domain._local_time import utc
 from stuut_domain._validators import aware
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
+from stuut_domain.lifecycle import InvoiceStatus, due_day, is_overdue, status_of
 from stuut_domain.money import MoneyBag
 from stuut_domain.partner import Partner
 
-__all__ = ["PartnerFigures", "balance", "open_invoices", "partner_figures", "total_overdue"]
+__all__ = [
+    "PartnerFigures",
+    "balance",
+    "is_receivable",
+    "open_invoices",
+    "partner_figures",
+    "total_overdue",
+]
 
-_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+_OWING = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
+#: Statuses whose ``amount_due`` counts in the balance (credits included, written-off not).
+_IN_BALANCE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID})
+
+
+def is_receivable(invoice: Invoice) -> bool:
+    """An accounts-receivable invoice; an absent ``type`` reads as receivable (the API is AR)."""
+    return invoice.type != "payable"
 
 
 def _belongs(invoice: Invoice, partner_id: str | None) -> bool:
     return partner_id is None or invoice.partner_id is None or invoice.partner_id == partner_id
 
 
+def _is_open(invoice: Invoice) -> bool:
+    return (
+        is_receivable(invoice)
+        and invoice.amount_due.minor_units > 0
+        and status_of(invoice) in _OWING
+    )
+
+
 def open_invoices(
     invoices: Iterable[Invoice], partner_id: str | None = None
 ) -> tuple[Invoice, ...]:
-    """The open receivables: issued, not void, not uncollectible, with something owed.
+    """The open receivables: ``open`` or ``partially_paid`` with a positive ``amount_due``.
 
-    Ordered oldest due first (no due date: by issue), ties by invoice number. With
-    ``partner_id``, invoices that name another partner are left out.
+    Ordered by due day (no due date: by issue day), then invoice number. With ``partner_id``,
+    invoices that name another partner are left out.
     """
-    chosen = [i for i in invoices if _belongs(i, partner_id) and is_owed(i)]
-    return tuple(sorted(chosen, key=lambda i: (utc(due_at(i) or _FAR_FUTURE), i.number or "")))
+
+    def key(invoice: Invoice) -> tuple[dt.date, str]:
+        day = due_day(invoice)
+        if day is None:
+            day = invoice.issued_at.date() if invoice.issued_at is not None else dt.date.max
+        return day, invoice.number or ""
+
+    chosen = [i for i in invoices if _belongs(i, partner_id) and _is_open(i)]
+    return tuple(sorted(chosen, key=key))
 
 
 def balance(invoices: Iterable[Invoice], partner_id: str | None = None) -> MoneyBag:
-    """What the partner owes per currency: ``amount_due`` of every finalised receivable.
+    """What the partner owes per currency: ``amount_due`` of every issued receivable.
 
-    Credits (finalised receivables with a negative ``amount_due``) reduce the balance in
-    their currency; drafts, void, uncollectible and payable invoices do not count.
+    Credits (a negative ``amount_due``) reduce the balance in their currency; drafts, void and
+    uncollectible (written-off) invoices and payables do not count.
     """
     return MoneyBag.of(
         i.amount_due
         for i in invoices
-        if _belongs(i, partner_id) and is_finalised(i) and not is_payable(i)
+        if _belongs(i, partner_id) and is_receivable(i) and status_of(i) in _IN_BALANCE
     )
 
 
 def total_overdue(
     invoices: Iterable[Invoice], at: dt.datetime, partner_id: str | None = None
 ) -> MoneyBag:
-    """The ``amount_due`` of open receivables whose due instant has passed at ``at``, per currency.
-
-    ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime` otherwise).
-    """
+    """The ``amount_due`` of open receivables overdue at ``at`` (the due day has passed), per
+    currency. ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime`)."""
     if at.utcoffset() is None:
         raise NaiveDatetime("at", at)
     return MoneyBag.of(
-        i.amount_due for i in invoices if _belongs(i, partner_id) and is_overdue(i, at)
+        i.amount_due
+        for i in invoices
+        if _belongs(i, partner_id) and _is_open(i) and is_overdue(i, at)
     )
 
 
