@@ -298,6 +298,8 @@ class TestSimulate:
             (["--policy", "min_gap=3"], "expected field=value"),
             (["--policy", "min_gap_per_invoice=-2"], "must not be negative"),
             (["--policy", "min_gap_per_invoice=soon"], "whole number"),
+            (["--policy", "first_reminder_offset_days=x"], "not a whole number"),
+            (["--policy", "receivables_only=maybe"], "true or false"),
             (["--to", "2026-11-01"], "before --from"),
         ],
     )

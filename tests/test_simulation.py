@@ -283,7 +283,7 @@ class TestComparePolicies:
             start=MONDAY,
             end=TWO_WEEKS_LATER,
             a=OutreachPolicy(),
-            b=OutreachPolicy(first_reminder_offset=-dt.timedelta(days=5)),
+            b=OutreachPolicy(first_reminder_offset_days=-5),
         )
         assert ["gained"] == [r["change"] for r in comparison.invoice_records()]
 

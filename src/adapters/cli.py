@@ -35,7 +35,8 @@ from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
 from stuut_domain.errors import StuutDomainError
 from stuut_domain.invariants import check_invoice
 from stuut_domain.invoice import Invoice
-from stuut_domain.outreach import OutreachContext, OutreachDecision
+from stuut_domain.outreach import OutreachContext
+from stuut_domain.outreach_decision import OutreachDecision
 from stuut_domain.outreach_policy import OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
@@ -188,22 +189,27 @@ def _days(text: str) -> dt.timedelta:
         ) from None
 
 
-def _policy_value(name: str, raw: str) -> object:
-    if name == "promise_grace_days":
-        return int(raw)
-    if name == "receivables_only":
+def _policy_value(field: attrs.Attribute[Any], raw: str) -> object:
+    """A policy field's value from text, by the type of its default (days for durations)."""
+    kind: type[object] = type(field.default)
+    if kind is dt.timedelta:
+        return _days(raw)
+    if kind is bool:
         flags = {"true": True, "false": False}
         if raw.lower() not in flags:
             raise ValueError(f"expected true or false, got {raw!r}")
         return flags[raw.lower()]
-    if name == "default_timezone":
-        return raw
-    return _days(raw)
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"not a whole number: {raw!r}") from None
+    return raw
 
 
 def _policy(text: str) -> OutreachPolicy:
-    """An OutreachPolicy from ``field=value,...``: gaps and offsets in days (or ``12h``)."""
-    fields = [f.name for f in attrs.fields(OutreachPolicy)]
+    """An OutreachPolicy from ``field=value,...``: durations in days (``3``, ``3d``) or ``12h``."""
+    fields = {f.name: f for f in attrs.fields(OutreachPolicy)}
     values: dict[str, object] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, raw = part.partition("=")
@@ -212,7 +218,7 @@ def _policy(text: str) -> OutreachPolicy:
                 f"{part!r}: expected field=value with a field of {', '.join(fields)}"
             )
         try:
-            values[name] = _policy_value(name, raw)
+            values[name] = _policy_value(fields[name], raw)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(f"{part!r}: {exc}") from None
     try:
@@ -262,7 +268,7 @@ def _build_parser() -> _Parser:
         type=_policy,
         default=OutreachPolicy(),
         metavar="SPEC",
-        help="e.g. min_gap_per_invoice=7,first_reminder_offset=-3 (days, or 12h)",
+        help="e.g. min_gap_per_invoice=7,first_reminder_offset_days=-3 (days, or 12h)",
     )
     simulate.add_argument(
         "--compare", type=_policy, metavar="SPEC", help="a second policy to compare with"

@@ -44,7 +44,8 @@ from stuut_domain._validators import short_repr
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.outreach import Blocker, OutreachContext, OutreachDecision
+from stuut_domain.outreach import OutreachContext
+from stuut_domain.outreach_decision import Blocker, OutreachDecision
 from stuut_domain.outreach_policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
