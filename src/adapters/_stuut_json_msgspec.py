@@ -106,6 +106,7 @@ class FastPath:
         self._wire: dict[type, type] = {}
         self._converters: dict[type, Callable[[Any, Any], Any]] = {}
         self._decoders: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
+        self._one: dict[type, msgspec.json.Decoder[Any]] = {}  # the hot path's own index
         self._module = types.ModuleType(f"{__name__}_wire_{next(_names)}")
         sys.modules[self._module.__name__] = self._module
         self._aliases: dict[int, str] = {}
@@ -126,8 +127,9 @@ class FastPath:
 
     def decode(self, cls: type, data: bytes | str) -> Any:
         """``data`` decoded as one ``cls``; raises on anything the reference path would refuse."""
-        _check_utf8(data)
-        decoder = self._decoders.get(("one", cls)) or self._decoder("one", cls)
+        if type(data) is bytes and not data.isascii():
+            data.decode()  # not UTF-8: refused (see _check_utf8)
+        decoder = self._one.get(cls) or self._decoder("one", cls)
         wire = decoder.decode(data)
         convert = self._converters.get(cls)
         return wire if convert is None else convert(wire, None)
@@ -185,6 +187,8 @@ class FastPath:
             tp = page if kind == "page" else list[item] | page  # type: ignore[valid-type]
         decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp)
         self._decoders[(kind, cls)] = decoder
+        if kind == "one":
+            self._one[cls] = decoder
         return decoder
 
     def _analyse(self, root: type) -> None:

@@ -206,7 +206,7 @@ class StuutJsonCodec:
 
         Raises :class:`DecodeError` listing every problem (``source`` names the input).
         """
-        if self._fast is not None and isinstance(data, _DATA_TYPES):
+        if self._fast is not None and (type(data) is bytes or type(data) is str):
             try:
                 result: T = self._fast.decode(cls, data)
             except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
