@@ -173,12 +173,13 @@ class TestFastPathAgreesWithTheReference:
     def test_every_object_the_fast_path_builds_passes_its_own_validators(
         self, case: tuple[type, Any]
     ) -> None:
-        """Objects built through their slots still satisfy every attrs validator of their class."""
+        """Objects built through their slots satisfy every validator and are entity classes."""
         cls, payload = case
         kind, model = fast(cls, to_bytes(payload))
         assert "ok" == kind
         for instance in _instances(model):
             attrs.validate(instance)
+            assert type(instance).__module__.startswith("stuut_domain.")
 
     @HEAVY
     @given(broken_payloads())
