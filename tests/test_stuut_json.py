@@ -9,13 +9,16 @@ import json
 import pickle
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from adapters import stuut_json
+from adapters._stuut_json_msgspec import FastPath
 from adapters.stuut_json import (
     DecodeError,
     Page,
@@ -31,6 +34,7 @@ from adapters.stuut_json import (
     encode_payment,
     encode_workflow,
 )
+from stuut_domain._validators import currency_code, own_currency
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
@@ -547,6 +551,44 @@ class TestOtherEntities:
         assert (Money(5, "USD"), Money(7, "KWD")) == (item.total_amount, short.amount_due)
 
 
+def _positive(_instance: Any, attribute: Any, value: Money) -> None:
+    if value.minor_units <= 0:
+        raise ValueError(f"{attribute.name} must be positive")
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Refund:
+    """A test-only entity with a validator the codec does not know (it must still run)."""
+
+    currency: str = attrs.field(validator=currency_code)
+    amount: Money = attrs.field(validator=[own_currency, _positive])
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Counted:
+    """A test-only entity with a post-init check and a 64-bit integer."""
+
+    count: int
+
+    def __attrs_post_init__(self) -> None:
+        if self.count == 13:
+            raise ValueError("unlucky")
+
+
+class TestAnyEntityClass:
+    def test_an_unknown_validator_still_runs(self) -> None:
+        """A class whose validators the codec cannot prove is built by calling it."""
+        assert Money(500, "EUR") == CODEC.decode(Refund, b'{"currency":"EUR","amount":500}').amount
+        assert [("$", "amount must be positive")] == problems_of(
+            Refund, b'{"currency":"EUR","amount":-5}'
+        )
+
+    def test_post_init_still_runs(self) -> None:
+        """__attrs_post_init__ runs on the fast path too."""
+        assert 12 == CODEC.decode(Counted, b'{"count": 12}').count
+        assert ["$"] == paths_of(Counted, b'{"count": 13}')
+
+
 class TestModule:
     def test_the_module_examples_run(self) -> None:
         """The docstring examples of adapters.stuut_json are correct."""
@@ -567,6 +609,18 @@ class TestModule:
         """encode_invoice and decode_invoice round trip the example."""
         invoice = decode_invoice(SEED)
         assert invoice == decode_invoice(encode_invoice(invoice))
+
+    def test_a_fresh_fast_path_shared_by_threads_builds_its_decoders_once(self) -> None:
+        """Threads decoding at first use all get the same invoice, equal to the reference's."""
+        fast = FastPath(Page)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            invoices = list(pool.map(lambda _: fast.decode(Invoice, SEED), range(16)))
+        assert all(invoice == invoices[0] for invoice in invoices)
+        assert CODEC.decode(Invoice, seed()) == invoices[0]
+
+    def test_codecs_share_one_fast_path(self) -> None:
+        """Building many codecs does not multiply the generated wire classes."""
+        assert StuutJsonCodec()._fast is StuutJsonCodec()._fast
 
     def test_decoding_does_not_mutate_a_given_mapping(self) -> None:
         """A mapping passed in is read, never changed."""

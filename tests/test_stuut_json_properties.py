@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,19 @@ ROOT_PAYLOADS = st.one_of(
     *[payloads(cls).map(lambda p, cls=cls: (cls, p)) for cls in ROOTS],
     allocation_payloads().map(lambda p: (PaymentAllocation, p)),
 )
+
+
+def _instances(value: Any) -> list[Any]:
+    """Every attrs instance inside ``value`` (itself included)."""
+    found: list[Any] = []
+    if attrs.has(type(value)):
+        found.append(value)
+        for field in attrs.fields(type(value)):
+            found.extend(_instances(getattr(value, field.name)))
+    elif isinstance(value, tuple):
+        for item in value:
+            found.extend(_instances(item))
+    return found
 
 
 def fast(cls: type, data: bytes) -> tuple[str, Any]:
@@ -153,6 +167,19 @@ class TestFastPathAgreesWithTheReference:
         data = to_bytes(payload)
         outcome = fast(cls, data)
         assert ("ok", slow(cls, data)[1]) == outcome
+
+    @HEAVY
+    @given(ROOT_PAYLOADS)
+    def test_every_object_the_fast_path_builds_passes_its_own_validators(
+        self, case: tuple[type, Any]
+    ) -> None:
+        """Objects built through their slots satisfy every validator and are entity classes."""
+        cls, payload = case
+        kind, model = fast(cls, to_bytes(payload))
+        assert "ok" == kind
+        for instance in _instances(model):
+            attrs.validate(instance)
+            assert type(instance).__module__.startswith("stuut_domain.")
 
     @HEAVY
     @given(broken_payloads())

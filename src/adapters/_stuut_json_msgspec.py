@@ -1,12 +1,17 @@
 """The fast path of the Stuut JSON codec: msgspec decodes and encodes in C (private).
 
-Decoding (ADR 0005, ADR 0030): msgspec builds the entity attrs classes directly (running their
-validators) for every class whose fields need nothing msgspec cannot check itself. A class
-that holds an amount, a 64-bit integer, an exact decimal, or such a class below it, is decoded
-into a *wire twin* instead: a ``msgspec.Struct`` generated from the attrs class (so it cannot
-drift) with ``int`` for amounts, bounded ``int`` for integers and ``msgspec.Raw`` for
-decimals; a converter generated for the twin then builds the entity in Python, attaching
-each amount's currency by the rules of ADR 0009.
+Decoding (ADR 0005, ADR 0030). Each attrs class gets a *wire view*, generated from its fields
+(so it cannot drift):
+
+* a **shell** — a subclass with the same slots whose attrs fields have no validators and whose
+  annotations carry the wire rules msgspec checks in C: bounded ``int`` for amounts and
+  integers, ``msgspec.Raw`` for decimals, offset-carrying datetimes, a closed ``Literal`` of
+  currency codes. msgspec builds the shell in C; a generated fix-up attaches each amount's
+  currency (ADR 0009), reads decimals, fixes nested shells and switches ``__class__`` to the
+  entity class. Used when every validator of the class is one those rules prove;
+* a **twin** — a ``msgspec.Struct`` converted by calling the class (its validators and hooks
+  run), for classes with any other validator or hook that need conversion;
+* nothing — msgspec builds the class itself — when nothing in or below it needs converting.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
@@ -19,12 +24,14 @@ with ``Z`` for UTC (ADR 0008).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
+import threading
 import types
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Final, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
 import attrs
 import msgspec
@@ -38,11 +45,14 @@ from adapters._stuut_json_schema import (
     owns_currency,
     strip_optional,
 )
-from stuut_domain.money import Money
+from stuut_domain._validators import aware, currency_code, own_currency
+from stuut_domain.money import CURRENCY_CODES, Money, currency
 
 __all__ = ["FastPath", "make_encoder", "to_builtins"]
 
 _BoundedInt = Annotated[int, msgspec.Meta(ge=INT_MIN, le=INT_MAX)]
+_AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
+_CurrencyCode = Literal[CURRENCY_CODES]  # type: ignore[valid-type]
 _NUMBER_START: Final = frozenset(b"-0123456789")
 _names = itertools.count()
 
@@ -67,6 +77,16 @@ def _decimal_required(raw: msgspec.Raw) -> Decimal:
     return value
 
 
+def _check_utf8(data: bytes | str) -> None:
+    """Refuse bytes that are not UTF-8 (RFC 8259), as the reference parser does.
+
+    msgspec skips unknown keys without reading them, so invalid bytes there would pass.
+    ``isascii`` is a fast scan; only non-ASCII input pays for a full check.
+    """
+    if type(data) is bytes and not data.isascii():
+        data.decode()
+
+
 def _is_tuple(tp: Any) -> bool:
     args = get_args(tp)
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -81,30 +101,42 @@ class FastPath:
 
     def __init__(self, page_class: type) -> None:
         self._page_class = page_class
-        self._needs: dict[type, bool] = {}
-        self._twins: dict[type, type] = {}
+        self._lock = threading.Lock()
+        self._mode: dict[type, str] = {}
+        self._wire: dict[type, type] = {}
         self._converters: dict[type, Callable[[Any, Any], Any]] = {}
         self._decoders: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
-        self._module = types.ModuleType(f"{__name__}_twins_{next(_names)}")
+        self._one: dict[type, msgspec.json.Decoder[Any]] = {}  # the hot path's own index
+        self._module = types.ModuleType(f"{__name__}_wire_{next(_names)}")
         sys.modules[self._module.__name__] = self._module
         self._aliases: dict[int, str] = {}
+        self._slot_money = _slot_money()
         self._code_namespace: dict[str, Any] = {
             "_Money": Money,
             "_decimal": _decimal,
             "_decimal_required": _decimal_required,
+            "_new": object.__new__,
+            "_NoCurrency": _NoCurrency,
+            "_CURRENCIES": {code: currency(code) for code in CURRENCY_CODES},
+            "_money_units": Money.__dict__["minor_units"].__set__,
+            "_money_currency": Money.__dict__["currency"].__set__,
+            "_setattr": object.__setattr__,
         }
 
     # -- public, per entity class ----------------------------------------------------------
 
     def decode(self, cls: type, data: bytes | str) -> Any:
         """``data`` decoded as one ``cls``; raises on anything the reference path would refuse."""
-        decoder = self._decoders.get(("one", cls)) or self._decoder("one", cls)
+        if type(data) is bytes and not data.isascii():
+            data.decode()  # not UTF-8: refused (see _check_utf8)
+        decoder = self._one.get(cls) or self._decoder("one", cls)
         wire = decoder.decode(data)
         convert = self._converters.get(cls)
         return wire if convert is None else convert(wire, None)
 
     def decode_many(self, cls: type, data: bytes | str) -> list[Any]:
         """A bare JSON array of ``cls`` or a v1 list envelope, as a list."""
+        _check_utf8(data)
         decoder = self._decoders.get(("many", cls)) or self._decoder("many", cls)
         wire = decoder.decode(data)
         items = wire if type(wire) is list else wire.data
@@ -113,6 +145,7 @@ class FastPath:
 
     def decode_page(self, cls: type, data: bytes | str) -> Any:
         """A v1 list envelope of ``cls`` as a ``Page``."""
+        _check_utf8(data)
         decoder = self._decoders.get(("page", cls)) or self._decoder("page", cls)
         wire = decoder.decode(data)
         convert = self._converters.get(cls)
@@ -129,8 +162,13 @@ class FastPath:
     # -- building ----------------------------------------------------------------------------
 
     def _decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
+        with self._lock:  # one thread builds; the others wait, then find it built
+            existing = self._decoders.get((kind, cls))
+            return existing if existing is not None else self._build_decoder(kind, cls)
+
+    def _build_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         self._analyse(cls)
-        item = self._twins.get(cls, cls)
+        item = self._wire.get(cls, cls)
         if kind == "one":
             tp: Any = item
         else:
@@ -149,50 +187,68 @@ class FastPath:
             tp = page if kind == "page" else list[item] | page  # type: ignore[valid-type]
         decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp)
         self._decoders[(kind, cls)] = decoder
+        if kind == "one":
+            self._one[cls] = decoder
         return decoder
 
     def _analyse(self, root: type) -> None:
-        """Decide which classes reachable from ``root`` need a twin, then build those twins.
+        """Choose how each class reachable from ``root`` is decoded, then build what it needs.
 
-        A class needs one when it has an amount, integer or decimal field, or reaches a class
-        that does (cycles included: the decision is a reachability question).
+        * **direct** — msgspec builds the attrs class itself (its validators, if any, run):
+          classes with nothing to convert and nothing below them to convert.
+        * **shell** — msgspec builds a validator-free subclass with the same slots, whose
+          field types prove the class's validators in C; a generated fix-up attaches
+          currencies, reads decimals, fixes nested objects and switches ``__class__`` to the
+          entity class. Only for classes all of whose validators are proven (ADR 0030).
+        * **twin** — msgspec builds a Struct twin and a generated converter calls the class
+          (its validators and hooks run): the rest.
         """
-        if root in self._needs:
+        if root in self._mode:
             return
         edges: dict[type, set[type]] = {}
-        direct: dict[type, bool] = {}
+        own: dict[type, bool] = {}
         stack = [root]
         while stack:
             cls = stack.pop()
-            if cls in edges or cls in self._needs:
+            if cls in edges or cls in self._mode:
                 continue
             edges[cls] = set()
-            direct[cls] = False
+            provable = _validators_proven(cls)
+            validated = any(field.validator is not None for field in attrs.fields(cls))
+            own[cls] = provable and validated
             for tp in field_hints(cls).values():
                 for leaf in _leaves(tp):
                     if leaf is Money or leaf is int or leaf is Decimal:
-                        direct[cls] = True
+                        own[cls] = True
                     elif attrs.has(leaf):
                         edges[cls].add(leaf)
                         stack.append(leaf)
         for cls in edges:
-            seen, todo, needs = set(), [cls], False
-            while todo and not needs:
+            seen: set[type] = set()
+            todo, special = [cls], False
+            while todo and not special:
                 current = todo.pop()
                 if current in seen:
                     continue
                 seen.add(current)
-                needs = self._needs.get(current, False) or direct.get(current, False)
+                mode = self._mode.get(current)
+                special = (mode is not None and mode != "direct") or own.get(current, False)
                 todo.extend(edges.get(current, ()))
-            self._needs[cls] = needs
-        new = [cls for cls in edges if self._needs[cls]]
+            if not special:
+                self._mode[cls] = "direct"
+            else:
+                self._mode[cls] = "shell" if _validators_proven(cls) else "twin"
+        new = [cls for cls in edges if self._mode[cls] != "direct"]
         for cls in new:
-            self._twins[cls] = self._define_twin(cls)
+            self._wire[cls] = (
+                self._define_shell(cls) if self._mode[cls] == "shell" else self._define_twin(cls)
+            )
         for cls in new:
-            self._converters[cls] = self._build_converter(cls)
+            build = self._build_fixup if self._mode[cls] == "shell" else self._build_converter
+            self._converters[cls] = build(cls)
 
     def _alias(self, obj: Any) -> str:
-        """A name in the twin module for a type object (so string annotations can use it)."""
+        """A name in the wire module for a type object (so string annotations can use it)."""
         name = self._aliases.get(id(obj))
         if name is None:
             name = f"_t{len(self._aliases)}"
@@ -200,85 +256,233 @@ class FastPath:
             setattr(self._module, name, obj)
         return name
 
-    def _twin_name(self, cls: type) -> str:
-        return f"{cls.__name__}Wire_{id(cls):x}"
+    def _wire_name(self, cls: type) -> str:
+        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}"
 
-    def _annotation(self, tp: Any) -> str:
-        """The twin's annotation for a field type, as text resolved in the twin module."""
+    def _annotation(self, tp: Any, validator: Any = None) -> str | None:
+        """The wire annotation for a field type as text in the wire module; ``None`` = as is.
+
+        Datetimes must carry an offset and currency codes must be known, checked by msgspec
+        in C: the same rules as the entity's ``aware`` and ``currency_code`` validators.
+        """
         base, optional = strip_optional(tp)
         if base is Money or base is int:
             text = self._alias(_BoundedInt)
         elif base is Decimal:
             return self._alias(msgspec.Raw)
+        elif base is dt.datetime:
+            text = self._alias(_AwareDatetime)
+        elif validator is currency_code:
+            text = self._alias(_CurrencyCode)
         elif _is_tuple(base):
-            text = f"tuple[{self._annotation(get_args(base)[0])}, ...]"
-        elif attrs.has(base) and self._needs.get(base, False):
-            text = self._twin_name(base)
+            inner = self._annotation(get_args(base)[0])
+            if inner is None:
+                return None
+            text = f"tuple[{inner}, ...]"
+        elif attrs.has(base) and self._mode.get(base, "direct") != "direct":
+            text = self._wire_name(base)
         else:
-            text = self._alias(base)
+            return None
         return f"{text} | None" if optional else text
+
+    def _define_shell(self, cls: type) -> type:
+        """A subclass with the same slots, no validators and wire annotations, for msgspec."""
+        annotations: dict[str, str] = {}
+        for field in attrs.fields(cls):
+            text = self._annotation(field_hints(cls)[field.name], field.validator)
+            if text is not None:
+                annotations[field.name] = text
+        name = self._wire_name(cls)
+        shell = type(
+            name,
+            (cls,),
+            {
+                "__slots__": (),
+                "__attrs_attrs__": tuple(f.evolve(validator=None) for f in attrs.fields(cls)),
+                "__annotations__": annotations,
+                "__module__": self._module.__name__,
+                "__doc__": f"msgspec's view of {cls.__name__} (private)",
+            },
+        )
+        setattr(self._module, name, shell)
+        return shell
 
     def _define_twin(self, cls: type) -> type:
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+        hints = field_hints(cls)
         for field in attrs.fields(cls):
-            annotation = self._annotation(field_hints(cls)[field.name])
+            text = self._annotation(hints[field.name], field.validator)
+            annotation = self._alias(hints[field.name]) if text is None else text
             if field.default is attrs.NOTHING:
                 fields.append((field.name, annotation))
             else:
                 fields.append((field.name, annotation, field.default))
-        name = self._twin_name(cls)
+        name = self._wire_name(cls)
         twin = msgspec.defstruct(name, fields, kw_only=True, gc=False, module=self._module.__name__)
         setattr(self._module, name, twin)
         return twin
 
-    def _build_converter(self, cls: type) -> Callable[[Any, Any], Any]:
-        """Generate ``convert(wire, currency) -> entity`` for one twin class.
+    def _currency_line(self, cls: type, source: str) -> str:
+        if owns_currency(cls):
+            return f"    code = {source}.{CURRENCY_FIELD}"
+        if cls is allocation_class():
+            return f"    code = ctx if {source}.invoice is None else {source}.invoice.currency"
+        return "    code = ctx"
 
-        ``currency`` is the enclosing object's currency, used only by allocations without an
+    def _compile(self, cls: type, function: str, lines: list[str]) -> Callable[[Any, Any], Any]:
+        filename = f"<stuut_json {self._mode[cls]} {cls.__name__}>"
+        code = compile("\n".join(lines), filename, "exec")
+        exec(code, self._code_namespace)  # noqa: S102 - generated from attrs fields, not input
+        converter: Callable[[Any, Any], Any] = self._code_namespace[function]
+        return converter
+
+    def _build_fixup(self, cls: type) -> Callable[[Any, Any], Any]:
+        """Generate ``fix(shell, code) -> entity``: the same object, completed and re-classed.
+
+        ``code`` is the enclosing object's currency code, used only by allocations without an
         embedded invoice (ADR 0009); objects with a ``currency`` field use their own.
         """
         namespace = self._code_namespace
-        entity = f"_entity_{self._twin_name(cls)}"
-        namespace[entity] = cls
-        function = f"_convert_{self._twin_name(cls)}"
-        lines = [f"def {function}(w, ctx):"]
-        if owns_currency(cls):
-            lines.append(f"    cur = w.{CURRENCY_FIELD}")
-        elif cls is allocation_class():
-            lines.append("    cur = ctx if w.invoice is None else w.invoice.currency")
-        else:
-            lines.append("    cur = ctx")
-        lines.append(f"    return {entity}(")
+        name = self._wire_name(cls)
+        namespace[f"_E_{name}"] = cls
+        function = f"_to_entity_{name}"
+        lines = [f"def {function}(o, ctx):", self._currency_line(cls, "o")]
+        hints = field_hints(cls)
+        if any(strip_optional(tp)[0] is Money for tp in hints.values()):
+            lines.append("    cur = _CURRENCIES.get(code)")
+        for field in attrs.fields(cls):
+            setter = f"_S_{name}_{field.name}"
+            namespace[setter] = cls.__dict__[field.name].__set__
+            lines.extend(self._fixup_statements(field.name, hints[field.name], setter))
+        # Same slots, so the same layout: the shell becomes the entity in place.
+        lines.append(f"    _setattr(o, '__class__', _E_{name})")
+        lines.append("    return o")
+        return self._compile(cls, function, lines)
+
+    def _fixup_statements(self, name: str, tp: Any, setter: str) -> list[str]:
+        base, optional = strip_optional(tp)
+        if base is Money:
+            if self._slot_money:
+                build = [
+                    "m = _new(_Money)",
+                    "_money_units(m, v)",
+                    "_money_currency(m, cur)",
+                    f"{setter}(o, m)",
+                ]
+            else:
+                build = [f"{setter}(o, _Money(v, code))"]
+            body = ["if cur is None:", "    raise _NoCurrency", *build]
+            guard = "if v is not None:" if optional else "if True:"
+            return [f"    v = o.{name}", f"    {guard}", *[f"        {b}" for b in body]]
+        if base is Decimal:
+            helper = "_decimal" if optional else "_decimal_required"
+            return [f"    {setter}(o, {helper}(o.{name}))"]
+        if _is_tuple(base):
+            item = get_args(base)[0]
+            mode = self._mode.get(item, "direct") if attrs.has(item) else "direct"
+            if mode == "shell":
+                to_entity = f"_to_entity_{self._wire_name(item)}"
+                return [f"    for x in o.{name}:", f"        {to_entity}(x, code)"]
+            if mode == "twin":
+                to_entity = f"_to_entity_{self._wire_name(item)}"
+                return [f"    {setter}(o, tuple([{to_entity}(x, code) for x in o.{name}]))"]
+            return []
+        if attrs.has(base) and self._mode.get(base, "direct") != "direct":
+            to_entity = f"_to_entity_{self._wire_name(base)}"
+            call = (
+                f"{to_entity}(v, code)"
+                if self._mode[base] == "shell"
+                else f"{setter}(o, {to_entity}(v, code))"
+            )
+            if optional:
+                return [f"    v = o.{name}", "    if v is not None:", f"        {call}"]
+            return [f"    {call.replace('(v, code)', f'(o.{name}, code)')}"]
+        return []
+
+    def _build_converter(self, cls: type) -> Callable[[Any, Any], Any]:
+        """Generate ``convert(twin, code) -> entity`` for a class built by calling it.
+
+        Its validators and hooks run as for any construction; amounts get their currency by
+        ADR 0009 through the public ``Money`` constructor.
+        """
+        namespace = self._code_namespace
+        name = self._wire_name(cls)
+        namespace[f"_E_{name}"] = cls
+        function = f"_to_entity_{name}"
+        lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
+        lines.append(f"    return _E_{name}(")
         for field in attrs.fields(cls):
             expr = self._field_expression(field.name, field_hints(cls)[field.name])
             lines.append(f"        {field.name}={expr},")
         lines.append("    )")
-        filename = f"<stuut_json converter {cls.__name__}>"
-        code = compile("\n".join(lines), filename, "exec")
-        exec(code, namespace)  # noqa: S102 - generated from the attrs fields, no input involved
-        converter: Callable[[Any, Any], Any] = namespace[function]
-        return converter
+        return self._compile(cls, function, lines)
 
     def _field_expression(self, name: str, tp: Any) -> str:
         base, optional = strip_optional(tp)
         value = f"w.{name}"
         if base is Money:
             if optional:
-                return f"None if {value} is None else _Money({value}, cur)"
-            return f"_Money({value}, cur)"
+                return f"None if {value} is None else _Money({value}, code)"
+            return f"_Money({value}, code)"
         if base is Decimal:
             return f"_decimal({value})" if optional else f"_decimal_required({value})"
         if _is_tuple(base):
             item = get_args(base)[0]
-            if attrs.has(item) and self._needs[item]:
-                return f"tuple([_convert_{self._twin_name(item)}(x, cur) for x in {value}])"
+            if attrs.has(item) and self._mode.get(item, "direct") != "direct":
+                return f"tuple([_to_entity_{self._wire_name(item)}(x, code) for x in {value}])"
             return value
-        if attrs.has(base) and self._needs[base]:
-            converter = f"_convert_{self._twin_name(base)}"
+        if attrs.has(base) and self._mode.get(base, "direct") != "direct":
+            converter = f"_to_entity_{self._wire_name(base)}"
             if optional:
-                return f"None if {value} is None else {converter}({value}, cur)"
-            return f"{converter}({value}, cur)"
+                return f"None if {value} is None else {converter}({value}, code)"
+            return f"{converter}({value}, code)"
         return value
+
+
+def _validators_proven(cls: type) -> bool:
+    """Whether the twin of ``cls`` proves every validator of ``cls`` (so slots may be set).
+
+    Proven: ``aware`` (twin datetimes need an offset), ``currency_code`` (twin codes are a
+    closed Literal), and the amount validators of owners of a currency and of the allocation
+    (the converter attaches exactly the currency they check). Anything else — another
+    validator, a converter, a factory default, ``__attrs_post_init__`` — and the entity is
+    built by calling the class.
+    """
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        return False
+    for field in attrs.fields(cls):
+        if field.converter is not None or not field.init:
+            return False
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            return False
+        if not isinstance(cls.__dict__.get(field.name), types.MemberDescriptorType):
+            return False
+        validator = field.validator
+        if validator is None or validator is aware or validator is currency_code:
+            continue
+        if strip_optional(field_hints(cls)[field.name])[0] is Money and (
+            (validator is own_currency and owns_currency(cls))
+            or (cls is allocation_class() and field.name == "amount")
+        ):
+            continue
+        return False
+    return True
+
+
+class _NoCurrency(ValueError):
+    """An amount whose owner has no currency (the reference path explains it)."""
+
+
+def _slot_money() -> bool:
+    """Whether Money can be built through its two slots (checked once, against ``Money()``)."""
+    slots = getattr(Money, "__slots__", ())
+    if set(slots) != {"minor_units", "currency"}:
+        return False
+    probe = object.__new__(Money)
+    Money.__dict__["minor_units"].__set__(probe, 1050)
+    Money.__dict__["currency"].__set__(probe, currency("EUR"))
+    reference = Money(1050, "EUR")
+    return bool(probe == reference and hash(probe) == hash(reference))
 
 
 def _leaves(tp: Any) -> list[Any]:

@@ -41,6 +41,7 @@ remote_id: required key is missing
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -154,6 +155,23 @@ class Page(Generic[T]):
 
 _DATA_TYPES = (bytes, str)
 
+_FAST_PATH_LOCK = threading.Lock()
+
+
+@functools.cache
+def _fast_path_once() -> FastPath:
+    return FastPath(Page)
+
+
+def _shared_fast_path() -> FastPath:
+    """The one fast path of the process, built on first use and shared by every codec.
+
+    Its generated wire views are classes; sharing them keeps their number bounded however
+    many codecs are built.
+    """
+    with _FAST_PATH_LOCK:
+        return _fast_path_once()
+
 
 class StuutJsonCodec:
     """Decode and encode Stuut JSON for any entity class (Invoice, Partner, Payment, ...).
@@ -168,7 +186,7 @@ class StuutJsonCodec:
     def __init__(self, *, forbid_unknown_keys: bool = False) -> None:
         self._forbid_unknown_keys = forbid_unknown_keys
         self._converter = make_converter(forbid_unknown_keys=forbid_unknown_keys)
-        self._fast: FastPath | None = None if forbid_unknown_keys else FastPath(Page)
+        self._fast: FastPath | None = None if forbid_unknown_keys else _shared_fast_path()
         self._encoder = make_encoder()
 
     @property
@@ -188,7 +206,7 @@ class StuutJsonCodec:
 
         Raises :class:`DecodeError` listing every problem (``source`` names the input).
         """
-        if self._fast is not None and isinstance(data, _DATA_TYPES):
+        if self._fast is not None and (type(data) is bytes or type(data) is str):
             try:
                 result: T = self._fast.decode(cls, data)
             except Exception:  # noqa: BLE001, S110 - the reference path explains the failure

@@ -19,6 +19,7 @@ import attrs
 
 from stuut_domain._validators import zone_named
 from stuut_domain.errors import InvariantViolation, UnknownTimeZone
+from stuut_domain.lifecycle import is_fully_paid, issued_after_due_day
 from stuut_domain.money import Money
 
 if TYPE_CHECKING:
@@ -91,8 +92,9 @@ RULES: Final[Mapping[str, str]] = {
     "paid_at_missing": "a fully paid invoice (amount_paid >= total_amount > 0) has paid_at",
     "paid_at_unpaid": "paid_at is set only when the invoice is fully paid",
     "void_with_payments": "a voided invoice carries no net payments",
-    "date_order": "dates follow their business order (issued before due, created before "
-    "modified, period start before end, issued before paid, voided or written off)",
+    "date_order": "dates follow their business order (issued no later than the due day, "
+    "created before modified, period start before end, issued before paid, voided or "
+    "written off)",
     "workflow_active_day": "workflow active_days are weekday numbers 0 (Monday) to 6 (Sunday)",
     "workflow_window_format": "workflow window bounds are ISO times such as '09:00'",
     "unknown_time_zone": "time-zone names are IANA names known to this system",
@@ -100,7 +102,6 @@ RULES: Final[Mapping[str, str]] = {
 
 #: (earlier field, later field) pairs of an invoice that must not run backwards.
 _INVOICE_DATE_ORDER: Final = (
-    ("issued_at", "due_date"),
     ("created_at", "modified_at"),
     ("period_start_date", "period_end_date"),
     ("remote_created_at", "remote_modified_at"),
@@ -180,7 +181,7 @@ def _invoice_violations(inv: Invoice) -> Iterator[Violation]:
     for index, item in enumerate(inv.line_items):
         yield from _line_item_violations(inv.currency, index, item)
     yield from _allocation_violations(inv)
-    fully_paid = total.is_positive() and paid >= total
+    fully_paid = is_fully_paid(inv)
     if fully_paid and inv.paid_at is None and inv.voided_at is None:
         yield Violation(
             code="paid_at_missing",
@@ -201,6 +202,18 @@ def _invoice_violations(inv: Invoice) -> Iterator[Violation]:
             path="voided_at",
             message=f"the invoice is voided but carries net payments of {paid}",
             values={"voided_at": inv.voided_at, "amount_paid": paid},
+        )
+    if (
+        inv.issued_at is not None
+        and inv.due_date is not None
+        and issued_after_due_day(inv.issued_at, inv.due_date)
+    ):
+        yield Violation(
+            code="date_order",
+            path="due_date",
+            message=f"due_date ({inv.due_date.isoformat()}) is a day before issued_at "
+            f"({inv.issued_at.isoformat()})",
+            values={"issued_at": inv.issued_at, "due_date": inv.due_date},
         )
     yield from _date_order("", inv, _INVOICE_DATE_ORDER)
     if inv.partner is not None:

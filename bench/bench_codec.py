@@ -1,0 +1,171 @@
+"""The Stuut JSON codec against json, pydantic v2 and msgspec on slim, typical and full invoices.
+
+Decode means JSON bytes to validated domain objects with Money amounts (ours), to pydantic
+models (``model_validate_json``), to msgspec Structs (typed decode) or to plain dicts
+(``json.loads``). Encode means the decoded value back to JSON bytes. Issue 3's targets: decode
+and encode no slower than pydantic (ratio <= 1.0; stretch: decode within 2x of msgspec), and a
+decoded typical invoice at most 1.5x the bytes of the same data as msgspec Structs.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+import pydantic
+
+from adapters.stuut_json import StuutJsonCodec
+from bench.payloads import KINDS, envelope_bytes, invoice_bytes
+from bench.peers import msgspec_invoice, pydantic_invoice
+from bench.timing import Row, median_seconds, row
+from stuut_domain.invoice import Invoice
+
+US = 1e6
+
+
+def _decode_rows(kind: str, codec: StuutJsonCodec, repeat: int, budget: float) -> list[Row]:
+    data = invoice_bytes(kind)
+    model = pydantic_invoice()
+    structs = msgspec.json.Decoder(msgspec_invoice())
+    times = median_seconds(
+        {
+            "ours": lambda: codec.decode(Invoice, data),
+            "json": lambda: json.loads(data),
+            "pydantic": lambda: model.model_validate_json(data),
+            "msgspec": lambda: structs.decode(data),
+        },
+        repeat=repeat,
+        budget=budget,
+    )
+    ours = times["ours"] * US
+    figure = f"decode {kind} invoice ({len(data):,} bytes)"
+    return [
+        row(
+            figure,
+            ours,
+            "µs",
+            peer="pydantic v2 model_validate_json",
+            peer_value=times["pydantic"] * US,
+            target=1.0,
+        ),
+        row(
+            figure,
+            ours,
+            "µs",
+            peer="msgspec typed decode (Structs)",
+            peer_value=times["msgspec"] * US,
+            target=2.0,
+            target_text="stretch: <= 2.0",
+        ),
+        row(figure, ours, "µs", peer="json.loads", peer_value=times["json"] * US),
+    ]
+
+
+def _encode_rows(kind: str, codec: StuutJsonCodec, repeat: int, budget: float) -> list[Row]:
+    data = invoice_bytes(kind)
+    invoice = codec.decode(Invoice, data)
+    plain = json.loads(data)
+    model = pydantic_invoice().model_validate_json(data)
+    struct = msgspec.json.decode(data, type=msgspec_invoice())
+    encoder = msgspec.json.Encoder()
+    times = median_seconds(
+        {
+            "ours": lambda: codec.encode(invoice),
+            "json": lambda: json.dumps(plain),
+            "pydantic": model.model_dump_json,
+            "msgspec": lambda: encoder.encode(struct),
+        },
+        repeat=repeat,
+        budget=budget,
+    )
+    ours = times["ours"] * US
+    figure = f"encode {kind} invoice"
+    return [
+        row(
+            figure,
+            ours,
+            "µs",
+            peer="pydantic v2 model_dump_json",
+            peer_value=times["pydantic"] * US,
+            target=1.0,
+        ),
+        row(figure, ours, "µs", peer="msgspec encode (Structs)", peer_value=times["msgspec"] * US),
+        row(figure, ours, "µs", peer="json.dumps", peer_value=times["json"] * US),
+    ]
+
+
+def _list_rows(codec: StuutJsonCodec, count: int, repeat: int, budget: float) -> list[Row]:
+    data = envelope_bytes("typical", count)
+    page_model = pydantic.create_model(
+        "PInvoicePage",
+        data=(list[pydantic_invoice()], ...),  # type: ignore[misc]
+        current_page=(int, 0),
+        total_records=(int, 0),
+        next_page=(int | None, None),
+    )
+    times = median_seconds(
+        {
+            "ours": lambda: codec.decode_many(Invoice, data),
+            "pydantic": lambda: page_model.model_validate_json(data),
+        },
+        repeat=repeat,
+        budget=budget,
+    )
+    return [
+        row(
+            f"decode a list envelope of {count} typical invoices, per invoice",
+            times["ours"] * US / count,
+            "µs",
+            peer="pydantic v2 model_validate_json",
+            peer_value=times["pydantic"] * US / count,
+            target=1.0,
+        ),
+    ]
+
+
+def _retained_bytes(build: Callable[[bytes], Any], payloads: list[bytes]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [build(data) for data in payloads]
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return (after - before) / len(payloads)
+
+
+def _memory_rows(codec: StuutJsonCodec, count: int) -> list[Row]:
+    payloads = [invoice_bytes("typical", index) for index in range(count)]
+    structs = msgspec.json.Decoder(msgspec_invoice())
+    model = pydantic_invoice()
+    codec.decode(Invoice, payloads[0])  # build the decoders before measuring
+    structs.decode(payloads[0])
+    ours = _retained_bytes(lambda data: codec.decode(Invoice, data), payloads)
+    peer = _retained_bytes(structs.decode, payloads)
+    pyd = _retained_bytes(model.model_validate_json, payloads)
+    figure = "memory of a decoded typical invoice (tracemalloc)"
+    return [
+        row(figure, ours, "bytes", peer="msgspec Structs", peer_value=peer, target=1.5),
+        row(figure, ours, "bytes", peer="pydantic v2 models", peer_value=pyd),
+    ]
+
+
+def rows(quick: bool) -> list[Row]:
+    """Decode, encode and memory rows for slim, typical and full invoices."""
+    repeat, budget = (5, 0.03) if quick else (15, 0.15)
+    codec = StuutJsonCodec()
+    out: list[Row] = []
+    for kind in KINDS:
+        out += _decode_rows(kind, codec, repeat, budget)
+    for kind in KINDS:
+        out += _encode_rows(kind, codec, repeat, budget)
+    out += _list_rows(codec, 20 if quick else 100, repeat, budget)
+    out += _memory_rows(codec, 20 if quick else 200)
+    return out
