@@ -27,6 +27,7 @@ from typing import Generic, Protocol, TypeAlias, TypeVar
 
 import attrs
 
+from stuut_domain._receivables import is_open_receivable
 from stuut_domain._validators import aware, currency_code
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
@@ -77,17 +78,15 @@ class Versioned(Generic[E_co]):
 
 
 def invoice_is_open(invoice: Invoice) -> bool:
-    """Whether collections still chases the invoice: money is due and nobody wrote it off.
+    """Whether collections still chases the invoice (the ``open_only`` filter).
 
-    Open means ``amount_due`` is positive, the invoice is not voided (``voided_at``) and not
-    marked uncollectible (``marked_uncollectible_at``). Decided from facts on the invoice
-    alone, so every adapter filters alike.
+    Open means: a receivable (an absent ``type`` reads as receivable) whose lifecycle status
+    is ``open`` or ``partially_paid`` (issued, not void, not fully paid, not written off) with
+    a positive ``amount_due``. The rule is the lifecycle's and the analytics' own
+    (:func:`stuut_domain._receivables.is_open_receivable`), so a store's filter and a report
+    never disagree about which invoices are open.
     """
-    return (
-        invoice.amount_due.minor_units > 0
-        and invoice.voided_at is None
-        and invoice.marked_uncollectible_at is None
-    )
+    return is_open_receivable(invoice)
 
 
 class Query(Protocol[E_contra]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 from contract_support import invoice, invoice_queries, invoices, partner, payment, workflow
 from hypothesis import given
@@ -32,6 +33,12 @@ class TestInvoiceIsOpen:
     def test_a_partly_paid_invoice_is_open(self) -> None:
         """Part paid, the rest still due: open."""
         assert invoice_is_open(invoice("inv_2024_0042", paid=1_00))
+
+    def test_drafts_and_payables_are_not_open(self) -> None:
+        """Not issued yet, or owed by us rather than to us: not chased, so not open."""
+        draft = attrs.evolve(invoice("inv_2024_0042"), issued_at=None)
+        payable = attrs.evolve(invoice("inv_2024_0043"), type="payable")
+        assert (False, False) == (invoice_is_open(draft), invoice_is_open(payable))
 
     def test_voided_and_uncollectible_invoices_are_not_open(self) -> None:
         """Voided or marked uncollectible: not chased, so not open."""
