@@ -42,6 +42,7 @@ import httpx
 
 from adapters import stuut_json
 from adapters._ids import check_id
+from adapters.clock import SystemClock
 from adapters.errors import (
     ApiUnavailable,
     BadResponse,
@@ -163,11 +164,6 @@ class _BearerAuth(httpx.Auth):
         return "_BearerAuth([redacted])"
 
 
-class _SystemClock:
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-
 @attrs.frozen(weakref_slot=False)
 class _Reply:
     status: int
@@ -208,7 +204,7 @@ class StuutApiClient:
         self._page_size = page_size
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
-        self._clock: Clock = clock if clock is not None else _SystemClock()
+        self._clock: Clock = clock if clock is not None else SystemClock()
         self._http = httpx.Client(
             base_url=self._base_url,
             auth=self._auth,
