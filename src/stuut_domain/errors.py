@@ -19,7 +19,9 @@ __all__ = [
     "InvalidAllocation",
     "InvalidTransition",
     "InvariantViolation",
+    "NaiveDatetime",
     "NotFound",
+    "PartnerMismatch",
     "StuutDomainError",
     "UnknownCurrency",
     "UnknownTimeZone",
@@ -44,6 +46,28 @@ class UnknownTimeZone(StuutDomainError, ValueError):
     def __init__(self, name: object) -> None:
         self.name = name
         super().__init__(f"unknown time zone {name!r} (not an IANA zone name known here)")
+
+
+class NaiveDatetime(StuutDomainError, ValueError):
+    """A datetime without a time zone where an instant is required: it is ambiguous."""
+
+    def __init__(self, field: str, value: object) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field} must be timezone-aware, got naive {value!r}")
+
+
+class PartnerMismatch(StuutDomainError, ValueError):
+    """An invoice handed to a rule for one partner names another partner."""
+
+    def __init__(self, invoice_id: object, invoice_partner_id: object, partner_id: object) -> None:
+        self.invoice_id = invoice_id
+        self.invoice_partner_id = invoice_partner_id
+        self.partner_id = partner_id
+        super().__init__(
+            f"invoice {invoice_id!r} belongs to partner {invoice_partner_id!r}, "
+            f"not to {partner_id!r}"
+        )
 
 
 class CurrencyMismatch(StuutDomainError, TypeError):

@@ -1,0 +1,466 @@
+"""A fake Stuut API: a loopback HTTP server serving any repositories in the v1 API's shape.
+
+For this library's tests and for the services that depend on it (as stripe-mock is for
+Stripe)::
+
+    from adapters.fake_api import Fault, FakeStuutApi
+    from adapters.memory import MemoryStore
+
+    store = MemoryStore()
+    store.invoices.add(my_invoice)
+    with FakeStuutApi.serving(store, token="test-token") as api:
+        client = StuutApiClient("test-token", base_url=api.base_url)
+        api.faults.inject(Fault(status=429, retry_after="1"), times=2)
+        ...
+
+What it serves (all under ``/v1``, bearer token required, JSON bodies encoded by
+:mod:`adapters.stuut_json`):
+
+* ``GET /invoices`` (``page`` ≥ 0, ``limit`` 1-200, optional ``partner``) and
+  ``GET /partners`` (``page``, ``limit``): the list envelope ``{"data", "current_page",
+  "total_records", "next_page"}``.
+* ``GET /invoices/{id}``, ``GET /payments/{id}``: one entity, or 404.
+* ``POST /invoices/{id}/sync``: stamps ``last_synced_at`` (the fake's clock) and
+  ``sync_status = "synced"``, saves, returns the invoice.
+* ``POST /payments/{id}/approve-allocations``: approves every allocation (``approved``,
+  ``approved_at``), saves, returns the payment.
+
+Errors: 401 ``{"error": "unauthorized", "message": …}`` without a valid bearer token, 404
+``{"error": "not_found", "message": …}``, 422 ``{"detail": [{"loc", "msg"}]}`` for a bad
+``page``/``limit``. :class:`Fault` injects latency, any status (429/503 with ``Retry-After``),
+a malformed body, a wrong-shaped body or a dropped connection, for chosen requests.
+
+The server binds ``127.0.0.1`` on port 0 (the OS picks a free port) unless told otherwise and
+runs in a daemon thread; :attr:`FakeStuutApi.requests` records what it received (never the
+token itself, only whether it was accepted).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import attrs
+
+from adapters import stuut_json
+from adapters._ids import check_id
+from adapters.clock import SystemClock
+from adapters.errors import InvalidId
+from stuut_domain.errors import NotFound
+from stuut_domain.invoice import Invoice
+from stuut_domain.payment import Payment
+from stuut_domain.ports import (
+    Clock,
+    InvoiceQuery,
+    InvoiceRepository,
+    PartnerReader,
+    PaymentRepository,
+)
+
+__all__ = ["FakeStuutApi", "Fault", "FaultPlan", "RecordedRequest"]
+
+log = logging.getLogger(__name__)
+
+#: A body that is cut off mid-object: valid UTF-8, invalid JSON.
+MALFORMED_BODY = b'{"data": [{"amount_due": 12'
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Fault:
+    """One injected misbehaviour, applied to a request instead of (or before) the real answer.
+
+    * ``delay``: seconds to wait before answering (latency; longer than the client's read
+      timeout makes it time out).
+    * ``status``: answer with this status instead (e.g. 429, 503), body
+      ``{"error": …, "message": …}``; ``retry_after`` sets the ``Retry-After`` header.
+    * ``malformed``: answer 200 with a body that is not JSON.
+    * ``body``: answer 200 with exactly these bytes (e.g. JSON of the wrong shape).
+    * ``disconnect``: close the connection without any answer.
+
+    A fault with only ``delay`` delays the real answer.
+    """
+
+    delay: float = 0.0
+    status: int | None = None
+    retry_after: str | None = None
+    malformed: bool = False
+    body: bytes | None = None
+    disconnect: bool = False
+
+
+@attrs.define(weakref_slot=False)
+class _Armed:
+    fault: Fault
+    remaining: int | None
+    method: str | None
+    path: str | None
+
+    def applies(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.path is None or path == self.path or path.startswith(self.path + "/")
+
+
+class FaultPlan:
+    """The faults waiting for requests, consumed in the order injected (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[_Armed] = []
+
+    def inject(
+        self,
+        fault: Fault,
+        *,
+        times: int | None = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Apply ``fault`` to the next ``times`` matching requests (``None``: every one).
+
+        ``method`` (``"GET"``) and ``path`` (``"/v1/invoices"``, also matching sub-paths)
+        narrow which requests it hits; unset, it hits any.
+        """
+        if times is not None and times < 1:
+            raise ValueError(f"times must be at least 1 or None, got {times}")
+        with self._lock:
+            self._armed.append(_Armed(fault, times, method, path))
+
+    def clear(self) -> None:
+        """Remove every pending fault."""
+        with self._lock:
+            self._armed.clear()
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The fault for this request, if any (used up by one)."""
+        with self._lock:
+            for armed in self._armed:
+                if armed.applies(method, path):
+                    if armed.remaining is not None:
+                        armed.remaining -= 1
+                        if armed.remaining == 0:
+                            self._armed.remove(armed)
+                    return armed.fault
+        return None
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class RecordedRequest:
+    """A request the fake received: method, path, query parameters, whether auth passed."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    authorized: bool
+
+
+class _Reply(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+class FakeStuutApi:
+    """A running (after :meth:`start`) fake of the Stuut v1 API over the given repositories.
+
+    ``invoices`` and ``payments`` need the write side too (the POST actions save);
+    ``partners`` only reads. ``clock`` stamps ``last_synced_at`` / ``approved_at``.
+    """
+
+    def __init__(
+        self,
+        *,
+        invoices: InvoiceRepository,
+        partners: PartnerReader,
+        payments: PaymentRepository,
+        token: str,
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if not token:
+            raise ValueError("the fake API needs a non-empty token to check")
+        self.invoices = invoices
+        self.partners = partners
+        self.payments = payments
+        self._token = token
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._host = host
+        self._port = port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._requests_lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        #: Faults to inject into coming requests.
+        self.faults = FaultPlan()
+
+    @classmethod
+    def serving(cls, store: Any, *, token: str, clock: Clock | None = None) -> FakeStuutApi:
+        """A started fake over a store with ``invoices``, ``partners`` and ``payments``."""
+        return cls(
+            invoices=store.invoices,
+            partners=store.partners,
+            payments=store.payments,
+            token=token,
+            clock=clock,
+        ).start()
+
+    def __repr__(self) -> str:
+        state = self.url if self._server is not None else "stopped"
+        return f"FakeStuutApi({state})"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeStuutApi:
+        """Bind and serve in a daemon thread; returns ``self``. Idempotent."""
+        if self._server is None:
+            server = ThreadingHTTPServer((self._host, self._port), _handler_for(self))
+            server.daemon_threads = True
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="fake-stuut-api",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port. Idempotent."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> FakeStuutApi:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>`` (the server must be started)."""
+        if self._server is None:
+            raise RuntimeError("the fake API is not running; call start() first")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """The v1 root to give the client: ``http://127.0.0.1:<port>/v1``."""
+        return f"{self.url}/v1"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, in arrival order (a copy)."""
+        with self._requests_lock:
+            return list(self._requests)
+
+    # -- request handling (called from the server's threads) --------------------------------
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._requests_lock:
+            self._requests.append(request)
+
+    def _authorized(self, header: str | None) -> bool:
+        return header == f"Bearer {self._token}"
+
+    def _route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, bytes]:
+        parts = path.strip("/").split("/")
+        if parts[:1] != ["v1"]:
+            raise _not_found(f"no such endpoint {method} {path}")
+        match method, parts[1:]:
+            case "GET", ["invoices"]:
+                partner = query.get("partner")
+                return 200, self._page(
+                    self.invoices.find(InvoiceQuery(partner_id=partner)),
+                    stuut_json.encode_invoice,
+                    query,
+                )
+            case "GET", ["invoices", raw_id]:
+                invoice = self._get(self.invoices.get, "invoice", raw_id)
+                return 200, stuut_json.encode_invoice(invoice)
+            case "POST", ["invoices", raw_id, "sync"]:
+                return 200, stuut_json.encode_invoice(self._sync(raw_id))
+            case "GET", ["partners"]:
+                return 200, self._page(self.partners.find(), stuut_json.encode_partner, query)
+            case "GET", ["payments", raw_id]:
+                payment = self._get(self.payments.get, "payment", raw_id)
+                return 200, stuut_json.encode_payment(payment)
+            case "POST", ["payments", raw_id, "approve-allocations"]:
+                return 200, stuut_json.encode_payment(self._approve(raw_id))
+        raise _not_found(f"no such endpoint {method} {path}")
+
+    def _get(self, get: Callable[[str], Any], kind: str, raw_id: str) -> Any:
+        try:
+            return get(check_id(kind, urllib.parse.unquote(raw_id)))
+        except (NotFound, InvalidId):
+            raise _not_found(f"{kind.capitalize()} {raw_id!r} not found") from None
+
+    def _sync(self, raw_id: str) -> Invoice:
+        current = self._get(self.invoices.get_versioned, "invoice", raw_id)
+        synced: Invoice = attrs.evolve(
+            current.entity, last_synced_at=self._clock.now(), sync_status="synced"
+        )
+        self.invoices.save(synced, expected_version=current.version)
+        return synced
+
+    def _approve(self, raw_id: str) -> Payment:
+        current = self._get(self.payments.get_versioned, "payment", raw_id)
+        now = self._clock.now()
+        payment: Payment = current.entity
+        approved = attrs.evolve(
+            payment,
+            allocations=tuple(
+                a if a.approved else attrs.evolve(a, approved=True, approved_at=now)
+                for a in payment.allocations
+            ),
+        )
+        self.payments.save(approved, expected_version=current.version)
+        return approved
+
+    def _page(
+        self, entities: Iterator[Any], encode: Callable[[Any], bytes], query: dict[str, str]
+    ) -> bytes:
+        page = _int_param(query, "page", default=0, low=0, high=None)
+        limit = _int_param(query, "limit", default=50, low=1, high=200)
+        start, stop = page * limit, page * limit + limit
+        chosen: list[bytes] = []
+        total = 0
+        for entity in entities:
+            if start <= total < stop:
+                chosen.append(encode(entity))
+            total += 1
+        next_page = page + 1 if total > stop else None
+        tail = json.dumps(
+            {"current_page": page, "total_records": total, "next_page": next_page}
+        ).encode()
+        return b'{"data": [' + b", ".join(chosen) + b"], " + tail[1:]
+
+
+def _int_param(
+    query: dict[str, str], name: str, *, default: int, low: int, high: int | None
+) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _Reply(
+            422,
+            {
+                "detail": [
+                    {"loc": ["query", name], "msg": f"must be an integer {bound}", "input": raw}
+                ]
+            },
+        )
+    return value
+
+
+def _not_found(message: str) -> _Reply:
+    return _Reply(404, {"error": "not_found", "message": message})
+
+
+def _handler_for(api: FakeStuutApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; without this, Nagle's algorithm and
+        # delayed ACKs add ~40 ms to every keep-alive response.
+        disable_nagle_algorithm = True
+        server_version = "FakeStuutApi/1"
+        sys_version = ""
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def do_PUT(self) -> None:
+            self._handle("PUT")
+
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
+
+        def _handle(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            url = urllib.parse.urlsplit(self.path)
+            query = dict(urllib.parse.parse_qsl(url.query))
+            authorized = api._authorized(self.headers.get("Authorization"))
+            api._record(
+                RecordedRequest(method=method, path=url.path, query=query, authorized=authorized)
+            )
+            fault = api.faults.take(method, url.path)
+            if fault is not None and fault.delay:
+                time.sleep(fault.delay)
+            if fault is not None and fault.disconnect:
+                self.close_connection = True
+                self.connection.close()
+                return
+            if fault is not None and (fault.status is not None or fault.malformed or fault.body):
+                self._send_fault(fault)
+                return
+            try:
+                if not authorized:
+                    raise _Reply(
+                        401,
+                        {"error": "unauthorized", "message": "Missing or invalid bearer token"},
+                        {"WWW-Authenticate": "Bearer"},
+                    )
+                status, body = api._route(method, url.path, query)
+            except _Reply as reply:
+                self._send(reply.status, json.dumps(reply.body).encode(), reply.headers)
+                return
+            except Exception:
+                log.exception("fake Stuut API failed on %s %s", method, url.path)
+                body = json.dumps({"error": "internal", "message": "fake API error"}).encode()
+                self._send(500, body, {})
+                return
+            self._send(status, body, {})
+
+        def _send_fault(self, fault: Fault) -> None:
+            headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+            if fault.status is not None:
+                try:
+                    phrase = HTTPStatus(fault.status).phrase
+                except ValueError:
+                    phrase = "error"
+                body = json.dumps({"error": phrase.lower(), "message": "injected fault"})
+                self._send(fault.status, body.encode(), headers)
+            elif fault.malformed:
+                self._send(200, MALFORMED_BODY, headers)
+            else:
+                self._send(200, fault.body or b"", headers)
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("fake Stuut API: " + format, *args)
+
+    return Handler

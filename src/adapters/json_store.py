@@ -1,0 +1,274 @@
+"""A directory of Stuut-format JSON files, one entity per file, as repositories (ADR 0020).
+
+Layout, fixed so fixtures captured from the API (and the bundled sample portfolio) drop in
+as they are::
+
+    <root>/invoices/<id>.json     one Invoice, exactly the API's JSON object
+    <root>/partners/<id>.json     one Partner
+    <root>/payments/<id>.json     one Payment
+    <root>/workflows/<id>.json    one Workflow
+
+The file name is the entity's ``id`` (validated by :func:`adapters._ids.check_id` before any
+path is built) and must match the ``id`` inside. Names starting with ``.`` are the store's
+own (``.lock``, temporary files) and never listed.
+
+Reads take no lock: a file is only ever replaced by an atomic rename, so a reader sees a
+whole old file or a whole new one. Writes (ADR 0021) hold an exclusive ``flock`` on
+``<root>/<kind>/.lock``, compare the caller's version with the file's current one (a digest
+of its bytes), then replace the file atomically (temporary file, fsync, rename, fsync of the
+directory). Concurrent writers in several processes therefore never lose an update silently:
+the loser gets :class:`~stuut_domain.errors.ConcurrencyConflict`.
+
+A file that is not JSON, or not a valid entity, raises :class:`~adapters.errors.CorruptRecord`
+naming the file and every JSON path at fault; the other files stay readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from adapters import stuut_json
+from adapters._files import atomic_write, exclusive_lock
+from adapters._ids import check_id
+from adapters.errors import CorruptRecord, InvalidId, RecordProblem
+from stuut_domain.errors import ConcurrencyConflict, NotFound
+from stuut_domain.invoice import Invoice
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
+from stuut_domain.ports import (
+    InvoiceQuery,
+    PartnerQuery,
+    PaymentQuery,
+    Version,
+    Versioned,
+    WorkflowQuery,
+)
+from stuut_domain.workflow import Workflow
+
+__all__ = ["FOLDERS", "JsonRepository", "JsonStore", "content_version"]
+
+#: The folder of each entity kind under the store's root.
+FOLDERS = {
+    "invoice": "invoices",
+    "partner": "partners",
+    "payment": "payments",
+    "workflow": "workflows",
+}
+
+_SUFFIX = ".json"
+_LOCK = ".lock"
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str | None: ...
+
+
+class _Matches(Protocol):
+    def matches(self, entity: Any, /) -> bool: ...
+
+
+E = TypeVar("E", bound=_HasId)
+Q = TypeVar("Q", bound=_Matches)
+
+
+def content_version(data: bytes) -> Version:
+    """The version of a stored file: a digest of its exact bytes (ADR 0021).
+
+    Any change to the file changes it; a file dropped in by hand has one without any sidecar.
+    """
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:32]
+
+
+class JsonRepository(Generic[E, Q]):
+    """One kind of entity stored as ``<folder>/<id>.json`` files (port ``Repository``)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        kind: str,
+        decode: Callable[[bytes], E],
+        encode: Callable[[E], bytes],
+    ) -> None:
+        self.folder = folder
+        # Hot paths build str paths with os.path: pathlib (3.11) interns every path part,
+        # which grows the interpreter's intern table by one entry per file listed.
+        self._dir = os.fspath(folder)
+        self.kind = kind
+        self._decode = decode
+        self._encode = encode
+
+    def __repr__(self) -> str:
+        return f"JsonRepository(kind={self.kind!r}, folder={str(self.folder)!r})"
+
+    def path_of(self, entity_id: str) -> Path:
+        """The file that holds (or would hold) this id; refuses unsafe ids with InvalidId."""
+        return self.folder / f"{check_id(self.kind, entity_id)}{_SUFFIX}"
+
+    # -- read side -------------------------------------------------------------------------
+
+    def get(self, entity_id: str, /) -> E:
+        """The entity in ``<id>.json``; NotFound if there is no such file, CorruptRecord if bad."""
+        return self.get_versioned(entity_id).entity
+
+    def get_versioned(self, entity_id: str, /) -> Versioned[E]:
+        """The entity and its version (the digest of the file's bytes)."""
+        path = self._file(check_id(self.kind, entity_id))
+        data = self._read(path, entity_id)
+        return Versioned(entity=self._load(path, data, entity_id), version=content_version(data))
+
+    def find(self, query: Q | None = None, /) -> Iterator[E]:
+        """Stream every matching entity: one file is read and decoded at a time.
+
+        Memory stays flat however many files there are. A corrupt file raises
+        :class:`CorruptRecord` when the listing reaches it (use :meth:`problems` to survey).
+        """
+        return self._stream(query)
+
+    def ids(self) -> Iterator[str]:
+        """The ids of the stored files, streamed from the directory (unordered)."""
+        for entity_id, _path in self._entries():
+            yield entity_id
+
+    def _entries(self) -> Iterator[tuple[str, str]]:
+        """(id, file path) of every ``<id>.json`` in the folder, streamed from the directory."""
+        try:
+            entries = os.scandir(self._dir)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.endswith(_SUFFIX) and not name.startswith("."):
+                    yield name[: -len(_SUFFIX)], entry.path
+
+    def problems(self) -> Iterator[CorruptRecord]:
+        """Every unreadable file of this kind, one error each (nothing raised)."""
+        for entity_id, path in self._entries():
+            try:
+                self._load(path, self._read(path, check_id(self.kind, entity_id)), entity_id)
+            except CorruptRecord as exc:
+                yield exc
+            except InvalidId as exc:
+                yield CorruptRecord(
+                    path, [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
+                )
+            except NotFound:
+                continue  # removed while we looked
+
+    # -- write side ------------------------------------------------------------------------
+
+    def add(self, entity: E, /) -> Version:
+        """Write ``<id>.json`` for a new entity; an existing file is a ConcurrencyConflict."""
+        return self._write(entity, None)
+
+    def save(self, entity: E, /, *, expected_version: Version) -> Version:
+        """Replace ``<id>.json`` if its bytes are still the version read; else conflict."""
+        return self._write(entity, expected_version)
+
+    # -- machinery -------------------------------------------------------------------------
+
+    def _write(self, entity: E, expected: Version | None) -> Version:
+        entity_id = check_id(self.kind, entity.id)
+        path = self.path_of(entity_id)
+        data = self._encode(entity)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(self.folder / _LOCK):
+            try:
+                current: Version | None = content_version(path.read_bytes())
+            except FileNotFoundError:
+                current = None
+            if expected is None and current is not None:
+                raise ConcurrencyConflict(self.kind, entity_id, None, current)
+            if expected is not None and current is None:
+                raise NotFound(self.kind, entity_id)
+            if expected is not None and current != expected:
+                raise ConcurrencyConflict(self.kind, entity_id, expected, current)
+            atomic_write(path, data)
+        return content_version(data)
+
+    def _file(self, entity_id: str) -> str:
+        return os.path.join(self._dir, entity_id + _SUFFIX)
+
+    def _read(self, path: str, entity_id: str) -> bytes:
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except (FileNotFoundError, NotADirectoryError):
+            raise NotFound(self.kind, entity_id) from None
+
+    def _load(self, path: str, data: bytes, entity_id: str) -> E:
+        try:
+            entity = self._decode(data)
+        except stuut_json.DecodeError as exc:
+            problems = [RecordProblem(p.path, p.message, p.value) for p in exc.problems]
+            raise CorruptRecord(path, problems or [RecordProblem("", str(exc))]) from exc
+        if entity.id != entity_id:
+            raise CorruptRecord(
+                path,
+                [RecordProblem("id", f"does not match the file name {entity_id!r}", entity.id)],
+            )
+        return entity
+
+    def _stream(self, query: Q | None) -> Iterator[E]:
+        for entity_id, path in self._entries():
+            try:
+                check_id(self.kind, entity_id)
+            except InvalidId as exc:
+                raise CorruptRecord(
+                    path, [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
+                ) from exc
+            try:
+                data = self._read(path, entity_id)
+            except NotFound:
+                continue  # replaced or removed since the directory was read
+            entity = self._load(path, data, entity_id)
+            if query is None or query.matches(entity):
+                yield entity
+
+
+class JsonStore:
+    """Invoices, partners, payments and workflows under one root directory (ADR 0020).
+
+    ``JsonStore(root)`` reads an existing directory (for example the bundled sample
+    portfolio or fixtures captured from the API); folders are created on first write.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.invoices: JsonRepository[Invoice, InvoiceQuery] = JsonRepository(
+            self.root / FOLDERS["invoice"],
+            "invoice",
+            stuut_json.decode_invoice,
+            stuut_json.encode_invoice,
+        )
+        self.partners: JsonRepository[Partner, PartnerQuery] = JsonRepository(
+            self.root / FOLDERS["partner"],
+            "partner",
+            stuut_json.decode_partner,
+            stuut_json.encode_partner,
+        )
+        self.payments: JsonRepository[Payment, PaymentQuery] = JsonRepository(
+            self.root / FOLDERS["payment"],
+            "payment",
+            stuut_json.decode_payment,
+            stuut_json.encode_payment,
+        )
+        self.workflows: JsonRepository[Workflow, WorkflowQuery] = JsonRepository(
+            self.root / FOLDERS["workflow"],
+            "workflow",
+            stuut_json.decode_workflow,
+            stuut_json.encode_workflow,
+        )
+
+    def __repr__(self) -> str:
+        return f"JsonStore({str(self.root)!r})"
+
+    def problems(self) -> Iterator[CorruptRecord]:
+        """Every unreadable file in the store, across all kinds, one error each."""
+        for repo in (self.invoices, self.partners, self.payments, self.workflows):
+            yield from repo.problems()

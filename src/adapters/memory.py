@@ -1,0 +1,254 @@
+"""The in-memory store: a real, thread-safe adapter for the repository ports, with indexes.
+
+Each repository keeps its entities in a dict by id plus secondary indexes (invoices by
+partner and by currency, payments by partner), so listing one partner's open invoices reads
+that partner's invoices only, never the rest of the store. Every operation holds the
+repository's lock; :meth:`MemoryRepository.find` takes a consistent snapshot of the
+candidates under the lock and filters it lazily outside it, so a long listing never blocks
+writers and never sees half a write.
+
+Versions (ADR 0021) are decimal strings of a counter shared by the store's repositories:
+every write gets a number never used before, so a stale version can never match again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Generic, Protocol, TypeVar
+
+from adapters._ids import check_id
+from stuut_domain.errors import ConcurrencyConflict, NotFound
+from stuut_domain.invoice import Invoice
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
+from stuut_domain.ports import (
+    InvoiceQuery,
+    PartnerQuery,
+    PaymentQuery,
+    Version,
+    Versioned,
+    WorkflowQuery,
+)
+from stuut_domain.workflow import Workflow
+
+__all__ = ["MemoryRepository", "MemoryStore"]
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str | None: ...
+
+
+class _Matches(Protocol):
+    def matches(self, entity: Any, /) -> bool: ...
+
+
+E = TypeVar("E", bound=_HasId)
+Q = TypeVar("Q", bound=_Matches)
+
+#: An index: a name and the key it files each entity under (``None``: not indexed).
+IndexKey = Callable[[Any], str | None]
+#: A query planner: which index (name, key) narrows a query, or ``None`` for a full scan.
+Planner = Callable[[Any], tuple[str, str] | None]
+
+
+class _Counter:
+    """A store-wide version counter: every write takes the next number (under a repo lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def next(self) -> int:
+        with self._lock:
+            self._value += 1
+            return self._value
+
+
+class MemoryRepository(Generic[E, Q]):
+    """One kind of entity held in memory: get, find, add and save (with optimistic checks).
+
+    Satisfies :class:`stuut_domain.ports.Repository` for its entity and query types. Safe to
+    share between threads. Ids are checked with the same rule as every other adapter.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        counter: _Counter | None = None,
+        indexes: Mapping[str, IndexKey] | None = None,
+        planner: Planner | None = None,
+    ) -> None:
+        self.kind = kind
+        self._lock = threading.RLock()
+        self._counter = counter or _Counter()
+        self._rows: dict[str, E] = {}
+        self._versions: dict[str, int] = {}
+        self._index_keys: dict[str, IndexKey] = dict(indexes or {})
+        self._indexes: dict[str, dict[str, dict[str, None]]] = {n: {} for n in self._index_keys}
+        self._planner = planner
+
+    def __len__(self) -> int:
+        """How many entities are stored."""
+        with self._lock:
+            return len(self._rows)
+
+    def __repr__(self) -> str:
+        return f"MemoryRepository(kind={self.kind!r}, size={len(self)})"
+
+    # -- read side -------------------------------------------------------------------------
+
+    def get(self, entity_id: str, /) -> E:
+        """The entity with this id, else :class:`NotFound`."""
+        return self.get_versioned(entity_id).entity
+
+    def get_versioned(self, entity_id: str, /) -> Versioned[E]:
+        """The entity with this id and its current version, else :class:`NotFound`."""
+        check_id(self.kind, entity_id)
+        with self._lock:
+            try:
+                return Versioned(
+                    entity=self._rows[entity_id], version=str(self._versions[entity_id])
+                )
+            except KeyError:
+                raise NotFound(self.kind, entity_id) from None
+
+    def find(self, query: Q | None = None, /) -> Iterator[E]:
+        """Entities matching ``query``, from a snapshot taken now; narrowed by an index if one fits.
+
+        Invoices of one partner (or one currency) come from that index alone: the cost is the
+        size of the answer's candidate set, not of the store.
+        """
+        with self._lock:
+            plan = None if query is None or self._planner is None else self._planner(query)
+            if plan is None:
+                snapshot = list(self._rows.values())
+            else:
+                name, key = plan
+                ids = self._indexes[name].get(key, {})
+                snapshot = [self._rows[i] for i in ids]
+        return _filtered(snapshot, query)
+
+    def ids(self) -> list[str]:
+        """Every stored id (a snapshot), in insertion order."""
+        with self._lock:
+            return list(self._rows)
+
+    # -- write side ------------------------------------------------------------------------
+
+    def add(self, entity: E, /) -> Version:
+        """Store a new entity; an id already present raises :class:`ConcurrencyConflict`."""
+        entity_id = check_id(self.kind, entity.id)
+        with self._lock:
+            if entity_id in self._rows:
+                raise ConcurrencyConflict(
+                    self.kind, entity_id, None, str(self._versions[entity_id])
+                )
+            return self._put(entity_id, entity, None)
+
+    def save(self, entity: E, /, *, expected_version: Version) -> Version:
+        """Replace the entity if still at ``expected_version``; else conflict, nothing written."""
+        entity_id = check_id(self.kind, entity.id)
+        with self._lock:
+            if entity_id not in self._rows:
+                raise NotFound(self.kind, entity_id)
+            current = str(self._versions[entity_id])
+            if current != expected_version:
+                raise ConcurrencyConflict(self.kind, entity_id, expected_version, current)
+            return self._put(entity_id, entity, self._rows[entity_id])
+
+    def add_all(self, entities: Iterable[E]) -> int:
+        """Add every entity (each as :meth:`add`); returns how many were added."""
+        count = 0
+        for entity in entities:
+            self.add(entity)
+            count += 1
+        return count
+
+    def _put(self, entity_id: str, entity: E, old: E | None) -> Version:
+        for name, key_of in self._index_keys.items():
+            index = self._indexes[name]
+            new_key = key_of(entity)
+            old_key = None if old is None else key_of(old)
+            if old is not None and old_key != new_key and old_key is not None:
+                bucket = index[old_key]
+                del bucket[entity_id]
+                if not bucket:
+                    del index[old_key]
+            if new_key is not None:
+                index.setdefault(new_key, {})[entity_id] = None
+        version = self._counter.next()
+        self._rows[entity_id] = entity
+        self._versions[entity_id] = version
+        return str(version)
+
+
+def _filtered(snapshot: list[E], query: _Matches | None) -> Iterator[E]:
+    if query is None:
+        yield from snapshot
+        return
+    matches = query.matches
+    for entity in snapshot:
+        if matches(entity):
+            yield entity
+
+
+def _plan_invoices(query: InvoiceQuery) -> tuple[str, str] | None:
+    if query.partner_id is not None:
+        return ("partner", query.partner_id)
+    if query.currency is not None:
+        return ("currency", query.currency)
+    return None
+
+
+def _plan_payments(query: PaymentQuery) -> tuple[str, str] | None:
+    return None if query.partner_id is None else ("partner", query.partner_id)
+
+
+def _invoice_partner(invoice: Invoice) -> str | None:
+    return invoice.partner_id
+
+
+def _invoice_currency(invoice: Invoice) -> str | None:
+    return invoice.currency
+
+
+def _payment_partner(payment: Payment) -> str | None:
+    return payment.partner_id
+
+
+class MemoryStore:
+    """Invoices, partners, payments and workflows in memory: one repository per kind.
+
+    ``store.invoices`` is indexed by partner and currency, ``store.payments`` by partner.
+    Versions come from one counter for the whole store. Build it empty, then ``add``.
+    """
+
+    def __init__(self) -> None:
+        counter = _Counter()
+        self.invoices: MemoryRepository[Invoice, InvoiceQuery] = MemoryRepository(
+            "invoice",
+            counter=counter,
+            indexes={"partner": _invoice_partner, "currency": _invoice_currency},
+            planner=_plan_invoices,
+        )
+        self.partners: MemoryRepository[Partner, PartnerQuery] = MemoryRepository(
+            "partner", counter=counter
+        )
+        self.payments: MemoryRepository[Payment, PaymentQuery] = MemoryRepository(
+            "payment",
+            counter=counter,
+            indexes={"partner": _payment_partner},
+            planner=_plan_payments,
+        )
+        self.workflows: MemoryRepository[Workflow, WorkflowQuery] = MemoryRepository(
+            "workflow", counter=counter
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoryStore(invoices={len(self.invoices)}, partners={len(self.partners)}, "
+            f"payments={len(self.payments)}, workflows={len(self.workflows)})"
+        )

@@ -1,0 +1,78 @@
+"""The outreach policy: the organisation's tunable rules for when dunning may go out.
+
+A policy is an explicit, immutable value handed to every eligibility decision; nothing is read
+from globals. Its defaults follow what collections products do and what Stuut documents (a
+1–2 day grace after a promised payment date, reminders from the due date on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from stuut_domain._validators import zone_named
+
+__all__ = ["DEFAULT_POLICY", "OutreachPolicy"]
+
+
+def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
+    if type(value) is not dt.timedelta:
+        raise TypeError(f"{attribute.name} must be a datetime.timedelta, got {value!r}")
+    if value < dt.timedelta(0):
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+def _whole_days(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be a whole number of days, got {value!r}")
+
+
+def _grace_days(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{attribute.name} must be a whole number of days >= 0, got {value!r}")
+
+
+def _known_zone(_instance: Any, _attribute: attrs.Attribute[Any], value: str) -> None:
+    zone_named(value)  # raises UnknownTimeZone naming the value
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class OutreachPolicy:
+    """How often and from when outreach may go out; one explicit value per organisation.
+
+    * ``min_gap_per_invoice`` (default 3 days): no outreach about an invoice sooner than this
+      after the last outreach about it, on any channel.
+    * ``min_gap_per_partner`` (default 1 day): no outreach to a partner sooner than this after
+      the last outreach to it, on any channel and about any invoice.
+    * ``promise_grace_days`` (default 2): a promise to pay holds outreach on the invoice
+      through the promised date and this many more days, in the decision's local time zone;
+      outreach resumes at the local midnight after that (the promise is then broken).
+    * ``first_reminder_offset_days`` (default 0): outreach about an invoice starts at the
+      local midnight that begins its due day plus this many days; negative means before the
+      due day (``-3``: three days before). The due day is the calendar date of ``due_date``
+      (:func:`stuut_domain.lifecycle.due_day`); an invoice without a due date is due on issue.
+    * ``receivables_only`` (default true): payable invoices are never chased. An invoice
+      whose ``type`` is absent is read as a receivable (the API is accounts receivable).
+    * ``default_timezone`` (default ``"UTC"``): the zone of windows and dates when neither
+      the partner nor the workflow names one.
+
+    Every gap is measured between instants in UTC. Invalid values (a negative gap, negative
+    grace days, an unknown zone) are refused on construction, naming the field.
+    """
+
+    min_gap_per_invoice: dt.timedelta = attrs.field(
+        default=dt.timedelta(days=3), validator=_non_negative
+    )
+    min_gap_per_partner: dt.timedelta = attrs.field(
+        default=dt.timedelta(days=1), validator=_non_negative
+    )
+    promise_grace_days: int = attrs.field(default=2, validator=_grace_days)
+    first_reminder_offset_days: int = attrs.field(default=0, validator=_whole_days)
+    receivables_only: bool = True
+    default_timezone: str = attrs.field(default="UTC", validator=_known_zone)
+
+
+#: The documented defaults, for callers that have no policy of their own.
+DEFAULT_POLICY = OutreachPolicy()

@@ -1,0 +1,192 @@
+"""Outreach state: what was sent when, on which channel, to whom, and which pauses hold.
+
+The eligibility rules for cadence (minimum gap per invoice and per partner) and for pauses with
+a resume instant read this state. It is an immutable value: recording an outreach or a pause
+returns a new state, so a simulator can branch scenarios freely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from stuut_domain._local_time import utc
+from stuut_domain.errors import NaiveDatetime
+from stuut_domain.invoice import Invoice
+from stuut_domain.types import OutreachChannel
+
+__all__ = ["EMPTY_STATE", "OutreachPause", "OutreachState", "SentOutreach"]
+
+_CHANNELS = ("email", "call")
+
+
+def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and value not in _CHANNELS:
+        raise ValueError(f"{attribute.name} must be 'email' or 'call', got {value!r}")
+
+
+def _instant(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, dt.datetime) and value.utcoffset() is None:
+        raise NaiveDatetime(attribute.name, value)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class SentOutreach:
+    """One outreach that went out: an email sent or a call placed.
+
+    ``to`` holds the addresses or phone numbers reached; ``invoice_ids`` the invoices it was
+    about (it counts toward each invoice's gap and toward the partner's gap).
+    ``sent_at`` must be timezone-aware.
+    """
+
+    partner_id: str | None
+    channel: OutreachChannel = attrs.field(validator=_channel)
+    sent_at: dt.datetime = attrs.field(validator=_instant)
+    to: tuple[str, ...] = ()
+    invoice_ids: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class OutreachPause:
+    """Outreach to a partner paused until an instant (``None``: until lifted by hand).
+
+    ``channel`` ``None`` pauses every channel. The pause holds for instants before ``until``
+    and ends exactly at ``until`` (compare in UTC; to resume "on a date", pass the local
+    midnight of that date in the partner's zone). ``reason`` is free text for people.
+    """
+
+    partner_id: str
+    until: dt.datetime | None = attrs.field(validator=_instant)
+    channel: OutreachChannel | None = attrs.field(default=None, validator=_channel)
+    reason: str | None = None
+
+    def holds_at(self, at: dt.datetime) -> bool:
+        """Whether the pause still holds at the instant ``at``."""
+        return self.until is None or at < self.until
+
+
+def _latest(index: dict[str, dt.datetime], key: str, when: dt.datetime) -> None:
+    current = index.get(key)
+    if current is None or when > current:
+        index[key] = when
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class OutreachState:
+    """The outreach history and the pauses in force; every change returns a new state.
+
+    ``sent`` is the history in recording order; the last outreach per invoice and per partner
+    is the latest ``sent_at`` (in UTC), whatever the recording order.
+    """
+
+    sent: tuple[SentOutreach, ...] = ()
+    pauses: tuple[OutreachPause, ...] = ()
+    _last_by_invoice: dict[str, dt.datetime] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    _last_by_partner: dict[str, dt.datetime] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        by_invoice: dict[str, dt.datetime] = {}
+        by_partner: dict[str, dt.datetime] = {}
+        for item in self.sent:
+            when = utc(item.sent_at)
+            for invoice_id in item.invoice_ids:
+                _latest(by_invoice, invoice_id, when)
+            if item.partner_id is not None:
+                _latest(by_partner, item.partner_id, when)
+        object.__setattr__(self, "_last_by_invoice", by_invoice)
+        object.__setattr__(self, "_last_by_partner", by_partner)
+
+    @classmethod
+    def from_invoices(cls, invoices: Iterable[Invoice]) -> OutreachState:
+        """The state the API already knows: each invoice's ``last_outreach_at/_channel/_to``.
+
+        An invoice whose last outreach time is absent contributes nothing; a missing channel
+        is read as email (the API's default outreach).
+        """
+        sent: list[SentOutreach] = []
+        for invoice in invoices:
+            if invoice.last_outreach_at is None:
+                continue
+            sent.append(
+                SentOutreach(
+                    partner_id=invoice.partner_id,
+                    channel=invoice.last_outreach_channel or "email",
+                    sent_at=invoice.last_outreach_at,
+                    to=() if invoice.last_outreach_to is None else (invoice.last_outreach_to,),
+                    invoice_ids=() if invoice.id is None else (invoice.id,),
+                )
+            )
+        return cls(sent=tuple(sent))
+
+    def record(
+        self,
+        *,
+        partner_id: str | None,
+        channel: OutreachChannel,
+        sent_at: dt.datetime,
+        to: Iterable[str] = (),
+        invoice_ids: Iterable[str] = (),
+    ) -> OutreachState:
+        """The state after one more outreach (``sent_at`` must be timezone-aware)."""
+        item = SentOutreach(
+            partner_id=partner_id,
+            channel=channel,
+            sent_at=sent_at,
+            to=tuple(to),
+            invoice_ids=tuple(invoice_ids),
+        )
+        return attrs.evolve(self, sent=(*self.sent, item))
+
+    def pause(
+        self,
+        partner_id: str,
+        *,
+        until: dt.datetime | None,
+        channel: OutreachChannel | None = None,
+        reason: str | None = None,
+    ) -> OutreachState:
+        """The state with outreach to the partner paused until ``until`` (replacing a pause
+        of the same partner and channel)."""
+        new = OutreachPause(partner_id=partner_id, until=until, channel=channel, reason=reason)
+        kept = tuple(p for p in self.pauses if (p.partner_id, p.channel) != (partner_id, channel))
+        return attrs.evolve(self, pauses=(*kept, new))
+
+    def lift_pause(
+        self, partner_id: str, *, channel: OutreachChannel | None = None
+    ) -> OutreachState:
+        """The state without the partner's pause on ``channel`` (``None``: the all-channel one)."""
+        kept = tuple(p for p in self.pauses if (p.partner_id, p.channel) != (partner_id, channel))
+        return attrs.evolve(self, pauses=kept)
+
+    def last_about_invoice(self, invoice_id: str | None) -> dt.datetime | None:
+        """When outreach about the invoice last went out (UTC), on any channel."""
+        return None if invoice_id is None else self._last_by_invoice.get(invoice_id)
+
+    def last_to_partner(self, partner_id: str | None) -> dt.datetime | None:
+        """When outreach to the partner last went out (UTC), on any channel."""
+        return None if partner_id is None else self._last_by_partner.get(partner_id)
+
+    def pauses_holding(
+        self, partner_id: str | None, channel: OutreachChannel, at: dt.datetime
+    ) -> tuple[OutreachPause, ...]:
+        """The pauses that stop outreach to the partner on ``channel`` at the instant ``at``."""
+        if not self.pauses or partner_id is None:
+            return ()
+        return tuple(
+            p
+            for p in self.pauses
+            if p.partner_id == partner_id
+            and (p.channel is None or p.channel == channel)
+            and p.holds_at(at)
+        )
+
+
+#: The state with no outreach recorded and no pause.
+EMPTY_STATE = OutreachState()

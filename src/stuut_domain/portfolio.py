@@ -1,0 +1,550 @@
+"""Portfolio analytics for notebooks: aging, days sales outstanding, expected collections.
+
+Pure functions over invoices (and, for names, partners) that return report values. Every
+report gives plain rows through ``records()`` (a ``list`` of ``dict``, so
+``pandas.DataFrame(report.records())`` works without this library depending on pandas),
+prints as a readable table and renders as HTML in Jupyter.
+
+Rules every report keeps:
+
+* Amounts are never summed across currencies. Each row is one currency; a single figure in
+  one currency exists only through an explicit rate table (:meth:`AgingReport.total_in`,
+  which uses :meth:`~stuut_domain.money.MoneyBag.total_in` and refuses a missing rate).
+* Only open receivables are aged or forecast: not payable, not void, not written off
+  (``marked_uncollectible_at``), with a positive ``amount_due``.
+* Dates are calendar dates. A due date is read in the offset the API wrote it in; the report
+  date ``as_of`` is the day the analyst asks about. The balances are those recorded on the
+  invoices (``amount_due``): a report at a past date ages today's balances against that date,
+  it does not replay payments (ADR 0028).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import ClassVar, Final, Literal, TypeAlias
+
+import attrs
+
+from stuut_domain._receivables import days_past_due, due_day, is_open_receivable, issue_date_of
+from stuut_domain._validators import short_repr
+from stuut_domain.invoice import Invoice
+from stuut_domain.money import Money, MoneyBag
+from stuut_domain.partner import Partner
+from stuut_domain.tables import Report
+
+__all__ = [
+    "AGING_BUCKETS",
+    "NO_DUE_DATE",
+    "AgedInvoice",
+    "AgingReport",
+    "CollectionsForecast",
+    "DsoFigure",
+    "DsoReport",
+    "ExpectedCollection",
+    "aging_bucket",
+    "aging_report",
+    "days_sales_outstanding",
+    "expected_collections",
+    "is_open_receivable",
+]
+
+#: The aging buckets, in order: not yet past due, then days past due.
+AGING_BUCKETS: Final[tuple[str, ...]] = ("current", "1-30", "31-60", "61-90", "90+")
+#: The bucket of an open invoice that has no due date (it cannot be aged; it is shown apart).
+NO_DUE_DATE: Final = "no due date"
+
+Partners: TypeAlias = Mapping[str, Partner] | Iterable[Partner] | None
+
+
+def aging_bucket(days_past_due: int | None) -> str:
+    """The aging bucket of an invoice ``days_past_due`` days late.
+
+    Not yet late (0 or fewer days: due today or later) is ``current``; 1-30, 31-60 and 61-90
+    days are their buckets; 91 days and more is ``90+``. No due date is :data:`NO_DUE_DATE`.
+    """
+    if days_past_due is None:
+        return NO_DUE_DATE
+    if days_past_due <= 0:
+        return "current"
+    if days_past_due <= 30:
+        return "1-30"
+    if days_past_due <= 60:
+        return "31-60"
+    if days_past_due <= 90:
+        return "61-90"
+    return "90+"
+
+
+def _as_date(value: dt.date, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
+        raise TypeError(f"{name} must be a date, not {type(value).__name__}")
+    return value
+
+
+def _partner_index(partners: Partners) -> dict[str, Partner]:
+    if partners is None:
+        return {}
+    if isinstance(partners, Mapping):
+        return dict(partners)
+    return {p.id: p for p in partners if p.id is not None}
+
+
+def _partner_name(invoice: Invoice, index: Mapping[str, Partner]) -> str | None:
+    partner = invoice.partner
+    if partner is None and invoice.partner_id is not None:
+        partner = index.get(invoice.partner_id)
+    if partner is None:
+        return None
+    return partner.name or partner.legal_name
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+# -- aging ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class AgedInvoice:
+    """One open invoice in an aging report: what is due, since when, and its bucket."""
+
+    invoice_id: str | None
+    number: str | None
+    partner_id: str | None
+    partner_name: str | None
+    amount_due: Money
+    due_date: dt.date | None
+    days_past_due: int | None
+    bucket: str
+
+    def as_record(self) -> dict[str, object]:
+        """A plain row: ids, currency, the amount as a Decimal, due date, days and bucket."""
+        return {
+            "invoice_id": self.invoice_id,
+            "number": self.number,
+            "partner_id": self.partner_id,
+            "partner": self.partner_name,
+            "currency": self.amount_due.code,
+            "amount_due": self.amount_due.amount,
+            "due_date": self.due_date,
+            "days_past_due": self.days_past_due,
+            "bucket": self.bucket,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr(
+            "AgedInvoice",
+            invoice_id=self.invoice_id,
+            number=self.number,
+            amount_due=self.amount_due,
+            due_date=self.due_date,
+            bucket=self.bucket,
+        )
+
+
+_BUCKET_COLUMNS: Final = (*AGING_BUCKETS, NO_DUE_DATE)
+
+
+def _bucket_row(lines: Iterable[AgedInvoice], code: str) -> dict[str, object]:
+    units = dict.fromkeys(_BUCKET_COLUMNS, 0)
+    count = 0
+    for line in lines:
+        units[line.bucket] += line.amount_due.minor_units
+        count += 1
+    row: dict[str, object] = {"currency": code, "invoices": count}
+    row.update({b: Money(u, code).amount for b, u in units.items()})
+    row["total"] = Money(sum(units.values()), code).amount
+    return row
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class AgingReport(Report):
+    """Open receivables at ``as_of`` by aging bucket, one row per currency.
+
+    ``records()`` gives one row per currency (never a cross-currency sum);
+    ``partner_records()`` one row per partner and currency; ``invoice_records()`` one row per
+    invoice. :meth:`total_in` is the only way to one currency, with an explicit rate table.
+    """
+
+    columns: ClassVar[tuple[str, ...]] = ("currency", "invoices", *_BUCKET_COLUMNS, "total")
+    partner_columns: ClassVar[tuple[str, ...]] = ("partner_id", "partner", *columns)
+
+    as_of: dt.date
+    invoices: tuple[AgedInvoice, ...]
+
+    def title(self) -> str:
+        """``Aging at 2026-11-26: 12 open invoices in 2 currencies``."""
+        return (
+            f"Aging at {self.as_of.isoformat()}: {_count(len(self.invoices), 'open invoice')} "
+            f"in {_count(len(self.currencies()), 'currency', 'currencies')}"
+        )
+
+    def currencies(self) -> tuple[str, ...]:
+        """The currencies with open receivables, sorted by code."""
+        return tuple(sorted({line.amount_due.code for line in self.invoices}))
+
+    def bucket_totals(self) -> dict[str, MoneyBag]:
+        """Per bucket (and ``"total"``), the amounts due per currency, as a MoneyBag each."""
+        totals = {b: MoneyBag() for b in (*_BUCKET_COLUMNS, "total")}
+        for line in self.invoices:
+            totals[line.bucket] += line.amount_due
+            totals["total"] += line.amount_due
+        return totals
+
+    def total_in(
+        self, currency: str, rates: Mapping[str, Decimal | Fraction | str | int]
+    ) -> dict[str, Money]:
+        """Per bucket (and ``"total"``), everything converted to ``currency`` at ``rates``.
+
+        ``rates[code]`` is the price of one major unit of ``code`` in ``currency``; every
+        currency held needs one, else :class:`~stuut_domain.errors.CurrencyMismatch`. Each
+        bucket converts each currency once and rounds once (half even), so ``"total"`` can
+        differ from the sum of the converted buckets by rounding.
+        """
+        return {b: bag.total_in(currency, rates) for b, bag in self.bucket_totals().items()}
+
+    def records(self) -> list[dict[str, object]]:
+        """One row per currency: invoice count, each bucket's amount (Decimal) and the total."""
+        return [
+            _bucket_row((line for line in self.invoices if line.amount_due.code == code), code)
+            for code in self.currencies()
+        ]
+
+    def partner_records(self) -> list[dict[str, object]]:
+        """One row per partner and currency, ordered by partner id then currency."""
+        groups: dict[tuple[str, str], list[AgedInvoice]] = {}
+        names: dict[str, str | None] = {}
+        for line in self.invoices:
+            key = (line.partner_id or "", line.amount_due.code)
+            groups.setdefault(key, []).append(line)
+            names.setdefault(key[0], line.partner_name)
+        rows = []
+        for (partner_id, code), lines in sorted(groups.items()):
+            row: dict[str, object] = {
+                "partner_id": partner_id or None,
+                "partner": names[partner_id],
+            }
+            row.update(_bucket_row(lines, code))
+            rows.append(row)
+        return rows
+
+    def invoice_records(self) -> list[dict[str, object]]:
+        """One row per open invoice, most days past due first."""
+        return [line.as_record() for line in self.invoices]
+
+
+def aging_report(
+    invoices: Iterable[Invoice], *, as_of: dt.date, partners: Partners = None
+) -> AgingReport:
+    """Age every open receivable at ``as_of`` into :data:`AGING_BUCKETS` per currency.
+
+    ``partners`` (by id, or an iterable) only supplies names when invoices do not embed
+    their partner. A ``datetime`` for ``as_of`` is taken as its calendar date.
+    """
+    on = _as_date(as_of, "as_of")
+    index = _partner_index(partners)
+    lines = []
+    for invoice in invoices:
+        if not is_open_receivable(invoice):
+            continue
+        days = days_past_due(invoice, on)
+        lines.append(
+            AgedInvoice(
+                invoice_id=invoice.id,
+                number=invoice.number,
+                partner_id=invoice.partner_id,
+                partner_name=_partner_name(invoice, index),
+                amount_due=invoice.amount_due,
+                due_date=due_day(invoice),
+                days_past_due=days,
+                bucket=aging_bucket(days),
+            )
+        )
+    lines.sort(
+        key=lambda a: (
+            -(a.days_past_due if a.days_past_due is not None else -(10**9)),
+            a.invoice_id or "",
+        )
+    )
+    return AgingReport(as_of=on, invoices=tuple(lines))
+
+
+# -- days sales outstanding ------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class DsoFigure:
+    """Days sales outstanding in one currency: receivables ÷ sales of the period × its days.
+
+    ``days`` is rounded half even to one decimal; ``None`` when the period had no sales (the
+    ratio is undefined, not infinite).
+    """
+
+    currency: str
+    receivables: Money
+    sales: Money
+    period_days: int
+    days: Decimal | None
+
+    def as_record(self) -> dict[str, object]:
+        """A plain row: currency, receivables and sales as Decimals, the period and DSO."""
+        return {
+            "currency": self.currency,
+            "receivables": self.receivables.amount,
+            "sales": self.sales.amount,
+            "period_days": self.period_days,
+            "dso_days": self.days,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr(
+            "DsoFigure",
+            currency=self.currency,
+            days=self.days,
+            receivables=self.receivables,
+            sales=self.sales,
+        )
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class DsoReport(Report):
+    """DSO per currency at ``as_of`` over the ``period_days`` that end on it."""
+
+    columns: ClassVar[tuple[str, ...]] = (
+        "currency",
+        "receivables",
+        "sales",
+        "period_days",
+        "dso_days",
+    )
+
+    as_of: dt.date
+    period_days: int
+    figures: tuple[DsoFigure, ...]
+
+    def title(self) -> str:
+        """``DSO at 2026-11-26 over 90 days``."""
+        return f"DSO at {self.as_of.isoformat()} over {self.period_days} days"
+
+    def records(self) -> list[dict[str, object]]:
+        """One row per currency."""
+        return [f.as_record() for f in self.figures]
+
+    def __getitem__(self, currency: str) -> DsoFigure:
+        for figure in self.figures:
+            if figure.currency == currency:
+                return figure
+        raise KeyError(currency)
+
+
+_TENTH = Decimal("0.1")
+
+
+def days_sales_outstanding(
+    invoices: Iterable[Invoice], *, as_of: dt.date, period_days: int = 90
+) -> DsoReport:
+    """DSO per currency: open receivables at ``as_of`` ÷ sales of the period × ``period_days``.
+
+    Sales are the ``total_amount`` of receivable, non-void invoices issued in the
+    ``period_days`` ending on ``as_of`` (written-off invoices were sales and count).
+    Receivables are the ``amount_due`` of open receivables issued on or before ``as_of``
+    (or with no issue date). Computed exactly, then rounded half even to 0.1 day.
+    """
+    on = _as_date(as_of, "as_of")
+    if type(period_days) is not int or period_days <= 0:
+        raise ValueError(f"period_days must be a positive int, got {period_days!r}")
+    start = on - dt.timedelta(days=period_days)
+    receivables: dict[str, int] = {}
+    sales: dict[str, int] = {}
+    for invoice in invoices:
+        if invoice.type == "payable" or invoice.voided_at is not None:
+            continue
+        issued = issue_date_of(invoice)
+        code = invoice.currency
+        receivables.setdefault(code, 0)
+        sales.setdefault(code, 0)
+        if is_open_receivable(invoice) and (issued is None or issued <= on):
+            receivables[code] += invoice.amount_due.minor_units
+        if issued is not None and start < issued <= on:
+            sales[code] += invoice.total_amount.minor_units
+    figures = []
+    for code in sorted(receivables):
+        if not receivables[code] and not sales[code]:
+            continue
+        days = None
+        if sales[code] > 0:
+            exact = Fraction(receivables[code] * period_days, sales[code])
+            days = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+                _TENTH, rounding=ROUND_HALF_EVEN
+            )
+        figures.append(
+            DsoFigure(
+                currency=code,
+                receivables=Money(receivables[code], code),
+                sales=Money(sales[code], code),
+                period_days=period_days,
+                days=days,
+            )
+        )
+    return DsoReport(as_of=on, period_days=period_days, figures=tuple(figures))
+
+
+# -- expected collections ------------------------------------------------------------------
+
+Basis: TypeAlias = Literal["promise", "due_date", "broken_promise", "past_due", "no_due_date"]
+
+#: Period labels besides week starts: late with no future date, beyond the horizon, undated.
+OVERDUE: Final = "overdue"
+LATER: Final = "later"
+UNDATED: Final = "undated"
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class ExpectedCollection:
+    """When one open invoice's ``amount_due`` is expected, and on what ``basis``.
+
+    ``basis``: ``promise`` (a promise to pay on or after ``as_of``), ``due_date`` (due on or
+    after ``as_of``), ``broken_promise`` (promised before ``as_of``, still open),
+    ``past_due`` (due before ``as_of``, no promise) or ``no_due_date``. ``period`` is the
+    Monday of the expected week, or ``overdue`` / ``later`` / ``undated``.
+    """
+
+    invoice_id: str | None
+    partner_id: str | None
+    amount: Money
+    expected_on: dt.date | None
+    basis: Basis
+    period: str
+
+    def as_record(self) -> dict[str, object]:
+        """A plain row: ids, currency, Decimal amount, expected date, basis, period."""
+        return {
+            "invoice_id": self.invoice_id,
+            "partner_id": self.partner_id,
+            "currency": self.amount.code,
+            "amount": self.amount.amount,
+            "expected_on": self.expected_on,
+            "basis": self.basis,
+            "period": self.period,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr(
+            "ExpectedCollection",
+            invoice_id=self.invoice_id,
+            amount=self.amount,
+            expected_on=self.expected_on,
+            basis=self.basis,
+        )
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+class CollectionsForecast(Report):
+    """Expected collections by week from ``as_of``, per currency, from due dates and promises.
+
+    ``records()`` has one row per period and currency: ``overdue`` first (late, no future
+    date: the uncertain part), then each week (its Monday) over ``weeks`` weeks starting with
+    the week of ``as_of``, then ``later`` and ``undated``. ``promised`` is the part backed
+    by a promise to pay.
+    """
+
+    columns: ClassVar[tuple[str, ...]] = ("period", "currency", "invoices", "amount", "promised")
+
+    as_of: dt.date
+    weeks: int
+    items: tuple[ExpectedCollection, ...]
+
+    def title(self) -> str:
+        """``Expected collections from 2026-11-26, 13 weeks``."""
+        return f"Expected collections from {self.as_of.isoformat()}, {self.weeks} weeks"
+
+    def _period_order(self, period: str) -> tuple[int, str]:
+        rank = {OVERDUE: 0, LATER: 2, UNDATED: 3}.get(period, 1)
+        return rank, period
+
+    def records(self) -> list[dict[str, object]]:
+        """One row per period and currency, in period order then currency."""
+        groups: dict[tuple[str, str], list[ExpectedCollection]] = {}
+        for item in self.items:
+            groups.setdefault((item.period, item.amount.code), []).append(item)
+        rows = []
+        for (period, code), items in sorted(
+            groups.items(), key=lambda kv: (self._period_order(kv[0][0]), kv[0][1])
+        ):
+            promised = sum(i.amount.minor_units for i in items if i.basis == "promise")
+            rows.append(
+                {
+                    "period": period,
+                    "currency": code,
+                    "invoices": len(items),
+                    "amount": Money(sum(i.amount.minor_units for i in items), code).amount,
+                    "promised": Money(promised, code).amount,
+                }
+            )
+        return rows
+
+    def invoice_records(self) -> list[dict[str, object]]:
+        """One row per open invoice with its expected date and basis."""
+        return [item.as_record() for item in self.items]
+
+
+def expected_collections(
+    invoices: Iterable[Invoice], *, as_of: dt.date, weeks: int = 13
+) -> CollectionsForecast:
+    """When each open receivable's balance is expected in, grouped by week and currency.
+
+    The expected date is the promise to pay when it is on or after ``as_of``, else the due
+    date when it is on or after ``as_of``; an invoice whose dates have both passed is
+    ``overdue`` (its basis says whether a promise was broken). Weeks start on Monday; the
+    horizon is ``weeks`` weeks from the Monday of ``as_of``'s week; beyond it, ``later``.
+    """
+    on = _as_date(as_of, "as_of")
+    if type(weeks) is not int or weeks <= 0:
+        raise ValueError(f"weeks must be a positive int, got {weeks!r}")
+    horizon = _monday(on) + dt.timedelta(weeks=weeks)
+    items = []
+    for invoice in invoices:
+        if not is_open_receivable(invoice):
+            continue
+        promise = invoice.promised_to_pay_date
+        due = due_day(invoice)
+        expected: dt.date | None = None
+        basis: Basis
+        if promise is not None and promise >= on:
+            expected, basis = promise, "promise"
+        elif due is not None and due >= on:
+            expected, basis = due, "due_date"
+        elif promise is not None:
+            basis = "broken_promise"
+        elif due is not None:
+            basis = "past_due"
+        else:
+            basis = "no_due_date"
+        if expected is None:
+            period = UNDATED if basis == "no_due_date" else OVERDUE
+        elif expected >= horizon:
+            period = LATER
+        else:
+            period = _monday(expected).isoformat()
+        items.append(
+            ExpectedCollection(
+                invoice_id=invoice.id,
+                partner_id=invoice.partner_id,
+                amount=invoice.amount_due,
+                expected_on=expected,
+                basis=basis,
+                period=period,
+            )
+        )
+    items.sort(key=lambda i: (i.expected_on or dt.date.min, i.invoice_id or ""))
+    return CollectionsForecast(as_of=on, weeks=weeks, items=tuple(items))

@@ -1,0 +1,106 @@
+"""Plain records (a list of dicts) as a text table or an HTML table, and the report base.
+
+Reports give notebooks and terminals the same rows their ``records()`` give DataFrames;
+this module only turns those rows into text (pure: it returns strings, it prints nothing).
+Decimal amounts get thousands separators, dates their ISO form, ``None`` an empty cell.
+The CLI renders its tables with the same functions.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import ClassVar
+
+__all__ = ["Report", "cell", "html_table", "text_table"]
+
+
+def cell(value: object) -> str:
+    """One value as table text: ``1,234.50`` for a Decimal, ISO for dates, blank for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(cell(v) for v in value)
+    return str(value)
+
+
+def _right_aligned(rows: Sequence[Mapping[str, object]], column: str) -> bool:
+    values = [row.get(column) for row in rows if row.get(column) is not None]
+    return bool(values) and all(
+        isinstance(v, int | Decimal) and not isinstance(v, bool) for v in values
+    )
+
+
+def text_table(
+    columns: Sequence[str], rows: Sequence[Mapping[str, object]], *, empty: str = "(none)"
+) -> str:
+    """A fixed-width table: a header, a rule, one line per row; numbers right-aligned."""
+    if not rows:
+        return empty
+    texts = [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(t[i]) for t in texts)) for i, c in enumerate(columns)]
+    right = [_right_aligned(rows, c) for c in columns]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(columns), rule, *(line(t) for t in texts)])
+
+
+def html_table(
+    columns: Sequence[str], rows: Sequence[Mapping[str, object]], *, caption: str = ""
+) -> str:
+    """An HTML ``<table>`` of the rows, every value escaped; numbers right-aligned."""
+    right = [_right_aligned(rows, c) for c in columns]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td style="text-align:right">{html.escape(cell(row.get(c)))}</td>'
+            if r
+            else f"<td>{html.escape(cell(row.get(c)))}</td>"
+            for c, r in zip(columns, right, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class Report(abc.ABC):
+    """A report value: a title, fixed columns and ``records()`` give its ``repr`` and HTML.
+
+    ``repr`` is the title over a text table (what a terminal and a notebook's plain output
+    show); ``_repr_html_`` the same rows as an HTML table (what Jupyter renders).
+    """
+
+    __slots__ = ()
+    columns: ClassVar[tuple[str, ...]]
+
+    @abc.abstractmethod
+    def title(self) -> str:
+        """The one-line caption of the report."""
+
+    @abc.abstractmethod
+    def records(self) -> list[dict[str, object]]:
+        """The report's rows: plain dicts with one key set, ready for ``pandas.DataFrame``."""
+
+    def __repr__(self) -> str:
+        return f"{self.title()}\n{text_table(self.columns, self.records())}"
+
+    def _repr_html_(self) -> str:
+        return html_table(self.columns, self.records(), caption=self.title())

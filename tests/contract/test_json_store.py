@@ -1,0 +1,236 @@
+"""The JSON store beyond the contract: layout, corrupt files, crashes and rival processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from contract_support import invoice, partner
+
+from adapters import stuut_json
+from adapters.errors import CorruptRecord
+from adapters.json_store import JsonStore, content_version
+from stuut_domain.ports import InvoiceQuery
+
+SEED_INVOICE = Path(__file__).parent.parent / "data" / "retrieve_an_invoice.json"
+
+
+class TestLayout:
+    def test_each_entity_is_one_file_named_by_id(self, tmp_path: Path) -> None:
+        """add writes <root>/<kind>/<id>.json holding the entity's wire JSON, nothing more."""
+        store = JsonStore(tmp_path)
+        inv = invoice("inv_2024_0042")
+        store.invoices.add(inv)
+        store.partners.add(partner("ptn_acme"))
+        written = tmp_path / "invoices" / "inv_2024_0042.json"
+        assert (True, True, inv) == (
+            written.is_file(),
+            (tmp_path / "partners" / "ptn_acme.json").is_file(),
+            stuut_json.decode_invoice(written.read_bytes()),
+        )
+
+    def test_a_fixture_captured_from_the_api_drops_in_as_is(self, tmp_path: Path) -> None:
+        """The seed API response, saved as invoices/<id>.json, reads back as that invoice."""
+        body = json.loads(SEED_INVOICE.read_bytes())
+        body["id"] = "inv_seed"
+        raw = json.dumps(body, indent=2).encode()
+        (tmp_path / "invoices").mkdir()
+        (tmp_path / "invoices" / "inv_seed.json").write_bytes(raw)
+        got = JsonStore(tmp_path).invoices.get_versioned("inv_seed")
+        assert (stuut_json.decode_invoice(raw), content_version(raw)) == (got.entity, got.version)
+
+    def test_the_stores_own_files_are_never_listed(self, tmp_path: Path) -> None:
+        """.lock, stray temporary files and non-JSON files are not entities."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0042"))
+        folder = tmp_path / "invoices"
+        (folder / ".inv_2024_0043.json.0badc0ffee.tmp").write_bytes(b'{"half": ')
+        (folder / "README.md").write_text("notes")
+        assert ["inv_2024_0042"] == [i.id for i in store.invoices.find()]
+
+    def test_an_empty_or_missing_root_lists_nothing(self, tmp_path: Path) -> None:
+        """A store with no folders yet is empty, not an error."""
+        assert [] == list(JsonStore(tmp_path / "nowhere").invoices.find())
+
+    def test_the_version_is_the_digest_of_the_file(self, tmp_path: Path) -> None:
+        """A file edited by hand has a new version, so a save based on the old one conflicts."""
+        store = JsonStore(tmp_path)
+        before = store.invoices.add(invoice("inv_2024_0042"))
+        path = tmp_path / "invoices" / "inv_2024_0042.json"
+        path.write_bytes(stuut_json.encode_invoice(invoice("inv_2024_0042", memo="edited")))
+        after = store.invoices.get_versioned("inv_2024_0042").version
+        assert (True, content_version(path.read_bytes())) == (before != after, after)
+
+
+class TestCorruptFiles:
+    def _store_with(self, tmp_path: Path, bad: bytes) -> JsonStore:
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0041"))
+        store.invoices.add(invoice("inv_2024_0043"))
+        (tmp_path / "invoices" / "inv_2024_0042.json").write_bytes(bad)
+        return store
+
+    def test_a_file_that_is_not_json_names_the_file(self, tmp_path: Path) -> None:
+        """Truncated JSON: CorruptRecord naming the file; its neighbours still read."""
+        store = self._store_with(tmp_path, b'{"amount_due": 12')
+        with pytest.raises(CorruptRecord) as caught:
+            store.invoices.get("inv_2024_0042")
+        neighbours = [store.invoices.get(i).id for i in ("inv_2024_0041", "inv_2024_0043")]
+        assert (
+            str(tmp_path / "invoices" / "inv_2024_0042.json"),
+            ["inv_2024_0041", "inv_2024_0043"],
+        ) == (
+            caught.value.file,
+            neighbours,
+        )
+
+    def test_an_invalid_entity_names_the_json_path(self, tmp_path: Path) -> None:
+        """A wrong type inside: the error names the file and the JSON path of the field."""
+        body = json.loads(stuut_json.encode_invoice(invoice("inv_2024_0042")))
+        body["total_amount"] = "twelve hundred"
+        store = self._store_with(tmp_path, json.dumps(body).encode())
+        with pytest.raises(CorruptRecord) as caught:
+            store.invoices.get("inv_2024_0042")
+        paths = [p.path for p in caught.value.problems]
+        assert (True, True) == (
+            any("total_amount" in p for p in paths),
+            "inv_2024_0042.json" in str(caught.value),
+        )
+
+    def test_an_id_that_disagrees_with_the_file_name_is_corrupt(self, tmp_path: Path) -> None:
+        """invoices/inv_A.json must hold invoice inv_A."""
+        store = self._store_with(tmp_path, stuut_json.encode_invoice(invoice("inv_other")))
+        with pytest.raises(CorruptRecord) as caught:
+            store.invoices.get("inv_2024_0042")
+        assert ["id"] == [p.path for p in caught.value.problems]
+
+    def test_a_listing_stops_at_the_corrupt_file_and_names_it(self, tmp_path: Path) -> None:
+        """find raises on the bad file rather than silently skipping it."""
+        store = self._store_with(tmp_path, b"\x00\x01 not json")
+        with pytest.raises(CorruptRecord, match=r"inv_2024_0042\.json"):
+            list(store.invoices.find())
+
+    def test_problems_surveys_every_bad_file_without_raising(self, tmp_path: Path) -> None:
+        """problems() yields one error per unreadable file, good files are not mentioned."""
+        store = self._store_with(tmp_path, b"")
+        (tmp_path / "invoices" / "bad name.json").write_bytes(b"{}")
+        files = sorted(Path(p.file).name for p in store.problems())
+        assert ["bad name.json", "inv_2024_0042.json"] == files
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from adapters.json_store import JsonStore
+    from adapters import stuut_json
+    import attrs
+    store = JsonStore(sys.argv[1])
+    memo = "x" * 200_000  # a big file: the kill lands mid-write often
+    n = 0
+    print("ready", flush=True)
+    while True:
+        n += 1
+        cur = store.invoices.get_versioned("inv_2024_0042")
+        new = attrs.evolve(cur.entity, memo=f"{n}:{memo}")
+        store.invoices.save(new, expected_version=cur.version)
+    """
+)
+
+INCREMENTER = textwrap.dedent(
+    """
+    import sys
+    import attrs
+    from adapters.json_store import JsonStore
+    from stuut_domain.errors import ConcurrencyConflict
+    store = JsonStore(sys.argv[1])
+    conflicts = 0
+    for _ in range(int(sys.argv[2])):
+        while True:
+            cur = store.invoices.get_versioned("inv_2024_0042")
+            count = int(cur.entity.memo or "0")
+            try:
+                store.invoices.save(
+                    attrs.evolve(cur.entity, memo=str(count + 1)), expected_version=cur.version
+                )
+                break
+            except ConcurrencyConflict:
+                conflicts += 1
+    print(conflicts)
+    """
+)
+
+
+class TestCrashesAndRivals:
+    def test_a_writer_killed_mid_write_never_leaves_a_partial_file(self, tmp_path: Path) -> None:
+        """SIGKILL at random moments during rewrites: the file always decodes to a whole invoice."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0042", memo="0"))
+        outcomes = []
+        for delay in (0.05, 0.11, 0.17, 0.23, 0.31):
+            proc = subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE
+            )
+            assert proc.stdout is not None
+            proc.stdout.readline()  # "ready"
+            time.sleep(delay)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            proc.stdout.close()
+            survivor = store.invoices.get("inv_2024_0042")
+            outcomes.append(survivor.id)
+            # The lock died with the writer: the next save goes through.
+            current = store.invoices.get_versioned("inv_2024_0042")
+            store.invoices.save(current.entity, expected_version=current.version)
+        listed = [i.id for i in store.invoices.find()]
+        assert (["inv_2024_0042"] * 5, ["inv_2024_0042"]) == (outcomes, listed)
+
+    def test_rival_processes_lose_no_update(self, tmp_path: Path) -> None:
+        """Four processes each add 1 to a counter 15 times, retrying conflicts: it ends at 60."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0042", memo="0"))
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", INCREMENTER, str(tmp_path), "15"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        conflicts = [int(p.communicate(timeout=120)[0]) for p in procs]
+        # How often writers re-read depends on timing; that each saw a count is what matters.
+        assert ([0, 0, 0, 0], "60", 4) == (
+            [p.returncode for p in procs],
+            store.invoices.get("inv_2024_0042").memo,
+            len(conflicts),
+        )
+
+    def test_a_stale_write_from_another_process_is_refused(self, tmp_path: Path) -> None:
+        """A version read before another process saved no longer saves; nothing is overwritten."""
+        store = JsonStore(tmp_path)
+        stale = store.invoices.add(invoice("inv_2024_0042", memo="0"))
+        subprocess.run(
+            [sys.executable, "-c", INCREMENTER, str(tmp_path), "1"], check=True, capture_output=True
+        )
+        from stuut_domain.errors import ConcurrencyConflict
+
+        with pytest.raises(ConcurrencyConflict):
+            store.invoices.save(invoice("inv_2024_0042", memo="mine"), expected_version=stale)
+        assert "1" == store.invoices.get("inv_2024_0042").memo
+
+    def test_filtering_a_stream_agrees_with_filtering_everything(self, tmp_path: Path) -> None:
+        """A filtered listing equals filtering the full listing in memory."""
+        store = JsonStore(tmp_path)
+        for n in range(30):
+            store.invoices.add(
+                invoice(f"inv_{n:04d}", partner_id=f"ptn_{n % 3}", paid=(n % 2) * 100)
+            )
+        query = InvoiceQuery(partner_id="ptn_1", open_only=True)
+        expected = sorted(i.id for i in store.invoices.find() if query.matches(i))
+        assert expected == sorted(i.id for i in store.invoices.find(query))

@@ -1,0 +1,410 @@
+"""Specifications of the ``stuut-domain`` command: exit codes, output shapes and bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from typing import Any
+
+import pytest
+
+from adapters.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Progress, main
+from adapters.samples import sample_portfolio_path
+
+SAMPLE = sample_portfolio_path()
+SEED = pathlib.Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+
+
+def first_invoice() -> dict[str, Any]:
+    path = sorted((SAMPLE / "invoices").glob("*.json"))[0]
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run(capsys, *argv, "--json")
+    document: dict[str, Any] = json.loads(out)
+    return code, document
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert 1 == len(lines), text
+    return lines[0]
+
+
+@pytest.fixture
+def small_store(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A copy of the sample's workflows, partners and ten invoices."""
+    root = tmp_path / "store"
+    for kind in ("workflows", "partners", "payments"):
+        shutil.copytree(SAMPLE / kind, root / kind)
+    (root / "invoices").mkdir()
+    for path in sorted((SAMPLE / "invoices").glob("*.json"))[:10]:
+        shutil.copy(path, root / "invoices" / path.name)
+    return root
+
+
+class TestMain:
+    def test_help_exits_clean(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--help prints the usage and exits 0."""
+        code, out, _ = run(capsys, "--help")
+        assert (EXIT_CLEAN, True) == (code, "check" in out and "simulate" in out)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [[], ["nonsense"], ["aging", "--store", "x"], ["check"], ["serve", "--port", "x"]],
+    )
+    def test_usage_errors_are_one_line_and_exit_2(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str]
+    ) -> None:
+        """A usage error is one line on stderr, exit 2, never a traceback."""
+        code, out, err = run(capsys, *argv)
+        assert (EXIT_UNUSABLE, "") == (code, out)
+        assert one_line(err).startswith("stuut-domain")
+
+    def test_an_unexpected_error_is_still_one_line(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Even a bug surfaces as one named line and exit 2, never a traceback."""
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr("adapters.cli.aging_report", broken)
+        code, out, err = run(capsys, "aging", "--store", str(SAMPLE), "--at", "2026-11-26")
+        assert (EXIT_UNUSABLE, "") == (code, out)
+        assert "stuut-domain: internal error (please report): RuntimeError: boom" == one_line(err)
+
+
+class TestCheck:
+    def test_violations_name_the_file_and_path(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The seed example breaks two invariants: exit 1, each with file, path and code."""
+        code, document = run_json(capsys, "check", str(SEED))
+        assert EXIT_FINDINGS == code
+        assert {"command", "files", "invoices", "findings"} == set(document)
+        assert [
+            (str(SEED), "amount_due", "amount_due_mismatch"),
+            (str(SEED), "voided_at", "void_with_payments"),
+        ] == [(f["file"], f["path"], f["code"]) for f in document["findings"]]
+
+    def test_a_clean_invoice_exits_0(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An invoice that satisfies every invariant: exit 0 and 'all clean'."""
+        path = sorted((SAMPLE / "invoices").glob("*.json"))[0]
+        code, out, _ = run(capsys, "check", str(path))
+        assert (EXIT_CLEAN, "1 invoice(s) in 1 file(s): all clean") == (code, one_line(out))
+
+    def test_envelopes_and_lists_prefix_the_path(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """Items of a list envelope are data[i], of a bare array [i]; undecodable is a finding."""
+        good, bad = first_invoice(), first_invoice()
+        bad["amount_due"] = 1.5
+        (tmp_path / "page.json").write_text(json.dumps({"data": [good, bad], "next_page": None}))
+        (tmp_path / "list.json").write_text(json.dumps([bad]))
+        code, document = run_json(capsys, "check", str(tmp_path))
+        assert (EXIT_FINDINGS, 3) == (code, document["invoices"])
+        assert [
+            ("list.json", "[0].amount_due", "undecodable"),
+            ("page.json", "data[1].amount_due", "undecodable"),
+        ] == [
+            (pathlib.Path(str(f["file"])).name, f["path"], f["code"]) for f in document["findings"]
+        ]
+
+    def test_reads_standard_input(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """'-' reads one document from standard input, named <stdin>."""
+        stdin = io.TextIOWrapper(io.BytesIO(SEED.read_bytes()))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        code, document = run_json(capsys, "check", "-")
+        assert (EXIT_FINDINGS, {"<stdin>"}) == (code, {f["file"] for f in document["findings"]})
+
+    @pytest.mark.parametrize(
+        ("content", "fragment"),
+        [("{not json", "not JSON"), ("42", "expected an invoice object")],
+    )
+    def test_unusable_documents_exit_2(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        content: str,
+        fragment: str,
+    ) -> None:
+        """A file that is not JSON, or JSON that holds no invoice, is unusable: exit 2."""
+        path = tmp_path / "broken.json"
+        path.write_text(content)
+        code, out, err = run(capsys, "check", str(path))
+        assert (EXIT_UNUSABLE, "", True) == (code, out, fragment in one_line(err))
+
+    def test_missing_path_and_empty_directory_exit_2(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A path that does not exist, or a directory without JSON files, is unusable."""
+        assert EXIT_UNUSABLE == run(capsys, "check", str(tmp_path / "nope.json"))[0]
+        assert "no .json files" in one_line(run(capsys, "check", str(tmp_path))[2])
+
+
+class TestAging:
+    def test_report_shape(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Aging per currency and partner, DSO and collections, as rows; exit 0."""
+        code, document = run_json(capsys, "aging", "--store", str(SAMPLE), "--at", "2026-11-26")
+        assert EXIT_CLEAN == code
+        assert {
+            "command",
+            "as_of",
+            "aging",
+            "aging_by_partner",
+            "dso",
+            "expected_collections",
+            "skipped",
+        } == set(document)
+        usd = next(r for r in document["aging"] if r["currency"] == "USD")
+        assert {"currency", "invoices", "current", "1-30", "31-60", "61-90", "90+"} <= set(usd)
+        assert isinstance(usd["total"], str)  # exact decimal text, never a float
+
+    def test_text_is_a_table(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Text output starts with the aging title and lists DSO."""
+        code, out, _ = run(capsys, "aging", "--store", str(SAMPLE), "--at", "2026-11-26")
+        assert (EXIT_CLEAN, True) == (code, out.startswith("Aging at 2026-11-26: "))
+        assert "DSO at 2026-11-26 over 90 days" in out
+
+    def test_corrupt_files_are_skipped_and_reported(
+        self, capsys: pytest.CaptureFixture[str], small_store: pathlib.Path
+    ) -> None:
+        """A corrupt store file is skipped, named in 'skipped', and the exit code is 1."""
+        (small_store / "invoices" / "inv_broken.json").write_text("{not json")
+        code, document = run_json(
+            capsys, "aging", "--store", str(small_store), "--at", "2026-11-26"
+        )
+        assert EXIT_FINDINGS == code
+        assert ["inv_broken.json"] == [pathlib.Path(s["file"]).name for s in document["skipped"]]
+
+    @pytest.mark.parametrize(
+        ("argv", "fragment"),
+        [
+            (["--at", "26/11/2026"], "not an ISO date"),
+            (["--at", "2026-11-26", "--store", "/nonexistent/store"], "not a directory"),
+        ],
+    )
+    def test_bad_input_exits_2(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+    ) -> None:
+        """A bad date or a missing store is one line on stderr and exit 2."""
+        code, _, err = run(capsys, "aging", "--store", str(SAMPLE), *argv)
+        assert (EXIT_UNUSABLE, True) == (code, fragment in one_line(err))
+
+
+class TestOutreach:
+    def test_decisions_with_reasons(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """One decision per partner with open invoices and channel, each with its blockers."""
+        code, document = run_json(
+            capsys,
+            "outreach",
+            "--store",
+            str(SAMPLE),
+            "--at",
+            "2026-11-26T12:00:00Z",
+            "--channel",
+            "call",
+        )
+        assert EXIT_CLEAN == code
+        assert {"command", "at", "workflow", "decisions", "skipped"} == set(document)
+        decisions = document["decisions"]
+        assert {"call"} == {d["channel"] for d in decisions}
+        blocked = [d for d in decisions if not d["eligible"]]
+        assert all(d["blockers"] or d["excluded"] for d in blocked)
+        assert {"code", "invoice_id", "message", "clears_at"} == set(blocked[0]["blockers"][0])
+
+    def test_naive_instant_is_refused(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An instant without a UTC offset is ambiguous: exit 2, saying how to write it."""
+        code, _, err = run(
+            capsys, "outreach", "--store", str(SAMPLE), "--at", "2026-11-26T12:00:00"
+        )
+        assert (EXIT_UNUSABLE, True) == (code, "no UTC offset" in one_line(err))
+
+    def test_unknown_workflow_and_no_workflow(
+        self, capsys: pytest.CaptureFixture[str], small_store: pathlib.Path
+    ) -> None:
+        """Naming a workflow the store lacks, or a store without any, is unusable."""
+        at = ("--at", "2026-11-26T12:00:00Z")
+        code, _, err = run(
+            capsys, "outreach", "--store", str(SAMPLE), *at, "--workflow", "wfl_nope"
+        )
+        assert (EXIT_UNUSABLE, True) == (code, "wfl_nope" in one_line(err))
+        shutil.rmtree(small_store / "workflows")
+        code, _, err = run(capsys, "outreach", "--store", str(small_store), *at)
+        assert (EXIT_UNUSABLE, True) == (code, "no active workflow" in one_line(err))
+
+
+class TestSimulate:
+    def test_timeline_and_reasons(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A simulation gives a summary, the outreach timeline and the invoices never reached."""
+        code, document = run_json(
+            capsys, "simulate", "--store", str(SAMPLE), "--from", "2026-11-26", "--to", "2026-12-02"
+        )
+        assert EXIT_CLEAN == code
+        assert {
+            "command",
+            "workflow",
+            "from",
+            "to",
+            "summary",
+            "outreach",
+            "uncontacted",
+            "invoices",
+            "skipped",
+        } == set(document)
+        assert document["summary"]["sent"] == len(document["outreach"])
+        assert all(u["codes"] for u in document["uncontacted"])
+        assert all("2026-11-26" <= o["at"][:10] <= "2026-12-02" for o in document["outreach"])
+
+    def test_compare_two_policies(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--compare runs a second policy and reports what differs, per policy and invoice."""
+        code, document = run_json(
+            capsys,
+            "simulate",
+            "--store",
+            str(SAMPLE),
+            "--from",
+            "2026-11-26",
+            "--to",
+            "2026-12-09",
+            "--compare",
+            "min_gap_per_invoice=7",
+        )
+        assert EXIT_CLEAN == code
+        assert [{"field": "min_gap_per_invoice", "policy": "3 days", "compare": "7 days"}] == (
+            document["differences"]
+        )
+        assert ["policy", "compare"] == [r["policy"] for r in document["summary"]]
+        assert len(document["invoices"]) == sum(document["changes"].values())
+
+    @pytest.mark.parametrize(
+        ("extra", "fragment"),
+        [
+            (["--policy", "min_gap=3"], "expected field=value"),
+            (["--policy", "min_gap_per_invoice=-2"], "must not be negative"),
+            (["--policy", "min_gap_per_invoice=soon"], "whole number"),
+            (["--policy", "first_reminder_offset_days=x"], "not a whole number"),
+            (["--policy", "receivables_only=maybe"], "true or false"),
+            (["--to", "2026-11-01"], "before --from"),
+        ],
+    )
+    def test_bad_options_exit_2(
+        self, capsys: pytest.CaptureFixture[str], extra: list[str], fragment: str
+    ) -> None:
+        """A bad policy spec or an inverted range is one line on stderr and exit 2."""
+        argv = ["simulate", "--store", str(SAMPLE), "--from", "2026-11-26", "--to", "2026-12-02"]
+        code, _, err = run(capsys, *argv, *extra)
+        assert (EXIT_UNUSABLE, True) == (code, fragment in one_line(err))
+
+
+class TestDemo:
+    def test_runs_everything_on_the_sample(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The demo checks, ages, decides, simulates and compares the bundled portfolio."""
+        code, out, _ = run(capsys, "demo")
+        assert EXIT_CLEAN == code
+        for title in (
+            "Check",
+            "Aging at 2026-11-26",
+            "Outreach decisions",
+            "Simulation, two weeks",
+            "What if reminders were weekly?",
+        ):
+            assert f"\n{title}\n" in out
+
+    def test_json_has_every_section(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """demo --json holds each section's data."""
+        code, document = run_json(capsys, "demo")
+        assert (EXIT_CLEAN, []) == (code, document["check"]["findings"])
+        assert {
+            "command",
+            "portfolio",
+            "check",
+            "aging",
+            "outreach",
+            "simulation",
+            "comparison",
+            "skipped",
+        } == set(document)
+
+
+class TestServe:
+    def test_missing_store_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Serving a directory that does not exist is unusable input."""
+        code, _, err = run(capsys, "serve", "--store", "/nonexistent/store")
+        assert (EXIT_UNUSABLE, True) == (code, "not a directory" in one_line(err))
+
+    def test_serves_the_store_until_interrupted(self) -> None:
+        """serve prints where it listens, answers the Stuut API, and stops cleanly on SIGINT."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "adapters.cli", "serve", "--store", str(SAMPLE), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            request = urllib.request.Request(
+                f"{started['base_url']}/invoices?limit=2",
+                headers={"Authorization": f"Bearer {started['token']}"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                page = json.loads(response.read())
+            assert (2, 400) == (len(page["data"]), page["total_records"])
+            assert started["url"].startswith("http://127.0.0.1:")
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=10)
+        assert (EXIT_CLEAN, "stuut-domain: stopped") == (process.returncode, err.strip())
+
+
+class TestConsoleScript:
+    def test_installed_command_runs(self) -> None:
+        """The installed `stuut-domain` script runs check and reports findings with exit 1."""
+        script = shutil.which("stuut-domain") or str(
+            pathlib.Path(sys.executable).with_name("stuut-domain")
+        )
+        result = subprocess.run(
+            [script, "check", str(SEED)], capture_output=True, text=True, check=False
+        )
+        assert (EXIT_FINDINGS, "") == (result.returncode, result.stderr)
+        assert result.stdout.strip().endswith("2 finding(s) in 1 invoice(s)")
+
+
+class TestProgress:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def test_silent_unless_a_terminal(self) -> None:
+        """Progress draws nothing on a pipe or file (scripts see clean stderr)."""
+        stream = io.StringIO()
+        progress = Progress("reading invoices", total=50, stream=stream)
+        for done in range(1, 51):
+            progress.step(done)
+        progress.done()
+        assert "" == stream.getvalue()
+
+    def test_draws_on_a_terminal(self) -> None:
+        """On a terminal it redraws one line every 25 items and clears it at the end."""
+        stream = self.Terminal()
+        progress = Progress("reading invoices", total=50, stream=stream)
+        for done in range(1, 51):
+            progress.step(done)
+        progress.done()
+        assert "\rreading invoices: 25/50\rreading invoices: 50/50\r\x1b[K" == stream.getvalue()
