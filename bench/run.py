@@ -51,6 +51,13 @@ def _cpu() -> str:
     return platform.processor() or platform.machine()
 
 
+def _load() -> str:
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def machine() -> list[str]:
     """Lines describing the machine and the versions measured."""
     versions = []
@@ -64,6 +71,7 @@ def machine() -> list[str]:
         f"- Machine: {_cpu()}, {os.cpu_count()} logical CPUs, {platform.system()} "
         f"{platform.release()}",
         f"- Python: {platform.python_implementation()} {platform.python_version()}",
+        f"- Load average at start (other work on the machine): {_load()}",
         f"- Versions: {', '.join(versions)}",
     ]
 
@@ -126,10 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         begun = time.perf_counter()
         rows = module.rows(args.quick)
         took = time.perf_counter() - begun
-        doc = (module.__doc__ or "").strip().splitlines()
+        doc = (module.__doc__ or "").strip()
         report += ["", f"## {name.removeprefix('bench.bench_')}", ""]
         if doc:
-            report += [doc[0], ""]
+            report += [doc, ""]
         report += table(rows)
         report += ["", f"({took:.0f} s)"]
     report += ["", f"Total run time: {time.perf_counter() - started:.0f} s."]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from adapters import _stuut_json_cattrs as reference
 from adapters.stuut_json import DecodeError, StuutJsonCodec
+from stuut_domain import strategies
 from stuut_domain.call import Call
 from stuut_domain.email import Email
 from stuut_domain.invoice import Invoice
@@ -81,6 +82,22 @@ class TestLossless:
         """decode(encode(m)) == m, through bytes and through plain JSON values alike."""
         cls, payload = case
         model = CODEC.decode(cls, to_bytes(payload))
+        assert model == CODEC.decode(cls, CODEC.encode(model))
+        assert model == CODEC.from_json(cls, CODEC.to_json(model))
+
+
+MODEL_VALUES = st.one_of(
+    strategies.invoices(), strategies.partners(), strategies.payments(), strategies.workflows()
+)
+
+
+@pytest.mark.slow
+class TestModelValuesFromTheStrategies:
+    @HEAVY
+    @given(MODEL_VALUES)
+    def test_every_generated_model_value_round_trips(self, model: Any) -> None:
+        """decode(encode(m)) == m for model values built by stuut_domain.strategies."""
+        cls = type(model)
         assert model == CODEC.decode(cls, CODEC.encode(model))
         assert model == CODEC.from_json(cls, CODEC.to_json(model))
 
