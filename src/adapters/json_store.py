@@ -29,7 +29,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from adapters import stuut_json
 from adapters._files import atomic_write, exclusive_lock
@@ -40,9 +40,11 @@ from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.ports import (
+    Identified,
     InvoiceQuery,
     PartnerQuery,
     PaymentQuery,
+    Query,
     Version,
     Versioned,
     WorkflowQuery,
@@ -63,17 +65,8 @@ _SUFFIX = ".json"
 _LOCK = ".lock"
 
 
-class _HasId(Protocol):
-    @property
-    def id(self) -> str | None: ...
-
-
-class _Matches(Protocol):
-    def matches(self, entity: Any, /) -> bool: ...
-
-
-E = TypeVar("E", bound=_HasId)
-Q = TypeVar("Q", bound=_Matches)
+E = TypeVar("E", bound=Identified)
+Q = TypeVar("Q", bound=Query[Any])
 
 
 def content_version(data: bytes) -> Version:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from adapters._ids import check_id
 from stuut_domain.errors import ConcurrencyConflict, NotFound
@@ -23,9 +23,11 @@ from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.ports import (
+    Identified,
     InvoiceQuery,
     PartnerQuery,
     PaymentQuery,
+    Query,
     Version,
     Versioned,
     WorkflowQuery,
@@ -35,17 +37,8 @@ from stuut_domain.workflow import Workflow
 __all__ = ["MemoryRepository", "MemoryStore"]
 
 
-class _HasId(Protocol):
-    @property
-    def id(self) -> str | None: ...
-
-
-class _Matches(Protocol):
-    def matches(self, entity: Any, /) -> bool: ...
-
-
-E = TypeVar("E", bound=_HasId)
-Q = TypeVar("Q", bound=_Matches)
+E = TypeVar("E", bound=Identified)
+Q = TypeVar("Q", bound=Query[Any])
 
 #: An index: a name and the key it files each entity under (``None``: not indexed).
 IndexKey = Callable[[Any], str | None]
@@ -185,7 +178,7 @@ class MemoryRepository(Generic[E, Q]):
         return str(version)
 
 
-def _filtered(snapshot: list[E], query: _Matches | None) -> Iterator[E]:
+def _filtered(snapshot: list[E], query: Query[Any] | None) -> Iterator[E]:
     if query is None:
         yield from snapshot
         return

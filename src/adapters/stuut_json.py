@@ -55,7 +55,7 @@ from adapters._stuut_json_cattrs import (
 )
 from adapters._stuut_json_msgspec import FastPath, make_encoder, to_builtins
 from stuut_domain.errors import InvariantViolation, StuutDomainError
-from stuut_domain.invariants import check_partner, check_workflow, ensure_valid
+from stuut_domain.invariants import Violation, check_partner, check_workflow, ensure_valid
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -304,6 +304,16 @@ def _codec(strict: bool) -> StuutJsonCodec:
     return StuutJsonCodec(forbid_unknown_keys=strict)
 
 
+_Checked = TypeVar("_Checked", Partner, Workflow)
+
+
+def _refuse_violations(entity: _Checked, violations: tuple[Violation, ...], kind: str) -> _Checked:
+    """``entity`` as is, or :class:`InvariantViolation` naming every rule it breaks."""
+    if violations:
+        raise InvariantViolation(violations, subject=f"{kind} {entity.id!r}")
+    return entity
+
+
 def decode_invoice(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Invoice:
     """An :class:`~stuut_domain.invoice.Invoice` from Stuut JSON.
 
@@ -334,11 +344,7 @@ def decode_partner(data: bytes | str | Mapping[str, Any], *, strict: bool = Fals
     :func:`~stuut_domain.invariants.check_partner` the partner breaks.
     """
     partner = _codec(strict).decode(Partner, data)
-    if strict:
-        violations = check_partner(partner)
-        if violations:
-            raise InvariantViolation(violations, subject=f"partner {partner.id!r}")
-    return partner
+    return _refuse_violations(partner, check_partner(partner), "partner") if strict else partner
 
 
 def encode_partner(partner: Partner) -> bytes:
@@ -378,11 +384,9 @@ def decode_workflow(data: bytes | str | Mapping[str, Any], *, strict: bool = Fal
     rule of :func:`~stuut_domain.invariants.check_workflow` it breaks.
     """
     workflow = _codec(strict).decode(Workflow, data)
-    if strict:
-        violations = check_workflow(workflow)
-        if violations:
-            raise InvariantViolation(violations, subject=f"workflow {workflow.id!r}")
-    return workflow
+    if not strict:
+        return workflow
+    return _refuse_violations(workflow, check_workflow(workflow), "workflow")
 
 
 def encode_workflow(workflow: Workflow) -> bytes:

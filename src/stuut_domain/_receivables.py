@@ -13,9 +13,14 @@ from typing import Final
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, due_day, status_of
 
-__all__ = ["days_past_due", "due_day", "is_open_receivable", "issue_date_of"]
+__all__ = ["days_past_due", "due_day", "is_open_receivable", "is_receivable", "issue_date_of"]
 
 _OWED: Final = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
+
+
+def is_receivable(invoice: Invoice) -> bool:
+    """An accounts-receivable invoice; an absent ``type`` reads as receivable (the API is AR)."""
+    return invoice.type != "payable"
 
 
 def is_open_receivable(invoice: Invoice) -> bool:
@@ -26,9 +31,7 @@ def is_open_receivable(invoice: Invoice) -> bool:
     their ``amount_due`` says.
     """
     return (
-        invoice.type != "payable"
-        and invoice.amount_due.is_positive()
-        and status_of(invoice) in _OWED
+        is_receivable(invoice) and invoice.amount_due.is_positive() and status_of(invoice) in _OWED
     )
 
 

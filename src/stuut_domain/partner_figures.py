@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from stuut_domain._receivables import is_open_receivable, is_receivable
 from stuut_domain._validators import aware
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
@@ -30,26 +31,12 @@ __all__ = [
     "total_overdue",
 ]
 
-_OWING = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 #: Statuses whose ``amount_due`` counts in the balance (credits included, written-off not).
 _IN_BALANCE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID})
 
 
-def is_receivable(invoice: Invoice) -> bool:
-    """An accounts-receivable invoice; an absent ``type`` reads as receivable (the API is AR)."""
-    return invoice.type != "payable"
-
-
 def _belongs(invoice: Invoice, partner_id: str | None) -> bool:
     return partner_id is None or invoice.partner_id is None or invoice.partner_id == partner_id
-
-
-def _is_open(invoice: Invoice) -> bool:
-    return (
-        is_receivable(invoice)
-        and invoice.amount_due.minor_units > 0
-        and status_of(invoice) in _OWING
-    )
 
 
 def open_invoices(
@@ -67,7 +54,7 @@ def open_invoices(
             day = invoice.issued_at.date() if invoice.issued_at is not None else dt.date.max
         return day, invoice.number or ""
 
-    chosen = [i for i in invoices if _belongs(i, partner_id) and _is_open(i)]
+    chosen = [i for i in invoices if _belongs(i, partner_id) and is_open_receivable(i)]
     return tuple(sorted(chosen, key=key))
 
 
@@ -94,7 +81,7 @@ def total_overdue(
     return MoneyBag.of(
         i.amount_due
         for i in invoices
-        if _belongs(i, partner_id) and _is_open(i) and is_overdue(i, at)
+        if _belongs(i, partner_id) and is_open_receivable(i) and is_overdue(i, at)
     )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "Clock",
     "Finder",
     "Getter",
+    "Identified",
     "InvoiceQuery",
     "InvoiceReader",
     "InvoiceRepository",
@@ -87,6 +88,14 @@ def invoice_is_open(invoice: Invoice) -> bool:
     never disagree about which invoices are open.
     """
     return is_open_receivable(invoice)
+
+
+class Identified(Protocol):
+    """An entity with an ``id``: the key every repository files it under."""
+
+    @property
+    def id(self) -> str | None:
+        """The entity's id (``None`` only for entities not yet stored)."""
 
 
 class Query(Protocol[E_contra]):
