@@ -35,6 +35,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
+from decimal import Decimal
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -316,15 +317,17 @@ class StuutApiClient:
             page = next_page
 
     def _decode(self, content: bytes, decode: Callable[[Any], T], endpoint: str) -> T:
-        body = self._json(content, endpoint)  # a clear "not JSON" error before the codec's
+        # The raw bytes go to the codec: its fast path reads decimals exactly from the text.
         try:
-            return decode(body)
+            return decode(content)
         except stuut_json.DecodeError as exc:
+            self._json(content, endpoint)  # a clear "not JSON" error before the codec's
             raise _bad_shape(endpoint, exc, "") from exc
 
     def _json(self, content: bytes, endpoint: str) -> Any:
         try:
-            return json.loads(content)
+            # Decimals stay exact (``quantity``, ``currency_rate``): never through a float.
+            return json.loads(content, parse_float=Decimal)
         except (ValueError, UnicodeDecodeError) as exc:
             excerpt = self._auth.scrub(content[:80].decode("utf-8", "replace"))
             raise BadResponse(

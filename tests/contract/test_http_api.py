@@ -423,3 +423,38 @@ class TestFakeApi:
         """The fake listens on 127.0.0.1 with an OS-chosen port."""
         host, port = api.url.rsplit(":", 1)
         assert ("http://127.0.0.1", True) == (host, int(port) > 0)
+
+
+class TestExactDecimals:
+    """Non-money JSON numbers stay exact over HTTP: never through a binary float."""
+
+    def test_a_fractional_rate_and_quantity_arrive_exactly(self, store: MemoryStore) -> None:
+        """A currency_rate of 1.0825 and a quantity of 2.5 come back as those decimals."""
+        from decimal import Decimal
+
+        import attrs
+
+        from stuut_domain.invoice import LineItem
+
+        rated = attrs.evolve(payment("pay_0042"), currency_rate=Decimal("1.082500000000000001"))
+        store.payments.add(rated)
+        original = store.invoices.get("inv_2024_0002")
+        line = LineItem(
+            invoice_id=original.id or "",
+            object="line_item",
+            remote_id="erp-line-1",
+            currency=original.currency,
+            quantity=Decimal("2.5"),
+        )
+        current = store.invoices.get_versioned("inv_2024_0002")
+        store.invoices.save(
+            attrs.evolve(original, line_items=(line,)), expected_version=current.version
+        )
+        with (
+            FakeStuutApi.serving(store, token=TOKEN, clock=FixedClock(NOW)) as running,
+            StuutApiClient(TOKEN, base_url=running.base_url, page_size=2) as client,
+        ):
+            fetched = client.payments.get("pay_0042")
+            listed = [i for i in client.invoices.find() if i.id == "inv_2024_0002"]
+        assert Decimal("1.082500000000000001") == fetched.currency_rate
+        assert [Decimal("2.5")] == [i.line_items[0].quantity for i in listed]
