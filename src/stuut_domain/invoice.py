@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -22,6 +23,7 @@ from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
 from stuut_domain.partner import Partner
 from stuut_domain.payment import PaymentAllocation
+from stuut_domain.tables import html_table
 from stuut_domain.types import (
     JSON,
     InvoiceType,
@@ -145,6 +147,34 @@ class Invoice:
     def amount_paid_or_zero(self) -> Money:
         """What has been paid, zero in the invoice's currency when the API sent no amount."""
         return Money.zero(self.currency) if self.amount_paid is None else self.amount_paid
+
+    def as_record(self) -> dict[str, Any]:
+        """The invoice's headline facts as one plain row (for a DataFrame or JSON output).
+
+        Amounts are exact :class:`~decimal.Decimal` major units beside the currency code;
+        the derived ``status`` comes from :func:`stuut_domain.lifecycle.status_of`.
+        """
+        from stuut_domain.lifecycle import status_of  # noqa: PLC0415 - lifecycle imports this module
+
+        return {
+            "id": self.id,
+            "number": self.number,
+            "partner_id": self.partner_id,
+            "currency": self.currency,
+            "total_amount": self.total_amount.amount,
+            "amount_paid": self.amount_paid_or_zero.amount,
+            "amount_due": self.amount_due.amount,
+            "issued_at": self.issued_at,
+            "due_date": self.due_date,
+            "status": status_of(self).value,
+            "in_dispute": self.in_dispute,
+            "promised_to_pay_date": self.promised_to_pay_date,
+        }
+
+    def _repr_html_(self) -> str:
+        """A field/value table for notebooks (Jupyter calls this to render the invoice)."""
+        rows = [{"field": k, "value": v} for k, v in self.as_record().items()]
+        return html_table(["field", "value"], rows, caption=f"Invoice {self.number or self.id}")
 
     def __repr__(self) -> str:
         return short_repr(

@@ -19,6 +19,7 @@ import attrs
 from stuut_domain._local_time import UTC, WEEKDAY_NAMES
 from stuut_domain._validators import zone_named
 from stuut_domain.contacts import Recipient
+from stuut_domain.tables import html_table
 from stuut_domain.types import OutreachChannel
 
 __all__ = ["BLOCKER_CODES", "NOTE_CODES", "Blocker", "Note", "OutreachDecision"]
@@ -232,6 +233,20 @@ class OutreachDecision:
             ),
             "zone": self.zone,
         }
+
+    def _repr_html_(self) -> str:
+        """The explanation as a notebook cell: verdict, then one row per reason or note."""
+        rows: list[dict[str, object]] = [
+            {"kind": "blocker", "code": b.code, "message": b.message, "clears_at": b.clears_at}
+            for b in (*self.blockers, *self.excluded)
+        ]
+        rows += [{"kind": "recipient", "message": str(r)} for r in self.recipients]
+        rows += [{"kind": "note", "message": str(n)} for n in self.notes]
+        verdict = "eligible" if self.eligible else "not eligible"
+        caption = f"{self.channel} to {self.partner_name or self.partner_id}: {verdict}"
+        if not self.eligible and self.next_eligible_at is not None:
+            caption += f" (next eligible {self.next_eligible_at.isoformat()})"
+        return html_table(["kind", "code", "message", "clears_at"], rows, caption=caption)
 
     def __repr__(self) -> str:
         state = "eligible" if self.eligible else f"blocked by {', '.join(self.codes)}"
