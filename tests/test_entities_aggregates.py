@@ -392,3 +392,16 @@ class TestInvoice:
         else:
             with pytest.raises(CurrencyMismatch):
                 build()
+
+
+class TestNaiveDatetimesEverywhere:
+    def test_every_entity_refuses_a_naive_instant_with_the_same_typed_error(self) -> None:
+        """A naive datetime raises NaiveDatetime naming the field, on any entity."""
+        import datetime as dt
+
+        from stuut_domain.errors import NaiveDatetime
+        from stuut_domain.workflow import Workflow
+
+        with pytest.raises(NaiveDatetime) as caught:
+            Workflow(created_at=dt.datetime(2026, 11, 26, 9, 0))
+        assert "created_at" == caught.value.field

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from stuut_domain.errors import CurrencyMismatch, UnknownCurrency, UnknownTimeZone
+from stuut_domain.errors import CurrencyMismatch, NaiveDatetime, UnknownCurrency, UnknownTimeZone
 from stuut_domain.money import CURRENCY_CODES, Money
 
 __all__ = ["aware", "currency_code", "money_in", "own_currency", "short_repr", "zone_named"]
@@ -21,7 +21,7 @@ _CODES = frozenset(CURRENCY_CODES)
 def aware(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """Datetimes must be timezone-aware (``None`` allowed): a naive instant is ambiguous."""
     if value is not None and isinstance(value, dt.datetime) and value.utcoffset() is None:
-        raise ValueError(f"{attribute.name} must be timezone-aware, got naive {value.isoformat()}")
+        raise NaiveDatetime(attribute.name, value)
 
 
 def currency_code(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
