@@ -5,7 +5,9 @@ Atomic write (ADR 0020): the bytes go to a temporary file in the target's own di
 file is renamed over the target (atomic on POSIX), and the directory is fsynced so the rename
 itself survives a power cut. A crash at any point leaves either the old file or the new one,
 never a half-written or empty file; at worst a stray temporary file, which starts with ``.``
-and ends in ``.tmp`` so listings ignore it.
+and ends in ``.tmp`` so listings ignore it. Each target has one temporary name, and writes
+hold the folder's lock, so the next write of the same entity truncates and reuses a stray
+file a crash left: leftovers never pile up.
 
 The lock (ADR 0021) is ``fcntl.flock`` on a lock file: it excludes other processes and other
 threads alike (each acquisition opens its own file description), and the kernel releases it
@@ -17,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,11 +41,13 @@ def atomic_write(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data`` atomically and durably (temp file, fsync, rename, fsync).
 
     Readers see the old content or the new, never a mixture; if anything fails before the
-    rename the target is untouched and the temporary file is removed.
+    rename the target is untouched and the temporary file is removed. The caller must hold
+    :func:`exclusive_lock` for the target's folder: the temporary name is fixed per target
+    (``.<name>.tmp``), so a stray one from a crashed writer is simply overwritten.
     """
     directory = target.parent
-    temp = directory / f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    temp = directory / f".{target.name}{TEMP_SUFFIX}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import attrs
 import pytest
 from contract_support import invoice, partner
 
@@ -190,6 +191,23 @@ class TestCrashesAndRivals:
             store.invoices.save(current.entity, expected_version=current.version)
         listed = [i.id for i in store.invoices.find()]
         assert (["inv_2024_0042"] * 5, ["inv_2024_0042"]) == (outcomes, listed)
+        # The save after each kill reused the entity's one temporary name: nothing piles up.
+        leftovers = [p.name for p in (tmp_path / "invoices").iterdir() if p.suffix == ".tmp"]
+        assert [] == leftovers
+
+    def test_a_stray_temporary_file_from_a_crash_is_reused_by_the_next_write(
+        self, tmp_path: Path
+    ) -> None:
+        """A half-written temp file left by a dead writer is overwritten, then renamed away."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0042", memo="before"))
+        stray = tmp_path / "invoices" / ".inv_2024_0042.json.tmp"
+        stray.write_bytes(b'{"amount_due": 12')
+        current = store.invoices.get_versioned("inv_2024_0042")
+        store.invoices.save(
+            attrs.evolve(current.entity, memo="after"), expected_version=current.version
+        )
+        assert ("after", False) == (store.invoices.get("inv_2024_0042").memo, stray.exists())
 
     def test_rival_processes_lose_no_update(self, tmp_path: Path) -> None:
         """Four processes each add 1 to a counter 15 times, retrying conflicts: it ends at 60."""
