@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from contract_support import TOKEN, invoice, partner, payment
+from contract_support import TOKEN, payment
+from http_support import NOW, Sleeps, http_store
 
 from adapters.clock import FixedClock
 from adapters.errors import (
@@ -29,20 +30,11 @@ from adapters.memory import MemoryStore
 from stuut_domain.errors import NotFound, StuutDomainError
 from stuut_domain.ports import InvoiceQuery
 
-NOW = dt.datetime(2024, 7, 1, 9, 0, tzinfo=dt.UTC)
-
 
 @pytest.fixture
 def store() -> MemoryStore:
     """Acme with five invoices, Globex with one, and a payment awaiting approval."""
-    s = MemoryStore()
-    s.partners.add(partner("ptn_acme"))
-    s.partners.add(partner("ptn_globex", name="Globex Corporation", currency="USD"))
-    for n in range(5):
-        s.invoices.add(invoice(f"inv_2024_{n:04d}"))
-    s.invoices.add(invoice("inv_2024_0100", partner_id="ptn_globex", currency="USD"))
-    s.payments.add(payment("pay_0007", invoice_id="inv_2024_0001"))
-    return s
+    return http_store()
 
 
 @pytest.fixture
@@ -50,16 +42,6 @@ def api(store: MemoryStore) -> Iterator[FakeStuutApi]:
     """The fake API over the store, on 127.0.0.1 and a free port, with a fixed clock."""
     with FakeStuutApi.serving(store, token=TOKEN, clock=FixedClock(NOW)) as running:
         yield running
-
-
-class Sleeps:
-    """Records the waits the client asks for instead of waiting."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 @pytest.fixture
