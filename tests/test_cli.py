@@ -292,9 +292,36 @@ class TestSimulate:
         assert ["policy", "compare"] == [r["policy"] for r in document["summary"]]
         assert len(document["invoices"]) == sum(document["changes"].values())
 
+    def test_gap_scopes_are_policy_fields(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--policy/--compare set the gap scopes; per channel, calls go out beside emails."""
+        code, document = run_json(
+            capsys,
+            "simulate",
+            "--store",
+            str(SAMPLE),
+            "--from",
+            "2026-11-26",
+            "--to",
+            "2026-12-09",
+            "--channel",
+            "email",
+            "--channel",
+            "call",
+            "--compare",
+            "partner_gap_scope=per_channel,invoice_gap_scope=per_channel",
+        )
+        assert EXIT_CLEAN == code
+        assert [
+            {"field": "partner_gap_scope", "policy": "across_channels", "compare": "per_channel"},
+            {"field": "invoice_gap_scope", "policy": "across_channels", "compare": "per_channel"},
+        ] == document["differences"]
+        across, per = document["summary"]
+        assert per["calls"] > across["calls"]
+
     @pytest.mark.parametrize(
         ("extra", "fragment"),
         [
+            (["--policy", "partner_gap_scope=per_invoice"], "partner_gap_scope must be one of"),
             (["--policy", "min_gap=3"], "expected field=value"),
             (["--policy", "min_gap_per_invoice=-2"], "must not be negative"),
             (["--policy", "min_gap_per_invoice=soon"], "whole number"),
