@@ -104,7 +104,6 @@ class _InvoiceFacts(NamedTuple):
     promise_broken: Note | None
     reminder: Blocker | None
     last_outreach: dt.datetime | None
-    last_channel: OutreachChannel | None
 
 
 #: Invoices whose facts one context keeps (a portfolio's worth; cleared when full).
@@ -599,8 +598,13 @@ class OutreachContext:
             promise=promise,
             promise_broken=broken,
             reminder=reminder,
-            last_outreach=None if last is None else utc(last),
-            last_channel=invoice.last_outreach_channel,
+            # Only an outreach the invoice gap counts (its scope is this context's, ADR 0018).
+            last_outreach=(
+                None
+                if last is None
+                or not _counts(invoice.last_outreach_channel, self._invoice_gap_channel)
+                else utc(last)
+            ),
         )
 
     def _invoice_blockers(
@@ -632,11 +636,10 @@ class OutreachContext:
             found.append(reminder)
         gap = self.policy.min_gap_per_invoice
         if gap:
-            scope = self._invoice_gap_channel
-            own = facts.last_outreach
-            if own is not None and scope is not None and not _counts(facts.last_channel, scope):
-                own = None
-            last = _later(state.last_about_invoice(invoice.id, scope), own)
+            last = _later(
+                state.last_about_invoice(invoice.id, self._invoice_gap_channel),
+                facts.last_outreach,
+            )
             if last is not None and now < last + gap:
                 found.append(
                     Blocker(
