@@ -94,7 +94,16 @@ class TestCheck:
         """The seed example breaks two invariants: exit 1, each with file, path and code."""
         code, document = run_json(capsys, "check", str(SEED))
         assert EXIT_FINDINGS == code
-        assert {"command", "files", "invoices", "findings"} == set(document)
+        assert {
+            "command",
+            "files",
+            "invoices",
+            "partners",
+            "payments",
+            "workflows",
+            "undecided",
+            "findings",
+        } == set(document)
         assert [
             (str(SEED), "amount_due", "amount_due_mismatch"),
             (str(SEED), "voided_at", "void_with_payments"),
@@ -134,7 +143,7 @@ class TestCheck:
 
     @pytest.mark.parametrize(
         ("content", "fragment"),
-        [("{not json", "not JSON"), ("42", "expected an invoice object")],
+        [("{not json", "not JSON"), ("42", "expected a document object")],
     )
     def test_unusable_documents_exit_2(
         self,
@@ -155,6 +164,140 @@ class TestCheck:
         """A path that does not exist, or a directory without JSON files, is unusable."""
         assert EXIT_UNUSABLE == run(capsys, "check", str(tmp_path / "nope.json"))[0]
         assert "no .json files" in one_line(run(capsys, "check", str(tmp_path))[2])
+
+
+def sample(kind: str) -> dict[str, Any]:
+    """The first sample document of a kind (folder ``invoices``, ``partners``...)."""
+    path = sorted((SAMPLE / f"{kind}s").glob("*.json"))[0]
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+#: (kind, a change that breaks one of its rules, the finding's path and code)
+BROKEN: list[tuple[str, dict[str, Any], str, str]] = [
+    ("invoice", {"amount_due": 1}, "amount_due", "amount_due_mismatch"),
+    ("partner", {"timezone": "Mars/Olympus_Mons"}, "timezone", "unknown_time_zone"),
+    ("payment", {"amount_refunded": -1}, "amount_refunded", "refund_negative"),
+    ("workflow", {"active_days": [123]}, "active_days[0]", "workflow_active_day"),
+]
+
+
+class TestCheckKinds:
+    def test_the_sample_portfolio_root_is_clean(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Every file of the sample portfolio, of all four kinds, keeps its rules."""
+        code, out, _ = run(capsys, "check", str(SAMPLE))
+        assert (
+            EXIT_CLEAN,
+            "400 invoice(s), 40 partner(s), 188 payment(s), 3 workflow(s) in 631 file(s): "
+            "all clean",
+        ) == (code, one_line(out))
+
+    @pytest.mark.parametrize("kind", ["invoice", "partner", "payment", "workflow"])
+    @pytest.mark.parametrize("option", ["auto", "kind"])
+    def test_each_kind_is_read_and_counted(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, kind: str, option: str
+    ) -> None:
+        """A clean document of each kind is counted as that kind, named or detected."""
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps(sample(kind)))
+        code, document = run_json(
+            capsys, "check", str(path), "--kind", kind if option == "kind" else "auto"
+        )
+        counts = {k: document[k] for k in ("invoices", "partners", "payments", "workflows")}
+        assert (EXIT_CLEAN, {**dict.fromkeys(counts, 0), f"{kind}s": 1}) == (code, counts)
+
+    @pytest.mark.parametrize(("kind", "change", "path", "rule"), BROKEN, ids=[b[0] for b in BROKEN])
+    def test_each_kind_is_checked_by_its_own_rules(
+        self,
+        *,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        kind: str,
+        change: dict[str, Any],
+        path: str,
+        rule: str,
+    ) -> None:
+        """A broken document of each kind is a finding of its checker: exit 1, path and code."""
+        file = tmp_path / f"{kind}.json"
+        file.write_text(json.dumps({**sample(kind), **change}))
+        code, document = run_json(capsys, "check", str(file))
+        assert (EXIT_FINDINGS, [(str(file), path, rule)]) == (
+            code,
+            [(f["file"], f["path"], f["code"]) for f in document["findings"]],
+        )
+
+    def test_a_mixed_directory_is_detected_per_document(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """One folder with a page of partners, a workflow list and an invoice: each detected."""
+        (tmp_path / "partners.json").write_text(
+            json.dumps({"object": "list", "data": [sample("partner"), sample("partner")]})
+        )
+        (tmp_path / "workflows.json").write_text(json.dumps([sample("workflow")]))
+        (tmp_path / "nested").mkdir()
+        (tmp_path / "nested" / "invoice.json").write_text(json.dumps(sample("invoice")))
+        code, out, _ = run(capsys, "check", str(tmp_path))
+        assert (
+            EXIT_CLEAN,
+            "1 invoice(s), 2 partner(s), 1 workflow(s) in 3 file(s): all clean",
+        ) == (
+            code,
+            one_line(out),
+        )
+
+    def test_an_undecidable_document_is_a_finding(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A document whose keys fit no kind is undecodable, named by file and path: exit 1."""
+        path = tmp_path / "mystery.json"
+        path.write_text(json.dumps([sample("payment"), {"id": "x_1", "name": "Acme"}]))
+        code, out, _ = run(capsys, "check", str(path))
+        *findings, summary = out.strip().splitlines()
+        assert (EXIT_FINDINGS, 1) == (code, len(findings))
+        assert findings[0].startswith(f"{path}: [1]: [undecodable] cannot tell whether")
+        assert (
+            "1 payment(s), 1 undecided document(s) in 1 file(s): 1 finding(s) in 1 document(s)"
+            == (summary)
+        )
+
+    def test_the_object_key_decides_when_nothing_else_does(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A bare document naming its object ("partner") is read as that kind."""
+        path = tmp_path / "bare.json"
+        path.write_text(json.dumps({"id": "ptn_acme", "object": "partner", "name": "Acme"}))
+        code, document = run_json(capsys, "check", str(path))
+        assert (EXIT_CLEAN, 1) == (code, document["partners"])
+
+    def test_a_named_kind_is_decoded_as_that_kind(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """--kind workflow reads a document as a workflow whatever its keys: its rules apply."""
+        path = tmp_path / "workflow.json"
+        path.write_text(json.dumps({"id": "wf_eu", "timezone": "Europe/Atlantis"}))
+        code, document = run_json(capsys, "check", str(path), "--kind", "workflow")
+        assert (EXIT_FINDINGS, 1, ["unknown_time_zone"]) == (
+            code,
+            document["workflows"],
+            [f["code"] for f in document["findings"]],
+        )
+
+    def test_an_undecodable_field_names_its_path(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A payment whose amount is not a whole number of minor units is undecodable there."""
+        path = tmp_path / "payment.json"
+        path.write_text(json.dumps({**sample("payment"), "amount": "lots"}))
+        code, document = run_json(capsys, "check", str(path))
+        assert (EXIT_FINDINGS, [("amount", "undecodable")]) == (
+            code,
+            [(f["path"], f["code"]) for f in document["findings"]],
+        )
+
+    def test_an_unknown_kind_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--kind accepts auto and the four kinds only: anything else exits 2."""
+        code, out, err = run(capsys, "check", str(SEED), "--kind", "contact")
+        assert (EXIT_UNUSABLE, "", True) == (code, out, "invalid choice" in one_line(err))
 
 
 class TestAging:
@@ -292,9 +435,36 @@ class TestSimulate:
         assert ["policy", "compare"] == [r["policy"] for r in document["summary"]]
         assert len(document["invoices"]) == sum(document["changes"].values())
 
+    def test_gap_scopes_are_policy_fields(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--policy/--compare set the gap scopes; per channel, calls go out beside emails."""
+        code, document = run_json(
+            capsys,
+            "simulate",
+            "--store",
+            str(SAMPLE),
+            "--from",
+            "2026-11-26",
+            "--to",
+            "2026-12-09",
+            "--channel",
+            "email",
+            "--channel",
+            "call",
+            "--compare",
+            "partner_gap_scope=per_channel,invoice_gap_scope=per_channel",
+        )
+        assert EXIT_CLEAN == code
+        assert [
+            {"field": "partner_gap_scope", "policy": "across_channels", "compare": "per_channel"},
+            {"field": "invoice_gap_scope", "policy": "across_channels", "compare": "per_channel"},
+        ] == document["differences"]
+        across, per = document["summary"]
+        assert per["calls"] > across["calls"]
+
     @pytest.mark.parametrize(
         ("extra", "fragment"),
         [
+            (["--policy", "partner_gap_scope=per_invoice"], "partner_gap_scope must be one of"),
             (["--policy", "min_gap=3"], "expected field=value"),
             (["--policy", "min_gap_per_invoice=-2"], "must not be negative"),
             (["--policy", "min_gap_per_invoice=soon"], "whole number"),

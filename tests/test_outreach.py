@@ -122,6 +122,27 @@ RULES: list[tuple[str, dict[str, Any], str, dt.datetime | None]] = [
         utc(2024, 7, 4, 8),
     ),
     (
+        "per channel, three days must pass after the last call about the invoice",
+        {
+            "invoice": {"last_outreach_at": utc(2024, 7, 2, 9), "last_outreach_channel": "call"},
+            "channel": "call",
+            "policy": OutreachPolicy(
+                min_gap_per_partner=dt.timedelta(0), invoice_gap_scope="per_channel"
+            ),
+        },
+        "invoice_gap",
+        utc(2024, 7, 5, 9),
+    ),
+    (
+        "per channel, a day must pass after the last email to the partner",
+        {
+            "partner": {"last_outreach_at": utc(2024, 7, 3, 8), "last_outreach_channel": "email"},
+            "policy": OutreachPolicy(partner_gap_scope="per_channel"),
+        },
+        "partner_gap",
+        utc(2024, 7, 4, 8),
+    ),
+    (
         "an inactive partner is not chased",
         {"partner": {"is_active": False}},
         "partner_inactive",
@@ -246,6 +267,64 @@ class TestEachRule:
         )
         assert ("channel_paused", "inactive_day", "in_dispute") == decision.codes
         assert None is decision.next_eligible_at
+
+
+YESTERDAY_EMAIL = OutreachState().record(
+    partner_id="ptn_acme",
+    channel="email",
+    sent_at=utc(2024, 7, 2, 9),
+    invoice_ids=["inv_2024_0042"],
+)
+PER_CHANNEL = OutreachPolicy(partner_gap_scope="per_channel", invoice_gap_scope="per_channel")
+
+
+class TestGapScope:
+    def test_across_channels_an_email_holds_the_next_call(self) -> None:
+        """By default an email yesterday holds a call today on both gaps."""
+        decision = decide(channel="call", state=YESTERDAY_EMAIL)
+        assert (False, ("invoice_gap",), utc(2024, 7, 5, 9)) == (
+            decision.eligible,
+            decision.codes,
+            decision.next_eligible_at,
+        )
+
+    def test_per_channel_an_email_does_not_hold_a_call(self) -> None:
+        """Per channel, a call may follow yesterday's email: each channel keeps its cadence."""
+        decision = decide(channel="call", state=YESTERDAY_EMAIL, policy=PER_CHANNEL)
+        assert (True, ()) == (decision.eligible, decision.codes)
+
+    def test_per_channel_an_email_still_holds_the_next_email(self) -> None:
+        """Per channel, yesterday's email holds today's email for the invoice gap."""
+        decision = decide(state=YESTERDAY_EMAIL, policy=PER_CHANNEL)
+        assert (("invoice_gap",), utc(2024, 7, 5, 9)) == (
+            decision.codes,
+            decision.next_eligible_at,
+        )
+
+    def test_scopes_are_independent(self) -> None:
+        """Partner gap per channel, invoice gap across channels: the email holds the call."""
+        decision = decide(
+            channel="call",
+            state=YESTERDAY_EMAIL,
+            policy=OutreachPolicy(partner_gap_scope="per_channel"),
+        )
+        assert ("invoice_gap",) == decision.codes
+
+    def test_an_outreach_without_a_channel_counts_as_an_email(self) -> None:
+        """The invoice's last outreach with no recorded channel is read as an email."""
+        invoice = {"last_outreach_at": utc(2024, 7, 3, 8)}
+        email = decide(invoice=invoice, policy=PER_CHANNEL)
+        call = decide(invoice=invoice, channel="call", policy=PER_CHANNEL)
+        assert (("invoice_gap", "partner_gap"), ()) == (tuple(sorted(email.codes)), call.codes)
+
+    def test_the_message_names_the_scope(self) -> None:
+        """The gap's reason says whether it counted every channel or one."""
+        across = decide(state=YESTERDAY_EMAIL).blockers[0].message
+        per = decide(state=YESTERDAY_EMAIL, policy=PER_CHANNEL).blockers[0].message
+        assert ("on any channel", "on email") == (
+            across[across.index("on ") : across.index(" last")],
+            per[per.index("on ") : per.index(" last")],
+        )
 
 
 class TestTimeBlockersTogether:

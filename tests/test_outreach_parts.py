@@ -10,7 +10,7 @@ from outreach_builders import UTC, acme, anna, bruno, inv_2024_0042
 from stuut_domain.contacts import choose_recipients, is_valid_email, is_valid_phone
 from stuut_domain.errors import NaiveDatetime, UnknownTimeZone
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.outreach_policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach_policy import DEFAULT_POLICY, GAP_SCOPES, OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner_figures import balance, open_invoices, partner_figures, total_overdue
 
@@ -96,6 +96,20 @@ class TestPolicy:
             DEFAULT_POLICY.default_timezone,
         )
 
+    def test_gaps_count_every_channel_by_default(self) -> None:
+        """Both gaps count outreach on any channel unless the policy says per channel."""
+        assert (("across_channels", "per_channel"), "across_channels", "across_channels") == (
+            GAP_SCOPES,
+            DEFAULT_POLICY.partner_gap_scope,
+            DEFAULT_POLICY.invoice_gap_scope,
+        )
+
+    @pytest.mark.parametrize("field", ["partner_gap_scope", "invoice_gap_scope"])
+    def test_unknown_gap_scope_refused(self, field: str) -> None:
+        """A gap scope is across_channels or per_channel; anything else is refused by name."""
+        with pytest.raises(ValueError, match=f"{field} must be one of"):
+            OutreachPolicy(**{field: "per_invoice"})
+
     def test_negative_gap_refused(self) -> None:
         """A negative minimum gap makes no sense and is refused, naming the field."""
         with pytest.raises(ValueError, match="min_gap_per_partner"):
@@ -143,6 +157,34 @@ class TestOutreachState:
             .record(partner_id="ptn_acme", channel="call", sent_at=utc(2024, 7, 1, 10))
         )
         assert utc(2024, 7, 3, 10) == state.last_to_partner("ptn_acme")
+
+    def test_last_outreach_per_channel(self) -> None:
+        """Asked for one channel, the state answers with that channel's last send only."""
+        state = (
+            OutreachState()
+            .record(
+                partner_id="ptn_acme",
+                channel="call",
+                sent_at=utc(2024, 7, 1, 10),
+                invoice_ids=["inv_2024_0042"],
+            )
+            .record(
+                partner_id="ptn_acme",
+                channel="email",
+                sent_at=utc(2024, 7, 3, 10),
+                invoice_ids=["inv_2024_0043"],
+            )
+        )
+        assert (utc(2024, 7, 3, 10), utc(2024, 7, 1, 10), utc(2024, 7, 3, 10)) == (
+            state.last_to_partner("ptn_acme"),
+            state.last_to_partner("ptn_acme", "call"),
+            state.last_to_partner("ptn_acme", "email"),
+        )
+        assert (utc(2024, 7, 1, 10), None, utc(2024, 7, 1, 10)) == (
+            state.last_about_invoice("inv_2024_0042"),
+            state.last_about_invoice("inv_2024_0042", "email"),
+            state.last_about_invoice("inv_2024_0042", "call"),
+        )
 
     def test_pause_holds_until_its_instant_and_can_be_lifted(self) -> None:
         """A call pause holds before its end, not at it, and lifting it removes it."""

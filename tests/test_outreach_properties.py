@@ -15,7 +15,7 @@ from outreach_builders import acme, anna, inv_2024_0042, net30_reminders
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach import OutreachContext, decide_outreach
 from stuut_domain.outreach_decision import OutreachDecision
-from stuut_domain.outreach_policy import OutreachPolicy
+from stuut_domain.outreach_policy import GAP_SCOPES, GapScope, OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.workflow import Workflow
@@ -37,6 +37,7 @@ INSTANTS = st.datetimes(
 )
 HOURS = st.integers(-24 * 20, 24 * 20).map(lambda h: dt.timedelta(hours=h))
 CLOCK = st.none() | st.times().map(lambda t: f"{t:%H:%M}")
+CHANNELS = st.sampled_from(["email", "call"])
 
 
 @attrs.frozen
@@ -71,15 +72,18 @@ def invoices_of_acme(draw: st.DrawFn, now: dt.datetime, n: int) -> Invoice:
         in_dispute=draw(st.sampled_from([None, None, None, False, True])),
         promised_to_pay_date=draw(st.none() | HOURS.map(lambda h: (now + h).date())),
         last_outreach_at=draw(st.none() | HOURS.map(lambda h: now - abs(h))),
+        last_outreach_channel=draw(st.none() | CHANNELS),
     )
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
+def scenarios(draw: st.DrawFn, scope: GapScope | None = None) -> Scenario:
+    """A partner's invoices, workflow, policy and history; both gaps in ``scope`` if given."""
     now = draw(INSTANTS)
     partner = acme(
         timezone=draw(st.none() | st.sampled_from(ZONE_NAMES)),
         last_outreach_at=draw(st.none() | HOURS.map(lambda h: now - abs(h))),
+        last_outreach_channel=draw(st.none() | CHANNELS),
         is_email_outreach_manually_paused=draw(st.sampled_from([None, False, False, True])),
     )
     workflow = net30_reminders(
@@ -92,6 +96,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     count = draw(st.integers(1, 3))
     invoices = tuple(draw(invoices_of_acme(now, n)) for n in range(count))
     state = OutreachState()
+    for _ in range(draw(st.integers(0, 3))):
+        state = state.record(
+            partner_id="ptn_acme",
+            channel=draw(CHANNELS),
+            sent_at=now - abs(draw(HOURS)),
+            invoice_ids=draw(st.lists(st.sampled_from([i.id for i in invoices if i.id]))),
+        )
     if draw(st.booleans()):
         state = state.pause(
             "ptn_acme", until=now + draw(HOURS), channel=draw(st.none() | st.just("call"))
@@ -101,12 +112,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         min_gap_per_partner=dt.timedelta(hours=draw(st.integers(0, 48))),
         promise_grace_days=draw(st.integers(0, 3)),
         first_reminder_offset_days=draw(st.integers(-20, 20)),
+        partner_gap_scope=scope or draw(st.sampled_from(GAP_SCOPES)),
+        invoice_gap_scope=scope or draw(st.sampled_from(GAP_SCOPES)),
     )
     return Scenario(
         partner=partner,
         workflow=workflow,
         invoices=invoices,
-        channel=draw(st.sampled_from(["email", "call"])),
+        channel=draw(CHANNELS),
         at=now,
         policy=policy,
         state=state,
@@ -115,11 +128,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 class TestNextEligible:
     @pytest.mark.slow
-    @given(scenario=scenarios(), fractions=st.lists(st.floats(0, 1), max_size=12))
+    @pytest.mark.parametrize("scope", GAP_SCOPES)
+    @given(data=st.data(), fractions=st.lists(st.floats(0, 1), max_size=12))
     def test_eligible_at_next_eligible_and_at_no_sampled_instant_before(
-        self, scenario: Scenario, fractions: list[float]
+        self, scope: GapScope, data: st.DataObject, fractions: list[float]
     ) -> None:
-        """If next_eligible_at is T, eligible at T and at no sampled instant before it."""
+        """If next_eligible_at is T, eligible at T and at no sampled instant before it, with
+        gaps counted across channels or per channel."""
+        scenario = data.draw(scenarios(scope))
         decision = scenario.decide()
         target = decision.next_eligible_at
         if target is None:
@@ -222,6 +238,27 @@ MUTATIONS: list[tuple[str, Callable[[Scenario], Scenario]]] = [
         ),
     ),
     (
+        "record a call just now",
+        lambda s: attrs.evolve(
+            s,
+            state=s.state.record(
+                partner_id="ptn_acme",
+                channel="call",
+                sent_at=s.at - dt.timedelta(minutes=5),
+                invoice_ids=[i.id for i in s.invoices if i.id],
+            ),
+        ),
+    ),
+    (
+        "count both gaps across channels",
+        lambda s: attrs.evolve(
+            s,
+            policy=attrs.evolve(
+                s.policy, partner_gap_scope="across_channels", invoice_gap_scope="across_channels"
+            ),
+        ),
+    ),
+    (
         "lengthen both gaps",
         lambda s: attrs.evolve(
             s,
@@ -237,11 +274,17 @@ MUTATIONS: list[tuple[str, Callable[[Scenario], Scenario]]] = [
 
 class TestMonotonicity:
     @pytest.mark.slow
-    @given(scenario=scenarios(), mutation=st.sampled_from(MUTATIONS))
+    @pytest.mark.parametrize("scope", GAP_SCOPES)
+    @given(data=st.data(), mutation=st.sampled_from(MUTATIONS))
     def test_adding_a_blocker_never_makes_outreach_eligible(
-        self, scenario: Scenario, mutation: tuple[str, Callable[[Scenario], Scenario]]
+        self,
+        scope: GapScope,
+        data: st.DataObject,
+        mutation: tuple[str, Callable[[Scenario], Scenario]],
     ) -> None:
-        """An ineligible decision stays ineligible when another hold is added."""
+        """An ineligible decision stays ineligible when another hold is added, with gaps
+        counted across channels or per channel."""
+        scenario = data.draw(scenarios(scope))
         before = scenario.decide()
         after = mutation[1](scenario).decide()
         assert (False, True) != (before.eligible, after.eligible)

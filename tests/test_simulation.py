@@ -154,6 +154,22 @@ class TestSimulateOutreach:
             ("email", dt.datetime(2026, 11, 24, 8, tzinfo=UTC)),
         ] == [(o.channel, o.at) for o in result.outreach]
 
+    def test_per_channel_gaps_place_calls_beside_emails(self) -> None:
+        """With both gaps per channel, the partner is emailed and called, each every 3 days."""
+        result = simulate(
+            [invoice("inv_a")],
+            channels=("email", "call"),
+            policy=OutreachPolicy(partner_gap_scope="per_channel", invoice_gap_scope="per_channel"),
+            end=dt.datetime(2026, 11, 27, tzinfo=UTC),
+        )
+        assert [
+            ("email", dt.datetime(2026, 11, 23, 8, tzinfo=UTC)),
+            ("call", dt.datetime(2026, 11, 23, 8, tzinfo=UTC)),
+            ("email", dt.datetime(2026, 11, 26, 8, tzinfo=UTC)),
+            ("call", dt.datetime(2026, 11, 26, 8, tzinfo=UTC)),
+        ] == [(o.channel, o.at) for o in result.outreach]
+        assert (2, 2) == (result.summary()["emails"], result.summary()["calls"])
+
     def test_a_policy_without_gaps_still_ends(self) -> None:
         """With no gaps at all, the cadence floor (one day) spaces outreach per channel."""
         result = simulate(

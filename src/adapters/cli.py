@@ -5,7 +5,7 @@ every command is a small function from its parsed arguments to an :class:`Outcom
 code, text for people, data for ``--json``); :func:`main` parses, runs one command, prints
 the outcome and turns every expected failure into one line on stderr.
 
-Exit codes: ``0`` clean; ``1`` findings (invariant violations or undecodable invoices for
+Exit codes: ``0`` clean; ``1`` findings (invariant violations or undecodable documents for
 ``check``; store files that could not be read and were skipped, for the store commands);
 ``2`` unusable input (a missing path, a file that is not JSON, a bad date or option, a store
 without a workflow), with one line on stderr and never a traceback. Progress on long runs is
@@ -33,13 +33,15 @@ from adapters.fake_api import FakeStuutApi
 from adapters.json_store import JsonStore
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
 from stuut_domain.errors import StuutDomainError
-from stuut_domain.invariants import check_invoice
+from stuut_domain.invariants import Violation, check_invoice, check_partner, check_workflow
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach import OutreachContext
 from stuut_domain.outreach_decision import OutreachDecision
 from stuut_domain.outreach_policy import OutreachPolicy
 from stuut_domain.outreach_state import OutreachState
 from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
+from stuut_domain.payment_balance import check_payment
 from stuut_domain.portfolio import (
     AgingReport,
     aging_report,
@@ -241,9 +243,15 @@ def _build_parser() -> _Parser:
         sub.set_defaults(run=run)
         return sub
 
-    check = command("check", _check, "Validate Stuut invoice JSON; report every violation.")
+    check = command("check", _check, "Validate Stuut invoice, partner, payment and workflow JSON.")
     check.add_argument(
         "paths", nargs="+", metavar="PATH", help="a JSON file, a directory of them, or -"
+    )
+    check.add_argument(
+        "--kind",
+        choices=("auto", *_KINDS),
+        default="auto",
+        help="what the documents are (default auto: decided per document from its keys)",
     )
 
     aging = command("aging", _aging, "Aging per currency and partner, DSO and collections.")
@@ -385,7 +393,7 @@ def _read_bytes(path: pathlib.Path) -> bytes:
 
 
 def _items(document: Any) -> list[tuple[str, Any]]:
-    """The invoices of a document with their JSON path: one, a list, or a list envelope."""
+    """The entities of a document with their JSON path: one, a list, or a list envelope."""
     if isinstance(document, dict) and isinstance(document.get("data"), list):
         return [(f"data[{i}]", item) for i, item in enumerate(document["data"])]
     if isinstance(document, list):
@@ -403,12 +411,92 @@ def _join(prefix: str, path: str) -> str:
     return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
 
 
-def _findings(
-    codec: stuut_json.StuutJsonCodec, name: str, prefix: str, item: Any
-) -> list[dict[str, object]]:
-    """Every problem of one invoice: decoding problems, else invariant violations."""
+def _own_keys(cls: type, *others: type) -> frozenset[str]:
+    """The wire keys of ``cls`` that none of ``others`` has (field names are wire keys)."""
+    shared = {f.name for other in others for f in attrs.fields(other)}
+    return frozenset(f.name for f in attrs.fields(cls) if f.name not in shared)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class _Kind:
+    """One kind of document ``check`` reads: how to decode it and which rules it must keep."""
+
+    name: str
+    plural: str
+    decode: Callable[[Any], Any]
+    check: Callable[[Any], tuple[Violation, ...]]
+
+
+_KIND_TABLE: Final = {
+    "invoice": _Kind(
+        name="invoice",
+        plural="invoices",
+        decode=stuut_json.decode_invoice,
+        check=check_invoice,
+    ),
+    "partner": _Kind(
+        name="partner",
+        plural="partners",
+        decode=stuut_json.decode_partner,
+        check=check_partner,
+    ),
+    "payment": _Kind(
+        name="payment",
+        plural="payments",
+        decode=stuut_json.decode_payment,
+        check=check_payment,
+    ),
+    "workflow": _Kind(
+        name="workflow",
+        plural="workflows",
+        decode=stuut_json.decode_workflow,
+        check=check_workflow,
+    ),
+}
+_KINDS: Final = tuple(_KIND_TABLE)
+#: Keys only a partner has: its own fields that no invoice, payment or workflow shares.
+_PARTNER_KEYS: Final = _own_keys(Partner, Invoice, Payment, Workflow)
+
+
+def _detect(item: Any) -> str | None:
+    """The kind of one document from its keys, or ``None`` when the keys do not tell.
+
+    ``total_amount`` with ``amount_due``: an invoice; ``active_days`` or
+    ``outreach_window_start``: a workflow; ``amount_refunded`` or ``allocations``: a payment;
+    a key only partners have (``contacts``, ``is_email_disabled``...): a partner; else the
+    ``object`` key when it names one of the four kinds.
+    """
+    if not isinstance(item, dict):
+        return None
+    if "total_amount" in item and "amount_due" in item:
+        return "invoice"
+    if "active_days" in item or "outreach_window_start" in item:
+        return "workflow"
+    if "amount_refunded" in item or "allocations" in item:
+        return "payment"
+    if not _PARTNER_KEYS.isdisjoint(item):
+        return "partner"
+    named = item.get("object")
+    return named if named in _KIND_TABLE else None
+
+
+def _undecidable(name: str, path: str) -> dict[str, object]:
+    return {
+        "file": name,
+        "code": "undecodable",
+        "path": path or "$",
+        "message": (
+            "cannot tell whether this is an invoice, partner, payment or workflow from its "
+            "keys; pass --kind"
+        ),
+        "values": {},
+    }
+
+
+def _findings(kind: _Kind, name: str, prefix: str, item: Any) -> list[dict[str, object]]:
+    """Every problem of one document: decoding problems, else invariant violations."""
     try:
-        invoice = codec.decode(Invoice, item, source=name)
+        entity = kind.decode(item)
     except stuut_json.DecodeError as exc:
         return [
             {
@@ -421,15 +509,26 @@ def _findings(
             for p in exc.problems
         ]
     return [
-        {"file": name, **v.as_record(), "path": _join(prefix, v.path)}
-        for v in check_invoice(invoice)
+        {"file": name, **v.as_record(), "path": _join(prefix, v.path)} for v in kind.check(entity)
     ]
 
 
+def _check_summary(counts: dict[str, int], files: int, findings: int, flawed: int) -> str:
+    """``400 invoice(s), 40 partner(s) in 440 file(s): all clean`` (kinds seen, in order)."""
+    labels = {**{kind: f"{kind}(s)" for kind in _KINDS}, "undecided": "undecided document(s)"}
+    kinds = [kind for kind, n in counts.items() if n]
+    seen = [f"{counts[kind]} {labels[kind]}" for kind in kinds]
+    noun = labels[kinds[0]] if len(kinds) == 1 else "document(s)"
+    return f"{', '.join(seen) or '0 document(s)'} in {files} file(s): " + (
+        f"{findings} finding(s) in {flawed} {noun}" if findings else "all clean"
+    )
+
+
 def _check(args: argparse.Namespace) -> Outcome:
-    codec = stuut_json.StuutJsonCodec()
+    wanted: str = getattr(args, "kind", "auto")
     findings: list[dict[str, object]] = []
-    files = invoices = flawed = 0
+    counts = dict.fromkeys((*_KINDS, "undecided"), 0)
+    files = flawed = 0
     progress = Progress("checking files")
     for name, data in _sources(args.paths):
         files += 1
@@ -441,22 +540,30 @@ def _check(args: argparse.Namespace) -> Outcome:
         items = _items(document)
         if not items:
             raise UnusableInput(
-                f"{name}: expected an invoice object, a list of invoices or a list envelope"
+                f"{name}: expected a {'document' if wanted == 'auto' else wanted} object, "
+                "a list of them or a list envelope"
             )
         for prefix, item in items:
-            found = _findings(codec, name, prefix, item)
-            invoices += 1
+            kind = _detect(item) if wanted == "auto" else wanted
+            if kind is None:
+                counts["undecided"] += 1
+                found = [_undecidable(name, prefix)]
+            else:
+                counts[kind] += 1
+                found = _findings(_KIND_TABLE[kind], name, prefix, item)
             flawed += bool(found)
             findings.extend(found)
     progress.done()
     lines = [f"{f['file']}: {f['path']}: [{f['code']}] {f['message']}" for f in findings]
-    summary = f"{invoices} invoice(s) in {files} file(s): " + (
-        f"{len(findings)} finding(s) in {flawed} invoice(s)" if findings else "all clean"
-    )
+    summary = _check_summary(counts, files, len(findings), flawed)
     return Outcome(
         exit_code=EXIT_FINDINGS if findings else EXIT_CLEAN,
         text="\n".join([*lines, summary]),
-        data={"files": files, "invoices": invoices, "findings": findings},
+        data={
+            "files": files,
+            **{_KIND_TABLE[k].plural if k in _KIND_TABLE else k: n for k, n in counts.items()},
+            "findings": findings,
+        },
     )
 
 
@@ -746,7 +853,7 @@ def _demo(args: argparse.Namespace) -> Outcome:
         root = sample_portfolio_path()
     except FileNotFoundError as exc:
         raise UnusableInput(str(exc)) from None
-    check = _check(argparse.Namespace(paths=[str(root / "invoices")]))
+    check = _check(argparse.Namespace(paths=[str(root)], kind="auto"))
     portfolio = _load(root)
     as_of = SAMPLE_AS_OF.date()
     workflow = _workflow(portfolio, None)
@@ -784,7 +891,7 @@ def _demo(args: argparse.Namespace) -> Outcome:
     text = "\n\n".join(
         [
             f"stuut-domain demo: the bundled sample portfolio ({root})",
-            _section("Check", f"{check_summary} (stuut-domain check {root / 'invoices'})"),
+            _section("Check", f"{check_summary} (stuut-domain check {root})"),
             _section(f"Aging at {as_of}", aging_text),
             _section("Outreach decisions", outreach_text),
             _section("Simulation, two weeks", simulate_text),

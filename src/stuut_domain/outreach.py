@@ -18,11 +18,12 @@ The rules, by stable code (each code's message template is in
   (the payment portal reports ``remote_payment_status == "processing"``);
   ``before_first_reminder`` (before the due day plus the policy's offset in days, local
   midnight); ``invoice_gap`` (policy minimum gap since the last outreach about the invoice,
-  any channel).
+  on any channel or on this one, as ``OutreachPolicy.invoice_gap_scope`` says).
 * Partner and channel: ``no_open_invoices``, ``partner_inactive``, ``channel_disabled``,
   ``channel_paused`` (the partner's manual pause flag), ``paused_until`` (a pause in the
   :class:`~stuut_domain.outreach_state.OutreachState`), ``no_reachable_contact``,
-  ``partner_gap`` (policy minimum gap since the last outreach to the partner, any channel).
+  ``partner_gap`` (policy minimum gap since the last outreach to the partner, on any channel
+  or on this one, as ``OutreachPolicy.partner_gap_scope`` says; ADR 0018).
 * Workflow and time: ``workflow_inactive``, ``invalid_window``, ``unknown_time_zone``,
   ``no_outreach_day`` (no weekday allows this channel), ``outside_window``, ``inactive_day``,
   ``weekend_call``. Windows and days are read on the wall clock of the partner's time zone,
@@ -77,6 +78,19 @@ def _later(known: dt.datetime | None, other: dt.datetime | None) -> dt.datetime 
     return other if known is None or other > known else known
 
 
+def _counts(recorded: OutreachChannel | None, scope: OutreachChannel | None) -> bool:
+    """Whether an outreach recorded on ``recorded`` counts toward a gap kept on ``scope``.
+
+    ``scope`` ``None`` counts every channel; an outreach without a recorded channel is read as
+    an email, as :meth:`OutreachState.from_invoices` reads it (ADR 0018).
+    """
+    return scope is None or (recorded or "email") == scope
+
+
+def _scope_text(scope: OutreachChannel | None) -> str:
+    return "any channel" if scope is None else scope
+
+
 class _InvoiceFacts(NamedTuple):
     """What the rules read from one invoice alone (private; see _invoice_facts)."""
 
@@ -112,6 +126,10 @@ class OutreachContext:
         "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
+        "_invoice_gap_channel",
+        "_invoice_gap_scope",
+        "_partner_gap_channel",
+        "_partner_gap_scope",
         "_partner_last",
         "_schedule",
         "_schedule_memo",
@@ -139,8 +157,20 @@ class OutreachContext:
         self.channel: OutreachChannel = channel
         self.policy = policy
         self._workflow_name = workflow.name or workflow.id or "(unnamed)"
+        # The channel a gap counts outreach on: None for every channel (ADR 0018).
+        self._partner_gap_channel: OutreachChannel | None = (
+            channel if policy.partner_gap_scope == "per_channel" else None
+        )
+        self._invoice_gap_channel: OutreachChannel | None = (
+            channel if policy.invoice_gap_scope == "per_channel" else None
+        )
+        self._partner_gap_scope = _scope_text(self._partner_gap_channel)
+        self._invoice_gap_scope = _scope_text(self._invoice_gap_channel)
         self._partner_last = (
-            None if partner.last_outreach_at is None else utc(partner.last_outreach_at)
+            None
+            if partner.last_outreach_at is None
+            or not _counts(partner.last_outreach_channel, self._partner_gap_channel)
+            else utc(partner.last_outreach_at)
         )
         blockers: list[Blocker] = []
         notes: list[Note] = []
@@ -384,16 +414,24 @@ class OutreachContext:
             )
         gap = self.policy.min_gap_per_partner
         if gap:
-            last = _later(state.last_to_partner(pid), self._partner_last)
+            scope = self._partner_gap_channel
+            last = _later(state.last_to_partner(pid, scope), self._partner_last)
             for invoice in items:
-                if invoice.last_outreach_at is not None:
+                if invoice.last_outreach_at is not None and (
+                    scope is None or _counts(invoice.last_outreach_channel, scope)
+                ):
                     last = _later(last, invoice.last_outreach_at)
             if last is not None and now < last + gap:
                 blockers.append(
                     Blocker(
                         code="partner_gap",
                         clears_at=last + gap,
-                        facts={"partner": partner.name or pid, "last": last, "gap": gap},
+                        facts={
+                            "partner": partner.name or pid,
+                            "scope": self._partner_gap_scope,
+                            "last": last,
+                            "gap": gap,
+                        },
                     )
                 )
 
@@ -560,7 +598,13 @@ class OutreachContext:
             promise=promise,
             promise_broken=broken,
             reminder=reminder,
-            last_outreach=None if last is None else utc(last),
+            # Only an outreach the invoice gap counts (its scope is this context's, ADR 0018).
+            last_outreach=(
+                None
+                if last is None
+                or not _counts(invoice.last_outreach_channel, self._invoice_gap_channel)
+                else utc(last)
+            ),
         )
 
     def _invoice_blockers(
@@ -592,14 +636,22 @@ class OutreachContext:
             found.append(reminder)
         gap = self.policy.min_gap_per_invoice
         if gap:
-            last = _later(state.last_about_invoice(invoice.id), facts.last_outreach)
+            last = _later(
+                state.last_about_invoice(invoice.id, self._invoice_gap_channel),
+                facts.last_outreach,
+            )
             if last is not None and now < last + gap:
                 found.append(
                     Blocker(
                         code="invoice_gap",
                         clears_at=last + gap,
                         invoice_id=facts.key,
-                        facts={"invoice": facts.label, "last": last, "gap": gap},
+                        facts={
+                            "invoice": facts.label,
+                            "scope": self._invoice_gap_scope,
+                            "last": last,
+                            "gap": gap,
+                        },
                     )
                 )
         return found

@@ -50,7 +50,8 @@ BLOCKER_CODES: Final[Mapping[str, str]] = {
         "reminders for invoice {invoice} start {offset} from its due day {due}"
     ),
     "invoice_gap": (
-        "outreach about invoice {invoice} last went out at {last}; the minimum gap is {gap}"
+        "outreach about invoice {invoice} on {scope} last went out at {last}; "
+        "the minimum gap is {gap}"
     ),
     "no_open_invoices": "no invoice was given: there is nothing to chase",
     "partner_inactive": "partner {partner} is inactive",
@@ -59,7 +60,7 @@ BLOCKER_CODES: Final[Mapping[str, str]] = {
     "paused_until": "outreach to partner {partner} is paused until {until}{reason}",
     "no_reachable_contact": "no contact of partner {partner} can be reached by {channel}: {why}",
     "partner_gap": (
-        "outreach to partner {partner} last went out at {last}; the minimum gap is {gap}"
+        "outreach to partner {partner} on {scope} last went out at {last}; the minimum gap is {gap}"
     ),
     "workflow_inactive": "workflow {workflow} is inactive",
     "invalid_window": "workflow {workflow} has an unusable outreach window: {error}",

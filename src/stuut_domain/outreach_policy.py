@@ -8,13 +8,20 @@ from globals. Its defaults follow what collections products do and what Stuut do
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final, Literal, TypeAlias, get_args
 
 import attrs
 
 from stuut_domain._validators import zone_named
 
-__all__ = ["DEFAULT_POLICY", "OutreachPolicy"]
+__all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
+
+#: Which earlier outreach a minimum gap counts (ADR 0018): ``"across_channels"``, every
+#: outreach whatever its channel (an email spaces the next call); ``"per_channel"``, only
+#: outreach on the channel being decided (email and call keep separate cadences).
+GapScope: TypeAlias = Literal["across_channels", "per_channel"]
+#: The gap scopes, in documentation order.
+GAP_SCOPES: Final[tuple[GapScope, ...]] = get_args(GapScope)
 
 
 def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
@@ -34,6 +41,11 @@ def _grace_days(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> 
         raise ValueError(f"{attribute.name} must be a whole number of days >= 0, got {value!r}")
 
 
+def _gap_scope(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in GAP_SCOPES:
+        raise ValueError(f"{attribute.name} must be one of {', '.join(GAP_SCOPES)}, got {value!r}")
+
+
 def _known_zone(_instance: Any, _attribute: attrs.Attribute[Any], value: str) -> None:
     zone_named(value)  # raises UnknownTimeZone naming the value
 
@@ -43,9 +55,17 @@ class OutreachPolicy:
     """How often and from when outreach may go out; one explicit value per organisation.
 
     * ``min_gap_per_invoice`` (default 3 days): no outreach about an invoice sooner than this
-      after the last outreach about it, on any channel.
+      after the last outreach about it (on any channel, or on the same channel: see
+      ``invoice_gap_scope``).
     * ``min_gap_per_partner`` (default 1 day): no outreach to a partner sooner than this after
-      the last outreach to it, on any channel and about any invoice.
+      the last outreach to it about any invoice (on any channel, or on the same channel: see
+      ``partner_gap_scope``).
+    * ``partner_gap_scope`` and ``invoice_gap_scope`` (default ``"across_channels"`` both):
+      which earlier outreach each gap counts. ``"across_channels"``: every outreach, so an
+      email spaces the next call and a call the next email. ``"per_channel"``: only outreach
+      on the channel being decided, so email and call each keep their own cadence and may go
+      out at the same instant. An earlier outreach whose channel is not recorded is read as an
+      email (the API's default outreach). See ADR 0018.
     * ``promise_grace_days`` (default 2): a promise to pay holds outreach on the invoice
       through the promised date and this many more days, in the decision's local time zone;
       outreach resumes at the local midnight after that (the promise is then broken).
@@ -59,7 +79,8 @@ class OutreachPolicy:
       the partner nor the workflow names one.
 
     Every gap is measured between instants in UTC. Invalid values (a negative gap, negative
-    grace days, an unknown zone) are refused on construction, naming the field.
+    grace days, an unknown gap scope, an unknown zone) are refused on construction, naming
+    the field.
     """
 
     min_gap_per_invoice: dt.timedelta = attrs.field(
@@ -68,6 +89,8 @@ class OutreachPolicy:
     min_gap_per_partner: dt.timedelta = attrs.field(
         default=dt.timedelta(days=1), validator=_non_negative
     )
+    partner_gap_scope: GapScope = attrs.field(default="across_channels", validator=_gap_scope)
+    invoice_gap_scope: GapScope = attrs.field(default="across_channels", validator=_gap_scope)
     promise_grace_days: int = attrs.field(default=2, validator=_grace_days)
     first_reminder_offset_days: int = attrs.field(default=0, validator=_whole_days)
     receivables_only: bool = True

@@ -1,7 +1,8 @@
 """Outreach state: what was sent when, on which channel, to whom, and which pauses hold.
 
-The eligibility rules for cadence (minimum gap per invoice and per partner) and for pauses with
-a resume instant read this state. It is an immutable value: recording an outreach or a pause
+The eligibility rules for cadence (minimum gap per invoice and per partner, counted across
+channels or per channel as the policy says) and for pauses with a resume instant read this
+state. It is an immutable value: recording an outreach or a pause
 returns a new state, so a simulator can branch scenarios freely.
 """
 
@@ -20,7 +21,7 @@ from stuut_domain.types import OutreachChannel
 
 __all__ = ["EMPTY_STATE", "OutreachPause", "OutreachState", "SentOutreach"]
 
-_CHANNELS = ("email", "call")
+_CHANNELS: tuple[OutreachChannel, ...] = ("email", "call")
 
 
 def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -90,18 +91,28 @@ class OutreachState:
     _last_by_partner: dict[str, dt.datetime] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _last_by_channel: dict[
+        OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]
+    ] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         by_invoice: dict[str, dt.datetime] = {}
         by_partner: dict[str, dt.datetime] = {}
+        by_channel: dict[OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]] = {
+            channel: ({}, {}) for channel in _CHANNELS
+        }
         for item in self.sent:
             when = utc(item.sent_at)
+            channel_invoices, channel_partners = by_channel[item.channel]
             for invoice_id in item.invoice_ids:
                 _latest(by_invoice, invoice_id, when)
+                _latest(channel_invoices, invoice_id, when)
             if item.partner_id is not None:
                 _latest(by_partner, item.partner_id, when)
+                _latest(channel_partners, item.partner_id, when)
         object.__setattr__(self, "_last_by_invoice", by_invoice)
         object.__setattr__(self, "_last_by_partner", by_partner)
+        object.__setattr__(self, "_last_by_channel", by_channel)
 
     @classmethod
     def from_invoices(cls, invoices: Iterable[Invoice]) -> OutreachState:
@@ -165,13 +176,27 @@ class OutreachState:
         kept = tuple(p for p in self.pauses if (p.partner_id, p.channel) != (partner_id, channel))
         return attrs.evolve(self, pauses=kept)
 
-    def last_about_invoice(self, invoice_id: str | None) -> dt.datetime | None:
-        """When outreach about the invoice last went out (UTC), on any channel."""
-        return None if invoice_id is None else self._last_by_invoice.get(invoice_id)
+    def last_about_invoice(
+        self, invoice_id: str | None, channel: OutreachChannel | None = None
+    ) -> dt.datetime | None:
+        """When outreach about the invoice last went out (UTC): on ``channel``, or on any
+        channel when ``channel`` is ``None``."""
+        if invoice_id is None:
+            return None
+        if channel is None:
+            return self._last_by_invoice.get(invoice_id)
+        return self._last_by_channel[channel][0].get(invoice_id)
 
-    def last_to_partner(self, partner_id: str | None) -> dt.datetime | None:
-        """When outreach to the partner last went out (UTC), on any channel."""
-        return None if partner_id is None else self._last_by_partner.get(partner_id)
+    def last_to_partner(
+        self, partner_id: str | None, channel: OutreachChannel | None = None
+    ) -> dt.datetime | None:
+        """When outreach to the partner last went out (UTC): on ``channel``, or on any
+        channel when ``channel`` is ``None``."""
+        if partner_id is None:
+            return None
+        if channel is None:
+            return self._last_by_partner.get(partner_id)
+        return self._last_by_channel[channel][1].get(partner_id)
 
     def pauses_holding(
         self, partner_id: str | None, channel: OutreachChannel, at: dt.datetime

@@ -16,8 +16,11 @@ Rules of the replay:
   twice).
 * The invoice facts do not change during a simulation (no payment arrives, no promise is
   made): the replay isolates what the policy, the workflow and the calendar do.
-* Every channel of one partner shares the state, so the policy's partner gap spaces an email
-  and a call; channels are tried in the order given at equal instants.
+* Every channel of one partner shares the state, so under the default policy (gaps counted
+  across channels) the partner gap spaces an email and a call, and channels are tried in the
+  order given at equal instants: the first channel takes the instant. With
+  ``OutreachPolicy(partner_gap_scope="per_channel", invoice_gap_scope="per_channel")`` each
+  channel keeps its own cadence and both go out (ADR 0018).
 * The starting state is the outreach the invoices already record (``last_outreach_at``) unless
   a state is given. After an outreach, a partner is not asked again on that channel sooner than
   ``cadence_floor`` (default one day), so a policy without gaps still terminates.
@@ -543,6 +546,8 @@ def _text(value: object) -> str:
         if not seconds:
             return f"{days} day{'s' if days != 1 else ''}"
         return f"{value.total_seconds() / 3600:g} hours"
+    if isinstance(value, str):
+        return value
     return repr(value)
 
 
