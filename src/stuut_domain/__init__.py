@@ -72,6 +72,8 @@ from stuut_domain.outreach_decision import (
 )
 from stuut_domain.outreach_policy import (
     DEFAULT_POLICY,
+    GAP_SCOPES,
+    GapScope,
     OutreachPolicy,
 )
 from stuut_domain.outreach_state import (
@@ -131,6 +133,7 @@ from stuut_domain.workflow import (
 __all__ = [
     "BLOCKER_CODES",
     "DEFAULT_POLICY",
+    "GAP_SCOPES",
     "RULES",
     "AgingReport",
     "AllocationResult",
@@ -143,6 +146,7 @@ __all__ = [
     "Contact",
     "CurrencyMismatch",
     "DsoReport",
+    "GapScope",
     "InexactAmount",
     "InvalidAllocation",
     "InvalidTransition",
