@@ -6,13 +6,12 @@ models (``model_validate_json``), to msgspec Structs (typed decode) or to plain 
 and encode no slower than pydantic (ratio <= 1.0; stretch: decode within 2x of msgspec), and a
 decoded typical invoice at most 1.5x the bytes of the same data as msgspec Structs.
 
-Where the time goes (ADR 0030; profile with ``python -m cProfile``): msgspec builds the
-entities in C as *shells* (same slots, validators proven by the wire types), then Python
-attaches currencies to amounts and re-classes the shells. msgspec sets attrs slots through
-the generic attribute path, about 45 ns per field more than for a Struct, so the 61-field
-invoice alone costs about 2.8 µs more than its Struct: that, and six Money objects, is why a
-slim invoice is at pydantic's time rather than below it. Classes msgspec builds directly run
-their ``aware`` validators in Python. The peers attach no currency and build no Money.
+Where the time goes (ADR 0030, ADR 0032; profile with ``python -m cProfile``): msgspec fills
+Struct *frames* in C (validators proven by the wire types), then generated Python writes each
+entity's slots with direct slot stores, attaching currencies to amounts, and re-classes it.
+On a slim invoice about 40% is msgspec's frame, 45% the 61 slot stores with six Money
+objects, the rest call overhead and the UTF-8 check. Classes msgspec builds directly
+run their ``aware`` validators in Python. The peers attach no currency and build no Money.
 """
 
 from __future__ import annotations

@@ -589,6 +589,41 @@ class TestAnyEntityClass:
         assert ["$"] == paths_of(Counted, b'{"count": 13}')
 
 
+class TestFrames:
+    def test_classes_whose_rules_the_wire_proves_are_built_through_frames(self) -> None:
+        """Entities with only proven validators are written slot by slot from a Struct frame."""
+        fast = FastPath(Page)
+        fast.decode(Invoice, SEED)
+        frames = {Invoice, Partner, Contact, LineItem, Payment, PaymentAllocation, User}
+        assert {"frame"} == {fast._mode[cls] for cls in frames}
+        fast._analyse(Refund)
+        fast._analyse(Counted)
+        assert ("twin", "twin") == (fast._mode[Refund], fast._mode[Counted])
+
+    def test_a_framed_entity_is_of_the_entity_class_and_frozen(self) -> None:
+        """The builder never escapes: the decoded invoice is an Invoice and refuses writes."""
+        invoice = CODEC.decode(Invoice, SEED)
+        assert (Invoice, Partner) == (type(invoice), type(invoice.partner))
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            invoice.memo = "paid in cash"  # type: ignore[misc]
+
+    def test_a_frame_fills_every_slot_absent_keys_with_their_defaults(self) -> None:
+        """An invoice with only its required keys equals the one built by calling the class."""
+        data = (
+            b'{"amount_due": 1500, "currency": "EUR", "object": "invoice",'
+            b' "remote_id": "INV-2024-0042", "total_amount": 2500}'
+        )
+        expected = Invoice(
+            amount_due=Money(1500, "EUR"),
+            currency="EUR",
+            object="invoice",
+            remote_id="INV-2024-0042",
+            total_amount=Money(2500, "EUR"),
+        )
+        assert expected == CODEC.decode(Invoice, data)
+        assert attrs.astuple(expected) == attrs.astuple(CODEC.decode(Invoice, data))
+
+
 class TestModule:
     def test_the_module_examples_run(self) -> None:
         """The docstring examples of adapters.stuut_json are correct."""

@@ -1,17 +1,18 @@
 """The fast path of the Stuut JSON codec: msgspec decodes and encodes in C (private).
 
-Decoding (ADR 0005, ADR 0030). Each attrs class gets a *wire view*, generated from its fields
-(so it cannot drift):
+Decoding (ADR 0005, ADR 0030, ADR 0032). Each attrs class that needs converting gets a *wire
+view*: a ``msgspec.Struct`` generated from its fields (so it cannot drift) whose annotations
+carry the wire rules msgspec checks in C: bounded ``int`` for amounts and integers,
+``msgspec.Raw`` for decimals, offset-carrying datetimes, a closed ``Literal`` of currency
+codes. msgspec fills the Struct in C; generated code then builds the entity from it:
 
-* a **shell** — a subclass with the same slots whose attrs fields have no validators and whose
-  annotations carry the wire rules msgspec checks in C: bounded ``int`` for amounts and
-  integers, ``msgspec.Raw`` for decimals, offset-carrying datetimes, a closed ``Literal`` of
-  currency codes. msgspec builds the shell in C; a generated fix-up attaches each amount's
-  currency (ADR 0009), reads decimals, fixes nested shells and switches ``__class__`` to the
-  entity class. Used when every validator of the class is one those rules prove;
-* a **twin** — a ``msgspec.Struct`` converted by calling the class (its validators and hooks
-  run), for classes with any other validator or hook that need conversion;
-* nothing — msgspec builds the class itself — when nothing in or below it needs converting.
+* a **frame** — when every validator of the class is one those rules prove — is copied into
+  the entity's slots by direct stores through a *builder* (a subclass with the same slots and
+  a plain ``__setattr__``), attaching each amount's currency (ADR 0009) and reading decimals,
+  and the builder is re-classed to the entity class;
+* a **twin** — for classes with any other validator or hook — is converted by calling the
+  class, so its validators and hooks run;
+* classes with nothing to convert in or below them get no view: msgspec builds them itself.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
@@ -95,8 +96,9 @@ def _is_tuple(tp: Any) -> bool:
 class FastPath:
     """Decoders for every class asked for, built on first use and kept.
 
-    Twins reference each other by name (a payment embeds allocations that embed payments),
-    so they live in a private module namespace that msgspec resolves when a decoder is built.
+    Wire Structs reference each other by name (a payment embeds allocations that embed
+    payments), so they live in a private module namespace that msgspec resolves when a
+    decoder is built.
     """
 
     def __init__(self, page_class: type) -> None:
@@ -196,10 +198,10 @@ class FastPath:
 
         * **direct** — msgspec builds the attrs class itself (its validators, if any, run):
           classes with nothing to convert and nothing below them to convert.
-        * **shell** — msgspec builds a validator-free subclass with the same slots, whose
-          field types prove the class's validators in C; a generated fix-up attaches
-          currencies, reads decimals, fixes nested objects and switches ``__class__`` to the
-          entity class. Only for classes all of whose validators are proven (ADR 0030).
+        * **frame** — msgspec builds a Struct whose field types prove the class's validators
+          in C; generated code stores its values, currencies attached and decimals read,
+          into the slots of a builder and re-classes it to the entity class. Only for
+          classes all of whose validators are proven (ADR 0030, ADR 0032).
         * **twin** — msgspec builds a Struct twin and a generated converter calls the class
           (its validators and hooks run): the rest.
         """
@@ -236,15 +238,15 @@ class FastPath:
                 todo.extend(edges.get(current, ()))
             if not special:
                 self._mode[cls] = "direct"
+            elif not _validators_proven(cls):
+                self._mode[cls] = "twin"
             else:
-                self._mode[cls] = "shell" if _validators_proven(cls) else "twin"
+                self._mode[cls] = "frame"
         new = [cls for cls in edges if self._mode[cls] != "direct"]
         for cls in new:
-            self._wire[cls] = (
-                self._define_shell(cls) if self._mode[cls] == "shell" else self._define_twin(cls)
-            )
+            self._wire[cls] = self._define_struct(cls)
         for cls in new:
-            build = self._build_fixup if self._mode[cls] == "shell" else self._build_converter
+            build = self._build_frame if self._mode[cls] == "frame" else self._build_converter
             self._converters[cls] = build(cls)
 
     def _alias(self, obj: Any) -> str:
@@ -285,29 +287,8 @@ class FastPath:
             return None
         return f"{text} | None" if optional else text
 
-    def _define_shell(self, cls: type) -> type:
-        """A subclass with the same slots, no validators and wire annotations, for msgspec."""
-        annotations: dict[str, str] = {}
-        for field in attrs.fields(cls):
-            text = self._annotation(field_hints(cls)[field.name], field.validator)
-            if text is not None:
-                annotations[field.name] = text
-        name = self._wire_name(cls)
-        shell = type(
-            name,
-            (cls,),
-            {
-                "__slots__": (),
-                "__attrs_attrs__": tuple(f.evolve(validator=None) for f in attrs.fields(cls)),
-                "__annotations__": annotations,
-                "__module__": self._module.__name__,
-                "__doc__": f"msgspec's view of {cls.__name__} (private)",
-            },
-        )
-        setattr(self._module, name, shell)
-        return shell
-
-    def _define_twin(self, cls: type) -> type:
+    def _define_struct(self, cls: type) -> type:
+        """The wire view of ``cls``: a Struct with its fields, defaults and wire annotations."""
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         hints = field_hints(cls)
         for field in attrs.fields(cls):
@@ -318,9 +299,9 @@ class FastPath:
             else:
                 fields.append((field.name, annotation, field.default))
         name = self._wire_name(cls)
-        twin = msgspec.defstruct(name, fields, kw_only=True, gc=False, module=self._module.__name__)
-        setattr(self._module, name, twin)
-        return twin
+        view = msgspec.defstruct(name, fields, kw_only=True, gc=False, module=self._module.__name__)
+        setattr(self._module, name, view)
+        return view
 
     def _currency_line(self, cls: type, source: str) -> str:
         if owns_currency(cls):
@@ -336,68 +317,52 @@ class FastPath:
         converter: Callable[[Any, Any], Any] = self._code_namespace[function]
         return converter
 
-    def _build_fixup(self, cls: type) -> Callable[[Any, Any], Any]:
-        """Generate ``fix(shell, code) -> entity``: the same object, completed and re-classed.
+    def _build_frame(self, cls: type) -> Callable[[Any, Any], Any]:
+        """Generate ``build(frame, code) -> entity`` for a class whose rules are all proven.
 
-        ``code`` is the enclosing object's currency code, used only by allocations without an
-        embedded invoice (ADR 0009); objects with a ``currency`` field use their own.
+        msgspec has filled the frame (a Struct) in C. The entity is written slot by slot
+        through a *builder* — a subclass with the same slots and the plain
+        ``object.__setattr__``, so each ``o.name = value`` is a direct slot store — and then
+        re-classed to the entity class (same slots, so the same layout; ADR 0032). Amounts
+        get the currency ``code`` of their owner (ADR 0009): the enclosing object's, passed
+        in, unless the class has a ``currency`` field or is an allocation embedding its
+        invoice. Amounts are built through Money's two slots if a start-up probe shows that
+        equals ``Money(units, code)``.
         """
         namespace = self._code_namespace
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
+        namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(o, ctx):", self._currency_line(cls, "o")]
+        lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
+        lines.append(f"    o = _new(_B_{name})")
         for field in attrs.fields(cls):
-            setter = f"_S_{name}_{field.name}"
-            namespace[setter] = cls.__dict__[field.name].__set__
-            lines.extend(self._fixup_statements(field.name, hints[field.name], setter))
-        # Same slots, so the same layout: the shell becomes the entity in place.
+            tp = hints[field.name]
+            base, optional = strip_optional(tp)
+            if base is not Money:
+                lines.append(f"    o.{field.name} = {self._field_expression(field.name, tp)}")
+                continue
+            build = (
+                ["m = _new(_Money)", "_money_units(m, v)", "_money_currency(m, cur)"]
+                if self._slot_money
+                else ["m = _Money(v, code)"]
+            )
+            body = ["if cur is None:", "    raise _NoCurrency", *build]
+            lines.append(f"    v = w.{field.name}")
+            if optional:
+                lines.append("    if v is None:")
+                lines.append(f"        o.{field.name} = None")
+                lines.append("    else:")
+            else:
+                lines.append("    if True:")
+            lines.extend(f"        {b}" for b in body)
+            lines.append(f"        o.{field.name} = m")
         lines.append(f"    _setattr(o, '__class__', _E_{name})")
         lines.append("    return o")
         return self._compile(cls, function, lines)
-
-    def _fixup_statements(self, name: str, tp: Any, setter: str) -> list[str]:
-        base, optional = strip_optional(tp)
-        if base is Money:
-            if self._slot_money:
-                build = [
-                    "m = _new(_Money)",
-                    "_money_units(m, v)",
-                    "_money_currency(m, cur)",
-                    f"{setter}(o, m)",
-                ]
-            else:
-                build = [f"{setter}(o, _Money(v, code))"]
-            body = ["if cur is None:", "    raise _NoCurrency", *build]
-            guard = "if v is not None:" if optional else "if True:"
-            return [f"    v = o.{name}", f"    {guard}", *[f"        {b}" for b in body]]
-        if base is Decimal:
-            helper = "_decimal" if optional else "_decimal_required"
-            return [f"    {setter}(o, {helper}(o.{name}))"]
-        if _is_tuple(base):
-            item = get_args(base)[0]
-            mode = self._mode.get(item, "direct") if attrs.has(item) else "direct"
-            if mode == "shell":
-                to_entity = f"_to_entity_{self._wire_name(item)}"
-                return [f"    for x in o.{name}:", f"        {to_entity}(x, code)"]
-            if mode == "twin":
-                to_entity = f"_to_entity_{self._wire_name(item)}"
-                return [f"    {setter}(o, tuple([{to_entity}(x, code) for x in o.{name}]))"]
-            return []
-        if attrs.has(base) and self._mode.get(base, "direct") != "direct":
-            to_entity = f"_to_entity_{self._wire_name(base)}"
-            call = (
-                f"{to_entity}(v, code)"
-                if self._mode[base] == "shell"
-                else f"{setter}(o, {to_entity}(v, code))"
-            )
-            if optional:
-                return [f"    v = o.{name}", "    if v is not None:", f"        {call}"]
-            return [f"    {call.replace('(v, code)', f'(o.{name}, code)')}"]
-        return []
 
     def _build_converter(self, cls: type) -> Callable[[Any, Any], Any]:
         """Generate ``convert(twin, code) -> entity`` for a class built by calling it.
@@ -440,11 +405,12 @@ class FastPath:
 
 
 def _validators_proven(cls: type) -> bool:
-    """Whether the twin of ``cls`` proves every validator of ``cls`` (so slots may be set).
+    """Whether the wire view of ``cls`` proves every validator of ``cls`` (so slots may be set).
 
-    Proven: ``aware`` (twin datetimes need an offset), ``currency_code`` (twin codes are a
+    Proven: ``aware`` (wire datetimes need an offset), ``currency_code`` (wire codes are a
     closed Literal), and the amount validators of owners of a currency and of the allocation
-    (the converter attaches exactly the currency they check). Anything else — another
+    (the frame builder attaches exactly the currency they check). Every field must be a slot
+    of ``cls`` itself, so the builder writes every one. Anything else — another
     validator, a converter, a factory default, ``__attrs_post_init__`` — and the entity is
     built by calling the class.
     """
@@ -467,6 +433,27 @@ def _validators_proven(cls: type) -> bool:
             continue
         return False
     return True
+
+
+def _builder(cls: type) -> type:
+    """A subclass of ``cls`` with the same slots whose attributes can be set (private).
+
+    Both ``__setattr__`` and ``__delattr__`` are ``object``'s, so the type's attribute
+    setter is the generic C one and the interpreter stores each attribute straight into its
+    slot. An instance is only ever a half-built entity inside a generated builder, which
+    re-classes it to ``cls`` before anyone else sees it.
+    """
+    return type(
+        f"{cls.__name__}_builder",
+        (cls,),
+        {
+            "__slots__": (),
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__module__": __name__,
+            "__doc__": f"{cls.__name__} while the codec fills its slots (private)",
+        },
+    )
 
 
 class _NoCurrency(ValueError):
