@@ -83,7 +83,7 @@ class TestMain:
         def broken(*_args: object, **_kwargs: object) -> None:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr("adapters.cli.aging_report", broken)
+        monkeypatch.setattr("adapters.cli.aging.aging_report", broken)
         code, out, err = run(capsys, "aging", "--store", str(SAMPLE), "--at", "2026-11-26")
         assert (EXIT_UNUSABLE, "") == (code, out)
         assert "stuut-domain: internal error (please report): RuntimeError: boom" == one_line(err)

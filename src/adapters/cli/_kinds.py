@@ -1,0 +1,90 @@
+"""The kinds of document ``check`` reads (invoice, partner, payment, workflow), told apart by keys.
+
+Each kind pairs its Stuut JSON decoder with the invariant checks its entity must keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+
+from adapters import stuut_json
+from stuut_domain.invariants import Violation, check_invoice, check_partner, check_workflow
+from stuut_domain.invoice import Invoice
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
+from stuut_domain.payment_balance import check_payment
+from stuut_domain.workflow import Workflow
+
+__all__ = ["KINDS", "KIND_TABLE", "Kind", "detect"]
+
+
+def _own_keys(cls: type, *others: type) -> frozenset[str]:
+    """The wire keys of ``cls`` that none of ``others`` has (field names are wire keys)."""
+    shared = {f.name for other in others for f in attrs.fields(other)}
+    return frozenset(f.name for f in attrs.fields(cls) if f.name not in shared)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Kind:
+    """One kind of document ``check`` reads: how to decode it and which rules it must keep."""
+
+    name: str
+    plural: str
+    decode: Callable[[Any], Any]
+    check: Callable[[Any], tuple[Violation, ...]]
+
+
+KIND_TABLE: Final = {
+    "invoice": Kind(
+        name="invoice",
+        plural="invoices",
+        decode=stuut_json.decode_invoice,
+        check=check_invoice,
+    ),
+    "partner": Kind(
+        name="partner",
+        plural="partners",
+        decode=stuut_json.decode_partner,
+        check=check_partner,
+    ),
+    "payment": Kind(
+        name="payment",
+        plural="payments",
+        decode=stuut_json.decode_payment,
+        check=check_payment,
+    ),
+    "workflow": Kind(
+        name="workflow",
+        plural="workflows",
+        decode=stuut_json.decode_workflow,
+        check=check_workflow,
+    ),
+}
+KINDS: Final = tuple(KIND_TABLE)
+#: Keys only a partner has: its own fields that no invoice, payment or workflow shares.
+_PARTNER_KEYS: Final = _own_keys(Partner, Invoice, Payment, Workflow)
+
+
+def detect(item: Any) -> str | None:
+    """The kind of one document from its keys, or ``None`` when the keys do not tell.
+
+    ``total_amount`` with ``amount_due``: an invoice; ``active_days`` or
+    ``outreach_window_start``: a workflow; ``amount_refunded`` or ``allocations``: a payment;
+    a key only partners have (``contacts``, ``is_email_disabled``...): a partner; else the
+    ``object`` key when it names one of the four kinds.
+    """
+    if not isinstance(item, dict):
+        return None
+    if "total_amount" in item and "amount_due" in item:
+        return "invoice"
+    if "active_days" in item or "outreach_window_start" in item:
+        return "workflow"
+    if "amount_refunded" in item or "allocations" in item:
+        return "payment"
+    if not _PARTNER_KEYS.isdisjoint(item):
+        return "partner"
+    named = item.get("object")
+    return named if named in KIND_TABLE else None

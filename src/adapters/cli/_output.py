@@ -1,0 +1,105 @@
+"""What a command produces and how it is shown: exit codes, :class:`Outcome`, JSON, progress.
+
+Exit codes: ``0`` clean; ``1`` findings; ``2`` unusable input (:class:`UnusableInput`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import IO, Any, Final
+
+import attrs
+
+from stuut_domain.tables import text_table
+
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_UNUSABLE",
+    "PROG",
+    "Outcome",
+    "Progress",
+    "UnusableInput",
+    "limited",
+    "say",
+    "section",
+    "to_json",
+]
+
+EXIT_CLEAN: Final = 0
+EXIT_FINDINGS: Final = 1
+EXIT_UNUSABLE: Final = 2
+PROG: Final = "stuut-domain"
+
+
+class UnusableInput(Exception):
+    """Input a command cannot work with at all: exit 2 with this one-line message."""
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Outcome:
+    """What a command produced: its exit code, text for a terminal and data for ``--json``."""
+
+    exit_code: int
+    text: str
+    data: Any
+
+
+def to_json(data: Any) -> str:
+    """JSON text for ``--json``: Decimals as exact strings (never floats), dates in ISO 8601."""
+    return json.dumps(data, default=_plain, indent=2, ensure_ascii=False)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class Progress:
+    """A counter on stderr for long runs, drawn only when the stream is a terminal."""
+
+    def __init__(self, label: str, *, total: int | None = None, stream: IO[str] | None = None):
+        self.label = label
+        self.total = total
+        self.count = 0
+        self._stream = sys.stderr if stream is None else stream
+        self._enabled = self._stream.isatty()
+
+    def step(self, done: int, total: int | None = None) -> None:
+        """Show ``done`` (of ``total``) items; redrawn every 25 items and at the end."""
+        self.count, self.total = done, total if total is not None else self.total
+        if self._enabled and (done % 25 == 0 or done == self.total):
+            of = f"/{self.total}" if self.total is not None else ""
+            self._stream.write(f"\r{self.label}: {done}{of}")
+            self._stream.flush()
+
+    def done(self) -> None:
+        """Clear the progress line."""
+        if self._enabled and self.count:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+
+
+def section(title: str, body: str) -> str:
+    """A titled block of text: the title underlined with ``=``, then the body."""
+    return f"{title}\n{'=' * len(title)}\n{body}"
+
+
+def limited(columns: Sequence[str], rows: Sequence[dict[str, object]], limit: int | None) -> str:
+    """A text table of at most ``limit`` rows, saying how many more ``--json`` shows."""
+    if limit is None or len(rows) <= limit:
+        return text_table(columns, rows)
+    rest = len(rows) - limit
+    return f"{text_table(columns, rows[:limit])}\n... {rest} more row(s); --json shows all"
+
+
+def say(stream: IO[str], text: str) -> None:
+    """Write ``text`` to ``stream`` as whole lines (a final newline added when missing)."""
+    stream.write(text if text.endswith("\n") else text + "\n")

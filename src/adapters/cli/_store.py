@@ -1,0 +1,107 @@
+"""Reading a store for the store commands: its portfolio, skipped files, and the workflow to use.
+
+Files that cannot be read are skipped and reported (exit 1), never fatal; a path that is not a
+store, or a store without the wanted workflow, is unusable input (exit 2).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
+from adapters.errors import CorruptRecord
+from adapters.json_store import JsonStore
+from stuut_domain.invoice import Invoice
+from stuut_domain.partner import Partner
+from stuut_domain.workflow import Workflow
+
+__all__ = ["StorePortfolio", "load_store", "pick_workflow", "store_outcome"]
+
+E_co = TypeVar("E_co", covariant=True)
+
+
+class _Listing(Protocol[E_co]):
+    """What the CLI reads from a store repository: the ids, and one entity by id."""
+
+    def ids(self) -> Iterator[str]: ...
+
+    def get(self, entity_id: str, /) -> E_co: ...
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class StorePortfolio:
+    """The invoices, partners and workflows a store holds, and the files that could not be read.
+
+    Payments are not read: every command works from the invoices, which embed their
+    allocations.
+    """
+
+    invoices: tuple[Invoice, ...]
+    partners: tuple[Partner, ...]
+    workflows: tuple[Workflow, ...]
+    skipped: tuple[CorruptRecord, ...]
+
+    def skipped_records(self) -> list[dict[str, object]]:
+        """One record per skipped file: the file and why it could not be read."""
+        return [{"file": s.file, "error": str(s)} for s in self.skipped]
+
+
+def _read_all(
+    repository: _Listing[E_co], label: str, skipped: list[CorruptRecord]
+) -> tuple[E_co, ...]:
+    ids = sorted(repository.ids())
+    progress = Progress(f"reading {label}", total=len(ids))
+    found: list[E_co] = []
+    for count, entity_id in enumerate(ids, 1):
+        try:
+            found.append(repository.get(entity_id))
+        except CorruptRecord as exc:
+            skipped.append(exc)
+        progress.step(count)
+    progress.done()
+    return tuple(found)
+
+
+def load_store(root: pathlib.Path) -> StorePortfolio:
+    """Every readable invoice, partner and workflow under ``root``; unreadable files skipped."""
+    if not root.is_dir():
+        raise UnusableInput(f"store {str(root)!r} is not a directory")
+    if not (root / "invoices").is_dir():
+        raise UnusableInput(f"store {str(root)!r} has no invoices/ folder")
+    store = JsonStore(root)
+    skipped: list[CorruptRecord] = []
+    return StorePortfolio(
+        invoices=_read_all(store.invoices, "invoices", skipped),
+        partners=_read_all(store.partners, "partners", skipped),
+        workflows=_read_all(store.workflows, "workflows", skipped),
+        skipped=tuple(skipped),
+    )
+
+
+def store_outcome(portfolio: StorePortfolio, text: str, data: dict[str, Any]) -> Outcome:
+    """Append the skipped files (exit 1) to a store command's text and data."""
+    data["skipped"] = portfolio.skipped_records()
+    if portfolio.skipped:
+        lines = "\n".join(f"  {s}" for s in portfolio.skipped)
+        text += f"\n\nSkipped {len(portfolio.skipped)} unreadable file(s):\n{lines}"
+        return Outcome(exit_code=EXIT_FINDINGS, text=text, data=data)
+    return Outcome(exit_code=EXIT_CLEAN, text=text, data=data)
+
+
+def pick_workflow(portfolio: StorePortfolio, wanted: str | None) -> Workflow:
+    """The workflow with id ``wanted``, or by default the first active one by id."""
+    if wanted is not None:
+        for workflow in portfolio.workflows:
+            if workflow.id == wanted:
+                return workflow
+        raise UnusableInput(f"no workflow {wanted!r} in the store")
+    active = sorted(
+        (w for w in portfolio.workflows if w.is_active is not False), key=lambda w: w.id or ""
+    )
+    if not active:
+        raise UnusableInput("the store has no active workflow; outreach needs one (--workflow)")
+    return active[0]

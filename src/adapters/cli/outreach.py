@@ -1,0 +1,119 @@
+"""``stuut-domain outreach``: one outreach decision, with its reasons, per partner and channel."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Final
+
+from adapters.cli._output import Outcome, limited
+from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
+from stuut_domain.invoice import Invoice
+from stuut_domain.outreach import OutreachContext
+from stuut_domain.outreach_decision import Blocker, OutreachDecision
+from stuut_domain.outreach_policy import OutreachPolicy
+from stuut_domain.outreach_state import OutreachState
+from stuut_domain.portfolio import is_open_receivable
+from stuut_domain.types import OutreachChannel
+from stuut_domain.workflow import Workflow
+
+__all__ = ["outreach_view", "run"]
+
+
+def _decisions(
+    portfolio: StorePortfolio,
+    *,
+    at: dt.datetime,
+    channels: Sequence[OutreachChannel],
+    workflow: Workflow,
+    policy: OutreachPolicy,
+) -> list[OutreachDecision]:
+    """One decision per partner with open receivables and channel, at ``at``."""
+    by_partner: dict[str, list[Invoice]] = {}
+    for invoice in portfolio.invoices:
+        if invoice.partner_id is not None:
+            by_partner.setdefault(invoice.partner_id, []).append(invoice)
+    state = OutreachState.from_invoices(portfolio.invoices)
+    decisions = []
+    for partner in sorted(portfolio.partners, key=lambda p: p.id or ""):
+        owned = by_partner.get(partner.id or "", [])
+        if not any(is_open_receivable(i) for i in owned):
+            continue
+        for channel in channels:
+            context = OutreachContext(
+                partner=partner, workflow=workflow, channel=channel, policy=policy
+            )
+            decisions.append(context.decide(owned, at=at, state=state))
+    return decisions
+
+
+_DECISION_COLUMNS: Final = ("partner", "channel", "eligible", "invoices", "blocked_by", "next")
+
+
+def _decision_row(decision: OutreachDecision) -> dict[str, object]:
+    return {
+        "partner": decision.partner_name or decision.partner_id,
+        "channel": decision.channel,
+        "eligible": decision.eligible,
+        "invoices": len(decision.invoice_ids),
+        "blocked_by": ", ".join(dict.fromkeys(decision.codes)),
+        "next": None if decision.next_eligible_at is None else decision.next_eligible_at,
+    }
+
+
+def _blocker_data(blocker: Blocker) -> dict[str, object]:
+    return {
+        "code": blocker.code,
+        "invoice_id": blocker.invoice_id,
+        "message": blocker.message,
+        "clears_at": blocker.clears_at,
+    }
+
+
+def _decision_data(decision: OutreachDecision) -> dict[str, object]:
+    return {
+        **decision.as_record(),
+        "blockers": [_blocker_data(b) for b in decision.blockers],
+        "excluded": [_blocker_data(b) for b in decision.excluded],
+        "notes": [{"code": n.code, "message": n.message} for n in decision.notes],
+    }
+
+
+def outreach_view(
+    portfolio: StorePortfolio,
+    *,
+    at: dt.datetime,
+    channels: Sequence[OutreachChannel],
+    workflow: Workflow,
+    policy: OutreachPolicy,
+    limit: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The decisions at ``at`` as a table (at most ``limit`` rows) and as data with reasons."""
+    decisions = _decisions(portfolio, at=at, channels=channels, workflow=workflow, policy=policy)
+    eligible = sum(1 for d in decisions if d.eligible)
+    title = (
+        f"Outreach at {at.isoformat()} with workflow {workflow.name or workflow.id}: "
+        f"{eligible} of {len(decisions)} partner decision(s) eligible"
+    )
+    rows = [_decision_row(d) for d in decisions]
+    text = f"{title}\n{limited(_DECISION_COLUMNS, rows, limit)}"
+    data = {
+        "at": at,
+        "workflow": workflow.id,
+        "decisions": [_decision_data(d) for d in decisions],
+    }
+    return text, data
+
+
+def run(args: argparse.Namespace) -> Outcome:
+    """Decide outreach for the store at ``args.store`` at ``args.at`` (default channel email)."""
+    portfolio = load_store(args.store)
+    text, data = outreach_view(
+        portfolio,
+        at=args.at,
+        channels=tuple(dict.fromkeys(args.channel or ("email",))),
+        workflow=pick_workflow(portfolio, args.workflow),
+        policy=args.policy,
+    )
+    return store_outcome(portfolio, text, data)

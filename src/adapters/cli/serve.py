@@ -1,0 +1,50 @@
+"""``stuut-domain serve``: serve a store as the Stuut API (the fake API) until interrupted.
+
+Prints where it listens on stdout (one JSON line with ``--json``); Ctrl-C or SIGTERM stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+from adapters.cli._output import EXIT_CLEAN, Outcome, UnusableInput, say
+from adapters.fake_api import FakeStuutApi
+from adapters.json_store import JsonStore
+
+__all__ = ["run"]
+
+
+def run(args: argparse.Namespace) -> Outcome:
+    """Serve ``args.store`` on 127.0.0.1 until interrupted; the outcome is that it stopped."""
+    if not args.store.is_dir():
+        raise UnusableInput(f"store {str(args.store)!r} is not a directory")
+    if not 0 <= args.port <= 65535:
+        raise UnusableInput(f"--port must be 0..65535, got {args.port}")
+    api = FakeStuutApi.serving(JsonStore(args.store), token=args.token)
+    data = {"url": api.url, "base_url": api.base_url, "token": args.token}
+    if args.json:
+        say(sys.stdout, json.dumps({"command": "serve", **data}))
+    else:
+        say(
+            sys.stdout,
+            f"Serving {args.store} as the Stuut API at {api.base_url} "
+            f"(bearer token {args.token!r}); Ctrl-C stops.",
+        )
+    sys.stdout.flush()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        api.stop()
+    return Outcome(exit_code=EXIT_CLEAN, text="stopped", data={**data, "stopped": True})
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt

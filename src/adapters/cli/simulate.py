@@ -1,0 +1,130 @@
+"""``stuut-domain simulate``: outreach simulated over a date range, or two policies compared.
+
+Days are whole UTC days, ``--from`` to ``--to`` inclusive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.cli._output import Outcome, Progress, UnusableInput, limited
+from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
+from stuut_domain.outreach_policy import OutreachPolicy
+from stuut_domain.simulation import (
+    OutreachSimulation,
+    PolicyComparison,
+    compare_policies,
+    simulate_outreach,
+)
+from stuut_domain.tables import text_table
+from stuut_domain.types import OutreachChannel
+from stuut_domain.workflow import Workflow
+
+__all__ = ["run", "simulate_view"]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
+    summary = simulation.summary()
+    headline = ", ".join(
+        f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if not isinstance(v, dict)
+    )
+    never_rows = [{"code": c, "invoices": n} for c, n in simulation.never_by_code().items()]
+    return "\n\n".join(
+        [
+            f"{simulation.title()}\n{headline}",
+            "Never reached, by reason\n" + text_table(("code", "invoices"), never_rows),
+            "Timeline\n" + limited(simulation.columns, simulation.records(), limit),
+        ]
+    )
+
+
+def _simulation_data(simulation: OutreachSimulation) -> dict[str, Any]:
+    return {
+        "summary": simulation.summary(),
+        "outreach": simulation.records(),
+        "uncontacted": simulation.uncontacted_records(),
+        "invoices": simulation.invoice_records(),
+    }
+
+
+def _comparison_text(comparison: PolicyComparison) -> str:
+    changes = comparison.changes()
+    change_rows = [{"change": k, "invoices": v} for k, v in changes.items()]
+    return "\n\n".join(
+        [
+            repr(comparison),
+            "Per invoice, under the second policy\n"
+            + text_table(("change", "invoices"), change_rows),
+        ]
+    )
+
+
+def simulate_view(
+    portfolio: StorePortfolio,
+    *,
+    start: dt.date,
+    end: dt.date,
+    channels: Sequence[OutreachChannel],
+    workflow: Workflow,
+    policy: OutreachPolicy,
+    compare: OutreachPolicy | None,
+    labels: tuple[str, str] = ("policy", "compare"),
+    limit: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """One simulation (or, with ``compare``, two policies compared) as text and as data."""
+    if end < start:
+        raise UnusableInput(f"--to {end} is before --from {start}")
+    begin, finish = _midnight(start), _midnight(end + dt.timedelta(days=1))
+    common: dict[str, Any] = {
+        "partners": portfolio.partners,
+        "workflow": workflow,
+        "start": begin,
+        "end": finish,
+        "channels": channels,
+    }
+    header = f"Workflow {workflow.name or workflow.id}, {start} to {end} inclusive (UTC days)"
+    if compare is None:
+        progress = Progress("simulating partners")
+        simulation = simulate_outreach(
+            portfolio.invoices, policy=policy, progress=progress.step, **common
+        )
+        progress.done()
+        return (
+            f"{header}\n\n{_simulation_text(simulation, limit)}",
+            {"workflow": workflow.id, "from": start, "to": end, **_simulation_data(simulation)},
+        )
+    comparison = compare_policies(portfolio.invoices, a=policy, b=compare, labels=labels, **common)
+    return (
+        f"{header}\n\n{_comparison_text(comparison)}",
+        {
+            "workflow": workflow.id,
+            "from": start,
+            "to": end,
+            "differences": comparison.differences(),
+            "summary": comparison.records(),
+            "changes": comparison.changes(),
+            "invoices": comparison.invoice_records(),
+        },
+    )
+
+
+def run(args: argparse.Namespace) -> Outcome:
+    """Simulate outreach for the store at ``args.store``, or compare it with ``--compare``."""
+    portfolio = load_store(args.store)
+    text, data = simulate_view(
+        portfolio,
+        start=args.start,
+        end=args.end,
+        channels=tuple(dict.fromkeys(args.channel or ("email",))),
+        workflow=pick_workflow(portfolio, args.workflow),
+        policy=args.policy,
+        compare=args.compare,
+    )
+    return store_outcome(portfolio, text, data)
