@@ -38,30 +38,13 @@ class Kind:
 
 
 KIND_TABLE: Final = {
-    "invoice": Kind(
-        name="invoice",
-        plural="invoices",
-        decode=stuut_json.decode_invoice,
-        check=check_invoice,
-    ),
-    "partner": Kind(
-        name="partner",
-        plural="partners",
-        decode=stuut_json.decode_partner,
-        check=check_partner,
-    ),
-    "payment": Kind(
-        name="payment",
-        plural="payments",
-        decode=stuut_json.decode_payment,
-        check=check_payment,
-    ),
-    "workflow": Kind(
-        name="workflow",
-        plural="workflows",
-        decode=stuut_json.decode_workflow,
-        check=check_workflow,
-    ),
+    name: Kind(name=name, plural=f"{name}s", decode=decode, check=check)
+    for name, decode, check in (
+        ("invoice", stuut_json.decode_invoice, check_invoice),
+        ("partner", stuut_json.decode_partner, check_partner),
+        ("payment", stuut_json.decode_payment, check_payment),
+        ("workflow", stuut_json.decode_workflow, check_workflow),
+    )
 }
 KINDS: Final = tuple(KIND_TABLE)
 #: Keys only a partner has: its own fields that no invoice, payment or workflow shares.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 
 from adapters.cli import check
 from adapters.cli._output import Outcome, UnusableInput, section
@@ -37,26 +38,17 @@ def run(args: argparse.Namespace) -> Outcome:
         limit=12,
     )
     weekly = OutreachPolicy(min_gap_per_invoice=dt.timedelta(days=7))
-    simulate_text, simulate_data = simulate_view(
+    fortnight = functools.partial(
+        simulate_view,
         portfolio,
         start=as_of,
         end=as_of + dt.timedelta(days=13),
         channels=("email",),
         workflow=workflow,
         policy=OutreachPolicy(),
-        compare=None,
-        limit=12,
     )
-    compare_text, compare_data = simulate_view(
-        portfolio,
-        start=as_of,
-        end=as_of + dt.timedelta(days=13),
-        channels=("email",),
-        workflow=workflow,
-        policy=OutreachPolicy(),
-        compare=weekly,
-        labels=("every 3 days", "weekly"),
-    )
+    simulate_text, simulate_data = fortnight(compare=None, limit=12)
+    compare_text, compare_data = fortnight(compare=weekly, labels=("every 3 days", "weekly"))
     check_summary = checked.text.splitlines()[-1]
     text = "\n\n".join(
         [
