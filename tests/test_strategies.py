@@ -356,3 +356,34 @@ class TestImportBoundary:
         loaded = {name.split(".")[0] for name in json.loads(out)}
         forbidden = {"adapters", "cattrs", "msgspec", "httpx", "pydantic"}
         assert (set(), True) == (loaded & forbidden, "hypothesis" in loaded)
+
+
+class TestRegistrationInAFreshInterpreter:
+    @pytest.mark.parametrize(
+        "imports",
+        [
+            "import hypothesis\nimport stuut_domain.strategies",
+            "import stuut_domain.strategies\nimport hypothesis",
+            "import hypothesis",
+            "import stuut_domain.strategies._invoices",
+        ],
+        ids=["hypothesis-first", "strategies-first", "entry-point-only", "submodule-first"],
+    )
+    def test_from_type_draws_valid_invoices_whatever_is_imported_first(self, imports: str) -> None:
+        """st.from_type(Invoice) draws valid invoices in a new interpreter, in any import order."""
+        code = (
+            f"{imports}\n"
+            "from hypothesis import Phase, given, settings, strategies as st\n"
+            "from stuut_domain.invariants import check_invoice\n"
+            "from stuut_domain.invoice import Invoice\n"
+            "seen = set()\n"
+            "@settings(database=None, max_examples=5, phases=[Phase.generate])\n"
+            "@given(st.from_type(Invoice))\n"
+            "def draw(invoice): seen.add((type(invoice).__name__, check_invoice(invoice)))\n"
+            "draw()\n"
+            "print(sorted(seen))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        assert "[('Invoice', ())]\n" == out
