@@ -43,7 +43,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
@@ -154,6 +154,8 @@ class Page(Generic[T]):
 
 
 _DATA_TYPES = (bytes, str)
+#: "The fast path has no answer": see StuutJsonCodec._try_fast.
+_MISS: Final = object()
 
 _FAST_PATH_LOCK = threading.Lock()
 
@@ -199,6 +201,19 @@ class StuutJsonCodec:
 
     # -- decoding ----------------------------------------------------------------------------
 
+    def _try_fast(self, method: str, cls: type, data: object) -> Any:
+        """The fast path's answer for raw JSON, or ``_MISS`` to take the reference path.
+
+        ``_MISS`` when the fast path is off, the input is already parsed, or the fast path
+        refuses it: the reference path then decodes it or explains every problem.
+        """
+        if self._fast is None or type(data) not in _DATA_TYPES:
+            return _MISS
+        try:
+            return getattr(self._fast, method)(cls, data)
+        except Exception:  # noqa: BLE001 - the reference path explains the failure
+            return _MISS
+
     def decode(
         self, cls: type[T], data: bytes | str | Mapping[str, Any], *, source: str | None = None
     ) -> T:
@@ -206,13 +221,9 @@ class StuutJsonCodec:
 
         Raises :class:`DecodeError` listing every problem (``source`` names the input).
         """
-        if self._fast is not None and (type(data) is bytes or type(data) is str):
-            try:
-                result: T = self._fast.decode(cls, data)
-            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
-                pass
-            else:
-                return result
+        result = self._try_fast("decode", cls, data)
+        if result is not _MISS:
+            return result  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
         return self._structure(value, cls, cls, source)  # type: ignore[no-any-return]
 
@@ -220,13 +231,9 @@ class StuutJsonCodec:
         self, cls: type[T], data: bytes | str | Any, *, source: str | None = None
     ) -> list[T]:
         """A list of ``cls`` from a bare JSON array or a v1 list envelope (``{"data": [...]}``)."""
-        if self._fast is not None and isinstance(data, _DATA_TYPES):
-            try:
-                items: list[T] = self._fast.decode_many(cls, data)
-            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
-                pass
-            else:
-                return items
+        items = self._try_fast("decode_many", cls, data)
+        if items is not _MISS:
+            return items  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
         if isinstance(value, Mapping):
             page: Page[T] = self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type]
@@ -242,13 +249,9 @@ class StuutJsonCodec:
         self, cls: type[T], data: bytes | str | Mapping[str, Any], *, source: str | None = None
     ) -> Page[T]:
         """One page of a v1 list envelope of ``cls``."""
-        if self._fast is not None and isinstance(data, _DATA_TYPES):
-            try:
-                page: Page[T] = self._fast.decode_page(cls, data)
-            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
-                pass
-            else:
-                return page
+        page = self._try_fast("decode_page", cls, data)
+        if page is not _MISS:
+            return page  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
         return self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type,no-any-return]
 
