@@ -16,8 +16,8 @@ from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
 from adapters.stuut_json import decode_invoice, decode_partner, decode_workflow
 from bench.timing import median_seconds
 from stuut_domain.invoice import Invoice
-from stuut_domain.outreach import OutreachContext, decide_outreach
-from stuut_domain.outreach_state import OutreachState
+from stuut_domain.outreach.engine import OutreachContext, decide_outreach
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.workflow import Workflow
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from adapters.json_store import JsonStore
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
 from bench.timing import median_seconds, row
-from stuut_domain.outreach_policy import OutreachPolicy
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.simulation import compare_policies, simulate_outreach
 from stuut_domain.portfolio import aging_report, days_sales_outstanding, expected_collections
-from stuut_domain.simulation import compare_policies, simulate_outreach
 
 
 def rows(quick: bool) -> list[dict[str, object]]:

@@ -46,8 +46,8 @@ from adapters._stuut_json_schema import (
     owns_currency,
     strip_optional,
 )
-from stuut_domain._validators import aware, currency_code, own_currency
 from stuut_domain.money import CURRENCY_CODES, Money, currency
+from stuut_domain.validators import aware, currency_code, own_currency
 
 __all__ = ["FastPath", "make_encoder", "to_builtins"]
 

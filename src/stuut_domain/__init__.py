@@ -10,14 +10,14 @@ from stuut_domain.allocation import (
     AllocationResult,
     AllocationRule,
     ApprovalPolicy,
+    RefundResult,
+    RefundRule,
     allocate_payment,
     apply_result,
     approve_allocations,
+    refund_payment,
+    unapplied_credit,
     withdraw_allocation,
-)
-from stuut_domain.contacts import (
-    Recipient,
-    choose_recipients,
 )
 from stuut_domain.errors import (
     ConcurrencyConflict,
@@ -38,18 +38,19 @@ from stuut_domain.invariants import (
     Violation,
     check_invoice,
     check_partner,
+    check_payment,
     check_workflow,
     ensure_valid,
 )
 from stuut_domain.invoice import (
     Invoice,
+    InvoiceStatus,
     LineItem,
+    status_of,
 )
 from stuut_domain.lifecycle import (
-    InvoiceStatus,
     days_past_due,
     is_overdue,
-    status_of,
 )
 from stuut_domain.money import (
     Money,
@@ -62,38 +63,30 @@ from stuut_domain.money import (
     to_minor_units,
 )
 from stuut_domain.outreach import (
-    OutreachContext,
-    decide_outreach,
-)
-from stuut_domain.outreach_decision import (
     BLOCKER_CODES,
-    Blocker,
-    OutreachDecision,
-)
-from stuut_domain.outreach_policy import (
     DEFAULT_POLICY,
     GAP_SCOPES,
+    Blocker,
     GapScope,
+    OutreachContext,
+    OutreachDecision,
     OutreachPolicy,
-)
-from stuut_domain.outreach_state import (
+    OutreachSimulation,
     OutreachState,
+    PolicyComparison,
+    Recipient,
+    choose_recipients,
+    compare_policies,
+    decide_outreach,
+    simulate_outreach,
 )
 from stuut_domain.partner import (
     Contact,
     Partner,
 )
-from stuut_domain.partner_figures import (
-    PartnerFigures,
-    partner_figures,
-)
 from stuut_domain.payment import (
     Payment,
     PaymentAllocation,
-)
-from stuut_domain.payment_balance import (
-    check_payment,
-    unapplied_credit,
 )
 from stuut_domain.portfolio import (
     AgingReport,
@@ -115,16 +108,9 @@ from stuut_domain.ports import (
     WorkflowQuery,
     WorkflowRepository,
 )
-from stuut_domain.refund import (
-    RefundResult,
-    RefundRule,
-    refund_payment,
-)
-from stuut_domain.simulation import (
-    OutreachSimulation,
-    PolicyComparison,
-    compare_policies,
-    simulate_outreach,
+from stuut_domain.receivables import (
+    PartnerFigures,
+    partner_figures,
 )
 from stuut_domain.workflow import (
     Workflow,

@@ -11,11 +11,11 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain._validators import aware
 from stuut_domain.partner import Partner
 from stuut_domain.task import Task
 from stuut_domain.types import JSON
 from stuut_domain.user import User
+from stuut_domain.validators import aware
 from stuut_domain.workflow import Workflow
 
 __all__ = ["Call", "Classification"]

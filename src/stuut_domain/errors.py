@@ -6,11 +6,11 @@ callers can branch on attributes instead of parsing text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from stuut_domain.invariants import Violation
+import attrs
 
 __all__ = [
     "ConcurrencyConflict",
@@ -25,7 +25,46 @@ __all__ = [
     "StuutDomainError",
     "UnknownCurrency",
     "UnknownTimeZone",
+    "Violation",
 ]
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Violation:
+    """One broken rule: its stable ``code``, the ``path`` of the field, a message and values.
+
+    ``code`` never changes once published (services branch on it); ``message`` is for people;
+    ``values`` holds the facts involved (Money, datetimes, ids) as they are in the model.
+    """
+
+    code: str
+    path: str
+    message: str
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.path}: {self.message}"
+
+    def as_record(self) -> dict[str, Any]:
+        """A plain, JSON-ready row: code, path, message and each value as text or number."""
+        return {
+            "code": self.code,
+            "path": self.path,
+            "message": self.message,
+            "values": {k: _plain(v) for k, v in self.values.items()},
+        }
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready form of a violation's value: scalars as they are, dates in ISO form,
+    sequences as lists, anything else (Money, Decimal) as its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return str(value)
 
 
 class StuutDomainError(Exception):

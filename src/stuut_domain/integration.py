@@ -12,8 +12,8 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain._validators import aware
 from stuut_domain.types import JSON
+from stuut_domain.validators import aware
 
 __all__ = [
     "ConnectionStep",

@@ -11,20 +11,21 @@ The rule catalogue is :data:`RULES`: each code, and the business rule it enforce
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-import attrs
-
-from stuut_domain._validators import zone_named
-from stuut_domain.errors import InvariantViolation, UnknownTimeZone
-from stuut_domain.lifecycle import is_fully_paid, issued_after_due_day
+from stuut_domain.allocation.exchange import payment_cost
+from stuut_domain.errors import InvalidAllocation, InvariantViolation, UnknownTimeZone, Violation
+from stuut_domain.invoice import is_fully_paid
+from stuut_domain.lifecycle import issued_after_due_day
 from stuut_domain.money import Money
+from stuut_domain.validators import zone_named
 
 if TYPE_CHECKING:
     from stuut_domain.invoice import Invoice, LineItem
     from stuut_domain.partner import Partner
+    from stuut_domain.payment import Payment
     from stuut_domain.workflow import Workflow
 
 __all__ = [
@@ -32,47 +33,10 @@ __all__ = [
     "Violation",
     "check_invoice",
     "check_partner",
+    "check_payment",
     "check_workflow",
     "ensure_valid",
 ]
-
-
-@attrs.frozen(kw_only=True, weakref_slot=False)
-class Violation:
-    """One broken rule: its stable ``code``, the ``path`` of the field, a message and values.
-
-    ``code`` never changes once published (services branch on it); ``message`` is for people;
-    ``values`` holds the facts involved (Money, datetimes, ids) as they are in the model.
-    """
-
-    code: str
-    path: str
-    message: str
-    values: Mapping[str, Any] = attrs.field(factory=dict)
-
-    def __str__(self) -> str:
-        return f"[{self.code}] {self.path}: {self.message}"
-
-    def as_record(self) -> dict[str, Any]:
-        """A plain, JSON-ready row: code, path, message and each value as text or number."""
-        return {
-            "code": self.code,
-            "path": self.path,
-            "message": self.message,
-            "values": {k: _plain(v) for k, v in self.values.items()},
-        }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Money):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
 
 
 #: Every rule the checkers enforce: code -> the business rule, in words.
@@ -98,6 +62,17 @@ RULES: Final[Mapping[str, str]] = {
     "workflow_active_day": "workflow active_days are weekday numbers 0 (Monday) to 6 (Sunday)",
     "workflow_window_format": "workflow window bounds are ISO times such as '09:00'",
     "unknown_time_zone": "time-zone names are IANA names known to this system",
+    # payments (check_payment)
+    "payment_amount_missing": "a payment with allocations or refunds states its amount",
+    "refund_negative": "amount_refunded is never negative",
+    "refund_exceeds_amount": "amount_refunded never exceeds the payment's amount",
+    "allocation_payment_mismatch": "a payment's allocations point at that payment",
+    "allocation_not_positive": "every allocation is above zero",
+    "duplicate_allocation_id": "allocation ids are unique within a payment",
+    "allocation_rate": "every allocation's cost can be computed (a rate for foreign invoices)",
+    "overallocated": (
+        "allocations at cost + amount_refunded never exceed the amount (unapplied credit >= 0)"
+    ),
 }
 
 #: (earlier field, later field) pairs of an invoice that must not run backwards.
@@ -328,3 +303,84 @@ def check_workflow(workflow: Workflow) -> tuple[Violation, ...]:
 def check_partner(partner: Partner) -> tuple[Violation, ...]:
     """Every rule a partner breaks (today: an unknown time-zone name)."""
     return tuple(_zone_violation("timezone", partner.timezone))
+
+
+def check_payment(payment: Payment) -> tuple[Violation, ...]:
+    """Every rule the payment breaks (see :data:`RULES`); empty when money balances."""
+    return tuple(_payment_violations(payment))
+
+
+def _payment_violations(payment: Payment) -> Iterator[Violation]:
+    if payment.amount is None or payment.currency is None:
+        if payment.allocations or payment.amount_refunded:
+            yield Violation(
+                code="payment_amount_missing",
+                path="amount",
+                message="the payment has allocations or refunds but no amount or currency",
+                values={"allocations": len(payment.allocations)},
+            )
+        return
+    amount = payment.amount
+    refunded = payment.amount_refunded or Money(0, payment.currency)
+    if refunded.is_negative():
+        yield Violation(
+            code="refund_negative",
+            path="amount_refunded",
+            message=f"amount_refunded is negative ({refunded})",
+            values={"amount_refunded": refunded},
+        )
+    if refunded > amount:
+        yield Violation(
+            code="refund_exceeds_amount",
+            path="amount_refunded",
+            message=f"amount_refunded {refunded} exceeds the amount {amount}",
+            values={"amount_refunded": refunded, "amount": amount},
+        )
+    counts = Counter(a.id for a in payment.allocations if a.id is not None)
+    allocated = Money(0, payment.currency)
+    costed = True
+    for index, allocation in enumerate(payment.allocations):
+        path = f"allocations[{index}]"
+        if payment.id is not None and allocation.payment_id != payment.id:
+            yield Violation(
+                code="allocation_payment_mismatch",
+                path=f"{path}.payment_id",
+                message=f"allocation points at payment {allocation.payment_id!r}, "
+                f"not {payment.id!r}",
+                values={"payment_id": allocation.payment_id, "id": payment.id},
+            )
+        if allocation.id is not None and counts[allocation.id] > 1:
+            yield Violation(
+                code="duplicate_allocation_id",
+                path=f"{path}.id",
+                message=f"allocation id {allocation.id!r} appears {counts[allocation.id]} times",
+                values={"id": allocation.id},
+            )
+        if not allocation.amount.is_positive():
+            costed = False
+            yield Violation(
+                code="allocation_not_positive",
+                path=f"{path}.amount",
+                message=f"allocation is {allocation.amount}; it must be above zero",
+                values={"amount": allocation.amount},
+            )
+            continue
+        try:
+            allocated += payment_cost(payment, allocation.amount)
+        except InvalidAllocation as error:
+            costed = False
+            yield Violation(
+                code="allocation_rate",
+                path=f"{path}.amount",
+                message=str(error),
+                values={"amount": allocation.amount, "currency_rate": payment.currency_rate},
+            )
+    unapplied = amount - refunded - allocated
+    if costed and unapplied.is_negative():
+        yield Violation(
+            code="overallocated",
+            path="allocations",
+            message=f"allocations cost {allocated} and {refunded} was refunded, "
+            f"more than the amount {amount}",
+            values={"allocated": allocated, "amount_refunded": refunded, "amount": amount},
+        )

@@ -10,20 +10,20 @@ reports them.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from stuut_domain._validators import aware, currency_code, own_currency, short_repr
 from stuut_domain.address import Address
 from stuut_domain.call import Call
+from stuut_domain.display import html_table, short_repr
 from stuut_domain.email import Email
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
 from stuut_domain.partner import Partner
 from stuut_domain.payment import PaymentAllocation
-from stuut_domain.tables import html_table
 from stuut_domain.types import (
     JSON,
     InvoiceType,
@@ -32,8 +32,32 @@ from stuut_domain.types import (
     SyncStatus,
 )
 from stuut_domain.user import User
+from stuut_domain.validators import aware, currency_code, own_currency
 
-__all__ = ["Invoice", "LineItem"]
+__all__ = ["OWED", "Invoice", "InvoiceStatus", "LineItem", "is_fully_paid", "status_of"]
+
+
+class InvoiceStatus(enum.StrEnum):
+    """Where an invoice stands, derived from its facts by :func:`status_of` (never stored).
+
+    ``draft``: not issued yet. ``open``: issued, nothing paid. ``partially_paid``: issued,
+    some but not all paid. ``paid``: fully paid (``amount_paid >= total_amount > 0``).
+    ``void``: cancelled (terminal). ``uncollectible``: written off, not fully paid; it
+    becomes ``paid`` again when money covering it arrives.
+    """
+
+    DRAFT = "draft"
+    OPEN = "open"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+#: The statuses in which an invoice is still owed and collected: issued and not settled.
+#: Drafts, void, paid and written-off (uncollectible) invoices are never aged, forecast nor
+#: chased (one definition for the lifecycle table, the receivables readings and outreach).
+OWED: Final = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -152,10 +176,8 @@ class Invoice:
         """The invoice's headline facts as one plain row (for a DataFrame or JSON output).
 
         Amounts are exact :class:`~decimal.Decimal` major units beside the currency code;
-        the derived ``status`` comes from :func:`stuut_domain.lifecycle.status_of`.
+        the derived ``status`` comes from :func:`status_of`.
         """
-        from stuut_domain.lifecycle import status_of  # noqa: PLC0415 - lifecycle imports this module
-
         return {
             "id": self.id,
             "number": self.number,
@@ -187,3 +209,33 @@ class Invoice:
             amount_due=self.amount_due,
             due_date=self.due_date,
         )
+
+
+def is_fully_paid(invoice: Invoice) -> bool:
+    """Fully paid means ``amount_paid >= total_amount > 0`` (the checker's ``paid_at`` rule).
+
+    An invoice with a zero or negative total is never "fully paid": nothing was owed, so it
+    carries no ``paid_at`` and stays ``open`` with nothing due.
+    """
+    total = invoice.total_amount
+    return total.is_positive() and invoice.amount_paid_or_zero >= total
+
+
+def status_of(invoice: Invoice) -> InvoiceStatus:
+    """The invoice's status from its facts, first match wins.
+
+    ``voided_at`` set → void; no ``issued_at`` → draft; fully paid → paid (even if it was
+    marked uncollectible first: money arrived); ``marked_uncollectible_at`` set → uncollectible;
+    some amount paid → partially_paid; else open.
+    """
+    if invoice.voided_at is not None:
+        return InvoiceStatus.VOID
+    if invoice.issued_at is None:
+        return InvoiceStatus.DRAFT
+    if is_fully_paid(invoice):
+        return InvoiceStatus.PAID
+    if invoice.marked_uncollectible_at is not None:
+        return InvoiceStatus.UNCOLLECTIBLE
+    if invoice.amount_paid_or_zero.is_positive():
+        return InvoiceStatus.PARTIALLY_PAID
+    return InvoiceStatus.OPEN

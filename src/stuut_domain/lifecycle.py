@@ -22,16 +22,15 @@ per id (ADR 0013).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
 from typing import Final
 
 import attrs
 
 from stuut_domain.errors import InvalidAllocation, InvalidTransition
-from stuut_domain.invoice import Invoice
+from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, is_fully_paid, status_of
 from stuut_domain.money import Money
-from stuut_domain.payment import PaymentAllocation
+from stuut_domain.payment import PaymentAllocation, is_approved
 
 __all__ = [
     "TRANSITIONS",
@@ -59,25 +58,8 @@ __all__ = [
 ]
 
 
-class InvoiceStatus(enum.StrEnum):
-    """Where an invoice stands, derived from its facts by :func:`status_of` (never stored).
-
-    ``draft``: not issued yet. ``open``: issued, nothing paid. ``partially_paid``: issued,
-    some but not all paid. ``paid``: fully paid (``amount_paid >= total_amount > 0``).
-    ``void``: cancelled (terminal). ``uncollectible``: written off, not fully paid; it
-    becomes ``paid`` again when money covering it arrives.
-    """
-
-    DRAFT = "draft"
-    OPEN = "open"
-    PARTIALLY_PAID = "partially_paid"
-    PAID = "paid"
-    VOID = "void"
-    UNCOLLECTIBLE = "uncollectible"
-
-
 _S = InvoiceStatus
-_ISSUED_UNPAID: Final = frozenset({_S.OPEN, _S.PARTIALLY_PAID})
+_ISSUED_UNPAID: Final = OWED
 _ACCEPTS_MONEY: Final = frozenset({_S.OPEN, _S.PARTIALLY_PAID, _S.UNCOLLECTIBLE})
 
 #: The transition table: transition name -> the statuses it may start from. Anything else is
@@ -100,45 +82,6 @@ TRANSITIONS: Final[Mapping[str, frozenset[InvoiceStatus]]] = {
 
 
 # -- derived facts ------------------------------------------------------------------------
-
-
-def is_approved(allocation: PaymentAllocation) -> bool:
-    """An allocation counts towards ``amount_paid`` unless it says ``approved=False``.
-
-    ``approved=None`` (the remote system did not say) counts as approved, as the invariant
-    checker reads it.
-    """
-    return allocation.approved is not False
-
-
-def is_fully_paid(invoice: Invoice) -> bool:
-    """Fully paid means ``amount_paid >= total_amount > 0`` (the checker's ``paid_at`` rule).
-
-    An invoice with a zero or negative total is never "fully paid": nothing was owed, so it
-    carries no ``paid_at`` and stays ``open`` with nothing due.
-    """
-    total = invoice.total_amount
-    return total.is_positive() and invoice.amount_paid_or_zero >= total
-
-
-def status_of(invoice: Invoice) -> InvoiceStatus:
-    """The invoice's status from its facts, first match wins.
-
-    ``voided_at`` set → void; no ``issued_at`` → draft; fully paid → paid (even if it was
-    marked uncollectible first: money arrived); ``marked_uncollectible_at`` set → uncollectible;
-    some amount paid → partially_paid; else open.
-    """
-    if invoice.voided_at is not None:
-        return InvoiceStatus.VOID
-    if invoice.issued_at is None:
-        return InvoiceStatus.DRAFT
-    if is_fully_paid(invoice):
-        return InvoiceStatus.PAID
-    if invoice.marked_uncollectible_at is not None:
-        return InvoiceStatus.UNCOLLECTIBLE
-    if invoice.amount_paid_or_zero.is_positive():
-        return InvoiceStatus.PARTIALLY_PAID
-    return InvoiceStatus.OPEN
 
 
 def pending_amount(invoice: Invoice) -> Money:

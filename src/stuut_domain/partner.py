@@ -13,12 +13,13 @@ import zoneinfo
 
 import attrs
 
-from stuut_domain._validators import aware, currency_code, own_currency, short_repr, zone_named
 from stuut_domain.address import Address, ContactAddress
+from stuut_domain.display import short_repr
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
 from stuut_domain.types import JSON, OutreachChannel, SyncStatus
 from stuut_domain.user import User
+from stuut_domain.validators import aware, currency_code, own_currency, zone_named
 
 __all__ = ["ApPortal", "ApPortalAccount", "Contact", "Partner", "PartnerTag", "Tag"]
 

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import attrs
 
-from stuut_domain._validators import aware, currency_code, money_in, own_currency, short_repr
+from stuut_domain.display import short_repr
 from stuut_domain.money import Money
 from stuut_domain.types import JSON, SyncStatus
+from stuut_domain.validators import aware, currency_code, money_in, own_currency
 
-__all__ = ["AllocatedInvoice", "Payment", "PaymentAllocation"]
+__all__ = ["AllocatedInvoice", "Payment", "PaymentAllocation", "is_approved"]
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -130,3 +131,12 @@ class Payment:
             status=self.status,
             timestamp=self.timestamp,
         )
+
+
+def is_approved(allocation: PaymentAllocation) -> bool:
+    """An allocation counts towards ``amount_paid`` unless it says ``approved=False``.
+
+    ``approved=None`` (the remote system did not say) counts as approved, as the invariant
+    checker reads it.
+    """
+    return allocation.approved is not False

@@ -28,12 +28,11 @@ from typing import ClassVar, Final, Literal, TypeAlias
 
 import attrs
 
-from stuut_domain._receivables import days_past_due, due_day, is_open_receivable, issue_date_of
-from stuut_domain._validators import short_repr
+from stuut_domain.display import Report, short_repr
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.partner import Partner
-from stuut_domain.tables import Report
+from stuut_domain.receivables import days_past_due, due_day, is_open_receivable, issue_date_of
 
 __all__ = [
     "AGING_BUCKETS",

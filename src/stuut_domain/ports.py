@@ -27,11 +27,11 @@ from typing import Generic, Protocol, TypeAlias, TypeVar
 
 import attrs
 
-from stuut_domain._receivables import is_open_receivable
-from stuut_domain._validators import aware, currency_code
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
+from stuut_domain.receivables import is_open_receivable
+from stuut_domain.validators import aware, currency_code
 from stuut_domain.workflow import Workflow
 
 __all__ = [
@@ -84,7 +84,7 @@ def invoice_is_open(invoice: Invoice) -> bool:
     Open means: a receivable (an absent ``type`` reads as receivable) whose lifecycle status
     is ``open`` or ``partially_paid`` (issued, not void, not fully paid, not written off) with
     a positive ``amount_due``. The rule is the lifecycle's and the analytics' own
-    (:func:`stuut_domain._receivables.is_open_receivable`), so a store's filter and a report
+    (:func:`stuut_domain.receivables.is_open_receivable`), so a store's filter and a report
     never disagree about which invoices are open.
     """
     return is_open_receivable(invoice)

@@ -10,9 +10,9 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain._validators import aware
 from stuut_domain.types import JSON
 from stuut_domain.user import User
+from stuut_domain.validators import aware
 
 __all__ = ["Task", "TaskData", "TriggerEvent"]
 

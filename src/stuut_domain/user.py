@@ -11,7 +11,7 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain._validators import aware
+from stuut_domain.validators import aware
 
 __all__ = ["DashboardSettings", "User"]
 

@@ -12,7 +12,8 @@ import zoneinfo
 
 import attrs
 
-from stuut_domain._validators import aware, short_repr, zone_named
+from stuut_domain.display import short_repr
+from stuut_domain.validators import aware, zone_named
 
 __all__ = ["Workflow"]
 

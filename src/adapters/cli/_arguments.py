@@ -22,7 +22,7 @@ from adapters.cli.demo import run as _demo
 from adapters.cli.outreach import run as _outreach
 from adapters.cli.serve import run as _serve
 from adapters.cli.simulate import run as _simulate
-from stuut_domain.outreach_policy import OutreachPolicy
+from stuut_domain.outreach.policy import OutreachPolicy
 
 __all__ = ["build_parser"]
 

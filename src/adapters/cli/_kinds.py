@@ -11,11 +11,16 @@ from typing import Any, Final
 import attrs
 
 from adapters import stuut_json
-from stuut_domain.invariants import Violation, check_invoice, check_partner, check_workflow
+from stuut_domain.invariants import (
+    Violation,
+    check_invoice,
+    check_partner,
+    check_payment,
+    check_workflow,
+)
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
-from stuut_domain.payment_balance import check_payment
 from stuut_domain.workflow import Workflow
 
 __all__ = ["KINDS", "KIND_TABLE", "Kind", "detect"]

@@ -14,7 +14,7 @@ from typing import IO, Any, Final
 
 import attrs
 
-from stuut_domain.tables import text_table
+from stuut_domain.display import text_table
 
 __all__ = [
     "EXIT_CLEAN",

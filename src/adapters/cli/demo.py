@@ -13,7 +13,7 @@ from adapters.cli.aging import aging_view
 from adapters.cli.outreach import outreach_view
 from adapters.cli.simulate import simulate_view
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
-from stuut_domain.outreach_policy import OutreachPolicy
+from stuut_domain.outreach.policy import OutreachPolicy
 
 __all__ = ["run"]
 

@@ -10,10 +10,10 @@ from typing import Any, Final
 from adapters.cli._output import Outcome, limited
 from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
 from stuut_domain.invoice import Invoice
-from stuut_domain.outreach import OutreachContext
-from stuut_domain.outreach_decision import Blocker, OutreachDecision
-from stuut_domain.outreach_policy import OutreachPolicy
-from stuut_domain.outreach_state import OutreachState
+from stuut_domain.outreach.decision import Blocker, OutreachDecision
+from stuut_domain.outreach.engine import OutreachContext
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.portfolio import is_open_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow

@@ -12,14 +12,14 @@ from typing import Any
 
 from adapters.cli._output import Outcome, Progress, UnusableInput, limited
 from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
-from stuut_domain.outreach_policy import OutreachPolicy
-from stuut_domain.simulation import (
+from stuut_domain.display import text_table
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.simulation import (
     OutreachSimulation,
     PolicyComparison,
     compare_policies,
     simulate_outreach,
 )
-from stuut_domain.tables import text_table
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 

@@ -1,10 +1,11 @@
-"""A partner's derived figures, computed from its invoices rather than trusted from the wire.
+"""What is owed: the receivable readings and a partner's figures, computed from invoices.
 
-The API sends ``num_open_invoices``, ``invoice_balance`` and ``total_overdue`` on the partner,
-in one currency. A partner can owe in several currencies, and the remote figures can lag the
-invoices, so the figures here are recomputed from the invoices, per currency, at an instant.
-Where an invoice stands comes from :func:`stuut_domain.lifecycle.status_of`; overdue is
-:func:`stuut_domain.lifecycle.is_overdue` (a due date is a whole day).
+One home, one spelling, for "what is owed". Where an invoice stands comes from
+:func:`stuut_domain.invoice.status_of`; overdue is :func:`stuut_domain.lifecycle.is_overdue`
+(a due date is a whole day). The API sends ``num_open_invoices``, ``invoice_balance`` and
+``total_overdue`` on the partner, in one currency; a partner can owe in several currencies and
+the remote figures can lag the invoices, so the figures here are recomputed from the
+invoices, per currency, at an instant.
 """
 
 from __future__ import annotations
@@ -14,22 +15,54 @@ from collections.abc import Iterable
 
 import attrs
 
-from stuut_domain._receivables import is_open_receivable, is_receivable
-from stuut_domain._validators import aware
 from stuut_domain.errors import NaiveDatetime
-from stuut_domain.invoice import Invoice
-from stuut_domain.lifecycle import InvoiceStatus, due_day, is_overdue, status_of
+from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, status_of
+from stuut_domain.lifecycle import due_day, is_overdue
 from stuut_domain.money import MoneyBag
 from stuut_domain.partner import Partner
+from stuut_domain.validators import aware
 
 __all__ = [
     "PartnerFigures",
     "balance",
+    "days_past_due",
+    "due_day",
+    "is_open_receivable",
     "is_receivable",
+    "issue_date_of",
     "open_invoices",
     "partner_figures",
     "total_overdue",
 ]
+
+
+def is_receivable(invoice: Invoice) -> bool:
+    """An accounts-receivable invoice; an absent ``type`` reads as receivable (the API is AR)."""
+    return invoice.type != "payable"
+
+
+def is_open_receivable(invoice: Invoice) -> bool:
+    """Owed to us and still collected: a receivable, ``open`` or ``partially_paid``, due > 0.
+
+    An invoice without ``type`` is a receivable (this is an AR library). Drafts, void, paid
+    and written-off (uncollectible) invoices are never aged, forecast nor chased, whatever
+    their ``amount_due`` says.
+    """
+    return (
+        is_receivable(invoice) and invoice.amount_due.is_positive() and status_of(invoice) in OWED
+    )
+
+
+def issue_date_of(invoice: Invoice) -> dt.date | None:
+    """The calendar date the invoice was issued (``issued_at`` as written), or ``None``."""
+    return None if invoice.issued_at is None else invoice.issued_at.date()
+
+
+def days_past_due(invoice: Invoice, on: dt.date) -> int | None:
+    """Whole days from the due day to ``on``: 0 on the due day, negative before it."""
+    due = due_day(invoice)
+    return None if due is None else (on - due).days
+
 
 #: Statuses whose ``amount_due`` counts in the balance (credits included, written-off not).
 _IN_BALANCE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID})

@@ -1,9 +1,9 @@
 """Outreach simulation: over a date range, who would be contacted when, and who never, and why.
 
-:func:`simulate_outreach` replays the outreach engine (:mod:`stuut_domain.outreach`) over a
+:func:`simulate_outreach` replays the outreach engine (:mod:`stuut_domain.outreach.engine`) over a
 period for a whole portfolio, with one workflow and one policy, the way a scheduler that acts
 on every decision would: whenever a partner is eligible on a channel, the outreach is recorded
-in the :class:`~stuut_domain.outreach_state.OutreachState` and the next decision follows from
+in the :class:`~stuut_domain.outreach.state.OutreachState` and the next decision follows from
 it. :func:`compare_policies` runs the same portfolio under two policies side by side: the
 what-if question an analyst asks ("what if we waited a week between reminders?").
 
@@ -41,18 +41,17 @@ from typing import ClassVar, Final, Literal
 
 import attrs
 
-from stuut_domain._local_time import utc
-from stuut_domain._receivables import is_open_receivable
-from stuut_domain._validators import short_repr
+from stuut_domain.display import Report, short_repr
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.outreach import OutreachContext
-from stuut_domain.outreach_decision import Blocker, OutreachDecision
-from stuut_domain.outreach_policy import DEFAULT_POLICY, OutreachPolicy
-from stuut_domain.outreach_state import OutreachState
+from stuut_domain.outreach.decision import Blocker, OutreachDecision
+from stuut_domain.outreach.engine import OutreachContext
+from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach.schedule import utc
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
-from stuut_domain.tables import Report
+from stuut_domain.receivables import is_open_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 

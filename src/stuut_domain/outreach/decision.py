@@ -1,6 +1,6 @@
 """The outreach decision as a value: blockers with stable codes, notes, and the verdict.
 
-:class:`OutreachDecision` is what :func:`stuut_domain.outreach.decide_outreach` returns. Every
+:class:`OutreachDecision` is what :func:`~stuut_domain.outreach.decide_outreach` returns. Every
 blocker code and its message template is published in :data:`BLOCKER_CODES` (codes never change
 once published; services branch on them), every note code in :data:`NOTE_CODES`. Messages are
 rendered from a blocker's facts on demand; :meth:`OutreachDecision.explain` renders the whole
@@ -16,11 +16,11 @@ from typing import Final
 
 import attrs
 
-from stuut_domain._local_time import UTC, WEEKDAY_NAMES
-from stuut_domain._validators import zone_named
-from stuut_domain.contacts import Recipient
-from stuut_domain.tables import html_table
+from stuut_domain.display import html_table
+from stuut_domain.outreach.recipients import Recipient
+from stuut_domain.outreach.schedule import UTC, WEEKDAY_NAMES
 from stuut_domain.types import OutreachChannel
+from stuut_domain.validators import zone_named
 
 __all__ = ["BLOCKER_CODES", "NOTE_CODES", "Blocker", "Note", "OutreachDecision"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import attrs
 
-from stuut_domain._local_time import utc
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
+from stuut_domain.outreach.schedule import utc
 from stuut_domain.types import OutreachChannel
 
 __all__ = ["EMPTY_STATE", "OutreachPause", "OutreachState", "SentOutreach"]

@@ -12,7 +12,8 @@ unapplied credit afterwards, each with a sentence that explains it. The rules (A
 * Draft and void invoices are refused, and so are invoices of another partner than the
   payment's unless ``allow_cross_partner=True``.
 * Foreign-currency invoices go through the payment's ``currency_rate``
-  (:mod:`stuut_domain.exchange`, ADR 0012); one payment has one rate, so its invoices may be
+  (:mod:`stuut_domain.allocation.exchange`, ADR 0012);
+  one payment has one rate, so its invoices may be
   in at most one currency other than its own.
 * Approval: explicit amounts are a person's decision (``strategy="manual"``) and approved at
   once; the automatic rules (``strategy="automatic"``) are approved only when their
@@ -32,8 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from stuut_domain.allocation.balance import unapplied_credit
+from stuut_domain.allocation.exchange import invoice_amount, payment_cost, rate_to
 from stuut_domain.errors import InvalidAllocation
-from stuut_domain.exchange import invoice_amount, payment_cost, rate_to
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import (
     InvoiceStatus,
@@ -46,7 +48,6 @@ from stuut_domain.lifecycle import (
 )
 from stuut_domain.money import Money, allocate
 from stuut_domain.payment import Payment, PaymentAllocation
-from stuut_domain.payment_balance import unapplied_credit
 
 __all__ = [
     "AllocationLine",

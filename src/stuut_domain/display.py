@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar
 
-__all__ = ["Report", "cell", "html_table", "text_table"]
+from stuut_domain.money import Money
+
+__all__ = ["Report", "cell", "html_table", "short_repr", "text_table"]
 
 
 def cell(value: object) -> str:
@@ -104,3 +106,22 @@ class Report(abc.ABC):
 
     def _repr_html_(self) -> str:
         return html_table(self.columns, self.records(), caption=self.title())
+
+
+def short_repr(class_name: str, /, **fields: object) -> str:
+    """A one-line repr for notebooks: ``None`` fields left out, Money as ``"123.45 USD"``.
+
+    Datetimes show their calendar date (as the API wrote it, in its own offset).
+    """
+    parts = []
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            text = value.date().isoformat()
+        elif isinstance(value, Money | dt.date):
+            text = str(value)
+        else:
+            text = repr(value)
+        parts.append(f"{key}={text}")
+    return f"{class_name}({', '.join(parts)})"

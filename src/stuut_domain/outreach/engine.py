@@ -7,7 +7,7 @@ stable code, a message and, when it is time-based, the instant it clears; the re
 ``next_eligible_at``, the earliest instant at which all time-based blockers clear together.
 
 The rules, by stable code (each code's message template is in
-:data:`stuut_domain.outreach_decision.BLOCKER_CODES`):
+:data:`stuut_domain.outreach.decision.BLOCKER_CODES`):
 
 * Invoice scope: ``not_receivable``, ``draft``, ``void``, ``uncollectible``, ``nothing_owed``
   (``amount_due <= 0``), ``credit_covers_balance`` (the partner's net balance in the invoice's
@@ -21,7 +21,7 @@ The rules, by stable code (each code's message template is in
   on any channel or on this one, as ``OutreachPolicy.invoice_gap_scope`` says).
 * Partner and channel: ``no_open_invoices``, ``partner_inactive``, ``channel_disabled``,
   ``channel_paused`` (the partner's manual pause flag), ``paused_until`` (a pause in the
-  :class:`~stuut_domain.outreach_state.OutreachState`), ``no_reachable_contact``,
+  :class:`~stuut_domain.outreach.state.OutreachState`), ``no_reachable_contact``,
   ``partner_gap`` (policy minimum gap since the last outreach to the partner, on any channel
   or on this one, as ``OutreachPolicy.partner_gap_scope`` says; ADR 0018).
 * Workflow and time: ``workflow_inactive``, ``invalid_window``, ``unknown_time_zone``,
@@ -43,19 +43,19 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from stuut_domain._local_time import UTC, WEEKDAY_NAMES, Schedule, local_midnight, utc
-from stuut_domain._validators import zone_named
-from stuut_domain.contacts import Recipient, RecipientChoice, choose_recipients
 from stuut_domain.errors import NaiveDatetime, PartnerMismatch, UnknownTimeZone
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, due_day, is_approved, status_of
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.outreach_decision import Blocker, Note, OutreachDecision, _human
-from stuut_domain.outreach_policy import DEFAULT_POLICY, OutreachPolicy
-from stuut_domain.outreach_state import EMPTY_STATE, OutreachState
+from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, _human
+from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach.recipients import Recipient, RecipientChoice, choose_recipients
+from stuut_domain.outreach.schedule import UTC, WEEKDAY_NAMES, Schedule, local_midnight, utc
+from stuut_domain.outreach.state import EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner
-from stuut_domain.partner_figures import balance, is_receivable
+from stuut_domain.receivables import balance, is_receivable
 from stuut_domain.types import OutreachChannel
+from stuut_domain.validators import zone_named
 from stuut_domain.workflow import Workflow
 
 __all__ = ["OutreachContext", "decide_outreach"]

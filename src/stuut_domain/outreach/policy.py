@@ -12,7 +12,7 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 
 import attrs
 
-from stuut_domain._validators import zone_named
+from stuut_domain.validators import zone_named
 
 __all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
 

@@ -14,7 +14,8 @@ the money back in this order (ADR 0011):
 Each reversed allocation is reduced or removed on the payment and un-applied on its invoice
 (:func:`stuut_domain.lifecycle.unapply_allocation`), which reopens a paid invoice and clears
 ``paid_at``; ``amount_paid`` never goes negative. Foreign-currency allocations shrink to what
-their remaining cost buys (:func:`stuut_domain.exchange.invoice_amount`); any payment unit that
+their remaining cost buys (:func:`stuut_domain.allocation.exchange.invoice_amount`);
+any payment unit that
 no longer buys a whole invoice unit becomes unapplied credit. Money is conserved.
 """
 
@@ -25,13 +26,13 @@ from collections.abc import Sequence
 
 import attrs
 
+from stuut_domain.allocation.balance import unapplied_credit
+from stuut_domain.allocation.exchange import invoice_amount, payment_cost
 from stuut_domain.errors import InvalidAllocation
-from stuut_domain.exchange import invoice_amount, payment_cost
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import is_approved, unapply_allocation
 from stuut_domain.money import Money, allocate
 from stuut_domain.payment import Payment, PaymentAllocation
-from stuut_domain.payment_balance import unapplied_credit
 
 __all__ = ["RefundResult", "RefundRule", "Reversal", "refund_payment"]
 

@@ -1,4 +1,7 @@
-"""attrs validators shared by the entities (private)."""
+"""attrs validators shared by the entities, and the zone lookup every rule uses.
+
+Public because the codec's fast path checks its classes' validators by identity.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import attrs
 from stuut_domain.errors import CurrencyMismatch, NaiveDatetime, UnknownCurrency, UnknownTimeZone
 from stuut_domain.money import CURRENCY_CODES, Money
 
-__all__ = ["aware", "currency_code", "money_in", "own_currency", "short_repr", "zone_named"]
+__all__ = ["aware", "currency_code", "money_in", "own_currency", "zone_named"]
 
 _CODES = frozenset(CURRENCY_CODES)
 
@@ -58,25 +61,6 @@ def money_in(currency_of: Callable[[Any], str | None]) -> Validator:
 
 #: Amounts in the entity's own ``currency`` field (invoice, line item, payment, partner).
 own_currency: Validator = money_in(lambda instance: instance.currency)
-
-
-def short_repr(class_name: str, /, **fields: object) -> str:
-    """A one-line repr for notebooks: ``None`` fields left out, Money as ``"123.45 USD"``.
-
-    Datetimes show their calendar date (as the API wrote it, in its own offset).
-    """
-    parts = []
-    for key, value in fields.items():
-        if value is None:
-            continue
-        if isinstance(value, dt.datetime):
-            text = value.date().isoformat()
-        elif isinstance(value, Money | dt.date):
-            text = str(value)
-        else:
-            text = repr(value)
-        parts.append(f"{key}={text}")
-    return f"{class_name}({', '.join(parts)})"
 
 
 @functools.lru_cache(maxsize=1024)
