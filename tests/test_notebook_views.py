@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from outreach_builders import acme, inv_2024_0042, net30_reminders
-from stuut_domain.outreach import decide_outreach
+from stuut_domain.outreach.engine import decide_outreach
 
 
 class TestInvoiceViews:

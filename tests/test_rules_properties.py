@@ -18,7 +18,9 @@ from hypothesis.stateful import (
 )
 
 from rules_builders import ISSUED_AT, draft, issued, payment
-from stuut_domain.allocation import (
+from stuut_domain.allocation.balance import allocated_cost, unapplied_credit
+from stuut_domain.allocation.exchange import invoice_amount, payment_cost
+from stuut_domain.allocation.proposals import (
     AllocationResult,
     AllocationRule,
     ApprovalPolicy,
@@ -27,9 +29,9 @@ from stuut_domain.allocation import (
     approve_allocations,
     withdraw_allocation,
 )
+from stuut_domain.allocation.refund import RefundRule, refund_payment
 from stuut_domain.errors import InvalidAllocation, InvalidTransition
-from stuut_domain.exchange import invoice_amount, payment_cost
-from stuut_domain.invariants import check_invoice
+from stuut_domain.invariants import check_invoice, check_payment
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import (
     TRANSITIONS,
@@ -49,8 +51,6 @@ from stuut_domain.lifecycle import (
 )
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.payment import Payment, PaymentAllocation
-from stuut_domain.payment_balance import allocated_cost, check_payment, unapplied_credit
-from stuut_domain.refund import RefundRule, refund_payment
 
 UTC = dt.UTC
 CURRENCIES = ("USD", "EUR", "JPY", "BHD")

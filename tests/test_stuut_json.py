@@ -34,13 +34,13 @@ from adapters.stuut_json import (
     encode_payment,
     encode_workflow,
 )
-from stuut_domain._validators import currency_code, own_currency
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
 from stuut_domain.partner import Contact, Partner
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
 from stuut_domain.user import User
+from stuut_domain.validators import currency_code, own_currency
 from stuut_domain.workflow import Workflow
 from stuut_wire import parsed
 

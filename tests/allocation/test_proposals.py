@@ -8,7 +8,9 @@ import attrs
 import pytest
 
 from rules_builders import ISSUED_AT, PAID_AT, allocation, draft, issued, payment, with_status
-from stuut_domain.allocation import (
+from stuut_domain.allocation.balance import unapplied_credit
+from stuut_domain.allocation.exchange import invoice_amount, payment_cost
+from stuut_domain.allocation.proposals import (
     AllocationRule,
     ApprovalPolicy,
     allocate_payment,
@@ -17,15 +19,13 @@ from stuut_domain.allocation import (
     oldest_due_order,
     withdraw_allocation,
 )
+from stuut_domain.allocation.refund import RefundRule, refund_payment
 from stuut_domain.errors import InvalidAllocation
-from stuut_domain.exchange import invoice_amount, payment_cost
-from stuut_domain.invariants import check_invoice
+from stuut_domain.invariants import check_invoice, check_payment
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, pending_amount_remaining, status_of
 from stuut_domain.money import Money
 from stuut_domain.payment import Payment
-from stuut_domain.payment_balance import check_payment, unapplied_credit
-from stuut_domain.refund import RefundRule, refund_payment
 
 UTC = dt.UTC
 AT = dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC)

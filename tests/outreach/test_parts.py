@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 from outreach_builders import UTC, acme, anna, bruno, inv_2024_0042
-from stuut_domain.contacts import choose_recipients, is_valid_email, is_valid_phone
 from stuut_domain.errors import NaiveDatetime, UnknownTimeZone
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.outreach_policy import DEFAULT_POLICY, GAP_SCOPES, OutreachPolicy
-from stuut_domain.outreach_state import OutreachState
-from stuut_domain.partner_figures import balance, open_invoices, partner_figures, total_overdue
+from stuut_domain.outreach.policy import DEFAULT_POLICY, GAP_SCOPES, OutreachPolicy
+from stuut_domain.outreach.recipients import choose_recipients, is_valid_email, is_valid_phone
+from stuut_domain.outreach.state import OutreachState
+from stuut_domain.receivables import balance, open_invoices, partner_figures, total_overdue
 
 
 def utc(*args: int) -> dt.datetime:

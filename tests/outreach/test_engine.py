@@ -21,10 +21,10 @@ from outreach_builders import (
 from stuut_domain.errors import NaiveDatetime, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.outreach import OutreachContext, decide_outreach
-from stuut_domain.outreach_decision import BLOCKER_CODES, OutreachDecision
-from stuut_domain.outreach_policy import OutreachPolicy
-from stuut_domain.outreach_state import OutreachState
+from stuut_domain.outreach.decision import BLOCKER_CODES, OutreachDecision
+from stuut_domain.outreach.engine import OutreachContext, decide_outreach
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.types import OutreachChannel
 
 

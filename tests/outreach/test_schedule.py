@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stuut_domain._local_time import Schedule, local_midnight
+from stuut_domain.outreach.schedule import Schedule, local_midnight
 
 UTC = dt.UTC
 EVERY_DAY = range(7)

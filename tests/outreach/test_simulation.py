@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.outreach import decide_outreach
-from stuut_domain.outreach_policy import OutreachPolicy
-from stuut_domain.outreach_state import OutreachState
+from stuut_domain.outreach.engine import decide_outreach
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.simulation import compare_policies, simulate_outreach
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Contact, Partner
-from stuut_domain.simulation import compare_policies, simulate_outreach
 from stuut_domain.workflow import Workflow
 
 UTC = dt.UTC

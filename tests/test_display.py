@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from stuut_domain.tables import cell, html_table, text_table
+from stuut_domain.display import cell, html_table, text_table
 
 ROWS = [
     {"partner": "Globex <Corp> & Co", "currency": "USD", "total": Decimal("1234567.50")},

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from outreach_builders import acme, anna, inv_2024_0042, net30_reminders
 from stuut_domain.invoice import Invoice
-from stuut_domain.outreach import OutreachContext, decide_outreach
-from stuut_domain.outreach_decision import OutreachDecision
-from stuut_domain.outreach_policy import GAP_SCOPES, GapScope, OutreachPolicy
-from stuut_domain.outreach_state import OutreachState
+from stuut_domain.outreach.decision import OutreachDecision
+from stuut_domain.outreach.engine import OutreachContext, decide_outreach
+from stuut_domain.outreach.policy import GAP_SCOPES, GapScope, OutreachPolicy
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.workflow import Workflow
 
