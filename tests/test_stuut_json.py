@@ -18,7 +18,6 @@ import attrs
 import pytest
 
 from adapters import stuut_json
-from adapters._stuut_json_msgspec import FastPath
 from adapters.stuut_json import (
     DecodeError,
     Page,
@@ -34,6 +33,7 @@ from adapters.stuut_json import (
     encode_payment,
     encode_workflow,
 )
+from adapters.stuut_json.fast import FastPath
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
@@ -632,7 +632,7 @@ class TestModule:
     def test_nothing_is_built_at_import_time(self) -> None:
         """Importing the codec module builds no codec (construction is explicit or lazy)."""
         code = (
-            "import adapters.stuut_json as m, sys\n"
+            "import adapters.stuut_json.codec as m, sys\n"
             "print(m._codec.cache_info().currsize, 'cattrs' in sys.modules)\n"
         )
         out = subprocess.run(

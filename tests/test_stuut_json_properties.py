@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters import _stuut_json_cattrs as reference
-from adapters.stuut_json import DecodeError, StuutJsonCodec
+from adapters.stuut_json import DecodeError, StuutJsonCodec, reference
 from stuut_domain import strategies
 from stuut_domain.call import Call
 from stuut_domain.email import Email

@@ -47,13 +47,13 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
-from adapters._stuut_json_cattrs import (
+from adapters.stuut_json.fast import FastPath, make_encoder, to_builtins
+from adapters.stuut_json.reference import (
     ReferenceProblems,
     make_converter,
     parse,
     structure,
 )
-from adapters._stuut_json_msgspec import FastPath, make_encoder, to_builtins
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invariants import Violation, check_partner, check_workflow, ensure_valid
 from stuut_domain.invoice import Invoice

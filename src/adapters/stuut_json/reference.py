@@ -40,7 +40,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from adapters._stuut_json_schema import (
+from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,

@@ -37,7 +37,7 @@ from typing import Annotated, Any, Final, Literal, get_args, get_origin
 import attrs
 import msgspec
 
-from adapters._stuut_json_schema import (
+from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,

@@ -1,0 +1,46 @@
+"""The Stuut wire-JSON codec: decode API documents into domain values and encode them back.
+
+The public path is ``adapters.stuut_json``; the package holds the codec (``codec``), the
+reference cattrs path (``reference``), the msgspec fast path (``fast``) and the wire-schema
+facts both share (``schema``). See ADR 0005 and ADR 0031.
+"""
+
+from __future__ import annotations
+
+from adapters.stuut_json.codec import (
+    DecodeError,
+    Page,
+    Problem,
+    StuutJsonCodec,
+    decode_invoice,
+    decode_invoices,
+    decode_partner,
+    decode_partners,
+    decode_payment,
+    decode_payments,
+    decode_workflow,
+    decode_workflows,
+    encode_invoice,
+    encode_partner,
+    encode_payment,
+    encode_workflow,
+)
+
+__all__ = [
+    "DecodeError",
+    "Page",
+    "Problem",
+    "StuutJsonCodec",
+    "decode_invoice",
+    "decode_invoices",
+    "decode_partner",
+    "decode_partners",
+    "decode_payment",
+    "decode_payments",
+    "decode_workflow",
+    "decode_workflows",
+    "encode_invoice",
+    "encode_partner",
+    "encode_payment",
+    "encode_workflow",
+]
