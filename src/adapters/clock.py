@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+from stuut_domain.validators import require_aware
+
 __all__ = ["FixedClock", "SystemClock"]
 
 
@@ -50,6 +52,4 @@ class FixedClock:
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
-    if at.utcoffset() is None:
-        raise ValueError(f"a clock needs a timezone-aware instant, got naive {at.isoformat()}")
-    return at
+    return require_aware("at", at)

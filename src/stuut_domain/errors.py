@@ -93,7 +93,12 @@ class NaiveDatetime(StuutDomainError, ValueError):
     def __init__(self, field: str, value: object) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"{field} must be timezone-aware, got naive {value!r}")
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            super().__init__(
+                f"{field} must be a timezone-aware datetime, got the date {value!r} (no instant)"
+            )
+        else:
+            super().__init__(f"{field} must be timezone-aware, got naive {value!r}")
 
 
 class PartnerMismatch(StuutDomainError, ValueError):

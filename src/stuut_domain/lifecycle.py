@@ -31,6 +31,7 @@ from stuut_domain.errors import InvalidAllocation, InvalidTransition
 from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, is_fully_paid, status_of
 from stuut_domain.money import Money
 from stuut_domain.payment import PaymentAllocation, is_approved
+from stuut_domain.validators import require_aware
 
 __all__ = [
     "TRANSITIONS",
@@ -99,11 +100,6 @@ def pending_amount_remaining(invoice: Invoice) -> Money:
     return invoice.amount_due - pending_amount(invoice)
 
 
-def _require_aware(name: str, value: dt.datetime) -> None:
-    if value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
-
-
 def local_day(invoice: Invoice, at: dt.datetime) -> dt.date:
     """The calendar day the instant ``at`` falls on for this invoice's partner.
 
@@ -111,7 +107,7 @@ def local_day(invoice: Invoice, at: dt.datetime) -> dt.date:
     has one, else UTC. An unknown zone name raises
     :class:`~stuut_domain.errors.UnknownTimeZone` (nothing is guessed).
     """
-    _require_aware("at", at)
+    require_aware("at", at)
     zone = invoice.partner.zone if invoice.partner is not None else None
     return at.astimezone(zone or dt.UTC).date()
 
@@ -177,7 +173,7 @@ def _check_allowed(transition: str, invoice: Invoice) -> InvoiceStatus:
 
 
 def _check_not_before_issue(transition: str, invoice: Invoice, at: dt.datetime) -> None:
-    _require_aware("at", at)
+    require_aware("at", at)
     if invoice.issued_at is not None and at < invoice.issued_at:
         raise _refuse(
             transition,
@@ -195,7 +191,7 @@ def issue(invoice: Invoice, *, at: dt.datetime) -> Invoice:
     restore the issued invoice exactly.
     """
     _check_allowed("issue", invoice)
-    _require_aware("at", at)
+    require_aware("at", at)
     if invoice.due_date is not None and issued_after_due_day(at, invoice.due_date):
         raise _refuse(
             "issue",

@@ -15,12 +15,11 @@ from collections.abc import Iterable
 
 import attrs
 
-from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, status_of
 from stuut_domain.lifecycle import due_day, is_overdue
 from stuut_domain.money import MoneyBag
 from stuut_domain.partner import Partner
-from stuut_domain.validators import aware
+from stuut_domain.validators import aware, require_aware
 
 __all__ = [
     "PartnerFigures",
@@ -109,8 +108,7 @@ def total_overdue(
 ) -> MoneyBag:
     """The ``amount_due`` of open receivables overdue at ``at`` (the due day has passed), per
     currency. ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime`)."""
-    if at.utcoffset() is None:
-        raise NaiveDatetime("at", at)
+    require_aware("at", at)
     return MoneyBag.of(
         i.amount_due
         for i in invoices
@@ -151,8 +149,7 @@ def partner_figures(
 
     Invoices that name another partner are ignored, so a whole portfolio may be passed.
     """
-    if at.utcoffset() is None:
-        raise NaiveDatetime("at", at)
+    require_aware("at", at)
     mine = tuple(i for i in invoices if _belongs(i, partner.id))
     return PartnerFigures(
         partner_id=partner.id,

@@ -16,9 +16,31 @@ import attrs
 from stuut_domain.errors import CurrencyMismatch, NaiveDatetime, UnknownCurrency, UnknownTimeZone
 from stuut_domain.money import CURRENCY_CODES, Money
 
-__all__ = ["aware", "currency_code", "money_in", "own_currency", "zone_named"]
+__all__ = [
+    "aware",
+    "currency_code",
+    "money_in",
+    "own_currency",
+    "require_aware",
+    "zone_named",
+]
 
 _CODES = frozenset(CURRENCY_CODES)
+
+
+def require_aware(name: str, value: object) -> dt.datetime:
+    """An instant argument must be a timezone-aware datetime: a naive one is ambiguous.
+
+    Returns ``value`` unchanged. Raises :class:`~stuut_domain.errors.NaiveDatetime` (naming
+    ``name``) for a naive datetime or a bare ``date``, ``TypeError`` for anything else.
+    """
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() is None:
+            raise NaiveDatetime(name, value)
+        return value
+    if isinstance(value, dt.date):
+        raise NaiveDatetime(name, value)
+    raise TypeError(f"{name} must be a timezone-aware datetime, got {type(value).__name__}")
 
 
 def aware(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -48,6 +48,7 @@ from stuut_domain.lifecycle import (
 )
 from stuut_domain.money import Money, allocate
 from stuut_domain.payment import Payment, PaymentAllocation
+from stuut_domain.validators import require_aware
 
 __all__ = [
     "AllocationLine",
@@ -394,8 +395,7 @@ def allocate_payment(
     what an invoice can take or costing more than the unapplied credit.
     """
     payment_id, available = _check_payment(payment)
-    if at.utcoffset() is None:
-        raise ValueError(f"at must be timezone-aware, got naive {at.isoformat()}")
+    require_aware("at", at)
     _check_invoices(payment, invoices, allow_cross_partner=allow_cross_partner)
     if (amounts is None) is (rule is AllocationRule.EXPLICIT):
         raise _refuse(

@@ -43,7 +43,7 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from stuut_domain.errors import NaiveDatetime, PartnerMismatch, UnknownTimeZone
+from stuut_domain.errors import PartnerMismatch, UnknownTimeZone
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, due_day, is_approved, status_of
 from stuut_domain.money import Money, MoneyBag
@@ -55,7 +55,7 @@ from stuut_domain.outreach.state import EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import balance, is_receivable
 from stuut_domain.types import OutreachChannel
-from stuut_domain.validators import zone_named
+from stuut_domain.validators import require_aware, zone_named
 from stuut_domain.workflow import Workflow
 
 __all__ = ["OutreachContext", "decide_outreach"]
@@ -323,8 +323,7 @@ class OutreachContext:
         ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime`); an invoice
         that names another partner raises :class:`~stuut_domain.errors.PartnerMismatch`.
         """
-        if at.utcoffset() is None:
-            raise NaiveDatetime("at", at)
+        require_aware("at", at)
         now = at if at.tzinfo is UTC else at.astimezone(UTC)
         items: tuple[Invoice, ...] = (
             (invoices,)

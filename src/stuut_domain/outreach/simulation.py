@@ -42,7 +42,6 @@ from typing import ClassVar, Final, Literal
 import attrs
 
 from stuut_domain.display import Report, short_repr
-from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.outreach.decision import Blocker, OutreachDecision
@@ -53,6 +52,7 @@ from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_open_receivable
 from stuut_domain.types import OutreachChannel
+from stuut_domain.validators import require_aware
 from stuut_domain.workflow import Workflow
 
 __all__ = [
@@ -82,11 +82,7 @@ def _key(invoice: Invoice) -> str:
 
 
 def _aware(name: str, value: dt.datetime) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
-    if value.utcoffset() is None:
-        raise NaiveDatetime(name, value)
-    return utc(value)
+    return utc(require_aware(name, value))
 
 
 def _days(delta: dt.timedelta) -> Decimal:

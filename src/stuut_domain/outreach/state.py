@@ -14,10 +14,10 @@ from typing import Any
 
 import attrs
 
-from stuut_domain.errors import NaiveDatetime
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.schedule import utc
 from stuut_domain.types import OutreachChannel
+from stuut_domain.validators import aware
 
 __all__ = ["EMPTY_STATE", "OutreachPause", "OutreachState", "SentOutreach"]
 
@@ -27,11 +27,6 @@ _CHANNELS: tuple[OutreachChannel, ...] = ("email", "call")
 def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and value not in _CHANNELS:
         raise ValueError(f"{attribute.name} must be 'email' or 'call', got {value!r}")
-
-
-def _instant(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, dt.datetime) and value.utcoffset() is None:
-        raise NaiveDatetime(attribute.name, value)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -45,7 +40,7 @@ class SentOutreach:
 
     partner_id: str | None
     channel: OutreachChannel = attrs.field(validator=_channel)
-    sent_at: dt.datetime = attrs.field(validator=_instant)
+    sent_at: dt.datetime = attrs.field(validator=aware)
     to: tuple[str, ...] = ()
     invoice_ids: tuple[str, ...] = ()
 
@@ -60,7 +55,7 @@ class OutreachPause:
     """
 
     partner_id: str
-    until: dt.datetime | None = attrs.field(validator=_instant)
+    until: dt.datetime | None = attrs.field(validator=aware)
     channel: OutreachChannel | None = attrs.field(default=None, validator=_channel)
     reason: str | None = None
 
