@@ -8,6 +8,9 @@ None of them ever holds or prints an API token.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import attrs
 
 from stuut_domain.errors import StuutDomainError
 
@@ -17,7 +20,7 @@ __all__ = [
     "CorruptRecord",
     "Forbidden",
     "InvalidId",
-    "RecordProblem",
+    "Problem",
     "StuutApiError",
     "Unauthorized",
     "UnexpectedStatus",
@@ -41,21 +44,32 @@ class InvalidId(StuutDomainError, ValueError):
         super().__init__(f"invalid {kind} id {shown!r}: {reason}")
 
 
-class RecordProblem:
-    """One thing wrong inside a stored record: the JSON ``path``, a message, the bad value."""
+_VALUE_REPR_LIMIT = 60
 
-    __slots__ = ("message", "path", "value")
 
-    def __init__(self, path: str, message: str, value: object = None) -> None:
-        self.path = path
-        self.message = message
-        self.value = value
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Problem:
+    """One thing wrong in an input or a stored record: where (``path``), why, and the value.
 
-    def __repr__(self) -> str:
-        return f"RecordProblem(path={self.path!r}, message={self.message!r})"
+    The one problem record of the adapters: the codec's :class:`DecodeError` and the stores'
+    :class:`CorruptRecord` both list these.
+
+    ``path`` is a JSON path such as ``line_items[2].total_amount`` (``$`` for the root,
+    ``[3].amount_due`` for an item of a bare array); ``value`` is the offending JSON value
+    (``None`` when the key is missing).
+    """
+
+    path: str
+    message: str
+    value: Any = None
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        if self.value is None:
+            return f"{self.path}: {self.message}"
+        shown = repr(self.value)
+        if len(shown) > _VALUE_REPR_LIMIT:
+            shown = shown[: _VALUE_REPR_LIMIT - 3] + "..."
+        return f"{self.path}: {self.message} (got {shown})"
 
 
 class CorruptRecord(StuutDomainError, ValueError):
@@ -64,9 +78,9 @@ class CorruptRecord(StuutDomainError, ValueError):
     Only this file is unusable: every other file in the store stays readable.
     """
 
-    def __init__(self, file: str, problems: Sequence[RecordProblem]) -> None:
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
         self.file = file
-        self.problems: tuple[RecordProblem, ...] = tuple(problems)
+        self.problems: tuple[Problem, ...] = tuple(problems)
         detail = "; ".join(str(p) for p in self.problems) or "unreadable"
         super().__init__(f"{file}: {detail}")
 

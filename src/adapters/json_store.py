@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar
 from adapters import stuut_json
 from adapters._files import atomic_write, exclusive_lock
 from adapters._ids import check_id
-from adapters.errors import CorruptRecord, InvalidId, RecordProblem
+from adapters.errors import CorruptRecord, InvalidId, Problem
 from stuut_domain.errors import ConcurrencyConflict, NotFound
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
@@ -148,7 +148,7 @@ class JsonRepository(Generic[E, Q]):
                 yield exc
             except InvalidId as exc:
                 yield CorruptRecord(
-                    path, [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
+                    path, [Problem(path="", message=f"file name is not a valid id: {exc.reason}")]
                 )
             except NotFound:
                 continue  # removed while we looked
@@ -198,12 +198,18 @@ class JsonRepository(Generic[E, Q]):
         try:
             entity = self._decode(data)
         except stuut_json.DecodeError as exc:
-            problems = [RecordProblem(p.path, p.message, p.value) for p in exc.problems]
-            raise CorruptRecord(path, problems or [RecordProblem("", str(exc))]) from exc
+            problems = list(exc.problems)
+            raise CorruptRecord(path, problems or [Problem(path="", message=str(exc))]) from exc
         if entity.id != entity_id:
             raise CorruptRecord(
                 path,
-                [RecordProblem("id", f"does not match the file name {entity_id!r}", entity.id)],
+                [
+                    Problem(
+                        path="id",
+                        message=f"does not match the file name {entity_id!r}",
+                        value=entity.id,
+                    )
+                ],
             )
         return entity
 
@@ -213,7 +219,7 @@ class JsonRepository(Generic[E, Q]):
                 check_id(self.kind, entity_id)
             except InvalidId as exc:
                 raise CorruptRecord(
-                    path, [RecordProblem("", f"file name is not a valid id: {exc.reason}")]
+                    path, [Problem(path="", message=f"file name is not a valid id: {exc.reason}")]
                 ) from exc
             try:
                 data = self._read(path, entity_id)

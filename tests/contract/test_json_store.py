@@ -105,6 +105,20 @@ class TestCorruptFiles:
             "inv_2024_0042.json" in str(caught.value),
         )
 
+    def test_a_corrupt_record_lists_the_codecs_own_problems(self, tmp_path: Path) -> None:
+        """One Problem record: the store hands on the codec's problems, value included."""
+        body = json.loads(stuut_json.encode_invoice(invoice("inv_2024_0042")))
+        body["total_amount"] = "twelve hundred"
+        store = self._store_with(tmp_path, json.dumps(body).encode())
+        with pytest.raises(CorruptRecord) as caught:
+            store.invoices.get("inv_2024_0042")
+        with pytest.raises(stuut_json.DecodeError) as decoded:
+            stuut_json.decode_invoice(json.dumps(body))
+        assert (decoded.value.problems, True) == (
+            caught.value.problems,
+            all(type(p) is stuut_json.Problem for p in caught.value.problems),
+        )
+
     def test_an_id_that_disagrees_with_the_file_name_is_corrupt(self, tmp_path: Path) -> None:
         """invoices/inv_A.json must hold invoice inv_A."""
         store = self._store_with(tmp_path, stuut_json.encode_invoice(invoice("inv_other")))

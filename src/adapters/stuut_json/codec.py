@@ -47,6 +47,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from adapters.errors import Problem
 from adapters.stuut_json.fast import FastPath, make_encoder, to_builtins
 from adapters.stuut_json.reference import (
     ReferenceProblems,
@@ -81,30 +82,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-_VALUE_REPR_LIMIT = 60
-
-
-@attrs.frozen(kw_only=True, weakref_slot=False)
-class Problem:
-    """One reason the input could not be decoded: where (``path``), why, and the value found.
-
-    ``path`` is a JSON path such as ``line_items[2].total_amount`` (``$`` for the root,
-    ``[3].amount_due`` for an item of a bare array); ``value`` is the offending JSON value
-    (``None`` when the key is missing).
-    """
-
-    path: str
-    message: str
-    value: Any = None
-
-    def __str__(self) -> str:
-        if self.value is None:
-            return f"{self.path}: {self.message}"
-        shown = repr(self.value)
-        if len(shown) > _VALUE_REPR_LIMIT:
-            shown = shown[: _VALUE_REPR_LIMIT - 3] + "..."
-        return f"{self.path}: {self.message} (got {shown})"
 
 
 class DecodeError(StuutDomainError, ValueError):
@@ -295,8 +272,7 @@ class StuutJsonCodec:
 
 
 def _decode_error(exc: ReferenceProblems, cls: type, source: str | None) -> DecodeError:
-    problems = [Problem(path=p, message=m, value=v) for p, m, v in exc.problems]
-    return DecodeError(problems, target=cls.__name__, source=source)
+    return DecodeError(exc.problems, target=cls.__name__, source=source)
 
 
 # -- module functions over a lazily built default codec --------------------------------------

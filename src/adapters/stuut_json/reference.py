@@ -40,6 +40,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
+from adapters.errors import Problem
 from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
@@ -83,10 +84,13 @@ class _Suppressed(Exception):
 
 
 class ReferenceProblems(Exception):
-    """Structuring failed; ``problems`` are ``(path, message, value)`` triples, in input order."""
+    """Structuring failed; ``problems`` lists every :class:`~adapters.errors.Problem` in order.
+
+    Built from ``(path, message, value)`` triples, the form the cattrs error walk yields.
+    """
 
     def __init__(self, problems: Sequence[tuple[str, str, Any]]) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(Problem(path=p, message=m, value=v) for p, m, v in problems)
         super().__init__(f"{len(self.problems)} problem(s)")
 
 
