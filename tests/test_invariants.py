@@ -12,10 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stuut_domain.errors import InvariantViolation
-from stuut_domain.invariants import RULES, check_invoice, check_workflow, ensure_valid
+from stuut_domain.invariants import (
+    RULES,
+    check_invoice,
+    check_partner,
+    check_payment,
+    check_workflow,
+    ensure_valid,
+)
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
-from stuut_domain.payment import PaymentAllocation
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment, PaymentAllocation
 from stuut_domain.workflow import Workflow
 
 UTC = dt.UTC
@@ -252,3 +260,139 @@ class TestWorkflowChecks:
             timezone="Europe/Berlin",
         )
         assert () == check_workflow(wf)
+
+
+def usd_payment(units: int | None = 50000, **changes: Any) -> Payment:
+    """A USD payment of Acme (pay_77) with no allocations: every payment rule holds."""
+    base = Payment(
+        id="pay_77",
+        amount=None if units is None else Money(units, "USD"),
+        amount_refunded=None if units is None else Money(0, "USD"),
+        currency=None if units is None else "USD",
+        object="payment",
+        payment_method="ach",
+        status="pending_match",
+    )
+    return attrs.evolve(base, **changes)
+
+
+def usd_allocation(units: int, *, alloc_id: str = "pa_1", **changes: Any) -> PaymentAllocation:
+    """A USD allocation of pay_77 to a USD invoice."""
+    base = PaymentAllocation(
+        amount=Money(units, "USD"),
+        invoice_id="inv_usd_1",
+        object="payment_allocation",
+        payment_id="pay_77",
+        strategy="manual",
+        id=alloc_id,
+        approved=True,
+    )
+    return attrs.evolve(base, **changes)
+
+
+#: One payment per payment rule, breaking that rule and no other.
+PAYMENT_CASES: dict[str, Payment] = {
+    "payment_amount_missing": usd_payment(None, allocations=(usd_allocation(100),)),
+    "payment_amount_negative": usd_payment(-100),
+    "refund_negative": usd_payment(amount_refunded=Money(-1, "USD")),
+    "refund_exceeds_amount": usd_payment(100, amount_refunded=Money(101, "USD")),
+    "allocation_payment_mismatch": usd_payment(
+        allocations=(usd_allocation(100, payment_id="pay_other"),)
+    ),
+    "duplicate_allocation_id": usd_payment(allocations=(usd_allocation(100), usd_allocation(200))),
+    "allocation_not_positive": usd_payment(allocations=(usd_allocation(0),)),
+    "allocation_rate": usd_payment(allocations=(usd_allocation(100, amount=Money(100, "EUR")),)),
+    "overallocated": usd_payment(100, allocations=(usd_allocation(101),)),
+}
+
+
+class TestPaymentRules:
+    def test_a_balanced_payment_has_no_violations(self) -> None:
+        """Allocations and refund within the amount: nothing to report."""
+        pay = usd_payment(
+            50000,
+            amount_refunded=Money(1000, "USD"),
+            allocations=(usd_allocation(30000), usd_allocation(19000, alloc_id="pa_2")),
+        )
+        assert () == check_payment(pay)
+
+    def test_a_payment_without_amount_or_allocations_is_clean(self) -> None:
+        """Nothing stated, nothing to balance: a bare remote payment passes."""
+        assert () == check_payment(usd_payment(None))
+
+    @pytest.mark.parametrize("code", sorted(PAYMENT_CASES))
+    def test_each_payment_rule_is_reported_alone_by_its_code(self, code: str) -> None:
+        """Breaking one payment rule reports that rule's code (and only what it implies)."""
+        found = {v.code for v in check_payment(PAYMENT_CASES[code])}
+        # a refund above the amount leaves less than nothing unapplied: both rules hold it
+        also = {"overallocated"} if code == "refund_exceeds_amount" else set()
+        assert {code} | also == found
+
+    def test_a_duplicate_id_is_reported_at_each_place_it_stands(self) -> None:
+        """Both allocations that share an id are named, by their paths."""
+        paths = [v.path for v in check_payment(PAYMENT_CASES["duplicate_allocation_id"])]
+        assert ["allocations[0].id", "allocations[1].id"] == paths
+
+    def test_an_uncosted_allocation_silences_the_overallocation_sum(self) -> None:
+        """A sum over an allocation that cannot be costed would mislead: only its rule speaks."""
+        pay = usd_payment(100, allocations=(usd_allocation(500), usd_allocation(0, alloc_id="x")))
+        assert ["allocation_not_positive"] == [v.code for v in check_payment(pay)]
+
+    def test_payment_violations_come_in_rule_order(self) -> None:
+        """Amount rules first, then allocations in list order, then the balance."""
+        pay = usd_payment(
+            100,
+            amount_refunded=Money(200, "USD"),
+            allocations=(usd_allocation(50, payment_id="pay_other"),),
+        )
+        assert [
+            "refund_exceeds_amount",
+            "allocation_payment_mismatch",
+            "overallocated",
+        ] == [v.code for v in check_payment(pay)]
+
+
+class TestRuleCatalogue:
+    def test_every_rule_in_the_catalogue_has_a_case_here(self) -> None:
+        """Each documented code is triggered by some specification in this module."""
+        triggered: set[str] = set()
+        for pay in PAYMENT_CASES.values():
+            triggered |= {v.code for v in check_payment(pay)}
+        triggered |= {
+            v.code
+            for inv in (
+                invoice(amount_due=eur(1), total_amount=eur(120000)),
+                invoice(amount_paid=eur(-100), payments=(allocation(-100),)),
+                invoice(amount_paid=eur(120000), amount_due=eur(-1000)),
+                invoice(paid_at=DUE, voided_at=DUE, modified_at=ISSUED - dt.timedelta(1)),
+                invoice(
+                    amount_paid=eur(119000),
+                    amount_due=eur(0),
+                    payments=(attrs.evolve(allocation(119000), invoice_id="x"),),
+                    line_items=(
+                        LineItem(invoice_id="x", object="line_item", remote_id="l", currency="USD"),
+                    ),
+                ),
+                invoice(payments=(attrs.evolve(allocation(1), amount=Money(1, "USD")),)),
+                invoice(payments=(allocation(1),)),
+            )
+            for v in check_invoice(inv)
+        }
+        triggered |= {
+            v.code
+            for v in check_workflow(
+                Workflow(
+                    id="wf",
+                    object="workflow",
+                    active_days=(9,),
+                    outreach_window_start="9am",
+                    timezone="Mars/Olympus",
+                )
+            )
+        }
+        assert set(RULES) == triggered
+
+    def test_check_partner_reports_an_unknown_zone(self) -> None:
+        """A partner's zone is checked by name against the system's IANA database."""
+        found = check_partner(Partner(id="p", object="partner", timezone="Mars/Olympus"))
+        assert [("unknown_time_zone", "timezone")] == [(v.code, v.path) for v in found]
