@@ -397,49 +397,32 @@ def allocate_payment(
     payment_id, available = _check_payment(payment)
     require_aware("at", at)
     _check_invoices(payment, invoices, allow_cross_partner=allow_cross_partner)
-    if (amounts is None) is (rule is AllocationRule.EXPLICIT):
-        raise _refuse(
-            "amounts_and_rule",
-            f"amounts are given with the explicit rule and only with it (rule: {rule})",
-            rule=str(rule),
-        )
-    if rule is AllocationRule.EXPLICIT:
-        chosen = _amounts_explicit(payment, invoices, amounts or {}, available)
-    elif rule is AllocationRule.OLDEST_DUE_FIRST:
-        chosen = _amounts_oldest_first(payment, invoices, available)
-    else:
-        chosen = _amounts_proportional(payment, invoices, available)
+    chosen = _chosen_amounts(payment, invoices, rule, amounts, available)
     manual = rule is AllocationRule.EXPLICIT
     approved = manual or (approval is not None and approval.approves(confidence))
     ordered = oldest_due_order(invoices) if rule is AllocationRule.OLDEST_DUE_FIRST else invoices
     lines: list[AllocationLine] = []
     skipped: list[Skipped] = []
     for inv in ordered:
-        inv_id = str(inv.id)
-        if inv_id not in chosen:
+        amount = chosen.get(str(inv.id))
+        if amount is None:
             skipped.append(_why_skipped(inv, rule, available))
             continue
-        amount = chosen[inv_id]
-        cost = payment_cost(payment, amount)
         allocation = PaymentAllocation(
             amount=amount,
-            invoice_id=inv_id,
+            invoice_id=str(inv.id),
             object="payment_allocation",
             payment_id=payment_id,
             strategy="manual" if manual else "automatic",
-            id=_allocation_id(payment, inv_id, amount, at),
+            id=_allocation_id(payment, str(inv.id), amount, at),
             agent_confidence_score=None if manual else confidence,
             approved=approved,
             approved_at=at if approved else None,
             created_at=at,
         )
-        lines.append(
-            AllocationLine(
-                allocation=allocation,
-                cost=cost,
-                explanation=_explain(rule, inv, amount, cost, approved),
-            )
-        )
+        cost = payment_cost(payment, amount)
+        explanation = _explain(rule, inv, amount, cost, approved)
+        lines.append(AllocationLine(allocation=allocation, cost=cost, explanation=explanation))
     new_payment = attrs.evolve(
         payment, allocations=(*payment.allocations, *(ln.allocation for ln in lines))
     )
@@ -450,6 +433,28 @@ def allocate_payment(
         skipped=tuple(skipped),
         unapplied=unapplied_credit(new_payment),
     )
+
+
+def _chosen_amounts(
+    payment: Payment,
+    invoices: Sequence[Invoice],
+    rule: AllocationRule,
+    amounts: Mapping[str, Money] | None,
+    available: Money,
+) -> dict[str, Money]:
+    """What ``rule`` gives each invoice (id -> amount in its currency); explicit amounts only
+    with the explicit rule, and the explicit rule only with amounts."""
+    if (amounts is None) is (rule is AllocationRule.EXPLICIT):
+        raise _refuse(
+            "amounts_and_rule",
+            f"amounts are given with the explicit rule and only with it (rule: {rule})",
+            rule=str(rule),
+        )
+    if rule is AllocationRule.EXPLICIT:
+        return _amounts_explicit(payment, invoices, amounts or {}, available)
+    if rule is AllocationRule.OLDEST_DUE_FIRST:
+        return _amounts_oldest_first(payment, invoices, available)
+    return _amounts_proportional(payment, invoices, available)
 
 
 def apply_result(

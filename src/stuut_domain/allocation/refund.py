@@ -156,31 +156,9 @@ def refund_payment(
     currency or not above zero (``refund_amount``), or above what is left to refund
     (``refund_exceeds_payment``).
     """
-    if payment.amount is None or payment.currency is None or payment.id is None:
-        raise InvalidAllocation(
-            "payment_incomplete",
-            f"payment {payment.id!r} needs an id, an amount and a currency to be refunded",
-            payment_id=payment.id,
-        )
-    if amount.code != payment.currency or not amount.is_positive():
-        raise InvalidAllocation(
-            "refund_amount",
-            f"a refund of payment {payment.id!r} is above zero and in {payment.currency}, "
-            f"not {amount}",
-            amount=amount,
-        )
-    refunded = payment.amount_refunded or Money(0, payment.currency)
-    refundable = payment.amount - refunded
-    if amount > refundable:
-        raise InvalidAllocation(
-            "refund_exceeds_payment",
-            f"cannot refund {amount} of payment {payment.id!r}: only {refundable} is left "
-            "to refund",
-            amount=amount,
-            refundable=refundable,
-        )
+    refunded = _check_refund(payment, amount)
     unapplied = unapplied_credit(payment)
-    from_unapplied = max(min(amount, unapplied), Money(0, payment.currency))
+    from_unapplied = max(min(amount, unapplied), Money(0, amount.code))
     plan = _plan(payment, amount - from_unapplied, rule)
     by_id = {inv.id: inv for inv in invoices}
     reversals: list[Reversal] = []
@@ -216,3 +194,36 @@ def refund_payment(
         from_unapplied=from_unapplied,
         unapplied=unapplied_credit(new_payment),
     )
+
+
+def _check_refund(payment: Payment, amount: Money) -> Money:
+    """What the payment has refunded so far, once ``amount`` is known to be refundable.
+
+    Refused: a payment without id, amount or currency (``payment_incomplete``); an amount
+    not above zero or in another currency (``refund_amount``); more than is left
+    (``refund_exceeds_payment``).
+    """
+    if payment.amount is None or payment.currency is None or payment.id is None:
+        raise InvalidAllocation(
+            "payment_incomplete",
+            f"payment {payment.id!r} needs an id, an amount and a currency to be refunded",
+            payment_id=payment.id,
+        )
+    if amount.code != payment.currency or not amount.is_positive():
+        raise InvalidAllocation(
+            "refund_amount",
+            f"a refund of payment {payment.id!r} is above zero and in {payment.currency}, "
+            f"not {amount}",
+            amount=amount,
+        )
+    refunded = payment.amount_refunded or Money(0, payment.currency)
+    refundable = payment.amount - refunded
+    if amount > refundable:
+        raise InvalidAllocation(
+            "refund_exceeds_payment",
+            f"cannot refund {amount} of payment {payment.id!r}: only {refundable} is left "
+            "to refund",
+            amount=amount,
+            refundable=refundable,
+        )
+    return refunded
