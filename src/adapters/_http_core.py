@@ -34,7 +34,7 @@ from adapters._http_retry import Attempts, RetryPolicy
 from adapters._ids import check_id
 from adapters.clock import SystemClock
 from adapters.errors import BadResponse, Forbidden, Unauthorized, UnexpectedStatus, Unprocessable
-from stuut_domain.errors import NotFound
+from stuut_domain.errors import NotFound, under_path
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.ports import Clock, InvoiceQuery, PartnerQuery
@@ -368,9 +368,5 @@ def envelope(body: Any, endpoint: str, page: int) -> tuple[list[Any], int | None
 def bad_shape(endpoint: str, exc: Any, prefix: str) -> BadResponse:
     """BadResponse listing the codec's problems, each with its JSON path under ``prefix``."""
     problems = getattr(exc, "problems", ())
-    details = "; ".join(
-        f"{prefix}{'.' if prefix and p.path and not p.path.startswith('[') else ''}{p.path}: "
-        f"{p.message}"
-        for p in problems
-    )
+    details = "; ".join(f"{under_path(prefix, p.path)}: {p.message}" for p in problems)
     return BadResponse(endpoint, f"response is not the documented shape: {details or exc}")

@@ -26,6 +26,8 @@ __all__ = [
     "UnknownCurrency",
     "UnknownTimeZone",
     "Violation",
+    "join_path",
+    "under_path",
 ]
 
 
@@ -209,3 +211,17 @@ def join_path(parts: Sequence[str | int]) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+def under_path(prefix: str, path: str) -> str:
+    """A rendered JSON ``path`` read inside the value at ``prefix``.
+
+    ``under_path("data[3]", "line_items[0].amount")`` is ``data[3].line_items[0].amount``;
+    an index joins without a dot (``data`` + ``[3]`` is ``data[3]``); the root (``""`` or
+    ``"$"``) of either side leaves the other as it is, and the root of both is ``"$"``.
+    """
+    if path in ("", "$"):
+        return prefix or "$"
+    if prefix in ("", "$"):
+        return path
+    return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"

@@ -61,7 +61,7 @@ __all__ = [
 
 _S = InvoiceStatus
 _ISSUED_UNPAID: Final = OWED
-_ACCEPTS_MONEY: Final = frozenset({_S.OPEN, _S.PARTIALLY_PAID, _S.UNCOLLECTIBLE})
+_ACCEPTS_MONEY: Final = OWED | {_S.UNCOLLECTIBLE}
 
 #: The transition table: transition name -> the statuses it may start from. Anything else is
 #: refused with :class:`~stuut_domain.errors.InvalidTransition`. Some transitions also have a

@@ -32,7 +32,7 @@ from stuut_domain.display import Report, short_repr
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.partner import Partner
-from stuut_domain.receivables import days_past_due, due_day, is_open_receivable, issue_date_of
+from stuut_domain.receivables import days_from_due, due_day, is_open_receivable, issue_date_of
 
 __all__ = [
     "AGING_BUCKETS",
@@ -47,7 +47,6 @@ __all__ = [
     "aging_report",
     "days_sales_outstanding",
     "expected_collections",
-    "is_open_receivable",
 ]
 
 #: The aging buckets, in order: not yet past due, then days past due.
@@ -252,7 +251,7 @@ def aging_report(
     for invoice in invoices:
         if not is_open_receivable(invoice):
             continue
-        days = days_past_due(invoice, on)
+        days = days_from_due(invoice, on)
         lines.append(
             AgedInvoice(
                 invoice_id=invoice.id,

@@ -57,7 +57,6 @@ __all__ = [
     "WorkflowReader",
     "WorkflowRepository",
     "Writer",
-    "invoice_is_open",
 ]
 
 #: An opaque token naming one stored revision of an entity. Stores assign it; callers only
@@ -76,18 +75,6 @@ class Versioned(Generic[E_co]):
 
     entity: E_co
     version: Version
-
-
-def invoice_is_open(invoice: Invoice) -> bool:
-    """Whether collections still chases the invoice (the ``open_only`` filter).
-
-    Open means: a receivable (an absent ``type`` reads as receivable) whose lifecycle status
-    is ``open`` or ``partially_paid`` (issued, not void, not fully paid, not written off) with
-    a positive ``amount_due``. The rule is the lifecycle's and the analytics' own
-    (:func:`stuut_domain.receivables.is_open_receivable`), so a store's filter and a report
-    never disagree about which invoices are open.
-    """
-    return is_open_receivable(invoice)
 
 
 class Identified(Protocol):
@@ -112,7 +99,9 @@ class InvoiceQuery:
 
     * ``partner_id``: only that partner's invoices (stores answer from a per-partner index,
       never by scanning other partners' invoices).
-    * ``open_only``: only invoices for which :func:`invoice_is_open` holds.
+    * ``open_only``: only open receivables
+      (:func:`stuut_domain.receivables.is_open_receivable`: the rule the analytics use, so a
+      store's filter and a report never disagree about which invoices are open).
     * ``due_before``: only invoices with a ``due_date`` strictly before this instant (an
       invoice without a due date never matches). Must be timezone-aware.
     * ``currency``: only invoices in this currency (a code from the API's list).
@@ -133,7 +122,7 @@ class InvoiceQuery:
             invoice.due_date is None or not invoice.due_date < self.due_before
         ):
             return False
-        return not self.open_only or invoice_is_open(invoice)
+        return not self.open_only or is_open_receivable(invoice)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)

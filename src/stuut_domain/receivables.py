@@ -24,7 +24,7 @@ from stuut_domain.validators import aware, require_aware
 __all__ = [
     "PartnerFigures",
     "balance",
-    "days_past_due",
+    "days_from_due",
     "due_day",
     "is_open_receivable",
     "is_receivable",
@@ -57,14 +57,20 @@ def issue_date_of(invoice: Invoice) -> dt.date | None:
     return None if invoice.issued_at is None else invoice.issued_at.date()
 
 
-def days_past_due(invoice: Invoice, on: dt.date) -> int | None:
-    """Whole days from the due day to ``on``: 0 on the due day, negative before it."""
+def days_from_due(invoice: Invoice, on: dt.date) -> int | None:
+    """Signed whole days from the due day to the calendar date ``on``: 0 on the due day,
+    negative before it, ``None`` without a due date (the aging report's reading).
+
+    Not :func:`stuut_domain.lifecycle.days_past_due`, which reads an instant in the partner's
+    zone and is never negative: this one reads a date the caller already chose, and keeps the
+    sign so "due in 5 days" and "5 days late" stay apart.
+    """
     due = due_day(invoice)
     return None if due is None else (on - due).days
 
 
 #: Statuses whose ``amount_due`` counts in the balance (credits included, written-off not).
-_IN_BALANCE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID})
+_IN_BALANCE = OWED | {InvoiceStatus.PAID}
 
 
 def _belongs(invoice: Invoice, partner_id: str | None) -> bool:

@@ -15,8 +15,8 @@ from stuut_domain.ports import (
     PartnerQuery,
     PaymentQuery,
     WorkflowQuery,
-    invoice_is_open,
 )
+from stuut_domain.receivables import is_open_receivable
 
 UTC = dt.UTC
 
@@ -24,27 +24,27 @@ UTC = dt.UTC
 class TestInvoiceIsOpen:
     def test_an_unpaid_issued_invoice_is_open(self) -> None:
         """Money due and not written off: open."""
-        assert invoice_is_open(invoice("inv_2024_0042"))
+        assert is_open_receivable(invoice("inv_2024_0042"))
 
     def test_a_fully_paid_invoice_is_not_open(self) -> None:
         """Nothing due: not open."""
-        assert not invoice_is_open(invoice("inv_2024_0042", paid=1_250_00))
+        assert not is_open_receivable(invoice("inv_2024_0042", paid=1_250_00))
 
-    def test_a_partly_paid_invoice_is_open(self) -> None:
+    def test_a_partly_paid_is_open_receivable(self) -> None:
         """Part paid, the rest still due: open."""
-        assert invoice_is_open(invoice("inv_2024_0042", paid=1_00))
+        assert is_open_receivable(invoice("inv_2024_0042", paid=1_00))
 
     def test_drafts_and_payables_are_not_open(self) -> None:
         """Not issued yet, or owed by us rather than to us: not chased, so not open."""
         draft = attrs.evolve(invoice("inv_2024_0042"), issued_at=None)
         payable = attrs.evolve(invoice("inv_2024_0043"), type="payable")
-        assert (False, False) == (invoice_is_open(draft), invoice_is_open(payable))
+        assert (False, False) == (is_open_receivable(draft), is_open_receivable(payable))
 
     def test_voided_and_uncollectible_invoices_are_not_open(self) -> None:
         """Voided or marked uncollectible: not chased, so not open."""
         voided = invoice("inv_2024_0042", voided=True)
         written_off = invoice("inv_2024_0043", uncollectible=True)
-        assert (False, False) == (invoice_is_open(voided), invoice_is_open(written_off))
+        assert (False, False) == (is_open_receivable(voided), is_open_receivable(written_off))
 
 
 class TestInvoiceQuery:

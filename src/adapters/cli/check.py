@@ -17,6 +17,7 @@ from typing import Any
 from adapters import stuut_json
 from adapters.cli._kinds import KIND_TABLE, KINDS, Kind, detect
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
+from stuut_domain.errors import under_path
 
 __all__ = ["run"]
 
@@ -55,14 +56,6 @@ def _items(document: Any) -> list[tuple[str, Any]]:
     return []
 
 
-def _join(prefix: str, path: str) -> str:
-    if path in ("", "$"):
-        return prefix or "$"
-    if not prefix:
-        return path
-    return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
-
-
 def _undecidable(name: str, path: str) -> dict[str, object]:
     return {
         "file": name,
@@ -85,14 +78,15 @@ def _findings(kind: Kind, name: str, prefix: str, item: Any) -> list[dict[str, o
             {
                 "file": name,
                 "code": "undecodable",
-                "path": _join(prefix, p.path),
+                "path": under_path(prefix, p.path),
                 "message": p.message,
                 "values": {} if p.value is None else {"found": repr(p.value)},
             }
             for p in exc.problems
         ]
     return [
-        {"file": name, **v.as_record(), "path": _join(prefix, v.path)} for v in kind.check(entity)
+        {"file": name, **v.as_record(), "path": under_path(prefix, v.path)}
+        for v in kind.check(entity)
     ]
 
 

@@ -14,7 +14,7 @@ from stuut_domain.outreach.decision import Blocker, OutreachDecision
 from stuut_domain.outreach.engine import OutreachContext
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.outreach.state import OutreachState
-from stuut_domain.portfolio import is_open_receivable
+from stuut_domain.receivables import is_open_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 
