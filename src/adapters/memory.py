@@ -14,7 +14,7 @@ every write gets a number never used before, so a stale version can never match 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from adapters._ids import check_id
@@ -151,14 +151,6 @@ class MemoryRepository(Generic[E, Q]):
             if current != expected_version:
                 raise ConcurrencyConflict(self.kind, entity_id, expected_version, current)
             return self._put(entity_id, entity, self._rows[entity_id])
-
-    def add_all(self, entities: Iterable[E]) -> int:
-        """Add every entity (each as :meth:`add`); returns how many were added."""
-        count = 0
-        for entity in entities:
-            self.add(entity)
-            count += 1
-        return count
 
     def _put(self, entity_id: str, entity: E, old: E | None) -> Version:
         for name, key_of in self._index_keys.items():

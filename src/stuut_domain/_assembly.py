@@ -119,7 +119,7 @@ def settled_invoice(
     payments: Sequence[PaymentAllocation] = (),
     **fields: Any,
 ) -> Invoice:
-    """An invoice whose derived figures agree with its facts (DESIGN §4).
+    """An invoice whose derived figures agree with its facts (the rules of ``invariants``).
 
     ``amount_paid`` is the sum of the *approved* allocations in ``payments`` (pending ones do
     not count), ``amount_due = total − amount_paid``; ``paid_at`` is the latest approval of an

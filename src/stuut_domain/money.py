@@ -44,8 +44,6 @@ __all__ = [
     "to_minor_units",
 ]
 
-Currency = moneyed.Currency
-
 #: Every code :func:`currency` accepts: the Stuut API's list.
 CURRENCY_CODES: Final[tuple[str, ...]] = STUUT_CURRENCY_CODES
 _CODE_SET: Final[frozenset[str]] = frozenset(STUUT_CURRENCY_CODES)

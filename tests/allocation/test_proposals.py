@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from rules_builders import ISSUED_AT, PAID_AT, allocation, draft, issued, payment, with_status
-from stuut_domain.allocation.balance import unapplied_credit
+from stuut_domain.allocation.balance import allocated_by_currency, unapplied_credit
 from stuut_domain.allocation.exchange import invoice_amount, payment_cost
 from stuut_domain.allocation.proposals import (
     AllocationRule,
@@ -99,6 +99,31 @@ class TestOldestDueFirst:
             payment(50_000, payment_id="pay_0002"), [with_pending], rule=R.OLDEST_DUE_FIRST, at=AT
         )
         assert (usd(10_000), usd(40_000)) == (second.lines[0].amount, second.unapplied)
+
+
+class TestResultReadings:
+    def test_amount_for_reads_what_one_invoice_received(self) -> None:
+        """600.00 oldest due first: 0043 gets 100.00; an invoice not given gets None."""
+        result = allocate_payment(payment(60_000), three_invoices(), rule=R.OLDEST_DUE_FIRST, at=AT)
+        assert (usd(10_000), usd(30_000), None) == (
+            result.amount_for("inv_2026_0043"),
+            result.amount_for("inv_2026_0041"),
+            result.amount_for("inv_elsewhere"),
+        )
+
+    def test_allocated_by_currency_sums_what_each_invoice_currency_received(self) -> None:
+        """A EUR payment paying a USD and a EUR invoice: the bag holds each invoice's currency."""
+        usd_invoice = issued("inv_usd", 10_000)
+        eur_invoice = issued("inv_eur", 5_000, currency="EUR")
+        result = allocate_payment(
+            payment(50_000, "EUR", rate="1.08"),
+            [usd_invoice, eur_invoice],
+            rule=R.EXPLICIT,
+            amounts={"inv_usd": usd(10_000), "inv_eur": eur(5_000)},
+            at=AT,
+        )
+        bag = allocated_by_currency(result.payment)
+        assert (usd(10_000), eur(5_000)) == (bag.get("USD"), bag.get("EUR"))
 
 
 class TestProportional:

@@ -20,11 +20,10 @@ import functools
 import types
 import typing
 from decimal import Decimal
-from typing import Any, Final, Literal, get_args, get_origin
+from typing import Any, Final, get_args, get_origin
 
 import attrs
 
-from stuut_domain.money import Money
 from stuut_domain.payment import PaymentAllocation
 
 __all__ = [
@@ -73,11 +72,6 @@ def strip_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
-def is_money(tp: Any) -> bool:
-    """Whether ``tp`` is :class:`Money` (optional or not)."""
-    return strip_optional(tp)[0] is Money
-
-
 _JSON_TYPE_NAMES: Final[dict[type, str]] = {
     str: "a string",
     bool: "a boolean",
@@ -103,8 +97,3 @@ def json_type_name(value: object) -> str:
     if isinstance(value, typing.Mapping):
         return "an object"
     return f"a {type(value).__name__}"
-
-
-def literal_options(tp: Any) -> tuple[Any, ...] | None:
-    """The options of a ``Literal[...]`` type, else ``None``."""
-    return get_args(tp) if get_origin(tp) is Literal else None
