@@ -92,7 +92,7 @@ class BearerAuth(httpx.Auth):
         return text.replace(self._token, "[redacted]")
 
     def __repr__(self) -> str:
-        return "_BearerAuth([redacted])"
+        return "BearerAuth([redacted])"
 
 
 @attrs.frozen(weakref_slot=False)

@@ -6,10 +6,11 @@ types; fields the API shows by a single example value stay ``str`` (ADR 0007).
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, get_args
 
 __all__ = [
     "JSON",
+    "OUTREACH_CHANNELS",
     "InvoiceType",
     "OutreachChannel",
     "RemotePaymentStatus",
@@ -28,6 +29,9 @@ RemotePaymentStatus: TypeAlias = Literal["processing", "completed"]
 
 #: ``last_outreach_channel``: the channel outreach was last sent in.
 OutreachChannel: TypeAlias = Literal["email", "call"]
+
+#: Every outreach channel, in the API's order: the one list the engine, CLI and strategies use.
+OUTREACH_CHANNELS: Final[tuple[OutreachChannel, ...]] = get_args(OutreachChannel)
 
 #: ``type``: accounts payable or accounts receivable invoice.
 InvoiceType: TypeAlias = Literal["payable", "receivable"]

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import pathlib
 from collections.abc import Callable
-from typing import Any, Final, NoReturn
+from typing import Any, NoReturn
 
 import attrs
 
@@ -23,10 +23,9 @@ from adapters.cli.outreach import run as _outreach
 from adapters.cli.serve import run as _serve
 from adapters.cli.simulate import run as _simulate
 from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.types import OUTREACH_CHANNELS
 
 __all__ = ["build_parser"]
-
-_CHANNELS: Final = ("email", "call")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,7 +136,7 @@ def build_parser() -> _Parser:
     outreach = command("outreach", _outreach, "Outreach decisions, with reasons, per partner.")
     outreach.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
     outreach.add_argument("--at", required=True, type=_instant, metavar="INSTANT")
-    outreach.add_argument("--channel", choices=_CHANNELS, action="append")
+    outreach.add_argument("--channel", choices=OUTREACH_CHANNELS, action="append")
     outreach.add_argument("--workflow", metavar="ID", help="default: first active workflow")
     outreach.add_argument("--policy", type=_policy, default=OutreachPolicy(), metavar="SPEC")
 
@@ -145,7 +144,7 @@ def build_parser() -> _Parser:
     simulate.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
     simulate.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE")
     simulate.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE")
-    simulate.add_argument("--channel", choices=_CHANNELS, action="append")
+    simulate.add_argument("--channel", choices=OUTREACH_CHANNELS, action="append")
     simulate.add_argument("--workflow", metavar="ID", help="default: first active workflow")
     simulate.add_argument(
         "--policy",

@@ -14,6 +14,7 @@ from adapters.cli.outreach import outreach_view
 from adapters.cli.simulate import simulate_view
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
 from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.types import OUTREACH_CHANNELS
 
 __all__ = ["run"]
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> Outcome:
     outreach_text, outreach_data = outreach_view(
         portfolio,
         at=SAMPLE_AS_OF,
-        channels=("email", "call"),
+        channels=OUTREACH_CHANNELS,
         workflow=workflow,
         policy=OutreachPolicy(),
         limit=12,
