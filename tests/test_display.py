@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
-from stuut_domain.display import cell, html_table, text_table
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stuut_domain.display import cell, html_table, text_table, to_tenth
 
 ROWS = [
     {"partner": "Globex <Corp> & Co", "currency": "USD", "total": Decimal("1234567.50")},
@@ -48,3 +53,29 @@ class TestHtmlTable:
         assert "Globex &lt;Corp&gt; &amp; Co" in rendered
         assert "<caption>Aging &lt;b&gt;</caption>" in rendered
         assert '<td style="text-align:right">1,234,567.50</td>' in rendered
+
+
+class TestToTenth:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            (Fraction(1, 20), "0.0"),
+            (Fraction(3, 20), "0.2"),
+            (Fraction(2, 3), "0.7"),
+            (Fraction(-3, 20), "-0.2"),
+            (Decimal("12.25"), "12.2"),
+            (7, "7.0"),
+        ],
+    )
+    def test_exact_figures_round_once_half_to_even(
+        self, value: Fraction | Decimal | int, expected: str
+    ) -> None:
+        """Half goes to the even tenth; the result is an exact Decimal with one place."""
+        assert Decimal(expected) == to_tenth(value)
+        assert -1 == to_tenth(value).as_tuple().exponent
+
+    @given(st.fractions(max_denominator=10**30))
+    def test_the_tenth_is_the_nearest(self, value: Fraction) -> None:
+        """No tenth is nearer to the exact value than the one chosen."""
+        chosen = Fraction(to_tenth(value))
+        assert abs(chosen - value) <= Fraction(1, 20)

@@ -13,11 +13,22 @@ import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import ClassVar
 
 from stuut_domain.money import Money
 
-__all__ = ["Report", "cell", "html_table", "short_repr", "text_table"]
+__all__ = ["Report", "cell", "html_table", "short_repr", "text_table", "to_tenth"]
+
+
+def to_tenth(value: Fraction | Decimal | int) -> Decimal:
+    """An exact figure (days, say) to one decimal, half to even: how reports show durations.
+
+    Rounded once, from the exact value (``Fraction(1, 20)`` is ``0.0``, ``Fraction(3, 20)``
+    is ``0.2``): never through a float, never rounded twice.
+    """
+    tenths = round(Fraction(value) * 10)
+    return Decimal(tenths).scaleb(-1)
 
 
 def cell(value: object) -> str:

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar, Final, Literal, TypeAlias
 
 import attrs
 
-from stuut_domain.display import Report, short_repr
+from stuut_domain.display import Report, short_repr, to_tenth
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.partner import Partner
@@ -341,9 +341,6 @@ class DsoReport(Report):
         raise KeyError(currency)
 
 
-_TENTH = Decimal("0.1")
-
-
 def days_sales_outstanding(
     invoices: Iterable[Invoice], *, as_of: dt.date, period_days: int = 90
 ) -> DsoReport:
@@ -378,9 +375,7 @@ def days_sales_outstanding(
         days = None
         if sales[code] > 0:
             exact = Fraction(receivables[code] * period_days, sales[code])
-            days = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
-                _TENTH, rounding=ROUND_HALF_EVEN
-            )
+            days = to_tenth(exact)
         figures.append(
             DsoFigure(
                 currency=code,
