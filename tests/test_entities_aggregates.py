@@ -16,7 +16,15 @@ from stuut_domain.address import Address, ContactAddress
 from stuut_domain.errors import CurrencyMismatch, UnknownCurrency, UnknownTimeZone
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import CURRENCY_CODES, Money
-from stuut_domain.partner import ApPortal, ApPortalAccount, Contact, Partner, PartnerTag, Tag
+from stuut_domain.partner import (
+    ApPortal,
+    ApPortalAccount,
+    Contact,
+    Partner,
+    PartnerTag,
+    Tag,
+    partners_by_id,
+)
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
 
 UTC = dt.UTC
@@ -405,3 +413,19 @@ class TestNaiveDatetimesEverywhere:
         with pytest.raises(NaiveDatetime) as caught:
             Workflow(created_at=dt.datetime(2026, 11, 26, 9, 0))
         assert "created_at" == caught.value.field
+
+
+class TestPartnersById:
+    def test_every_way_of_holding_partners_reads_by_id(self) -> None:
+        """A list, a mapping or nothing; a partner without an id is left out."""
+        acme = Partner(id="prt_acme", object="partner")
+        anonymous = Partner(id=None, object="partner")
+        assert (
+            {"prt_acme": acme},
+            {"custom": acme},
+            {},
+        ) == (
+            partners_by_id([acme, anonymous]),
+            partners_by_id({"custom": acme}),
+            partners_by_id(None),
+        )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable, Mapping
+from typing import TypeAlias
 
 import attrs
 
@@ -21,7 +23,16 @@ from stuut_domain.types import JSON, OutreachChannel, SyncStatus
 from stuut_domain.user import User
 from stuut_domain.validators import aware, currency_code, own_currency, zone_named
 
-__all__ = ["ApPortal", "ApPortalAccount", "Contact", "Partner", "PartnerTag", "Tag"]
+__all__ = [
+    "ApPortal",
+    "ApPortalAccount",
+    "Contact",
+    "Partner",
+    "PartnerTag",
+    "Partners",
+    "Tag",
+    "partners_by_id",
+]
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -225,3 +236,20 @@ class Partner:
             invoice_balance=self.invoice_balance,
             total_overdue=self.total_overdue,
         )
+
+
+#: Partners as a caller holds them: by id, as any iterable, or not at all.
+Partners: TypeAlias = Mapping[str, Partner] | Iterable[Partner] | None
+
+
+def partners_by_id(partners: Partners) -> dict[str, Partner]:
+    """The partners keyed by id: a mapping is taken as is, partners without an id are left out.
+
+    Reports and the simulator look a partner up by ``invoice.partner_id``; an unknown id is
+    simply absent (the invoice then reads without its partner), never an error.
+    """
+    if partners is None:
+        return {}
+    if isinstance(partners, Mapping):
+        return dict(partners)
+    return {p.id: p for p in partners if p.id is not None}

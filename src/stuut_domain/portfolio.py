@@ -31,7 +31,7 @@ import attrs
 from stuut_domain.display import Report, short_repr, to_tenth
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.partner import Partner
+from stuut_domain.partner import Partner, Partners, partners_by_id
 from stuut_domain.receivables import days_from_due, due_day, is_open_receivable, issue_date_of
 
 __all__ = [
@@ -53,8 +53,6 @@ __all__ = [
 AGING_BUCKETS: Final[tuple[str, ...]] = ("current", "1-30", "31-60", "61-90", "90+")
 #: The bucket of an open invoice that has no due date (it cannot be aged; it is shown apart).
 NO_DUE_DATE: Final = "no due date"
-
-Partners: TypeAlias = Mapping[str, Partner] | Iterable[Partner] | None
 
 
 def aging_bucket(days_past_due: int | None) -> str:
@@ -82,14 +80,6 @@ def _as_date(value: dt.date, name: str) -> dt.date:
     if not isinstance(value, dt.date):
         raise TypeError(f"{name} must be a date, not {type(value).__name__}")
     return value
-
-
-def _partner_index(partners: Partners) -> dict[str, Partner]:
-    if partners is None:
-        return {}
-    if isinstance(partners, Mapping):
-        return dict(partners)
-    return {p.id: p for p in partners if p.id is not None}
 
 
 def _partner_name(invoice: Invoice, index: Mapping[str, Partner]) -> str | None:
@@ -246,7 +236,7 @@ def aging_report(
     their partner. A ``datetime`` for ``as_of`` is taken as its calendar date.
     """
     on = _as_date(as_of, "as_of")
-    index = _partner_index(partners)
+    index = partners_by_id(partners)
     lines = []
     for invoice in invoices:
         if not is_open_receivable(invoice):
