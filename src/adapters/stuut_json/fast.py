@@ -38,10 +38,10 @@ import attrs
 import msgspec
 
 from adapters.stuut_json.schema import (
+    ALLOCATION_CLASS,
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
-    allocation_class,
     field_hints,
     owns_currency,
     strip_optional,
@@ -306,7 +306,7 @@ class FastPath:
     def _currency_line(self, cls: type, source: str) -> str:
         if owns_currency(cls):
             return f"    code = {source}.{CURRENCY_FIELD}"
-        if cls is allocation_class():
+        if cls is ALLOCATION_CLASS:
             return f"    code = ctx if {source}.invoice is None else {source}.invoice.currency"
         return "    code = ctx"
 
@@ -428,7 +428,7 @@ def _validators_proven(cls: type) -> bool:
             continue
         if strip_optional(field_hints(cls)[field.name])[0] is Money and (
             (validator is own_currency and owns_currency(cls))
-            or (cls is allocation_class() and field.name == "amount")
+            or (cls is ALLOCATION_CLASS and field.name == "amount")
         ):
             continue
         return False

@@ -42,10 +42,10 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from adapters.errors import Problem
 from adapters.stuut_json.schema import (
+    ALLOCATION_CLASS,
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
-    allocation_class,
     json_type_name,
     owns_currency,
 )
@@ -353,7 +353,7 @@ def _currency_context(cls: type) -> Callable[[Mapping[str, Any]], str | _Reporte
             return code if type(code) is str and code in _CODES else _REPORTED
 
         return own
-    if cls is allocation_class():
+    if cls is ALLOCATION_CLASS:
 
         def allocation(mapping: Mapping[str, Any]) -> str | _Reported | None:
             invoice = mapping.get("invoice")

@@ -27,10 +27,10 @@ import attrs
 from stuut_domain.payment import PaymentAllocation
 
 __all__ = [
+    "ALLOCATION_CLASS",
     "CURRENCY_FIELD",
     "INT_MAX",
     "INT_MIN",
-    "allocation_class",
     "field_hints",
     "json_type_name",
     "owns_currency",
@@ -58,9 +58,8 @@ def owns_currency(cls: type) -> bool:
     return CURRENCY_FIELD in attrs.fields_dict(cls)
 
 
-def allocation_class() -> type:
-    """The class whose ``amount`` follows the allocation rule of ADR 0009."""
-    return PaymentAllocation
+#: The class whose ``amount`` follows the allocation rule of ADR 0009.
+ALLOCATION_CLASS: Final[type] = PaymentAllocation
 
 
 def strip_optional(tp: Any) -> tuple[Any, bool]:
