@@ -2,7 +2,7 @@
 
 ``engine`` holds :func:`decide_outreach`, the reusable :class:`OutreachContext` and
 :func:`decide_for_portfolio` (one decision per partner of a portfolio); ``rules`` one pure
-function per blocker code and the facts they read; ``decision`` the value types a decision
+function per blocker code, ``facts`` what they read; ``decision`` the value types a decision
 is made of (blockers, notes); ``policy`` the knobs; ``state`` what was sent and paused;
 ``recipients`` who receives it; ``schedule`` the weekly windows on the recipient's wall clock
 (DST included); ``simulation`` the replay over a range of days and the comparison of two

@@ -7,7 +7,9 @@ stable code, a message and, when it is time-based, the instant it clears; the re
 ``next_eligible_at``, the earliest instant at which all time-based blockers clear together.
 
 The rules, by stable code (each code's message template is in
-:data:`stuut_domain.outreach.decision.BLOCKER_CODES`):
+:data:`stuut_domain.outreach.decision.BLOCKER_CODES`; each rule is a pure function of the
+same name in :mod:`stuut_domain.outreach.rules`, reading the facts of
+:mod:`stuut_domain.outreach.facts`):
 
 * Invoice scope: ``not_receivable``, ``draft``, ``void``, ``uncollectible``, ``nothing_owed``
   (``amount_due <= 0``), ``credit_covers_balance`` (the partner's net balance in the invoice's
@@ -34,6 +36,10 @@ rule blocks and at least one invoice is clear; ``invoice_ids`` lists the clear i
 other invoices' blockers are in ``excluded`` (or in ``blockers`` when no invoice is clear).
 ``explain()`` renders all of it as plain text. Only ``explicit False`` flags block
 (``is_active``, ``in_dispute``…): the API leaves most of them out when unknown.
+
+:func:`decide_for_portfolio` decides a whole portfolio: one decision per partner with an open
+receivable and per channel, the invoices grouped by :func:`invoices_by_partner` (the same
+grouping the simulator replays).
 """
 
 from __future__ import annotations
@@ -45,6 +51,16 @@ from typing import Final, NamedTuple
 from stuut_domain.errors import PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
+from stuut_domain.outreach.facts import (
+    InvoiceFacts,
+    Moment,
+    WorkflowFacts,
+    choose_zone,
+    invoice_facts,
+    partner_facts,
+    wall_facts,
+    workflow_facts,
+)
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.recipients import Recipient
 from stuut_domain.outreach.rules import (
@@ -56,16 +72,8 @@ from stuut_domain.outreach.rules import (
     SCHEDULE_CODES,
     SCHEDULE_RULES,
     WORKFLOW_RULES,
-    InvoiceFacts,
-    Moment,
-    WorkflowFacts,
-    choose_zone,
-    invoice_facts,
-    partner_facts,
     promise_broken,
     recipient_fallback,
-    wall_facts,
-    workflow_facts,
     zone_fallback,
 )
 from stuut_domain.outreach.schedule import UTC, Schedule
