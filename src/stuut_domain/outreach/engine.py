@@ -265,17 +265,15 @@ class OutreachContext:
         self._schedule_memo = (now, found)
         return found
 
-    def _invoice_facts(self, invoice: Invoice) -> tuple[InvoiceFacts, tuple[Blocker, ...]]:
-        """The invoice's facts and the blockers of its invoice rules (cached by identity)."""
+    def _read_invoice(self, invoice: Invoice) -> tuple[InvoiceFacts, tuple[Blocker, ...]]:
+        """The invoice's facts and the blockers of its invoice rules, into the cache."""
+        facts = invoice_facts(invoice, self.policy, self._workflow.zone.zone, self.channel)
+        fixed = (rule(facts) for rule in INVOICE_RULES)
+        entry = (facts, tuple(b for b in fixed if b is not None))
         memo = self._facts_memo
-        entry = memo.get(id(invoice))
-        if entry is None or entry[0].invoice is not invoice:
-            facts = invoice_facts(invoice, self.policy, self._workflow.zone.zone, self.channel)
-            fixed = (rule(facts) for rule in INVOICE_RULES)
-            entry = (facts, tuple(b for b in fixed if b is not None))
-            if len(memo) >= _MEMO_INVOICES:
-                memo.clear()
-            memo[id(invoice)] = entry
+        if len(memo) >= _MEMO_INVOICES:
+            memo.clear()
+        memo[id(invoice)] = entry
         return entry
 
     def _invoice_blockers(
@@ -285,7 +283,10 @@ class OutreachContext:
         pid = self.partner.id
         if pid is not None and invoice.partner_id is not None and invoice.partner_id != pid:
             raise PartnerMismatch(invoice_key(invoice), invoice.partner_id, pid)
-        facts, fixed = self._invoice_facts(invoice)
+        entry = self._facts_memo.get(id(invoice))
+        if entry is None or entry[0].invoice is not invoice:
+            entry = self._read_invoice(invoice)
+        facts, fixed = entry
         found = list(fixed)
         for rule in INVOICE_TIME_RULES:
             blocker = rule(facts, moment)

@@ -40,6 +40,8 @@ from stuut_domain.outreach.facts import (
     counts_toward,
 )
 from stuut_domain.outreach.schedule import WEEKDAY_NAMES, utc
+from stuut_domain.outreach.state import OutreachPause
+from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_receivable
 from stuut_domain.types import OutreachChannel
 
@@ -267,22 +269,21 @@ def payment_in_flight(facts: InvoiceFacts) -> Blocker | None:
 def paused_until(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
     """Each pause in the outreach state that holds for the partner and channel now."""
     partner = facts.partner
-    pid = partner.id
-    found = []
-    for pause in moment.state.pauses_holding(pid, facts.channel, moment.now):
-        until = None if pause.until is None else utc(pause.until)
-        found.append(
-            Blocker(
-                code="paused_until",
-                clears_at=until,
-                facts={
-                    "partner": partner.name or pid,
-                    "until": "lifted by hand" if until is None else until,
-                    "reason": f" ({pause.reason})" if pause.reason else "",
-                },
-            )
-        )
-    return tuple(found)
+    holding = moment.state.pauses_holding(partner.id, facts.channel, moment.now)
+    return tuple(_pause_blocker(partner, pause) for pause in holding) if holding else ()
+
+
+def _pause_blocker(partner: Partner, pause: OutreachPause) -> Blocker:
+    until = None if pause.until is None else utc(pause.until)
+    return Blocker(
+        code="paused_until",
+        clears_at=until,
+        facts={
+            "partner": partner.name or partner.id,
+            "until": "lifted by hand" if until is None else until,
+            "reason": f" ({pause.reason})" if pause.reason else "",
+        },
+    )
 
 
 def partner_gap(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
