@@ -64,6 +64,13 @@ def gap_channel(policy_scope: str, channel: OutreachChannel) -> OutreachChannel 
     return channel if policy_scope == "per_channel" else None
 
 
+def _counted(
+    last: dt.datetime | None, channel: OutreachChannel | None, scope: OutreachChannel | None
+) -> dt.datetime | None:
+    """A recorded last outreach (in UTC) when a gap kept on ``scope`` counts it, else None."""
+    return None if last is None or not counts_toward(channel, scope) else utc(last)
+
+
 class PartnerFacts(NamedTuple):
     """What the partner rules read: the partner, the channel, who it reaches, its gap."""
 
@@ -84,7 +91,6 @@ def partner_facts(
 ) -> PartnerFacts:
     """The partner facts for ``channel`` under ``policy`` (recipients chosen once)."""
     scope = gap_channel(policy.partner_gap_scope, channel)
-    last = partner.last_outreach_at
     return PartnerFacts(
         partner=partner,
         label=partner.name or partner.id or "(unnamed)",
@@ -92,11 +98,7 @@ def partner_facts(
         choice=choose_recipients(partner, channel),
         gap=policy.min_gap_per_partner,
         gap_channel=scope,
-        last_outreach=(
-            None
-            if last is None or not counts_toward(partner.last_outreach_channel, scope)
-            else utc(last)
-        ),
+        last_outreach=_counted(partner.last_outreach_at, partner.last_outreach_channel, scope),
     )
 
 
@@ -226,7 +228,6 @@ def invoice_facts(
     if day is None and invoice.issued_at is not None:
         day = invoice.issued_at.date()  # no due date: due on issue
     scope = gap_channel(policy.invoice_gap_scope, channel)
-    last = invoice.last_outreach_at
     return InvoiceFacts(
         invoice=invoice,
         key=key,
@@ -248,11 +249,7 @@ def invoice_facts(
             else local_midnight(day + dt.timedelta(days=policy.first_reminder_offset_days), local)
         ),
         gap_channel=scope,
-        last_outreach=(
-            None
-            if last is None or not counts_toward(invoice.last_outreach_channel, scope)
-            else utc(last)
-        ),
+        last_outreach=_counted(invoice.last_outreach_at, invoice.last_outreach_channel, scope),
     )
 
 

@@ -194,33 +194,29 @@ def not_receivable(facts: InvoiceFacts) -> Blocker | None:
     return None
 
 
+def _in_status(
+    facts: InvoiceFacts, status: InvoiceStatus, code: str, **dated: object
+) -> Blocker | None:
+    """The blocker ``code`` when the invoice's status is ``status`` (its ``dated`` facts too)."""
+    if facts.status is not status:
+        return None
+    return Blocker(code=code, invoice_id=facts.key, facts={"invoice": facts.label, **dated})
+
+
 def draft(facts: InvoiceFacts) -> Blocker | None:
     """A draft (not issued) is not chased."""
-    if facts.status is InvoiceStatus.DRAFT:
-        return Blocker(code="draft", invoice_id=facts.key, facts={"invoice": facts.label})
-    return None
+    return _in_status(facts, InvoiceStatus.DRAFT, "draft")
 
 
 def void(facts: InvoiceFacts) -> Blocker | None:
     """A voided invoice is not chased."""
-    if facts.status is InvoiceStatus.VOID:
-        return Blocker(
-            code="void",
-            invoice_id=facts.key,
-            facts={"invoice": facts.label, "voided_at": facts.invoice.voided_at},
-        )
-    return None
+    return _in_status(facts, InvoiceStatus.VOID, "void", voided_at=facts.invoice.voided_at)
 
 
 def uncollectible(facts: InvoiceFacts) -> Blocker | None:
     """An invoice written off as uncollectible is not chased."""
-    if facts.status is InvoiceStatus.UNCOLLECTIBLE:
-        return Blocker(
-            code="uncollectible",
-            invoice_id=facts.key,
-            facts={"invoice": facts.label, "marked_at": facts.invoice.marked_uncollectible_at},
-        )
-    return None
+    marked = facts.invoice.marked_uncollectible_at
+    return _in_status(facts, InvoiceStatus.UNCOLLECTIBLE, "uncollectible", marked_at=marked)
 
 
 def nothing_owed(facts: InvoiceFacts) -> Blocker | None:
