@@ -108,19 +108,21 @@ def _schedule_of(facts: WorkflowFacts) -> Schedule | None:
 class OutreachContext:
     """What a decision needs about one partner, workflow, channel and policy, worked out once.
 
-    Building a context reads the facts that depend on neither the instant, the invoices nor
-    the outreach state (:mod:`stuut_domain.outreach.rules`): who the channel reaches, the
-    decision zone, the workflow's window and days as a weekly schedule, and the blockers and
-    notes of the partner and workflow rules, which only a change of facts clears.
-    :meth:`decide` evaluates the time and invoice rules. Build one per partner and channel and
-    reuse it for each of its decisions; :func:`decide_outreach` builds one per call.
+    Building a context builds the facts that depend on neither the instant, the invoices nor
+    the outreach state (:mod:`stuut_domain.outreach.facts`): who the channel reaches, the
+    decision zone, the workflow's window and days as a weekly schedule; and it runs the
+    partner and workflow rules (:mod:`stuut_domain.outreach.rules`), whose blockers and notes
+    only a change of those facts clears. :meth:`decide` runs the time and invoice rules. Build
+    one per partner and channel and reuse it for each of its decisions; :func:`decide_outreach`
+    builds one per call.
 
-    The facts never change once built. Two caches do, as decisions are made, without ever
-    changing an answer (each entry is a pure function of its key): the facts and invoice-rule
-    blockers of up to 4,096 invoices, by identity (an entry keeps its invoice alive, so an id
-    is not reused while cached; the cache is emptied when full), and the schedule blockers at
-    the last instant decided (deciding a partner's invoices one by one at one instant reads
-    the wall clock once).
+    The public attributes and the facts built never change. Two caches do, as decisions are
+    made; they are caches, not state: each entry is a pure function of its key, so an answer
+    is the same whether it was cached or not. They hold the facts and invoice-rule blockers of
+    up to 4,096 invoices, by identity (an entry keeps its invoice alive, so an id is not reused
+    while cached; the cache is emptied when full), and the schedule blockers at the last
+    instant decided (deciding a partner's invoices one by one at one instant reads the wall
+    clock once).
     """
 
     __slots__ = (
