@@ -45,7 +45,7 @@ from stuut_domain.display import Report, short_repr
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.outreach.decision import Blocker, OutreachDecision, duration_text, invoice_key
-from stuut_domain.outreach.engine import OutreachContext, invoices_by_partner
+from stuut_domain.outreach.engine import OutreachContext, PartnerInvoices, invoices_by_partner
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.schedule import utc
 from stuut_domain.outreach.state import CHANNELS, OutreachState
@@ -408,6 +408,34 @@ def _unknown_partner(invoice: Invoice) -> Uncontacted:
     )
 
 
+def _distinct_channels(channels: Sequence[OutreachChannel]) -> tuple[OutreachChannel, ...]:
+    """The channels as a tuple; refused (``ValueError``) if empty, unknown or repeated."""
+    chosen = tuple(channels)
+    if not chosen or any(c not in CHANNELS for c in chosen) or len(set(chosen)) != len(chosen):
+        names = "/".join(repr(c) for c in CHANNELS)
+        raise ValueError(f"channels must be distinct {names}, got {chosen!r}")
+    return chosen
+
+
+def _lanes(
+    group: PartnerInvoices,
+    workflow: Workflow,
+    policy: OutreachPolicy,
+    channels: tuple[OutreachChannel, ...],
+) -> list[_Lane]:
+    """One lane per channel for a partner and its invoices, in the channels' order."""
+    return [
+        _Lane(
+            partner=group.partner,
+            context=OutreachContext(
+                partner=group.partner, workflow=workflow, channel=channel, policy=policy
+            ),
+            invoices=group.invoices,
+        )
+        for channel in channels
+    ]
+
+
 def simulate_outreach(
     invoices: Iterable[Invoice],
     *,
@@ -432,28 +460,13 @@ def simulate_outreach(
     begin, finish = _aware("start", start), _aware("end", end)
     if finish <= begin:
         raise ValueError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")
-    chosen = tuple(channels)
-    if not chosen or any(c not in CHANNELS for c in chosen) or len(set(chosen)) != len(chosen):
-        names = "/".join(repr(c) for c in CHANNELS)
-        raise ValueError(f"channels must be distinct {names}, got {chosen!r}")
+    chosen = _distinct_channels(channels)
     if cadence_floor <= dt.timedelta(0):
         raise ValueError(f"cadence_floor must be positive, got {cadence_floor}")
     items = tuple(invoices)
     groups = invoices_by_partner(items, partners)
     owner = {id(invoice): pid for pid, group in groups.items() for invoice in group.invoices}
-    lanes = {
-        pid: [
-            _Lane(
-                partner=group.partner,
-                context=OutreachContext(
-                    partner=group.partner, workflow=workflow, channel=channel, policy=policy
-                ),
-                invoices=group.invoices,
-            )
-            for channel in chosen
-        ]
-        for pid, group in groups.items()
-    }
+    lanes = {pid: _lanes(group, workflow, policy, chosen) for pid, group in groups.items()}
     replay = _Replay(
         lanes=lanes,
         state=OutreachState.from_invoices(items) if state is None else state,
