@@ -244,21 +244,19 @@ class OutreachContext:
         if moment.state.pauses or self._partner.gap:
             for time_rule in PARTNER_TIME_RULES:
                 blockers.extend(time_rule(self._partner, moment))
-        blockers.extend(self._schedule_blockers(moment.now))
+        memo = self._schedule_memo
+        if memo is not None and memo[0] == moment.now:
+            blockers.extend(memo[1])
+        elif self._schedule is not None:
+            blockers.extend(self._schedule_blockers(self._schedule, moment.now))
         for set_rule in INVOICE_SET_RULES:
             blocker = set_rule(moment)
             if blocker is not None:
                 blockers.append(blocker)
         return blockers
 
-    def _schedule_blockers(self, now: dt.datetime) -> tuple[Blocker, ...]:
-        """The schedule rules' blockers at ``now`` (cached for the last instant asked)."""
-        schedule = self._schedule
-        if schedule is None:
-            return ()
-        memo = self._schedule_memo
-        if memo is not None and memo[0] == now:
-            return memo[1]
+    def _schedule_blockers(self, schedule: Schedule, now: dt.datetime) -> tuple[Blocker, ...]:
+        """The schedule rules' blockers at ``now``, into the cache of the last instant asked."""
         where = schedule.position(now)
         found: tuple[Blocker, ...] = ()
         if not where.in_window or where.owning_day.weekday() not in schedule.days:
