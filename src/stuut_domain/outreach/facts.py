@@ -22,7 +22,7 @@ from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, status_of
 from stuut_domain.lifecycle import due_day, pending_amount
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.outreach.decision import invoice_key
-from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.policy import GapScope, OutreachPolicy
 from stuut_domain.outreach.recipients import RecipientChoice, choose_recipients
 from stuut_domain.outreach.schedule import UTC, Schedule, WallPosition, local_midnight, utc
 from stuut_domain.outreach.state import OutreachState
@@ -59,7 +59,7 @@ def counts_toward(recorded: OutreachChannel | None, scope: OutreachChannel | Non
     return scope is None or (recorded or "email") == scope
 
 
-def gap_channel(policy_scope: str, channel: OutreachChannel) -> OutreachChannel | None:
+def gap_channel(policy_scope: GapScope, channel: OutreachChannel) -> OutreachChannel | None:
     """The channel a gap counts outreach on: ``channel`` per channel, ``None`` for all."""
     return channel if policy_scope == "per_channel" else None
 
