@@ -264,7 +264,7 @@ class OutreachSimulation(Report):
             "open_invoices": len(self.candidates),
             "invoices_reached": len(reached),
             "invoices_never_reached": len(self.uncontacted),
-            "median_days_to_first_contact": (_tenth(statistics.median(firsts)) if firsts else None),
+            "median_days_to_first_contact": _tenth(statistics.median(firsts)) if firsts else None,
             "never_reached_by_code": self.never_by_code(),
         }
 
