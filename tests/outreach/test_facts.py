@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 from outreach_builders import UTC, acme, inv_2024_0042, net30_reminders, pending_allocation
 from stuut_domain.money import Money
 from stuut_domain.outreach.facts import (
@@ -15,7 +17,6 @@ from stuut_domain.outreach.facts import (
     workflow_facts,
 )
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
-from stuut_domain.payment import PaymentAllocation
 from stuut_domain.validators import zone_named
 
 BERLIN = zone_named("Europe/Berlin")
@@ -98,14 +99,7 @@ class TestPartnerAndInvoice:
     def test_pending_sums_the_unapproved_allocations_in_the_invoice_currency(self) -> None:
         """Approved allocations are not pending; one in another currency is left out, not an
         error in the middle of a decision."""
-        dollars = PaymentAllocation(
-            amount=Money(9_000, "USD"),
-            invoice_id="inv_2024_0042",
-            object="payment_allocation",
-            payment_id="pay_wire_9",
-            strategy="automatic",
-            approved=False,
-        )
+        dollars = attrs.evolve(pending_allocation(9_000), amount=Money(9_000, "USD"))
         invoice = inv_2024_0042(
             payments=(pending_allocation(5_000), pending_allocation(2_000, approved=True), dollars)
         )
