@@ -77,6 +77,7 @@ from stuut_domain.outreach import (
     Recipient,
     choose_recipients,
     compare_policies,
+    decide_for_portfolio,
     decide_outreach,
     simulate_outreach,
 )
@@ -187,6 +188,7 @@ __all__ = [
     "currency",
     "days_past_due",
     "days_sales_outstanding",
+    "decide_for_portfolio",
     "decide_outreach",
     "ensure_valid",
     "expected_collections",

@@ -9,12 +9,9 @@ from typing import Any, Final
 
 from adapters.cli._output import Outcome, limited
 from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
-from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.decision import Blocker, OutreachDecision
-from stuut_domain.outreach.engine import OutreachContext
+from stuut_domain.outreach.engine import decide_for_portfolio
 from stuut_domain.outreach.policy import OutreachPolicy
-from stuut_domain.outreach.state import OutreachState
-from stuut_domain.receivables import is_open_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 
@@ -28,24 +25,16 @@ def _decisions(
     channels: Sequence[OutreachChannel],
     workflow: Workflow,
     policy: OutreachPolicy,
-) -> list[OutreachDecision]:
+) -> tuple[OutreachDecision, ...]:
     """One decision per partner with open receivables and channel, at ``at``."""
-    by_partner: dict[str, list[Invoice]] = {}
-    for invoice in portfolio.invoices:
-        if invoice.partner_id is not None:
-            by_partner.setdefault(invoice.partner_id, []).append(invoice)
-    state = OutreachState.from_invoices(portfolio.invoices)
-    decisions = []
-    for partner in sorted(portfolio.partners, key=lambda p: p.id or ""):
-        owned = by_partner.get(partner.id or "", [])
-        if not any(is_open_receivable(i) for i in owned):
-            continue
-        for channel in channels:
-            context = OutreachContext(
-                partner=partner, workflow=workflow, channel=channel, policy=policy
-            )
-            decisions.append(context.decide(owned, at=at, state=state))
-    return decisions
+    return decide_for_portfolio(
+        portfolio.invoices,
+        partners=portfolio.partners,
+        workflow=workflow,
+        at=at,
+        channels=channels,
+        policy=policy,
+    )
 
 
 _DECISION_COLUMNS: Final = ("partner", "channel", "eligible", "invoices", "blocked_by", "next")

@@ -1,10 +1,12 @@
 """Outreach: may this partner be reached now, by which channel, and if not, when?
 
-``engine`` holds :func:`decide_outreach` and the reusable :class:`OutreachContext`;
-``decision`` the value types a decision is made of (blockers, notes); ``policy`` the knobs;
-``state`` what was sent and paused; ``recipients`` who receives it; ``schedule`` the weekly
-windows on the recipient's wall clock (DST included); ``simulation`` the replay over a range
-of days and the comparison of two policies.
+``engine`` holds :func:`decide_outreach`, the reusable :class:`OutreachContext` and
+:func:`decide_for_portfolio` (one decision per partner of a portfolio); ``rules`` one pure
+function per blocker code, ``facts`` what they read; ``decision`` the value types a decision
+is made of (blockers, notes); ``policy`` the knobs; ``state`` what was sent and paused;
+``recipients`` who receives it; ``schedule`` the weekly windows on the recipient's wall clock
+(DST included); ``simulation`` the replay over a range of days and the comparison of two
+policies.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from stuut_domain.outreach.decision import (
 )
 from stuut_domain.outreach.engine import (
     OutreachContext,
+    PartnerInvoices,
+    decide_for_portfolio,
     decide_outreach,
+    invoices_by_partner,
 )
 from stuut_domain.outreach.policy import (
     DEFAULT_POLICY,
@@ -50,6 +55,7 @@ from stuut_domain.outreach.simulation import (
     simulate_outreach,
 )
 from stuut_domain.outreach.state import (
+    CHANNELS,
     EMPTY_STATE,
     OutreachPause,
     OutreachState,
@@ -58,6 +64,7 @@ from stuut_domain.outreach.state import (
 
 __all__ = [
     "BLOCKER_CODES",
+    "CHANNELS",
     "DEFAULT_POLICY",
     "EMPTY_STATE",
     "GAP_SCOPES",
@@ -73,6 +80,7 @@ __all__ = [
     "OutreachPolicy",
     "OutreachSimulation",
     "OutreachState",
+    "PartnerInvoices",
     "PolicyComparison",
     "Recipient",
     "RecipientChoice",
@@ -83,7 +91,9 @@ __all__ = [
     "WallPosition",
     "choose_recipients",
     "compare_policies",
+    "decide_for_portfolio",
     "decide_outreach",
+    "invoices_by_partner",
     "is_valid_email",
     "is_valid_phone",
     "local_midnight",

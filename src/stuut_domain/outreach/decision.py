@@ -17,12 +17,21 @@ from typing import Final
 import attrs
 
 from stuut_domain.display import html_table
+from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.recipients import Recipient
 from stuut_domain.outreach.schedule import UTC, WEEKDAY_NAMES
 from stuut_domain.types import OutreachChannel
 from stuut_domain.validators import zone_named
 
-__all__ = ["BLOCKER_CODES", "NOTE_CODES", "Blocker", "Note", "OutreachDecision"]
+__all__ = [
+    "BLOCKER_CODES",
+    "NOTE_CODES",
+    "Blocker",
+    "Note",
+    "OutreachDecision",
+    "duration_text",
+    "invoice_key",
+]
 
 #: Every blocker code with the template of its message (filled from the blocker's facts).
 BLOCKER_CODES: Final[Mapping[str, str]] = {
@@ -89,19 +98,32 @@ def _human(value: object) -> str:
         name = zone.key if isinstance(zone, zoneinfo.ZoneInfo) else value.strftime("%z")
         return f"{value:%Y-%m-%d %H:%M} {name}"
     if isinstance(value, dt.timedelta):
-        return _duration(value)
+        return duration_text(value)
     return str(value)
 
 
-def _duration(value: dt.timedelta) -> str:
+def duration_text(value: dt.timedelta) -> str:
+    """A duration for people: whole days, then hours and minutes on a clock.
+
+    ``3 days``, ``1 day``, ``1 day 12h``, ``2h30``, ``-1h``; zero is ``0 days``. Seconds
+    below a minute are not shown. One wording for blocker messages and policy comparisons.
+    """
     sign = "-" if value < dt.timedelta(0) else ""
     value = abs(value)
     days, seconds = value.days, value.seconds
+    if not days and not seconds:
+        return "0 days"
     parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    if seconds or not parts:
+    if seconds:
         hours, rest = divmod(seconds, 3600)
         parts.append(f"{hours}h{rest // 60:02d}" if rest else f"{hours}h")
     return sign + " ".join(parts)
+
+
+def invoice_key(invoice: Invoice) -> str:
+    """How a decision names an invoice (``invoice_ids``, ``Blocker.invoice_id``): its id,
+    else its number, else its remote id."""
+    return invoice.id or invoice.number or invoice.remote_id
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)

@@ -7,7 +7,9 @@ stable code, a message and, when it is time-based, the instant it clears; the re
 ``next_eligible_at``, the earliest instant at which all time-based blockers clear together.
 
 The rules, by stable code (each code's message template is in
-:data:`stuut_domain.outreach.decision.BLOCKER_CODES`):
+:data:`stuut_domain.outreach.decision.BLOCKER_CODES`; each rule is a pure function of the
+same name in :mod:`stuut_domain.outreach.rules`, reading the facts of
+:mod:`stuut_domain.outreach.facts`):
 
 * Invoice scope: ``not_receivable``, ``draft``, ``void``, ``uncollectible``, ``nothing_owed``
   (``amount_due <= 0``), ``credit_covers_balance`` (the partner's net balance in the invoice's
@@ -34,107 +36,104 @@ rule blocks and at least one invoice is clear; ``invoice_ids`` lists the clear i
 other invoices' blockers are in ``excluded`` (or in ``blockers`` when no invoice is clear).
 ``explain()`` renders all of it as plain text. Only ``explicit False`` flags block
 (``is_active``, ``in_dispute``…): the API leaves most of them out when unknown.
+
+:func:`decide_for_portfolio` decides a whole portfolio: one decision per partner with an open
+receivable and per channel, the invoices grouped by :func:`invoices_by_partner` (the same
+grouping the simulator replays).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, NamedTuple
 
-from stuut_domain.errors import PartnerMismatch, UnknownTimeZone
+from stuut_domain.errors import PartnerMismatch
 from stuut_domain.invoice import Invoice
-from stuut_domain.lifecycle import InvoiceStatus, due_day, is_approved, status_of
-from stuut_domain.money import Money, MoneyBag
-from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, _human
+from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
+from stuut_domain.outreach.facts import (
+    InvoiceFacts,
+    Moment,
+    WorkflowFacts,
+    choose_zone,
+    invoice_facts,
+    partner_facts,
+    wall_facts,
+    workflow_facts,
+)
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
-from stuut_domain.outreach.recipients import Recipient, RecipientChoice, choose_recipients
-from stuut_domain.outreach.schedule import UTC, WEEKDAY_NAMES, Schedule, local_midnight, utc
-from stuut_domain.outreach.state import EMPTY_STATE, OutreachState
+from stuut_domain.outreach.recipients import Recipient
+from stuut_domain.outreach.rules import (
+    INVOICE_RULES,
+    INVOICE_SET_RULES,
+    INVOICE_TIME_RULES,
+    PARTNER_RULES,
+    PARTNER_TIME_RULES,
+    SCHEDULE_CODES,
+    SCHEDULE_RULES,
+    WORKFLOW_RULES,
+    promise_broken,
+    recipient_fallback,
+    zone_fallback,
+)
+from stuut_domain.outreach.schedule import UTC, Schedule
+from stuut_domain.outreach.state import CHANNELS, CHANNELS_TEXT, EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner
-from stuut_domain.receivables import balance, is_receivable
+from stuut_domain.receivables import balance, is_open_receivable
 from stuut_domain.types import OutreachChannel
-from stuut_domain.validators import require_aware, zone_named
+from stuut_domain.validators import require_aware
 from stuut_domain.workflow import Workflow
 
-__all__ = ["OutreachContext", "decide_outreach"]
+__all__ = [
+    "OutreachContext",
+    "PartnerInvoices",
+    "decide_for_portfolio",
+    "decide_outreach",
+    "invoices_by_partner",
+]
 
-_OWING = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
-#: Codes of the blockers that follow from the weekly schedule (they clear at its next opening).
-_SCHEDULE_CODES = frozenset({"outside_window", "inactive_day", "weekend_call"})
-_WEEKEND = frozenset({5, 6})
-
-
-def _invoice_key(invoice: Invoice) -> str:
-    return invoice.id or invoice.number or invoice.remote_id
-
-
-def _later(known: dt.datetime | None, other: dt.datetime | None) -> dt.datetime | None:
-    """The later of a UTC instant (or none) and another instant (or none), in UTC."""
-    if other is None:
-        return known
-    other = utc(other)
-    return other if known is None or other > known else known
+#: Invoices whose facts one context caches (a portfolio's worth; the cache is emptied when full).
+_MEMO_INVOICES: Final = 4096
 
 
-def _counts(recorded: OutreachChannel | None, scope: OutreachChannel | None) -> bool:
-    """Whether an outreach recorded on ``recorded`` counts toward a gap kept on ``scope``.
-
-    ``scope`` ``None`` counts every channel; an outreach without a recorded channel is read as
-    an email, as :meth:`OutreachState.from_invoices` reads it (ADR 0018).
-    """
-    return scope is None or (recorded or "email") == scope
-
-
-def _scope_text(scope: OutreachChannel | None) -> str:
-    return "any channel" if scope is None else scope
-
-
-class _InvoiceFacts(NamedTuple):
-    """What the rules read from one invoice alone (private; see _invoice_facts)."""
-
-    invoice: Invoice
-    key: str
-    label: str
-    fixed: tuple[Blocker, ...]
-    owed: bool
-    currency: str
-    promise: Blocker | None
-    promise_broken: Note | None
-    reminder: Blocker | None
-    last_outreach: dt.datetime | None
-
-
-#: Invoices whose facts one context keeps (a portfolio's worth; cleared when full).
-_MEMO_INVOICES = 4096
+def _schedule_of(facts: WorkflowFacts) -> Schedule | None:
+    """The weekly schedule, ``None`` when the window, the days or the zone are unusable."""
+    zone = facts.zone.zone
+    if facts.window is None or not facts.allowed_days or zone is None:
+        return None
+    start, end = facts.window
+    return Schedule.of(zone, start, end, facts.allowed_days)
 
 
 class OutreachContext:
-    """What a decision needs about one partner, workflow, channel and policy, computed once.
+    """What a decision needs about one partner, workflow, channel and policy, worked out once.
 
-    Everything that depends on neither the instant, the invoices nor the outreach state is
-    worked out here: the time zone and weekly schedule, the recipients, and the partner-level
-    blockers that only a change of facts clears. :meth:`decide` then evaluates the rest. Build
-    one per partner and reuse it for each of its decisions; :func:`decide_outreach` builds one
-    per call. The context is immutable once built.
+    Building a context builds the facts that depend on neither the instant, the invoices nor
+    the outreach state (:mod:`stuut_domain.outreach.facts`): who the channel reaches, the
+    decision zone, the workflow's window and days as a weekly schedule; and it runs the
+    partner and workflow rules (:mod:`stuut_domain.outreach.rules`), whose blockers and notes
+    only a change of those facts clears. :meth:`decide` runs the time and invoice rules. Build
+    one per partner and channel and reuse it for each of its decisions; :func:`decide_outreach`
+    builds one per call.
+
+    The public attributes and the facts built never change. Two caches do, as decisions are
+    made; they are caches, not state: each entry is a pure function of its key, so an answer
+    is the same whether it was cached or not. They hold the facts and invoice-rule blockers of
+    up to 4,096 invoices, by identity (an entry keeps its invoice alive, so an id is not reused
+    while cached; the cache is emptied when full), and the schedule blockers at the last
+    instant decided (deciding a partner's invoices one by one at one instant reads the wall
+    clock once).
     """
 
     __slots__ = (
-        "_choice",
         "_fact_blocked",
         "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
-        "_invoice_gap_channel",
-        "_invoice_gap_scope",
-        "_partner_gap_channel",
-        "_partner_gap_scope",
-        "_partner_last",
+        "_partner",
         "_schedule",
         "_schedule_memo",
-        "_workflow_name",
-        "_zone",
+        "_workflow",
         "_zone_name",
         "channel",
         "partner",
@@ -150,161 +149,30 @@ class OutreachContext:
         channel: OutreachChannel,
         policy: OutreachPolicy = DEFAULT_POLICY,
     ) -> None:
-        if channel not in ("email", "call"):
-            raise ValueError(f"channel must be 'email' or 'call', got {channel!r}")
+        if channel not in CHANNELS:
+            raise ValueError(f"channel must be {CHANNELS_TEXT}, got {channel!r}")
         self.partner = partner
         self.workflow = workflow
         self.channel: OutreachChannel = channel
         self.policy = policy
-        self._workflow_name = workflow.name or workflow.id or "(unnamed)"
-        # The channel a gap counts outreach on: None for every channel (ADR 0018).
-        self._partner_gap_channel: OutreachChannel | None = (
-            channel if policy.partner_gap_scope == "per_channel" else None
-        )
-        self._invoice_gap_channel: OutreachChannel | None = (
-            channel if policy.invoice_gap_scope == "per_channel" else None
-        )
-        self._partner_gap_scope = _scope_text(self._partner_gap_channel)
-        self._invoice_gap_scope = _scope_text(self._invoice_gap_channel)
-        self._partner_last = (
-            None
-            if partner.last_outreach_at is None
-            or not _counts(partner.last_outreach_channel, self._partner_gap_channel)
-            else utc(partner.last_outreach_at)
-        )
-        blockers: list[Blocker] = []
-        notes: list[Note] = []
-        partner_label = partner.name or partner.id or "(unnamed)"
-        channel_facts = {"channel": channel, "partner": partner_label}
-
-        if partner.is_active is False:
-            blockers.append(Blocker(code="partner_inactive", facts={"partner": partner_label}))
-        choice = choose_recipients(partner, channel)
-        self._choice: RecipientChoice = choice
-        if choice.channel_disabled:
-            blockers.append(Blocker(code="channel_disabled", facts=channel_facts))
-        paused = (
-            partner.is_email_outreach_manually_paused
-            if channel == "email"
-            else partner.is_call_outreach_manually_paused
-        )
-        if paused:
-            blockers.append(Blocker(code="channel_paused", facts=channel_facts))
-        if not choice.channel_disabled and not choice.recipients:
-            why = "; ".join(choice.skipped) or "no contact and no own address"
-            blockers.append(
-                Blocker(code="no_reachable_contact", facts={**channel_facts, "why": why})
-            )
-        if choice.fallback:
-            notes.append(
-                Note(
-                    code="recipient_fallback",
-                    message=(
-                        f"no contact of {partner_label} qualifies for {channel}; "
-                        f"the partner's own {'address' if channel == 'email' else 'number'} "
-                        f"{choice.recipients[0].address} is used"
-                    ),
-                )
-            )
-        if workflow.is_active is False:
-            blockers.append(
-                Blocker(code="workflow_inactive", facts={"workflow": self._workflow_name})
-            )
-
-        self._zone, self._zone_name = self._resolve_zone(blockers, notes)
-        self._schedule = self._build_schedule(blockers)
+        self._partner = partner_facts(partner, channel, policy)
+        self._workflow = workflow_facts(workflow, channel, choose_zone(partner, workflow, policy))
+        self._schedule = _schedule_of(self._workflow)
+        zone = self._workflow.zone
+        self._zone_name = None if zone.zone is None else zone.name
+        blockers = [rule(self._partner) for rule in PARTNER_RULES]
+        blockers += [rule(self._workflow) for rule in WORKFLOW_RULES]
+        notes = (recipient_fallback(self._partner), zone_fallback(self._workflow.zone))
+        self._fixed_blockers = tuple(b for b in blockers if b is not None)
+        self._fixed_notes = tuple(n for n in notes if n is not None)
+        self._fact_blocked = any(b.clears_at is None for b in self._fixed_blockers)
+        self._facts_memo: dict[int, tuple[InvoiceFacts, tuple[Blocker, ...]]] = {}
         self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
-        self._fixed_blockers = tuple(blockers)
-        self._fact_blocked = any(b.clears_at is None for b in blockers)
-        self._facts_memo: dict[int, _InvoiceFacts] = {}
-        self._fixed_notes = tuple(notes)
-
-    def _resolve_zone(
-        self, blockers: list[Blocker], notes: list[Note]
-    ) -> tuple[zoneinfo.ZoneInfo | None, str | None]:
-        for source, name in (
-            ("partner", self.partner.timezone),
-            ("workflow", self.workflow.timezone),
-        ):
-            if not name:
-                continue
-            try:
-                zone = zone_named(name)
-            except UnknownTimeZone:
-                blockers.append(
-                    Blocker(code="unknown_time_zone", facts={"source": source, "name": name})
-                )
-                return None, None
-            if source == "workflow":
-                notes.append(
-                    Note(
-                        code="zone_fallback",
-                        message=f"the partner names no time zone; the workflow's {name} is used",
-                    )
-                )
-            return zone, name
-        name = self.policy.default_timezone
-        notes.append(
-            Note(
-                code="zone_fallback",
-                message=(
-                    f"neither partner nor workflow names a time zone; the policy default "
-                    f"{name} is used"
-                ),
-            )
-        )
-        return zone_named(name), name
-
-    def _build_schedule(self, blockers: list[Blocker]) -> Schedule | None:
-        workflow = self.workflow
-        try:
-            start, end = workflow.window_start, workflow.window_end
-        except ValueError as error:
-            blockers.append(
-                Blocker(
-                    code="invalid_window",
-                    facts={"workflow": self._workflow_name, "error": str(error)},
-                )
-            )
-            return None
-        if (start is not None and start.tzinfo is not None) or (
-            end is not None and end.tzinfo is not None
-        ):
-            blockers.append(
-                Blocker(
-                    code="invalid_window",
-                    facts={
-                        "workflow": self._workflow_name,
-                        "error": "window bounds carry a UTC offset; use the workflow's timezone",
-                    },
-                )
-            )
-            return None
-        active = [d for d in range(7) if workflow.is_active_on(d)]
-        allowed = active
-        if self.channel == "call" and not workflow.is_call_on_weekend_enabled:
-            allowed = [d for d in active if d not in _WEEKEND]
-        if not allowed:
-            if not active:
-                why = f"active_days lists no weekday 0..6 ({list(workflow.active_days)})"
-            else:
-                names = ", ".join(WEEKDAY_NAMES[d] for d in active)
-                why = f"its only active days ({names}) are weekend days and weekend calls are off"
-            blockers.append(
-                Blocker(
-                    code="no_outreach_day",
-                    facts={"workflow": self._workflow_name, "channel": self.channel, "why": why},
-                )
-            )
-            return None
-        if self._zone is None:
-            return None
-        return Schedule.of(self._zone, start, end, allowed)
 
     @property
     def recipients(self) -> tuple[Recipient, ...]:
         """The recipients this channel reaches at the partner (empty if none qualifies)."""
-        return self._choice.recipients
+        return self._partner.choice.recipients
 
     @property
     def schedule(self) -> Schedule | None:
@@ -330,37 +198,18 @@ class OutreachContext:
             if type(invoices) is Invoice or isinstance(invoices, Invoice)
             else tuple(invoices)
         )
-        partner = self.partner
-        pid = partner.id
-        blockers = list(self._fixed_blockers)
+        moment = Moment(now, state, items, balance(items) if len(items) > 1 else None)
+        blockers = self._partner_blockers(moment)
         notes = list(self._fixed_notes)
-
-        if state.pauses or self.policy.min_gap_per_partner:
-            self._partner_time_blockers(items, now, state, blockers)
-        if self._schedule is not None:
-            memo = self._schedule_memo
-            if memo is None or memo[0] != now:
-                memo = (now, self._schedule_blockers(self._schedule, now))
-                # A memo of a pure function of ``now``: deciding a partner's invoices one by
-                # one at the same instant reads the wall clock once.
-                self._schedule_memo = memo
-            blockers.extend(memo[1])
-        if not items:
-            blockers.append(Blocker(code="no_open_invoices"))
-
-        nets = balance(items) if len(items) > 1 else None
         clear: list[str] = []
         held: list[list[Blocker]] = []
         for invoice in items:
-            if pid is not None and invoice.partner_id is not None and invoice.partner_id != pid:
-                raise PartnerMismatch(_invoice_key(invoice), invoice.partner_id, pid)
-            found = self._invoice_blockers(invoice, now, state, nets, notes)
+            found = self._invoice_blockers(invoice, moment, notes)
             if found:
                 held.append(found)
             else:
-                clear.append(_invoice_key(invoice))
-
-        invoice_blockers = tuple(b for found in held for b in found) if held else ()
+                clear.append(invoice_key(invoice))
+        invoice_blockers = tuple(b for found in held for b in found)
         eligible = not blockers and bool(clear)
         if clear:
             excluded = invoice_blockers
@@ -373,286 +222,79 @@ class OutreachContext:
             next_at = None
         else:
             next_at = self._next_eligible(now, blockers, held, bool(clear))
+        partner = self.partner
         return OutreachDecision(
             eligible=eligible,
             channel=self.channel,
             at=now,
-            partner_id=pid,
+            partner_id=partner.id,
             partner_name=partner.name,
             invoice_ids=tuple(clear),
             blockers=tuple(blockers),
             excluded=excluded,
-            recipients=self._choice.recipients,
+            recipients=self._partner.choice.recipients,
             next_eligible_at=next_at,
             zone=self._zone_name,
             notes=tuple(notes),
         )
 
-    def _partner_time_blockers(
-        self,
-        items: tuple[Invoice, ...],
-        now: dt.datetime,
-        state: OutreachState,
-        blockers: list[Blocker],
-    ) -> None:
-        partner = self.partner
-        pid = partner.id
-        for pause in state.pauses_holding(pid, self.channel, now):
-            reason = f" ({pause.reason})" if pause.reason else ""
-            until = None if pause.until is None else utc(pause.until)
-            blockers.append(
-                Blocker(
-                    code="paused_until",
-                    clears_at=until,
-                    facts={
-                        "partner": partner.name or pid,
-                        "until": "lifted by hand" if until is None else until,
-                        "reason": reason,
-                    },
-                )
-            )
-        gap = self.policy.min_gap_per_partner
-        if gap:
-            scope = self._partner_gap_channel
-            last = _later(state.last_to_partner(pid, scope), self._partner_last)
-            for invoice in items:
-                if invoice.last_outreach_at is not None and (
-                    scope is None or _counts(invoice.last_outreach_channel, scope)
-                ):
-                    last = _later(last, invoice.last_outreach_at)
-            if last is not None and now < last + gap:
-                blockers.append(
-                    Blocker(
-                        code="partner_gap",
-                        clears_at=last + gap,
-                        facts={
-                            "partner": partner.name or pid,
-                            "scope": self._partner_gap_scope,
-                            "last": last,
-                            "gap": gap,
-                        },
-                    )
-                )
+    def _partner_blockers(self, moment: Moment) -> list[Blocker]:
+        """The partner-level blockers at the moment, in rule order."""
+        blockers = list(self._fixed_blockers)
+        if moment.state.pauses or self._partner.gap:
+            for time_rule in PARTNER_TIME_RULES:
+                blockers.extend(time_rule(self._partner, moment))
+        memo = self._schedule_memo
+        if memo is not None and memo[0] == moment.now:
+            blockers.extend(memo[1])
+        elif self._schedule is not None:
+            blockers.extend(self._schedule_blockers(self._schedule, moment.now))
+        for set_rule in INVOICE_SET_RULES:
+            blocker = set_rule(moment)
+            if blocker is not None:
+                blockers.append(blocker)
+        return blockers
 
     def _schedule_blockers(self, schedule: Schedule, now: dt.datetime) -> tuple[Blocker, ...]:
+        """The schedule rules' blockers at ``now``, into the cache of the last instant asked."""
         where = schedule.position(now)
-        weekday = where.owning_day.weekday()
-        if where.in_window and weekday in schedule.days:
-            return ()
-        blockers: list[Blocker] = []
-        opening = schedule.next_opening(now)
-        day = WEEKDAY_NAMES[weekday]
-        if not where.in_window:
-            blockers.append(
-                Blocker(
-                    code="outside_window",
-                    clears_at=opening,
-                    facts={"local": where.local, "window": schedule.describe()},
-                )
-            )
-        if not self.workflow.is_active_on(weekday):
-            blockers.append(
-                Blocker(
-                    code="inactive_day",
-                    clears_at=opening,
-                    facts={"day": day, "workflow": self._workflow_name},
-                )
-            )
-        elif weekday not in schedule.days:
-            blockers.append(
-                Blocker(
-                    code="weekend_call",
-                    clears_at=opening,
-                    facts={"day": day, "workflow": self._workflow_name},
-                )
-            )
-        return tuple(blockers)
+        found: tuple[Blocker, ...] = ()
+        if not where.in_window or where.owning_day.weekday() not in schedule.days:
+            wall = wall_facts(schedule, self._workflow, now, where)
+            found = tuple(b for b in (rule(wall) for rule in SCHEDULE_RULES) if b is not None)
+        self._schedule_memo = (now, found)
+        return found
 
-    def _invoice_facts(self, invoice: Invoice) -> _InvoiceFacts:
-        """What the rules read from one invoice alone, with the instants its holds end.
-
-        A memo keyed by identity (the entry keeps the invoice alive, so an id is never reused
-        while cached): invoices are immutable, so this is the same value every time.
-        """
+    def _read_invoice(self, invoice: Invoice) -> tuple[InvoiceFacts, tuple[Blocker, ...]]:
+        """The invoice's facts and the blockers of its invoice rules, into the cache."""
+        facts = invoice_facts(invoice, self.policy, self._workflow.zone.zone, self.channel)
+        fixed = (rule(facts) for rule in INVOICE_RULES)
+        entry = (facts, tuple(b for b in fixed if b is not None))
         memo = self._facts_memo
-        facts = memo.get(id(invoice))
-        if facts is None or facts.invoice is not invoice:
-            facts = self._read_invoice(invoice)
-            if len(memo) >= _MEMO_INVOICES:
-                memo.clear()
-            memo[id(invoice)] = facts
-        return facts
-
-    def _read_invoice(self, invoice: Invoice) -> _InvoiceFacts:
-        key = _invoice_key(invoice)
-        label = invoice.number or key
-        policy = self.policy
-        zone = self._zone or UTC
-        fixed: list[Blocker] = []
-        status = status_of(invoice)
-        if policy.receivables_only and not is_receivable(invoice):
-            fixed.append(Blocker(code="not_receivable", invoice_id=key, facts={"invoice": label}))
-        if status is InvoiceStatus.DRAFT:
-            fixed.append(Blocker(code="draft", invoice_id=key, facts={"invoice": label}))
-        elif status is InvoiceStatus.VOID:
-            fixed.append(
-                Blocker(
-                    code="void",
-                    invoice_id=key,
-                    facts={"invoice": label, "voided_at": invoice.voided_at},
-                )
-            )
-        elif status is InvoiceStatus.UNCOLLECTIBLE:
-            fixed.append(
-                Blocker(
-                    code="uncollectible",
-                    invoice_id=key,
-                    facts={"invoice": label, "marked_at": invoice.marked_uncollectible_at},
-                )
-            )
-        due = invoice.amount_due
-        owed = due.minor_units > 0 and status in _OWING
-        if due.minor_units <= 0 or status is InvoiceStatus.PAID:
-            fixed.append(
-                Blocker(
-                    code="nothing_owed",
-                    invoice_id=key,
-                    facts={"invoice": label, "amount_due": due, "status": status.value},
-                )
-            )
-        if invoice.in_dispute:
-            fixed.append(Blocker(code="in_dispute", invoice_id=key, facts={"invoice": label}))
-        if invoice.remote_payment_status == "processing":
-            fixed.append(
-                Blocker(code="payment_processing", invoice_id=key, facts={"invoice": label})
-            )
-        if owed and invoice.payments:
-            currency = due.currency
-            # As lifecycle.pending_amount, but an allocation in another currency (remote data
-            # the checker reports) is left out instead of raising in the middle of a decision.
-            pending = sum(
-                a.amount.minor_units
-                for a in invoice.payments
-                if not is_approved(a) and a.amount.currency is currency
-            )
-            if pending >= due.minor_units:
-                fixed.append(
-                    Blocker(
-                        code="payment_in_flight",
-                        invoice_id=key,
-                        facts={
-                            "invoice": label,
-                            "pending": Money(pending, due.code),
-                            "amount_due": due,
-                        },
-                    )
-                )
-
-        promise: Blocker | None = None
-        broken: Note | None = None
-        promised = invoice.promised_to_pay_date
-        if promised is not None:
-            grace = policy.promise_grace_days
-            resume = local_midnight(promised + dt.timedelta(days=grace + 1), zone)
-            promise = Blocker(
-                code="promise_to_pay",
-                clears_at=resume,
-                invoice_id=key,
-                facts={
-                    "invoice": label,
-                    "promised": promised,
-                    "grace": grace,
-                    "until": resume.astimezone(zone),
-                },
-            )
-            if owed:
-                broken = Note(
-                    code="promise_broken",
-                    message=(
-                        f"invoice {label}: payment promised for {promised} was not received "
-                        f"within {grace} grace days; outreach resumed at {_human(resume)}"
-                    ),
-                )
-
-        reminder: Blocker | None = None
-        day = due_day(invoice)
-        if day is None and invoice.issued_at is not None:
-            day = invoice.issued_at.date()  # no due date: due on issue
-        if day is not None:
-            offset = policy.first_reminder_offset_days
-            reminder = Blocker(
-                code="before_first_reminder",
-                clears_at=local_midnight(day + dt.timedelta(days=offset), zone),
-                invoice_id=key,
-                facts={"invoice": label, "due": day, "offset": f"{offset:+d} days"},
-            )
-        last = invoice.last_outreach_at
-        return _InvoiceFacts(
-            invoice=invoice,
-            key=key,
-            label=label,
-            fixed=tuple(fixed),
-            owed=owed,
-            currency=due.code,
-            promise=promise,
-            promise_broken=broken,
-            reminder=reminder,
-            # Only an outreach the invoice gap counts (its scope is this context's, ADR 0018).
-            last_outreach=(
-                None
-                if last is None
-                or not _counts(invoice.last_outreach_channel, self._invoice_gap_channel)
-                else utc(last)
-            ),
-        )
+        if len(memo) >= _MEMO_INVOICES:
+            memo.clear()
+        memo[id(invoice)] = entry
+        return entry
 
     def _invoice_blockers(
-        self,
-        invoice: Invoice,
-        now: dt.datetime,
-        state: OutreachState,
-        nets: MoneyBag | None,
-        notes: list[Note],
+        self, invoice: Invoice, moment: Moment, notes: list[Note]
     ) -> list[Blocker]:
-        facts = self._invoice_facts(invoice)
-        found = list(facts.fixed)
-        if facts.owed and nets is not None and nets[facts.currency].minor_units <= 0:
-            found.append(
-                Blocker(
-                    code="credit_covers_balance",
-                    invoice_id=facts.key,
-                    facts={"currency": facts.currency, "net": nets[facts.currency]},
-                )
-            )
-        promise = facts.promise
-        if promise is not None and promise.clears_at is not None:
-            if now < promise.clears_at:
-                found.append(promise)
-            elif facts.promise_broken is not None:
-                notes.append(facts.promise_broken)
-        reminder = facts.reminder
-        if reminder is not None and reminder.clears_at is not None and now < reminder.clears_at:
-            found.append(reminder)
-        gap = self.policy.min_gap_per_invoice
-        if gap:
-            last = _later(
-                state.last_about_invoice(invoice.id, self._invoice_gap_channel),
-                facts.last_outreach,
-            )
-            if last is not None and now < last + gap:
-                found.append(
-                    Blocker(
-                        code="invoice_gap",
-                        clears_at=last + gap,
-                        invoice_id=facts.key,
-                        facts={
-                            "invoice": facts.label,
-                            "scope": self._invoice_gap_scope,
-                            "last": last,
-                            "gap": gap,
-                        },
-                    )
-                )
+        """The invoice's blockers at the moment, in rule order; its notes go to ``notes``."""
+        pid = self.partner.id
+        if pid is not None and invoice.partner_id is not None and invoice.partner_id != pid:
+            raise PartnerMismatch(invoice_key(invoice), invoice.partner_id, pid)
+        entry = self._facts_memo.get(id(invoice))
+        if entry is None or entry[0].invoice is not invoice:
+            entry = self._read_invoice(invoice)
+        facts, fixed = entry
+        found = list(fixed)
+        for rule in INVOICE_TIME_RULES:
+            blocker = rule(facts, moment)
+            if blocker is not None:
+                found.append(blocker)
+        note = promise_broken(facts, moment)
+        if note is not None:
+            notes.append(note)
         return found
 
     def _next_eligible(
@@ -671,7 +313,7 @@ class OutreachContext:
                 continue
             if blocker.clears_at is None:
                 return None
-            if blocker.code not in _SCHEDULE_CODES and blocker.clears_at > start:
+            if blocker.code not in SCHEDULE_CODES and blocker.clears_at > start:
                 start = blocker.clears_at
         if not any_clear:
             earliest: dt.datetime | None = None
@@ -707,3 +349,70 @@ def decide_outreach(
     """
     context = OutreachContext(partner=partner, workflow=workflow, channel=channel, policy=policy)
     return context.decide(invoices, at=at, state=state)
+
+
+class PartnerInvoices(NamedTuple):
+    """One partner of a portfolio and the invoices that belong to it, in the order given."""
+
+    partner: Partner
+    invoices: tuple[Invoice, ...]
+
+
+def invoices_by_partner(
+    invoices: Iterable[Invoice], partners: Mapping[str, Partner] | Iterable[Partner]
+) -> dict[str, PartnerInvoices]:
+    """The invoices of each partner, by partner id in id order.
+
+    An invoice belongs to the partner its ``partner_id`` names in ``partners`` (by id, or an
+    iterable of partners), else to the partner it embeds (under its ``partner_id``, else the
+    embedded partner's id). An invoice with neither belongs to no partner and is left out.
+    """
+    index = (
+        dict(partners)
+        if isinstance(partners, Mapping)
+        else {p.id: p for p in partners if p.id is not None}
+    )
+    grouped: dict[str, list[Invoice]] = {}
+    for invoice in invoices:
+        partner = index.get(invoice.partner_id or "") or invoice.partner
+        pid = invoice.partner_id or (None if partner is None else partner.id)
+        if partner is None or pid is None:
+            continue
+        index.setdefault(pid, partner)
+        grouped.setdefault(pid, []).append(invoice)
+    return {pid: PartnerInvoices(index[pid], tuple(grouped[pid])) for pid in sorted(grouped)}
+
+
+def decide_for_portfolio(
+    invoices: Iterable[Invoice],
+    *,
+    partners: Mapping[str, Partner] | Iterable[Partner],
+    workflow: Workflow,
+    at: dt.datetime,
+    channels: Sequence[OutreachChannel] = ("email",),
+    policy: OutreachPolicy = DEFAULT_POLICY,
+    state: OutreachState | None = None,
+) -> tuple[OutreachDecision, ...]:
+    """One outreach decision per partner with an open receivable and per channel, at ``at``.
+
+    The business rule: a portfolio is chased partner by partner. Invoices belong to partners
+    as :func:`invoices_by_partner` says (``partners`` by id or as an iterable; an invoice of
+    no known partner is left out). A partner is decided only when at least one of its
+    invoices is an open receivable (:func:`stuut_domain.receivables.is_open_receivable`), and
+    the decision is about all of its invoices: those that may not be chased are excluded with
+    their reasons. Partners come in id order, and for each the ``channels`` in the order
+    given, all read against one ``state``, by default the outreach the invoices record
+    (:meth:`OutreachState.from_invoices`). Pure: nothing is recorded or sent.
+    """
+    items = tuple(invoices)
+    known = OutreachState.from_invoices(items) if state is None else state
+    decisions = []
+    for group in invoices_by_partner(items, partners).values():
+        if not any(is_open_receivable(i) for i in group.invoices):
+            continue
+        for channel in channels:
+            context = OutreachContext(
+                partner=group.partner, workflow=workflow, channel=channel, policy=policy
+            )
+            decisions.append(context.decide(group.invoices, at=at, state=known))
+    return tuple(decisions)

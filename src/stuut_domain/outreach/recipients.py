@@ -93,6 +93,35 @@ def _is_billing(contact: Contact) -> bool:
     return contact.external_role is not None and "billing" in contact.external_role.lower()
 
 
+def _contact_recipient(contact: Contact, order: int, channel: OutreachChannel) -> Recipient | str:
+    """The contact as a recipient of ``channel``, or the reason it is skipped (for people)."""
+    email = channel == "email"
+    label = contact.id or contact.email or f"contact #{order + 1}"
+    address = contact.email if email else contact.phone
+    if contact.is_email_disabled if email else contact.is_phone_disabled:
+        return f"{label}: {'email' if email else 'phone'} disabled for this contact"
+    if not (is_valid_email(address) if email else is_valid_phone(address)):
+        what = "email address" if email else "phone number"
+        return f"{label}: no valid {what} ({address!r})"
+    primary = bool(
+        (contact.is_primary_email if email else contact.is_primary_phone) or contact.is_primary
+    )
+    return Recipient(
+        address=str(address).strip(),
+        channel=channel,
+        source="contact",
+        contact_id=contact.id,
+        name=_contact_name(contact),
+        is_billing=_is_billing(contact),
+        is_primary=primary,
+    )
+
+
+def _tier(recipient: Recipient) -> int:
+    """Billing contacts first, then primary ones, then the rest."""
+    return 0 if recipient.is_billing else 1 if recipient.is_primary else 2
+
+
 def choose_recipients(partner: Partner, channel: OutreachChannel) -> RecipientChoice:
     """The recipients of ``channel`` outreach to ``partner`` under the module's rules."""
     email = channel == "email"
@@ -103,59 +132,32 @@ def choose_recipients(partner: Partner, channel: OutreachChannel) -> RecipientCh
     ranked: list[tuple[int, int, Recipient]] = []
     skipped: list[str] = []
     for order, contact in enumerate(partner.contacts):
-        label = contact.id or contact.email or f"contact #{order + 1}"
-        address = contact.email if email else contact.phone
-        if contact.is_email_disabled if email else contact.is_phone_disabled:
-            skipped.append(f"{label}: {'email' if email else 'phone'} disabled for this contact")
-            continue
-        if not (is_valid_email(address) if email else is_valid_phone(address)):
-            what = "email address" if email else "phone number"
-            skipped.append(f"{label}: no valid {what} ({address!r})")
-            continue
-        primary = bool(
-            (contact.is_primary_email if email else contact.is_primary_phone) or contact.is_primary
-        )
-        billing = _is_billing(contact)
-        recipient = Recipient(
-            address=str(address).strip(),
-            channel=channel,
-            source="contact",
-            contact_id=contact.id,
-            name=_contact_name(contact),
-            is_billing=billing,
-            is_primary=primary,
-        )
-        ranked.append((0 if billing else 1 if primary else 2, order, recipient))
-    ranked.sort(key=lambda r: (r[0], r[1]))
-    if ranked:
-        preferred = tuple(r for tier, _, r in ranked if tier < 2)
-        if not email:
-            chosen: tuple[Recipient, ...] = (ranked[0][2],)
+        found = _contact_recipient(contact, order, channel)
+        if isinstance(found, str):
+            skipped.append(found)
         else:
-            chosen = preferred or (ranked[0][2],)
-        return RecipientChoice(
-            channel=channel,
-            recipients=chosen,
-            fallback=False,
-            channel_disabled=False,
-            skipped=tuple(skipped),
-        )
-    own = partner.email if email else partner.phone
-    if is_valid_email(own) if email else is_valid_phone(own):
-        recipient = Recipient(
-            address=str(own).strip(), channel=channel, source="partner", name=partner.name
-        )
-        return RecipientChoice(
-            channel=channel,
-            recipients=(recipient,),
-            fallback=True,
-            channel_disabled=False,
-            skipped=tuple(skipped),
-        )
+            ranked.append((_tier(found), order, found))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    chosen: tuple[Recipient, ...] = ()
+    fallback = False
+    if ranked:
+        # An email goes to every billing or primary contact; a call to the best-ranked one.
+        preferred = tuple(r for tier, _, r in ranked if tier < 2) if email else ()
+        chosen = preferred or (ranked[0][2],)
+    else:
+        own = partner.email if email else partner.phone
+        if is_valid_email(own) if email else is_valid_phone(own):
+            own_address = str(own).strip()
+            chosen = (
+                Recipient(
+                    address=own_address, channel=channel, source="partner", name=partner.name
+                ),
+            )
+            fallback = True
     return RecipientChoice(
         channel=channel,
-        recipients=(),
-        fallback=False,
+        recipients=chosen,
+        fallback=fallback,
         channel_disabled=False,
         skipped=tuple(skipped),
     )

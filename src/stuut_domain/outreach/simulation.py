@@ -44,11 +44,11 @@ import attrs
 from stuut_domain.display import Report, short_repr
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.outreach.decision import Blocker, OutreachDecision
-from stuut_domain.outreach.engine import OutreachContext
+from stuut_domain.outreach.decision import Blocker, OutreachDecision, duration_text, invoice_key
+from stuut_domain.outreach.engine import OutreachContext, PartnerInvoices, invoices_by_partner
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.schedule import utc
-from stuut_domain.outreach.state import OutreachState
+from stuut_domain.outreach.state import CHANNELS, OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_open_receivable
 from stuut_domain.types import OutreachChannel
@@ -71,25 +71,22 @@ SIMULATION_CODES: Final[Mapping[str, str]] = {
     "after_range": "the invoice becomes eligible only after the simulated range ends",
 }
 
-_CHANNELS: Final = ("email", "call")
 _DAY = Fraction(86_400)
 _TENTH = Decimal("0.1")
-
-
-def _key(invoice: Invoice) -> str:
-    # The engine's own invoice key (OutreachDecision.invoice_ids and Blocker.invoice_id).
-    return invoice.id or invoice.number or invoice.remote_id
 
 
 def _aware(name: str, value: dt.datetime) -> dt.datetime:
     return utc(require_aware(name, value))
 
 
+def _tenth(value: Decimal) -> Decimal:
+    """``value`` rounded half even to a tenth (days to first contact are shown so)."""
+    return value.quantize(_TENTH, rounding=ROUND_HALF_EVEN)
+
+
 def _days(delta: dt.timedelta) -> Decimal:
     exact = Fraction(delta.days * 86_400 + delta.seconds) / _DAY
-    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
-        _TENTH, rounding=ROUND_HALF_EVEN
-    )
+    return _tenth(Decimal(exact.numerator) / Decimal(exact.denominator))
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
@@ -232,7 +229,7 @@ class OutreachSimulation(Report):
         missed = {u.invoice_id: u for u in self.uncontacted}
         rows: list[dict[str, object]] = []
         for invoice in self.candidates:
-            key = _key(invoice)
+            key = invoice_key(invoice)
             sent = reached.get(key, [])
             rows.append(
                 {
@@ -267,11 +264,7 @@ class OutreachSimulation(Report):
             "open_invoices": len(self.candidates),
             "invoices_reached": len(reached),
             "invoices_never_reached": len(self.uncontacted),
-            "median_days_to_first_contact": (
-                statistics.median(firsts).quantize(_TENTH, rounding=ROUND_HALF_EVEN)
-                if firsts
-                else None
-            ),
+            "median_days_to_first_contact": _tenth(statistics.median(firsts)) if firsts else None,
             "never_reached_by_code": self.never_by_code(),
         }
 
@@ -282,14 +275,6 @@ class OutreachSimulation(Report):
             for code in item.codes:
                 counts[code] = counts.get(code, 0) + 1
         return dict(sorted(counts.items()))
-
-
-def _partner_index(
-    partners: Mapping[str, Partner] | Iterable[Partner],
-) -> dict[str, Partner]:
-    if isinstance(partners, Mapping):
-        return dict(partners)
-    return {p.id: p for p in partners if p.id is not None}
 
 
 @attrs.define
@@ -305,7 +290,7 @@ class _Lane:
 
 def _reasons(invoice: Invoice, lanes: Sequence[_Lane]) -> Uncontacted:
     """Why ``invoice`` was never reached: its own blockers, else its partner's, per channel."""
-    key = _key(invoice)
+    key = invoice_key(invoice)
     own: list[Blocker] = []
     shared: list[Blocker] = []
     after: list[dt.datetime] = []
@@ -341,27 +326,6 @@ def _reasons(invoice: Invoice, lanes: Sequence[_Lane]) -> Uncontacted:
         reasons=tuple(reasons),
         clears_at=clears_at,
     )
-
-
-def _group(
-    items: Sequence[Invoice], index: dict[str, Partner]
-) -> tuple[dict[str, list[Invoice]], dict[int, str]]:
-    """The invoices of each known partner, and each grouped invoice's partner id by ``id()``.
-
-    An invoice's partner is ``index[partner_id]``, else the partner it embeds (added to
-    ``index``); an invoice with neither is left out of both (an orphan).
-    """
-    by_partner: dict[str, list[Invoice]] = {}
-    owner: dict[int, str] = {}
-    for invoice in items:
-        partner = index.get(invoice.partner_id or "") or invoice.partner
-        pid = invoice.partner_id or (None if partner is None else partner.id)
-        if partner is None or pid is None:
-            continue
-        index.setdefault(pid, partner)
-        by_partner.setdefault(pid, []).append(invoice)
-        owner[id(invoice)] = pid
-    return by_partner, owner
 
 
 @attrs.define
@@ -435,13 +399,41 @@ class _Replay:
 
 def _unknown_partner(invoice: Invoice) -> Uncontacted:
     return Uncontacted(
-        invoice_id=_key(invoice),
+        invoice_id=invoice_key(invoice),
         partner_id=invoice.partner_id,
         amount_due=invoice.amount_due,
         codes=("unknown_partner",),
         reasons=(f"[unknown_partner] {SIMULATION_CODES['unknown_partner']}",),
         clears_at=None,
     )
+
+
+def _distinct_channels(channels: Sequence[OutreachChannel]) -> tuple[OutreachChannel, ...]:
+    """The channels as a tuple; refused (``ValueError``) if empty, unknown or repeated."""
+    chosen = tuple(channels)
+    if not chosen or any(c not in CHANNELS for c in chosen) or len(set(chosen)) != len(chosen):
+        names = "/".join(repr(c) for c in CHANNELS)
+        raise ValueError(f"channels must be distinct {names}, got {chosen!r}")
+    return chosen
+
+
+def _lanes(
+    group: PartnerInvoices,
+    workflow: Workflow,
+    policy: OutreachPolicy,
+    channels: tuple[OutreachChannel, ...],
+) -> list[_Lane]:
+    """One lane per channel for a partner and its invoices, in the channels' order."""
+    return [
+        _Lane(
+            partner=group.partner,
+            context=OutreachContext(
+                partner=group.partner, workflow=workflow, channel=channel, policy=policy
+            ),
+            invoices=group.invoices,
+        )
+        for channel in channels
+    ]
 
 
 def simulate_outreach(
@@ -468,27 +460,13 @@ def simulate_outreach(
     begin, finish = _aware("start", start), _aware("end", end)
     if finish <= begin:
         raise ValueError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")
-    chosen = tuple(channels)
-    if not chosen or any(c not in _CHANNELS for c in chosen) or len(set(chosen)) != len(chosen):
-        raise ValueError(f"channels must be distinct 'email'/'call', got {chosen!r}")
+    chosen = _distinct_channels(channels)
     if cadence_floor <= dt.timedelta(0):
         raise ValueError(f"cadence_floor must be positive, got {cadence_floor}")
     items = tuple(invoices)
-    index = _partner_index(partners)
-    by_partner, owner = _group(items, index)
-    lanes = {
-        pid: [
-            _Lane(
-                partner=index[pid],
-                context=OutreachContext(
-                    partner=index[pid], workflow=workflow, channel=channel, policy=policy
-                ),
-                invoices=tuple(by_partner[pid]),
-            )
-            for channel in chosen
-        ]
-        for pid in sorted(by_partner)
-    }
+    groups = invoices_by_partner(items, partners)
+    owner = {id(invoice): pid for pid, group in groups.items() for invoice in group.invoices}
+    lanes = {pid: _lanes(group, workflow, policy, chosen) for pid, group in groups.items()}
     replay = _Replay(
         lanes=lanes,
         state=OutreachState.from_invoices(items) if state is None else state,
@@ -505,7 +483,7 @@ def simulate_outreach(
         if id(invoice) in owner
         else _unknown_partner(invoice)
         for invoice in candidates
-        if _key(invoice) not in reached
+        if invoice_key(invoice) not in reached
     )
     return OutreachSimulation(
         start=begin,
@@ -537,10 +515,7 @@ def _change(first_a: dt.datetime | None, first_b: dt.datetime | None) -> Change:
 
 def _text(value: object) -> str:
     if isinstance(value, dt.timedelta):
-        days, seconds = divmod(int(value.total_seconds()), 86_400)
-        if not seconds:
-            return f"{days} day{'s' if days != 1 else ''}"
-        return f"{value.total_seconds() / 3600:g} hours"
+        return duration_text(value)
     if isinstance(value, str):
         return value
     return repr(value)
@@ -611,7 +586,7 @@ class PolicyComparison(Report):
         reached_a, reached_b = self.a.reached(), self.b.reached()
         rows: list[dict[str, object]] = []
         for invoice in self.a.candidates:
-            key = _key(invoice)
+            key = invoice_key(invoice)
             sent_a, sent_b = reached_a.get(key, []), reached_b.get(key, [])
             first_a = sent_a[0].at if sent_a else None
             first_b = sent_b[0].at if sent_b else None
@@ -657,11 +632,12 @@ def compare_policies(
     if labels[0] == labels[1]:
         raise ValueError(f"labels must be two different names, got {labels!r}")
     items = tuple(invoices)
-    index = _partner_index(partners)
+    # The partners are read once per run: an iterator must not be used up by the first.
+    known = partners if isinstance(partners, Mapping) else tuple(partners)
     runs = [
         simulate_outreach(
             items,
-            partners=index,
+            partners=known,
             workflow=workflow,
             start=start,
             end=end,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final, get_args
 
 import attrs
 
@@ -19,14 +19,24 @@ from stuut_domain.outreach.schedule import utc
 from stuut_domain.types import OutreachChannel
 from stuut_domain.validators import aware
 
-__all__ = ["EMPTY_STATE", "OutreachPause", "OutreachState", "SentOutreach"]
+__all__ = [
+    "CHANNELS",
+    "CHANNELS_TEXT",
+    "EMPTY_STATE",
+    "OutreachPause",
+    "OutreachState",
+    "SentOutreach",
+]
 
-_CHANNELS: tuple[OutreachChannel, ...] = ("email", "call")
+#: The outreach channels, in documentation order (from :data:`stuut_domain.types.OutreachChannel`).
+CHANNELS: Final[tuple[OutreachChannel, ...]] = get_args(OutreachChannel)
+#: The channels as error messages name them: ``'email' or 'call'``.
+CHANNELS_TEXT: Final = " or ".join(repr(c) for c in CHANNELS)
 
 
 def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and value not in _CHANNELS:
-        raise ValueError(f"{attribute.name} must be 'email' or 'call', got {value!r}")
+    if value is not None and value not in CHANNELS:
+        raise ValueError(f"{attribute.name} must be {CHANNELS_TEXT}, got {value!r}")
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -94,7 +104,7 @@ class OutreachState:
         by_invoice: dict[str, dt.datetime] = {}
         by_partner: dict[str, dt.datetime] = {}
         by_channel: dict[OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]] = {
-            channel: ({}, {}) for channel in _CHANNELS
+            channel: ({}, {}) for channel in CHANNELS
         }
         for item in self.sent:
             when = utc(item.sent_at)
