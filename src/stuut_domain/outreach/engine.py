@@ -78,7 +78,7 @@ from stuut_domain.outreach.rules import (
 )
 from stuut_domain.outreach.schedule import UTC, Schedule
 from stuut_domain.outreach.state import CHANNELS, CHANNELS_TEXT, EMPTY_STATE, OutreachState
-from stuut_domain.partner import Partner
+from stuut_domain.partner import Partner, partners_by_id
 from stuut_domain.receivables import balance, is_open_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.validators import require_aware
@@ -367,11 +367,7 @@ def invoices_by_partner(
     iterable of partners), else to the partner it embeds (under its ``partner_id``, else the
     embedded partner's id). An invoice with neither belongs to no partner and is left out.
     """
-    index = (
-        dict(partners)
-        if isinstance(partners, Mapping)
-        else {p.id: p for p in partners if p.id is not None}
-    )
+    index = partners_by_id(partners)
     grouped: dict[str, list[Invoice]] = {}
     for invoice in invoices:
         partner = index.get(invoice.partner_id or "") or invoice.partner

@@ -187,11 +187,6 @@ class Schedule:
                 end_us += _US_PER_DAY
         return cls(zone, start_us, end_us, days)
 
-    @property
-    def crosses_midnight(self) -> bool:
-        """Whether the window runs past local midnight into the next calendar day."""
-        return self.end_us > _US_PER_DAY
-
     def position(self, instant: dt.datetime) -> WallPosition:
         """The wall-clock reading of ``instant`` and whether its time of day is in the window."""
         local = instant.astimezone(self.zone)

@@ -35,13 +35,12 @@ import datetime as dt
 import heapq
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import ClassVar, Final, Literal
 
 import attrs
 
-from stuut_domain.display import Report, short_repr
+from stuut_domain.display import Report, short_repr, to_tenth
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.outreach.decision import Blocker, OutreachDecision, duration_text, invoice_key
@@ -72,21 +71,15 @@ SIMULATION_CODES: Final[Mapping[str, str]] = {
 }
 
 _DAY = Fraction(86_400)
-_TENTH = Decimal("0.1")
 
 
 def _aware(name: str, value: dt.datetime) -> dt.datetime:
     return utc(require_aware(name, value))
 
 
-def _tenth(value: Decimal) -> Decimal:
-    """``value`` rounded half even to a tenth (days to first contact are shown so)."""
-    return value.quantize(_TENTH, rounding=ROUND_HALF_EVEN)
-
-
-def _days(delta: dt.timedelta) -> Decimal:
-    exact = Fraction(delta.days * 86_400 + delta.seconds) / _DAY
-    return _tenth(Decimal(exact.numerator) / Decimal(exact.denominator))
+def _days(delta: dt.timedelta) -> Fraction:
+    """A duration in days, exactly (microseconds ignored, as the simulation's steps are)."""
+    return Fraction(delta.days * 86_400 + delta.seconds) / _DAY
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
@@ -264,7 +257,7 @@ class OutreachSimulation(Report):
             "open_invoices": len(self.candidates),
             "invoices_reached": len(reached),
             "invoices_never_reached": len(self.uncontacted),
-            "median_days_to_first_contact": _tenth(statistics.median(firsts)) if firsts else None,
+            "median_days_to_first_contact": to_tenth(statistics.median(firsts)) if firsts else None,
             "never_reached_by_code": self.never_by_code(),
         }
 

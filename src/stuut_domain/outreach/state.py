@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Final, get_args
+from typing import Any, Final
 
 import attrs
 
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.schedule import utc
-from stuut_domain.types import OutreachChannel
+from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import aware
 
 __all__ = [
@@ -28,8 +28,8 @@ __all__ = [
     "SentOutreach",
 ]
 
-#: The outreach channels, in documentation order (from :data:`stuut_domain.types.OutreachChannel`).
-CHANNELS: Final[tuple[OutreachChannel, ...]] = get_args(OutreachChannel)
+#: The outreach channels, in documentation order: :data:`stuut_domain.types.OUTREACH_CHANNELS`.
+CHANNELS: Final[tuple[OutreachChannel, ...]] = OUTREACH_CHANNELS
 #: The channels as error messages name them: ``'email' or 'call'``.
 CHANNELS_TEXT: Final = " or ".join(repr(c) for c in CHANNELS)
 

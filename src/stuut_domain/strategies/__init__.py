@@ -2,8 +2,8 @@
 
 For property-based test suites of services that use this library. House style follows
 Hypothesis: plural nouns, keyword-only arguments with sensible defaults, arguments that accept
-either a value or a strategy, and no subclassing. Every value satisfies the invariants of
-DESIGN §4 by construction (ADR 0025):
+either a value or a strategy, and no subclassing. Every value satisfies the rules of
+:mod:`stuut_domain.invariants` by construction (ADR 0025):
 
 >>> from hypothesis import given
 >>> from stuut_domain.strategies import invoices

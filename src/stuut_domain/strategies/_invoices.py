@@ -1,4 +1,4 @@
-"""Strategies for invoices in every lifecycle status, valid by construction (DESIGN §4)."""
+"""Strategies for invoices in every lifecycle status, valid by construction (ADR 0025)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from stuut_domain.strategies._money import _check_currency, _major, currencies
 from stuut_domain.strategies._parties import _addresses, _users, partners
 from stuut_domain.strategies._payments import _allocations
 from stuut_domain.strategies._time import _DAY, _after, _utc_instants
+from stuut_domain.types import OUTREACH_CHANNELS
 
 #: The lifecycle statuses :func:`invoices` can produce, each derived from the invoice's facts:
 #: ``draft`` (not issued), ``open`` (issued, nothing approved paid), ``partially_paid``,
@@ -60,7 +61,7 @@ def invoices(
     with_line_items: bool | None = None,
     partner: Partner | st.SearchStrategy[Partner | None] | None = None,
 ) -> st.SearchStrategy[Invoice]:
-    """Invoices that satisfy every invariant of DESIGN §4 by construction.
+    """Invoices that satisfy every rule of :mod:`stuut_domain.invariants` by construction.
 
     * ``currency``: a code or a strategy of codes (default :func:`currencies`).
     * ``status``: one of :data:`INVOICE_STATUSES` or a strategy of them (default any).
@@ -208,7 +209,7 @@ def _invoices(
         last_outreach_at=last_outreach,
         last_outreach_channel=None
         if last_outreach is None
-        else draw(st.sampled_from(("email", "call"))),
+        else draw(st.sampled_from(OUTREACH_CHANNELS)),
         last_outreach_to=None if last_outreach is None else draw(_emails()),
         last_synced_at=_after(draw, created, 30),
         marked_uncollectible_at=uncollectible,

@@ -23,6 +23,7 @@ from stuut_domain.strategies._fields import (
 )
 from stuut_domain.strategies._money import _check_currency, _exponent_of, currencies
 from stuut_domain.strategies._time import TIME_ZONES, _after, _utc_instants
+from stuut_domain.types import OUTREACH_CHANNELS
 from stuut_domain.user import User
 
 _COMPANIES: Final = (
@@ -186,7 +187,7 @@ def _partners(
         last_outreach_at=last_outreach,
         last_outreach_channel=None
         if last_outreach is None
-        else draw(st.sampled_from(("email", "call"))),
+        else draw(st.sampled_from(OUTREACH_CHANNELS)),
         legal_name=name,
         modified_at=_after(draw, last_outreach or created, 200),
         name=name,
