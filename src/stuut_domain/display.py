@@ -28,7 +28,8 @@ def to_tenth(value: Fraction | Decimal | int) -> Decimal:
     is ``0.2``): never through a float, never rounded twice.
     """
     tenths = round(Fraction(value) * 10)
-    return Decimal(tenths).scaleb(-1)
+    sign, digits, _ = Decimal(tenths).as_tuple()
+    return Decimal((sign, digits, -1))  # built exactly: scaleb would round to 28 digits
 
 
 def cell(value: object) -> str:
