@@ -6,6 +6,8 @@ import datetime as dt
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rules_builders import ISSUED_AT, PAID_AT, allocation, draft, issued, payment, with_status
 from stuut_domain.allocation.balance import allocated_by_currency, unapplied_credit
@@ -291,6 +293,36 @@ class TestApplyResult:
         result = allocate_payment(payment(60_000), invoices, rule=R.OLDEST_DUE_FIRST, at=AT)
         once = apply_result(result, invoices, at=AT)
         assert once == apply_result(result, once, at=AT)
+
+    @given(st.integers(min_value=-14 * 60, max_value=14 * 60))
+    def test_a_retry_written_with_another_offset_applies_once(self, minutes: int) -> None:
+        """The same instant with any UTC offset proposes the same ids: 40 EUR is paid once."""
+        invoice = issued("inv_eur", 4_000, currency="EUR")
+        offset = dt.timezone(dt.timedelta(minutes=minutes))
+        amounts = {"inv_eur": eur(4_000)}
+        first = allocate_payment(
+            payment(4_000, "EUR"), [invoice], rule=R.EXPLICIT, amounts=amounts, at=AT
+        )
+        retry = allocate_payment(
+            payment(4_000, "EUR"),
+            [invoice],
+            rule=R.EXPLICIT,
+            amounts=amounts,
+            at=AT.astimezone(offset),
+        )
+        (once,) = apply_result(first, [invoice], at=AT)
+        (twice,) = apply_result(retry, [once], at=AT)
+        assert (
+            [ln.allocation.id for ln in first.lines],
+            eur(4_000),
+            eur(0),
+            (),
+        ) == (
+            [ln.allocation.id for ln in retry.lines],
+            twice.amount_paid,
+            twice.amount_due,
+            check_invoice(twice),
+        )
 
     def test_withdrawing_gives_the_money_back_to_the_payment(self) -> None:
         """A withdrawn allocation is unapplied credit again and its invoice reopens."""

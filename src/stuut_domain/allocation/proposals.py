@@ -253,7 +253,11 @@ def _check_invoices(
 
 
 def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime) -> str:
-    """A deterministic id: the same proposal on the same payment state gets the same id."""
+    """A deterministic id: the same proposal on the same payment state gets the same id.
+
+    The instant is hashed in UTC, so a retry that writes the same instant with another UTC
+    offset (``10:00+00:00`` as ``12:00+02:00``) gets the same id and applies once (ADR 0013).
+    """
     text = "|".join(
         (
             str(payment.id),
@@ -261,7 +265,7 @@ def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.date
             invoice_id,
             str(amount.minor_units),
             amount.code,
-            at.isoformat(),
+            at.astimezone(dt.UTC).isoformat(),
         )
     )
     return "alloc_" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
