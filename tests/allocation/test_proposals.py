@@ -128,6 +128,21 @@ class TestResultReadings:
         assert (usd(10_000), eur(5_000)) == (bag.get("USD"), bag.get("EUR"))
 
 
+class TestOldestDueFirstAcrossCurrencies:
+    def test_no_later_invoice_is_paid_after_an_older_one_got_only_part(self) -> None:
+        """50.01 EUR at 0.93 USD per EUR buys 46.50 USD of the older USD invoice for 50.00 EUR;
+        the 0.01 EUR crumb stays unapplied, not paid to the later EUR invoice (ADR 0010)."""
+        older = issued("inv_usd", 10_000, due_date=due(5))
+        later = issued("inv_eur", 5_000, "EUR", due_date=due(10))
+        result = allocate_payment(
+            payment(5_001, "EUR", rate="0.93"), [later, older], rule=R.OLDEST_DUE_FIRST, at=AT
+        )
+        assert ([("inv_usd", usd(4_650))], eur(1)) == (
+            [(ln.invoice_id, ln.amount) for ln in result.lines],
+            result.unapplied,
+        )
+
+
 class TestProportional:
     def test_splits_by_what_each_invoice_can_take(self) -> None:
         """500.00 over 300.00 / 200.00 / 500.00 due gives 150.00 / 100.00 / 250.00."""

@@ -320,11 +320,16 @@ def _amounts_oldest_first(
         cap = pending_amount_remaining(inv)
         if not cap.is_positive() or not left.is_positive():
             continue
-        need = payment_cost(payment, cap)
-        amount = cap if left >= need else invoice_amount(payment, left, inv.currency)
+        if left >= payment_cost(payment, cap):
+            chosen[str(inv.id)] = cap
+            left -= payment_cost(payment, cap)
+            continue
+        # the first invoice the credit cannot cover takes what it buys, and no later invoice
+        # gets anything: a rounding crumb stays unapplied credit (ADR 0010)
+        amount = invoice_amount(payment, left, inv.currency)
         if amount.is_positive():
             chosen[str(inv.id)] = amount
-            left -= payment_cost(payment, amount)
+        break
     return chosen
 
 
