@@ -199,6 +199,27 @@ class TestExplicit:
             )
         assert "exceeds_amount_due" == caught.value.code
 
+    @pytest.mark.parametrize(
+        ("amount", "code"),
+        [
+            (usd(0), "allocation_not_positive"),
+            (usd(-100), "allocation_not_positive"),
+            (eur(100), "allocation_currency"),
+            (usd(20_001), "exceeds_amount_due"),
+        ],
+    )
+    def test_each_bad_amount_is_refused_by_its_own_code(self, amount: Money, code: str) -> None:
+        """Zero or less, another currency and too much are three different mistakes."""
+        with pytest.raises(InvalidAllocation) as caught:
+            allocate_payment(
+                payment(40_000),
+                three_invoices(),
+                rule=R.EXPLICIT,
+                amounts={"inv_2026_0042": amount},
+                at=AT,
+            )
+        assert code == caught.value.code
+
     def test_never_above_the_payments_unapplied_credit(self) -> None:
         """Explicit amounts costing more than the payment has are refused."""
         with pytest.raises(InvalidAllocation) as caught:

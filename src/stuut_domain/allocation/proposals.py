@@ -288,18 +288,7 @@ def _amounts_explicit(
     chosen: dict[str, Money] = {}
     total_cost = Money(0, str(payment.currency))
     for inv_id, amount in amounts.items():
-        inv = by_id[inv_id]
-        cap = pending_amount_remaining(inv)
-        if amount.code != inv.currency or not amount.is_positive() or amount > cap:
-            raise _refuse(
-                "exceeds_amount_due" if amount.code == inv.currency else "allocation_currency",
-                f"cannot allocate {amount} to invoice {inv_id!r}: it can take {cap} "
-                f"(amount due less pending allocations), above zero",
-                invoice_id=inv_id,
-                amount=amount,
-                cap=cap,
-            )
-        chosen[inv_id] = amount
+        chosen[inv_id] = _explicit_amount(by_id[inv_id], amount)
         total_cost += payment_cost(payment, amount)
     if total_cost > available:
         raise _refuse(
@@ -309,6 +298,37 @@ def _amounts_explicit(
             unapplied=available,
         )
     return chosen
+
+
+def _explicit_amount(inv: Invoice, amount: Money) -> Money:
+    """One explicit amount, refused unless in the invoice's currency (``allocation_currency``),
+    above zero (``allocation_not_positive``) and within what the invoice can take
+    (``exceeds_amount_due``: amount due less the allocations already pending on it)."""
+    cap = pending_amount_remaining(inv)
+    if amount.code != inv.currency:
+        raise _refuse(
+            "allocation_currency",
+            f"cannot allocate {amount} to invoice {inv.id!r}: it is in {inv.currency}",
+            invoice_id=inv.id,
+            amount=amount,
+        )
+    if not amount.is_positive():
+        raise _refuse(
+            "allocation_not_positive",
+            f"cannot allocate {amount} to invoice {inv.id!r}: an allocation is above zero",
+            invoice_id=inv.id,
+            amount=amount,
+        )
+    if amount > cap:
+        raise _refuse(
+            "exceeds_amount_due",
+            f"cannot allocate {amount} to invoice {inv.id!r}: it can take {cap} "
+            "(amount due less pending allocations)",
+            invoice_id=inv.id,
+            amount=amount,
+            cap=cap,
+        )
+    return amount
 
 
 def _amounts_oldest_first(
