@@ -12,9 +12,10 @@ from typing import Any
 
 import attrs
 
-from stuut_domain.errors import StuutDomainError
+from stuut_domain.errors import NotFound, StuutDomainError
 
 __all__ = [
+    "ApiNotFound",
     "ApiUnavailable",
     "BadResponse",
     "CorruptRecord",
@@ -117,6 +118,21 @@ class BadResponse(StuutApiError, ValueError):
 
 class UnexpectedStatus(StuutApiError):
     """A status the client has no mapping for (e.g. 400 or 500), not retried."""
+
+
+class ApiNotFound(StuutApiError, NotFound):
+    """404 on an entity endpoint: the API has no such entity.
+
+    Both a :class:`StuutApiError` (it names the endpoint and the status) and the core's
+    :class:`~stuut_domain.errors.NotFound` (``kind`` and ``entity_id``), so code written
+    against any repository catches it as it catches a store's miss.
+    """
+
+    def __init__(self, endpoint: str, kind: str, entity_id: str) -> None:
+        NotFound.__init__(self, kind, entity_id)
+        self.endpoint = endpoint
+        self.status = 404
+        Exception.__init__(self, f"{endpoint} (HTTP 404): {kind} {entity_id!r} not found")
 
 
 class ApiUnavailable(StuutApiError, ConnectionError):

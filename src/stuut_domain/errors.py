@@ -17,6 +17,7 @@ __all__ = [
     "CurrencyMismatch",
     "InexactAmount",
     "InvalidAllocation",
+    "InvalidRate",
     "InvalidTransition",
     "InvariantViolation",
     "NaiveDatetime",
@@ -70,7 +71,25 @@ def _plain(value: Any) -> Any:
 
 
 class StuutDomainError(Exception):
-    """Root of every error this library raises on purpose."""
+    """Root of every error this library raises on purpose.
+
+    Every error survives a process boundary: pickling keeps its class, its message and every
+    attribute it carries (a ``NotFound`` raised in a ``ProcessPoolExecutor`` worker arrives
+    whole), whatever its constructor's signature.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild_error(
+    cls: type[StuutDomainError], args: tuple[Any, ...], state: dict[str, Any]
+) -> StuutDomainError:
+    """An error as pickled: built without its constructor, then given its args and data."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class UnknownCurrency(StuutDomainError, ValueError):
@@ -79,6 +98,19 @@ class UnknownCurrency(StuutDomainError, ValueError):
     def __init__(self, code: object) -> None:
         self.code = code
         super().__init__(f"unknown currency code {code!r}")
+
+
+class InvalidRate(StuutDomainError, ValueError):
+    """An exchange rate no real figure has: not an exact number, not above zero, or out of range.
+
+    Rates are exact (a ``Decimal``, a ``Fraction``, an ``int`` or decimal text): a float or a
+    bool is refused, as everywhere money is concerned (ADR 0004).
+    """
+
+    def __init__(self, rate: object, reason: str) -> None:
+        self.rate = rate
+        self.reason = reason
+        super().__init__(f"invalid rate {rate!r}: {reason}")
 
 
 class UnknownTimeZone(StuutDomainError, ValueError):

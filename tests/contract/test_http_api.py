@@ -6,6 +6,7 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import socket
 import ssl
 from collections.abc import Iterator
 
@@ -400,6 +401,43 @@ class TestFakeApi:
             response.status_code,
             response.json()["detail"][0]["loc"],
         )
+
+    @pytest.mark.parametrize(
+        ("framing", "status"),
+        [
+            (b"Content-Length: abc\r\n", 400),
+            (b"Content-Length: -1\r\n", 400),
+            (b"Content-Length: 1000000000000\r\n", 413),
+            (b"Content-Length: 5\r\nContent-Length: 6\r\n", 400),
+            (b"Transfer-Encoding: chunked\r\n", 411),
+        ],
+        ids=["abc", "negative", "10**12", "twice", "chunked"],
+    )
+    def test_a_body_it_cannot_frame_is_answered_then_closed(
+        self, api: FakeStuutApi, framing: bytes, status: int
+    ) -> None:
+        """Bad Content-Length or a chunked body: an answer at once and a closed connection,
+        never a hang, a MemoryError or the body read as the next request."""
+        host, port = api.url.removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.sendall(
+                b"POST /v1/invoices/inv_2024_0001/sync HTTP/1.1\r\nHost: x\r\n"
+                + framing
+                + b"\r\nGET /v1/invoices HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            received = b""
+            while chunk := conn.recv(65536):
+                received += chunk
+        assert (f"HTTP/1.1 {status} ".encode(), 1) == (
+            received[:13],
+            received.count(b"HTTP/1.1 "),
+        )
+
+    def test_its_listen_queue_takes_a_burst_of_clients(self) -> None:
+        """A backlog of 128, not socketserver's 5: bursts do not wait for SYN retries."""
+        from adapters.fake_api import _Server
+
+        assert _Server.request_queue_size >= 128
 
     def test_it_binds_loopback_on_a_free_port(self, api: FakeStuutApi) -> None:
         """The fake listens on 127.0.0.1 with an OS-chosen port."""

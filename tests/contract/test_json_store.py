@@ -223,6 +223,27 @@ class TestCrashesAndRivals:
         )
         assert ("after", False) == (store.invoices.get("inv_2024_0042").memo, stray.exists())
 
+    def test_a_symlink_planted_at_the_temporary_name_is_not_written_through(
+        self, tmp_path: Path
+    ) -> None:
+        """A link at .<id>.json.tmp to a file elsewhere: that file is untouched, the entity
+        is written, and the link is gone."""
+        store = JsonStore(tmp_path / "store")
+        store.invoices.add(invoice("inv_2024_0042", memo="before"))
+        victim = tmp_path / "victim.txt"
+        victim.write_bytes(b"precious")
+        planted = tmp_path / "store" / "invoices" / ".inv_2024_0042.json.tmp"
+        planted.symlink_to(victim)
+        current = store.invoices.get_versioned("inv_2024_0042")
+        store.invoices.save(
+            attrs.evolve(current.entity, memo="after"), expected_version=current.version
+        )
+        assert (b"precious", "after", False) == (
+            victim.read_bytes(),
+            store.invoices.get("inv_2024_0042").memo,
+            planted.is_symlink(),
+        )
+
     def test_rival_processes_lose_no_update(self, tmp_path: Path) -> None:
         """Four processes each add 1 to a counter 15 times, retrying conflicts: it ends at 60."""
         store = JsonStore(tmp_path)

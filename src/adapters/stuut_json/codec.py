@@ -106,15 +106,6 @@ class DecodeError(StuutDomainError, ValueError):
         """The same problems, naming ``source`` (for callers that know the file or endpoint)."""
         return DecodeError(self.problems, target=self.target, source=source)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_decode_error, (self.problems, self.target, self.source))
-
-
-def _rebuild_decode_error(
-    problems: tuple[Problem, ...], target: str, source: str | None
-) -> DecodeError:
-    return DecodeError(problems, target=target, source=source)
-
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Page(Generic[T]):
