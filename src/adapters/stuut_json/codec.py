@@ -27,7 +27,7 @@ Lossless: for a payload carrying every key, ``encode(decode(x))`` equals ``x`` a
 ...     b'"object": "invoice", "remote_id": "INV-2024-0042", "total_amount": 150000, '
 ...     b'"due_date": "2024-07-01T00:00:00Z"}')
 >>> invoice.amount_due
-Money(150000, 'EUR')
+Money.of('1500.00', 'EUR')
 >>> try:
 ...     codec.decode(Invoice, b'{"amount_due": 1.5, "currency": "EUR", "total_amount": 1}')
 ... except DecodeError as error:
