@@ -10,6 +10,7 @@ import pytest
 
 import adapters.cli._output  # noqa: F401  (imports every error class below)
 from adapters.errors import (
+    ApiNotFound,
     ApiUnavailable,
     BadResponse,
     CorruptRecord,
@@ -72,6 +73,7 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     BadResponse: BadResponse("GET /v1/invoices", "not JSON"),
     UnexpectedStatus: UnexpectedStatus("GET /v1/invoices", "teapot", 418),
     ApiUnavailable: ApiUnavailable("GET /v1/invoices", "timed out", 503, 4),
+    ApiNotFound: ApiNotFound("GET /v1/invoices/inv_404", "invoice", "inv_404"),
     DecodeError: DecodeError([PROBLEM], target="Invoice", source="inv_1.json"),
 }
 
