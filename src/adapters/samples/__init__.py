@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import pathlib
+import shutil
 from typing import Final
 
-__all__ = ["SAMPLE_AS_OF", "sample_portfolio_path"]
+__all__ = ["SAMPLE_AS_OF", "bundled_sample_root", "copy_sample_portfolio", "sample_portfolio_path"]
 
 #: The instant the sample portfolio is dated against ("now" for its overdue invoices).
 SAMPLE_AS_OF: Final = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
@@ -30,3 +31,21 @@ def sample_portfolio_path() -> pathlib.Path:
     if not (path / "invoices").is_dir():
         raise FileNotFoundError(f"the sample portfolio is missing: no directory {path}/invoices")
     return path
+
+
+def bundled_sample_root() -> pathlib.Path:
+    """Where the sample portfolio lies inside the installed package (resolved, may not exist)."""
+    return pathlib.Path(str(importlib.resources.files(__name__) / "portfolio")).resolve()
+
+
+def copy_sample_portfolio(destination: pathlib.Path | str) -> pathlib.Path:
+    """A writable copy of the sample portfolio at ``destination`` (which must not exist).
+
+    The bundled sample itself is read-only (:class:`~adapters.json_store.JsonStore` refuses
+    to write it): edit, serve or extend this copy instead. Returns the copy's path.
+    """
+    target = pathlib.Path(destination)
+    shutil.copytree(
+        sample_portfolio_path(), target, ignore=shutil.ignore_patterns(".*", "__pycache__")
+    )
+    return target
