@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+import adapters.samples
 from adapters.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Progress, main
 from adapters.samples import sample_portfolio_path
 
 SAMPLE = sample_portfolio_path()
-SEED = pathlib.Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+SEED = pathlib.Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 
 def first_invoice() -> dict[str, Any]:

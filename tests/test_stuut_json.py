@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import pytest
 
+import adapters.samples
 from adapters import stuut_json
 from adapters.stuut_json import (
     DecodeError,
@@ -44,7 +45,7 @@ from stuut_domain.validators import currency_code, own_currency
 from stuut_domain.workflow import Workflow
 from stuut_wire import parsed
 
-SEED_PATH = Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+SEED_PATH = Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 SEED = SEED_PATH.read_bytes()
 
 CODEC = StuutJsonCodec()

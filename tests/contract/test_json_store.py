@@ -15,6 +15,7 @@ import attrs
 import pytest
 from contract_support import invoice, partner
 
+import adapters.samples
 from adapters import stuut_json
 from adapters.errors import CorruptRecord, ReadOnlyStore, StoreNotFound
 from adapters.json_store import JsonStore, content_version
@@ -22,7 +23,7 @@ from adapters.samples import copy_sample_portfolio, sample_portfolio_path
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict
 from stuut_domain.ports import InvoiceQuery
 
-SEED_INVOICE = Path(__file__).parent.parent / "data" / "retrieve_an_invoice.json"
+SEED_INVOICE = Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 
 class TestLayout:
