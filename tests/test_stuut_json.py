@@ -430,6 +430,23 @@ class TestUnknownKeys:
         invoice = decode_invoice(dump(inv_2024_0042()), strict=True)
         assert Money(50_000, "EUR") == invoice.amount_due
 
+    def test_strict_payment_decoding_checks_the_payments_rules(self) -> None:
+        """decode_payment(strict=True) refuses a negative payment by its rule code; the
+        tolerant read loads it, as remote data may be imperfect."""
+        payload = {
+            "object": "payment",
+            "id": "pay_1",
+            "amount": -100,
+            "currency": "USD",
+            "allocations": [],
+        }
+        with pytest.raises(InvariantViolation) as caught:
+            decode_payment(dump(payload), strict=True)
+        assert (("payment_amount_negative",), Money(-100, "USD")) == (
+            caught.value.codes,
+            decode_payment(dump(payload)).amount,
+        )
+
 
 class TestLists:
     def test_a_bare_array_and_an_envelope_give_the_same_list(self) -> None:
