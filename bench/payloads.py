@@ -1,6 +1,6 @@
 """Deterministic Stuut invoice payloads for the benchmarks: slim, typical and full.
 
-* ``full``: everything nested, as in the API's own example (``tests/data``), filled with
+* ``full``: everything nested, as in the API's own example (``adapters.samples``), filled with
   realistic values and with its lists lengthened to about 55 KB of compact JSON and 1,900
   JSON values (six line items, four payments, three emails, one call, two contacts per
   partner), the size of the first measurement in the performance issue.
@@ -21,11 +21,11 @@ import random
 from pathlib import Path
 from typing import Any, Final
 
+import adapters.samples
+
 KINDS: Final = ("slim", "typical", "full")
 
-_SEED: Final = (
-    Path(__file__).resolve().parent.parent / "tests" / "data" / "retrieve_an_invoice.json"
-)
+_SEED: Final = Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 _WORDS: Final = [
     "acme",

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+import adapters.samples
 from adapters.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Progress, main
 from adapters.samples import sample_portfolio_path
 
 SAMPLE = sample_portfolio_path()
-SEED = pathlib.Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+SEED = pathlib.Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 
 def first_invoice() -> dict[str, Any]:
@@ -541,6 +542,34 @@ class TestServe:
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=10)
         assert (EXIT_CLEAN, "stuut-domain: stopped") == (process.returncode, err.strip())
+
+    def test_serving_the_bundled_sample_never_writes_it(self) -> None:
+        """Two POSTs to a served sample change the served copy; the package's files stay
+        byte for byte, and no .lock appears among them."""
+        before = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "adapters.cli", "serve", "--store", str(SAMPLE), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            some = sorted((SAMPLE / "invoices").glob("*.json"))[0].stem
+            for _ in range(2):
+                request = urllib.request.Request(
+                    f"{started['base_url']}/invoices/{some}/sync",
+                    method="POST",
+                    headers={"Authorization": f"Bearer {started['token']}"},
+                )
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    assert 200 == response.status
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)
+        after = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
+        assert (True, before) == (started["serving_a_copy"], after)
 
 
 class TestConsoleScript:

@@ -8,7 +8,6 @@ import json
 import types
 import typing
 import zoneinfo
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.samples import api_invoice_example
 from stuut_domain.address import Address, ContactAddress
 from stuut_domain.call import Call, Classification
 from stuut_domain.email import Attachment, Email, EmailSender, RemoteLink
@@ -36,9 +36,7 @@ from stuut_domain.user import DashboardSettings, User
 from stuut_domain.workflow import Workflow
 
 #: The JSON example of GET /v1/invoices/{invoice_id} from the API docs, verbatim.
-SEED: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "data" / "retrieve_an_invoice.json").read_text()
-)
+SEED: dict[str, Any] = json.loads(api_invoice_example().decode())
 
 #: The example's workflow with its docs placeholders (day 123, "<string>" times) made real.
 WORKFLOW_JSON: dict[str, Any] = {

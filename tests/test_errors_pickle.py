@@ -17,6 +17,8 @@ from adapters.errors import (
     Forbidden,
     InvalidId,
     Problem,
+    ReadOnlyStore,
+    StoreNotFound,
     StuutApiError,
     Unauthorized,
     UnexpectedStatus,
@@ -24,6 +26,7 @@ from adapters.errors import (
 )
 from adapters.stuut_json import DecodeError
 from stuut_domain.errors import (
+    AlreadyExists,
     ConcurrencyConflict,
     CurrencyMismatch,
     InexactAmount,
@@ -64,6 +67,9 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     InvalidAllocation: InvalidAllocation("exceeds_amount_due", "too much", cap=Money(1, "USD")),
     NotFound: NotFound("invoice", "inv_404"),
     ConcurrencyConflict: ConcurrencyConflict("invoice", "inv_1", "3", "4"),
+    AlreadyExists: AlreadyExists("invoice", "inv_1", "sha256:ab"),
+    StoreNotFound: StoreNotFound("/typo/path"),
+    ReadOnlyStore: ReadOnlyStore("/sample", "invoice", "inv_1"),
     InvalidId: InvalidId("invoice", "../etc/passwd", "has a path separator"),
     CorruptRecord: CorruptRecord("invoices/inv_1.json", [PROBLEM]),
     StuutApiError: StuutApiError("GET /v1/invoices", "failed", 500),

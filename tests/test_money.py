@@ -335,3 +335,45 @@ class TestMoneyBag:
         assert [{"currency": "BHD", "minor_units": 1500, "amount": Decimal("1.500")}] == (
             MoneyBag.of([Money(1500, "BHD")]).as_records()
         )
+
+
+class TestReadingAmounts:
+    @pytest.mark.parametrize(
+        ("money", "shown"),
+        [
+            (Money(528634235, "EUR"), "Money.of('5286342.35', 'EUR')"),
+            (Money(-300, "JPY"), "Money.of('-300', 'JPY')"),
+            (Money(5, "BHD"), "Money.of('0.005', 'BHD')"),
+            (Money(0, "USD"), "Money.of('0.00', 'USD')"),
+            (Money(10**30, "KRW"), f"Money.of('{10**30}', 'KRW')"),
+        ],
+    )
+    def test_the_repr_reads_as_the_amount(self, money: Money, shown: str) -> None:
+        """5,286,342.35 EUR reads as 5286342.35, not as 528 million minor units."""
+        assert shown == repr(money)
+
+    @given(
+        money=st.builds(
+            Money, st.integers(-(10**20), 10**20), st.sampled_from(["USD", "JPY", "BHD", "CLF"])
+        )
+    )
+    def test_the_repr_evaluates_back_to_the_same_money(self, money: Money) -> None:
+        """eval(repr(m)) == m: the repr is the amount, exactly."""
+        assert money == eval(repr(money), {"Money": Money})
+
+    @pytest.mark.parametrize(
+        ("spec", "shown"),
+        [
+            (",.2f", "5,286,342.35 EUR"),
+            (",", "5,286,342.35 EUR"),
+            (".0f", "5286342 EUR"),
+            ("", "5286342.35 EUR"),
+            (">15,.2f", "   5,286,342.35 EUR"),
+        ],
+    )
+    def test_format_formats_the_exact_amount_and_names_the_currency(
+        self, spec: str, shown: str
+    ) -> None:
+        """format(money, ",.2f") works as for a Decimal, with the currency after it."""
+        assert shown == format(Money(528634235, "EUR"), spec)
+        assert shown == f"{Money(528634235, 'EUR'):{spec}}"

@@ -139,6 +139,18 @@ class TestSampleContent:
         """JPY-like, cent and BHD/KWD-like currencies all appear."""
         assert {0, 2, 3} <= {exponent(i.currency) for i in _invoices()}
 
+    def test_the_readme_counts_what_the_sample_holds(self) -> None:
+        """ "40 partners ... (in 28 currencies), 400 invoices in 27 currencies": counted here."""
+        readme = " ".join((SCRIPT.parent.parent / "README.md").read_text().split())
+        invoices = _invoices()
+        partners = _partners()
+        claim = (
+            f"{len(partners)} partners on every continent (in "
+            f"{len({p.currency for p in partners})} currencies), {len(invoices)} invoices in "
+            f"{len({i.currency for i in invoices})} currencies"
+        )
+        assert claim in readme
+
     def test_every_lifecycle_status_appears(self) -> None:
         """Draft, open, partially paid, paid, void and uncollectible invoices all appear."""
         counts = Counter(i.status for i in _invoices())

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import pytest
 
+import adapters.samples
 from adapters import stuut_json
 from adapters.stuut_json import (
     DecodeError,
@@ -44,7 +45,7 @@ from stuut_domain.validators import currency_code, own_currency
 from stuut_domain.workflow import Workflow
 from stuut_wire import parsed
 
-SEED_PATH = Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+SEED_PATH = Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 SEED = SEED_PATH.read_bytes()
 
 CODEC = StuutJsonCodec()
@@ -428,6 +429,23 @@ class TestUnknownKeys:
         """An invoice that keeps every rule loads in strict mode."""
         invoice = decode_invoice(dump(inv_2024_0042()), strict=True)
         assert Money(50_000, "EUR") == invoice.amount_due
+
+    def test_strict_payment_decoding_checks_the_payments_rules(self) -> None:
+        """decode_payment(strict=True) refuses a negative payment by its rule code; the
+        tolerant read loads it, as remote data may be imperfect."""
+        payload = {
+            "object": "payment",
+            "id": "pay_1",
+            "amount": -100,
+            "currency": "USD",
+            "allocations": [],
+        }
+        with pytest.raises(InvariantViolation) as caught:
+            decode_payment(dump(payload), strict=True)
+        assert (("payment_amount_negative",), Money(-100, "USD")) == (
+            caught.value.codes,
+            decode_payment(dump(payload)).amount,
+        )
 
 
 class TestLists:

@@ -22,6 +22,8 @@ __all__ = [
     "Forbidden",
     "InvalidId",
     "Problem",
+    "ReadOnlyStore",
+    "StoreNotFound",
     "StuutApiError",
     "Unauthorized",
     "UnexpectedStatus",
@@ -71,6 +73,30 @@ class Problem:
         if len(shown) > _VALUE_REPR_LIMIT:
             shown = shown[: _VALUE_REPR_LIMIT - 3] + "..."
         return f"{self.path}: {self.message} (got {shown})"
+
+
+class StoreNotFound(StuutDomainError, FileNotFoundError):
+    """A store opened at a directory that does not exist (a typo would read as empty)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        super().__init__(
+            f"no store at {root!r}: the directory does not exist "
+            "(JsonStore(path, create=True) starts a new store there)"
+        )
+
+
+class ReadOnlyStore(StuutDomainError, PermissionError):
+    """A write to a store opened read-only (the bundled sample is always read-only)."""
+
+    def __init__(self, root: str, kind: str, entity_id: str) -> None:
+        self.root = root
+        self.kind = kind
+        self.entity_id = entity_id
+        super().__init__(
+            f"cannot write {kind} {entity_id!r}: the store at {root!r} is read-only "
+            "(copy it first, e.g. adapters.samples.copy_sample_portfolio(path))"
+        )
 
 
 class CorruptRecord(StuutDomainError, ValueError):

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "AlreadyExists",
     "ConcurrencyConflict",
     "CurrencyMismatch",
     "InexactAmount",
@@ -257,3 +258,22 @@ def under_path(prefix: str, path: str) -> str:
     if prefix in ("", "$"):
         return path
     return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+
+class AlreadyExists(ConcurrencyConflict):
+    """``add`` of an id the store already holds: nothing was written.
+
+    A :class:`ConcurrencyConflict` (the caller's "this is new" was stale), so code that
+    retries on conflicts keeps working; ``actual`` is the stored version.
+    """
+
+    def __init__(self, kind: str, entity_id: str, actual: object) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        self.expected = None
+        self.actual = actual
+        StuutDomainError.__init__(
+            self,
+            f"{kind} {entity_id!r} already exists (version {actual}); read it and save() "
+            "with its version to change it",
+        )

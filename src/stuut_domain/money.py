@@ -114,7 +114,7 @@ class Money:
     :class:`~stuut_domain.errors.CurrencyMismatch`.
 
     >>> Money(1050, "USD") + Money(25, "USD")
-    Money(1075, 'USD')
+    Money.of('10.75', 'USD')
     >>> str(Money(1075, "USD")), str(Money(5, "BHD")), str(Money(-300, "JPY"))
     ('10.75 USD', '0.005 BHD', '-300 JPY')
     """
@@ -219,10 +219,22 @@ class Money:
         return hash((self.minor_units, self.currency.code))
 
     def __repr__(self) -> str:
-        return f"Money({self.minor_units}, {self.currency.code!r})"
+        """Reads as the amount and evaluates back: ``Money.of('5286342.35', 'EUR')``."""
+        return f"Money.of({format(self.amount, 'f')!r}, {self.currency.code!r})"
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency.code}"
+        return f"{format(self.amount, 'f')} {self.currency.code}"
+
+    def __format__(self, spec: str) -> str:
+        """``format(money, ",.2f")`` formats the exact amount, then names the currency.
+
+        ``f"{Money(528634235, 'EUR'):,.2f}"`` is ``'5,286,342.35 EUR'``; an empty spec is
+        :func:`str`. The spec is a :class:`~decimal.Decimal` format spec applied to the exact
+        amount (a precision below the currency's decimals rounds half to even, for display).
+        """
+        if not spec:
+            return str(self)
+        return f"{format(self.amount, spec)} {self.currency.code}"
 
     def __bool__(self) -> bool:
         return self.minor_units != 0
@@ -531,7 +543,7 @@ class MoneyBag(Mapping[str, Money]):
 
     >>> bag = MoneyBag.of([Money(100, "USD"), Money(5, "JPY"), Money(50, "USD")])
     >>> bag["USD"], bag["JPY"]
-    (Money(150, 'USD'), Money(5, 'JPY'))
+    (Money.of('1.50', 'USD'), Money.of('5', 'JPY'))
     """
 
     __slots__ = ("_totals",)

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
 import signal
 import sys
+import tempfile
 import threading
 
 from adapters.cli._output import EXIT_CLEAN, Outcome, UnusableInput, say
 from adapters.fake_api import FakeStuutApi
 from adapters.json_store import JsonStore
+from adapters.samples import copy_sample_portfolio
 
 __all__ = ["run"]
 
@@ -24,15 +27,26 @@ def run(args: argparse.Namespace) -> Outcome:
         raise UnusableInput(f"store {str(args.store)!r} is not a directory")
     if not 0 <= args.port <= 65535:
         raise UnusableInput(f"--port must be 0..65535, got {args.port}")
-    api = FakeStuutApi.serving(JsonStore(args.store), token=args.token)
-    data = {"url": api.url, "base_url": api.base_url, "token": args.token}
+    store = JsonStore(args.store)
+    copy: tempfile.TemporaryDirectory[str] | None = None
+    if store.read_only:
+        # the bundled sample is never written: serve a copy, which POSTs may change
+        copy = tempfile.TemporaryDirectory(prefix="stuut-sample-")
+        store = JsonStore(copy_sample_portfolio(pathlib.Path(copy.name) / "portfolio"))
+    api = FakeStuutApi.serving(store, token=args.token)
+    data = {
+        "url": api.url,
+        "base_url": api.base_url,
+        "token": args.token,
+        "serving_a_copy": copy is not None,
+    }
     if args.json:
         say(sys.stdout, json.dumps({"command": "serve", **data}))
     else:
         say(
             sys.stdout,
-            f"Serving {args.store} as the Stuut API at {api.base_url} "
-            f"(bearer token {args.token!r}); Ctrl-C stops.",
+            f"Serving {args.store}{' (a copy: the bundled sample is read-only)' if copy else ''} "
+            f"as the Stuut API at {api.base_url} (bearer token {args.token!r}); Ctrl-C stops.",
         )
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -43,6 +57,8 @@ def run(args: argparse.Namespace) -> Outcome:
     finally:
         signal.signal(signal.SIGTERM, previous)
         api.stop()
+        if copy is not None:
+            copy.cleanup()
     return Outcome(exit_code=EXIT_CLEAN, text="stopped", data={**data, "stopped": True})
 
 

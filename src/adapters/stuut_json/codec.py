@@ -27,7 +27,7 @@ Lossless: for a payload carrying every key, ``encode(decode(x))`` equals ``x`` a
 ...     b'"object": "invoice", "remote_id": "INV-2024-0042", "total_amount": 150000, '
 ...     b'"due_date": "2024-07-01T00:00:00Z"}')
 >>> invoice.amount_due
-Money(150000, 'EUR')
+Money.of('1500.00', 'EUR')
 >>> try:
 ...     codec.decode(Invoice, b'{"amount_due": 1.5, "currency": "EUR", "total_amount": 1}')
 ... except DecodeError as error:
@@ -56,7 +56,13 @@ from adapters.stuut_json.reference import (
     structure,
 )
 from stuut_domain.errors import InvariantViolation, StuutDomainError
-from stuut_domain.invariants import Violation, check_partner, check_workflow, ensure_valid
+from stuut_domain.invariants import (
+    Violation,
+    check_partner,
+    check_payment,
+    check_workflow,
+    ensure_valid,
+)
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -330,10 +336,12 @@ def decode_partners(data: bytes | str | Any) -> list[Partner]:
 def decode_payment(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Payment:
     """A :class:`~stuut_domain.payment.Payment` from Stuut JSON.
 
-    ``strict=True`` refuses unknown keys (no payment invariant checker exists yet; the
-    allocation rules check payments when they move money).
+    ``strict=True`` refuses unknown keys and then checks the payment's rules
+    (:func:`stuut_domain.invariants.check_payment`), raising
+    :class:`~stuut_domain.errors.InvariantViolation` naming each one it breaks.
     """
-    return _codec(strict).decode(Payment, data)
+    payment = _codec(strict).decode(Payment, data)
+    return _refuse_violations(payment, check_payment(payment), "payment") if strict else payment
 
 
 def encode_payment(payment: Payment) -> bytes:
