@@ -17,17 +17,19 @@ from stuut_domain.partner import Partner
 from stuut_domain.strategies._arguments import _check_bool, _strategy
 from stuut_domain.strategies._fields import (
     _BOOLEANS,
-    _emails,
-    _ids,
-    _json_blobs,
+    _EMAILS,
+    _INVOICE_IDS,
+    _JSON_BLOBS,
+    _PARTNER_IDS,
+    _REMOTE_IDS,
+    _WORDS,
     _maybe,
-    _words,
 )
 from stuut_domain.strategies._line_items import _line_item
 from stuut_domain.strategies._money import _check_currency, _major, currencies
-from stuut_domain.strategies._parties import _addresses, _users, partners
+from stuut_domain.strategies._parties import _ADDRESSES, _USERS, partners
 from stuut_domain.strategies._payments import _allocations
-from stuut_domain.strategies._time import _DAY, _after, _utc_instants
+from stuut_domain.strategies._time import _DAY, _UTC_INSTANTS, _after
 
 #: The lifecycle statuses :func:`invoices` can produce, each derived from the invoice's facts:
 #: ``draft`` (not issued), ``open`` (issued, nothing approved paid), ``partially_paid``,
@@ -45,6 +47,16 @@ _NEED_PAYMENTS: Final = frozenset({"partially_paid", "paid"})
 _NO_PAYMENTS: Final = frozenset({"draft", "void"})
 
 _PO_NUMBERS: Final = st.integers(1, 10**6).map("PO-{}".format)
+_TERMS_DAYS: Final = st.sampled_from((0, 14, 30, 45, 60, 90))
+_LINE_COUNTS: Final = st.integers(1, 5)
+_PROMISE_OFFSETS: Final = st.integers(-10, 45)
+_REMOTE_LEAD_SECONDS: Final = st.integers(0, 30 * _DAY)
+_PERIOD_DAYS: Final = st.integers(0, 90)
+_NUMBER_PREFIXES: Final = st.sampled_from(("INV", "AC", "GLX"))
+_NUMBERS: Final = st.integers(1, 99999)
+_CHANNELS: Final = st.sampled_from(("email", "call"))
+_SYNC_STATUSES: Final = st.sampled_from(("synced", "partial", "syncing", "failed", None))
+_INVOICE_TYPES: Final = st.sampled_from(("receivable", "receivable", "payable"))
 
 
 def _check_status(status: object) -> None:
@@ -132,20 +144,16 @@ def _invoices(
         with_payments is False and status in _NEED_PAYMENTS
     ):
         reject()
-    invoice_id = draw(_ids("inv"))
+    invoice_id = draw(_INVOICE_IDS)
     partner = draw(partners_)
-    partner_id = draw(_ids("ptn")) if partner is None or partner.id is None else partner.id
-    created = draw(_utc_instants())
+    partner_id = draw(_PARTNER_IDS) if partner is None or partner.id is None else partner.id
+    created = draw(_UTC_INSTANTS)
     issued = None if status == "draft" else _after(draw, created, 20)
-    due = (
-        None
-        if issued is None
-        else issued + dt.timedelta(days=draw(st.sampled_from((0, 14, 30, 45, 60, 90))))
-    )
+    due = None if issued is None else issued + dt.timedelta(days=draw(_TERMS_DAYS))
 
     lines: list[LineItem] = []
-    if with_line_items or (with_line_items is None and draw(st.booleans())):
-        count = draw(st.integers(1, 5))
+    if with_line_items or (with_line_items is None and draw(_BOOLEANS)):
+        count = draw(_LINE_COUNTS)
         lines = [
             _line_item(draw, code=code, invoice_id=invoice_id, number=n, created=created)
             for n in range(1, count + 1)
@@ -178,41 +186,37 @@ def _invoices(
     uncollectible = _after(draw, due, 180) if status == "uncollectible" and due else None
     open_ = status in ("open", "partially_paid", "uncollectible")
     promised = None
-    if status in ("open", "partially_paid") and due is not None and draw(st.booleans()):
-        promised = (due + dt.timedelta(days=draw(st.integers(-10, 45)))).date()
+    if status in ("open", "partially_paid") and due is not None and draw(_BOOLEANS):
+        promised = (due + dt.timedelta(days=draw(_PROMISE_OFFSETS))).date()
         promised = max(promised, issued.date()) if issued else promised
-    last_outreach = _after(draw, issued, 120) if issued and draw(st.booleans()) else None
-    remote_created = created - dt.timedelta(seconds=draw(st.integers(0, 30 * _DAY)))
-    period_start = (
-        created - dt.timedelta(days=draw(st.integers(0, 90))) if draw(_BOOLEANS) else None
-    )
-    prefix = draw(st.sampled_from(("INV", "AC", "GLX")))
-    number = f"{prefix}-{created.year}-{draw(st.integers(1, 99999)):05d}"
+    last_outreach = _after(draw, issued, 120) if issued and draw(_BOOLEANS) else None
+    remote_created = created - dt.timedelta(seconds=draw(_REMOTE_LEAD_SECONDS))
+    period_start = created - dt.timedelta(days=draw(_PERIOD_DAYS)) if draw(_BOOLEANS) else None
+    prefix = draw(_NUMBER_PREFIXES)
+    number = f"{prefix}-{created.year}-{draw(_NUMBERS):05d}"
     return settled_invoice(
         currency=code,
         totals=totals,
         line_items=lines,
         payments=allocations,
         object="invoice",
-        remote_id=draw(_ids("erp")),
+        remote_id=draw(_REMOTE_IDS),
         id=invoice_id,
-        assignee=_maybe(draw, _users()),
-        billing_address=_maybe(draw, _addresses()),
-        billing_email=_maybe(draw, _emails()),
+        assignee=_maybe(draw, _USERS),
+        billing_address=_maybe(draw, _ADDRESSES),
+        billing_email=_maybe(draw, _EMAILS),
         created_at=created,
-        custom_fields=draw(_json_blobs()),
+        custom_fields=draw(_JSON_BLOBS),
         due_date=due,
-        in_dispute=open_ and draw(st.booleans()),
-        is_issued_email_sent=issued is not None and draw(st.booleans()),
+        in_dispute=open_ and draw(_BOOLEANS),
+        is_issued_email_sent=issued is not None and draw(_BOOLEANS),
         issued_at=issued,
         last_outreach_at=last_outreach,
-        last_outreach_channel=None
-        if last_outreach is None
-        else draw(st.sampled_from(("email", "call"))),
-        last_outreach_to=None if last_outreach is None else draw(_emails()),
+        last_outreach_channel=None if last_outreach is None else draw(_CHANNELS),
+        last_outreach_to=None if last_outreach is None else draw(_EMAILS),
         last_synced_at=_after(draw, created, 30),
         marked_uncollectible_at=uncollectible,
-        memo=_maybe(draw, _words()),
+        memo=_maybe(draw, _WORDS),
         modified_at=_after(draw, created, 30),
         number=number,
         partner=partner,
@@ -222,13 +226,13 @@ def _invoices(
         promised_to_pay_date=promised,
         purchase_order_number=_maybe(draw, _PO_NUMBERS),
         remote_created_at=remote_created,
-        remote_metadata=draw(_json_blobs()),
+        remote_metadata=draw(_JSON_BLOBS),
         remote_modified_at=_after(draw, remote_created, 60),
-        remote_partner_id=_maybe(draw, _ids("erp")),
+        remote_partner_id=_maybe(draw, _REMOTE_IDS),
         remote_payment_status=_remote_payment_status(status, pending_total),
         status=status,
-        sync_status=draw(st.sampled_from(("synced", "partial", "syncing", "failed", None))),
-        type=draw(st.sampled_from(("receivable", "receivable", "payable"))),
+        sync_status=draw(_SYNC_STATUSES),
+        type=draw(_INVOICE_TYPES),
         voided_at=voided,
     )
 
@@ -258,5 +262,5 @@ def _payment_plan(
     room = total - approved
     if with_payments and approved == 0:
         return 0, draw(st.integers(1, room))
-    pending = draw(st.integers(0, room)) if draw(st.booleans()) else 0
+    pending = draw(st.integers(0, room)) if draw(_BOOLEANS) else 0
     return approved, pending

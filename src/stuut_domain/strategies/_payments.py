@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
@@ -14,11 +15,34 @@ from stuut_domain._assembly import latest
 from stuut_domain.money import Money, allocate
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
 from stuut_domain.strategies._arguments import _strategy
-from stuut_domain.strategies._fields import _ids, _maybe
+from stuut_domain.strategies._fields import (
+    _ALLOCATION_IDS,
+    _BOOLEANS,
+    _INVOICE_IDS,
+    _PARTNER_IDS,
+    _PAYMENT_IDS,
+    _REMOTE_IDS,
+    _USER_IDS,
+    _maybe,
+)
 from stuut_domain.strategies._money import _check_currency, _major, currencies
-from stuut_domain.strategies._time import _after, _utc_instants
+from stuut_domain.strategies._time import _UTC_INSTANTS, _after
 
 _REFERENCES: Final = st.integers(10**5, 10**9).map(str)
+_MAYBE_REMOTE_IDS: Final = st.none() | _REMOTE_IDS
+_CONFIDENCES: Final = st.sampled_from((0.97, 0.85, 0.42, None))
+_PENDING_CONFIDENCES: Final = st.sampled_from((0.35, 0.6))
+_ALLOCATION_STRATEGIES: Final = st.sampled_from(("automatic", "manual"))
+_PAYMENT_METHODS: Final = st.sampled_from(("ach", "wire", "check", "card"))
+_MATCH_STATUSES: Final = st.sampled_from(("matched", "pending_match"))
+_DUE_OFFSETS: Final = st.integers(-30, 90)
+_NUMBERS: Final = st.integers(1, 99999)
+
+
+@functools.cache
+def _ratios(count: int) -> st.SearchStrategy[list[int]]:
+    """``count`` allocation weights from 1 to 9 (one strategy per count, built once)."""
+    return st.lists(st.integers(1, 9), min_size=count, max_size=count)
 
 
 def _allocations(
@@ -35,7 +59,7 @@ def _allocations(
     if amount == 0 or after is None:
         return []
     count = draw(st.integers(1, min(3, amount)))
-    ratios = draw(st.lists(st.integers(1, 9), min_size=count, max_size=count))
+    ratios = draw(_ratios(count))
     parts = [p for p in allocate(Money(amount, code), ratios) if p.is_positive()]
     result = []
     for part in parts:
@@ -49,10 +73,10 @@ def _allocations(
                     draw,
                     after=payment.timestamp or after,
                     approved=approved,
-                    confidence=lambda _: draw(st.sampled_from((0.97, 0.85, 0.42, None))),
+                    confidence=lambda _: draw(_CONFIDENCES),
                 ),
                 payment=payment,
-                remote_id=draw(st.none() | _ids("erp")) if approved else None,
+                remote_id=draw(_MAYBE_REMOTE_IDS) if approved else None,
             )
         )
     return result
@@ -76,12 +100,12 @@ def _allocation_facts(
     approved_at = _after(draw, created, 5) if approved else None
     return {
         "object": "payment_allocation",
-        "strategy": draw(st.sampled_from(("automatic", "manual"))),
-        "id": draw(_ids("pal")),
+        "strategy": draw(_ALLOCATION_STRATEGIES),
+        "id": draw(_ALLOCATION_IDS),
         "agent_confidence_score": confidence(approved),
         "approved": approved,
         "approved_at": approved_at,
-        "approver_id": draw(_ids("usr")) if approved else None,
+        "approver_id": draw(_USER_IDS) if approved else None,
         "created_at": created,
         "modified_at": approved_at or created,
     }
@@ -93,7 +117,7 @@ def _embedded_payment(
     """The payment an allocation embeds: in the invoice's currency, at least ``covers``."""
     at = _after(draw, after, 120)
     return Payment(
-        id=draw(_ids("pay")),
+        id=draw(_PAYMENT_IDS),
         amount=covers + Money(draw(st.integers(0, covers.minor_units)), code),
         amount_refunded=Money.zero(code),
         created_at=at,
@@ -102,9 +126,9 @@ def _embedded_payment(
         modified_at=_after(draw, at, 5),
         object="payment",
         partner_id=partner_id,
-        payment_method=draw(st.sampled_from(("ach", "wire", "check", "card"))),
+        payment_method=draw(_PAYMENT_METHODS),
         reference_number=_maybe(draw, _REFERENCES),
-        status=draw(st.sampled_from(("matched", "pending_match"))),
+        status=draw(_MATCH_STATUSES),
         timestamp=at,
     )
 
@@ -140,15 +164,15 @@ def _payments(
     amount = draw(st.integers(max(1, count), _major(code, 1_000_000)))
     refunded = draw(st.integers(0, amount // 4))
     applied = draw(st.integers(count, amount - refunded)) if count else 0
-    payment_id = draw(_ids("pay"))
-    partner_id = draw(_ids("ptn"))
-    at = draw(_utc_instants())
+    payment_id = draw(_PAYMENT_IDS)
+    partner_id = draw(_PARTNER_IDS)
+    at = draw(_UTC_INSTANTS)
     allocations = []
     if count:
-        ratios = draw(st.lists(st.integers(1, 9), min_size=count, max_size=count))
+        ratios = draw(_ratios(count))
         for part in allocate(Money(applied, code), ratios):
-            invoice_id = draw(_ids("inv"))
-            approved = draw(st.booleans())
+            invoice_id = draw(_INVOICE_IDS)
+            approved = draw(_BOOLEANS)
             allocations.append(
                 PaymentAllocation(
                     amount=part,
@@ -158,7 +182,7 @@ def _payments(
                         draw,
                         after=at,
                         approved=approved,
-                        confidence=lambda ok: 0.95 if ok else draw(st.sampled_from((0.35, 0.6))),
+                        confidence=lambda ok: 0.95 if ok else draw(_PENDING_CONFIDENCES),
                     ),
                     agent_uncertainties=() if approved else ("remittance names two invoices",),
                     invoice=AllocatedInvoice(
@@ -166,8 +190,8 @@ def _payments(
                         currency=code,
                         id=invoice_id,
                         amount_paid=part if approved else Money.zero(code),
-                        due_date=at - dt.timedelta(days=draw(st.integers(-30, 90))),
-                        number=f"INV-{draw(st.integers(1, 99999)):05d}",
+                        due_date=at - dt.timedelta(days=draw(_DUE_OFFSETS)),
+                        number=f"INV-{draw(_NUMBERS):05d}",
                     ),
                 )
             )
@@ -182,7 +206,7 @@ def _payments(
         modified_at=latest(at, *(a.modified_at for a in allocations)),
         object="payment",
         partner_id=partner_id,
-        payment_method=draw(st.sampled_from(("ach", "wire", "check", "card"))),
+        payment_method=draw(_PAYMENT_METHODS),
         reference_number=_maybe(draw, _REFERENCES),
         status="pending_match" if any(not a.approved for a in allocations) else "matched",
         timestamp=at,
