@@ -8,6 +8,7 @@ generation: a user's first ``@given(invoices())`` would fail ``HealthCheck.too_s
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Final, TypeVar
 
 from hypothesis import strategies as st
@@ -34,6 +35,12 @@ _CHARACTERS: Final = st.sampled_from(_TEXT_ALPHABET)
 def _text(max_size: int) -> st.SearchStrategy[str]:
     """Strings of up to ``max_size`` characters of ``_TEXT_ALPHABET`` (shrinks to ``""``)."""
     return st.lists(_CHARACTERS, max_size=max_size).map("".join)
+
+
+@functools.cache
+def _distinct(strategy: st.SearchStrategy[T], count: int) -> st.SearchStrategy[list[T]]:
+    """``count`` distinct values of ``strategy`` (ids that must not repeat), built once."""
+    return st.lists(strategy, min_size=count, max_size=count, unique=True)
 
 
 def _maybe(draw: st.DrawFn, strategy: st.SearchStrategy[T]) -> T | None:

@@ -71,6 +71,7 @@ def invoices(
     with_payments: bool | None = None,
     with_line_items: bool | None = None,
     partner: Partner | st.SearchStrategy[Partner | None] | None = None,
+    partner_id: str | st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Invoice]:
     """Invoices that satisfy every invariant of DESIGN §4 by construction.
 
@@ -83,6 +84,10 @@ def invoices(
       discount and tax are the sums over its lines.
     * ``partner``: a :class:`~stuut_domain.partner.Partner` to embed, or a strategy of
       partners or ``None`` (default: a generated partner or none); ``partner_id`` matches.
+    * ``partner_id``: the id of the partner the invoice bills, or a strategy of ids, for
+      invoices of one customer (``invoices(partner_id=partner.id)``). Given without
+      ``partner``, no partner is embedded; given with one, the two must agree
+      (``InvalidArgument`` otherwise). For a whole customer book see :func:`portfolios`.
 
     Guarantees: ``total_amount = subtotal − total_discount + total_tax > 0``; ``amount_paid``
     is the sum of the approved allocations and ``amount_due = total_amount − amount_paid``;
@@ -113,8 +118,18 @@ def invoices(
         status_strategy: st.SearchStrategy[str] = st.sampled_from(list(statuses))
     else:
         status_strategy = _strategy(status, st.nothing())
+    if (
+        isinstance(partner, Partner)
+        and isinstance(partner_id, str)
+        and partner.id not in (None, partner_id)
+    ):
+        raise InvalidArgument(
+            f"partner has id {partner.id!r} but partner_id={partner_id!r}; they must agree"
+        )
     if partner is None:
-        partner_strategy: st.SearchStrategy[Partner | None] = st.none() | partners()
+        partner_strategy: st.SearchStrategy[Partner | None] = (
+            st.none() if partner_id is not None else st.none() | partners()
+        )
     else:
         partner_strategy = _strategy(partner, st.none())
     return _invoices(
@@ -123,6 +138,7 @@ def invoices(
         with_payments=with_payments,
         with_line_items=with_line_items,
         partners_=partner_strategy,
+        partner_ids=None if partner_id is None else _strategy(partner_id, st.nothing()),
     )
 
 
@@ -135,6 +151,7 @@ def _invoices(
     with_payments: bool | None,
     with_line_items: bool | None,
     partners_: st.SearchStrategy[Partner | None],
+    partner_ids: st.SearchStrategy[str] | None,
 ) -> Invoice:
     code = draw(codes)
     status = draw(statuses)
@@ -146,7 +163,39 @@ def _invoices(
         reject()
     invoice_id = draw(_INVOICE_IDS)
     partner = draw(partners_)
-    partner_id = draw(_PARTNER_IDS) if partner is None or partner.id is None else partner.id
+    if partner_ids is not None:
+        partner_id = draw(partner_ids)
+        if partner is not None and partner.id not in (None, partner_id):
+            raise InvalidArgument(
+                f"the partner strategy drew partner {partner.id!r}, "
+                f"but the invoice's partner_id is {partner_id!r}"
+            )
+    else:
+        partner_id = draw(_PARTNER_IDS) if partner is None or partner.id is None else partner.id
+    return _invoice(
+        draw,
+        code=code,
+        status=status,
+        invoice_id=invoice_id,
+        partner=partner,
+        partner_id=partner_id,
+        with_payments=with_payments,
+        with_line_items=with_line_items,
+    )
+
+
+def _invoice(
+    draw: st.DrawFn,
+    *,
+    code: str,
+    status: str,
+    invoice_id: str,
+    partner: Partner | None,
+    partner_id: str,
+    with_payments: bool | None,
+    with_line_items: bool | None,
+) -> Invoice:
+    """One invoice of ``status`` in ``code`` (the facts drawn, the figures derived)."""
     created = draw(_UTC_INSTANTS)
     issued = None if status == "draft" else _after(draw, created, 20)
     due = None if issued is None else issued + dt.timedelta(days=draw(_TERMS_DAYS))

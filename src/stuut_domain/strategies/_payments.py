@@ -23,6 +23,7 @@ from stuut_domain.strategies._fields import (
     _PAYMENT_IDS,
     _REMOTE_IDS,
     _USER_IDS,
+    _distinct,
     _maybe,
 )
 from stuut_domain.strategies._money import _check_currency, _major, currencies
@@ -61,8 +62,9 @@ def _allocations(
     count = draw(st.integers(1, min(3, amount)))
     ratios = draw(_ratios(count))
     parts = [p for p in allocate(Money(amount, code), ratios) if p.is_positive()]
+    ids = draw(_distinct(_ALLOCATION_IDS, count))
     result = []
-    for part in parts:
+    for allocation_id, part in zip(ids, parts, strict=False):
         payment = _embedded_payment(draw, code, partner_id, part, after)
         result.append(
             PaymentAllocation(
@@ -71,6 +73,7 @@ def _allocations(
                 payment_id=payment.id or "",
                 **_allocation_facts(
                     draw,
+                    allocation_id=allocation_id,
                     after=payment.timestamp or after,
                     approved=approved,
                     confidence=lambda _: draw(_CONFIDENCES),
@@ -85,6 +88,7 @@ def _allocations(
 def _allocation_facts(
     draw: st.DrawFn,
     *,
+    allocation_id: str,
     after: dt.datetime,
     approved: bool,
     confidence: Callable[[bool], float | None],
@@ -93,15 +97,14 @@ def _allocation_facts(
 
     Created within five days after ``after``; an approved allocation is approved within five
     days of its creation by a user, and was last modified then. ``confidence(approved)`` gives
-    the agent's confidence score; it is called after the id is drawn (the order of the draws
-    fixes the values a seed generates).
+    the agent's confidence score.
     """
     created = _after(draw, after, 5)
     approved_at = _after(draw, created, 5) if approved else None
     return {
         "object": "payment_allocation",
         "strategy": draw(_ALLOCATION_STRATEGIES),
-        "id": draw(_ALLOCATION_IDS),
+        "id": allocation_id,
         "agent_confidence_score": confidence(approved),
         "approved": approved,
         "approved_at": approved_at,
@@ -138,13 +141,17 @@ def payments(
     currency: str | st.SearchStrategy[str] | None = None,
     min_allocations: int = 0,
     max_allocations: int = 3,
+    partner_id: str | st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Payment]:
-    """Payments whose allocations conserve money.
+    """Payments whose allocations conserve money: ``check_payment`` finds nothing wrong.
 
     The allocations (each to a distinct invoice in the payment's ``currency``, with the short
-    invoice embedded) sum to at most ``amount − amount_refunded``; the rest is unapplied
-    credit. Amounts are positive; ``0 <= amount_refunded <= amount / 4``. Some allocations
-    are approved, others pending with a lower agent confidence.
+    invoice embedded, each with its own id) sum to at most ``amount − amount_refunded``; the
+    rest is unapplied credit. Amounts are positive; ``0 <= amount_refunded <= amount / 4``.
+    Some allocations are approved, others pending with a lower agent confidence.
+    ``partner_id`` is the paying customer's id or a strategy of ids (default: generated).
+    The invoices allocated to are not generated; for payments that settle generated invoices
+    of one partner, see :func:`portfolios`.
     """
     _check_currency(currency)
     if not 0 <= min_allocations <= max_allocations:
@@ -152,12 +159,21 @@ def payments(
             "need 0 <= min_allocations <= max_allocations, "
             f"got {min_allocations}..{max_allocations}"
         )
-    return _payments(_strategy(currency, currencies()), min_allocations, max_allocations)
+    return _payments(
+        _strategy(currency, currencies()),
+        min_allocations,
+        max_allocations,
+        _strategy(partner_id, _PARTNER_IDS),
+    )
 
 
 @st.composite
 def _payments(
-    draw: st.DrawFn, codes: st.SearchStrategy[str], min_allocations: int, max_allocations: int
+    draw: st.DrawFn,
+    codes: st.SearchStrategy[str],
+    min_allocations: int,
+    max_allocations: int,
+    partner_ids: st.SearchStrategy[str],
 ) -> Payment:
     code = draw(codes)
     count = draw(st.integers(min_allocations, max_allocations))
@@ -165,13 +181,16 @@ def _payments(
     refunded = draw(st.integers(0, amount // 4))
     applied = draw(st.integers(count, amount - refunded)) if count else 0
     payment_id = draw(_PAYMENT_IDS)
-    partner_id = draw(_PARTNER_IDS)
+    partner_id = draw(partner_ids)
     at = draw(_UTC_INSTANTS)
     allocations = []
     if count:
         ratios = draw(_ratios(count))
-        for part in allocate(Money(applied, code), ratios):
-            invoice_id = draw(_INVOICE_IDS)
+        invoice_ids = draw(_distinct(_INVOICE_IDS, count))
+        allocation_ids = draw(_distinct(_ALLOCATION_IDS, count))
+        # One minor unit each, the rest by weight: every allocation is above zero.
+        parts = [p + Money(1, code) for p in allocate(Money(applied - count, code), ratios)]
+        for invoice_id, allocation_id, part in zip(invoice_ids, allocation_ids, parts, strict=True):
             approved = draw(_BOOLEANS)
             allocations.append(
                 PaymentAllocation(
@@ -180,6 +199,7 @@ def _payments(
                     payment_id=payment_id,
                     **_allocation_facts(
                         draw,
+                        allocation_id=allocation_id,
                         after=at,
                         approved=approved,
                         confidence=lambda ok: 0.95 if ok else draw(_PENDING_CONFIDENCES),
