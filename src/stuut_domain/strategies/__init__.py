@@ -30,6 +30,7 @@ from stuut_domain.strategies._registration import (
 __all__ = [
     "INVOICE_STATUSES",
     "TIME_ZONES",
+    "Portfolio",
     "aware_datetimes",
     "contacts",
     "currencies",
@@ -38,6 +39,7 @@ __all__ = [
     "moneys",
     "partners",
     "payments",
+    "portfolios",
     "stuut_json_invoices",
     "workflows",
 ]
@@ -51,5 +53,6 @@ from stuut_domain.strategies._money import currencies, moneys
 from stuut_domain.strategies._parties import contacts, partners
 from stuut_domain.strategies._payloads import stuut_json_invoices
 from stuut_domain.strategies._payments import payments
+from stuut_domain.strategies._portfolios import Portfolio, portfolios
 from stuut_domain.strategies._time import TIME_ZONES, aware_datetimes
 from stuut_domain.strategies._workflows import workflows
