@@ -11,10 +11,17 @@ DESIGN §4 by construction (ADR 0025):
 ... def test_amount_due(invoice):
 ...     assert invoice.amount_due == invoice.total_amount - invoice.amount_paid
 
+For one customer's consistent book (a partner, its contacts, its invoices and the payments
+that allocate to them) use :func:`portfolios`; ``invoices(partner_id=...)`` and
+``payments(partner_id=...)`` give one partner's invoices and payments. Every strategy is built
+once at import with explicit alphabets, so a first run (no ``.hypothesis/`` directory, the
+default profile) passes Hypothesis's health checks (ADR 0037).
+
 After ``pip install stuut-domain[hypothesis]`` the strategies are registered for
 ``st.from_type`` through Hypothesis's entry point (``from_type(Invoice)`` uses
-:func:`invoices`). This is the one package of :mod:`stuut_domain` that imports hypothesis;
-importing :mod:`stuut_domain` itself never does.
+:func:`invoices`); :class:`Portfolio`, defined here, is registered when this package is
+imported. This is the one package of :mod:`stuut_domain` that imports hypothesis; importing
+:mod:`stuut_domain` itself never does.
 """
 
 from __future__ import annotations
