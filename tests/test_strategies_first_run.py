@@ -49,8 +49,6 @@ FIRST_TESTS: dict[str, str] = {
 }
 
 USER_TEST = """\
-import datetime as dt
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,12 +60,13 @@ from stuut_domain.strategies import *
 
 
 def test_hypothesis_runs_with_its_default_profile():
-    current = settings()
+    current, default = settings(), settings.get_profile("default")
     assert (current.max_examples, current.deadline, tuple(current.suppress_health_check)) == (
-        100,
-        dt.timedelta(milliseconds=200),
+        default.max_examples,
+        default.deadline,
         (),
     )
+    assert current.deadline is not None
 
 
 @given({strategy})

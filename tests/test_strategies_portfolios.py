@@ -121,6 +121,14 @@ class TestPortfolios:
             1 <= len(portfolio.contacts) <= 1,
         )
 
+    @given(portfolios(max_invoices=2))
+    def test_the_repr_is_one_short_line(self, portfolio: Portfolio) -> None:
+        """repr(portfolio) names the partner and counts the rest, on one line."""
+        assert (
+            f"Portfolio(partner={portfolio.partner.id!r}, contacts={len(portfolio.contacts)}, "
+            f"invoices={len(portfolio.invoices)}, payments={len(portfolio.payments)})"
+        ) == repr(portfolio)
+
     @given(st.from_type(Portfolio))
     def test_from_type_draws_portfolios(self, portfolio: Portfolio) -> None:
         """st.from_type(Portfolio) is registered and draws checked portfolios."""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from stuut_domain._assembly import latest
+from stuut_domain.display import short_repr
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.partner import Contact, Partner
@@ -33,7 +34,7 @@ _STATUSES: Final = st.sampled_from(INVOICE_STATUSES)
 _UNAPPLIED_PAYMENT_COUNTS: Final = st.integers(0, 2)
 
 
-@attrs.frozen(kw_only=True, weakref_slot=False)
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
 class Portfolio:
     """One customer's book, consistent throughout: what :func:`portfolios` generates.
 
@@ -56,6 +57,16 @@ class Portfolio:
     def contacts(self) -> tuple[Contact, ...]:
         """The partner's contacts (exactly one is primary when there is any)."""
         return self.partner.contacts
+
+    def __repr__(self) -> str:
+        """A one-line summary (partner id and counts); Hypothesis prints every field."""
+        return short_repr(
+            "Portfolio",
+            partner=self.partner.id,
+            contacts=len(self.contacts),
+            invoices=len(self.invoices),
+            payments=len(self.payments),
+        )
 
 
 def portfolios(
