@@ -17,6 +17,7 @@ from stuut_domain.money import Money
 from stuut_domain.partner import Contact, Partner
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
 from stuut_domain.receivables import partner_figures
+from stuut_domain.strategies._arguments import _strategy
 from stuut_domain.strategies._fields import (
     _ALLOCATION_IDS,
     _INVOICE_IDS,
@@ -95,20 +96,12 @@ def portfolios(
         )
     return _portfolios(
         partners(
-            currency=_strategy_or_codes(currency),
+            currency=_strategy(currency, currencies()),
             min_contacts=min_contacts,
             max_contacts=max_contacts,
         ),
         st.integers(min_invoices, max_invoices),
     )
-
-
-def _strategy_or_codes(currency: str | st.SearchStrategy[str] | None) -> st.SearchStrategy[str]:
-    if currency is None:
-        return currencies()
-    if isinstance(currency, str):
-        return st.just(currency)
-    return currency
 
 
 @st.composite
