@@ -131,7 +131,8 @@ class TestAUsersFirstRun:
         clone.mkdir()
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(ROOT / name, clone / name)
-        shutil.copytree(ROOT / "tests" / "data", clone / "tests" / "data")
+        if (ROOT / "tests" / "data").is_dir():  # the API example the README may read
+            shutil.copytree(ROOT / "tests" / "data", clone / "tests" / "data")
         result = _pytest(clone, "README.md")
         assert (0, False, "1 passed") == (
             result.returncode,
