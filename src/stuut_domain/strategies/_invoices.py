@@ -199,21 +199,9 @@ def _invoice(
     issued = None if status == "draft" else _after(draw, created, 20)
     due = None if issued is None else issued + dt.timedelta(days=draw(_TERMS_DAYS))
 
-    lines: list[LineItem] = []
-    if with_line_items or (with_line_items is None and draw(_BOOLEANS)):
-        count = draw(_LINE_COUNTS)
-        lines = [
-            _line_item(draw, code=code, invoice_id=invoice_id, number=n, created=created)
-            for n in range(1, count + 1)
-        ]
-        totals = InvoiceTotals.of_lines(code, lines)
-    else:
-        subtotal = draw(st.integers(1, _major(code, 1_000_000)))
-        totals = InvoiceTotals(
-            subtotal=Money(subtotal, code),
-            discount=Money(draw(st.integers(0, subtotal // 2)), code),
-            tax=Money(draw(st.integers(0, subtotal // 4)), code),
-        )
+    lines, totals = _lines_and_totals(
+        draw, code=code, invoice_id=invoice_id, created=created, with_line_items=with_line_items
+    )
     total = totals.total.minor_units
 
     approved_total, pending_total = _payment_plan(draw, status, total, with_payments)
@@ -233,10 +221,7 @@ def _invoice(
     voided = _after(draw, issued, 60) if status == "void" and issued else None
     uncollectible = _after(draw, due, 180) if status == "uncollectible" and due else None
     open_ = status in ("open", "partially_paid", "uncollectible")
-    promised = None
-    if status in ("open", "partially_paid") and due is not None and draw(_BOOLEANS):
-        promised = (due + dt.timedelta(days=draw(_PROMISE_OFFSETS))).date()
-        promised = max(promised, issued.date()) if issued else promised
+    promised = _promise(draw, status, issued, due)
     last_outreach = _after(draw, issued, 120) if issued and draw(_BOOLEANS) else None
     remote_created = created - dt.timedelta(seconds=draw(_REMOTE_LEAD_SECONDS))
     period_start = created - dt.timedelta(days=draw(_PERIOD_DAYS)) if draw(_BOOLEANS) else None
@@ -283,6 +268,40 @@ def _invoice(
         type=draw(_INVOICE_TYPES),
         voided_at=voided,
     )
+
+
+def _lines_and_totals(
+    draw: st.DrawFn,
+    *,
+    code: str,
+    invoice_id: str,
+    created: dt.datetime,
+    with_line_items: bool | None,
+) -> tuple[list[LineItem], InvoiceTotals]:
+    """Line items and the totals they sum to, or no lines and totals drawn directly."""
+    if with_line_items or (with_line_items is None and draw(_BOOLEANS)):
+        count = draw(_LINE_COUNTS)
+        lines = [
+            _line_item(draw, code=code, invoice_id=invoice_id, number=n, created=created)
+            for n in range(1, count + 1)
+        ]
+        return lines, InvoiceTotals.of_lines(code, lines)
+    subtotal = draw(st.integers(1, _major(code, 1_000_000)))
+    return [], InvoiceTotals(
+        subtotal=Money(subtotal, code),
+        discount=Money(draw(st.integers(0, subtotal // 2)), code),
+        tax=Money(draw(st.integers(0, subtotal // 4)), code),
+    )
+
+
+def _promise(
+    draw: st.DrawFn, status: str, issued: dt.datetime | None, due: dt.datetime | None
+) -> dt.date | None:
+    """Sometimes a promise to pay on an unpaid invoice: near its due day, never before issue."""
+    if status not in ("open", "partially_paid") or due is None or not draw(_BOOLEANS):
+        return None
+    promised = (due + dt.timedelta(days=draw(_PROMISE_OFFSETS))).date()
+    return max(promised, issued.date()) if issued else promised
 
 
 def _remote_payment_status(status: str, pending_total: int) -> str | None:
