@@ -39,6 +39,7 @@ from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
 from stuut_domain.partner import Contact, Partner
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
+from stuut_domain.types import SOURCE_FIELDS
 from stuut_domain.user import User
 from stuut_domain.validators import currency_code, own_currency
 from stuut_domain.workflow import Workflow
@@ -621,7 +622,12 @@ class TestFrames:
             total_amount=Money(2500, "EUR"),
         )
         assert expected == CODEC.decode(Invoice, data)
-        assert attrs.astuple(expected) == attrs.astuple(CODEC.decode(Invoice, data))
+        fields = attrs.filters.exclude(
+            *(f for f in attrs.fields(Invoice) if f.name in SOURCE_FIELDS)
+        )
+        assert attrs.astuple(expected, filter=fields) == attrs.astuple(
+            CODEC.decode(Invoice, data), filter=fields
+        )
 
 
 class TestModule:

@@ -17,7 +17,7 @@ from stuut_domain.address import Address, ContactAddress
 from stuut_domain.display import short_repr
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
-from stuut_domain.types import JSON, OutreachChannel, SyncStatus
+from stuut_domain.types import JSON, OutreachChannel, Sourced, SyncStatus
 from stuut_domain.user import User
 from stuut_domain.validators import aware, currency_code, own_currency, zone_named
 
@@ -25,7 +25,7 @@ __all__ = ["ApPortal", "ApPortalAccount", "Contact", "Partner", "PartnerTag", "T
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ApPortalAccount:
+class ApPortalAccount(Sourced):
     """The organisation's login on an AP portal provider (e.g. Coupa), shared by its portals.
 
     ``available_operations`` is what the login may do on the provider (free-form JSON).
@@ -41,7 +41,7 @@ class ApPortalAccount:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ApPortal:
+class ApPortal(Sourced):
     """A partner's accounts-payable portal: where invoices are submitted and reports fetched.
 
     Submission happens only when ``is_enabled`` and ``is_invoice_submission_enabled``; the
@@ -69,7 +69,7 @@ class ApPortal:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Tag:
+class Tag(Sourced):
     """A label the organisation puts on partners, by hand or by its ``rule_condition``."""
 
     name: str
@@ -82,7 +82,7 @@ class Tag:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class PartnerTag:
+class PartnerTag(Sourced):
     """A tag on one partner; ``is_manual`` tells a hand-set tag from one a rule applied.
 
     The link has no ``id`` of its own: it is identified by ``(partner_id, tag_id)``.
@@ -98,7 +98,7 @@ class PartnerTag:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Contact:
+class Contact(Sourced):
     """A person at the partner whom outreach may address.
 
     A contact is skipped for email (phone) outreach when ``is_email_disabled``
@@ -137,7 +137,7 @@ class Contact:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Partner:
+class Partner(Sourced):
     """A customer of the organisation: the party that owes the invoices issued to it.
 
     Every field may be absent (the embedded partner lists no required key). ``currency`` is

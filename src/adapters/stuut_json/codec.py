@@ -55,6 +55,7 @@ from adapters.stuut_json.reference import (
     parse,
     structure,
 )
+from adapters.stuut_json.writer import Writer
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invariants import Violation, check_partner, check_workflow, ensure_valid
 from stuut_domain.invoice import Invoice
@@ -166,7 +167,7 @@ class StuutJsonCodec:
         self._forbid_unknown_keys = forbid_unknown_keys
         self._converter = make_converter(forbid_unknown_keys=forbid_unknown_keys)
         self._fast: FastPath | None = None if forbid_unknown_keys else _shared_fast_path()
-        self._encoder = make_encoder()
+        self._writer = Writer(make_encoder(), Page)
 
     @property
     def forbid_unknown_keys(self) -> bool:
@@ -239,12 +240,18 @@ class StuutJsonCodec:
     # -- encoding ----------------------------------------------------------------------------
 
     def encode(self, obj: object) -> bytes:
-        """Compact Stuut JSON bytes for an entity (or a list of them), every field written."""
-        return self._encoder.encode(obj)
+        """Compact Stuut JSON bytes for an entity (or a list of them), losslessly (ADR 0034).
+
+        A decoded entity is written as it was read: keys it lacked stay absent, ``null``
+        stays ``null``, unknown keys and number texts come back; fields changed since (by
+        ``attrs.evolve``) are written from their new values. A value built in code is
+        written with every field.
+        """
+        return self._writer.encode(obj)
 
     def encode_page(self, page: Page[Any]) -> bytes:
         """The v1 list envelope for ``page``."""
-        return self._encoder.encode(page)
+        return self._writer.encode(page)
 
     def to_json(self, obj: object) -> Any:
         """``obj`` as plain JSON values: dicts, lists, str, int, float, bool and None.
@@ -252,7 +259,7 @@ class StuutJsonCodec:
         ``quantity`` and ``currency_rate`` stay :class:`~decimal.Decimal` so that no digit is
         lost (``json.dumps`` needs ``default=``; :meth:`encode` writes them as numbers).
         """
-        return to_builtins(obj)
+        return to_builtins(self._writer.wire(obj))
 
     # -- the reference path ------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import sys
 import threading
 import types
@@ -43,8 +44,10 @@ from adapters.stuut_json.schema import (
     INT_MIN,
     allocation_class,
     field_hints,
+    is_sourced,
     owns_currency,
     strip_optional,
+    wire_fields,
 )
 from stuut_domain.money import CURRENCY_CODES, Money, currency
 from stuut_domain.validators import aware, currency_code, own_currency
@@ -56,6 +59,26 @@ _AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 _CurrencyCode = Literal[CURRENCY_CODES]  # type: ignore[valid-type]
 _NUMBER_START: Final = frozenset(b"-0123456789")
 _names = itertools.count()
+_FLOAT: Final = msgspec.json.Decoder(float | None)
+_ANY: Final = msgspec.json.Decoder()
+#: Field kinds whose wire text the frame keeps as ``msgspec.Raw`` (ADR 0034: number forms).
+_RAW_KINDS: Final = (Decimal, float, Any)
+
+
+def _float(raw: msgspec.Raw) -> float | None:
+    """A ``float`` field from its raw JSON text: any finite JSON number, or null.
+
+    The frame keeps the text (``123`` stays an integer when written back, ADR 0034).
+    """
+    value: float | None = _FLOAT.decode(raw)
+    if value is not None and not math.isfinite(value):
+        raise ValueError("number out of range for a float")
+    return value
+
+
+def _json(raw: msgspec.Raw) -> Any:
+    """A ``JSON`` field from its raw text (the frame keeps the text, numbers as written)."""
+    return _ANY.decode(raw)
 
 
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
@@ -117,6 +140,9 @@ class FastPath:
             "_Money": Money,
             "_decimal": _decimal,
             "_decimal_required": _decimal_required,
+            "_float": _float,
+            "_json": _json,
+            "_U": msgspec.UNSET,
             "_new": object.__new__,
             "_NoCurrency": _NoCurrency,
             "_CURRENCIES": {code: currency(code) for code in CURRENCY_CODES},
@@ -217,10 +243,11 @@ class FastPath:
             edges[cls] = set()
             provable = _validators_proven(cls)
             validated = any(field.validator is not None for field in attrs.fields(cls))
-            own[cls] = provable and validated
+            # A class whose instances carry their document is never built by msgspec alone.
+            own[cls] = (provable and validated) or is_sourced(cls)
             for tp in field_hints(cls).values():
                 for leaf in _leaves(tp):
-                    if leaf is Money or leaf is int or leaf is Decimal:
+                    if leaf in (Money, int, Decimal, float) or leaf is Any:
                         own[cls] = True
                     elif attrs.has(leaf):
                         edges[cls].add(leaf)
@@ -270,7 +297,7 @@ class FastPath:
         base, optional = strip_optional(tp)
         if base is Money or base is int:
             text = self._alias(_BoundedInt)
-        elif base is Decimal:
+        elif base in _RAW_KINDS or tp is Any:
             return self._alias(msgspec.Raw)
         elif base is dt.datetime:
             text = self._alias(_AwareDatetime)
@@ -288,27 +315,49 @@ class FastPath:
         return f"{text} | None" if optional else text
 
     def _define_struct(self, cls: type) -> type:
-        """The wire view of ``cls``: a Struct with its fields, defaults and wire annotations."""
+        """The wire view of ``cls``: a Struct with its fields and wire annotations.
+
+        An optional field's default is ``UNSET``, so the frame tells an absent key from a
+        ``null`` one, and unknown keys are refused (the reference path keeps them): the frame
+        is then the document itself, and written back as it is (ADR 0034).
+        """
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         hints = field_hints(cls)
-        for field in attrs.fields(cls):
+        unset = self._alias(msgspec.UnsetType)
+        for field in wire_fields(cls):
             text = self._annotation(hints[field.name], field.validator)
             annotation = self._alias(hints[field.name]) if text is None else text
             if field.default is attrs.NOTHING:
                 fields.append((field.name, annotation))
             else:
-                fields.append((field.name, annotation, field.default))
+                fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
         name = self._wire_name(cls)
-        view = msgspec.defstruct(name, fields, kw_only=True, gc=False, module=self._module.__name__)
+        view = msgspec.defstruct(
+            name,
+            fields,
+            kw_only=True,
+            gc=False,
+            forbid_unknown_fields=True,
+            module=self._module.__name__,
+        )
         setattr(self._module, name, view)
         return view
 
     def _currency_line(self, cls: type, source: str) -> str:
         if owns_currency(cls):
-            return f"    code = {source}.{CURRENCY_FIELD}"
+            return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
         if cls is allocation_class():
-            return f"    code = ctx if {source}.invoice is None else {source}.invoice.currency"
+            return (
+                f"    inv = {source}.invoice\n"
+                "    code = ctx if inv is None or inv is _U else inv.currency"
+            )
         return "    code = ctx"
+
+    def _default_name(self, cls: type, field: attrs.Attribute[Any]) -> str:
+        """A name in the generated code's namespace for ``field``'s default (absent key)."""
+        name = f"_D_{self._wire_name(cls)}_{field.name}"
+        self._code_namespace[name] = field.default
+        return name
 
     def _compile(self, cls: type, function: str, lines: list[str]) -> Callable[[Any, Any], Any]:
         filename = f"<stuut_json {self._mode[cls]} {cls.__name__}>"
@@ -339,11 +388,18 @@ class FastPath:
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
         lines.append(f"    o = _new(_B_{name})")
-        for field in attrs.fields(cls):
+        for field in wire_fields(cls):
             tp = hints[field.name]
             base, optional = strip_optional(tp)
+            absent = field.default is not attrs.NOTHING
             if base is not Money:
-                lines.append(f"    o.{field.name} = {self._field_expression(field.name, tp)}")
+                expression = self._field_expression(field.name, tp, "v" if absent else None)
+                if not absent:
+                    lines.append(f"    o.{field.name} = {expression}")
+                    continue
+                lines.append(f"    v = w.{field.name}")
+                default = self._default_name(cls, field)
+                lines.append(f"    o.{field.name} = {default} if v is _U else {expression}")
                 continue
             build = (
                 ["m = _new(_Money)", "_money_units(m, v)", "_money_currency(m, cur)"]
@@ -353,13 +409,16 @@ class FastPath:
             body = ["if cur is None:", "    raise _NoCurrency", *build]
             lines.append(f"    v = w.{field.name}")
             if optional:
-                lines.append("    if v is None:")
+                lines.append("    if v is None or v is _U:")
                 lines.append(f"        o.{field.name} = None")
                 lines.append("    else:")
             else:
                 lines.append("    if True:")
             lines.extend(f"        {b}" for b in body)
             lines.append(f"        o.{field.name} = m")
+        if is_sourced(cls):
+            lines.append("    o._source = w")
+            lines.append("    o._wire = w")
         lines.append(f"    _setattr(o, '__class__', _E_{name})")
         lines.append("    return o")
         return self._compile(cls, function, lines)
@@ -375,22 +434,38 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
         lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
-        lines.append(f"    return _E_{name}(")
-        for field in attrs.fields(cls):
-            expr = self._field_expression(field.name, field_hints(cls)[field.name])
-            lines.append(f"        {field.name}={expr},")
+        lines.append(f"    o = _E_{name}(")
+        for field in wire_fields(cls):
+            tp = field_hints(cls)[field.name]
+            if field.default is attrs.NOTHING:
+                expr = self._field_expression(field.name, tp)
+            else:
+                inner = self._field_expression(field.name, tp, "v")
+                default = self._default_name(cls, field)
+                expr = f"({default} if (v := w.{field.name}) is _U else {inner})"
+            lines.append(f"        {field.alias}={expr},")
+        if is_sourced(cls):
+            lines.append("        _source=w,")
         lines.append("    )")
+        if is_sourced(cls):
+            lines.append("    _setattr(o, '_wire', w)")
+        lines.append("    return o")
         return self._compile(cls, function, lines)
 
-    def _field_expression(self, name: str, tp: Any) -> str:
+    def _field_expression(self, name: str, tp: Any, value: str | None = None) -> str:
+        """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``."""
         base, optional = strip_optional(tp)
-        value = f"w.{name}"
+        value = f"w.{name}" if value is None else value
         if base is Money:
             if optional:
                 return f"None if {value} is None else _Money({value}, code)"
             return f"_Money({value}, code)"
         if base is Decimal:
             return f"_decimal({value})" if optional else f"_decimal_required({value})"
+        if base is float:
+            return f"_float({value})"
+        if tp is Any:
+            return f"_json({value})"
         if _is_tuple(base):
             item = get_args(base)[0]
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
@@ -416,7 +491,7 @@ def _validators_proven(cls: type) -> bool:
     """
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return False
-    for field in attrs.fields(cls):
+    for field in wire_fields(cls):
         if field.converter is not None or not field.init:
             return False
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
@@ -492,8 +567,19 @@ def make_encoder() -> msgspec.json.Encoder:
 
 
 _KEEP: Final[tuple[type, ...]] = (Decimal,)
+_EXACT: Final = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def _builtin(obj: Any) -> Any:
+    if type(obj) is msgspec.Raw:
+        return _EXACT.decode(obj)
+    return _money_to_int(obj)
 
 
 def to_builtins(obj: Any) -> Any:
-    """``obj`` as plain JSON values (dicts, lists, str, int, float, bool, None, Decimal)."""
-    return msgspec.to_builtins(obj, enc_hook=_money_to_int, builtin_types=_KEEP)
+    """``obj`` as plain JSON values (dicts, lists, str, int, float, bool, None, Decimal).
+
+    A number kept as its document text (ADR 0034) becomes an ``int`` when written as an
+    integer and an exact ``Decimal`` otherwise.
+    """
+    return msgspec.to_builtins(obj, enc_hook=_builtin, builtin_types=_KEEP)

@@ -26,6 +26,7 @@ import attrs
 
 from stuut_domain.money import Money
 from stuut_domain.payment import PaymentAllocation
+from stuut_domain.types import SOURCE_FIELDS, Sourced
 
 __all__ = [
     "CURRENCY_FIELD",
@@ -33,9 +34,11 @@ __all__ = [
     "INT_MIN",
     "allocation_class",
     "field_hints",
+    "is_sourced",
     "json_type_name",
     "owns_currency",
     "strip_optional",
+    "wire_fields",
 ]
 
 #: Smallest integer the wire carries (signed 64-bit, as the API's database stores them).
@@ -48,10 +51,21 @@ CURRENCY_FIELD: Final = "currency"
 
 
 @functools.cache
+def wire_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The attrs fields of ``cls`` that are wire keys: all but :class:`Sourced`'s two (ADR 0034)."""
+    return tuple(field for field in attrs.fields(cls) if field.name not in SOURCE_FIELDS)
+
+
+def is_sourced(cls: object) -> bool:
+    """Whether instances of ``cls`` carry the document they were read from (ADR 0034)."""
+    return isinstance(cls, type) and issubclass(cls, Sourced)
+
+
+@functools.cache
 def field_hints(cls: type) -> dict[str, Any]:
-    """The resolved type of every attrs field of ``cls`` (annotations are strings)."""
+    """The resolved type of every wire field of ``cls`` (annotations are strings)."""
     hints = typing.get_type_hints(cls)
-    return {field.name: hints[field.name] for field in attrs.fields(cls)}
+    return {field.name: hints[field.name] for field in wire_fields(cls)}
 
 
 def owns_currency(cls: type) -> bool:
