@@ -198,3 +198,24 @@ _EXACT = msgspec.json.Decoder(float_hook=Decimal)
 def parsed(data: bytes) -> Any:
     """JSON bytes as plain values with exact numbers, for comparing two texts as JSON."""
     return _EXACT.decode(data)
+
+
+def typed(value: Any) -> Any:
+    """Parsed JSON with every leaf tagged by its JSON form, for comparisons that see types.
+
+    ``1`` and ``1.0`` differ, ``1.50`` and ``1.5`` differ (a number with a fraction or an
+    exponent is compared by its digits and exponent), ``true`` and ``1`` differ; object key
+    order does not matter (JSON objects are unordered).
+    """
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    if isinstance(value, Decimal):
+        return ("number", value.as_tuple())
+    return (type(value).__name__, value)
+
+
+def typed_json(data: bytes) -> Any:
+    """JSON bytes as :func:`typed` values."""
+    return typed(parsed(data))

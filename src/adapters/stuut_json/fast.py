@@ -42,6 +42,7 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    WrittenNumber,
     allocation_class,
     field_hints,
     is_sourced,
@@ -558,11 +559,17 @@ def _leaves(tp: Any) -> list[Any]:
 def _money_to_int(obj: Any) -> Any:
     if type(obj) is Money:
         return obj.minor_units
+    if type(obj) is WrittenNumber:
+        return msgspec.Raw(obj.text.encode())
     raise NotImplementedError(f"cannot write {type(obj).__name__} as Stuut JSON")
 
 
 def make_encoder() -> msgspec.json.Encoder:
-    """The encoder: attrs entities as they are, Money as integers, Decimal as JSON numbers."""
+    """The encoder: attrs entities as they are, Money as integers, Decimal as JSON numbers.
+
+    A :class:`~adapters.stuut_json.schema.WrittenNumber` (from a kept document) is written as
+    its text.
+    """
     return msgspec.json.Encoder(enc_hook=_money_to_int, decimal_format="number")
 
 
@@ -573,6 +580,8 @@ _EXACT: Final = msgspec.json.Decoder(float_hook=Decimal)
 def _builtin(obj: Any) -> Any:
     if type(obj) is msgspec.Raw:
         return _EXACT.decode(obj)
+    if type(obj) is WrittenNumber:
+        return _EXACT.decode(obj.text)
     return _money_to_int(obj)
 
 

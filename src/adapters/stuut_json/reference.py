@@ -45,6 +45,7 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    WrittenNumber,
     allocation_class,
     field_hints,
     is_sourced,
@@ -68,8 +69,9 @@ T = TypeVar("T")
 _CODES: Final = frozenset(CURRENCY_CODES)
 
 #: Parses JSON text for the reference path: numbers with a fraction or an exponent stay exact
-#: (``Decimal``) so that Decimal fields read the very digits that were sent.
-_PARSER: Final = msgspec.json.Decoder(float_hook=Decimal)
+#: (a ``Decimal`` that keeps its text) so that Decimal fields read the very digits that were
+#: sent and a kept document writes each number back as it was written (ADR 0034).
+_PARSER: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
 
 
 class _Reported:
@@ -248,8 +250,8 @@ def _decimal(value: Any, _: Any) -> Decimal:
         return Decimal(value)
     if type(value) is float and math.isfinite(value):
         return Decimal(repr(value))
-    if type(value) is Decimal and value.is_finite():
-        return value
+    if isinstance(value, Decimal) and value.is_finite():
+        return value if type(value) is Decimal else Decimal(value)
     raise TypeError(f"expected a number, got {json_type_name(value)}")
 
 
@@ -296,7 +298,7 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if value is None or kind is str or kind is int or kind is bool:
         return value
-    if kind is float or kind is Decimal:
+    if kind is float or kind is Decimal or kind is WrittenNumber:
         return _float(value, float)
     if kind is list or kind is tuple:
         return [_plain(item) for item in value]
@@ -445,7 +447,7 @@ def _source_keeper(cls: type) -> Callable[[Any, Mapping[str, Any]], None]:
 def _plain_exact(value: Any, key: str) -> None:
     """Refuse an unknown key's value that is not JSON (only a mapping given in code can be)."""
     kind = type(value)
-    if value is None or kind in (str, int, bool, float, Decimal):
+    if value is None or kind in (str, int, bool, float, Decimal, WrittenNumber):
         if kind is float and not math.isfinite(value):
             raise ValueError(f"unknown key {key!r}: number out of range")
         return

@@ -32,6 +32,7 @@ __all__ = [
     "CURRENCY_FIELD",
     "INT_MAX",
     "INT_MIN",
+    "WrittenNumber",
     "allocation_class",
     "field_hints",
     "is_sourced",
@@ -122,3 +123,22 @@ def json_type_name(value: object) -> str:
 def literal_options(tp: Any) -> tuple[Any, ...] | None:
     """The options of a ``Literal[...]`` type, else ``None``."""
     return get_args(tp) if get_origin(tp) is Literal else None
+
+
+class WrittenNumber(Decimal):
+    """A JSON number with a fraction or an exponent, exactly as written (ADR 0034).
+
+    The reference parser reads such numbers as this ``Decimal`` so that decimal fields get
+    the very digits sent, and keeps the ``text`` so that writing the document back gives the
+    same JSON number: ``1.5e1`` is the Decimal 15 but must not come back as the integer ``15``.
+    The codec's encoder writes ``text``; the model never holds one (fields get a ``Decimal``
+    or a ``float``).
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> WrittenNumber:  # noqa: D102 - the class says it
+        number = Decimal.__new__(cls, text)
+        number.text = text
+        return number

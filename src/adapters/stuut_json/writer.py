@@ -43,6 +43,7 @@ _FLOAT: Final = 1
 _JSON: Final = 2
 _CHILD: Final = 3
 _CHILDREN: Final = 4
+_DECIMAL: Final = 5
 
 _FLOATS: Final = msgspec.json.Decoder(float | None)
 
@@ -74,6 +75,16 @@ def _number_of(text: Any) -> float | None:
     return None if text is None else float(text)
 
 
+def _same_digits(value: Decimal, written: Any) -> bool:
+    """Whether a decimal field's document value has exactly ``value``'s digits and exponent."""
+    if type(written) is msgspec.Raw:
+        text = bytes(written)
+        if text == b"null":
+            return False
+        written = Decimal(text.decode())
+    return isinstance(written, int | Decimal) and Decimal(written).as_tuple() == value.as_tuple()
+
+
 def _json_of(value: Any) -> Any:
     """The plain JSON a ``JSON`` field's document value reads as (``Raw`` or exact values)."""
     if type(value) is msgspec.Raw:
@@ -84,7 +95,7 @@ def _json_of(value: Any) -> Any:
 def _plain(value: Any) -> Any:
     """Exactly parsed JSON (fractions as ``Decimal``) as the model keeps it (floats)."""
     kind = type(value)
-    if kind is Decimal:
+    if isinstance(value, Decimal):
         return float(value)
     if kind is list or kind is tuple:
         return [_plain(item) for item in value]
@@ -108,6 +119,8 @@ def _kind(tp: Any) -> int:
         return _JSON
     if base is float:
         return _FLOAT
+    if base is Decimal:
+        return _DECIMAL
     if is_sourced(base):
         return _CHILD
     args: tuple[Any, ...] = getattr(base, "__args__", ())
@@ -199,6 +212,10 @@ class Writer:
                     if number == value:
                         out[name] = written
                         continue
+            elif kind == _DECIMAL:
+                if value is not None and written is not None and _same_digits(value, written):
+                    out[name] = written
+                    continue
             elif kind == _JSON and same_json(value, _json_of(written)):
                 out[name] = written
                 continue
