@@ -138,7 +138,7 @@ class WrittenNumber(Decimal):
     __slots__ = ("text",)
     text: str
 
-    def __new__(cls, text: str) -> WrittenNumber:  # noqa: D102 - the class says it
+    def __new__(cls, text: str) -> WrittenNumber:
         number = Decimal.__new__(cls, text)
         number.text = text
         return number
