@@ -204,7 +204,7 @@ class Writer:
             value = getattr(obj, name)
             written = look(name)
             if written is _ABSENT:
-                if default is not attrs.NOTHING and value == default:
+                if source is not None and default is not attrs.NOTHING and value == default:
                     continue
             elif kind == _FLOAT:
                 if value is not None and written is not None:
