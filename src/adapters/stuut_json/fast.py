@@ -61,9 +61,9 @@ _CurrencyCode = Literal[CURRENCY_CODES]  # type: ignore[valid-type]
 _NUMBER_START: Final = frozenset(b"-0123456789")
 _names = itertools.count()
 _FLOAT: Final = msgspec.json.Decoder(float | None)
-_ANY: Final = msgspec.json.Decoder()
+_FLOAT_TEXT: Final = msgspec.json.Encoder()
 #: Field kinds whose wire text the frame keeps as ``msgspec.Raw`` (ADR 0034: number forms).
-_RAW_KINDS: Final = (Decimal, float, Any)
+_RAW_KINDS: Final = (Decimal, float)
 
 
 def _float(raw: msgspec.Raw) -> float | None:
@@ -77,9 +77,22 @@ def _float(raw: msgspec.Raw) -> float | None:
     return value
 
 
-def _json(raw: msgspec.Raw) -> Any:
-    """A ``JSON`` field from its raw text (the frame keeps the text, numbers as written)."""
-    return _ANY.decode(raw)
+class NonCanonicalFloat(ValueError):
+    """A fraction in a ``JSON`` field whose text a float would not write back (``1.50``)."""
+
+
+def _canonical_float(text: str) -> float:
+    """A fraction in a ``JSON`` field, if writing the float gives its very text back.
+
+    ``JSON`` fields are decoded in C with the rest of the frame; their fractions become
+    floats. A float writes its shortest text, so ``1.50``, ``1E+2`` or ``1.5e16`` would come
+    back changed: such documents are refused here and decoded by the reference path, which
+    keeps every number's text (ADR 0034).
+    """
+    number = float(text)
+    if _FLOAT_TEXT.encode(number) != text.encode():
+        raise NonCanonicalFloat(text)
+    return number
 
 
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
@@ -142,7 +155,6 @@ class FastPath:
             "_decimal": _decimal,
             "_decimal_required": _decimal_required,
             "_float": _float,
-            "_json": _json,
             "_U": msgspec.UNSET,
             "_new": object.__new__,
             "_NoCurrency": _NoCurrency,
@@ -214,7 +226,9 @@ class FastPath:
                 module=self._module.__name__,
             )
             tp = page if kind == "page" else list[item] | page  # type: ignore[valid-type]
-        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp)
+        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
+            tp, float_hook=_canonical_float
+        )
         self._decoders[(kind, cls)] = decoder
         if kind == "one":
             self._one[cls] = decoder
@@ -298,7 +312,7 @@ class FastPath:
         base, optional = strip_optional(tp)
         if base is Money or base is int:
             text = self._alias(_BoundedInt)
-        elif base in _RAW_KINDS or tp is Any:
+        elif base in _RAW_KINDS:
             return self._alias(msgspec.Raw)
         elif base is dt.datetime:
             text = self._alias(_AwareDatetime)
@@ -465,8 +479,6 @@ class FastPath:
             return f"_decimal({value})" if optional else f"_decimal_required({value})"
         if base is float:
             return f"_float({value})"
-        if tp is Any:
-            return f"_json({value})"
         if _is_tuple(base):
             item = get_args(base)[0]
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":

@@ -28,7 +28,6 @@ from typing import Any, Final
 import attrs
 import msgspec
 
-from adapters.stuut_json.fast import _json
 from adapters.stuut_json.schema import field_hints, is_sourced, strip_optional, wire_fields
 from stuut_domain.money import Money
 
@@ -86,9 +85,7 @@ def _same_digits(value: Decimal, written: Any) -> bool:
 
 
 def _json_of(value: Any) -> Any:
-    """The plain JSON a ``JSON`` field's document value reads as (``Raw`` or exact values)."""
-    if type(value) is msgspec.Raw:
-        return _json(value)
+    """The plain JSON a ``JSON`` field's document value reads as (floats for fractions)."""
     return _plain(value)
 
 
