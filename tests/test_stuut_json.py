@@ -537,12 +537,22 @@ class TestWritingBack:
         assert decoded._source is not None
         assert built._source is None
 
-    def test_a_pickled_value_keeps_its_document(self) -> None:
-        """pickle keeps the document (in the same process; frame classes are generated)."""
+    def test_a_pickled_value_keeps_its_document_in_another_process(self) -> None:
+        """A decoded value sent to a fresh process equals itself and writes its document."""
         invoice = CODEC.decode(Invoice, _only_required())
+        script = (
+            "import pickle, sys; from adapters import stuut_json; "
+            "sys.stdout.buffer.write(stuut_json.encode_invoice(pickle.load(sys.stdin.buffer)))"
+        )
+        written = subprocess.run(
+            [sys.executable, "-c", script],
+            input=pickle.dumps(invoice),
+            capture_output=True,
+            check=True,
+        ).stdout
+        assert typed_json(_only_required()) == typed_json(written)
         copy_ = pickle.loads(pickle.dumps(invoice))
-        assert invoice == copy_
-        assert typed_json(_only_required()) == typed_json(CODEC.encode(copy_))
+        assert (invoice, written) == (copy_, CODEC.encode(copy_))
 
     def test_plain_json_values_follow_the_document(self) -> None:
         """to_json omits absent keys and keeps unknown ones; exact numbers stay exact."""

@@ -44,6 +44,7 @@ from adapters.stuut_json.schema import (
     INT_MIN,
     WrittenNumber,
     allocation_class,
+    document_from_json,
     field_hints,
     is_sourced,
     owns_currency,
@@ -226,9 +227,7 @@ class FastPath:
                 module=self._module.__name__,
             )
             tp = page if kind == "page" else list[item] | page  # type: ignore[valid-type]
-        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
-            tp, float_hook=_canonical_float
-        )
+        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp, float_hook=_canonical_float)
         self._decoders[(kind, cls)] = decoder
         if kind == "one":
             self._one[cls] = decoder
@@ -354,6 +353,7 @@ class FastPath:
             gc=False,
             forbid_unknown_fields=True,
             module=self._module.__name__,
+            namespace={"__reduce__": _reduce_frame},
         )
         setattr(self._module, name, view)
         return view
@@ -369,7 +369,9 @@ class FastPath:
         return "    code = ctx"
 
     def _default_name(self, cls: type, field: attrs.Attribute[Any]) -> str:
-        """A name in the generated code's namespace for ``field``'s default (absent key)."""
+        """Code for ``field``'s default (an absent key): a literal, else a namespace name."""
+        if field.default is None or field.default == ():
+            return repr(field.default)
         name = f"_D_{self._wire_name(cls)}_{field.name}"
         self._code_namespace[name] = field.default
         return name
@@ -398,7 +400,7 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, _U=_U):", self._currency_line(cls, "w")]
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
@@ -448,7 +450,7 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, _U=_U):", self._currency_line(cls, "w")]
         lines.append(f"    o = _E_{name}(")
         for field in wire_fields(cls):
             tp = field_hints(cls)[field.name]
@@ -490,6 +492,14 @@ class FastPath:
                 return f"None if {value} is None else {converter}({value}, code)"
             return f"{converter}({value}, code)"
         return value
+
+
+_FRAME_TEXT: Final = msgspec.json.Encoder(decimal_format="number")
+
+
+def _reduce_frame(frame: msgspec.Struct) -> tuple[Any, ...]:
+    """Pickle a frame as its JSON text; it unpickles as a plain document (see schema)."""
+    return (document_from_json, (_FRAME_TEXT.encode(frame),))
 
 
 def _validators_proven(cls: type) -> bool:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Final, Literal, get_args, get_origin
 
 import attrs
+import msgspec
 
 from stuut_domain.money import Money
 from stuut_domain.payment import PaymentAllocation
@@ -34,6 +35,7 @@ __all__ = [
     "INT_MIN",
     "WrittenNumber",
     "allocation_class",
+    "document_from_json",
     "field_hints",
     "is_sourced",
     "json_type_name",
@@ -142,3 +144,16 @@ class WrittenNumber(Decimal):
         number = Decimal.__new__(cls, text)
         number.text = text
         return number
+
+
+_DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
+
+
+def document_from_json(data: bytes) -> Any:
+    """A kept document as plain values, every number as written (how frames are pickled).
+
+    A fast-path frame's class is generated at run time and cannot be found by another
+    process, so a frame pickles as its JSON text and unpickles as the reference path's form
+    of the same document (ADR 0034).
+    """
+    return _DOCUMENT.decode(data)
