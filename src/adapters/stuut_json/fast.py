@@ -12,15 +12,23 @@ codes. msgspec fills the Struct in C; generated code then builds the entity from
   and the builder is re-classed to the entity class;
 * a **twin** — for classes with any other validator or hook — is converted by calling the
   class, so its validators and hooks run;
-* classes with nothing to convert in or below them get no view: msgspec builds them itself.
+* classes with nothing to convert in or below them get no view: msgspec builds them itself
+  (no entity class: every one keeps its document, below).
+
+Lossless (ADR 0034): an optional field's frame default is ``UNSET`` (an absent key is told
+from ``null``), ``float`` and ``Decimal`` fields are ``msgspec.Raw`` (their text as sent), and
+the frame is kept as the entity's document (``_source`` and ``_wire``). Frames refuse unknown
+keys, and the decoders refuse a fraction in a ``JSON`` field whose text a float would not
+write back: the reference path decodes those documents and keeps what the frame cannot.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
 proves both paths agree.
 
-Encoding: msgspec writes the attrs instances directly; the only hook turns :class:`Money`
-into its integer of minor units. Decimals are written as JSON numbers; datetimes as RFC 3339
-with ``Z`` for UTC (ADR 0008).
+Encoding (see ``writer``): msgspec writes a decoded entity's frame, or the attrs instances
+directly; the only hooks turn :class:`Money` into its integer of minor units and a kept
+number into its text. Decimals are written as JSON numbers; datetimes as RFC 3339 with ``Z``
+for UTC (ADR 0008).
 """
 
 from __future__ import annotations

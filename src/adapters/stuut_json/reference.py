@@ -14,8 +14,8 @@ Leaf rules (the fast path enforces the same ones, a property test proves it):
   number, exactly as written;
 * datetimes are RFC 3339 text with an offset; naive ones are refused (ADR 0008);
 * amounts are integers of minor units in the currency of their owner (ADR 0009);
-* arrays must be JSON arrays; objects must be JSON objects; unknown keys are ignored unless
-  the converter forbids them;
+* arrays must be JSON arrays; objects must be JSON objects; unknown keys are kept in the
+  entity's document (ADR 0034) unless the converter forbids them;
 * fields typed ``JSON`` take any JSON value, kept as decoded (numbers as int or float).
 """
 

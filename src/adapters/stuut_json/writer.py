@@ -1,9 +1,10 @@
 """Writing entities back as Stuut JSON, losslessly (private; ADR 0034).
 
 A decoded entity carries its document (:class:`~stuut_domain.types.Sourced`): the fast
-path's *frame* (a ``msgspec.Struct`` in which an absent key is ``UNSET`` and every number that
-is not an integer is its ``msgspec.Raw`` text) or the reference path's *mapping* (a copy of the
-object as written, unknown keys included). What is written:
+path's *frame* (a ``msgspec.Struct`` in which an absent key is ``UNSET`` and a ``float`` or
+``Decimal`` field is its ``msgspec.Raw`` text; ``JSON`` fields hold fractions a float writes
+back as sent) or the reference path's *mapping* (a copy of the object as written, unknown keys
+included, fractions as :class:`~adapters.stuut_json.schema.WrittenNumber`). What is written:
 
 * **unchanged since decoding** (``_wire`` set, only on the value the codec built): the
   document itself. msgspec writes it in C: absent keys stay absent, ``null`` stays ``null``,
