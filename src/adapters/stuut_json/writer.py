@@ -143,15 +143,49 @@ def _plan(cls: type) -> _Plan:
 def _carries_documents(obj: Any) -> bool:
     """Whether ``obj`` (built in code) has a nested value that carries its document."""
     cls: type = type(obj)
-    for name, kind in _plan(cls).children:
-        value = getattr(obj, name)
-        items = (value,) if kind == _CHILD else value
-        for item in items:
-            if item is not None and (
-                item._source is not None or item._wire is not None or _carries_documents(item)
-            ):
-                return True
-    return False
+    check = _CHECKERS.get(cls)
+    if check is None:
+        check = _checker(cls)
+    return check(obj)
+
+
+_CHECKERS: dict[type, Callable[[Any], bool]] = {}
+_CHECK_NAMESPACE: dict[str, Any] = {}
+
+
+def _checker(cls: type) -> Callable[[Any], bool]:
+    """Generate ``carries(obj) -> bool`` for ``cls``: straight-line attribute reads.
+
+    A value with a document has ``_source`` set (the codec sets it with ``_wire``; evolve
+    keeps it), so that is the one attribute read per nested value; classes with nothing
+    nested below them are not visited.
+    """
+    name = f"_carries_{cls.__name__}_{id(cls):x}"
+    lines = [f"def {name}(o):"]
+    for field, kind in _plan(cls).children:
+        hints = field_hints(cls)
+        child = strip_optional(hints[field])[0]
+        if kind == _CHILDREN:
+            child = child.__args__[0]
+        deeper = bool(_plan(child).children)
+        test = "x._source is not None"
+        if deeper:
+            _CHECK_NAMESPACE[f"_check_{field}_{name}"] = functools.partial(_carries_documents)
+            test += f" or _check_{field}_{name}(x)"
+        if kind == _CHILD:
+            lines += [
+                f"    x = o.{field}",
+                f"    if x is not None and ({test}):",
+                "        return True",
+            ]
+        else:
+            lines += [f"    for x in o.{field}:", f"        if {test}:", "            return True"]
+    lines.append("    return False")
+    code = compile("\n".join(lines), f"<stuut_json carries {cls.__name__}>", "exec")
+    exec(code, _CHECK_NAMESPACE)  # noqa: S102 - generated from attrs fields, not input
+    check: Callable[[Any], bool] = _CHECK_NAMESPACE[name]
+    _CHECKERS[cls] = check
+    return check
 
 
 class Writer:
