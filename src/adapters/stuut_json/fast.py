@@ -55,6 +55,7 @@ from adapters.stuut_json.schema import (
     document_from_json,
     field_hints,
     is_sourced,
+    keep_documents,
     owns_currency,
     strip_optional,
     wire_fields,
@@ -152,6 +153,8 @@ class FastPath:
         self._lock = threading.Lock()
         self._mode: dict[type, str] = {}
         self._wire: dict[type, type] = {}
+        self._keeping_wire: dict[type, type] = {}
+        self._keeping: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
         self._converters: dict[type, Callable[[Any, Any], Any]] = {}
         self._decoders: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
         self._one: dict[type, msgspec.json.Decoder[Any]] = {}  # the hot path's own index
@@ -180,7 +183,10 @@ class FastPath:
         if type(data) is bytes and not data.isascii():
             data.decode()  # not UTF-8: refused (see _check_utf8)
         decoder = self._one.get(cls) or self._decoder("one", cls)
-        wire = decoder.decode(data)
+        try:
+            wire = decoder.decode(data)
+        except msgspec.ValidationError:
+            return self._keeping_decode("one", cls, data)[0]
         convert = self._converters.get(cls)
         return wire if convert is None else convert(wire, None)
 
@@ -188,7 +194,10 @@ class FastPath:
         """A bare JSON array of ``cls`` or a v1 list envelope, as a list."""
         _check_utf8(data)
         decoder = self._decoders.get(("many", cls)) or self._decoder("many", cls)
-        wire = decoder.decode(data)
+        try:
+            wire = decoder.decode(data)
+        except msgspec.ValidationError:
+            return self._keeping_decode("many", cls, data)[0]  # type: ignore[no-any-return]
         items = wire if type(wire) is list else wire.data
         convert = self._converters.get(cls)
         return list(items) if convert is None else [convert(item, None) for item in items]
@@ -197,17 +206,58 @@ class FastPath:
         """A v1 list envelope of ``cls`` as a ``Page``."""
         _check_utf8(data)
         decoder = self._decoders.get(("page", cls)) or self._decoder("page", cls)
-        wire = decoder.decode(data)
-        convert = self._converters.get(cls)
-        items = (
-            tuple(wire.data) if convert is None else tuple([convert(x, None) for x in wire.data])
-        )
+        try:
+            wire = decoder.decode(data)
+        except msgspec.ValidationError:
+            entities, wire = self._keeping_decode("page", cls, data)
+            items = tuple(entities)
+        else:
+            convert = self._converters.get(cls)
+            items = (
+                tuple(wire.data)
+                if convert is None
+                else tuple([convert(x, None) for x in wire.data])
+            )
         return self._page_class(
             data=items,
             current_page=wire.current_page,
             total_records=wire.total_records,
             next_page=wire.next_page,
         )
+
+    def _keeping_decode(self, kind: str, cls: type, data: bytes | str) -> tuple[Any, Any]:
+        """Decode a document the frames refused: ``(entity or entities, wire)``.
+
+        The frames refuse unknown keys and fractions in ``JSON`` fields that a float would
+        write differently (ADR 0034). This path decodes such a document with frames that
+        skip unknown keys and read every fraction as a float, then gives every entity its
+        part of the document parsed as plain values, numbers as written: exactly the
+        documents the reference path keeps, so both paths write the same JSON. Any other
+        refusal raises again, and the reference path explains it.
+        """
+        decoder = self._keeping.get((kind, cls)) or self._keeping_decoder(kind, cls)
+        wire = decoder.decode(data)
+        document = document_from_json(data)
+        convert = self._converters[cls]
+        if kind == "one":
+            entity = convert(wire, None)
+            keep_documents(entity, document)
+            return entity, wire
+        items = wire if type(wire) is list else wire.data
+        parts = document if type(document) is list else document["data"]
+        entities = [convert(item, None) for item in items]
+        for entity, part in zip(entities, parts, strict=True):
+            keep_documents(entity, part)
+        return entities, wire
+
+    def _keeping_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
+        with self._lock:
+            existing = self._keeping.get((kind, cls))
+            if existing is None:
+                self._analyse(cls)
+                existing = msgspec.json.Decoder(self._decoder_type(kind, cls, keeping=True))
+                self._keeping[(kind, cls)] = existing
+            return existing
 
     # -- building ----------------------------------------------------------------------------
 
@@ -218,12 +268,20 @@ class FastPath:
 
     def _build_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         self._analyse(cls)
-        item = self._wire.get(cls, cls)
+        tp = self._decoder_type(kind, cls, keeping=False)
+        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp, float_hook=_canonical_float)
+        self._decoders[(kind, cls)] = decoder
+        if kind == "one":
+            self._one[cls] = decoder
+        return decoder
+
+    def _decoder_type(self, kind: str, cls: type, *, keeping: bool) -> Any:
+        item = (self._keeping_wire if keeping else self._wire).get(cls, cls)
         if kind == "one":
             tp: Any = item
         else:
             page = msgspec.defstruct(
-                f"Page_{cls.__name__}_Wire",
+                f"Page_{cls.__name__}_Wire{'_keeping' if keeping else ''}",
                 [
                     ("data", tuple[item, ...]),  # type: ignore[valid-type]
                     ("current_page", _BoundedInt, 0),
@@ -235,11 +293,7 @@ class FastPath:
                 module=self._module.__name__,
             )
             tp = page if kind == "page" else list[item] | page  # type: ignore[valid-type]
-        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp, float_hook=_canonical_float)
-        self._decoders[(kind, cls)] = decoder
-        if kind == "one":
-            self._one[cls] = decoder
-        return decoder
+        return tp
 
     def _analyse(self, root: type) -> None:
         """Choose how each class reachable from ``root`` is decoded, then build what it needs.
@@ -293,7 +347,8 @@ class FastPath:
                 self._mode[cls] = "frame"
         new = [cls for cls in edges if self._mode[cls] != "direct"]
         for cls in new:
-            self._wire[cls] = self._define_struct(cls)
+            self._wire[cls] = self._define_struct(cls, keeping=False)
+            self._keeping_wire[cls] = self._define_struct(cls, keeping=True)
         for cls in new:
             build = self._build_frame if self._mode[cls] == "frame" else self._build_converter
             self._converters[cls] = build(cls)
@@ -307,10 +362,10 @@ class FastPath:
             setattr(self._module, name, obj)
         return name
 
-    def _wire_name(self, cls: type) -> str:
-        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}"
+    def _wire_name(self, cls: type, *, keeping: bool = False) -> str:
+        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}{'_keeping' if keeping else ''}"
 
-    def _annotation(self, tp: Any, validator: Any = None) -> str | None:
+    def _annotation(self, tp: Any, validator: Any = None, *, keeping: bool = False) -> str | None:
         """The wire annotation for a field type as text in the wire module; ``None`` = as is.
 
         Datetimes must carry an offset and currency codes must be known, checked by msgspec
@@ -326,40 +381,41 @@ class FastPath:
         elif validator is currency_code:
             text = self._alias(_CurrencyCode)
         elif _is_tuple(base):
-            inner = self._annotation(get_args(base)[0])
+            inner = self._annotation(get_args(base)[0], keeping=keeping)
             if inner is None:
                 return None
             text = f"tuple[{inner}, ...]"
         elif attrs.has(base) and self._mode.get(base, "direct") != "direct":
-            text = self._wire_name(base)
+            text = self._wire_name(base, keeping=keeping)
         else:
             return None
         return f"{text} | None" if optional else text
 
-    def _define_struct(self, cls: type) -> type:
+    def _define_struct(self, cls: type, *, keeping: bool) -> type:
         """The wire view of ``cls``: a Struct with its fields and wire annotations.
 
         An optional field's default is ``UNSET``, so the frame tells an absent key from a
-        ``null`` one, and unknown keys are refused (the reference path keeps them): the frame
-        is then the document itself, and written back as it is (ADR 0034).
+        ``null`` one, and unknown keys are refused: the frame is then the document itself,
+        and written back as it is (ADR 0034). The *keeping* view skips unknown keys instead,
+        for documents whose entities keep their parsed document (see ``_keeping_decode``).
         """
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         hints = field_hints(cls)
         unset = self._alias(msgspec.UnsetType)
         for field in wire_fields(cls):
-            text = self._annotation(hints[field.name], field.validator)
+            text = self._annotation(hints[field.name], field.validator, keeping=keeping)
             annotation = self._alias(hints[field.name]) if text is None else text
             if field.default is attrs.NOTHING:
                 fields.append((field.name, annotation))
             else:
                 fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
-        name = self._wire_name(cls)
+        name = self._wire_name(cls, keeping=keeping)
         view = msgspec.defstruct(
             name,
             fields,
             kw_only=True,
             gc=False,
-            forbid_unknown_fields=True,
+            forbid_unknown_fields=not keeping,
             module=self._module.__name__,
             namespace={"__reduce__": _reduce_frame},
         )

@@ -47,11 +47,10 @@ from adapters.stuut_json.schema import (
     INT_MIN,
     WrittenNumber,
     allocation_class,
-    field_hints,
+    document_keeper,
     is_sourced,
     json_type_name,
     owns_currency,
-    strip_optional,
 )
 from stuut_domain.errors import UnknownCurrency, join_path
 from stuut_domain.money import CURRENCY_CODES, Money
@@ -384,7 +383,7 @@ def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any],
     base = make_dict_structure_fn(tp, converter, **overrides)  # type: ignore[arg-type]
     context = _currency_context(cls)
     name = cls.__name__
-    keep = _source_keeper(cls) if sourced else None
+    keep = document_keeper(cls) if sourced else None
 
     def structure_object(value: Any, _: Any) -> Any:
         if not isinstance(value, Mapping):
@@ -402,63 +401,3 @@ def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any],
         return entity
 
     return structure_object
-
-
-def _source_keeper(cls: type) -> Callable[[Any, Mapping[str, Any]], None]:
-    """How a decoded ``cls`` keeps its document: a copy of the mapping, as written (ADR 0034).
-
-    The copy holds every key the document had (unknown ones too, with their values, numbers
-    exactly as written) and no key it lacked. Datetimes are replaced by the decoded instant
-    and nested objects by their own kept documents, so that writing the copy gives exactly
-    what the fast path's frame gives (datetimes in the canonical text of ADR 0008).
-    """
-    hints = field_hints(cls)
-    instants = [n for n, tp in hints.items() if strip_optional(tp)[0] is dt.datetime]
-    children = [n for n, tp in hints.items() if is_sourced(strip_optional(tp)[0])]
-    lists = [
-        n
-        for n, tp in hints.items()
-        if _is_homogeneous_tuple(strip_optional(tp)[0])
-        and is_sourced(get_args(strip_optional(tp)[0])[0])
-    ]
-    known = frozenset(hints)
-
-    def keep(entity: Any, value: Mapping[str, Any]) -> None:
-        document = dict(value)
-        for key, item in document.items():
-            if key not in known:
-                _plain_exact(item, key)
-        for key in instants:
-            if document.get(key) is not None:
-                document[key] = getattr(entity, key)
-        for key in children:
-            child = getattr(entity, key)
-            if child is not None:
-                document[key] = child._wire
-        for key in lists:
-            if key in document:
-                document[key] = [item._wire for item in getattr(entity, key)]
-        object.__setattr__(entity, "_source", document)
-        object.__setattr__(entity, "_wire", document)
-
-    return keep
-
-
-def _plain_exact(value: Any, key: str) -> None:
-    """Refuse an unknown key's value that is not JSON (only a mapping given in code can be)."""
-    kind = type(value)
-    if value is None or kind in (str, int, bool, float, Decimal, WrittenNumber):
-        if kind is float and not math.isfinite(value):
-            raise ValueError(f"unknown key {key!r}: number out of range")
-        return
-    if kind is list or kind is tuple:
-        for item in value:
-            _plain_exact(item, key)
-        return
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            if type(name) is not str:
-                raise TypeError(f"unknown key {key!r}: object keys must be strings, got {name!r}")
-            _plain_exact(item, key)
-        return
-    raise TypeError(f"unknown key {key!r}: not a JSON value: {json_type_name(value)}")

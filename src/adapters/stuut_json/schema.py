@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import types
 import typing
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args, get_origin
 
@@ -36,9 +38,11 @@ __all__ = [
     "WrittenNumber",
     "allocation_class",
     "document_from_json",
+    "document_keeper",
     "field_hints",
     "is_sourced",
     "json_type_name",
+    "keep_documents",
     "owns_currency",
     "strip_optional",
     "wire_fields",
@@ -149,7 +153,7 @@ class WrittenNumber(Decimal):
 _DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
 
 
-def document_from_json(data: bytes) -> Any:
+def document_from_json(data: bytes | str) -> Any:
     """A kept document as plain values, every number as written (how frames are pickled).
 
     A fast-path frame's class is generated at run time and cannot be found by another
@@ -157,3 +161,95 @@ def document_from_json(data: bytes) -> Any:
     of the same document (ADR 0034).
     """
     return _DOCUMENT.decode(data)
+
+
+@functools.cache
+def document_keeper(cls: type) -> Callable[[Any, Mapping[str, Any]], None]:
+    """How a decoded ``cls`` keeps its document: a copy of the mapping, as written (ADR 0034).
+
+    The copy holds every key the document had (unknown ones too, with their values, numbers
+    exactly as written) and no key it lacked. Datetimes are replaced by the decoded instant
+    and nested objects by their own kept documents, so that writing the copy gives exactly
+    what the fast path's frame gives (datetimes in the canonical text of ADR 0008).
+    """
+    hints = field_hints(cls)
+    instants = [n for n, tp in hints.items() if strip_optional(tp)[0] is dt.datetime]
+    children = [n for n, tp in hints.items() if is_sourced(strip_optional(tp)[0])]
+    lists = [
+        n
+        for n, tp in hints.items()
+        if get_origin(strip_optional(tp)[0]) is tuple
+        and is_sourced(get_args(strip_optional(tp)[0])[0])
+    ]
+    known = frozenset(hints)
+
+    def keep(entity: Any, value: Mapping[str, Any]) -> None:
+        document = dict(value)
+        for key, item in document.items():
+            if key not in known:
+                _plain_exact(item, key)
+        for key in instants:
+            if document.get(key) is not None:
+                document[key] = getattr(entity, key)
+        for key in children:
+            child = getattr(entity, key)
+            if child is not None:
+                document[key] = child._wire
+        for key in lists:
+            if key in document:
+                document[key] = [item._wire for item in getattr(entity, key)]
+        object.__setattr__(entity, "_source", document)
+        object.__setattr__(entity, "_wire", document)
+
+    return keep
+
+
+def _plain_exact(value: Any, key: str) -> None:
+    """Refuse an unknown key's value that is not JSON (only a mapping given in code can be)."""
+    kind = type(value)
+    if value is None or kind in (str, int, bool, float, Decimal, WrittenNumber):
+        if kind is float and not math.isfinite(value):
+            raise ValueError(f"unknown key {key!r}: number out of range")
+        return
+    if kind is list or kind is tuple:
+        for item in value:
+            _plain_exact(item, key)
+        return
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if type(name) is not str:
+                raise TypeError(f"unknown key {key!r}: object keys must be strings, got {name!r}")
+            _plain_exact(item, key)
+        return
+    raise TypeError(f"unknown key {key!r}: not a JSON value: {json_type_name(value)}")
+
+
+def keep_documents(entity: Any, document: Any) -> None:
+    """Give ``entity`` and every value nested in it its part of ``document`` (parsed JSON).
+
+    For a document the fast path decoded from frames that skip unknown keys: the kept
+    documents are then exactly the reference path's (see :func:`document_keeper`).
+    """
+    cls: type = type(entity)
+    for name, many in _sourced_children(cls):
+        value = getattr(entity, name)
+        if many:
+            if not value:
+                continue  # an absent or empty list: nothing below to keep
+            for item, part in zip(value, document[name], strict=True):
+                keep_documents(item, part)
+        elif value is not None:
+            keep_documents(value, document[name])
+    document_keeper(cls)(entity, document)
+
+
+@functools.cache
+def _sourced_children(cls: type) -> tuple[tuple[str, bool], ...]:
+    found = []
+    for name, tp in field_hints(cls).items():
+        base = strip_optional(tp)[0]
+        if is_sourced(base):
+            found.append((name, False))
+        elif get_origin(base) is tuple and is_sourced(get_args(base)[0]):
+            found.append((name, True))
+    return tuple(found)
