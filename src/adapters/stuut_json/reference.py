@@ -397,7 +397,7 @@ def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any],
             finally:
                 _CURRENCY.reset(token)
         if keep is not None:
-            keep(entity, value)
+            keep(entity, value, False)
         return entity
 
     return structure_object

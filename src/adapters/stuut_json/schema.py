@@ -164,13 +164,16 @@ def document_from_json(data: bytes | str) -> Any:
 
 
 @functools.cache
-def document_keeper(cls: type) -> Callable[[Any, Mapping[str, Any]], None]:
+def document_keeper(cls: type) -> Callable[[Any, Mapping[str, Any], bool], None]:
     """How a decoded ``cls`` keeps its document: a copy of the mapping, as written (ADR 0034).
 
     The copy holds every key the document had (unknown ones too, with their values, numbers
     exactly as written) and no key it lacked. Datetimes are replaced by the decoded instant
     and nested objects by their own kept documents, so that writing the copy gives exactly
     what the fast path's frame gives (datetimes in the canonical text of ADR 0008).
+
+    ``parsed=True`` says the mapping was parsed from JSON text by the codec itself: it is
+    then kept as is (not copied) and its unknown keys need no check.
     """
     hints = field_hints(cls)
     instants = [n for n, tp in hints.items() if strip_optional(tp)[0] is dt.datetime]
@@ -183,13 +186,14 @@ def document_keeper(cls: type) -> Callable[[Any, Mapping[str, Any]], None]:
     ]
     known = frozenset(hints)
 
-    def keep(entity: Any, value: Mapping[str, Any]) -> None:
-        document = dict(value)
-        for key, item in document.items():
-            if key not in known:
-                _plain_exact(item, key)
+    def keep(entity: Any, value: Mapping[str, Any], parsed: bool) -> None:
+        document = value if parsed and type(value) is dict else dict(value)
+        if not parsed:
+            for key in document.keys() - known:
+                _plain_exact(document[key], key)
+        get = document.get
         for key in instants:
-            if document.get(key) is not None:
+            if get(key) is not None:
                 document[key] = getattr(entity, key)
         for key in children:
             child = getattr(entity, key)
@@ -240,7 +244,7 @@ def keep_documents(entity: Any, document: Any) -> None:
                 keep_documents(item, part)
         elif value is not None:
             keep_documents(value, document[name])
-    document_keeper(cls)(entity, document)
+    document_keeper(cls)(entity, document, True)
 
 
 @functools.cache
