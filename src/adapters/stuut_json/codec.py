@@ -166,7 +166,8 @@ class StuutJsonCodec:
     kept. Bytes and text are decoded by the fast path (msgspec) and, when it fails, by the
     reference path (cattrs), which raises a :class:`DecodeError` listing every problem. A
     document with an unknown key, or a fraction in a ``JSON`` field that a float would write
-    differently (``1.50``), is decoded by the reference path too: it keeps them (ADR 0034).
+    differently (``1.50``), takes the fast path's slower keeping decoders, which keep them
+    (ADR 0034).
     Mappings and ``forbid_unknown_keys=True`` use the reference path only (ADR 0005).
     A codec is safe to share between threads once built.
     """

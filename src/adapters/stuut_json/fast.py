@@ -19,7 +19,9 @@ Lossless (ADR 0034): an optional field's frame default is ``UNSET`` (an absent k
 from ``null``), ``float`` and ``Decimal`` fields are ``msgspec.Raw`` (their text as sent), and
 the frame is kept as the entity's document (``_source`` and ``_wire``). Frames refuse unknown
 keys, and the decoders refuse a fraction in a ``JSON`` field whose text a float would not
-write back: the reference path decodes those documents and keeps what the frame cannot.
+write back: *keeping* frames (which skip unknown keys) then decode the document, and every
+entity keeps its part of the document parsed as plain values, numbers as written, as the
+reference path keeps it.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
