@@ -12,7 +12,7 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain.types import JSON
+from stuut_domain.types import JSON, Sourced
 from stuut_domain.validators import aware
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Health:
+class Health(Sourced):
     """Whether a connection or synced model works; when it does not, AR data may be stale.
 
     ``status`` is shown only by the example ``"incomplete"``, so any string is kept.
@@ -41,7 +41,7 @@ class Health:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ConnectionStep:
+class ConnectionStep(Sourced):
     """One step of connecting the ERP (e.g. a ``fetch``), shown to the admin during setup."""
 
     type: str
@@ -53,7 +53,7 @@ class ConnectionStep:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class IntegrationSetting:
+class IntegrationSetting(Sourced):
     """A configurable option of an integration (its ``key``, input ``type`` and ``format``)."""
 
     key: str
@@ -72,7 +72,7 @@ class IntegrationSetting:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Integration:
+class Integration(Sourced):
     """A system Stuut can sync AR data with (ERP, accounting), with its setup guide.
 
     ``display_name``, ``name`` and ``object`` are required; ``categories`` such as
@@ -102,7 +102,7 @@ class Integration:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class SyncRun:
+class SyncRun(Sourced):
     """The job that executed one sync: when it started and completed, its status and output.
 
     ``status`` is shown only by the example ``"scheduled"``; ``data`` and ``output`` are JSON.
@@ -123,7 +123,7 @@ class SyncRun:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Sync:
+class Sync(Sourced):
     """One sync of a model with the ERP over ``timerange_start``..``timerange_end``."""
 
     linked_model_id: str
@@ -142,7 +142,7 @@ class Sync:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class LinkedModel:
+class LinkedModel(Sourced):
     """One record type (invoices, customers, payments…) synced over a linked integration.
 
     Read/write flags say which direction AR data flows; ``last_sync`` is the latest sync.
@@ -168,7 +168,7 @@ class LinkedModel:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class LinkedIntegration:
+class LinkedIntegration(Sourced):
     """An organization's live connection to its ERP, source of the invoices and customers.
 
     ``settings`` is the connection's free-form configuration (JSON; the API shows ``{}``),

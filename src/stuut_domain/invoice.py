@@ -29,6 +29,7 @@ from stuut_domain.types import (
     InvoiceType,
     OutreachChannel,
     RemotePaymentStatus,
+    Sourced,
     SyncStatus,
 )
 from stuut_domain.user import User
@@ -61,7 +62,7 @@ OWED: Final = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class LineItem:
+class LineItem(Sourced):
     """One billed line of an invoice: ``quantity`` × ``unit_amount``, less discount, plus tax.
 
     Amounts are in the line item's own ``currency`` (refused otherwise); ``quantity`` is an
@@ -92,7 +93,7 @@ class LineItem:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Invoice:
+class Invoice(Sourced):
     """An invoice issued to a partner (receivable) or received from one (payable).
 
     Rule enforced on construction (and by ``attrs.evolve``): ``amount_due``,

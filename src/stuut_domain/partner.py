@@ -19,7 +19,7 @@ from stuut_domain.address import Address, ContactAddress
 from stuut_domain.display import short_repr
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
-from stuut_domain.types import JSON, OutreachChannel, SyncStatus
+from stuut_domain.types import JSON, OutreachChannel, Sourced, SyncStatus
 from stuut_domain.user import User
 from stuut_domain.validators import aware, currency_code, own_currency, zone_named
 
@@ -36,7 +36,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ApPortalAccount:
+class ApPortalAccount(Sourced):
     """The organisation's login on an AP portal provider (e.g. Coupa), shared by its portals.
 
     ``available_operations`` is what the login may do on the provider (free-form JSON).
@@ -52,7 +52,7 @@ class ApPortalAccount:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ApPortal:
+class ApPortal(Sourced):
     """A partner's accounts-payable portal: where invoices are submitted and reports fetched.
 
     Submission happens only when ``is_enabled`` and ``is_invoice_submission_enabled``; the
@@ -80,7 +80,7 @@ class ApPortal:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Tag:
+class Tag(Sourced):
     """A label the organisation puts on partners, by hand or by its ``rule_condition``."""
 
     name: str
@@ -93,7 +93,7 @@ class Tag:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class PartnerTag:
+class PartnerTag(Sourced):
     """A tag on one partner; ``is_manual`` tells a hand-set tag from one a rule applied.
 
     The link has no ``id`` of its own: it is identified by ``(partner_id, tag_id)``.
@@ -109,7 +109,7 @@ class PartnerTag:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Contact:
+class Contact(Sourced):
     """A person at the partner whom outreach may address.
 
     A contact is skipped for email (phone) outreach when ``is_email_disabled``
@@ -148,7 +148,7 @@ class Contact:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Partner:
+class Partner(Sourced):
     """A customer of the organisation: the party that owes the invoices issued to it.
 
     Every field may be absent (the embedded partner lists no required key). ``currency`` is

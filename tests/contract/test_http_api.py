@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import logging
 import random
 import socket
@@ -15,6 +16,7 @@ import pytest
 from contract_support import TOKEN, payment
 from http_support import NOW, Sleeps, http_store
 
+from adapters import stuut_json
 from adapters.clock import FixedClock
 from adapters.errors import (
     ApiUnavailable,
@@ -120,6 +122,55 @@ class TestEndpoints:
         """limit outside 1-200 is refused before any request."""
         with pytest.raises(ValueError, match="1-200"):
             StuutApiClient(TOKEN, base_url=api.base_url, page_size=201)
+
+
+class TestUnknownKeysSurviveTheFakeApi:
+    """ADR 0034: what the fake API stores it answers and saves back with its unknown keys."""
+
+    def _store(self) -> MemoryStore:
+        store = http_store()
+        document = json.loads(stuut_json.encode_invoice(store.invoices.get("inv_2024_0003")))
+        document["id"] = "inv_2024_0200"
+        document["x_erp_batch"] = {"run": 7}
+        document["billing_address"] = {"object": "address", "x_colour": "red"}
+        store.invoices.add(stuut_json.decode_invoice(json.dumps(document).encode()))
+        pay = json.loads(stuut_json.encode_payment(payment("pay_0009")))
+        pay["allocations"][0]["x_erp_line"] = "L-1"
+        pay["x_bank"] = None
+        store.payments.add(stuut_json.decode_payment(json.dumps(pay).encode()))
+        return store
+
+    def test_reading_and_syncing_an_invoice_keep_its_unknown_keys(self) -> None:
+        """GET answers the unknown keys; POST /sync saves and answers them beside its stamp."""
+        store = self._store()
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with FakeStuutApi.serving(store, token=TOKEN, clock=FixedClock(NOW)) as api:
+            got = httpx.get(f"{api.base_url}/invoices/inv_2024_0200", headers=headers)
+            synced = httpx.post(f"{api.base_url}/invoices/inv_2024_0200/sync", headers=headers)
+        assert (200, 200) == (got.status_code, synced.status_code), got.text
+        for body in (got.json(), synced.json()):
+            assert ({"run": 7}, {"object": "address", "x_colour": "red"}) == (
+                body["x_erp_batch"],
+                body["billing_address"],
+            )
+        assert "synced" == synced.json()["sync_status"]
+        saved = json.loads(stuut_json.encode_invoice(store.invoices.get("inv_2024_0200")))
+        assert ({"run": 7}, "synced") == (saved["x_erp_batch"], saved["sync_status"])
+
+    def test_approving_allocations_keeps_the_unknown_keys_of_each(self) -> None:
+        """POST /approve-allocations evolves each allocation; their unknown keys stay."""
+        store = self._store()
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with FakeStuutApi.serving(store, token=TOKEN, clock=FixedClock(NOW)) as api:
+            url = f"{api.base_url}/payments/pay_0009/approve-allocations"
+            body = httpx.post(url, headers=headers).json()
+        assert (True, "L-1") == (
+            body["allocations"][0]["approved"],
+            body["allocations"][0]["x_erp_line"],
+        )
+        assert None is body["x_bank"]
+        saved = json.loads(stuut_json.encode_payment(store.payments.get("pay_0009")))
+        assert "L-1" == saved["allocations"][0]["x_erp_line"]
 
 
 class TestRetries:

@@ -88,6 +88,43 @@ class TestLayout:
         assert (True, content_version(path.read_bytes())) == (before != after, after)
 
 
+class TestUnknownKeysSurviveAWrite:
+    """ADR 0034: a record read from a file is written back with what the model does not know."""
+
+    def _seed_file(self, root: Path) -> dict[str, object]:
+        body = json.loads(SEED_INVOICE.read_bytes())
+        body["id"] = "inv_seed"
+        body["x_erp_batch"] = {"run": 7, "rate": 1.50}
+        body["payments"][0]["x_erp_line"] = "L-1"
+        (root / "invoices").mkdir()
+        raw = json.dumps(body).encode().replace(b'"rate": 1.5}', b'"rate": 1.50}')
+        (root / "invoices" / "inv_seed.json").write_bytes(raw)
+        return body
+
+    def test_saving_a_changed_record_keeps_its_unknown_keys_and_absences(
+        self, tmp_path: Path
+    ) -> None:
+        """get, evolve, save: the file changes in the changed field only."""
+        body = self._seed_file(tmp_path)
+        store = JsonStore(tmp_path)
+        current = store.invoices.get_versioned("inv_seed")
+        store.invoices.save(
+            attrs.evolve(current.entity, memo="called on Monday"),
+            expected_version=current.version,
+        )
+        written = json.loads((tmp_path / "invoices" / "inv_seed.json").read_bytes())
+        assert {**body, "memo": "called on Monday"} == written
+        assert "1.50" in (tmp_path / "invoices" / "inv_seed.json").read_text()
+
+    def test_adding_a_decoded_record_writes_its_document(self, tmp_path: Path) -> None:
+        """A decoded invoice added to another store is written as it was read."""
+        body = self._seed_file(tmp_path)
+        entity = JsonStore(tmp_path).invoices.get("inv_seed")
+        other = tmp_path / "other"
+        JsonStore(other).invoices.add(entity)
+        assert body == json.loads((other / "invoices" / "inv_seed.json").read_bytes())
+
+
 class TestCorruptFiles:
     def _store_with(self, tmp_path: Path, bad: bytes) -> JsonStore:
         store = JsonStore(tmp_path)

@@ -21,6 +21,7 @@ from stuut_domain.invariants import (
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
+from stuut_domain.types import SOURCE_FIELDS
 from stuut_domain.workflow import Workflow
 
 __all__ = ["KINDS", "KIND_TABLE", "Kind", "detect"]
@@ -28,8 +29,10 @@ __all__ = ["KINDS", "KIND_TABLE", "Kind", "detect"]
 
 def _own_keys(cls: type, *others: type) -> frozenset[str]:
     """The wire keys of ``cls`` that none of ``others`` has (field names are wire keys)."""
-    shared = {f.name for other in others for f in attrs.fields(other)}
-    return frozenset(f.name for f in attrs.fields(cls) if f.name not in shared)
+    shared = {
+        f.name for other in others for f in attrs.fields(other) if f.name not in SOURCE_FIELDS
+    }
+    return frozenset(f.name for f in attrs.fields(cls) if f.name not in shared | SOURCE_FIELDS)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)

@@ -11,14 +11,20 @@ Rules of the wire (ADRs 0005, 0008, 0009, 0031):
   and written back as JSON numbers; a float is never accepted where an integer belongs.
 * Datetimes are RFC 3339 with an offset (naive ones are refused); UTC is written ``Z``,
   other offsets are kept, microseconds are written with six digits when non-zero.
-* Unknown keys are ignored, unless the codec is built with ``forbid_unknown_keys=True``.
+* Unknown keys are kept (outside the value) and written back, unless the codec is built with
+  ``forbid_unknown_keys=True``, which refuses them.
 * Decoding refuses what cannot be represented and reports *every* problem at once in one
   :class:`DecodeError`; business invariants never block tolerant decoding (ADR 0007). The
   ``strict`` module functions refuse unknown keys *and* raise
   :class:`~stuut_domain.errors.InvariantViolation` naming every broken rule.
 
-Lossless: for a payload carrying every key, ``encode(decode(x))`` equals ``x`` as parsed JSON
-(datetime text in the canonical form above); for every model value ``m``,
+Lossless (ADR 0034): for every document ``x`` the decoder accepts, ``encode(decode(x))``
+equals ``x`` as JSON values with types compared: a key that was absent stays absent, ``null``
+stays ``null``, unknown keys come back with their values, numbers keep their form (``123``
+stays an integer in a float field, ``1.50`` stays ``1.50``), at every level; datetimes are
+written in the canonical text above. A decoded value carries its document in fields that take
+no part in equality (:class:`~stuut_domain.types.Sourced`), so it equals the same value built
+in code, which is written with every field. For every model value ``m``,
 ``decode(encode(m)) == m``.
 
 >>> from stuut_domain.invoice import Invoice
@@ -55,6 +61,7 @@ from adapters.stuut_json.reference import (
     parse,
     structure,
 )
+from adapters.stuut_json.writer import Writer
 from stuut_domain.errors import InvariantViolation, StuutDomainError
 from stuut_domain.invariants import (
     Violation,
@@ -154,7 +161,10 @@ class StuutJsonCodec:
 
     Build one explicitly and reuse it: decoders are generated per class on first use and
     kept. Bytes and text are decoded by the fast path (msgspec) and, when it fails, by the
-    reference path (cattrs), which raises a :class:`DecodeError` listing every problem.
+    reference path (cattrs), which raises a :class:`DecodeError` listing every problem. A
+    document with an unknown key, or a fraction in a ``JSON`` field that a float would write
+    differently (``1.50``), takes the fast path's slower keeping decoders, which keep them
+    (ADR 0034).
     Mappings and ``forbid_unknown_keys=True`` use the reference path only (ADR 0005).
     A codec is safe to share between threads once built.
     """
@@ -163,11 +173,11 @@ class StuutJsonCodec:
         self._forbid_unknown_keys = forbid_unknown_keys
         self._converter = make_converter(forbid_unknown_keys=forbid_unknown_keys)
         self._fast: FastPath | None = None if forbid_unknown_keys else _shared_fast_path()
-        self._encoder = make_encoder()
+        self._writer = Writer(make_encoder(), Page)
 
     @property
     def forbid_unknown_keys(self) -> bool:
-        """Whether keys the model does not know are refused (strict) instead of ignored."""
+        """Whether keys the model does not know are refused (strict) instead of kept."""
         return self._forbid_unknown_keys
 
     def __repr__(self) -> str:
@@ -236,20 +246,29 @@ class StuutJsonCodec:
     # -- encoding ----------------------------------------------------------------------------
 
     def encode(self, obj: object) -> bytes:
-        """Compact Stuut JSON bytes for an entity (or a list of them), every field written."""
-        return self._encoder.encode(obj)
+        """Compact Stuut JSON bytes for an entity (or a list of them), losslessly (ADR 0034).
+
+        A decoded entity is written as it was read: keys it lacked stay absent, ``null``
+        stays ``null``, unknown keys and number texts come back; fields changed since (by
+        ``attrs.evolve``) are written from their new values. A value built in code is
+        written with every field.
+        """
+        return self._writer.encode(obj)
 
     def encode_page(self, page: Page[Any]) -> bytes:
         """The v1 list envelope for ``page``."""
-        return self._encoder.encode(page)
+        return self._writer.encode(page)
 
     def to_json(self, obj: object) -> Any:
         """``obj`` as plain JSON values: dicts, lists, str, int, float, bool and None.
 
-        ``quantity`` and ``currency_rate`` stay :class:`~decimal.Decimal` so that no digit is
-        lost (``json.dumps`` needs ``default=``; :meth:`encode` writes them as numbers).
+        The same keys and values :meth:`encode` writes (a decoded value's absent keys stay
+        absent, its unknown keys are there). ``quantity`` and ``currency_rate`` stay
+        :class:`~decimal.Decimal` so that no digit is lost, and so does every number a decoded
+        value keeps as written that is not an integer (``json.dumps`` needs ``default=``;
+        :meth:`encode` writes them as numbers).
         """
-        return to_builtins(obj)
+        return to_builtins(self._writer.wire(obj))
 
     # -- the reference path ------------------------------------------------------------------
 
@@ -293,7 +312,8 @@ def _refuse_violations(entity: _Checked, violations: tuple[Violation, ...], kind
 def decode_invoice(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Invoice:
     """An :class:`~stuut_domain.invoice.Invoice` from Stuut JSON.
 
-    Tolerant by default: unknown keys are ignored and broken business invariants load (check
+    Tolerant by default: unknown keys are kept (and written back by :func:`encode_invoice`)
+    and broken business invariants load (check
     them with :func:`stuut_domain.invariants.check_invoice`). ``strict=True`` refuses unknown
     keys (:class:`DecodeError`) and raises :class:`~stuut_domain.errors.InvariantViolation`
     listing every broken invariant.
@@ -303,7 +323,11 @@ def decode_invoice(data: bytes | str | Mapping[str, Any], *, strict: bool = Fals
 
 
 def encode_invoice(invoice: Invoice) -> bytes:
-    """Stuut JSON bytes for an invoice (lossless: decoding them gives the same invoice)."""
+    """Stuut JSON bytes for an invoice, losslessly (ADR 0034).
+
+    A decoded invoice is written as it was read, its changes since included; decoding the
+    bytes gives the same invoice.
+    """
     return _codec(False).encode(invoice)
 
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from stuut_domain.money import Money
 from stuut_domain.strategies._invoices import invoices
 from stuut_domain.strategies._time import _UTC
+from stuut_domain.types import SOURCE_FIELDS
 
 
 def stuut_json_invoices(**invoice_options: Any) -> st.SearchStrategy[dict[str, Any]]:
@@ -38,7 +39,11 @@ def stuut_json_invoices(**invoice_options: Any) -> st.SearchStrategy[dict[str, A
 def _wire(value: Any) -> Any:
     """The Stuut JSON value of a model value (see :func:`stuut_json_invoices`)."""
     if attrs.has(type(value)):
-        return {f.name: _wire(getattr(value, f.name)) for f in attrs.fields(type(value))}
+        return {
+            f.name: _wire(getattr(value, f.name))
+            for f in attrs.fields(type(value))
+            if f.name not in SOURCE_FIELDS
+        }
     if isinstance(value, Money):
         return value.minor_units
     if isinstance(value, dt.datetime):
