@@ -523,7 +523,6 @@ class TestGrouping:
         ] == [(pid, tuple(i.id for i in g.invoices)) for pid, g in groups.items()]
         assert "Initech" == groups["ptn_initech"].partner.name
 
-
     def test_an_invoice_naming_one_partner_and_embedding_another_is_left_out(self) -> None:
         """partner_id 'ptn_q' (not given) with Acme embedded: no group, not a PartnerMismatch
         that would stop the whole portfolio (the reviewer's reproduction)."""
