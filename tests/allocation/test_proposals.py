@@ -14,6 +14,8 @@ from rules_builders import (
     ISSUED_AT,
     PAID_AT,
     draft,
+    due,
+    eur,
     issued,
     payment,
     three_invoices,
@@ -31,8 +33,10 @@ from stuut_domain.allocation.proposals import (
     withdraw_allocation,
 )
 from stuut_domain.errors import InvalidAllocation
+from stuut_domain.invariants import check_invoice
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, pending_amount_remaining, status_of
+from stuut_domain.money import Money
 
 R = AllocationRule
 
