@@ -19,6 +19,7 @@ from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.engine import OutreachContext, decide_outreach
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
+from stuut_domain.types import OUTREACH_CHANNELS
 from stuut_domain.workflow import Workflow
 
 #: At most 10 µs per decision: at least 100,000 decisions per second on one core.
@@ -77,7 +78,7 @@ def rows(quick: bool) -> list[dict[str, object]]:
     contexts = [
         (OutreachContext(partner=p, workflow=w, channel=channel), invoices)
         for p, w, invoices in data
-        for channel in ("email", "call")
+        for channel in OUTREACH_CHANNELS
     ]
     work = [(context, invoice) for context, invoices in contexts for invoice in invoices]
     # A week of instants from the sample's "now", 7 hours apart: windows open and closed.

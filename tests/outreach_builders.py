@@ -16,6 +16,11 @@ UTC = dt.UTC
 WED_NOON_BERLIN = dt.datetime(2024, 7, 3, 10, 0, tzinfo=UTC)
 
 
+def utc(*args: int) -> dt.datetime:
+    """A UTC instant from its parts: ``utc(2024, 7, 3, 10)``."""
+    return dt.datetime(*args, tzinfo=UTC)
+
+
 def anna(**overrides: Any) -> Contact:
     values: dict[str, Any] = {
         "email": "anna.becker@acme-tooling.de",

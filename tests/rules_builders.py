@@ -22,6 +22,23 @@ ISSUED_AT = dt.datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 DUE_AT = dt.datetime(2026, 11, 10, 0, 0, tzinfo=UTC)
 PAID_AT = dt.datetime(2026, 10, 20, 14, 30, tzinfo=UTC)
 ACME = "ptn_acme_tooling"
+#: When the allocation specifications propose and apply.
+AT = dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def usd(units: int) -> Money:
+    """``units`` cents."""
+    return Money(units, "USD")
+
+
+def eur(units: int) -> Money:
+    """``units`` euro cents."""
+    return Money(units, "EUR")
+
+
+def due(day: int) -> dt.datetime:
+    """Midnight UTC of a day of November 2026."""
+    return dt.datetime(2026, 11, day, tzinfo=UTC)
 
 
 def acme(timezone: str | None = None) -> Partner:
@@ -151,3 +168,12 @@ def with_status(status: InvoiceStatus) -> Invoice:
 def listing(invoice: Invoice, alloc: PaymentAllocation) -> Invoice:
     """The invoice with ``alloc`` listed, bypassing the rules (for refusal tests only)."""
     return attrs.evolve(invoice, payments=(*invoice.payments, alloc))
+
+
+def three_invoices() -> list[Invoice]:
+    """Acme's invoices: 0041 due on the 5th (300.00), 0042 on the 10th, 0043 on the 20th."""
+    return [
+        issued("inv_2026_0043", 50_000, due_date=due(20)),
+        issued("inv_2026_0041", 30_000, due_date=due(5)),
+        issued("inv_2026_0042", 20_000, due_date=due(10)),
+    ]

@@ -11,12 +11,14 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.types import JSON, Sourced
 from stuut_domain.validators import aware
 
 __all__ = ["Address", "ContactAddress"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Address(Sourced):
     """A billing or shipping address synced from the ERP; only ``object`` is required.
@@ -41,6 +43,7 @@ class Address(Sourced):
     type: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ContactAddress(Sourced):
     """One of a customer contact's addresses; ``is_primary`` marks the one outreach uses.

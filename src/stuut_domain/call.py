@@ -11,6 +11,7 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.partner import Partner
 from stuut_domain.task import Task
 from stuut_domain.types import JSON, Sourced
@@ -21,6 +22,7 @@ from stuut_domain.workflow import Workflow
 __all__ = ["Call", "Classification"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Classification(Sourced):
     """The AI agent's reading of a customer reply (e.g. ``payment_inquiry``) and its tasks.
@@ -46,6 +48,7 @@ class Classification(Sourced):
     tasks: tuple[Task, ...] = ()
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Call(Sourced):
     """A phone call with a customer about its invoices, by the AI agent or a collector.

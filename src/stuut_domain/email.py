@@ -11,6 +11,7 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.types import JSON, Sourced
 from stuut_domain.user import User
 from stuut_domain.validators import aware
@@ -18,6 +19,7 @@ from stuut_domain.validators import aware
 __all__ = ["Attachment", "Email", "EmailSender", "RemoteLink"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Attachment(Sourced):
     """A file attached to an email, e.g. an invoice PDF or a customer's remittance advice.
@@ -46,6 +48,7 @@ class Attachment(Sourced):
     user_id: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class EmailSender(Sourced):
     """A mailbox outreach is sent from (a user's own or one ``is_shared`` with the whole org).
@@ -70,6 +73,7 @@ class EmailSender(Sourced):
     signature_html: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class RemoteLink(Sourced):
     """The id an email and its thread have in the sending mailbox's provider."""
@@ -83,6 +87,7 @@ class RemoteLink(Sourced):
     modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Email(Sourced):
     """One email of an invoice's outreach thread, outbound reminder or inbound customer reply.

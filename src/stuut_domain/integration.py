@@ -12,6 +12,7 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.types import JSON, Sourced
 from stuut_domain.validators import aware
 
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Health(Sourced):
     """Whether a connection or synced model works; when it does not, AR data may be stale.
@@ -40,6 +42,7 @@ class Health(Sourced):
     reason: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ConnectionStep(Sourced):
     """One step of connecting the ERP (e.g. a ``fetch``), shown to the admin during setup."""
@@ -52,6 +55,7 @@ class ConnectionStep(Sourced):
     post_auth: bool | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class IntegrationSetting(Sourced):
     """A configurable option of an integration (its ``key``, input ``type`` and ``format``)."""
@@ -71,6 +75,7 @@ class IntegrationSetting(Sourced):
     requires_load: bool | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Integration(Sourced):
     """A system Stuut can sync AR data with (ERP, accounting), with its setup guide.
@@ -101,6 +106,7 @@ class Integration(Sourced):
     short_description: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class SyncRun(Sourced):
     """The job that executed one sync: when it started and completed, its status and output.
@@ -122,6 +128,7 @@ class SyncRun(Sourced):
     status: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Sync(Sourced):
     """One sync of a model with the ERP over ``timerange_start``..``timerange_end``."""
@@ -141,6 +148,7 @@ class Sync(Sourced):
     timerange_start: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class LinkedModel(Sourced):
     """One record type (invoices, customers, payments…) synced over a linked integration.
@@ -167,6 +175,7 @@ class LinkedModel(Sourced):
     sync_requested: bool | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class LinkedIntegration(Sourced):
     """An organization's live connection to its ERP, source of the invoices and customers.

@@ -18,7 +18,7 @@ import attrs
 
 from stuut_domain.address import Address
 from stuut_domain.call import Call
-from stuut_domain.display import html_table, short_repr
+from stuut_domain.display import compact, html_table, short_repr
 from stuut_domain.email import Email
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
@@ -61,6 +61,7 @@ class InvoiceStatus(enum.StrEnum):
 OWED: Final = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class LineItem(Sourced):
     """One billed line of an invoice: ``quantity`` × ``unit_amount``, less discount, plus tax.

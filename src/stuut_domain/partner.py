@@ -16,7 +16,7 @@ from typing import TypeAlias
 import attrs
 
 from stuut_domain.address import Address, ContactAddress
-from stuut_domain.display import short_repr
+from stuut_domain.display import compact, short_repr
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
 from stuut_domain.types import JSON, OutreachChannel, Sourced, SyncStatus
@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ApPortalAccount(Sourced):
     """The organisation's login on an AP portal provider (e.g. Coupa), shared by its portals.
@@ -51,6 +52,7 @@ class ApPortalAccount(Sourced):
     modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ApPortal(Sourced):
     """A partner's accounts-payable portal: where invoices are submitted and reports fetched.
@@ -79,6 +81,7 @@ class ApPortal(Sourced):
     report_frequency: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Tag(Sourced):
     """A label the organisation puts on partners, by hand or by its ``rule_condition``."""
@@ -92,6 +95,7 @@ class Tag(Sourced):
     rule_condition: JSON = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class PartnerTag(Sourced):
     """A tag on one partner; ``is_manual`` tells a hand-set tag from one a rule applied.
@@ -108,6 +112,7 @@ class PartnerTag(Sourced):
     tag: Tag | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Contact(Sourced):
     """A person at the partner whom outreach may address.

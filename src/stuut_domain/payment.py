@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from stuut_domain.display import short_repr
+from stuut_domain.display import compact, short_repr
 from stuut_domain.money import Money
 from stuut_domain.types import JSON, Sourced, SyncStatus
 from stuut_domain.validators import aware, currency_code, money_in, own_currency
@@ -20,6 +20,7 @@ from stuut_domain.validators import aware, currency_code, money_in, own_currency
 __all__ = ["AllocatedInvoice", "Payment", "PaymentAllocation", "is_approved"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class AllocatedInvoice(Sourced):
     """The short invoice embedded in an allocation: enough to show what the payment settles.
@@ -39,6 +40,7 @@ def _invoice_currency(allocation: PaymentAllocation) -> str | None:
     return None if allocation.invoice is None else allocation.invoice.currency
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class PaymentAllocation(Sourced):
     """The part of a payment applied to one invoice's balance.

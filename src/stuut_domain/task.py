@@ -10,6 +10,7 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.types import JSON, Sourced
 from stuut_domain.user import User
 from stuut_domain.validators import aware
@@ -17,6 +18,7 @@ from stuut_domain.validators import aware
 __all__ = ["Task", "TaskData", "TriggerEvent"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class TriggerEvent(Sourced):
     """The event (inbound email, call, sync…) on an entity that raised a task; payload is JSON."""
@@ -34,6 +36,7 @@ class TriggerEvent(Sourced):
     timestamp: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class TaskData(Sourced):
     """A piece of evidence attached to a task, e.g. the customer's email ``response``.
@@ -51,6 +54,7 @@ class TaskData(Sourced):
     modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Task(Sourced):
     """A to-do for a collector, e.g. acknowledge a promise to pay or answer a dispute.

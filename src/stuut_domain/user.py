@@ -11,12 +11,14 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.types import Sourced
 from stuut_domain.validators import aware
 
 __all__ = ["DashboardSettings", "User"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class DashboardSettings(Sourced):
     """A user's dashboard preferences; ``thread_emails_sort_order`` orders emails in a thread.
@@ -27,6 +29,7 @@ class DashboardSettings(Sourced):
     thread_emails_sort_order: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class User(Sourced):
     """A member of the AR team: collector, approver or author of outreach.

@@ -9,9 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules_builders import ISSUED_AT, PAID_AT, allocation, draft, issued, payment, with_status
-from stuut_domain.allocation.balance import allocated_by_currency, unapplied_credit
-from stuut_domain.allocation.exchange import invoice_amount, payment_cost
+from rules_builders import (
+    AT,
+    ISSUED_AT,
+    PAID_AT,
+    draft,
+    due,
+    eur,
+    issued,
+    payment,
+    three_invoices,
+    usd,
+    with_status,
+)
+from stuut_domain.allocation.balance import unapplied_credit
 from stuut_domain.allocation.proposals import (
     AllocationRule,
     ApprovalPolicy,
@@ -21,38 +32,13 @@ from stuut_domain.allocation.proposals import (
     oldest_due_order,
     withdraw_allocation,
 )
-from stuut_domain.allocation.refund import RefundRule, refund_payment
 from stuut_domain.errors import InvalidAllocation
-from stuut_domain.invariants import check_invoice, check_payment
+from stuut_domain.invariants import check_invoice
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, pending_amount_remaining, status_of
 from stuut_domain.money import Money
-from stuut_domain.payment import Payment
 
-UTC = dt.UTC
-AT = dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 R = AllocationRule
-
-
-def usd(units: int) -> Money:
-    return Money(units, "USD")
-
-
-def eur(units: int) -> Money:
-    return Money(units, "EUR")
-
-
-def due(day: int) -> dt.datetime:
-    return dt.datetime(2026, 11, day, tzinfo=UTC)
-
-
-def three_invoices() -> list[Invoice]:
-    """Acme's invoices: 0041 due on the 5th (300.00), 0042 on the 10th, 0043 on the 20th."""
-    return [
-        issued("inv_2026_0043", 50_000, due_date=due(20)),
-        issued("inv_2026_0041", 30_000, due_date=due(5)),
-        issued("inv_2026_0042", 20_000, due_date=due(10)),
-    ]
 
 
 class TestOldestDueFirst:
@@ -112,20 +98,6 @@ class TestResultReadings:
             result.amount_for("inv_2026_0041"),
             result.amount_for("inv_elsewhere"),
         )
-
-    def test_allocated_by_currency_sums_what_each_invoice_currency_received(self) -> None:
-        """A EUR payment paying a USD and a EUR invoice: the bag holds each invoice's currency."""
-        usd_invoice = issued("inv_usd", 10_000)
-        eur_invoice = issued("inv_eur", 5_000, currency="EUR")
-        result = allocate_payment(
-            payment(50_000, "EUR", rate="1.08"),
-            [usd_invoice, eur_invoice],
-            rule=R.EXPLICIT,
-            amounts={"inv_usd": usd(10_000), "inv_eur": eur(5_000)},
-            at=AT,
-        )
-        bag = allocated_by_currency(result.payment)
-        assert (usd(10_000), eur(5_000)) == (bag.get("USD"), bag.get("EUR"))
 
 
 class TestOldestDueFirstAcrossCurrencies:
@@ -379,137 +351,3 @@ class TestApplyResult:
             status_of(reopened),
             unapplied_credit(new_payment),
         )
-
-
-class TestCrossCurrency:
-    def test_a_covering_payment_brings_the_invoice_to_exactly_zero(self) -> None:
-        """EUR at 1.08 USD per EUR: 333.34 USD due costs ceil(333.34/1.08) = 308.65 EUR."""
-        invoice = issued("inv_usd", 33_334)
-        eur_payment = payment(50_000, "EUR", rate="1.08")
-        result = allocate_payment(
-            eur_payment, [invoice], rule=R.EXPLICIT, amounts={"inv_usd": usd(33_334)}, at=AT
-        )
-        (paid,) = apply_result(result, [invoice], at=AT)
-        assert (usd(0), eur(30_865), eur(50_000 - 30_865), ()) == (
-            paid.amount_due,
-            result.lines[0].cost,
-            result.unapplied,
-            check_invoice(paid),
-        )
-
-    def test_partial_payment_never_buys_more_than_it_is_worth(self) -> None:
-        """100.01 EUR at 1.08 buys floor(108.0108) = 108.01 USD."""
-        assert usd(10_801) == invoice_amount(
-            payment(10_001, "EUR", rate="1.08"), eur(10_001), "USD"
-        )
-
-    def test_cost_rounds_up_to_the_least_payment_that_buys_the_amount(self) -> None:
-        """1.00 USD at 1.08 USD per EUR costs 0.93 EUR (0.92 EUR would buy only 0.99 USD)."""
-        assert eur(93) == payment_cost(payment(10_000, "EUR", rate="1.08"), usd(100))
-
-    def test_exponents_differ_between_currencies(self) -> None:
-        """JPY (0 decimals) paying USD: ¥1 = 0.0067 USD; ¥10,000 buys 67.00 USD."""
-        yen = payment(10_000, "JPY", rate="0.0067")
-        assert (usd(6_700), Money(10_000, "JPY")) == (
-            invoice_amount(yen, Money(10_000, "JPY"), "USD"),
-            payment_cost(yen, usd(6_700)),
-        )
-
-    def test_the_rate_is_ignored_for_the_payments_own_currency(self) -> None:
-        """A EUR invoice is paid by a EUR payment at 1, whatever currency_rate says."""
-        assert eur(500) == payment_cost(payment(10_000, "EUR", rate="1.08"), eur(500))
-
-
-class TestRefund:
-    def _paid_three(self) -> tuple[Payment, list[Invoice]]:
-        invoices = three_invoices()
-        result = allocate_payment(
-            payment(110_000),
-            invoices,
-            rule=R.OLDEST_DUE_FIRST,
-            at=AT,
-            confidence=0.97,
-            approval=ApprovalPolicy(threshold=0.9),
-        )
-        return result.payment, list(apply_result(result, invoices, at=AT))
-
-    def test_unapplied_credit_is_refunded_first(self) -> None:
-        """Refunding 100.00 of 100.00 unapplied touches no invoice."""
-        paid_payment, invoices = self._paid_three()
-        result = refund_payment(paid_payment, invoices, usd(10_000), rule=RefundRule.NEWEST_FIRST)
-        assert ((), tuple(invoices), usd(10_000)) == (
-            result.reversals,
-            result.invoices,
-            result.payment.amount_refunded,
-        )
-
-    def test_newest_first_reopens_the_last_invoice_paid(self) -> None:
-        """Refunding 300.00 (100.00 unapplied) takes 200.00 back from 0043, allocated last."""
-        paid_payment, invoices = self._paid_three()
-        result = refund_payment(paid_payment, invoices, usd(30_000), rule=RefundRule.NEWEST_FIRST)
-        by_id = {i.id: i for i in result.invoices}
-        reopened = by_id["inv_2026_0043"]
-        assert (InvoiceStatus.PARTIALLY_PAID, None, usd(20_000), usd(0)) == (
-            status_of(reopened),
-            reopened.paid_at,
-            reopened.amount_due,
-            result.unapplied,
-        )
-
-    def test_pro_rata_spreads_the_reversal(self) -> None:
-        """Refunding 200.00 beyond unapplied takes 60.00 / 40.00 / 100.00 back pro rata."""
-        paid_payment, invoices = self._paid_three()
-        result = refund_payment(paid_payment, invoices, usd(30_000), rule=RefundRule.PRO_RATA)
-        assert {
-            "inv_2026_0041": usd(6_000),
-            "inv_2026_0042": usd(4_000),
-            "inv_2026_0043": usd(10_000),
-        } == {r.invoice_id: r.taken for r in result.reversals}
-
-    def test_a_full_refund_leaves_every_invoice_open_and_the_payment_balanced(self) -> None:
-        """Refunding everything reopens every invoice; amount_paid is zero, never negative."""
-        paid_payment, invoices = self._paid_three()
-        result = refund_payment(paid_payment, invoices, usd(110_000), rule=RefundRule.PRO_RATA)
-        assert (
-            [usd(0)] * 3,
-            [InvoiceStatus.OPEN] * 3,
-            (),
-        ) == (
-            [i.amount_paid for i in result.invoices],
-            [status_of(i) for i in result.invoices],
-            check_payment(result.payment),
-        )
-
-    def test_refunding_more_than_was_paid_is_refused(self) -> None:
-        """A refund above the payment's refundable amount is refused."""
-        with pytest.raises(InvalidAllocation) as caught:
-            refund_payment(payment(10_000), [], usd(10_001), rule=RefundRule.NEWEST_FIRST)
-        assert "refund_exceeds_payment" == caught.value.code
-
-
-class TestCheckPayment:
-    def test_a_balanced_payment_has_no_violations(self) -> None:
-        """Allocations within the amount break no rule."""
-        invoice = issued()
-        alloc = allocation(invoice, 5_000)
-        assert () == check_payment(attrs.evolve(payment(10_000), allocations=(alloc,)))
-
-    def test_an_overallocated_payment_is_reported(self) -> None:
-        """Allocations at cost plus refunds above the amount break conservation."""
-        invoice = issued()
-        alloc = allocation(invoice, 9_000)
-        broken = attrs.evolve(payment(10_000), allocations=(alloc,), amount_refunded=usd(2_000))
-        assert ["overallocated"] == [v.code for v in check_payment(broken)]
-
-    def test_every_broken_rule_is_reported(self) -> None:
-        """Foreign allocation without a rate, duplicate ids and a wrong payment id together."""
-        invoice = issued()
-        gbp = attrs.evolve(allocation(invoice, 100), amount=Money(100, "GBP"))
-        other = allocation(invoice, 100, payment_id="pay_9999")
-        broken = attrs.evolve(payment(10_000), allocations=(gbp, other))
-        assert [
-            "duplicate_allocation_id",
-            "allocation_rate",
-            "allocation_payment_mismatch",
-            "duplicate_allocation_id",
-        ] == [v.code for v in check_payment(broken)]

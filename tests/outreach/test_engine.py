@@ -523,6 +523,22 @@ class TestGrouping:
         ] == [(pid, tuple(i.id for i in g.invoices)) for pid, g in groups.items()]
         assert "Initech" == groups["ptn_initech"].partner.name
 
+    def test_an_invoice_naming_one_partner_and_embedding_another_is_left_out(self) -> None:
+        """partner_id 'ptn_q' (not given) with Acme embedded: no group, not a PartnerMismatch
+        that would stop the whole portfolio (the reviewer's reproduction)."""
+        confused = inv_2024_0042(id="inv_2024_0070", partner_id="ptn_q", partner=acme())
+        groups = invoices_by_partner((confused, *ACME_INVOICES), [acme()])
+        decisions = decide_for_portfolio(
+            (confused, *ACME_INVOICES),
+            partners=[acme()],
+            workflow=net30_reminders(),
+            at=WED_NOON_BERLIN,
+        )
+        assert (["ptn_acme"], ["ptn_acme"]) == (
+            list(groups),
+            [d.partner_id for d in decisions],
+        )
+
 
 class TestDecideForPortfolio:
     def test_one_decision_per_partner_with_open_receivables_and_channel(self) -> None:

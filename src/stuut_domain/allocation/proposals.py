@@ -35,6 +35,7 @@ import attrs
 
 from stuut_domain.allocation.balance import unapplied_credit
 from stuut_domain.allocation.exchange import invoice_amount, payment_cost, rate_to
+from stuut_domain.display import compact
 from stuut_domain.errors import InvalidAllocation
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import (
@@ -79,6 +80,7 @@ class AllocationRule(enum.StrEnum):
     PROPORTIONAL = "proportional"
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ApprovalPolicy:
     """Automatic proposals with ``confidence >= threshold`` are approved; others are pending.
@@ -93,6 +95,7 @@ class ApprovalPolicy:
         return confidence is not None and confidence >= self.threshold
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class AllocationLine:
     """One proposed allocation: what the invoice receives, what it costs the payment, why."""
@@ -117,6 +120,7 @@ class AllocationLine:
         return is_approved(self.allocation)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Skipped:
     """An invoice the rule gave nothing to, with a stable ``code`` and a sentence."""
@@ -126,6 +130,7 @@ class Skipped:
     message: str
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class AllocationResult:
     """The outcome of :func:`allocate_payment`.

@@ -364,17 +364,23 @@ def invoices_by_partner(
     """The invoices of each partner, by partner id in id order.
 
     An invoice belongs to the partner its ``partner_id`` names in ``partners`` (by id, or an
-    iterable of partners), else to the partner it embeds (under its ``partner_id``, else the
-    embedded partner's id). An invoice with neither belongs to no partner and is left out.
+    iterable of partners), else to the partner it embeds when that partner has the same id
+    (or the invoice names no ``partner_id``). An invoice whose partner cannot be told that
+    way (no partner named or embedded, or one id named and another embedded) belongs to no
+    partner and is left out: deciding it for either would contact the wrong customer.
     """
     index = partners_by_id(partners)
     grouped: dict[str, list[Invoice]] = {}
     for invoice in invoices:
-        partner = index.get(invoice.partner_id or "") or invoice.partner
-        pid = invoice.partner_id or (None if partner is None else partner.id)
-        if partner is None or pid is None:
+        pid = invoice.partner_id or (None if invoice.partner is None else invoice.partner.id)
+        if pid is None:
             continue
-        index.setdefault(pid, partner)
+        partner = index.get(pid)
+        if partner is None:
+            embedded = invoice.partner
+            if embedded is None or embedded.id != pid:
+                continue
+            partner = index.setdefault(pid, embedded)
         grouped.setdefault(pid, []).append(invoice)
     return {pid: PartnerInvoices(index[pid], tuple(grouped[pid])) for pid in sorted(grouped)}
 
