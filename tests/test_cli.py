@@ -7,6 +7,7 @@ import json
 import pathlib
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -19,6 +20,8 @@ from adapters.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Progress, mai
 from adapters.samples import sample_portfolio_path
 
 SAMPLE = sample_portfolio_path()
+#: The command as a subprocess runs it.
+CLI = (sys.executable, "-m", "adapters.cli")
 SEED = pathlib.Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 
@@ -513,11 +516,60 @@ class TestDemo:
         } == set(document)
 
 
+def free_port() -> int:
+    """A port nothing listens on right now (bound, read and released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 class TestServe:
     def test_missing_store_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
         """Serving a directory that does not exist is unusable input."""
         code, _, err = run(capsys, "serve", "--store", "/nonexistent/store")
         assert (EXIT_UNUSABLE, True) == (code, "not a directory" in one_line(err))
+
+    def test_an_empty_directory_is_refused_like_other_commands(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A directory without invoices/ is no store: serve refuses it as aging does (exit 2)."""
+        served = run(capsys, "serve", "--store", str(tmp_path))
+        aged = run(capsys, "aging", "--store", str(tmp_path), "--at", "2026-11-26")
+        assert (EXIT_UNUSABLE, EXIT_UNUSABLE) == (served[0], aged[0])
+        assert "has no invoices/ folder" in one_line(served[2])
+
+    def test_a_port_in_use_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Asking for a port another socket holds is one line on stderr and exit 2."""
+        with socket.socket() as holder:
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+            port = holder.getsockname()[1]
+            code, _, err = run(capsys, "serve", "--store", str(SAMPLE), "--port", str(port))
+        assert (EXIT_UNUSABLE, True) == (code, f"cannot listen on 127.0.0.1:{port}" in err)
+
+    def test_serves_on_the_port_asked_for(self) -> None:
+        """--port N listens on N: the printed URL names it and the API answers there."""
+        port = free_port()
+        process = subprocess.Popen(
+            [*CLI, "serve", "--store", str(SAMPLE), "--port", str(port), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/v1/invoices?limit=1",
+                headers={"Authorization": f"Bearer {started['token']}"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert 200 == response.status
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)
+        assert (f"http://127.0.0.1:{port}", EXIT_CLEAN) == (started["url"], process.returncode)
 
     def test_serves_the_store_until_interrupted(self) -> None:
         """serve prints where it listens, answers the Stuut API, and stops cleanly on SIGINT."""
