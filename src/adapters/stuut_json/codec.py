@@ -280,7 +280,7 @@ def _codec(strict: bool) -> StuutJsonCodec:
     return StuutJsonCodec(forbid_unknown_keys=strict)
 
 
-_Checked = TypeVar("_Checked", Partner, Workflow)
+_Checked = TypeVar("_Checked", Partner, Payment, Workflow)
 
 
 def _refuse_violations(entity: _Checked, violations: tuple[Violation, ...], kind: str) -> _Checked:
