@@ -106,6 +106,7 @@ class TestCheck:
             "payments",
             "workflows",
             "undecided",
+            "unreadable",
             "findings",
         } == set(document)
         assert [
@@ -168,6 +169,146 @@ class TestCheck:
         """A path that does not exist, or a directory without JSON files, is unusable."""
         assert EXIT_UNUSABLE == run(capsys, "check", str(tmp_path / "nope.json"))[0]
         assert "no .json files" in one_line(run(capsys, "check", str(tmp_path))[2])
+
+
+class TestCheckUnreadable:
+    def test_an_unreadable_file_is_a_finding_and_the_others_are_checked(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """Files that cannot be read (denied, a dangling link, not UTF-8, not JSON) are each
+        one 'unreadable' finding; every other file is still checked: exit 1."""
+        bad = {**first_invoice(), "amount_due": 1}
+        (tmp_path / "a_good.json").write_text(json.dumps(first_invoice()))
+        (tmp_path / "b_denied.json").write_text(json.dumps(first_invoice()))
+        (tmp_path / "c_gone.json").symlink_to(tmp_path / "nowhere.json")
+        (tmp_path / "d_latin1.json").write_bytes(b'{"name": "\xc9mile"}')
+        (tmp_path / "e_truncated.json").write_text('{"id": "inv_1", "amou')
+        (tmp_path / "f_bad.json").write_text(json.dumps(bad))
+        read_bytes = pathlib.Path.read_bytes
+
+        def denied(path: pathlib.Path) -> bytes:
+            if path.name == "b_denied.json":
+                raise PermissionError(13, "Permission denied", str(path))
+            return read_bytes(path)
+
+        monkeypatch.setattr(pathlib.Path, "read_bytes", denied)
+        code, document = run_json(capsys, "check", str(tmp_path))
+        assert (EXIT_FINDINGS, 6, 4, 2) == (
+            code,
+            document["files"],
+            document["unreadable"],
+            document["invoices"],
+        )
+        assert [
+            ("b_denied.json", "unreadable", "Permission denied"),
+            ("c_gone.json", "unreadable", "No such file"),
+            ("d_latin1.json", "unreadable", "not JSON"),
+            ("e_truncated.json", "unreadable", "not JSON"),
+            ("f_bad.json", "amount_due_mismatch", ""),
+        ] == [
+            (
+                pathlib.Path(str(f["file"])).name,
+                f["code"],
+                next(
+                    w
+                    for w in ("Permission denied", "No such file", "not JSON", "")
+                    if w in str(f["message"])
+                ),
+            )
+            for f in document["findings"]
+        ]
+
+    def test_one_corrupt_file_in_the_sample_leaves_630_checked(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """The issue's case: one corrupt file among the sample's 631 is one finding, and the
+        summary still counts every other document."""
+        root = tmp_path / "portfolio"
+        shutil.copytree(SAMPLE, root)
+        victim = sorted((root / "invoices").glob("*.json"))[0]
+        victim.write_bytes(victim.read_bytes()[:40])
+        code, out, _ = run(capsys, "check", str(root))
+        *lines, summary = out.strip().splitlines()
+        assert (EXIT_FINDINGS, [f"{victim}: $: [unreadable]"]) == (
+            code,
+            [line.partition(" not JSON")[0] for line in lines],
+        )
+        assert (
+            "399 invoice(s), 40 partner(s), 188 payment(s), 3 workflow(s) in 631 file(s) "
+            "(1 unreadable): 1 finding(s)"
+        ) == summary
+
+    def test_nothing_readable_at_all_is_unusable(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """When no input holds any document, there is nothing to check: exit 2, one line
+        naming the first problem and how many more."""
+        for name in ("a.json", "b.json"):
+            (tmp_path / name).write_text("{not json")
+        code, out, err = run(capsys, "check", str(tmp_path))
+        assert (EXIT_UNUSABLE, "") == (code, out)
+        assert "a.json: not JSON" in one_line(err)
+        assert "(and 1 more unreadable file(s))" in err
+
+
+class TestCheckForcedKind:
+    @pytest.mark.parametrize(
+        ("document", "fragment"),
+        [
+            ({}, "the document is empty, not a payment"),
+            ("invoice", "the document's object is 'invoice', not 'payment'"),
+            ({"id": "x_1", "colour": "blue"}, "none of the document's keys is a payment field"),
+            (
+                {"total_amount": 100, "amount_due": 100, "object": "payment"},
+                "keys are those of an invoice",
+            ),
+        ],
+        ids=["empty", "an invoice", "foreign keys", "invoice keys"],
+    )
+    def test_a_document_of_another_kind_is_a_kind_mismatch(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        document: dict[str, Any] | str,
+        fragment: str,
+    ) -> None:
+        """--kind payment over {} or a real invoice is no clean payment: one kind_mismatch."""
+        path = tmp_path / "doc.json"
+        path.write_text(json.dumps(sample(document) if isinstance(document, str) else document))
+        code, found = run_json(capsys, "check", str(path), "--kind", "payment")
+        assert (EXIT_FINDINGS, ["kind_mismatch"]) == (
+            code,
+            [f["code"] for f in found["findings"]],
+        )
+        assert fragment in found["findings"][0]["message"]
+
+    def test_the_object_key_contradicting_the_keys_is_a_mismatch_in_auto_mode(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """Detected as an invoice by its keys but naming itself a payment: kind_mismatch."""
+        path = tmp_path / "doc.json"
+        path.write_text(json.dumps({**sample("invoice"), "object": "payment"}))
+        code, found = run_json(capsys, "check", str(path))
+        assert (EXIT_FINDINGS, ["kind_mismatch"]) == (
+            code,
+            [f["code"] for f in found["findings"]],
+        )
+
+    @pytest.mark.parametrize("kind", ["auto", "payment"])
+    def test_a_negative_payment_is_refused_by_its_named_rule(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, kind: str
+    ) -> None:
+        """A payment with a negative amount breaks payment_amount_negative, at amount."""
+        path = tmp_path / "payment.json"
+        path.write_text(json.dumps({**sample("payment"), "amount": -100, "allocations": []}))
+        code, found = run_json(capsys, "check", str(path), "--kind", kind)
+        assert (EXIT_FINDINGS, [("amount", "payment_amount_negative")]) == (
+            code,
+            [(f["path"], f["code"]) for f in found["findings"]],
+        )
 
 
 def sample(kind: str) -> dict[str, Any]:
