@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pathlib
 import shutil
 import signal
@@ -763,6 +764,93 @@ class TestServe:
             process.communicate(timeout=10)
         after = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
         assert (True, before) == (started["serving_a_copy"], after)
+
+
+def cp1252(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    """Run the command as a subprocess whose stdout and stderr are cp1252 (a Windows pipe)."""
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    return subprocess.run([*CLI, *argv], capture_output=True, env=env, check=False, timeout=120)
+
+
+class TestNonUtf8Output:
+    """Under a cp1252 stdout, names such as Wisła or Boğaziçi degrade, never fail."""
+
+    AT = ("--at", "2026-11-26")
+    STORE = ("--store", str(SAMPLE))
+
+    @pytest.fixture
+    def flawed(self, tmp_path: pathlib.Path) -> pathlib.Path:
+        """A folder whose one invoice is flawed and whose name cp1252 cannot encode."""
+        folder = tmp_path / "Boğaziçi Wisła"
+        folder.mkdir()
+        (folder / "faktura-ł.json").write_text(json.dumps({**first_invoice(), "amount_due": 1}))
+        return folder
+
+    @pytest.mark.parametrize(
+        ("argv", "expected"),
+        [
+            (("aging", *STORE, *AT), EXIT_CLEAN),
+            (("outreach", *STORE, "--at", "2026-11-26T12:00:00Z"), EXIT_CLEAN),
+            (("simulate", *STORE, "--from", "2026-11-26", "--to", "2026-12-02"), EXIT_CLEAN),
+            (("demo",), EXIT_CLEAN),
+            (("aging", "--store", "/nonexistent/Wisła", *AT), EXIT_UNUSABLE),
+            (("--help",), EXIT_CLEAN),
+        ],
+        ids=["aging", "outreach", "simulate", "demo", "error", "help"],
+    )
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_every_command_prints(self, argv: tuple[str, ...], expected: int, mode: str) -> None:
+        """Each command exits as under UTF-8 and prints; --json stays one exact document."""
+        extra = ("--json",) if mode == "json" and argv[0] != "--help" else ()
+        result = cp1252(*argv, *extra)
+        assert (expected, b"") == (result.returncode, result.stderr if expected == 0 else b"")
+        output = (result.stdout if expected == 0 else result.stderr).decode("cp1252")
+        assert output.strip()
+        assert "codec can't encode" not in output
+        if extra and expected == 0:
+            document = json.loads(result.stdout.decode("cp1252"))
+            assert argv[0] == document["command"]
+            if argv[0] == "aging":
+                names = {r["partner"] for r in document["aging_by_partner"]}
+                assert {"Boğaziçi Tekstil A.Ş.", "Wisła Software Sp. z o.o."} <= names
+
+    def test_text_degrades_to_escapes(self) -> None:
+        """An unencodable character reads as its escape; what cp1252 has prints as itself."""
+        result = cp1252("aging", *self.STORE, *self.AT)
+        assert "Bo\\u011fazi\xe7i Tekstil A.\\u015e." in result.stdout.decode("cp1252")
+
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_check_names_unencodable_files(self, flawed: pathlib.Path, mode: str) -> None:
+        """check names a file whose path cp1252 cannot encode, in text and in JSON."""
+        result = cp1252("check", str(flawed), *(("--json",) if mode == "json" else ()))
+        assert (EXIT_FINDINGS, b"") == (result.returncode, result.stderr)
+        if mode == "json":
+            document = json.loads(result.stdout.decode("cp1252"))
+            assert [str(flawed / "faktura-ł.json")] == [f["file"] for f in document["findings"]]
+        else:
+            assert "faktura-\\u0142.json" in result.stdout.decode("cp1252")
+
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_serve_prints_where_it_listens(
+        self, small_store: pathlib.Path, tmp_path: pathlib.Path, mode: str
+    ) -> None:
+        """serve of a store named Wisła starts, prints its address and stops cleanly."""
+        store = small_store.rename(tmp_path / "Wisła")
+        env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+        process = subprocess.Popen(
+            [*CLI, "serve", "--store", str(store), *(("--json",) if mode == "json" else ())],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline().decode("cp1252")
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=10)
+        assert (EXIT_CLEAN, "codec" not in err.decode("cp1252")) == (process.returncode, True)
+        assert "http://127.0.0.1:" in first
 
 
 class TestConsoleScript:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from adapters.cli._arguments import build_parser
-from adapters.cli._output import EXIT_UNUSABLE, PROG, Outcome, UnusableInput, say, to_json
+from adapters.cli._output import EXIT_UNUSABLE, PROG, Outcome, UnusableInput, say, say_json
 from stuut_domain.errors import StuutDomainError
 
 __all__ = ["main"]
@@ -17,7 +17,7 @@ def _emit(args: argparse.Namespace, outcome: Outcome) -> None:
     if args.command == "serve":
         say(sys.stderr, f"{PROG}: {outcome.text}")
     elif args.json:
-        say(sys.stdout, to_json({"command": args.command, **outcome.data}))
+        say_json(sys.stdout, {"command": args.command, **outcome.data})
     else:
         say(sys.stdout, outcome.text)
 

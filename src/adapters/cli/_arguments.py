@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import pathlib
+import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 import attrs
 
 from adapters.cli._kinds import KINDS
-from adapters.cli._output import PROG, Outcome, UnusableInput
+from adapters.cli._output import PROG, Outcome, UnusableInput, encodable
 from adapters.cli.aging import run as _aging
 from adapters.cli.check import run as _check
 from adapters.cli.demo import run as _demo
@@ -33,6 +34,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UnusableInput(f"{self.prog}: {message} (see --help)")
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        """Help and version text, degraded to what the stream can encode."""
+        if message:
+            stream = sys.stdout if file is None else file
+            stream.write(encodable(stream, message))
 
 
 def _date(text: str) -> dt.date:
