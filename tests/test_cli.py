@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import socket
@@ -734,8 +735,26 @@ class TestServe:
             assert started["url"].startswith("http://127.0.0.1:")
         finally:
             process.send_signal(signal.SIGINT)
+            rest, err = process.communicate(timeout=10)
+        # --json: the start document is the whole output, no text line after it
+        assert (EXIT_CLEAN, "", "") == (process.returncode, rest, err)
+
+    def test_text_mode_says_it_stopped(self) -> None:
+        """Without --json, serve says where it listens and, on Ctrl-C, that it stopped."""
+        process = subprocess.Popen(
+            [*CLI, "serve", "--store", str(SAMPLE)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+        finally:
+            process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=10)
         assert (EXIT_CLEAN, "stuut-domain: stopped") == (process.returncode, err.strip())
+        assert first.startswith(f"Serving {SAMPLE} (a copy")
 
     def test_serving_the_bundled_sample_never_writes_it(self) -> None:
         """Two POSTs to a served sample change the served copy; the package's files stay
@@ -851,6 +870,109 @@ class TestNonUtf8Output:
             _, err = process.communicate(timeout=10)
         assert (EXIT_CLEAN, "codec" not in err.decode("cp1252")) == (process.returncode, True)
         assert "http://127.0.0.1:" in first
+
+
+#: A comma-joined list of codes, ids or addresses: what a JSON array must be instead.
+JOINED = re.compile(r"[\w.@+-]+(,[\w.@+-]+)+")
+
+
+def joined_strings(document: object, path: str = "$") -> list[str]:
+    """The paths of every string in ``document`` that is a comma-joined list."""
+    if isinstance(document, dict):
+        return [p for k, v in document.items() for p in joined_strings(v, f"{path}.{k}")]
+    if isinstance(document, list):
+        return [p for i, v in enumerate(document) for p in joined_strings(v, f"{path}[{i}]")]
+    return [path] if isinstance(document, str) and JOINED.fullmatch(document) else []
+
+
+class TestJsonDocuments:
+    STORE = ("--store", str(SAMPLE))
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ("outreach", *STORE, "--at", "2026-11-26T12:00:00Z", "--channel", "email"),
+            ("simulate", *STORE, "--from", "2026-11-26", "--to", "2026-12-09"),
+            ("demo",),
+        ],
+        ids=["outreach", "simulate", "demo"],
+    )
+    def test_lists_are_json_arrays(
+        self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+    ) -> None:
+        """Codes, invoice ids, recipients, reasons and channels are arrays, never 'a,b'."""
+        code, document = run_json(capsys, *argv)
+        assert (EXIT_CLEAN, []) == (code, joined_strings(document))
+        simulation = document.get("simulation", document)
+        if "decisions" in document:
+            many = next(d for d in document["decisions"] if len(d["invoice_ids"]) > 1)
+            assert all(isinstance(many[k], list) for k in ("codes", "invoice_ids", "recipients"))
+        if "outreach" in simulation and isinstance(simulation["outreach"], list):
+            assert any(len(o["invoices"]) > 1 for o in simulation["outreach"])
+            assert all(isinstance(u["codes"], list) for u in simulation["uncontacted"])
+            assert all(isinstance(i["channels"], list) for i in simulation["invoices"])
+
+    @pytest.mark.parametrize(
+        ("argv", "command", "fragment"),
+        [
+            (("check", "/nonexistent.json"), "check", "no such file"),
+            (("aging", *STORE, "--at", "26/11/2026"), "aging", "not an ISO date"),
+            (("outreach", *STORE, "--at", "2026-11-26T12:00"), "outreach", "no UTC offset"),
+            (
+                ("simulate", *STORE, "--from", "2026-11-26", "--to", "2026-11-01"),
+                "simulate",
+                "before --from",
+            ),
+            (("serve", "--store", "/nonexistent/store"), "serve", "not a directory"),
+            (("aging", "--nonsense"), "aging", "required: --store, --at"),
+            (("frobnicate",), None, "invalid choice"),
+        ],
+        ids=["check", "aging", "outreach", "simulate", "serve", "usage", "no command"],
+    )
+    def test_exit_2_is_one_json_error_document(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        argv: tuple[str, ...],
+        command: str | None,
+        fragment: str,
+    ) -> None:
+        """Unusable input under --json: exit 2, one JSON document naming the error on stdout."""
+        code, document = run_json(capsys, *argv)
+        assert (EXIT_UNUSABLE, command, EXIT_UNUSABLE, "unusable_input") == (
+            code,
+            document["command"],
+            document["exit_code"],
+            document["error"]["code"],
+        )
+        assert fragment in document["error"]["message"]
+
+    def test_demo_and_internal_errors_are_json_too(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A missing bundled sample (demo) and a bug are JSON errors under --json as well."""
+
+        def missing() -> pathlib.Path:
+            raise FileNotFoundError("the bundled sample portfolio is not installed")
+
+        monkeypatch.setattr("adapters.cli.demo.sample_portfolio_path", missing)
+        code, document = run_json(capsys, "demo")
+        assert (EXIT_UNUSABLE, "demo", "unusable_input") == (
+            code,
+            document["command"],
+            document["error"]["code"],
+        )
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr("adapters.cli.aging.aging_report", broken)
+        code, document = run_json(capsys, "aging", *self.STORE, "--at", "2026-11-26")
+        assert (EXIT_UNUSABLE, "internal_error") == (code, document["error"]["code"])
+
+    def test_findings_are_one_document_too(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Exit 1 (findings) under --json is one parseable document with exit-free data."""
+        code, out, _ = run(capsys, "check", str(SEED), "--json")
+        assert (EXIT_FINDINGS, dict) == (code, type(json.loads(out)))
 
 
 class TestConsoleScript:

@@ -1,4 +1,8 @@
-"""Running ``stuut-domain``: parse, run one command, print its outcome, map failures to exit 2."""
+"""Running ``stuut-domain``: parse, run one command, print its outcome, map failures to exit 2.
+
+With ``--json`` every run prints exactly one JSON document on stdout, a failure included:
+``{"command": ..., "exit_code": 2, "error": {"code": ..., "message": ...}}``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ import sys
 from collections.abc import Sequence
 
 from adapters.cli._arguments import build_parser
-from adapters.cli._output import EXIT_UNUSABLE, PROG, Outcome, UnusableInput, say, say_json
+from adapters.cli._output import (
+    EXIT_UNUSABLE,
+    PROG,
+    Outcome,
+    UnusableInput,
+    say,
+    say_json,
+)
 from stuut_domain.errors import StuutDomainError
 
 __all__ = ["main"]
@@ -15,11 +26,36 @@ __all__ = ["main"]
 
 def _emit(args: argparse.Namespace, outcome: Outcome) -> None:
     if args.command == "serve":
-        say(sys.stderr, f"{PROG}: {outcome.text}")
+        # serve printed where it listens when it started; --json stays that one document
+        if not args.json:
+            say(sys.stderr, f"{PROG}: {outcome.text}")
     elif args.json:
         say_json(sys.stdout, {"command": args.command, **outcome.data})
     else:
         say(sys.stdout, outcome.text)
+
+
+def _command(argv: Sequence[str], commands: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option), if any."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in commands else None
+
+
+def _fail(
+    argv: Sequence[str], commands: Sequence[str], code: str, message: str, exit_code: int
+) -> int:
+    """Report a failure: one line on stderr and, under ``--json``, one JSON error document."""
+    say(sys.stderr, message.replace("\n", " "))
+    if "--json" in argv:
+        say_json(
+            sys.stdout,
+            {
+                "command": _command(argv, commands),
+                "exit_code": exit_code,
+                "error": {"code": code, "message": message},
+            },
+        )
+    return exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,25 +63,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Never raises and never prints a traceback: usage errors, unreadable or invalid input and
     domain errors become one line on stderr and exit code 2; so does an unexpected error,
-    named as an internal error.
+    named as an internal error. Under ``--json`` a failure is also one JSON document on
+    stdout (``error.code``: ``unusable_input`` or ``internal_error``).
     """
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    commands = parser.commands
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
         outcome: Outcome = args.run(args)
         _emit(args, outcome)
     except SystemExit as exc:  # --help prints and "exits" with 0
         return int(exc.code or 0)
     except UnusableInput as exc:
-        say(sys.stderr, f"{PROG}: error: {exc}")
-        return EXIT_UNUSABLE
+        return _fail(words, commands, "unusable_input", f"{PROG}: error: {exc}", EXIT_UNUSABLE)
     except (StuutDomainError, OSError, ValueError) as exc:
-        say(sys.stderr, f"{PROG}: error: {exc}".replace("\n", " "))
-        return EXIT_UNUSABLE
+        return _fail(words, commands, "unusable_input", f"{PROG}: error: {exc}", EXIT_UNUSABLE)
     except KeyboardInterrupt:
-        say(sys.stderr, f"{PROG}: interrupted")
-        return EXIT_UNUSABLE
+        return _fail(words, commands, "interrupted", f"{PROG}: interrupted", EXIT_UNUSABLE)
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
-        say(sys.stderr, f"{PROG}: internal error (please report): {type(exc).__name__}: {exc}")
-        return EXIT_UNUSABLE
+        message = f"{PROG}: internal error (please report): {type(exc).__name__}: {exc}"
+        return _fail(words, commands, "internal_error", message, EXIT_UNUSABLE)
     return outcome.exit_code

@@ -32,6 +32,9 @@ __all__ = ["build_parser"]
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2, without exiting."""
 
+    #: The names of the subcommands (set on the top-level parser by :func:`build_parser`).
+    commands: tuple[str, ...] = ()
+
     def error(self, message: str) -> NoReturn:
         raise UnusableInput(f"{self.prog}: {message} (see --help)")
 
@@ -170,4 +173,5 @@ def build_parser() -> _Parser:
     serve.add_argument("--token", default="stuut-dev-token", help="the bearer token to accept")
 
     command("demo", _demo, "All of it on the bundled sample portfolio.")
+    parser.commands = tuple(commands.choices)
     return parser

@@ -51,17 +51,18 @@ def run(args: argparse.Namespace) -> Outcome:
         "token": args.token,
         "serving_a_copy": copy is not None,
     }
-    if args.json:
-        say(sys.stdout, json.dumps({"command": "serve", **data}))
-    else:
-        say(
-            sys.stdout,
-            f"Serving {args.store}{' (a copy: the bundled sample is read-only)' if copy else ''} "
-            f"as the Stuut API at {api.base_url} (bearer token {args.token!r}); Ctrl-C stops.",
-        )
-    sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    try:  # announced inside: a Ctrl-C as soon as the address is out still stops cleanly
+        if args.json:
+            say(sys.stdout, json.dumps({"command": "serve", **data}))
+        else:
+            note = " (a copy: the bundled sample is read-only)" if copy else ""
+            say(
+                sys.stdout,
+                f"Serving {args.store}{note} as the Stuut API at {api.base_url} "
+                f"(bearer token {args.token!r}); Ctrl-C stops.",
+            )
+        sys.stdout.flush()
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

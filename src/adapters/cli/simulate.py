@@ -17,6 +17,8 @@ from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.outreach.simulation import (
     OutreachSimulation,
     PolicyComparison,
+    SimulatedOutreach,
+    Uncontacted,
     compare_policies,
     simulate_outreach,
 )
@@ -45,12 +47,35 @@ def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
     )
 
 
+def _invoice_data(
+    row: dict[str, object],
+    reached: dict[str, list[SimulatedOutreach]],
+    missed: dict[str, Uncontacted],
+) -> dict[str, object]:
+    """One open invoice's row with its channels and never-reached codes as arrays."""
+    key = str(row["invoice_id"])
+    return {
+        **row,
+        "channels": sorted({o.channel for o in reached.get(key, [])}),
+        "codes": list(missed[key].codes) if key in missed else [],
+    }
+
+
 def _simulation_data(simulation: OutreachSimulation) -> dict[str, Any]:
+    """A simulation for ``--json``: every row in full, lists as JSON arrays (never joined)."""
+    reached = simulation.reached()
+    missed = {u.invoice_id: u for u in simulation.uncontacted}
     return {
         "summary": simulation.summary(),
-        "outreach": simulation.records(),
-        "uncontacted": simulation.uncontacted_records(),
-        "invoices": simulation.invoice_records(),
+        "outreach": [
+            {**o.as_record(), "invoices": list(o.invoice_ids), "recipients": list(o.recipients)}
+            for o in simulation.outreach
+        ],
+        "uncontacted": [
+            {**u.as_record(), "codes": list(u.codes), "reasons": list(u.reasons)}
+            for u in simulation.uncontacted
+        ],
+        "invoices": [_invoice_data(row, reached, missed) for row in simulation.invoice_records()],
     }
 
 
