@@ -629,6 +629,88 @@ class TestSimulate:
         assert (EXIT_UNUSABLE, True) == (code, fragment in one_line(err))
 
 
+BOTH_CHANNELS = ("--channel", "email", "--channel", "call")
+
+
+class TestSimulateText:
+    RANGE = ("simulate", "--store", str(SAMPLE), "--from", "2026-11-26", "--to", "2026-12-09")
+
+    @staticmethod
+    def timeline(out: str) -> list[str]:
+        """The timeline's data rows (after its header and rule, up to a blank line or note)."""
+        lines = out.split("Timeline (invoices and recipients per outreach)\n", 1)[1].splitlines()
+        return [line for line in lines[2:] if line[:4].isdigit()]
+
+    def test_counts_not_id_lists_and_20_rows_by_default(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Text shows how many invoices and recipients, never the ids, and 20 rows with a note
+        that --json shows all."""
+        code, out, _ = run(capsys, *self.RANGE)
+        _, document = run_json(capsys, *self.RANGE)
+        sent = document["summary"]["sent"]
+        assert (EXIT_CLEAN, 20) == (code, len(self.timeline(out)))
+        assert f"... {sent - 20} more row(s); --json shows all" in out
+        assert ("inv_" in out, "@" in out) == (False, False)
+        assert sent == len(document["outreach"])
+
+    @pytest.mark.parametrize(("limit", "rows"), [("5", 5), ("0", None)])
+    def test_limit_sets_the_rows_and_0_shows_all(
+        self, capsys: pytest.CaptureFixture[str], limit: str, rows: int | None
+    ) -> None:
+        """--limit N shows N timeline rows; --limit 0 every one, with no note."""
+        _, document = run_json(capsys, *self.RANGE)
+        code, out, _ = run(capsys, *self.RANGE, "--limit", limit)
+        expected = document["summary"]["sent"] if rows is None else rows
+        assert (EXIT_CLEAN, expected) == (code, len(self.timeline(out)))
+        assert (rows is not None) == ("--json shows all" in out)
+
+    def test_a_negative_limit_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--limit -1 is refused: exit 2, one line."""
+        code, _, err = run(capsys, *self.RANGE, "--limit", "-1")
+        assert (EXIT_UNUSABLE, True) == (code, "must not be negative" in one_line(err))
+
+    @pytest.mark.parametrize("compare", [False, True])
+    def test_progress_is_drawn_on_a_terminal(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, compare: bool
+    ) -> None:
+        """On a terminal stderr, simulate draws how many partners it has simulated (per policy
+        when comparing), then clears the line."""
+        terminal = TestProgress.Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        extra = ("--compare", "min_gap_per_invoice=7") if compare else ()
+        assert EXIT_CLEAN == run(capsys, *self.RANGE, *extra)[0]
+        drawn = terminal.getvalue()
+        assert ("\rsimulating partners" in drawn, drawn.endswith("\r\x1b[K")) == (True, True)
+        assert ("(compare)" in drawn) == compare
+
+    def test_no_progress_on_a_pipe(self) -> None:
+        """Under a pipe, stderr stays empty: scripts read clean output."""
+        result = subprocess.run([*CLI, *self.RANGE], capture_output=True, check=False)
+        assert (EXIT_CLEAN, b"") == (result.returncode, result.stderr)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ("aging", "--store", str(SAMPLE), "--at", "2026-11-26"),
+            ("outreach", "--store", str(SAMPLE), "--at", "2026-11-26T12:00:00Z", *BOTH_CHANNELS),
+            RANGE,
+            (*RANGE, "--limit", "0"),
+            (*RANGE, "--compare", "min_gap_per_invoice=7"),
+            ("demo",),
+            ("check", str(SAMPLE)),
+        ],
+        ids=["aging", "outreach", "simulate", "simulate-all", "compare", "demo", "check"],
+    )
+    def test_no_line_over_200_characters_on_the_sample(
+        self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+    ) -> None:
+        """Text output on the sample store fits a wide terminal: no line over 200 characters."""
+        code, out, _ = run(capsys, *argv)
+        longest = max(out.splitlines(), key=len)
+        assert (EXIT_CLEAN, True) == (code, len(longest) <= 200), longest
+
+
 class TestDemo:
     def test_runs_everything_on_the_sample(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The demo checks, ages, decides, simulates and compares the bundled portfolio."""

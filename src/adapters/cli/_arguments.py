@@ -113,6 +113,33 @@ def _policy(text: str) -> OutreachPolicy:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _limit(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--limit",
+        type=_count,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=(
+            f"rows per table in text output (default {DEFAULT_LIMIT}; 0 shows all); "
+            "--json always has every row"
+        ),
+    )
+
+
+#: How many rows a text table shows by default (``--limit``).
+DEFAULT_LIMIT = 20
+
+
 def build_parser() -> _Parser:
     """The ``stuut-domain`` parser: one subcommand per command, each with ``--json``."""
     parser = _Parser(
@@ -142,6 +169,7 @@ def build_parser() -> _Parser:
     aging = command("aging", _aging, "Aging per currency and partner, DSO and collections.")
     aging.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
     aging.add_argument("--at", required=True, type=_date, metavar="DATE")
+    _limit(aging)
 
     outreach = command("outreach", _outreach, "Outreach decisions, with reasons, per partner.")
     outreach.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
@@ -149,6 +177,7 @@ def build_parser() -> _Parser:
     outreach.add_argument("--channel", choices=OUTREACH_CHANNELS, action="append")
     outreach.add_argument("--workflow", metavar="ID", help="default: first active workflow")
     outreach.add_argument("--policy", type=_policy, default=OutreachPolicy(), metavar="SPEC")
+    _limit(outreach)
 
     simulate = command("simulate", _simulate, "Simulate outreach over a date range.")
     simulate.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
@@ -166,6 +195,7 @@ def build_parser() -> _Parser:
     simulate.add_argument(
         "--compare", type=_policy, metavar="SPEC", help="a second policy to compare with"
     )
+    _limit(simulate)
 
     serve = command("serve", _serve, "Serve a store as the Stuut API (the fake API).")
     serve.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")

@@ -119,5 +119,6 @@ def run(args: argparse.Namespace) -> Outcome:
         channels=tuple(dict.fromkeys(args.channel or ("email",))),
         workflow=pick_workflow(portfolio, args.workflow),
         policy=args.policy,
+        limit=args.limit or None,
     )
     return store_outcome(portfolio, text, data)

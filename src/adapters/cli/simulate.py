@@ -1,6 +1,8 @@
 """``stuut-domain simulate``: outreach simulated over a date range, or two policies compared.
 
-Days are whole UTC days, ``--from`` to ``--to`` inclusive.
+Days are whole UTC days, ``--from`` to ``--to`` inclusive. Text shows counts and at most
+``--limit`` timeline rows (``--json`` has every row with its ids); progress is drawn on
+stderr only when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from stuut_domain.outreach.simulation import (
     PolicyComparison,
     SimulatedOutreach,
     Uncontacted,
-    compare_policies,
     simulate_outreach,
 )
 from stuut_domain.types import OutreachChannel
@@ -32,7 +33,26 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+#: The timeline's columns in text: counts, not id lists (``--json`` has the ids).
+_TIMELINE_COLUMNS = ("at", "partner", "channel", "invoices", "recipients")
+
+
+def _timeline_rows(simulation: OutreachSimulation) -> list[dict[str, object]]:
+    """One short row per outreach sent: when, to whom, how many invoices and recipients."""
+    return [
+        {
+            "at": o.at,
+            "partner": o.partner_name or o.partner_id,
+            "channel": o.channel,
+            "invoices": len(o.invoice_ids),
+            "recipients": len(o.recipients),
+        }
+        for o in simulation.outreach
+    ]
+
+
 def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
+    """The headline, the reasons never reached and the timeline (at most ``limit`` rows)."""
     summary = simulation.summary()
     headline = ", ".join(
         f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if not isinstance(v, dict)
@@ -42,7 +62,8 @@ def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
         [
             f"{simulation.title()}\n{headline}",
             "Never reached, by reason\n" + text_table(("code", "invoices"), never_rows),
-            "Timeline\n" + limited(simulation.columns, simulation.records(), limit),
+            "Timeline (invoices and recipients per outreach)\n"
+            + limited(_TIMELINE_COLUMNS, _timeline_rows(simulation), limit),
         ]
     )
 
@@ -125,7 +146,17 @@ def simulate_view(
             f"{header}\n\n{_simulation_text(simulation, limit)}",
             {"workflow": workflow.id, "from": start, "to": end, **_simulation_data(simulation)},
         )
-    comparison = compare_policies(portfolio.invoices, a=policy, b=compare, labels=labels, **common)
+    if labels[0] == labels[1]:
+        raise UnusableInput(f"the two policies need different labels, got {labels!r}")
+    runs = []
+    for label, chosen in zip(labels, (policy, compare), strict=True):
+        progress = Progress(f"simulating partners ({label})")
+        runs.append(
+            simulate_outreach(portfolio.invoices, policy=chosen, progress=progress.step, **common)
+        )
+        progress.done()
+    # what compare_policies does, with a progress line per policy
+    comparison = PolicyComparison(labels=labels, a=runs[0], b=runs[1])
     return (
         f"{header}\n\n{_comparison_text(comparison)}",
         {
@@ -151,5 +182,6 @@ def run(args: argparse.Namespace) -> Outcome:
         workflow=pick_workflow(portfolio, args.workflow),
         policy=args.policy,
         compare=args.compare,
+        limit=args.limit or None,
     )
     return store_outcome(portfolio, text, data)
