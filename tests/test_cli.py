@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib.metadata
 import io
 import json
 import os
@@ -13,12 +15,20 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import adapters.samples
-from adapters.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Progress, main
+from adapters.cli import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_UNUSABLE,
+    Progress,
+    main,
+)
 from adapters.samples import sample_portfolio_path
 
 SAMPLE = sample_portfolio_path()
@@ -93,6 +103,133 @@ class TestMain:
         code, out, err = run(capsys, "aging", "--store", str(SAMPLE), "--at", "2026-11-26")
         assert (EXIT_UNUSABLE, "") == (code, out)
         assert "stuut-domain: internal error (please report): RuntimeError: boom" == one_line(err)
+
+
+def all_actions(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.Action]]:
+    """Every action of a parser and of its subcommands' parsers, with the parser's name."""
+    for action in parser._actions:
+        yield parser.prog, action
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                yield parser.prog, choice
+            for sub in action.choices.values():
+                yield from all_actions(sub)
+
+
+class TestPolish:
+    @pytest.mark.parametrize(
+        ("argv", "line"),
+        [
+            (
+                ["aging", "--store", "x"],
+                "stuut-domain aging: error: the following arguments are required: --at "
+                "(see stuut-domain aging --help)",
+            ),
+            (
+                ["check"],
+                "stuut-domain check: error: the following arguments are required: PATH "
+                "(see stuut-domain check --help)",
+            ),
+            (
+                ["nonsense"],
+                "stuut-domain: error: argument COMMAND: invalid choice: 'nonsense' (choose from "
+                "'check', 'aging', 'outreach', 'simulate', 'serve', 'demo') "
+                "(see stuut-domain --help)",
+            ),
+        ],
+    )
+    def test_the_error_prefix_is_printed_once(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], line: str
+    ) -> None:
+        """A usage error reads 'stuut-domain aging: error: ...', never the prefix twice."""
+        code, _, err = run(capsys, *argv)
+        assert (EXIT_UNUSABLE, line) == (code, one_line(err))
+
+    def test_version_comes_from_the_package_metadata(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--version prints the installed distribution's version and exits 0."""
+        code, out, _ = run(capsys, "--version")
+        expected = f"stuut-domain {importlib.metadata.version('stuut-domain')}\n"
+        assert (EXIT_CLEAN, expected) == (code, out)
+
+    def test_every_option_has_help(self) -> None:
+        """Every option, argument and subcommand of every command says what it is for."""
+        from adapters.cli._arguments import build_parser
+
+        missing = [
+            (prog, action.dest)
+            for prog, action in all_actions(build_parser())
+            if not (action.help or "").strip()
+        ]
+        assert [] == missing
+
+    @pytest.mark.parametrize(
+        ("at", "as_of"),
+        [
+            ("2026-11-26", "2026-11-26"),
+            ("2026-11-26T12:00:00Z", "2026-11-26"),
+            ("2026-11-26T23:30:00-05:00", "2026-11-27"),  # 04:30 UTC the next day
+        ],
+    )
+    def test_aging_at_takes_a_date_or_an_instant(
+        self, capsys: pytest.CaptureFixture[str], at: str, as_of: str
+    ) -> None:
+        """aging --at takes an instant too; its day is the instant's UTC date."""
+        code, document = run_json(capsys, "aging", "--store", str(SAMPLE), "--at", at)
+        assert (EXIT_CLEAN, as_of) == (code, document["as_of"])
+
+    @pytest.mark.parametrize(
+        ("at", "instant"),
+        [
+            ("2026-11-26", "2026-11-26T00:00:00+00:00"),
+            ("2026-11-26T12:00:00+01:00", "2026-11-26T12:00:00+01:00"),
+        ],
+    )
+    def test_outreach_at_takes_a_date_as_utc_midnight(
+        self, capsys: pytest.CaptureFixture[str], at: str, instant: str
+    ) -> None:
+        """outreach --at takes a bare date, meaning 00:00 UTC that day."""
+        code, document = run_json(capsys, "outreach", "--store", str(SAMPLE), "--at", at)
+        assert (EXIT_CLEAN, instant) == (code, document["at"])
+
+    def test_simulate_takes_instants_as_their_utc_days(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """simulate --from/--to take instants too, as their UTC dates."""
+        code, document = run_json(
+            capsys,
+            "simulate",
+            "--store",
+            str(SAMPLE),
+            "--from",
+            "2026-11-26T08:00:00+01:00",
+            "--to",
+            "2026-11-28T00:30:00+02:00",
+        )
+        assert (EXIT_CLEAN, "2026-11-26", "2026-11-27") == (
+            code,
+            document["from"],
+            document["to"],
+        )
+
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_ctrl_c_exits_130(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, mode: str
+    ) -> None:
+        """Ctrl-C during a command exits 130, saying so (a JSON error under --json)."""
+
+        def interrupted(*_args: object, **_kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr("adapters.cli.aging.aging_report", interrupted)
+        argv = ["aging", "--store", str(SAMPLE), "--at", "2026-11-26"]
+        code, out, err = run(capsys, *argv, *(["--json"] if mode == "json" else []))
+        assert (EXIT_INTERRUPTED, "stuut-domain: interrupted") == (code, one_line(err))
+        if mode == "json":
+            assert {"code": "interrupted", "message": "stuut-domain: interrupted"} == (
+                json.loads(out)["error"]
+            )
 
 
 class TestCheck:
@@ -917,7 +1054,7 @@ class TestNonUtf8Output:
 
     def test_text_degrades_to_escapes(self) -> None:
         """An unencodable character reads as its escape; what cp1252 has prints as itself."""
-        result = cp1252("aging", *self.STORE, *self.AT)
+        result = cp1252("aging", *self.STORE, *self.AT, "--limit", "0")
         assert "Bo\\u011fazi\xe7i Tekstil A.\\u015e." in result.stdout.decode("cp1252")
 
     @pytest.mark.parametrize("mode", ["text", "json"])

@@ -10,8 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from adapters.cli._arguments import build_parser
+from adapters.cli._arguments import UsageError, build_parser
 from adapters.cli._output import (
+    EXIT_INTERRUPTED,
     EXIT_UNUSABLE,
     PROG,
     Outcome,
@@ -63,8 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Never raises and never prints a traceback: usage errors, unreadable or invalid input and
     domain errors become one line on stderr and exit code 2; so does an unexpected error,
-    named as an internal error. Under ``--json`` a failure is also one JSON document on
-    stdout (``error.code``: ``unusable_input`` or ``internal_error``).
+    named as an internal error; Ctrl-C exits 130. Under ``--json`` a failure is also one
+    JSON document on stdout (``error.code``: ``unusable_input``, ``internal_error`` or
+    ``interrupted``).
     """
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -75,12 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(args, outcome)
     except SystemExit as exc:  # --help prints and "exits" with 0
         return int(exc.code or 0)
+    except UsageError as exc:  # prefixed once, by the (sub)command's own name
+        return _fail(words, commands, "unusable_input", f"{exc.prog}: error: {exc}", EXIT_UNUSABLE)
     except UnusableInput as exc:
         return _fail(words, commands, "unusable_input", f"{PROG}: error: {exc}", EXIT_UNUSABLE)
     except (StuutDomainError, OSError, ValueError) as exc:
         return _fail(words, commands, "unusable_input", f"{PROG}: error: {exc}", EXIT_UNUSABLE)
     except KeyboardInterrupt:
-        return _fail(words, commands, "interrupted", f"{PROG}: interrupted", EXIT_UNUSABLE)
+        return _fail(words, commands, "interrupted", f"{PROG}: interrupted", EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
         message = f"{PROG}: internal error (please report): {type(exc).__name__}: {exc}"
         return _fail(words, commands, "internal_error", message, EXIT_UNUSABLE)

@@ -1,6 +1,7 @@
 """What a command produces and how it is shown: exit codes, :class:`Outcome`, JSON, progress.
 
-Exit codes: ``0`` clean; ``1`` findings; ``2`` unusable input (:class:`UnusableInput`).
+Exit codes: ``0`` clean; ``1`` findings; ``2`` unusable input (:class:`UnusableInput`);
+``130`` interrupted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from stuut_domain.display import text_table
 __all__ = [
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
     "EXIT_UNUSABLE",
     "PROG",
     "Outcome",
@@ -35,6 +37,8 @@ __all__ = [
 EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1
 EXIT_UNUSABLE: Final = 2
+#: Interrupted (Ctrl-C, SIGINT): 128 + 2, as shells report it.
+EXIT_INTERRUPTED: Final = 130
 PROG: Final = "stuut-domain"
 
 
