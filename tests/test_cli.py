@@ -164,6 +164,21 @@ class TestPolish:
         ]
         assert [] == missing
 
+    @pytest.mark.parametrize("doc", ["README.md", "docs/notebook-example.md"])
+    def test_the_docs_command_lines_parse(self, doc: str) -> None:
+        """Every `stuut-domain ...` command line in the docs is one the parser accepts."""
+        from adapters.cli._arguments import build_parser
+
+        text = (pathlib.Path(__file__).resolve().parent.parent / doc).read_text()
+        lines = re.findall(r"`stuut-domain ([^`]+)`", text)
+        assert lines
+        for line in lines:
+            words = line.replace("DIR", str(SAMPLE)).split()
+            if words == ["--version"]:
+                continue
+            args = build_parser().parse_args(words)
+            assert args.command == words[0], line
+
     @pytest.mark.parametrize(
         ("at", "as_of"),
         [
