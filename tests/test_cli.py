@@ -242,9 +242,7 @@ class TestPolish:
         code, out, err = run(capsys, *argv, *(["--json"] if mode == "json" else []))
         assert (EXIT_INTERRUPTED, "stuut-domain: interrupted") == (code, one_line(err))
         if mode == "json":
-            assert {"code": "interrupted", "message": "stuut-domain: interrupted"} == (
-                json.loads(out)["error"]
-            )
+            assert {"code": "interrupted", "message": "interrupted"} == (json.loads(out)["error"])
 
 
 class TestCheck:

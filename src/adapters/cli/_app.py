@@ -43,10 +43,17 @@ def _command(argv: Sequence[str], commands: Sequence[str]) -> str | None:
 
 
 def _fail(
-    argv: Sequence[str], commands: Sequence[str], code: str, message: str, exit_code: int
+    argv: Sequence[str],
+    commands: Sequence[str],
+    *,
+    code: str,
+    prefix: str,
+    message: str,
+    exit_code: int,
 ) -> int:
-    """Report a failure: one line on stderr and, under ``--json``, one JSON error document."""
-    say(sys.stderr, message.replace("\n", " "))
+    """Report a failure: ``prefix message`` as one line on stderr and, under ``--json``, one
+    JSON error document on stdout with the bare message."""
+    say(sys.stderr, f"{prefix} {message}".replace("\n", " "))
     if "--json" in argv:
         say_json(
             sys.stdout,
@@ -78,14 +85,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help prints and "exits" with 0
         return int(exc.code or 0)
     except UsageError as exc:  # prefixed once, by the (sub)command's own name
-        return _fail(words, commands, "unusable_input", f"{exc.prog}: error: {exc}", EXIT_UNUSABLE)
-    except UnusableInput as exc:
-        return _fail(words, commands, "unusable_input", f"{PROG}: error: {exc}", EXIT_UNUSABLE)
-    except (StuutDomainError, OSError, ValueError) as exc:
-        return _fail(words, commands, "unusable_input", f"{PROG}: error: {exc}", EXIT_UNUSABLE)
+        failure = ("unusable_input", f"{exc.prog}: error:", str(exc), EXIT_UNUSABLE)
+    except (UnusableInput, StuutDomainError, OSError, ValueError) as exc:
+        failure = ("unusable_input", f"{PROG}: error:", str(exc), EXIT_UNUSABLE)
     except KeyboardInterrupt:
-        return _fail(words, commands, "interrupted", f"{PROG}: interrupted", EXIT_INTERRUPTED)
+        failure = ("interrupted", f"{PROG}:", "interrupted", EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
-        message = f"{PROG}: internal error (please report): {type(exc).__name__}: {exc}"
-        return _fail(words, commands, "internal_error", message, EXIT_UNUSABLE)
-    return outcome.exit_code
+        failure = (
+            "internal_error",
+            f"{PROG}: internal error (please report):",
+            f"{type(exc).__name__}: {exc}",
+            EXIT_UNUSABLE,
+        )
+    else:
+        return outcome.exit_code
+    code, prefix, message, exit_code = failure
+    return _fail(words, commands, code=code, prefix=prefix, message=message, exit_code=exit_code)
