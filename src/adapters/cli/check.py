@@ -1,7 +1,9 @@
 """``stuut-domain check``: validate Stuut invoice, partner, payment and workflow JSON.
 
 Reads files, directories of ``.json`` files or stdin; each document is decoded and checked
-against its invariants. Exit 1 when any document is undecodable or breaks an invariant.
+against its invariants. Exit 1 when any document is undecodable, is not of the kind it is
+read as (``kind_mismatch``) or breaks an invariant, or any file is unreadable (each such
+file one finding, the others still checked).
 """
 
 from __future__ import annotations
