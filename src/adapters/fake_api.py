@@ -203,14 +203,28 @@ class FakeStuutApi:
         self.faults = FaultPlan()
 
     @classmethod
-    def serving(cls, store: Any, *, token: str, clock: Clock | None = None) -> FakeStuutApi:
-        """A started fake over a store with ``invoices``, ``partners`` and ``payments``."""
+    def serving(
+        cls,
+        store: Any,
+        *,
+        token: str,
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> FakeStuutApi:
+        """A started fake over a store with ``invoices``, ``partners`` and ``payments``.
+
+        It listens on ``host``:``port``; port ``0`` lets the OS pick a free one (read it back
+        from :attr:`url`). A port already in use raises :class:`OSError`.
+        """
         return cls(
             invoices=store.invoices,
             partners=store.partners,
             payments=store.payments,
             token=token,
             clock=clock,
+            host=host,
+            port=port,
         ).start()
 
     def __repr__(self) -> str:
