@@ -822,3 +822,25 @@ class TestModule:
     def test_a_workflow_is_not_a_partner(self) -> None:
         """Module functions decode their own class."""
         assert isinstance(decode_workflow(b"{}"), Workflow)
+
+
+class TestTheOneObviousWay:
+    def test_encode_and_decode_take_any_domain_value(self) -> None:
+        """stuut_json.encode / decode(cls, data) round-trip an invoice, a line item, a contact."""
+        invoice = decode_invoice(SEED_PATH.read_bytes())
+        contact = invoice.partner.contacts[0] if invoice.partner else None
+        assert contact is not None
+        for cls, value in (
+            (Invoice, invoice),
+            (LineItem, invoice.line_items[0]),
+            (Contact, contact),
+        ):
+            assert value == stuut_json.decode(cls, stuut_json.encode(value))
+
+    def test_decode_is_the_per_kind_function_for_aggregates(self) -> None:
+        """decode(Invoice, raw, strict=True) refuses what decode_invoice(strict=True) refuses."""
+        with pytest.raises(InvariantViolation) as generic:
+            stuut_json.decode(Invoice, SEED_PATH.read_bytes(), strict=True)
+        with pytest.raises(InvariantViolation) as specific:
+            decode_invoice(SEED_PATH.read_bytes(), strict=True)
+        assert generic.value.codes == specific.value.codes

@@ -129,11 +129,16 @@ class NaiveDatetime(StuutDomainError, ValueError):
         self.field = field
         self.value = value
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            example = f"datetime({value.year}, {value.month}, {value.day}, 9, 0, tzinfo=UTC)"
             super().__init__(
-                f"{field} must be a timezone-aware datetime, got the date {value!r} (no instant)"
+                f"{field} must be a timezone-aware datetime, got the date {value!r} (no "
+                f"instant); pass e.g. {example} or one in the partner's zone"
             )
         else:
-            super().__init__(f"{field} must be timezone-aware, got naive {value!r}")
+            super().__init__(
+                f"{field} must be timezone-aware, got naive {value!r}; attach a zone, e.g. "
+                f"{field}.replace(tzinfo=UTC) or ZoneInfo('Europe/Berlin')"
+            )
 
 
 class PartnerMismatch(StuutDomainError, ValueError):

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -399,3 +399,37 @@ def encode_workflow(workflow: Workflow) -> bytes:
 def decode_workflows(data: bytes | str | Any) -> list[Workflow]:
     """Workflows from a bare JSON array or a v1 list envelope (tolerant)."""
     return _codec(False).decode_many(Workflow, data)
+
+
+# -- any value: the one obvious way (ADR 0036) -------------------------------------------
+
+
+def encode(value: object) -> bytes:
+    """Stuut JSON bytes for any domain value: an entity, a nested one, or a list of them.
+
+    ``encode(invoice)`` is ``encode_invoice(invoice)``; a decoded value comes back as it was
+    read (ADR 0034), a value built in code with every field.
+    """
+    return _codec(False).encode(value)
+
+
+def decode(cls: type[T], data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> T:
+    """One ``cls`` (any domain class: ``Invoice``, ``LineItem``, ``Contact``, ...) from Stuut JSON.
+
+    Tolerant by default (remote data that breaks a rule still loads; ADR 0007). With
+    ``strict=True`` unknown keys are refused and, for an invoice, partner, payment or
+    workflow, every broken rule raises :class:`~stuut_domain.errors.InvariantViolation`, as
+    ``decode_invoice(strict=True)`` and its siblings do.
+    """
+    decoder = _DECODERS.get(cls)
+    if decoder is not None:
+        return decoder(data, strict=strict)  # type: ignore[no-any-return]
+    return _codec(strict).decode(cls, data)
+
+
+_DECODERS: Final[dict[type, Callable[..., Any]]] = {
+    Invoice: decode_invoice,
+    Partner: decode_partner,
+    Payment: decode_payment,
+    Workflow: decode_workflow,
+}
