@@ -8,6 +8,9 @@
   three contacts (no integration), three line items and two payments with their payment.
 * ``slim``: the invoice's top-level scalar fields only.
 
+Text is drawn from words of several languages, a third of them beyond ASCII (accents, Polish,
+Czech, Turkish, Greek, Cyrillic, Japanese), as real partners' names and addresses are.
+
 The same ``(kind, index)`` always gives the same bytes; different indexes give different ids,
 amounts and instants, so a batch is not one object repeated.
 """
@@ -60,6 +63,28 @@ _WORDS: Final = [
     "warehouse",
     "pallet",
     "consulting",
+    # real partners' names and addresses carry letters beyond ASCII
+    "müller",
+    "łódź",
+    "société",
+    "générale",
+    "kraków",
+    "zürich",
+    "são",
+    "paulo",
+    "dvořák",
+    "ørsted",
+    "çağrı",
+    "žilina",
+    "señor",
+    "niño",
+    "café",
+    "åre",
+    "straße",
+    "møller",
+    "ελλάδα",
+    "москва",
+    "東京",
 ]
 
 #: How many copies of each list the full payload carries.
