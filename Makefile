@@ -6,7 +6,10 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install test lint typecheck unit demo bench clean sample
 
+# The Python is checked before the venv exists: a too-old one fails with a message, leaving
+# nothing to clean up.
 $(STAMP): pyproject.toml
+	$(PYTHON) scripts/check_python.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -1,12 +1,15 @@
 """Deterministic Stuut invoice payloads for the benchmarks: slim, typical and full.
 
-* ``full``: everything nested, as in the API's own example (``tests/data``), filled with
+* ``full``: everything nested, as in the API's own example (``adapters.samples``), filled with
   realistic values and with its lists lengthened to about 55 KB of compact JSON and 1,900
   JSON values (six line items, four payments, three emails, one call, two contacts per
   partner), the size of the first measurement in the performance issue.
 * ``typical``: the invoice's own fields, addresses and assignee, the partner embedded with
   three contacts (no integration), three line items and two payments with their payment.
 * ``slim``: the invoice's top-level scalar fields only.
+
+Text is drawn from words of several languages, a third of them beyond ASCII (accents, Polish,
+Czech, Turkish, Greek, Cyrillic, Japanese), as real partners' names and addresses are.
 
 The same ``(kind, index)`` always gives the same bytes; different indexes give different ids,
 amounts and instants, so a batch is not one object repeated.
@@ -21,11 +24,11 @@ import random
 from pathlib import Path
 from typing import Any, Final
 
+import adapters.samples
+
 KINDS: Final = ("slim", "typical", "full")
 
-_SEED: Final = (
-    Path(__file__).resolve().parent.parent / "tests" / "data" / "retrieve_an_invoice.json"
-)
+_SEED: Final = Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 _WORDS: Final = [
     "acme",
@@ -60,6 +63,28 @@ _WORDS: Final = [
     "warehouse",
     "pallet",
     "consulting",
+    # real partners' names and addresses carry letters beyond ASCII
+    "müller",
+    "łódź",
+    "société",
+    "générale",
+    "kraków",
+    "zürich",
+    "são",
+    "paulo",
+    "dvořák",
+    "ørsted",
+    "çağrı",
+    "žilina",
+    "señor",
+    "niño",
+    "café",
+    "åre",
+    "straße",
+    "møller",
+    "ελλάδα",
+    "москва",
+    "東京",
 ]
 
 #: How many copies of each list the full payload carries.

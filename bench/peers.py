@@ -25,6 +25,7 @@ import pydantic
 
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
+from stuut_domain.types import SOURCE_FIELDS
 
 
 def _strip_optional(tp: Any) -> tuple[Any, bool]:
@@ -78,6 +79,8 @@ def pydantic_invoice() -> type[pydantic.BaseModel]:
         hints = typing.get_type_hints(cls)
         fields: dict[str, Any] = {}
         for field in attrs.fields(cls):
+            if field.name in SOURCE_FIELDS:
+                continue
             annotation = _annotation(hints[field.name], name_of, pydantic.AwareDatetime)
             if isinstance(annotation, str):
                 annotation = typing.ForwardRef(annotation)
@@ -116,6 +119,8 @@ def msgspec_invoice() -> type[msgspec.Struct]:
         hints = typing.get_type_hints(cls)
         fields: list[Any] = []
         for field in attrs.fields(cls):
+            if field.name in SOURCE_FIELDS:
+                continue
             if field.default is attrs.NOTHING:
                 fields.append((field.name, text(hints[field.name])))
             else:

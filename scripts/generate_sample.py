@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -214,8 +215,54 @@ def _price(rng: random.Random, code: str, low: int, high: int) -> int:
     return max(minor, 1)
 
 
-def _phone(rng: random.Random) -> str:
-    return f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+#: Phone numbering per country (and per city where the area code differs): the country
+#: calling code, a national prefix valid for any digits after it (a mobile range, or an area
+#: code and exchange digit), and the national number's length. Each plan was chosen from the
+#: country's numbering plan and checked with the ``phonenumbers`` package;
+#: tests/test_sample_portfolio.py checks every generated number with it.
+PHONE_PLANS: dict[str, tuple[int, str, int]] = {
+    "AE": (971, "50", 9), "AF": (93, "70", 9), "AU": (61, "41", 9), "BH": (973, "36", 8),
+    "BR": (55, "119", 11), "CA": (1, "7097", 10), "CH": (41, "79", 9), "CL": (56, "98", 9),
+    "CN": (86, "139", 11), "DE": (49, "1511", 11), "FR": (33, "61", 9), "GB": (44, "771", 10),
+    "IN": (91, "98", 10), "IR": (98, "912", 10), "IS": (354, "69", 7), "IT": (39, "33", 10),
+    "JP": (81, "80", 10), "KE": (254, "71", 9),
+    "KR": (82, "102", 10), "KW": (965, "50", 8), "MM": (95, "96", 10), "MX": (52, "477", 10),
+    "NG": (234, "803", 10), "NP": (977, "984", 10), "NZ": (64, "21", 9), "OM": (968, "92", 8),
+    "PL": (48, "50", 9), "SE": (46, "70", 9), "SG": (65, "8", 8), "TN": (216, "20", 8),
+    "TR": (90, "53", 10), "VN": (84, "91", 9), "ZA": (27, "82", 9),
+    "US/New York": (1, "2125", 10), "US/Portland": (1, "5034", 10),
+    "US/Chicago": (1, "3124", 10), "US/Denver": (1, "3034", 10),
+    "US/Honolulu": (1, "8084", 10),
+}  # fmt: skip
+
+
+def _phone(rng: random.Random, country: str, city: str) -> str:
+    """A phone number valid in ``country`` (``+49 1511 234 5678``): the plan's prefix, then
+    digits drawn from ``rng`` (three draws, as the generator has always made)."""
+    drawn = f"{rng.randint(10, 99):02d}{rng.randint(100, 999):03d}{rng.randint(1000, 9999):04d}"
+    code, prefix, length = PHONE_PLANS.get(f"{country}/{city}") or PHONE_PLANS[country]
+    national = prefix + drawn[len(drawn) - (length - len(prefix)) :]
+    groups = (
+        (national[:-7], national[-7:-4], national[-4:])
+        if length > 8
+        else (
+            national[:-4],
+            national[-4:],
+        )
+    )
+    return f"+{code} " + " ".join(groups)
+
+
+#: Letters that Unicode does not decompose into a base letter and a mark.
+_SPELLED_OUT = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae"})
+
+
+def ascii_slug(text: str, keep: str = "") -> str:
+    """``text`` in lower-case ASCII letters and digits (and the characters in ``keep``), accents
+    transliterated, not dropped: ``Émile`` is ``emile``, ``Wisła`` is ``wisla``, ``O'Brien``
+    is ``obrien``."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_SPELLED_OUT))
+    return "".join(ch for ch in decomposed if ch.isascii() and (ch.isalnum() or ch in keep))
 
 
 # -- partners and workflows ---------------------------------------------------------------------
@@ -228,7 +275,7 @@ def build_partners(rng: random.Random, ids: Ids) -> list[Partner]:
         partner_id = ids.new("ptn")
         created = _ago(rng, 600, 1500)
         contacts = []
-        domain = "".join(ch for ch in name.lower().split()[0] if ch.isascii() and ch.isalnum())
+        domain = ascii_slug(name.split()[0])
         for n in range(rng.choice((1, 2, 2, 3, 3, 4))):
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             role = (
@@ -236,8 +283,7 @@ def build_partners(rng: random.Random, ids: Ids) -> list[Partner]:
                 if n == 0
                 else rng.choice(("primary_contact", "accounts_payable", "billing_contact", None))
             )
-            local = f"{given}.{family}".lower().replace("'", "")
-            local = "".join(ch for ch in local if ch.isascii() and (ch.isalnum() or ch == "."))
+            local = ascii_slug(f"{given}.{family}", keep=".")
             c_created = _later(rng, created, 0, 24 * 200)
             contacts.append(
                 Contact(
@@ -258,7 +304,7 @@ def build_partners(rng: random.Random, ids: Ids) -> list[Partner]:
                     job_title=rng.choice(("AP clerk", "Controller", "Finance manager", "CFO")),
                     modified_at=_later(rng, c_created, 0, 24 * 300),
                     name=f"{given} {family}",
-                    phone=_phone(rng),
+                    phone=_phone(rng, country, city),
                 )
             )
         partners.append(

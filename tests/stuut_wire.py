@@ -5,6 +5,11 @@ optional), with datetimes in the canonical text of ADR 0008 (``Z`` for UTC, offs
 minutes, six fraction digits when non-zero), amounts as 64-bit integers, ``quantity`` and
 ``currency_rate`` as exact decimals, and free JSON where the model says ``JSON``. Objects that
 own amounts always carry a currency. Used by the codec's round-trip and agreement properties.
+
+``lossless_payloads`` draws the documents ADR 0034 promises to write back unchanged: optional
+keys dropped at random at every level, unknown keys with random JSON values added at every
+level, and numbers in every JSON form a field accepts (``123`` in a float field, ``1.50``,
+``-0.0``, ``1E+2``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import msgspec
 from hypothesis import strategies as st
 
 from stuut_domain.money import CURRENCY_CODES, Money
+from stuut_domain.types import SOURCE_FIELDS
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 
@@ -59,6 +65,31 @@ JSON_VALUES = st.recursive(
 
 DECIMALS = st.decimals(allow_nan=False, allow_infinity=False)
 
+#: Decimal texts whose form a rewrite could change: trailing zeros, signed zeros, exponents.
+NUMBER_FORMS = st.one_of(
+    st.sampled_from(["1.50", "-0", "-0.0", "0.0", "1E+2", "1e-7", "2.500", "-12.0", "123"]).map(
+        Decimal
+    ),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-1000, max_value=1000),
+)
+
+#: Any JSON value, its numbers in every form (exact ``Decimal`` texts beside ints and floats).
+EXACT_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | NUMBER_FORMS
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+#: Unknown keys: never a field name of any class (fields never start with ``x-``).
+UNKNOWN_KEYS = st.text(max_size=6).map(lambda text: f"x-{text}")
+
 
 def _strip_optional(tp: Any) -> tuple[Any, bool]:
     if get_origin(tp) in (typing.Union, types.UnionType):
@@ -72,19 +103,27 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _value(tp: Any, depth: int) -> st.SearchStrategy[Any]:
+def _value(tp: Any, depth: int, lossless: bool = False) -> st.SearchStrategy[Any]:
     base, optional = _strip_optional(tp)
     strategy: st.SearchStrategy[Any]
     if tp is Any:
-        return JSON_VALUES
+        return EXACT_JSON if lossless else JSON_VALUES
     if base is str:
         strategy = st.text(max_size=12)
     elif base is bool:
         strategy = st.booleans()
     elif base is int or base is Money:
         strategy = INT64
+    elif base is float and lossless:
+        strategy = st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.integers(min_value=-(2**53), max_value=2**53),
+            NUMBER_FORMS,
+        )
     elif base is float:
         strategy = st.floats(allow_nan=False, allow_infinity=False)
+    elif base is Decimal and lossless:
+        strategy = st.one_of(DECIMALS, NUMBER_FORMS, st.integers(-(10**6), 10**6))
     elif base is Decimal:
         strategy = DECIMALS
     elif base is dt.datetime:
@@ -94,11 +133,14 @@ def _value(tp: Any, depth: int) -> st.SearchStrategy[Any]:
     elif get_origin(base) is typing.Literal:
         strategy = st.sampled_from(get_args(base))
     elif get_origin(base) is tuple:
-        strategy = st.lists(_value(get_args(base)[0], depth + 1), max_size=2 if depth < 1 else 1)
+        strategy = st.lists(
+            _value(get_args(base)[0], depth + 1, lossless), max_size=2 if depth < 1 else 1
+        )
     elif attrs.has(base):
+        build = lossless_payloads if lossless else payloads
         if depth > 4:
-            return st.none() if optional else payloads(base, depth=depth + 1)
-        strategy = payloads(base, depth=depth + 1)
+            return st.none() if optional else build(base, depth=depth + 1)
+        strategy = build(base, depth=depth + 1)
     else:
         raise NotImplementedError(f"no wire strategy for {tp!r}")
     return st.one_of(st.none(), strategy) if optional else strategy
@@ -107,13 +149,39 @@ def _value(tp: Any, depth: int) -> st.SearchStrategy[Any]:
 def payloads(cls: type, *, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     """Stuut JSON objects (as plain dicts) for ``cls``, every key present."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
-    for field in attrs.fields(cls):
+    for field in _wire_fields(cls):
         tp = _hints(cls)[field.name]
         if field.name == "currency":
             fields[field.name] = st.sampled_from(CURRENCY_CODES)
         else:
             fields[field.name] = _value(tp, depth)
     return st.fixed_dictionaries(fields)
+
+
+def _wire_fields(cls: type) -> list[attrs.Attribute[Any]]:
+    return [field for field in attrs.fields(cls) if field.name not in SOURCE_FIELDS]
+
+
+def lossless_payloads(cls: type, *, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    """Stuut JSON objects for ``cls`` as a changing API sends them (see the module).
+
+    Required keys are always present (a ``currency`` too, where the object owns amounts, so
+    the document stays decodable); every other key may be absent; up to two unknown keys with
+    any JSON value are added; numbers come in every form their field accepts.
+    """
+    required: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for field in _wire_fields(cls):
+        tp = _hints(cls)[field.name]
+        if field.name == "currency":
+            required[field.name] = st.sampled_from(CURRENCY_CODES)
+        elif field.default is attrs.NOTHING:
+            required[field.name] = _value(tp, depth, lossless=True)
+        else:
+            optional[field.name] = _value(tp, depth, lossless=True)
+    known = st.fixed_dictionaries(required, optional=optional)
+    extra = st.dictionaries(UNKNOWN_KEYS, EXACT_JSON, max_size=2)
+    return st.tuples(known, extra).map(lambda parts: {**parts[0], **parts[1]})
 
 
 _WRITER = msgspec.json.Encoder(decimal_format="number")
@@ -130,3 +198,24 @@ _EXACT = msgspec.json.Decoder(float_hook=Decimal)
 def parsed(data: bytes) -> Any:
     """JSON bytes as plain values with exact numbers, for comparing two texts as JSON."""
     return _EXACT.decode(data)
+
+
+def typed(value: Any) -> Any:
+    """Parsed JSON with every leaf tagged by its JSON form, for comparisons that see types.
+
+    ``1`` and ``1.0`` differ, ``1.50`` and ``1.5`` differ (a number with a fraction or an
+    exponent is compared by its digits and exponent), ``true`` and ``1`` differ; object key
+    order does not matter (JSON objects are unordered).
+    """
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    if isinstance(value, Decimal):
+        return ("number", value.as_tuple())
+    return (type(value).__name__, value)
+
+
+def typed_json(data: bytes) -> Any:
+    """JSON bytes as :func:`typed` values."""
+    return typed(parsed(data))

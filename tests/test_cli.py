@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib.metadata
 import io
 import json
+import os
 import pathlib
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from adapters.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Progress, main
+import adapters.samples
+from adapters.cli import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_UNUSABLE,
+    Progress,
+    main,
+)
 from adapters.samples import sample_portfolio_path
 
 SAMPLE = sample_portfolio_path()
-SEED = pathlib.Path(__file__).parent / "data" / "retrieve_an_invoice.json"
+#: The command as a subprocess runs it.
+CLI = (sys.executable, "-m", "adapters.cli")
+SEED = pathlib.Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 
 def first_invoice() -> dict[str, Any]:
@@ -89,6 +105,146 @@ class TestMain:
         assert "stuut-domain: internal error (please report): RuntimeError: boom" == one_line(err)
 
 
+def all_actions(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.Action]]:
+    """Every action of a parser and of its subcommands' parsers, with the parser's name."""
+    for action in parser._actions:
+        yield parser.prog, action
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                yield parser.prog, choice
+            for sub in action.choices.values():
+                yield from all_actions(sub)
+
+
+class TestPolish:
+    @pytest.mark.parametrize(
+        ("argv", "line"),
+        [
+            (
+                ["aging", "--store", "x"],
+                "stuut-domain aging: error: the following arguments are required: --at "
+                "(see stuut-domain aging --help)",
+            ),
+            (
+                ["check"],
+                "stuut-domain check: error: the following arguments are required: PATH "
+                "(see stuut-domain check --help)",
+            ),
+            (
+                ["nonsense"],
+                "stuut-domain: error: argument COMMAND: invalid choice: 'nonsense' (choose from "
+                "'check', 'aging', 'outreach', 'simulate', 'serve', 'demo') "
+                "(see stuut-domain --help)",
+            ),
+        ],
+    )
+    def test_the_error_prefix_is_printed_once(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], line: str
+    ) -> None:
+        """A usage error reads 'stuut-domain aging: error: ...', never the prefix twice."""
+        code, _, err = run(capsys, *argv)
+        assert (EXIT_UNUSABLE, line) == (code, one_line(err))
+
+    def test_version_comes_from_the_package_metadata(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--version prints the installed distribution's version and exits 0."""
+        code, out, _ = run(capsys, "--version")
+        expected = f"stuut-domain {importlib.metadata.version('stuut-domain')}\n"
+        assert (EXIT_CLEAN, expected) == (code, out)
+
+    def test_every_option_has_help(self) -> None:
+        """Every option, argument and subcommand of every command says what it is for."""
+        from adapters.cli._arguments import build_parser
+
+        missing = [
+            (prog, action.dest)
+            for prog, action in all_actions(build_parser())
+            if not (action.help or "").strip()
+        ]
+        assert [] == missing
+
+    @pytest.mark.parametrize("doc", ["README.md", "docs/notebook-example.md"])
+    def test_the_docs_command_lines_parse(self, doc: str) -> None:
+        """Every `stuut-domain ...` command line in the docs is one the parser accepts."""
+        from adapters.cli._arguments import build_parser
+
+        text = (pathlib.Path(__file__).resolve().parent.parent / doc).read_text()
+        lines = re.findall(r"`stuut-domain ([^`]+)`", text)
+        assert lines
+        for line in lines:
+            words = line.replace("DIR", str(SAMPLE)).split()
+            if words == ["--version"]:
+                continue
+            args = build_parser().parse_args(words)
+            assert args.command == words[0], line
+
+    @pytest.mark.parametrize(
+        ("at", "as_of"),
+        [
+            ("2026-11-26", "2026-11-26"),
+            ("2026-11-26T12:00:00Z", "2026-11-26"),
+            ("2026-11-26T23:30:00-05:00", "2026-11-27"),  # 04:30 UTC the next day
+        ],
+    )
+    def test_aging_at_takes_a_date_or_an_instant(
+        self, capsys: pytest.CaptureFixture[str], at: str, as_of: str
+    ) -> None:
+        """aging --at takes an instant too; its day is the instant's UTC date."""
+        code, document = run_json(capsys, "aging", "--store", str(SAMPLE), "--at", at)
+        assert (EXIT_CLEAN, as_of) == (code, document["as_of"])
+
+    @pytest.mark.parametrize(
+        ("at", "instant"),
+        [
+            ("2026-11-26", "2026-11-26T00:00:00+00:00"),
+            ("2026-11-26T12:00:00+01:00", "2026-11-26T12:00:00+01:00"),
+        ],
+    )
+    def test_outreach_at_takes_a_date_as_utc_midnight(
+        self, capsys: pytest.CaptureFixture[str], at: str, instant: str
+    ) -> None:
+        """outreach --at takes a bare date, meaning 00:00 UTC that day."""
+        code, document = run_json(capsys, "outreach", "--store", str(SAMPLE), "--at", at)
+        assert (EXIT_CLEAN, instant) == (code, document["at"])
+
+    def test_simulate_takes_instants_as_their_utc_days(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """simulate --from/--to take instants too, as their UTC dates."""
+        code, document = run_json(
+            capsys,
+            "simulate",
+            "--store",
+            str(SAMPLE),
+            "--from",
+            "2026-11-26T08:00:00+01:00",
+            "--to",
+            "2026-11-28T00:30:00+02:00",
+        )
+        assert (EXIT_CLEAN, "2026-11-26", "2026-11-27") == (
+            code,
+            document["from"],
+            document["to"],
+        )
+
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_ctrl_c_exits_130(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, mode: str
+    ) -> None:
+        """Ctrl-C during a command exits 130, saying so (a JSON error under --json)."""
+
+        def interrupted(*_args: object, **_kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr("adapters.cli.aging.aging_report", interrupted)
+        argv = ["aging", "--store", str(SAMPLE), "--at", "2026-11-26"]
+        code, out, err = run(capsys, *argv, *(["--json"] if mode == "json" else []))
+        assert (EXIT_INTERRUPTED, "stuut-domain: interrupted") == (code, one_line(err))
+        if mode == "json":
+            assert {"code": "interrupted", "message": "interrupted"} == (json.loads(out)["error"])
+
+
 class TestCheck:
     def test_violations_name_the_file_and_path(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The seed example breaks two invariants: exit 1, each with file, path and code."""
@@ -102,6 +258,7 @@ class TestCheck:
             "payments",
             "workflows",
             "undecided",
+            "unreadable",
             "findings",
         } == set(document)
         assert [
@@ -164,6 +321,146 @@ class TestCheck:
         """A path that does not exist, or a directory without JSON files, is unusable."""
         assert EXIT_UNUSABLE == run(capsys, "check", str(tmp_path / "nope.json"))[0]
         assert "no .json files" in one_line(run(capsys, "check", str(tmp_path))[2])
+
+
+class TestCheckUnreadable:
+    def test_an_unreadable_file_is_a_finding_and_the_others_are_checked(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """Files that cannot be read (denied, a dangling link, not UTF-8, not JSON) are each
+        one 'unreadable' finding; every other file is still checked: exit 1."""
+        bad = {**first_invoice(), "amount_due": 1}
+        (tmp_path / "a_good.json").write_text(json.dumps(first_invoice()))
+        (tmp_path / "b_denied.json").write_text(json.dumps(first_invoice()))
+        (tmp_path / "c_gone.json").symlink_to(tmp_path / "nowhere.json")
+        (tmp_path / "d_latin1.json").write_bytes(b'{"name": "\xc9mile"}')
+        (tmp_path / "e_truncated.json").write_text('{"id": "inv_1", "amou')
+        (tmp_path / "f_bad.json").write_text(json.dumps(bad))
+        read_bytes = pathlib.Path.read_bytes
+
+        def denied(path: pathlib.Path) -> bytes:
+            if path.name == "b_denied.json":
+                raise PermissionError(13, "Permission denied", str(path))
+            return read_bytes(path)
+
+        monkeypatch.setattr(pathlib.Path, "read_bytes", denied)
+        code, document = run_json(capsys, "check", str(tmp_path))
+        assert (EXIT_FINDINGS, 6, 4, 2) == (
+            code,
+            document["files"],
+            document["unreadable"],
+            document["invoices"],
+        )
+        assert [
+            ("b_denied.json", "unreadable", "Permission denied"),
+            ("c_gone.json", "unreadable", "No such file"),
+            ("d_latin1.json", "unreadable", "not JSON"),
+            ("e_truncated.json", "unreadable", "not JSON"),
+            ("f_bad.json", "amount_due_mismatch", ""),
+        ] == [
+            (
+                pathlib.Path(str(f["file"])).name,
+                f["code"],
+                next(
+                    w
+                    for w in ("Permission denied", "No such file", "not JSON", "")
+                    if w in str(f["message"])
+                ),
+            )
+            for f in document["findings"]
+        ]
+
+    def test_one_corrupt_file_in_the_sample_leaves_630_checked(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """The issue's case: one corrupt file among the sample's 631 is one finding, and the
+        summary still counts every other document."""
+        root = tmp_path / "portfolio"
+        shutil.copytree(SAMPLE, root)
+        victim = sorted((root / "invoices").glob("*.json"))[0]
+        victim.write_bytes(victim.read_bytes()[:40])
+        code, out, _ = run(capsys, "check", str(root))
+        *lines, summary = out.strip().splitlines()
+        assert (EXIT_FINDINGS, [f"{victim}: $: [unreadable]"]) == (
+            code,
+            [line.partition(" not JSON")[0] for line in lines],
+        )
+        assert (
+            "399 invoice(s), 40 partner(s), 188 payment(s), 3 workflow(s) in 631 file(s) "
+            "(1 unreadable): 1 finding(s)"
+        ) == summary
+
+    def test_nothing_readable_at_all_is_unusable(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """When no input holds any document, there is nothing to check: exit 2, one line
+        naming the first problem and how many more."""
+        for name in ("a.json", "b.json"):
+            (tmp_path / name).write_text("{not json")
+        code, out, err = run(capsys, "check", str(tmp_path))
+        assert (EXIT_UNUSABLE, "") == (code, out)
+        assert "a.json: not JSON" in one_line(err)
+        assert "(and 1 more unreadable file(s))" in err
+
+
+class TestCheckForcedKind:
+    @pytest.mark.parametrize(
+        ("document", "fragment"),
+        [
+            ({}, "the document is empty, not a payment"),
+            ("invoice", "the document's object is 'invoice', not 'payment'"),
+            ({"id": "x_1", "colour": "blue"}, "none of the document's keys is a payment field"),
+            (
+                {"total_amount": 100, "amount_due": 100, "object": "payment"},
+                "keys are those of an invoice",
+            ),
+        ],
+        ids=["empty", "an invoice", "foreign keys", "invoice keys"],
+    )
+    def test_a_document_of_another_kind_is_a_kind_mismatch(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        document: dict[str, Any] | str,
+        fragment: str,
+    ) -> None:
+        """--kind payment over {} or a real invoice is no clean payment: one kind_mismatch."""
+        path = tmp_path / "doc.json"
+        path.write_text(json.dumps(sample(document) if isinstance(document, str) else document))
+        code, found = run_json(capsys, "check", str(path), "--kind", "payment")
+        assert (EXIT_FINDINGS, ["kind_mismatch"]) == (
+            code,
+            [f["code"] for f in found["findings"]],
+        )
+        assert fragment in found["findings"][0]["message"]
+
+    def test_the_object_key_contradicting_the_keys_is_a_mismatch_in_auto_mode(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """Detected as an invoice by its keys but naming itself a payment: kind_mismatch."""
+        path = tmp_path / "doc.json"
+        path.write_text(json.dumps({**sample("invoice"), "object": "payment"}))
+        code, found = run_json(capsys, "check", str(path))
+        assert (EXIT_FINDINGS, ["kind_mismatch"]) == (
+            code,
+            [f["code"] for f in found["findings"]],
+        )
+
+    @pytest.mark.parametrize("kind", ["auto", "payment"])
+    def test_a_negative_payment_is_refused_by_its_named_rule(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, kind: str
+    ) -> None:
+        """A payment with a negative amount breaks payment_amount_negative, at amount."""
+        path = tmp_path / "payment.json"
+        path.write_text(json.dumps({**sample("payment"), "amount": -100, "allocations": []}))
+        code, found = run_json(capsys, "check", str(path), "--kind", kind)
+        assert (EXIT_FINDINGS, [("amount", "payment_amount_negative")]) == (
+            code,
+            [(f["path"], f["code"]) for f in found["findings"]],
+        )
 
 
 def sample(kind: str) -> dict[str, Any]:
@@ -482,6 +779,88 @@ class TestSimulate:
         assert (EXIT_UNUSABLE, True) == (code, fragment in one_line(err))
 
 
+BOTH_CHANNELS = ("--channel", "email", "--channel", "call")
+
+
+class TestSimulateText:
+    RANGE = ("simulate", "--store", str(SAMPLE), "--from", "2026-11-26", "--to", "2026-12-09")
+
+    @staticmethod
+    def timeline(out: str) -> list[str]:
+        """The timeline's data rows (after its header and rule, up to a blank line or note)."""
+        lines = out.split("Timeline (invoices and recipients per outreach)\n", 1)[1].splitlines()
+        return [line for line in lines[2:] if line[:4].isdigit()]
+
+    def test_counts_not_id_lists_and_20_rows_by_default(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Text shows how many invoices and recipients, never the ids, and 20 rows with a note
+        that --json shows all."""
+        code, out, _ = run(capsys, *self.RANGE)
+        _, document = run_json(capsys, *self.RANGE)
+        sent = document["summary"]["sent"]
+        assert (EXIT_CLEAN, 20) == (code, len(self.timeline(out)))
+        assert f"... {sent - 20} more row(s); --json shows all" in out
+        assert ("inv_" in out, "@" in out) == (False, False)
+        assert sent == len(document["outreach"])
+
+    @pytest.mark.parametrize(("limit", "rows"), [("5", 5), ("0", None)])
+    def test_limit_sets_the_rows_and_0_shows_all(
+        self, capsys: pytest.CaptureFixture[str], limit: str, rows: int | None
+    ) -> None:
+        """--limit N shows N timeline rows; --limit 0 every one, with no note."""
+        _, document = run_json(capsys, *self.RANGE)
+        code, out, _ = run(capsys, *self.RANGE, "--limit", limit)
+        expected = document["summary"]["sent"] if rows is None else rows
+        assert (EXIT_CLEAN, expected) == (code, len(self.timeline(out)))
+        assert (rows is not None) == ("--json shows all" in out)
+
+    def test_a_negative_limit_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--limit -1 is refused: exit 2, one line."""
+        code, _, err = run(capsys, *self.RANGE, "--limit", "-1")
+        assert (EXIT_UNUSABLE, True) == (code, "must not be negative" in one_line(err))
+
+    @pytest.mark.parametrize("compare", [False, True])
+    def test_progress_is_drawn_on_a_terminal(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, compare: bool
+    ) -> None:
+        """On a terminal stderr, simulate draws how many partners it has simulated (per policy
+        when comparing), then clears the line."""
+        terminal = TestProgress.Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        extra = ("--compare", "min_gap_per_invoice=7") if compare else ()
+        assert EXIT_CLEAN == run(capsys, *self.RANGE, *extra)[0]
+        drawn = terminal.getvalue()
+        assert ("\rsimulating partners" in drawn, drawn.endswith("\r\x1b[K")) == (True, True)
+        assert ("(compare)" in drawn) == compare
+
+    def test_no_progress_on_a_pipe(self) -> None:
+        """Under a pipe, stderr stays empty: scripts read clean output."""
+        result = subprocess.run([*CLI, *self.RANGE], capture_output=True, check=False)
+        assert (EXIT_CLEAN, b"") == (result.returncode, result.stderr)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ("aging", "--store", str(SAMPLE), "--at", "2026-11-26"),
+            ("outreach", "--store", str(SAMPLE), "--at", "2026-11-26T12:00:00Z", *BOTH_CHANNELS),
+            RANGE,
+            (*RANGE, "--limit", "0"),
+            (*RANGE, "--compare", "min_gap_per_invoice=7"),
+            ("demo",),
+            ("check", str(SAMPLE)),
+        ],
+        ids=["aging", "outreach", "simulate", "simulate-all", "compare", "demo", "check"],
+    )
+    def test_no_line_over_200_characters_on_the_sample(
+        self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+    ) -> None:
+        """Text output on the sample store fits a wide terminal: no line over 200 characters."""
+        code, out, _ = run(capsys, *argv)
+        longest = max(out.splitlines(), key=len)
+        assert (EXIT_CLEAN, True) == (code, len(longest) <= 200), longest
+
+
 class TestDemo:
     def test_runs_everything_on_the_sample(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The demo checks, ages, decides, simulates and compares the bundled portfolio."""
@@ -512,11 +891,60 @@ class TestDemo:
         } == set(document)
 
 
+def free_port() -> int:
+    """A port nothing listens on right now (bound, read and released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 class TestServe:
     def test_missing_store_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
         """Serving a directory that does not exist is unusable input."""
         code, _, err = run(capsys, "serve", "--store", "/nonexistent/store")
         assert (EXIT_UNUSABLE, True) == (code, "not a directory" in one_line(err))
+
+    def test_an_empty_directory_is_refused_like_other_commands(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A directory without invoices/ is no store: serve refuses it as aging does (exit 2)."""
+        served = run(capsys, "serve", "--store", str(tmp_path))
+        aged = run(capsys, "aging", "--store", str(tmp_path), "--at", "2026-11-26")
+        assert (EXIT_UNUSABLE, EXIT_UNUSABLE) == (served[0], aged[0])
+        assert "has no invoices/ folder" in one_line(served[2])
+
+    def test_a_port_in_use_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Asking for a port another socket holds is one line on stderr and exit 2."""
+        with socket.socket() as holder:
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+            port = holder.getsockname()[1]
+            code, _, err = run(capsys, "serve", "--store", str(SAMPLE), "--port", str(port))
+        assert (EXIT_UNUSABLE, True) == (code, f"cannot listen on 127.0.0.1:{port}" in err)
+
+    def test_serves_on_the_port_asked_for(self) -> None:
+        """--port N listens on N: the printed URL names it and the API answers there."""
+        port = free_port()
+        process = subprocess.Popen(
+            [*CLI, "serve", "--store", str(SAMPLE), "--port", str(port), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/v1/invoices?limit=1",
+                headers={"Authorization": f"Bearer {started['token']}"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert 200 == response.status
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)
+        assert (f"http://127.0.0.1:{port}", EXIT_CLEAN) == (started["url"], process.returncode)
 
     def test_serves_the_store_until_interrupted(self) -> None:
         """serve prints where it listens, answers the Stuut API, and stops cleanly on SIGINT."""
@@ -539,8 +967,244 @@ class TestServe:
             assert started["url"].startswith("http://127.0.0.1:")
         finally:
             process.send_signal(signal.SIGINT)
+            rest, err = process.communicate(timeout=10)
+        # --json: the start document is the whole output, no text line after it
+        assert (EXIT_CLEAN, "", "") == (process.returncode, rest, err)
+
+    def test_text_mode_says_it_stopped(self) -> None:
+        """Without --json, serve says where it listens and, on Ctrl-C, that it stopped."""
+        process = subprocess.Popen(
+            [*CLI, "serve", "--store", str(SAMPLE)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+        finally:
+            process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=10)
         assert (EXIT_CLEAN, "stuut-domain: stopped") == (process.returncode, err.strip())
+        assert first.startswith(f"Serving {SAMPLE} (a copy")
+
+    def test_serving_the_bundled_sample_never_writes_it(self) -> None:
+        """Two POSTs to a served sample change the served copy; the package's files stay
+        byte for byte, and no .lock appears among them."""
+        before = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "adapters.cli", "serve", "--store", str(SAMPLE), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            some = sorted((SAMPLE / "invoices").glob("*.json"))[0].stem
+            for _ in range(2):
+                request = urllib.request.Request(
+                    f"{started['base_url']}/invoices/{some}/sync",
+                    method="POST",
+                    headers={"Authorization": f"Bearer {started['token']}"},
+                )
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    assert 200 == response.status
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)
+        after = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
+        assert (True, before) == (started["serving_a_copy"], after)
+
+
+def cp1252(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    """Run the command as a subprocess whose stdout and stderr are cp1252 (a Windows pipe)."""
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    return subprocess.run([*CLI, *argv], capture_output=True, env=env, check=False, timeout=120)
+
+
+class TestNonUtf8Output:
+    """Under a cp1252 stdout, names such as Wisła or Boğaziçi degrade, never fail."""
+
+    AT = ("--at", "2026-11-26")
+    STORE = ("--store", str(SAMPLE))
+
+    @pytest.fixture
+    def flawed(self, tmp_path: pathlib.Path) -> pathlib.Path:
+        """A folder whose one invoice is flawed and whose name cp1252 cannot encode."""
+        folder = tmp_path / "Boğaziçi Wisła"
+        folder.mkdir()
+        (folder / "faktura-ł.json").write_text(json.dumps({**first_invoice(), "amount_due": 1}))
+        return folder
+
+    @pytest.mark.parametrize(
+        ("argv", "expected"),
+        [
+            (("aging", *STORE, *AT), EXIT_CLEAN),
+            (("outreach", *STORE, "--at", "2026-11-26T12:00:00Z"), EXIT_CLEAN),
+            (("simulate", *STORE, "--from", "2026-11-26", "--to", "2026-12-02"), EXIT_CLEAN),
+            (("demo",), EXIT_CLEAN),
+            (("aging", "--store", "/nonexistent/Wisła", *AT), EXIT_UNUSABLE),
+            (("--help",), EXIT_CLEAN),
+        ],
+        ids=["aging", "outreach", "simulate", "demo", "error", "help"],
+    )
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_every_command_prints(self, argv: tuple[str, ...], expected: int, mode: str) -> None:
+        """Each command exits as under UTF-8 and prints; --json stays one exact document."""
+        extra = ("--json",) if mode == "json" and argv[0] != "--help" else ()
+        result = cp1252(*argv, *extra)
+        assert (expected, b"") == (result.returncode, result.stderr if expected == 0 else b"")
+        output = (result.stdout if expected == 0 else result.stderr).decode("cp1252")
+        assert output.strip()
+        assert "codec can't encode" not in output
+        if extra and expected == 0:
+            document = json.loads(result.stdout.decode("cp1252"))
+            assert argv[0] == document["command"]
+            if argv[0] == "aging":
+                names = {r["partner"] for r in document["aging_by_partner"]}
+                assert {"Boğaziçi Tekstil A.Ş.", "Wisła Software Sp. z o.o."} <= names
+
+    def test_text_degrades_to_escapes(self) -> None:
+        """An unencodable character reads as its escape; what cp1252 has prints as itself."""
+        result = cp1252("aging", *self.STORE, *self.AT, "--limit", "0")
+        assert "Bo\\u011fazi\xe7i Tekstil A.\\u015e." in result.stdout.decode("cp1252")
+
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_check_names_unencodable_files(self, flawed: pathlib.Path, mode: str) -> None:
+        """check names a file whose path cp1252 cannot encode, in text and in JSON."""
+        result = cp1252("check", str(flawed), *(("--json",) if mode == "json" else ()))
+        assert (EXIT_FINDINGS, b"") == (result.returncode, result.stderr)
+        if mode == "json":
+            document = json.loads(result.stdout.decode("cp1252"))
+            assert [str(flawed / "faktura-ł.json")] == [f["file"] for f in document["findings"]]
+        else:
+            assert "faktura-\\u0142.json" in result.stdout.decode("cp1252")
+
+    @pytest.mark.parametrize("mode", ["text", "json"])
+    def test_serve_prints_where_it_listens(
+        self, small_store: pathlib.Path, tmp_path: pathlib.Path, mode: str
+    ) -> None:
+        """serve of a store named Wisła starts, prints its address and stops cleanly."""
+        store = small_store.rename(tmp_path / "Wisła")
+        env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+        process = subprocess.Popen(
+            [*CLI, "serve", "--store", str(store), *(("--json",) if mode == "json" else ())],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline().decode("cp1252")
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=10)
+        assert (EXIT_CLEAN, "codec" not in err.decode("cp1252")) == (process.returncode, True)
+        assert "http://127.0.0.1:" in first
+
+
+#: A comma-joined list of codes, ids or addresses: what a JSON array must be instead.
+JOINED = re.compile(r"[\w.@+-]+(,[\w.@+-]+)+")
+
+
+def joined_strings(document: object, path: str = "$") -> list[str]:
+    """The paths of every string in ``document`` that is a comma-joined list."""
+    if isinstance(document, dict):
+        return [p for k, v in document.items() for p in joined_strings(v, f"{path}.{k}")]
+    if isinstance(document, list):
+        return [p for i, v in enumerate(document) for p in joined_strings(v, f"{path}[{i}]")]
+    return [path] if isinstance(document, str) and JOINED.fullmatch(document) else []
+
+
+class TestJsonDocuments:
+    STORE = ("--store", str(SAMPLE))
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ("outreach", *STORE, "--at", "2026-11-26T12:00:00Z", "--channel", "email"),
+            ("simulate", *STORE, "--from", "2026-11-26", "--to", "2026-12-09"),
+            ("demo",),
+        ],
+        ids=["outreach", "simulate", "demo"],
+    )
+    def test_lists_are_json_arrays(
+        self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+    ) -> None:
+        """Codes, invoice ids, recipients, reasons and channels are arrays, never 'a,b'."""
+        code, document = run_json(capsys, *argv)
+        assert (EXIT_CLEAN, []) == (code, joined_strings(document))
+        simulation = document.get("simulation", document)
+        if "decisions" in document:
+            many = next(d for d in document["decisions"] if len(d["invoice_ids"]) > 1)
+            assert all(isinstance(many[k], list) for k in ("codes", "invoice_ids", "recipients"))
+        if "outreach" in simulation and isinstance(simulation["outreach"], list):
+            assert any(len(o["invoices"]) > 1 for o in simulation["outreach"])
+            assert all(isinstance(u["codes"], list) for u in simulation["uncontacted"])
+            assert all(isinstance(i["channels"], list) for i in simulation["invoices"])
+
+    @pytest.mark.parametrize(
+        ("argv", "command", "fragment"),
+        [
+            (("check", "/nonexistent.json"), "check", "no such file"),
+            (("aging", *STORE, "--at", "26/11/2026"), "aging", "not an ISO date"),
+            (("outreach", *STORE, "--at", "2026-11-26T12:00"), "outreach", "no UTC offset"),
+            (
+                ("simulate", *STORE, "--from", "2026-11-26", "--to", "2026-11-01"),
+                "simulate",
+                "before --from",
+            ),
+            (("serve", "--store", "/nonexistent/store"), "serve", "not a directory"),
+            (("aging", "--nonsense"), "aging", "required: --store, --at"),
+            (("frobnicate",), None, "invalid choice"),
+        ],
+        ids=["check", "aging", "outreach", "simulate", "serve", "usage", "no command"],
+    )
+    def test_exit_2_is_one_json_error_document(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        argv: tuple[str, ...],
+        command: str | None,
+        fragment: str,
+    ) -> None:
+        """Unusable input under --json: exit 2, one JSON document naming the error on stdout."""
+        code, document = run_json(capsys, *argv)
+        assert (EXIT_UNUSABLE, command, EXIT_UNUSABLE, "unusable_input") == (
+            code,
+            document["command"],
+            document["exit_code"],
+            document["error"]["code"],
+        )
+        assert fragment in document["error"]["message"]
+
+    def test_demo_and_internal_errors_are_json_too(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A missing bundled sample (demo) and a bug are JSON errors under --json as well."""
+
+        def missing() -> pathlib.Path:
+            raise FileNotFoundError("the bundled sample portfolio is not installed")
+
+        monkeypatch.setattr("adapters.cli.demo.sample_portfolio_path", missing)
+        code, document = run_json(capsys, "demo")
+        assert (EXIT_UNUSABLE, "demo", "unusable_input") == (
+            code,
+            document["command"],
+            document["error"]["code"],
+        )
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr("adapters.cli.aging.aging_report", broken)
+        code, document = run_json(capsys, "aging", *self.STORE, "--at", "2026-11-26")
+        assert (EXIT_UNUSABLE, "internal_error") == (code, document["error"]["code"])
+
+    def test_findings_are_one_document_too(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Exit 1 (findings) under --json is one parseable document with exit-free data."""
+        code, out, _ = run(capsys, "check", str(SEED), "--json")
+        assert (EXIT_FINDINGS, dict) == (code, type(json.loads(out)))
 
 
 class TestConsoleScript:

@@ -6,11 +6,18 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stuut_domain.display import cell, html_table, text_table, to_tenth
+from adapters.samples import api_invoice_example
+from adapters.stuut_json import decode_invoice
+from rules_builders import AT, payment, three_invoices
+from stuut_domain.allocation.proposals import AllocationRule, allocate_payment
+from stuut_domain.display import cell, compact_repr, html_table, text_table, to_tenth
+from stuut_domain.money import Money
+from stuut_domain.payment import PaymentAllocation
 
 ROWS = [
     {"partner": "Globex <Corp> & Co", "currency": "USD", "total": Decimal("1234567.50")},
@@ -79,3 +86,54 @@ class TestToTenth:
         """No tenth is nearer to the exact value than the one chosen."""
         chosen = Fraction(to_tenth(value))
         assert abs(chosen - value) <= Fraction(1, 20)
+
+
+class TestCompactRepr:
+    def test_every_entity_of_the_api_example_reads_in_one_short_line(self) -> None:
+        """Each entity nested in the docs' example (every field filled) reprs in ≤ 320
+        characters, one line, naming its class; what does not fit is counted."""
+        invoice = decode_invoice(api_invoice_example())
+        found: list[object] = []
+
+        def walk(value: object) -> None:
+            if attrs.has(type(value)):
+                found.append(value)
+                for field in attrs.fields(type(value)):
+                    if not field.name.startswith("_"):
+                        walk(getattr(value, field.name))
+            elif isinstance(value, tuple | list):
+                for item in value:
+                    walk(item)
+
+        walk(invoice)
+        too_long = {type(v).__name__: len(repr(v)) for v in found if len(repr(v)) > 320}
+        assert ({}, True) == (too_long, len({type(v) for v in found}) >= 15)
+        assert all("\n" not in repr(v) and repr(v).startswith(type(v).__name__) for v in found)
+
+    def test_an_allocation_result_reads_in_a_few_hundred_characters(self) -> None:
+        """Three allocations of 600.00 USD: a few hundred characters, not 3 KB."""
+        result = allocate_payment(
+            payment(60_000), three_invoices(), rule=AllocationRule.OLDEST_DUE_FIRST, at=AT
+        )
+        text = repr(result)
+        assert (True, True, True) == (
+            len(text) < 400,
+            "rule='oldest_due_first'" in text,
+            "unapplied=0.00 USD" in text,
+        )
+
+    def test_fields_that_say_nothing_are_left_out(self) -> None:
+        """None, empty tuples and defaults are omitted; Money reads as text; many items count."""
+        allocation = PaymentAllocation(
+            amount=Money(30_000, "USD"),
+            invoice_id="inv_1",
+            object="payment_allocation",
+            payment_id="pay_1",
+            strategy="manual",
+        )
+        assert (
+            "PaymentAllocation(amount=300.00 USD, invoice_id='inv_1', "
+            "object='payment_allocation', payment_id='pay_1', strategy='manual')"
+        ) == repr(allocation)
+        four = attrs.evolve(payment(100), allocations=(allocation,) * 4)
+        assert "allocations=<4 PaymentAllocation>" in compact_repr(four)

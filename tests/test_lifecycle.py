@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rules_builders import (
     DUE_AT,
@@ -42,6 +44,8 @@ from stuut_domain.lifecycle import (
     void,
 )
 from stuut_domain.money import Money
+from stuut_domain.payment import PaymentAllocation
+from stuut_domain.strategies import invoices
 
 S = InvoiceStatus
 UTC = dt.UTC
@@ -372,3 +376,103 @@ class TestApplyAllocation:
         with pytest.raises(InvalidAllocation) as caught:
             unapply_allocation(broken, "alloc_0001")
         assert "amount_paid_negative" == caught.value.code
+
+
+# -- every transition keeps every rule, from remote-shaped invoices too -------------------
+
+
+def _remote_allocation(invoice: Invoice, step: int, approved: bool) -> PaymentAllocation:
+    return PaymentAllocation(
+        amount=invoice.money(max(1, invoice.amount_due.minor_units // 2)),
+        invoice_id=str(invoice.id),
+        object="payment_allocation",
+        payment_id="pay_remote",
+        strategy="manual",
+        id=f"alloc_remote_{step}",
+        approved=approved,
+    )
+
+
+def _step(invoice: Invoice, name: str, step: int, at: dt.datetime) -> Invoice:
+    """One transition by name, with arguments a caller would plausibly pass."""
+    listed = invoice.payments[0].id if invoice.payments else "alloc_none"
+    moves: dict[str, Callable[[], Invoice]] = {
+        "issue": lambda: issue(invoice, at=at),
+        "void": lambda: void(invoice, at=at),
+        "mark_uncollectible": lambda: mark_uncollectible(invoice, at=at),
+        "open_dispute": lambda: open_dispute(invoice),
+        "resolve_dispute": lambda: resolve_dispute(invoice),
+        "record_promise": lambda: record_promise(invoice, at.date()),
+        "keep_promise": lambda: keep_promise(invoice),
+        "break_promise": lambda: break_promise(invoice, at=at + dt.timedelta(days=30)),
+        "apply_approved": lambda: apply_allocation(
+            invoice, _remote_allocation(invoice, step, True), at=at
+        ),
+        "apply_pending": lambda: apply_allocation(
+            invoice, _remote_allocation(invoice, step, False), at=at
+        ),
+        "approve_allocation": lambda: approve_allocation(invoice, str(listed), at=at),
+        "unapply_allocation": lambda: unapply_allocation(invoice, str(listed)),
+    }
+    return moves[name]()
+
+
+TRANSITION_NAMES = (
+    "issue",
+    "void",
+    "mark_uncollectible",
+    "open_dispute",
+    "resolve_dispute",
+    "record_promise",
+    "keep_promise",
+    "break_promise",
+    "apply_approved",
+    "apply_pending",
+    "approve_allocation",
+    "unapply_allocation",
+)
+
+
+class TestTransitionsKeepEveryRule:
+    @pytest.mark.parametrize("first", TRANSITION_NAMES)
+    @given(
+        invoice=invoices(),
+        remote=st.booleans(),
+        then=st.lists(st.sampled_from(TRANSITION_NAMES), max_size=5),
+    )
+    def test_no_transition_breaks_a_rule_that_held(
+        self, first: str, invoice: Invoice, remote: bool, then: list[str]
+    ) -> None:
+        """From a valid invoice, or its remote shape (amount_paid without the allocations,
+        ADR 0007), every transition that succeeds breaks no rule that held before it."""
+        names = [first, *then]
+        if remote:
+            invoice = attrs.evolve(invoice, payments=())
+        at = (invoice.modified_at or invoice.issued_at or LATER) + dt.timedelta(days=1)
+        for step, name in enumerate(names):
+            before = {v.code for v in check_invoice(invoice)}
+            try:
+                after = _step(invoice, name, step, at)
+            except (InvalidTransition, InvalidAllocation):
+                continue
+            broken = {v.code for v in check_invoice(after)} - before
+            assert not broken, (name, broken, check_invoice(after))
+            invoice = after
+            at += dt.timedelta(hours=1)
+
+    def test_an_uncollectible_invoice_with_unlisted_payments_is_not_voided(self) -> None:
+        """Written off after 300.00 of 1,000.00 was paid, allocations not listed: void is
+        refused, since it would leave a voided invoice carrying payments."""
+        paid = apply_allocation(issued(), allocation(issued(), 30_000), at=LATER)
+        remote = attrs.evolve(mark_uncollectible(paid, at=LATER), payments=())
+        with pytest.raises(InvalidTransition) as caught:
+            void(remote, at=LATER)
+        assert "net payments of 300.00 USD" in str(caught.value)
+
+    def test_an_allocation_beside_unlisted_payments_is_refused(self) -> None:
+        """amount_paid 300.00 with no allocations listed: a new one is refused, by code."""
+        paid = apply_allocation(issued(), allocation(issued(), 30_000), at=LATER)
+        remote = attrs.evolve(paid, payments=())
+        with pytest.raises(InvalidAllocation) as caught:
+            apply_allocation(remote, allocation(remote, 100, allocation_id="alloc_2"), at=LATER)
+        assert "allocations_unlisted" == caught.value.code

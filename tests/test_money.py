@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pickle
 from decimal import Decimal
+from fractions import Fraction
 
 import moneyed
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stuut_domain.errors import CurrencyMismatch, InexactAmount, UnknownCurrency
+from stuut_domain.errors import CurrencyMismatch, InexactAmount, InvalidRate, UnknownCurrency
 from stuut_domain.money import (
     CURRENCY_CODES,
     Money,
@@ -229,8 +230,87 @@ class TestConvert:
 
     def test_non_positive_rates_are_refused(self) -> None:
         """A zero or negative rate is a data error, not a conversion."""
-        with pytest.raises(ValueError, match="rate must be positive"):
+        with pytest.raises(InvalidRate, match="must be above zero"):
             convert(Money(1, "EUR"), 0, "USD")
+
+    @pytest.mark.parametrize(
+        "rate",
+        [
+            1.08,
+            True,
+            "1,08",
+            "abc",
+            Decimal("NaN"),
+            Decimal("Infinity"),
+            Decimal("1e10000000"),
+            Decimal("1e-999999999999999999"),
+            "1" * 60,
+            Fraction(1, 10**80),
+            None,
+        ],
+        ids=repr,
+    )
+    def test_rates_no_real_figure_has_are_refused_by_type(self, rate: object) -> None:
+        """Floats, bools, text that is no decimal, NaN, infinities and absurd exponents all
+        raise InvalidRate (a ValueError), quickly: never a foreign error, never a slow sum."""
+        with pytest.raises(InvalidRate):
+            convert(Money(1, "EUR"), rate, "USD")  # type: ignore[call-overload]
+
+    def test_a_rate_at_the_edge_of_the_range_converts(self) -> None:
+        """1e30 is a rate a figure could have: accepted, and exact."""
+        assert Money(10**30, "KRW") == convert(Money(1, "JPY"), Decimal("1e30"), "KRW")
+
+    def test_both_names_are_accepted(self) -> None:
+        """convert(money, rate=..., to=...) is the named form of convert(money, rate, to)."""
+        assert convert(Money(1000, "EUR"), "1.0825", "USD") == convert(
+            Money(1000, "EUR"), rate="1.0825", to="USD"
+        )
+
+    def test_the_currency_first_says_how_to_call_it(self) -> None:
+        """convert(m, "EUR", rate=...) is refused with both right forms in the message."""
+        with pytest.raises(TypeError, match=r"convert\(money, rate, to\)"):
+            convert(Money(1000, "USD"), "EUR", rate=Decimal("0.92"))  # type: ignore[call-overload]
+
+    def test_converting_to_itself_needs_rate_one(self) -> None:
+        """USD to USD at 1.1 is a mistake, refused as an invalid rate."""
+        with pytest.raises(InvalidRate, match="itself"):
+            convert(Money(100, "USD"), "1.1", "USD")
+
+
+class TestMoneyBagRefusals:
+    def test_a_list_of_amounts_points_at_of(self) -> None:
+        """MoneyBag([...]) is a TypeError that names MoneyBag.of."""
+        with pytest.raises(TypeError, match=r"MoneyBag\.of"):
+            MoneyBag([Money(1, "USD")])  # type: ignore[arg-type]
+
+    def test_totals_are_integer_minor_units(self) -> None:
+        """A Decimal or float total is refused, never truncated."""
+        with pytest.raises(TypeError, match="integer minor units"):
+            MoneyBag({"USD": Decimal("1.5")})  # type: ignore[dict-item]
+
+    def test_adding_a_number_is_a_type_error(self) -> None:
+        """MoneyBag() + 1 is Python's TypeError for unsupported operands, not AttributeError."""
+        with pytest.raises(TypeError, match="unsupported operand"):
+            MoneyBag() + 1  # type: ignore[operator]
+
+    def test_get_follows_the_mapping_contract(self) -> None:
+        """get gives the default for a currency not held and for a code that is no currency;
+        indexing reads a currency not held as zero and refuses a code that is no currency."""
+        bag = MoneyBag.of([Money(5, "USD")])
+        assert (Money(5, "USD"), None, None, Money(0, "EUR")) == (
+            bag.get("USD"),
+            bag.get("EUR"),
+            bag.get("FOO"),
+            bag["EUR"],
+        )
+        with pytest.raises(UnknownCurrency):
+            bag["FOO"]
+
+    @pytest.mark.parametrize("code", [None, 7, "usd", ""], ids=repr)
+    def test_exponent_of_no_currency_is_unknown_currency(self, code: object) -> None:
+        """exponent(None) and friends raise UnknownCurrency, not AttributeError."""
+        with pytest.raises(UnknownCurrency):
+            exponent(code)  # type: ignore[arg-type]
 
 
 class TestMoneyBag:
@@ -255,3 +335,45 @@ class TestMoneyBag:
         assert [{"currency": "BHD", "minor_units": 1500, "amount": Decimal("1.500")}] == (
             MoneyBag.of([Money(1500, "BHD")]).as_records()
         )
+
+
+class TestReadingAmounts:
+    @pytest.mark.parametrize(
+        ("money", "shown"),
+        [
+            (Money(528634235, "EUR"), "Money.of('5286342.35', 'EUR')"),
+            (Money(-300, "JPY"), "Money.of('-300', 'JPY')"),
+            (Money(5, "BHD"), "Money.of('0.005', 'BHD')"),
+            (Money(0, "USD"), "Money.of('0.00', 'USD')"),
+            (Money(10**30, "KRW"), f"Money.of('{10**30}', 'KRW')"),
+        ],
+    )
+    def test_the_repr_reads_as_the_amount(self, money: Money, shown: str) -> None:
+        """5,286,342.35 EUR reads as 5286342.35, not as 528 million minor units."""
+        assert shown == repr(money)
+
+    @given(
+        money=st.builds(
+            Money, st.integers(-(10**20), 10**20), st.sampled_from(["USD", "JPY", "BHD", "CLF"])
+        )
+    )
+    def test_the_repr_evaluates_back_to_the_same_money(self, money: Money) -> None:
+        """eval(repr(m)) == m: the repr is the amount, exactly."""
+        assert money == eval(repr(money), {"Money": Money})
+
+    @pytest.mark.parametrize(
+        ("spec", "shown"),
+        [
+            (",.2f", "5,286,342.35 EUR"),
+            (",", "5,286,342.35 EUR"),
+            (".0f", "5286342 EUR"),
+            ("", "5286342.35 EUR"),
+            (">15,.2f", "   5,286,342.35 EUR"),
+        ],
+    )
+    def test_format_formats_the_exact_amount_and_names_the_currency(
+        self, spec: str, shown: str
+    ) -> None:
+        """format(money, ",.2f") works as for a Decimal, with the currency after it."""
+        assert shown == format(Money(528634235, "EUR"), spec)
+        assert shown == f"{Money(528634235, 'EUR'):{spec}}"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.util
+import random
+import re
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
+import phonenumbers
 import pytest
 
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
@@ -139,6 +142,18 @@ class TestSampleContent:
         """JPY-like, cent and BHD/KWD-like currencies all appear."""
         assert {0, 2, 3} <= {exponent(i.currency) for i in _invoices()}
 
+    def test_the_readme_counts_what_the_sample_holds(self) -> None:
+        """ "40 partners ... (in 28 currencies), 400 invoices in 27 currencies": counted here."""
+        readme = " ".join((SCRIPT.parent.parent / "README.md").read_text().split())
+        invoices = _invoices()
+        partners = _partners()
+        claim = (
+            f"{len(partners)} partners on every continent (in "
+            f"{len({p.currency for p in partners})} currencies), {len(invoices)} invoices in "
+            f"{len({i.currency for i in invoices})} currencies"
+        )
+        assert claim in readme
+
     def test_every_lifecycle_status_appears(self) -> None:
         """Draft, open, partially paid, paid, void and uncollectible invoices all appear."""
         counts = Counter(i.status for i in _invoices())
@@ -188,6 +203,57 @@ class TestSampleContent:
             ),
             set(primaries.values()),
         )
+
+    def test_email_addresses_transliterate_accented_names(self) -> None:
+        """Émile Mensah is emile.mensah@..., Wisła Software is @wisla.example: every letter of
+        the name is in the address, accents transliterated, never dropped."""
+        slug = _generator().ascii_slug
+        contacts = [(p, c) for p in _partners() for c in p.contacts]
+        expected = [
+            f"{slug(f'{c.given_name}.{c.family_name}', keep='.')}@{slug(p.name.split()[0])}.example"
+            for p, c in contacts
+        ]
+        assert expected == [c.email for _, c in contacts]
+        emails = {c.email for _, c in contacts} | {p.email for p in _partners()}
+        assert all(e is not None and e.isascii() for e in emails)
+        assert {"emile", "wisla", "yilmaz", "skargard", "bogazici", "muller"} <= {
+            part for e in emails if e is not None for part in re.split(r"[.@]", e)
+        }
+
+    def test_phone_numbers_are_valid_for_their_country(self) -> None:
+        """Every contact's phone is a valid number of its partner's billing country
+        (checked with Google's libphonenumber metadata, the phonenumbers package)."""
+        invalid = []
+        for partner in _partners():
+            assert partner.billing_address is not None
+            country = partner.billing_address.country
+            for contact in partner.contacts:
+                assert contact.phone is not None
+                number = phonenumbers.parse(contact.phone)
+                if not (
+                    phonenumbers.is_valid_number(number)
+                    and phonenumbers.region_code_for_number(number) == country
+                ):
+                    invalid.append((country, contact.phone))
+        assert [] == invalid
+
+    def test_every_phone_plan_is_valid_for_any_digits(self) -> None:
+        """Each country's plan gives valid numbers whatever the digits drawn after its prefix
+        (so a different seed or more contacts stay valid)."""
+        generator = _generator()
+        rng = random.Random(7)
+        invalid = []
+        for key in generator.PHONE_PLANS:
+            country, _, city = key.partition("/")
+            for _ in range(200):
+                phone = generator._phone(rng, country, city)
+                number = phonenumbers.parse(phone)
+                if not (
+                    phonenumbers.is_valid_number(number)
+                    and phonenumbers.region_code_for_number(number) == country
+                ):
+                    invalid.append(phone)
+        assert [] == invalid
 
     def test_workflows_run_in_different_time_zones(self) -> None:
         """The three workflows are in three time zones."""

@@ -10,16 +10,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.stuut_json import DecodeError, StuutJsonCodec, reference
+from adapters.stuut_json.schema import wire_fields
 from stuut_domain import strategies
 from stuut_domain.call import Call
 from stuut_domain.email import Email
-from stuut_domain.invoice import Invoice
+from stuut_domain.invoice import Invoice, LineItem
+from stuut_domain.money import Money
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment, PaymentAllocation
 from stuut_domain.workflow import Workflow
-from stuut_wire import JSON_VALUES, parsed, payloads, to_bytes
+from stuut_wire import (
+    JSON_VALUES,
+    lossless_payloads,
+    parsed,
+    payloads,
+    to_bytes,
+    typed,
+    typed_json,
+)
 
 CODEC = StuutJsonCodec()
+STRICT = StuutJsonCodec(forbid_unknown_keys=True)
 ROOTS = (Invoice, Partner, Payment, Workflow, Call, Email)
 HEAVY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -207,6 +218,7 @@ class TestFastPathAgreesWithTheReference:
         assert slow_kind == fast_kind, (fast_value, slow_value)
         if fast_kind == "ok":
             assert slow_value == fast_value
+            assert typed_json(CODEC.encode(slow_value)) == typed_json(CODEC.encode(fast_value))
 
     @HEAVY
     @given(broken_payloads())
@@ -219,3 +231,164 @@ class TestFastPathAgreesWithTheReference:
         except DecodeError as error:
             problems = error.problems
         assert problems
+
+
+def _lossless_allocations() -> st.SearchStrategy[dict[str, Any]]:
+    return lossless_payloads(PaymentAllocation).filter(lambda p: p.get("invoice") is not None)
+
+
+#: Documents as a changing API sends them: keys dropped, unknown keys added, number forms mixed.
+DOCUMENTS = st.one_of(
+    *[lossless_payloads(cls).map(lambda p, cls=cls: (cls, p)) for cls in ROOTS],
+    _lossless_allocations().map(lambda p: (PaymentAllocation, p)),
+)
+
+
+def _has_unknown_keys(cls: type, value: Any) -> bool:
+    """Whether a document of ``cls`` has a key its class does not know, at any depth."""
+    if not isinstance(value, dict):
+        return False
+    fields = {field.name: field for field in wire_fields(cls)}
+    if set(value) - set(fields):
+        return True
+    for name, item in value.items():
+        for inner in _nested_classes(cls, name):
+            items = item if isinstance(item, list) else [item]
+            if any(_has_unknown_keys(inner, x) for x in items):
+                return True
+    return False
+
+
+def _nested_classes(cls: type, name: str) -> list[type]:
+    from adapters.stuut_json.fast import _leaves
+    from adapters.stuut_json.schema import field_hints
+
+    return [leaf for leaf in _leaves(field_hints(cls)[name]) if attrs.has(leaf)]
+
+
+def reference_model(cls: type, data: bytes) -> Any:
+    """The reference path's model alone (it must accept every generated document)."""
+    return reference.structure(CODEC._converter, reference.parse(data), cls)
+
+
+@pytest.mark.slow
+class TestLosslessDocuments:
+    """ADR 0034: encode(decode(x)) is x as JSON values, types compared, for every document."""
+
+    @HEAVY
+    @given(DOCUMENTS)
+    def test_the_fast_path_writes_the_document_back(self, case: tuple[type, Any]) -> None:
+        """Absent keys stay absent, nulls stay null, unknown keys and number forms come back."""
+        cls, payload = case
+        data = to_bytes(payload)
+        assert typed_json(data) == typed_json(CODEC.encode(CODEC.decode(cls, data)))
+
+    @HEAVY
+    @given(DOCUMENTS)
+    def test_the_reference_path_writes_the_same_document_back(self, case: tuple[type, Any]) -> None:
+        """The reference path's model writes the same JSON and equals the fast path's.
+
+        Documents with unknown keys or with fractions a float would write differently take
+        the fast path's keeping decoders (ADR 0034): they keep exactly what the reference
+        path keeps.
+        """
+        cls, payload = case
+        data = to_bytes(payload)
+        slow_model = reference_model(cls, data)
+        fast_kind, fast_model = fast(cls, data)
+        assert typed_json(data) == typed_json(CODEC.encode(slow_model))
+        assert ("ok", slow_model) == (fast_kind, fast_model)
+        assert typed_json(CODEC.encode(fast_model)) == typed_json(CODEC.encode(slow_model))
+
+    @HEAVY
+    @given(DOCUMENTS)
+    def test_parsed_mappings_write_the_document_back(self, case: tuple[type, Any]) -> None:
+        """A document given as parsed values (not bytes) is written back as those values write.
+
+        (A mapping holds numbers, not their texts: ``Decimal("1.5e1")`` is written ``15``.)
+        """
+        cls, payload = case
+        mapping = parsed(to_bytes(payload))
+        assert typed_json(to_bytes(mapping)) == typed_json(CODEC.encode(CODEC.decode(cls, mapping)))
+
+    @HEAVY
+    @given(DOCUMENTS)
+    def test_an_unchanged_evolve_writes_the_same_document(self, case: tuple[type, Any]) -> None:
+        """attrs.evolve without changes takes the merge path and still writes the document."""
+        cls, payload = case
+        data = to_bytes(payload)
+        for model in (CODEC.decode(cls, data), reference_model(cls, data)):
+            copy = attrs.evolve(model)
+            assert copy._wire is None
+            assert typed_json(data) == typed_json(CODEC.encode(copy))
+
+    @HEAVY
+    @given(DOCUMENTS)
+    def test_a_document_decodes_back_to_an_equal_model(self, case: tuple[type, Any]) -> None:
+        """decode(encode(m)) == m, and m equals the same values built without a document."""
+        cls, payload = case
+        model = CODEC.decode(cls, to_bytes(payload))
+        assert model == CODEC.decode(cls, CODEC.encode(model))
+        assert model == CODEC.from_json(cls, CODEC.to_json(model))
+        bare = attrs.evolve(model, _source=None)
+        assert model == bare
+        assert repr(model) == repr(bare)
+        try:
+            expected = hash(bare)
+        except TypeError:  # a JSON field holds a list or an object, document or not
+            return
+        assert expected == hash(model)
+
+    @HEAVY
+    @given(DOCUMENTS)
+    def test_strict_decoding_refuses_exactly_the_documents_with_unknown_keys(
+        self, case: tuple[type, Any]
+    ) -> None:
+        """forbid_unknown_keys still refuses an unknown key at any depth, and only that."""
+        cls, payload = case
+        data = to_bytes(payload)
+        messages: list[str] = []
+        try:
+            STRICT.decode(cls, data)
+        except DecodeError as error:
+            messages = [problem.message for problem in error.problems]
+        assert _has_unknown_keys(cls, payload) == bool(messages)
+        assert all("unknown key" in message for message in messages)
+
+
+_CODE_BUILT = Invoice(
+    amount_due=Money(1500, "EUR"),
+    currency="EUR",
+    object="invoice",
+    remote_id="INV-1",
+    total_amount=Money(1500, "EUR"),
+)
+
+
+@pytest.mark.slow
+class TestDocumentsInsideValuesBuiltInCode:
+    @HEAVY
+    @given(lossless_payloads(Partner), lossless_payloads(LineItem))
+    def test_a_decoded_value_placed_in_a_new_one_writes_its_own_document(
+        self, partner: dict[str, Any], line_item: dict[str, Any]
+    ) -> None:
+        """The new invoice writes every field; the decoded partner and line item their documents."""
+        partner_data, item_data = to_bytes(partner), to_bytes(line_item)
+        invoice = attrs.evolve(
+            _CODE_BUILT,
+            partner=CODEC.decode(Partner, partner_data),
+            line_items=(CODEC.decode(LineItem, item_data),),
+        )
+        written = parsed(CODEC.encode(invoice))
+        assert typed_json(partner_data) == typed(written["partner"])
+        assert typed_json(item_data) == typed(written["line_items"][0])
+        assert {f.name for f in wire_fields(Invoice)} == set(written)
+
+
+def test_typed_comparison_sees_number_forms() -> None:
+    """The comparison the lossless properties use tells 1 from 1.0, 1.50 from 1.5, true from 1."""
+    assert typed_json(b"[1]") != typed_json(b"[1.0]")
+    assert typed_json(b"[1.50]") != typed_json(b"[1.5]")
+    assert typed_json(b"[true]") != typed_json(b"[1]")
+    assert typed_json(b"[-0.0]") != typed_json(b"[0.0]")
+    assert typed_json(b'{"a": 1, "b": 2}') == typed_json(b'{"b": 2, "a": 1}')

@@ -26,6 +26,8 @@ __all__ = ["TEMP_SUFFIX", "atomic_write", "exclusive_lock", "fsync_dir"]
 
 #: Suffix of temporary files; together with a leading ``.`` it keeps them out of listings.
 TEMP_SUFFIX = ".tmp"
+#: Never follow a symbolic link where the store opens a file it writes.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -47,7 +49,12 @@ def atomic_write(target: Path, data: bytes) -> None:
     """
     directory = target.parent
     temp = directory / f".{target.name}{TEMP_SUFFIX}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    # A stray temporary file (a crash) or anything planted at its name (a symlink to a file
+    # elsewhere) is removed, never written through: unlink removes a link, not its target,
+    # and O_EXCL | O_NOFOLLOW refuse whatever appears at the name before the open.
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -67,7 +74,7 @@ def exclusive_lock(lock_file: Path) -> Iterator[None]:
 
     Blocks until every other holder, in this process or another, has released it.
     """
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

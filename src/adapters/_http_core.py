@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import time
+import uuid
 from collections.abc import Callable, Generator, Iterator
 from decimal import Decimal
 from typing import Any, Final, Generic, TypeVar
@@ -33,8 +36,16 @@ from adapters import stuut_json
 from adapters._http_retry import Attempts, RetryPolicy
 from adapters._ids import check_id
 from adapters.clock import SystemClock
-from adapters.errors import BadResponse, Forbidden, Unauthorized, UnexpectedStatus, Unprocessable
-from stuut_domain.errors import NotFound, under_path
+from adapters.errors import (
+    ApiNotFound,
+    ApiUnavailable,
+    BadResponse,
+    Forbidden,
+    Unauthorized,
+    UnexpectedStatus,
+    Unprocessable,
+)
+from stuut_domain.errors import under_path
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.ports import Clock, InvoiceQuery, PartnerQuery
@@ -42,6 +53,9 @@ from stuut_domain.ports import Clock, InvoiceQuery, PartnerQuery
 __all__ = [
     "APPROVE_ALLOCATIONS",
     "DEFAULT_BASE_URL",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "GET_INVOICE",
     "GET_PAYMENT",
@@ -51,8 +65,10 @@ __all__ = [
     "Action",
     "ApiCore",
     "BearerAuth",
+    "Body",
     "Call",
     "Pager",
+    "Received",
     "Reply",
     "Request",
 ]
@@ -61,6 +77,14 @@ __all__ = [
 DEFAULT_BASE_URL: Final = "https://api.stuut.ai/v1"
 #: Connect within 5 s; read, write and pool waits within 30 s each.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+#: Every call, retries and waits included, is answered or given up within 120 s.
+DEFAULT_DEADLINE: Final = 120.0
+#: A response body (after content decoding: a gzip bomb counts as what it inflates to) is
+#: refused beyond 32 MiB; a page of 200 full invoices is well under 4 MiB.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+#: A listing stops with BadResponse after 10,000 pages (2,000,000 records at the largest
+#: page size): a server whose ``next_page`` never ends cannot keep a caller forever.
+DEFAULT_MAX_PAGES: Final = 10_000
 #: The API's page size bounds for ``limit``.
 MIN_LIMIT: Final = 1
 MAX_LIMIT: Final = 200
@@ -68,28 +92,57 @@ MAX_LIMIT: Final = 200
 T = TypeVar("T")
 
 
+#: The characters of an RFC 6750 bearer token (b64token): visible ASCII without space.
+_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+#: What may stand next to a token inside text without being part of it.
+_TOKEN_CHAR: Final = r"A-Za-z0-9\-._~+/="  # noqa: S105 - a character class, not a secret
+
+
 class BearerAuth(httpx.Auth):
     """Adds ``Authorization: Bearer …`` to each request; its repr never shows the token.
 
+    The token must have the RFC 6750 shape (letters, digits and ``-._~+/``, then ``=``
+    padding): a TAB, a space or any control or non-ASCII character is refused here, before
+    it could reach a header and an error message in an escaped form no scrub recognises.
     httpx drives the same flow for ``Client`` and ``AsyncClient``.
     """
 
-    __slots__ = ("_token",)
+    __slots__ = ("_pattern", "_token")
 
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("the Stuut API token must be a non-empty string")
-        if any(c in token for c in "\r\n\x00 "):
-            raise ValueError("the Stuut API token must not contain spaces or control characters")
+        if not _TOKEN_SHAPE.fullmatch(token):
+            raise ValueError(
+                "the Stuut API token must be letters, digits and -._~+/ (then = padding): "
+                "no spaces, tabs, control or non-ASCII characters"
+            )
         self._token = token
+        # the token as a whole word: "t" in "disconnected" is not the token "t"
+        self._pattern = re.compile(f"(?<![{_TOKEN_CHAR}]){re.escape(token)}(?![{_TOKEN_CHAR}])")
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
     def scrub(self, text: str) -> str:
-        """``text`` with every occurrence of the token replaced (server echoes included)."""
-        return text.replace(self._token, "[redacted]")
+        """``text`` with every occurrence of the token as a whole word replaced (an echoed
+        ``Authorization`` header, a body quoting it), and nothing else: a short token such
+        as ``t`` leaves ``disconnected`` alone.
+
+        Scrub whole texts, then cut them: a token cut in half is no longer recognisable.
+        """
+        return self._pattern.sub("[redacted]", text)
+
+    def scrub_value(self, value: object) -> object:
+        """A decoded JSON value with every string in it scrubbed (keys included)."""
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, dict):
+            return {self.scrub(str(k)): self.scrub_value(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.scrub_value(v) for v in value]
+        return value
 
     def __repr__(self) -> str:
         return "BearerAuth([redacted])"
@@ -101,6 +154,48 @@ class Reply:
 
     status: int
     content: bytes
+
+
+@attrs.frozen(weakref_slot=False)
+class Received:
+    """A response read in full (within the size cap): status, the headers that matter, body."""
+
+    status: int
+    retry_after: str | None
+    content: bytes
+
+
+class Body:
+    """A response body collected chunk by chunk, refused past the size cap or the deadline.
+
+    The chunks are the decoded ones (``iter_bytes``): a compressed body counts at the size it
+    inflates to, so a gzip bomb stops at the cap, not at the end of memory.
+    """
+
+    __slots__ = ("_call", "_chunks", "_size")
+
+    def __init__(self, call: Call) -> None:
+        self._call = call
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        """Take one chunk; BadResponse beyond the cap, ApiUnavailable past the deadline."""
+        self._size += len(chunk)
+        core = self._call.core
+        if self._size > core.max_response_bytes:
+            raise BadResponse(
+                self._call.request.endpoint,
+                f"response is larger than {core.max_response_bytes} bytes; not read further",
+            )
+        self._chunks.append(chunk)
+        self._call.check_deadline()
+
+    def received(self, response: httpx.Response) -> Received:
+        """The whole response, once every chunk was added."""
+        return Received(
+            response.status_code, response.headers.get("Retry-After"), b"".join(self._chunks)
+        )
 
 
 @attrs.frozen(weakref_slot=False)
@@ -161,12 +256,22 @@ class ApiCore:
         page_size: int,
         rng: random.Random | None,
         clock: Clock | None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         check_page_size(page_size)
+        if not deadline > 0 or not max_response_bytes > 0 or not max_pages > 0:
+            raise ValueError("deadline, max_response_bytes and max_pages must be above zero")
         self.auth = BearerAuth(token)
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.retry = retry if retry is not None else RetryPolicy()
+        self.deadline = float(deadline)
+        self.max_response_bytes = max_response_bytes
+        self.max_pages = max_pages
+        self.monotonic = monotonic
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
         self._clock: Clock = clock if clock is not None else SystemClock()
 
@@ -188,9 +293,9 @@ class ApiCore:
     # -- one call -------------------------------------------------------------------------
 
     def call(self, request: Request) -> Call:
-        """The judge of ``request``'s tries under the retry policy."""
+        """The judge of ``request``'s tries under the retry policy, its deadline from now."""
         attempts = Attempts(self.retry, request.endpoint, self._rng, self._clock.now)
-        return Call(self, request, attempts)
+        return Call(self, request, attempts, self.monotonic() + self.deadline)
 
     def decode(self, content: bytes, decode: Callable[[Any], T], endpoint: str) -> T:
         """An entity decoded from the raw body, or BadResponse naming the endpoint."""
@@ -199,18 +304,30 @@ class ApiCore:
             return decode(content)
         except stuut_json.DecodeError as exc:
             self.json(content, endpoint)  # a clear "not JSON" error before the codec's
-            raise bad_shape(endpoint, exc, "") from exc
+            # not chained: the codec's message quotes the body, which may echo the token
+            raise self.bad_shape(endpoint, exc, "") from None
 
     def json(self, content: bytes, endpoint: str) -> Any:
         """The parsed body (decimals as Decimal), or BadResponse with a scrubbed excerpt."""
         try:
             # Decimals stay exact (``quantity``, ``currency_rate``): never through a float.
             return json.loads(content, parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError) as exc:
-            excerpt = self.auth.scrub(content[:80].decode("utf-8", "replace"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            reason = self.auth.scrub(str(exc))[:120]
             raise BadResponse(
-                endpoint, f"response is not valid JSON ({exc}): {excerpt!r}"
+                endpoint, f"response is not valid JSON ({reason}): {self.excerpt(content)!r}"
             ) from None
+
+    def excerpt(self, content: bytes, limit: int = 80) -> str:
+        """The start of a body as text for a message: scrubbed whole, then cut to ``limit``."""
+        # a token can only be recognised whole: scrub a generous window, then cut
+        window = content[: limit + 4096].decode("utf-8", "replace")
+        return self.auth.scrub(window)[:limit]
+
+    def bad_shape(self, endpoint: str, exc: Any, prefix: str) -> BadResponse:
+        """BadResponse listing the codec's problems at their JSON paths under ``prefix``,
+        scrubbed (a problem's message may quote a value the server echoed)."""
+        return bad_shape(endpoint, exc, prefix, self.auth.scrub)
 
     def error(
         self, endpoint: str, status: int, content: bytes, not_found: tuple[str, str] | None
@@ -222,24 +339,26 @@ class ApiCore:
         if status == 403:
             return Forbidden(endpoint, message or "not allowed", status)
         if status == 404 and not_found is not None:
-            return NotFound(*not_found)
+            return ApiNotFound(endpoint, *not_found)
         if status == 422:
-            return Unprocessable(endpoint, message or "request refused", detail)
+            return Unprocessable(
+                endpoint, message or "request refused", self.auth.scrub_value(detail)
+            )
         return UnexpectedStatus(endpoint, message or "unexpected response", status)
 
     def _message(self, content: bytes) -> tuple[str, object]:
         """The server's own explanation (``message``, ``error`` or ``detail``), scrubbed."""
         try:
             body = json.loads(content)
-        except (ValueError, UnicodeDecodeError):
-            return self.auth.scrub(content[:200].decode("utf-8", "replace")), None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return self.excerpt(content, 200), None
         if not isinstance(body, dict):
-            return "", body
+            return "", self.auth.scrub_value(body)
         text = next(
             (str(body[k]) for k in ("message", "error", "detail") if body.get(k)),
             "",
         )
-        return self.auth.scrub(text[:200]), body.get("detail")
+        return self.auth.scrub(text)[:200], body.get("detail")
 
     # -- listings -------------------------------------------------------------------------
 
@@ -264,36 +383,101 @@ class ApiCore:
     ) -> Pager[T]:
         limit = self.page_size if page_size is None else page_size
         check_page_size(limit)
-        return Pager(self, path, decode, params=params, keep=keep, limit=limit)
+        return Pager(
+            self, path, decode, params=params, keep=keep, limit=limit, max_pages=self.max_pages
+        )
 
 
 class Call:
-    """Judges each try of one request: a :class:`Reply`, seconds to wait, or a typed error."""
+    """Judges each try of one request: a :class:`Reply`, seconds to wait, or a typed error.
 
-    __slots__ = ("_attempts", "_core", "_request")
+    The call has one deadline (:attr:`ApiCore.deadline` from its start) for connecting,
+    headers, body, retries and the waits between them; past it the call gives up with
+    :class:`~adapters.errors.ApiUnavailable`, however slowly a server trickles bytes.
+    A POST carries one ``Idempotency-Key`` for all its tries (ADR 0035).
+    """
 
-    def __init__(self, core: ApiCore, request: Request, attempts: Attempts) -> None:
-        self._core = core
-        self._request = request
+    __slots__ = ("_attempts", "_deadline_at", "core", "headers", "request")
+
+    def __init__(
+        self, core: ApiCore, request: Request, attempts: Attempts, deadline_at: float
+    ) -> None:
+        self.core = core
+        self.request = request
         self._attempts = attempts
+        self._deadline_at = deadline_at
+        self.headers = {"Idempotency-Key": str(uuid.uuid4())} if request.method == "POST" else {}
 
-    def judge(self, outcome: httpx.Response | httpx.TransportError) -> Reply | float:
+    def remaining(self) -> float:
+        """Seconds left before the deadline (never negative)."""
+        return max(0.0, self._deadline_at - self.core.monotonic())
+
+    def check_deadline(self) -> None:
+        """Raise ApiUnavailable once the deadline has passed."""
+        if self.remaining() <= 0:
+            raise ApiUnavailable(
+                self.request.endpoint,
+                f"no complete answer within the {self.core.deadline:g} s deadline",
+                None,
+                self._attempts.count + 1,
+            )
+
+    def timeout(self, configured: httpx.Timeout) -> httpx.Timeout:
+        """The per-try httpx timeout, each phase cut to what is left of the deadline."""
+        self.check_deadline()
+        left = self.remaining()
+
+        def cut(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=cut(configured.connect),
+            read=cut(configured.read),
+            write=cut(configured.write),
+            pool=cut(configured.pool),
+        )
+
+    def body(self) -> Body:
+        """A collector for this try's response body."""
+        return Body(self)
+
+    def judge(
+        self, outcome: Received | httpx.TransportError | httpx.DecodingError
+    ) -> Reply | float:
         """What a try's ``outcome`` means: success, a wait before the next try, or it raises.
 
         2xx is a :class:`Reply`; a retryable status or transport error is the wait the
-        retry policy asks for (:class:`~adapters.errors.ApiUnavailable` once spent); any
-        other status raises its typed error at once.
+        retry policy asks for (:class:`~adapters.errors.ApiUnavailable` once spent, or when
+        the wait would pass the deadline); a body that cannot be decoded (bad gzip) is a
+        :class:`~adapters.errors.BadResponse`; any other status raises its typed error.
         """
+        if isinstance(outcome, httpx.DecodingError):
+            raise BadResponse(
+                self.request.endpoint,
+                f"response body cannot be decoded ({type(outcome).__name__}: "
+                f"{self.core.auth.scrub(str(outcome))[:120]})",
+            )
         if isinstance(outcome, httpx.TransportError):
-            failure = f"{type(outcome).__name__}: {self._core.auth.scrub(str(outcome))}"
-            return self._attempts.failed(failure, None, None)
-        status = outcome.status_code
+            self.check_deadline()
+            failure = f"{type(outcome).__name__}: {self.core.auth.scrub(str(outcome))}"
+            return self._wait(self._attempts.failed(failure, None, None))
+        status = outcome.status
         if 200 <= status < 300:
             return Reply(status, outcome.content)
-        if status not in self._core.retry.statuses:
-            request = self._request
-            raise self._core.error(request.endpoint, status, outcome.content, request.not_found)
-        return self._attempts.failed(f"HTTP {status}", status, outcome.headers.get("Retry-After"))
+        if status not in self.core.retry.statuses:
+            request = self.request
+            raise self.core.error(request.endpoint, status, outcome.content, request.not_found)
+        return self._wait(self._attempts.failed(f"HTTP {status}", status, outcome.retry_after))
+
+    def _wait(self, seconds: float) -> float:
+        if seconds >= self.remaining():
+            raise ApiUnavailable(
+                self.request.endpoint,
+                f"the next try would start after the {self.core.deadline:g} s deadline",
+                None,
+                self._attempts.count,
+            )
+        return seconds
 
 
 class Pager(Generic[T]):
@@ -303,7 +487,18 @@ class Pager(Generic[T]):
     a ``next_page`` that does not advance is a BadResponse (it would loop forever).
     """
 
-    __slots__ = ("_core", "_decode", "_keep", "_limit", "_page", "_params", "_path")
+    __slots__ = (
+        "_core",
+        "_decode",
+        "_keep",
+        "_limit",
+        "_max_pages",
+        "_page",
+        "_pages",
+        "_params",
+        "_path",
+        "_seen",
+    )
 
     def __init__(
         self,
@@ -314,6 +509,7 @@ class Pager(Generic[T]):
         params: dict[str, str],
         keep: Callable[[T], bool] | None,
         limit: int,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self._core = core
         self._path = path
@@ -321,7 +517,10 @@ class Pager(Generic[T]):
         self._params = params
         self._keep = keep
         self._limit = limit
+        self._max_pages = max_pages
         self._page: int | None = 0
+        self._pages = 0
+        self._seen = 0
 
     def next_request(self) -> Request | None:
         """The request for the next page, or ``None`` once the last page was read."""
@@ -331,10 +530,31 @@ class Pager(Generic[T]):
         return Request("GET", self._path, params)
 
     def items(self, content: bytes) -> Iterator[T]:
-        """The kept entities of the page just fetched, decoded lazily; advances the walk."""
+        """The kept entities of the page just fetched, decoded lazily; advances the walk.
+
+        The walk ends at ``next_page: null``, or once ``total_records`` (when the server
+        counts, i.e. above zero) have been read. Refused (BadResponse): a page that does not
+        advance, an empty page that promises more, more records than ``total_records``
+        said, and a walk past ``max_pages`` pages.
+        """
         endpoint = f"GET /v1{self._path}"
         page = self._page if self._page is not None else 0
-        data, self._page = envelope(self._core.json(content, endpoint), endpoint, page)
+        body = self._core.json(content, endpoint)
+        data, self._page = envelope(body, endpoint, page)
+        self._pages += 1
+        self._seen += len(data)
+        total = body.get("total_records")
+        if type(total) is int and total > 0:
+            if self._seen > total:
+                raise BadResponse(
+                    endpoint, f"{self._seen} records listed where total_records says {total}"
+                )
+            if self._seen == total:
+                self._page = None
+        if self._page is not None and not data:
+            raise BadResponse(endpoint, f"page {page} is empty but next_page is {self._page}")
+        if self._page is not None and self._pages >= self._max_pages:
+            raise BadResponse(endpoint, f"listing stopped after {self._pages} pages (max_pages)")
         return self._decoded(data, endpoint)
 
     def _decoded(self, data: list[Any], endpoint: str) -> Iterator[T]:
@@ -342,7 +562,7 @@ class Pager(Generic[T]):
             try:
                 entity = self._decode(item)
             except stuut_json.DecodeError as exc:
-                raise bad_shape(endpoint, exc, f"data[{index}]") from exc
+                raise self._core.bad_shape(endpoint, exc, f"data[{index}]") from None
             if self._keep is None or self._keep(entity):
                 yield entity
 
@@ -365,8 +585,11 @@ def envelope(body: Any, endpoint: str, page: int) -> tuple[list[Any], int | None
     return body["data"], next_page
 
 
-def bad_shape(endpoint: str, exc: Any, prefix: str) -> BadResponse:
+def bad_shape(
+    endpoint: str, exc: Any, prefix: str, scrub: Callable[[str], str] = lambda text: text
+) -> BadResponse:
     """BadResponse listing the codec's problems, each with its JSON path under ``prefix``."""
     problems = getattr(exc, "problems", ())
     details = "; ".join(f"{under_path(prefix, p.path)}: {p.message}" for p in problems)
-    return BadResponse(endpoint, f"response is not the documented shape: {details or exc}")
+    text = scrub(f"response is not the documented shape: {details or exc}")
+    return BadResponse(endpoint, text[:2000])

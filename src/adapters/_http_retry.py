@@ -74,11 +74,13 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" and "٣" are digits to str.isdigit, not to HTTP
         return float(text)
+    if not text.isascii() or len(text) > 64:
+        return None
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.utcoffset() is None:
         when = when.replace(tzinfo=dt.UTC)
@@ -107,6 +109,11 @@ class Attempts:
         self._rng = rng
         self._now = now
         self._count = 0
+
+    @property
+    def count(self) -> int:
+        """How many tries have failed so far."""
+        return self._count
 
     def failed(self, failure: str, status: int | None, retry_after: str | None) -> float:
         """Seconds to wait before the next try after a retryable ``failure``.

@@ -12,15 +12,18 @@ from typing import Any
 
 import attrs
 
-from stuut_domain.errors import StuutDomainError
+from stuut_domain.errors import NotFound, StuutDomainError
 
 __all__ = [
+    "ApiNotFound",
     "ApiUnavailable",
     "BadResponse",
     "CorruptRecord",
     "Forbidden",
     "InvalidId",
     "Problem",
+    "ReadOnlyStore",
+    "StoreNotFound",
     "StuutApiError",
     "Unauthorized",
     "UnexpectedStatus",
@@ -72,6 +75,30 @@ class Problem:
         return f"{self.path}: {self.message} (got {shown})"
 
 
+class StoreNotFound(StuutDomainError, FileNotFoundError):
+    """A store opened at a directory that does not exist (a typo would read as empty)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        super().__init__(
+            f"no store at {root!r}: the directory does not exist "
+            "(JsonStore(path, create=True) starts a new store there)"
+        )
+
+
+class ReadOnlyStore(StuutDomainError, PermissionError):
+    """A write to a store opened read-only (the bundled sample is always read-only)."""
+
+    def __init__(self, root: str, kind: str, entity_id: str) -> None:
+        self.root = root
+        self.kind = kind
+        self.entity_id = entity_id
+        super().__init__(
+            f"cannot write {kind} {entity_id!r}: the store at {root!r} is read-only "
+            "(copy it first, e.g. adapters.samples.copy_sample_portfolio(path))"
+        )
+
+
 class CorruptRecord(StuutDomainError, ValueError):
     """A stored file that is not valid JSON or not a valid entity; names the file and paths.
 
@@ -117,6 +144,21 @@ class BadResponse(StuutApiError, ValueError):
 
 class UnexpectedStatus(StuutApiError):
     """A status the client has no mapping for (e.g. 400 or 500), not retried."""
+
+
+class ApiNotFound(StuutApiError, NotFound):
+    """404 on an entity endpoint: the API has no such entity.
+
+    Both a :class:`StuutApiError` (it names the endpoint and the status) and the core's
+    :class:`~stuut_domain.errors.NotFound` (``kind`` and ``entity_id``), so code written
+    against any repository catches it as it catches a store's miss.
+    """
+
+    def __init__(self, endpoint: str, kind: str, entity_id: str) -> None:
+        NotFound.__init__(self, kind, entity_id)
+        self.endpoint = endpoint
+        self.status = 404
+        Exception.__init__(self, f"{endpoint} (HTTP 404): {kind} {entity_id!r} not found")
 
 
 class ApiUnavailable(StuutApiError, ConnectionError):

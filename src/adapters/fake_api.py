@@ -45,7 +45,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -203,14 +203,28 @@ class FakeStuutApi:
         self.faults = FaultPlan()
 
     @classmethod
-    def serving(cls, store: Any, *, token: str, clock: Clock | None = None) -> FakeStuutApi:
-        """A started fake over a store with ``invoices``, ``partners`` and ``payments``."""
+    def serving(
+        cls,
+        store: Any,
+        *,
+        token: str,
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> FakeStuutApi:
+        """A started fake over a store with ``invoices``, ``partners`` and ``payments``.
+
+        It listens on ``host``:``port``; port ``0`` lets the OS pick a free one (read it back
+        from :attr:`url`). A port already in use raises :class:`OSError`.
+        """
         return cls(
             invoices=store.invoices,
             partners=store.partners,
             payments=store.payments,
             token=token,
             clock=clock,
+            host=host,
+            port=port,
         ).start()
 
     def __repr__(self) -> str:
@@ -222,8 +236,7 @@ class FakeStuutApi:
     def start(self) -> FakeStuutApi:
         """Bind and serve in a daemon thread; returns ``self``. Idempotent."""
         if self._server is None:
-            server = ThreadingHTTPServer((self._host, self._port), _handler_for(self))
-            server.daemon_threads = True
+            server = _Server((self._host, self._port), _handler_for(self))
             self._server = server
             self._thread = threading.Thread(
                 target=server.serve_forever,
@@ -378,6 +391,38 @@ def _not_found(message: str) -> _Reply:
     return _Reply(404, {"error": "not_found", "message": message})
 
 
+#: The largest request body the fake API reads; the real API's POSTs carry none.
+MAX_REQUEST_BODY: Final = 1024 * 1024
+
+
+def _body_refusal(headers: Any) -> tuple[int, str] | None:
+    """Why a request's body framing is refused (status, message), or ``None`` when it is fine.
+
+    Only a plain ``Content-Length`` of ASCII digits up to :data:`MAX_REQUEST_BODY` is read;
+    ``abc``, ``-1``, ``10**12``, a repeated header and chunked bodies are answered at once.
+    """
+    if headers.get("Transfer-Encoding") is not None:
+        return 411, "chunked or encoded request bodies are not accepted; send Content-Length"
+    values = headers.get_all("Content-Length") or []
+    if len(values) > 1:
+        return 400, "more than one Content-Length"
+    if not values:
+        return None
+    text = values[0].strip()
+    if not (text.isascii() and text.isdigit()):
+        return 400, f"Content-Length must be a number of bytes, got {text[:20]!r}"
+    if len(text) > 12 or int(text) > MAX_REQUEST_BODY:
+        return 413, f"request bodies are limited to {MAX_REQUEST_BODY} bytes"
+    return None
+
+
+class _Server(ThreadingHTTPServer):
+    """The fake API's server: a listen queue deep enough for bursts of clients."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def _handler_for(api: FakeStuutApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -400,6 +445,15 @@ def _handler_for(api: FakeStuutApi) -> type[BaseHTTPRequestHandler]:
             self._handle("DELETE")
 
         def _handle(self, method: str) -> None:
+            refusal = _body_refusal(self.headers)
+            if refusal is not None:
+                # The body's end is unknown: answer, then close, so the connection cannot
+                # desynchronise (the next "request" would be the rest of this body).
+                self.close_connection = True
+                status, message = refusal
+                body = json.dumps({"error": "bad_request", "message": message}).encode()
+                self._send(status, body, {"Connection": "close"})
+                return
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)

@@ -11,6 +11,10 @@ Rules this module keeps:
 * **The token never leaks.** It lives in an :class:`httpx.Auth` whose repr is redacted, is
   added to each request's headers only, and is scrubbed from any text the server echoes
   back into an error. No log line, repr or exception message contains it.
+* **Every call is bounded**: one deadline covers connecting, headers, body, retries and the
+  waits between them; a body is read as a stream and refused past ``max_response_bytes``
+  (counted decoded, so a gzip bomb stops at the cap); a listing stops at ``total_records``
+  and refuses to run past ``max_pages``.
 * **Retries are bounded** (ADR 0022): 429, 502, 503, 504 and transport errors (connect,
   read, timeouts) are retried up to :attr:`RetryPolicy.attempts` tries in all, with full-
   jitter exponential backoff; a ``Retry-After`` (seconds or HTTP date) is a floor on the wait,
@@ -18,8 +22,12 @@ Rules this module keeps:
 * **Typed errors**: 401 :class:`~adapters.errors.Unauthorized`, 403
   :class:`~adapters.errors.Forbidden`, 404 the core's :class:`~stuut_domain.errors.NotFound`,
   422 :class:`~adapters.errors.Unprocessable`, a body that is not JSON or not the documented
-  shape :class:`~adapters.errors.BadResponse` naming the endpoint, retries spent
-  :class:`~adapters.errors.ApiUnavailable`.
+  shape :class:`~adapters.errors.BadResponse` naming the endpoint, retries or the deadline
+  spent :class:`~adapters.errors.ApiUnavailable`. Every one is a
+  :class:`~adapters.errors.StuutApiError`; a 404 is :class:`~adapters.errors.ApiNotFound`,
+  which is also the core's :class:`~stuut_domain.errors.NotFound`.
+* **A retried POST is safe** (ADR 0035): sync and approve-allocations are idempotent on
+  the server's side, and every try of one POST carries the same ``Idempotency-Key``.
 * **Paging is lazy**: list endpoints fetch one page (``page``, ``limit`` 1-200) at a time as
   the caller iterates, following ``next_page`` until it is ``null``.
 * TLS certificates are verified unless ``verify=False`` is passed explicitly.
@@ -43,6 +51,9 @@ from adapters import stuut_json
 from adapters._http_core import (
     APPROVE_ALLOCATIONS,
     DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     GET_INVOICE,
     GET_PAYMENT,
@@ -51,7 +62,9 @@ from adapters._http_core import (
     SYNC_INVOICE,
     Action,
     ApiCore,
+    Call,
     Pager,
+    Received,
     Reply,
     Request,
 )
@@ -86,9 +99,12 @@ class StuutApiClient:
     ...     for invoice in api.list_invoices(InvoiceQuery(partner_id="ptn_acme")):
     ...         ...
 
-    ``page_size`` is the ``limit`` sent on list endpoints (1-200). ``sleep``, ``rng`` and
-    ``clock`` exist so tests can observe waits without waiting. ``transport`` is passed to
-    httpx (e.g. ``httpx.MockTransport``).
+    ``page_size`` is the ``limit`` sent on list endpoints (1-200). ``deadline`` bounds each
+    call in all (connect, headers, body, retries and waits; default 120 s);
+    ``max_response_bytes`` caps a body as decoded (default 32 MiB); ``max_pages`` stops a
+    listing that never ends (default 10,000). ``sleep``, ``rng``, ``clock`` and ``monotonic``
+    exist so tests can observe waits without waiting. ``transport`` is passed to httpx (e.g.
+    ``httpx.MockTransport``).
     """
 
     def __init__(
@@ -104,11 +120,25 @@ class StuutApiClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         clock: Clock | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._core = ApiCore(
-            token, base_url=base_url, retry=retry, page_size=page_size, rng=rng, clock=clock
+            token,
+            base_url=base_url,
+            retry=retry,
+            page_size=page_size,
+            rng=rng,
+            clock=clock,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            max_pages=max_pages,
+            monotonic=monotonic,
         )
         self._sleep = sleep
+        self._timeout = httpx.Timeout(timeout)
         self._http = httpx.Client(**self._core.http_options(timeout, verify), transport=transport)
         #: Read-side repositories over the API (ports: InvoiceReader, PartnerReader, Getter).
         self.invoices = HttpInvoices(self)
@@ -177,15 +207,28 @@ class StuutApiClient:
         """One request with the retry policy applied; returns a 2xx reply or raises typed."""
         call = self._core.call(request)
         while True:
-            outcome: httpx.Response | httpx.TransportError
-            try:
-                outcome = self._http.request(request.method, request.path, params=request.params)
-            except httpx.TransportError as exc:
-                outcome = exc
-            verdict = call.judge(outcome)
+            verdict = call.judge(self._try(call))
             if isinstance(verdict, Reply):
                 return verdict
             self._sleep(verdict)
+
+    def _try(self, call: Call) -> Received | httpx.TransportError | httpx.DecodingError:
+        """One try, its body streamed under the size cap and the call's deadline."""
+        request = call.request
+        try:
+            with self._http.stream(
+                request.method,
+                request.path,
+                params=request.params,
+                headers=call.headers,
+                timeout=call.timeout(self._timeout),
+            ) as response:
+                body = call.body()
+                for chunk in response.iter_bytes():
+                    body.add(chunk)
+                return body.received(response)
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            return exc
 
 
 def _content_version(content: bytes) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -23,13 +24,18 @@ import httpx
 from adapters._http_core import (
     APPROVE_ALLOCATIONS,
     DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     GET_INVOICE,
     GET_PAYMENT,
     SYNC_INVOICE,
     Action,
     ApiCore,
+    Call,
     Pager,
+    Received,
     Reply,
     Request,
 )
@@ -66,11 +72,25 @@ class AsyncStuutApiClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         clock: Clock | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._core = ApiCore(
-            token, base_url=base_url, retry=retry, page_size=page_size, rng=rng, clock=clock
+            token,
+            base_url=base_url,
+            retry=retry,
+            page_size=page_size,
+            rng=rng,
+            clock=clock,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            max_pages=max_pages,
+            monotonic=monotonic,
         )
         self._sleep = sleep
+        self._timeout = httpx.Timeout(timeout)
         self._http = httpx.AsyncClient(
             **self._core.http_options(timeout, verify), transport=transport
         )
@@ -138,14 +158,29 @@ class AsyncStuutApiClient:
         """One request with the retry policy applied; returns a 2xx reply or raises typed."""
         call = self._core.call(request)
         while True:
-            outcome: httpx.Response | httpx.TransportError
-            try:
-                outcome = await self._http.request(
-                    request.method, request.path, params=request.params
-                )
-            except httpx.TransportError as exc:
-                outcome = exc
-            verdict = call.judge(outcome)
+            verdict = call.judge(await self._try(call))
             if isinstance(verdict, Reply):
                 return verdict
             await self._sleep(verdict)
+
+    async def _try(self, call: Call) -> Received | httpx.TransportError | httpx.DecodingError:
+        """One try, its body streamed under the size cap, the whole try under the deadline."""
+        request = call.request
+        try:
+            async with asyncio.timeout(call.remaining()):
+                async with self._http.stream(
+                    request.method,
+                    request.path,
+                    params=request.params,
+                    headers=call.headers,
+                    timeout=call.timeout(self._timeout),
+                ) as response:
+                    body = call.body()
+                    async for chunk in response.aiter_bytes():
+                        body.add(chunk)
+                    return body.received(response)
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            return exc
+        except TimeoutError:
+            call.check_deadline()
+            return httpx.ReadTimeout("no answer within the deadline")

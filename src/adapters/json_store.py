@@ -34,8 +34,9 @@ from typing import Any, Generic, TypeVar
 from adapters import stuut_json
 from adapters._files import atomic_write, exclusive_lock
 from adapters._ids import check_id
-from adapters.errors import CorruptRecord, InvalidId, Problem
-from stuut_domain.errors import ConcurrencyConflict, NotFound
+from adapters.errors import CorruptRecord, InvalidId, Problem, ReadOnlyStore, StoreNotFound
+from adapters.samples import bundled_sample_root
+from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -86,8 +87,11 @@ class JsonRepository(Generic[E, Q]):
         kind: str,
         decode: Callable[[bytes], E],
         encode: Callable[[E], bytes],
+        *,
+        read_only: bool = False,
     ) -> None:
         self.folder = folder
+        self.read_only = read_only
         # Hot paths build str paths with os.path: pathlib (3.11) interns every path part,
         # which grows the interpreter's intern table by one entry per file listed.
         self._dir = os.fspath(folder)
@@ -114,13 +118,21 @@ class JsonRepository(Generic[E, Q]):
         data = self._read(path, entity_id)
         return Versioned(entity=self._load(path, data, entity_id), version=content_version(data))
 
-    def find(self, query: Q | None = None, /) -> Iterator[E]:
+    def find(
+        self,
+        query: Q | None = None,
+        /,
+        *,
+        on_corrupt: Callable[[CorruptRecord], None] | None = None,
+    ) -> Iterator[E]:
         """Stream every matching entity: one file is read and decoded at a time.
 
         Memory stays flat however many files there are. A corrupt file raises
-        :class:`CorruptRecord` when the listing reaches it (use :meth:`problems` to survey).
+        :class:`CorruptRecord` when the listing reaches it; with ``on_corrupt`` (for example
+        ``skipped.append``) it is handed over instead and the listing goes on, so one bad
+        file never hides the others (:meth:`problems` surveys them all).
         """
-        return self._stream(query)
+        return self._stream(query, on_corrupt)
 
     def ids(self) -> Iterator[str]:
         """The ids of the stored files, streamed from the directory (unordered)."""
@@ -156,7 +168,7 @@ class JsonRepository(Generic[E, Q]):
     # -- write side ------------------------------------------------------------------------
 
     def add(self, entity: E, /) -> Version:
-        """Write ``<id>.json`` for a new entity; an existing file is a ConcurrencyConflict."""
+        """Write ``<id>.json`` for a new entity; an existing file is :class:`AlreadyExists`."""
         return self._write(entity, None)
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
@@ -167,6 +179,8 @@ class JsonRepository(Generic[E, Q]):
 
     def _write(self, entity: E, expected: Version | None) -> Version:
         entity_id = check_id(self.kind, entity.id)
+        if self.read_only:
+            raise ReadOnlyStore(str(self.folder.parent), self.kind, entity_id)
         path = self.path_of(entity_id)
         data = self._encode(entity)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -176,7 +190,7 @@ class JsonRepository(Generic[E, Q]):
             except FileNotFoundError:
                 current = None
             if expected is None and current is not None:
-                raise ConcurrencyConflict(self.kind, entity_id, None, current)
+                raise AlreadyExists(self.kind, entity_id, current)
             if expected is not None and current is None:
                 raise NotFound(self.kind, entity_id)
             if expected is not None and current != expected:
@@ -213,61 +227,97 @@ class JsonRepository(Generic[E, Q]):
             )
         return entity
 
-    def _stream(self, query: Q | None) -> Iterator[E]:
+    def _stream(
+        self, query: Q | None, on_corrupt: Callable[[CorruptRecord], None] | None
+    ) -> Iterator[E]:
         for entity_id, path in self._entries():
             try:
-                check_id(self.kind, entity_id)
-            except InvalidId as exc:
-                raise CorruptRecord(
-                    path, [Problem(path="", message=f"file name is not a valid id: {exc.reason}")]
-                ) from exc
-            try:
-                data = self._read(path, entity_id)
-            except NotFound:
-                continue  # replaced or removed since the directory was read
-            entity = self._load(path, data, entity_id)
-            if query is None or query.matches(entity):
+                entity = self._entry(entity_id, path)
+            except CorruptRecord as exc:
+                if on_corrupt is None:
+                    raise
+                on_corrupt(exc)
+                continue
+            if entity is not None and (query is None or query.matches(entity)):
                 yield entity
+
+    def _entry(self, entity_id: str, path: str) -> E | None:
+        """The entity of one listed file; ``None`` if it vanished since the listing."""
+        try:
+            check_id(self.kind, entity_id)
+        except InvalidId as exc:
+            raise CorruptRecord(
+                path, [Problem(path="", message=f"file name is not a valid id: {exc.reason}")]
+            ) from exc
+        try:
+            data = self._read(path, entity_id)
+        except NotFound:
+            return None  # replaced or removed since the directory was read
+        return self._load(path, data, entity_id)
 
 
 class JsonStore:
     """Invoices, partners, payments and workflows under one root directory (ADR 0020).
 
-    ``JsonStore(root)`` reads an existing directory (for example the bundled sample
-    portfolio or fixtures captured from the API); folders are created on first write.
+    ``JsonStore(root)`` opens an existing directory (for example fixtures captured from the
+    API); a directory that does not exist is :class:`~adapters.errors.StoreNotFound` (a typo
+    must not read as an empty book) unless ``create=True``, which makes it. The kind folders
+    are created on first write.
+
+    ``read_only=True`` refuses every write (:class:`~adapters.errors.ReadOnlyStore`); the
+    bundled sample portfolio is always opened read-only, so no one edits the installed
+    package (copy it with :func:`adapters.samples.copy_sample_portfolio` to change it).
     """
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, create: bool = False, read_only: bool = False) -> None:
         self.root = Path(root)
+        if create:
+            self.root.mkdir(parents=True, exist_ok=True)
+        if not self.root.is_dir():
+            raise StoreNotFound(str(self.root))
+        self.read_only = read_only or _is_bundled_sample(self.root)
+        read_only = self.read_only
         self.invoices: JsonRepository[Invoice, InvoiceQuery] = JsonRepository(
             self.root / FOLDERS["invoice"],
             "invoice",
             stuut_json.decode_invoice,
             stuut_json.encode_invoice,
+            read_only=read_only,
         )
         self.partners: JsonRepository[Partner, PartnerQuery] = JsonRepository(
             self.root / FOLDERS["partner"],
             "partner",
             stuut_json.decode_partner,
             stuut_json.encode_partner,
+            read_only=read_only,
         )
         self.payments: JsonRepository[Payment, PaymentQuery] = JsonRepository(
             self.root / FOLDERS["payment"],
             "payment",
             stuut_json.decode_payment,
             stuut_json.encode_payment,
+            read_only=read_only,
         )
         self.workflows: JsonRepository[Workflow, WorkflowQuery] = JsonRepository(
             self.root / FOLDERS["workflow"],
             "workflow",
             stuut_json.decode_workflow,
             stuut_json.encode_workflow,
+            read_only=read_only,
         )
 
     def __repr__(self) -> str:
-        return f"JsonStore({str(self.root)!r})"
+        flag = ", read_only=True" if self.read_only else ""
+        return f"JsonStore({str(self.root)!r}{flag})"
 
     def problems(self) -> Iterator[CorruptRecord]:
         """Every unreadable file in the store, across all kinds, one error each."""
         for repo in (self.invoices, self.partners, self.payments, self.workflows):
             yield from repo.problems()
+
+
+def _is_bundled_sample(root: Path) -> bool:
+    """Whether ``root`` is the package's own sample portfolio (or inside it)."""
+    sample = bundled_sample_root()
+    resolved = root.resolve()
+    return resolved == sample or sample in resolved.parents

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from adapters._ids import check_id
-from stuut_domain.errors import ConcurrencyConflict, NotFound
+from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -132,13 +132,11 @@ class MemoryRepository(Generic[E, Q]):
     # -- write side ------------------------------------------------------------------------
 
     def add(self, entity: E, /) -> Version:
-        """Store a new entity; an id already present raises :class:`ConcurrencyConflict`."""
+        """Store a new entity; an id already present raises :class:`AlreadyExists`."""
         entity_id = check_id(self.kind, entity.id)
         with self._lock:
             if entity_id in self._rows:
-                raise ConcurrencyConflict(
-                    self.kind, entity_id, None, str(self._versions[entity_id])
-                )
+                raise AlreadyExists(self.kind, entity_id, str(self._versions[entity_id]))
             return self._put(entity_id, entity, None)
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:

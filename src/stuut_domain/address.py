@@ -11,14 +11,16 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain.types import JSON
+from stuut_domain.display import compact
+from stuut_domain.types import JSON, Sourced
 from stuut_domain.validators import aware
 
 __all__ = ["Address", "ContactAddress"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Address:
+class Address(Sourced):
     """A billing or shipping address synced from the ERP; only ``object`` is required.
 
     ``coordinates`` is free-form JSON (the API shows ``{}``); ``type`` is a free string.
@@ -41,8 +43,9 @@ class Address:
     type: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ContactAddress:
+class ContactAddress(Sourced):
     """One of a customer contact's addresses; ``is_primary`` marks the one outreach uses.
 
     Unlike :class:`Address` it has an ``id`` and no ``phone`` or ``remote_id``.

@@ -11,9 +11,10 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.partner import Partner
 from stuut_domain.task import Task
-from stuut_domain.types import JSON
+from stuut_domain.types import JSON, Sourced
 from stuut_domain.user import User
 from stuut_domain.validators import aware
 from stuut_domain.workflow import Workflow
@@ -21,8 +22,9 @@ from stuut_domain.workflow import Workflow
 __all__ = ["Call", "Classification"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Classification:
+class Classification(Sourced):
     """The AI agent's reading of a customer reply (e.g. ``payment_inquiry``) and its tasks.
 
     ``agent_confidence_score`` is the agent's confidence; ``classification`` stays a free string
@@ -46,8 +48,9 @@ class Classification:
     tasks: tuple[Task, ...] = ()
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Call:
+class Call(Sourced):
     """A phone call with a customer about its invoices, by the AI agent or a collector.
 
     A call with ``status`` ``pending_approval`` waits for its ``approver``. ``invoices``,

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import enum
 import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
+
+import attrs
 
 from stuut_domain.money import Money
 
-__all__ = ["Report", "cell", "html_table", "short_repr", "text_table", "to_tenth"]
+__all__ = [
+    "Report",
+    "cell",
+    "compact",
+    "compact_repr",
+    "html_table",
+    "short_repr",
+    "text_table",
+    "to_tenth",
+]
 
 
 def to_tenth(value: Fraction | Decimal | int) -> Decimal:
@@ -137,3 +149,88 @@ def short_repr(class_name: str, /, **fields: object) -> str:
             text = repr(value)
         parts.append(f"{key}={text}")
     return f"{class_name}({', '.join(parts)})"
+
+
+#: Longest text a field shows in a compact repr before it is cut with an ellipsis.
+_FIELD_TEXT_LIMIT = 80
+#: Past this many characters a compact repr names how many more fields it holds.
+_REPR_LIMIT = 240
+#: A sequence of more items than this shows as a count.
+_ITEMS_SHOWN = 3
+
+_C = TypeVar("_C", bound=type)
+
+
+def compact_repr(value: object) -> str:
+    """A one-line repr of an attrs value that says what matters, in a few hundred characters.
+
+    Only fields that say something are shown: ``None``, empty collections, private fields and
+    values equal to their default are left out. Money reads as text (``300.00 USD``),
+    datetimes as their calendar date, enumerations as their value; nested values show their
+    own repr, cut at 80 characters; a sequence of more than three items shows as a count
+    (``lines=<4 AllocationLine>``); past about 240 characters the rest is counted
+    (``… 12 more fields``). The whole value is still in its fields and ``attrs.asdict``.
+    """
+    cls = type(value)
+    parts: list[str] = []
+    length, hidden = 0, 0
+    for field in attrs.fields(cls):  # type: ignore[arg-type]
+        if field.name.startswith("_") or not field.repr:
+            continue
+        item = getattr(value, field.name)
+        if _says_nothing(item, field):
+            continue
+        if length > _REPR_LIMIT:
+            hidden += 1
+            continue
+        part = f"{field.name}={_field_text(item)}"
+        parts.append(part)
+        length += len(part) + 2
+    if hidden:
+        parts.append(f"… {hidden} more field{'s' if hidden != 1 else ''}")
+    return f"{cls.__name__}({', '.join(parts)})"
+
+
+def compact(cls: _C) -> _C:
+    """Class decorator: give an attrs class :func:`compact_repr` as its repr."""
+    cls.__repr__ = compact_repr  # type: ignore[method-assign,assignment]
+    return cls
+
+
+def _says_nothing(item: object, field: attrs.Attribute[Any]) -> bool:
+    if item is None:
+        return True
+    if isinstance(item, tuple | list | dict | frozenset | set) and not item:
+        return True
+    default = field.default
+    if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return False
+    try:
+        return bool(item == default) and type(item) is type(default)
+    except Exception:  # noqa: BLE001 - an odd __eq__ only means "show it"
+        return False
+
+
+def _field_text(item: object) -> str:
+    if isinstance(item, Money):
+        return str(item)
+    if isinstance(item, dt.datetime):
+        return item.date().isoformat()
+    if isinstance(item, dt.date):
+        return item.isoformat()
+    if isinstance(item, enum.Enum):
+        return repr(item.value)
+    if isinstance(item, tuple | list) and len(item) > _ITEMS_SHOWN:
+        return f"<{len(item)} {type(item[0]).__name__}>"
+    if isinstance(item, tuple | list):
+        inner = ", ".join(_field_text(i) for i in item)
+        text = (
+            f"({inner},)"
+            if isinstance(item, tuple) and len(item) == 1
+            else (f"({inner})" if isinstance(item, tuple) else f"[{inner}]")
+        )
+    else:
+        text = repr(item)
+    if len(text) > _FIELD_TEXT_LIMIT:
+        text = text[: _FIELD_TEXT_LIMIT - 1] + "…"
+    return text

@@ -11,15 +11,17 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain.types import JSON
+from stuut_domain.display import compact
+from stuut_domain.types import JSON, Sourced
 from stuut_domain.user import User
 from stuut_domain.validators import aware
 
 __all__ = ["Attachment", "Email", "EmailSender", "RemoteLink"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Attachment:
+class Attachment(Sourced):
     """A file attached to an email, e.g. an invoice PDF or a customer's remittance advice.
 
     ``size`` is in bytes; ``src`` is free-form JSON; ``presigned_url`` is a temporary download
@@ -46,8 +48,9 @@ class Attachment:
     user_id: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class EmailSender:
+class EmailSender(Sourced):
     """A mailbox outreach is sent from (a user's own or one ``is_shared`` with the whole org).
 
     ``expired_at`` is when the mailbox grant expired; after that it cannot send.
@@ -70,8 +73,9 @@ class EmailSender:
     signature_html: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class RemoteLink:
+class RemoteLink(Sourced):
     """The id an email and its thread have in the sending mailbox's provider."""
 
     email_id: str
@@ -83,8 +87,9 @@ class RemoteLink:
     modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Email:
+class Email(Sourced):
     """One email of an invoice's outreach thread, outbound reminder or inbound customer reply.
 
     Recipient lists (``to``, ``cc``, ``bcc``, ``reply_to``, ``participants``,

@@ -13,10 +13,12 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "AlreadyExists",
     "ConcurrencyConflict",
     "CurrencyMismatch",
     "InexactAmount",
     "InvalidAllocation",
+    "InvalidRate",
     "InvalidTransition",
     "InvariantViolation",
     "NaiveDatetime",
@@ -70,7 +72,25 @@ def _plain(value: Any) -> Any:
 
 
 class StuutDomainError(Exception):
-    """Root of every error this library raises on purpose."""
+    """Root of every error this library raises on purpose.
+
+    Every error survives a process boundary: pickling keeps its class, its message and every
+    attribute it carries (a ``NotFound`` raised in a ``ProcessPoolExecutor`` worker arrives
+    whole), whatever its constructor's signature.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild_error(
+    cls: type[StuutDomainError], args: tuple[Any, ...], state: dict[str, Any]
+) -> StuutDomainError:
+    """An error as pickled: built without its constructor, then given its args and data."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class UnknownCurrency(StuutDomainError, ValueError):
@@ -79,6 +99,19 @@ class UnknownCurrency(StuutDomainError, ValueError):
     def __init__(self, code: object) -> None:
         self.code = code
         super().__init__(f"unknown currency code {code!r}")
+
+
+class InvalidRate(StuutDomainError, ValueError):
+    """An exchange rate no real figure has: not an exact number, not above zero, or out of range.
+
+    Rates are exact (a ``Decimal``, a ``Fraction``, an ``int`` or decimal text): a float or a
+    bool is refused, as everywhere money is concerned (ADR 0004).
+    """
+
+    def __init__(self, rate: object, reason: str) -> None:
+        self.rate = rate
+        self.reason = reason
+        super().__init__(f"invalid rate {rate!r}: {reason}")
 
 
 class UnknownTimeZone(StuutDomainError, ValueError):
@@ -96,11 +129,16 @@ class NaiveDatetime(StuutDomainError, ValueError):
         self.field = field
         self.value = value
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            example = f"datetime({value.year}, {value.month}, {value.day}, 9, 0, tzinfo=UTC)"
             super().__init__(
-                f"{field} must be a timezone-aware datetime, got the date {value!r} (no instant)"
+                f"{field} must be a timezone-aware datetime, got the date {value!r} (no "
+                f"instant); pass e.g. {example} or one in the partner's zone"
             )
         else:
-            super().__init__(f"{field} must be timezone-aware, got naive {value!r}")
+            super().__init__(
+                f"{field} must be timezone-aware, got naive {value!r}; attach a zone, e.g. "
+                f"{field}.replace(tzinfo=UTC) or ZoneInfo('Europe/Berlin')"
+            )
 
 
 class PartnerMismatch(StuutDomainError, ValueError):
@@ -225,3 +263,22 @@ def under_path(prefix: str, path: str) -> str:
     if prefix in ("", "$"):
         return path
     return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+
+class AlreadyExists(ConcurrencyConflict):
+    """``add`` of an id the store already holds: nothing was written.
+
+    A :class:`ConcurrencyConflict` (the caller's "this is new" was stale), so code that
+    retries on conflicts keeps working; ``actual`` is the stored version.
+    """
+
+    def __init__(self, kind: str, entity_id: str, actual: object) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        self.expected = None
+        self.actual = actual
+        StuutDomainError.__init__(
+            self,
+            f"{kind} {entity_id!r} already exists (version {actual}); read it and save() "
+            "with its version to change it",
+        )

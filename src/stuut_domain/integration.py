@@ -12,7 +12,8 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain.types import JSON
+from stuut_domain.display import compact
+from stuut_domain.types import JSON, Sourced
 from stuut_domain.validators import aware
 
 __all__ = [
@@ -27,8 +28,9 @@ __all__ = [
 ]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Health:
+class Health(Sourced):
     """Whether a connection or synced model works; when it does not, AR data may be stale.
 
     ``status`` is shown only by the example ``"incomplete"``, so any string is kept.
@@ -40,8 +42,9 @@ class Health:
     reason: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ConnectionStep:
+class ConnectionStep(Sourced):
     """One step of connecting the ERP (e.g. a ``fetch``), shown to the admin during setup."""
 
     type: str
@@ -52,8 +55,9 @@ class ConnectionStep:
     post_auth: bool | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class IntegrationSetting:
+class IntegrationSetting(Sourced):
     """A configurable option of an integration (its ``key``, input ``type`` and ``format``)."""
 
     key: str
@@ -71,8 +75,9 @@ class IntegrationSetting:
     requires_load: bool | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Integration:
+class Integration(Sourced):
     """A system Stuut can sync AR data with (ERP, accounting), with its setup guide.
 
     ``display_name``, ``name`` and ``object`` are required; ``categories`` such as
@@ -101,8 +106,9 @@ class Integration:
     short_description: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class SyncRun:
+class SyncRun(Sourced):
     """The job that executed one sync: when it started and completed, its status and output.
 
     ``status`` is shown only by the example ``"scheduled"``; ``data`` and ``output`` are JSON.
@@ -122,8 +128,9 @@ class SyncRun:
     status: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Sync:
+class Sync(Sourced):
     """One sync of a model with the ERP over ``timerange_start``..``timerange_end``."""
 
     linked_model_id: str
@@ -141,8 +148,9 @@ class Sync:
     timerange_start: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class LinkedModel:
+class LinkedModel(Sourced):
     """One record type (invoices, customers, payments…) synced over a linked integration.
 
     Read/write flags say which direction AR data flows; ``last_sync`` is the latest sync.
@@ -167,8 +175,9 @@ class LinkedModel:
     sync_requested: bool | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class LinkedIntegration:
+class LinkedIntegration(Sourced):
     """An organization's live connection to its ERP, source of the invoices and customers.
 
     ``settings`` is the connection's free-form configuration (JSON; the API shows ``{}``),

@@ -18,7 +18,7 @@ import attrs
 
 from stuut_domain.address import Address
 from stuut_domain.call import Call
-from stuut_domain.display import html_table, short_repr
+from stuut_domain.display import compact, html_table, short_repr
 from stuut_domain.email import Email
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
@@ -29,6 +29,7 @@ from stuut_domain.types import (
     InvoiceType,
     OutreachChannel,
     RemotePaymentStatus,
+    Sourced,
     SyncStatus,
 )
 from stuut_domain.user import User
@@ -60,8 +61,9 @@ class InvoiceStatus(enum.StrEnum):
 OWED: Final = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class LineItem:
+class LineItem(Sourced):
     """One billed line of an invoice: ``quantity`` × ``unit_amount``, less discount, plus tax.
 
     Amounts are in the line item's own ``currency`` (refused otherwise); ``quantity`` is an
@@ -92,7 +94,7 @@ class LineItem:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Invoice:
+class Invoice(Sourced):
     """An invoice issued to a partner (receivable) or received from one (payable).
 
     Rule enforced on construction (and by ``attrs.evolve``): ``amount_due``,

@@ -204,9 +204,11 @@ def issue(invoice: Invoice, *, at: dt.datetime) -> Invoice:
 def void(invoice: Invoice, *, at: dt.datetime) -> Invoice:
     """Void an open or uncollectible invoice: ``voided_at = at``; void is terminal.
 
-    Refused for paid and partially paid invoices, and for any invoice that still lists an
-    allocation (approved or pending): un-apply or refund the money first (Kill Bill refuses
-    voiding while paid + refunded ≠ 0; Stripe while payments are attached).
+    Refused for paid and partially paid invoices, for any invoice that still lists an
+    allocation (approved or pending), and for one that carries net payments it does not list
+    (remote data often sends ``amount_paid`` without the allocations, ADR 0007; an
+    uncollectible invoice can be partly paid): un-apply or refund the money first (Kill Bill
+    refuses voiding while paid + refunded ≠ 0; Stripe while payments are attached).
     """
     _check_allowed("void", invoice)
     _check_not_before_issue("void", invoice, at)
@@ -215,6 +217,13 @@ def void(invoice: Invoice, *, at: dt.datetime) -> Invoice:
             "void",
             invoice,
             f"it lists {len(invoice.payments)} allocation(s); un-apply them first",
+        )
+    if not invoice.amount_paid_or_zero.is_zero():
+        raise _refuse(
+            "void",
+            invoice,
+            f"it carries net payments of {invoice.amount_paid_or_zero} (amount_paid); "
+            "un-apply or refund them first",
         )
     return attrs.evolve(invoice, voided_at=at)
 
@@ -366,6 +375,24 @@ def _check_allocation_for(invoice: Invoice, allocation: PaymentAllocation) -> st
     return allocation.id
 
 
+def _check_listed(invoice: Invoice, allocation: PaymentAllocation) -> None:
+    """Refuse to list a first allocation beside payments the invoice does not list.
+
+    An invoice read from remote data may carry ``amount_paid`` without its allocations
+    (ADR 0007): the rule "approved allocations sum to amount_paid" then holds vacuously, and
+    listing one new allocation would break it. Load the invoice with its allocations first
+    (``allocations_unlisted``).
+    """
+    if not invoice.payments and not invoice.amount_paid_or_zero.is_zero():
+        raise InvalidAllocation(
+            "allocations_unlisted",
+            f"invoice {invoice.id!r} has amount_paid {invoice.amount_paid_or_zero} but lists "
+            f"none of its allocations; load them before applying {allocation.id!r}",
+            invoice_id=invoice.id,
+            amount_paid=invoice.amount_paid_or_zero,
+        )
+
+
 def _exceeds(code: str, invoice: Invoice, allocation: PaymentAllocation, cap: Money) -> None:
     if allocation.amount > cap:
         raise InvalidAllocation(
@@ -409,6 +436,7 @@ def apply_allocation(
         )
     _check_allowed("apply_allocation", invoice)
     _check_not_before_issue("apply_allocation", invoice, at)
+    _check_listed(invoice, allocation)
     with_listed = attrs.evolve(invoice, payments=(*invoice.payments, allocation))
     if not is_approved(allocation):
         _exceeds(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Final, SupportsIndex, final, overload
+from typing import Any, Final, SupportsIndex, TypeAlias, TypeVar, final, overload
 
 import moneyed
 
@@ -30,15 +30,17 @@ from stuut_domain._currency_data import (
     NO_MINOR_UNIT,
     STUUT_CURRENCY_CODES,
 )
-from stuut_domain.errors import CurrencyMismatch, InexactAmount, UnknownCurrency
+from stuut_domain.errors import CurrencyMismatch, InexactAmount, InvalidRate, UnknownCurrency
 
 __all__ = [
     "CURRENCY_CODES",
+    "RATE_EXPONENT_LIMIT",
     "Money",
     "MoneyBag",
     "allocate",
     "convert",
     "currency",
+    "exact_rate",
     "exponent",
     "from_minor_units",
     "to_minor_units",
@@ -73,8 +75,11 @@ _CURRENCIES, _EXPONENTS = _build_registry()
 
 
 def _code_of(code_or_currency: str | moneyed.Currency) -> str:
-    code = code_or_currency if isinstance(code_or_currency, str) else code_or_currency.code
-    if code not in _CODE_SET:
+    if isinstance(code_or_currency, moneyed.Currency):
+        code: object = code_or_currency.code
+    else:
+        code = code_or_currency
+    if not isinstance(code, str) or code not in _CODE_SET:
         raise UnknownCurrency(code)
     return code
 
@@ -109,7 +114,7 @@ class Money:
     :class:`~stuut_domain.errors.CurrencyMismatch`.
 
     >>> Money(1050, "USD") + Money(25, "USD")
-    Money(1075, 'USD')
+    Money.of('10.75', 'USD')
     >>> str(Money(1075, "USD")), str(Money(5, "BHD")), str(Money(-300, "JPY"))
     ('10.75 USD', '0.005 BHD', '-300 JPY')
     """
@@ -214,10 +219,22 @@ class Money:
         return hash((self.minor_units, self.currency.code))
 
     def __repr__(self) -> str:
-        return f"Money({self.minor_units}, {self.currency.code!r})"
+        """Reads as the amount and evaluates back: ``Money.of('5286342.35', 'EUR')``."""
+        return f"Money.of({format(self.amount, 'f')!r}, {self.currency.code!r})"
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency.code}"
+        return f"{format(self.amount, 'f')} {self.currency.code}"
+
+    def __format__(self, spec: str) -> str:
+        """``format(money, ",.2f")`` formats the exact amount, then names the currency.
+
+        ``f"{Money(528634235, 'EUR'):,.2f}"`` is ``'5,286,342.35 EUR'``; an empty spec is
+        :func:`str`. The spec is a :class:`~decimal.Decimal` format spec applied to the exact
+        amount (a precision below the currency's decimals rounds half to even, for display).
+        """
+        if not spec:
+            return str(self)
+        return f"{format(self.amount, spec)} {self.currency.code}"
 
     def __bool__(self) -> bool:
         return self.minor_units != 0
@@ -384,28 +401,103 @@ def allocate(total: Money, ratios: Sequence[int]) -> list[Money]:
     return [total._new(sign * p) for p in parts]
 
 
+#: A rate's decimal exponent lies within ±this: 1e-30 to 1e30 holds every real rate between
+#: two of the API's currencies, and refuses figures such as ``1e10000000`` whose arithmetic
+#: alone would take seconds.
+RATE_EXPONENT_LIMIT: Final = 30
+_RATE_DIGITS_LIMIT: Final = 50
+_RATE_BITS_LIMIT: Final = 200  # about 60 decimal digits in a Fraction's numerator or denominator
+
+Rate: TypeAlias = Decimal | Fraction | str | int
+
+
+def exact_rate(rate: Rate) -> Fraction:
+    """An exchange rate as an exact fraction, refused unless a real figure could have it.
+
+    Accepted: a ``Decimal``, ``Fraction`` or ``int``, or decimal text such as ``"1.08"``. Refused
+    with :class:`~stuut_domain.errors.InvalidRate`: floats and bools (ADR 0004: never a float
+    where money is concerned), text that is not a decimal, NaN and infinities, zero and
+    negative rates, and rates beyond 10^±:data:`RATE_EXPONENT_LIMIT` or with more than 50
+    significant digits.
+    """
+    if isinstance(rate, bool | float) or not isinstance(rate, Decimal | Fraction | str | int):
+        raise InvalidRate(
+            rate,
+            "a rate is exact: pass a Decimal, a Fraction, an int or decimal text such as '1.08'",
+        )
+    if isinstance(rate, str):
+        try:
+            rate = Decimal(rate.strip()) if len(rate) <= 100 else Decimal("NaN")
+        except InvalidOperation:
+            raise InvalidRate(rate, "not a decimal number") from None
+    if isinstance(rate, Decimal):
+        if not rate.is_finite():
+            raise InvalidRate(rate, "not a finite number")
+        if rate and (
+            abs(rate.adjusted()) > RATE_EXPONENT_LIMIT
+            or len(rate.as_tuple().digits) > _RATE_DIGITS_LIMIT
+        ):
+            raise InvalidRate(rate, f"beyond 1e±{RATE_EXPONENT_LIMIT} or 50 digits")
+        rate = Fraction(rate)
+    value = Fraction(rate)
+    if value <= 0:
+        raise InvalidRate(rate, "must be above zero")
+    if value.numerator.bit_length() > _RATE_BITS_LIMIT or value.denominator.bit_length() > (
+        _RATE_BITS_LIMIT
+    ):
+        raise InvalidRate(rate, "too many digits for an exchange rate")
+    return value
+
+
+_UNSET: Final[Any] = object()
+_T = TypeVar("_T")
+
+
+@overload
+def convert(
+    money: Money, rate: Rate, to: str | moneyed.Currency, /, *, rounding: str = ...
+) -> Money: ...
+@overload
+def convert(
+    money: Money, /, *, rate: Rate, to: str | moneyed.Currency, rounding: str = ...
+) -> Money: ...
 def convert(
     money: Money,
-    rate: Decimal | Fraction | str | int,
-    to: str | moneyed.Currency,
-    *,
+    /,
+    *args: Any,
+    rate: Any = _UNSET,
+    to: Any = _UNSET,
     rounding: str = ROUND_HALF_EVEN,
 ) -> Money:
     """Convert with an explicit ``rate``: one major unit of ``money`` buys ``rate`` of ``to``.
 
+    ``convert(money, rate, to)``, or with both named: ``convert(money, rate=..., to=...)``.
     The exact product is computed first (as a fraction, in minor units of ``to``) and rounded
     once, at the end, with ``rounding`` (a :mod:`decimal` mode; banker's rounding by default).
-    The rate must be positive. Converting to the same currency requires rate 1.
+    The rate is checked by :func:`exact_rate` (exact, above zero, a real figure). Converting
+    to the same currency requires rate 1.
     """
+    rate, to = _rate_and_target(args, rate, to)
     target = _code_of(to)
-    exact_rate = Fraction(Decimal(rate)) if isinstance(rate, str | Decimal) else Fraction(rate)
-    if exact_rate <= 0:
-        raise ValueError(f"rate must be positive, got {rate!r}")
-    if target == money.code and exact_rate != 1:
-        raise ValueError(f"converting {target} to itself needs rate 1, got {rate!r}")
+    value = exact_rate(rate)
+    if target == money.code and value != 1:
+        raise InvalidRate(rate, f"converting {target} to itself needs rate 1")
     scale = Fraction(10) ** (_EXPONENTS[target] - money.exponent)
-    exact = money.minor_units * exact_rate * scale
+    exact = money.minor_units * value * scale
     return Money(_round_fraction(exact, rounding), target)
+
+
+def _rate_and_target(args: tuple[Any, ...], rate: Any, to: Any) -> tuple[Any, Any]:
+    """``(rate, to)`` from a call of :func:`convert`, or a TypeError that shows the two forms."""
+    if len(args) == 2 and rate is _UNSET and to is _UNSET:
+        return args[0], args[1]
+    if not args and rate is not _UNSET and to is not _UNSET:
+        return rate, to
+    raise TypeError(
+        "convert takes the rate, then the currency: convert(money, rate, to), e.g. "
+        "convert(Money(1000, 'EUR'), Decimal('1.08'), 'USD'), or both by name: "
+        "convert(money, rate=Decimal('1.08'), to='USD')"
+    )
 
 
 def _round_fraction(value: Fraction, rounding: str) -> int:
@@ -451,15 +543,22 @@ class MoneyBag(Mapping[str, Money]):
 
     >>> bag = MoneyBag.of([Money(100, "USD"), Money(5, "JPY"), Money(50, "USD")])
     >>> bag["USD"], bag["JPY"]
-    (Money(150, 'USD'), Money(5, 'JPY'))
+    (Money.of('1.50', 'USD'), Money.of('5', 'JPY'))
     """
 
     __slots__ = ("_totals",)
 
     def __init__(self, totals: Mapping[str, int] | None = None) -> None:
+        if totals is not None and not isinstance(totals, Mapping):
+            raise TypeError(
+                "MoneyBag takes {currency code: minor units}; for amounts, use "
+                f"MoneyBag.of([Money(...), ...]) (got {type(totals).__name__})"
+            )
         clean: dict[str, int] = {}
         for code, units in (totals or {}).items():
             _code_of(code)
+            if isinstance(units, bool) or not isinstance(units, int):
+                raise TypeError(f"MoneyBag totals are integer minor units; {code} has {units!r}")
             if units:
                 clean[code] = units
         self._totals = dict(sorted(clean.items()))
@@ -473,7 +572,24 @@ class MoneyBag(Mapping[str, Money]):
         return cls(totals)
 
     def __getitem__(self, code: str) -> Money:
+        """The total in ``code``: zero for a currency the bag does not hold;
+        :class:`~stuut_domain.errors.UnknownCurrency` for a code that is no currency."""
         return Money(self._totals.get(code, 0), code) if code in _CODE_SET else _raise(code)
+
+    @overload
+    def get(self, code: str, /) -> Money | None: ...
+    @overload
+    def get(self, code: str, default: Money, /) -> Money: ...
+    @overload
+    def get(self, code: str, default: _T, /) -> Money | _T: ...
+    def get(self, code: str, default: object = None, /) -> Money | object:
+        """The total in ``code`` if the bag holds that currency, else ``default``.
+
+        As for any mapping, a code the bag does not hold (a currency at zero, or no currency
+        at all) gives ``default``; ``bag[code]`` reads a held-nothing currency as zero.
+        """
+        units = self._totals.get(code)
+        return default if units is None else Money(units, code)
 
     def __contains__(self, code: object) -> bool:
         return code in self._totals
@@ -501,10 +617,10 @@ class MoneyBag(Mapping[str, Money]):
     @overload
     def __add__(self, other: MoneyBag) -> MoneyBag: ...
     def __add__(self, other: Money | MoneyBag) -> MoneyBag:
-        totals = dict(self._totals)
-        items = [other] if isinstance(other, Money) else list(other.values())
         if not isinstance(other, Money | MoneyBag):
             return NotImplemented
+        totals = dict(self._totals)
+        items = [other] if isinstance(other, Money) else list(other.values())
         for m in items:
             totals[m.code] = totals.get(m.code, 0) + m.minor_units
         return MoneyBag(totals)

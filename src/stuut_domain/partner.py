@@ -16,10 +16,10 @@ from typing import TypeAlias
 import attrs
 
 from stuut_domain.address import Address, ContactAddress
-from stuut_domain.display import short_repr
+from stuut_domain.display import compact, short_repr
 from stuut_domain.integration import LinkedIntegration
 from stuut_domain.money import Money
-from stuut_domain.types import JSON, OutreachChannel, SyncStatus
+from stuut_domain.types import JSON, OutreachChannel, Sourced, SyncStatus
 from stuut_domain.user import User
 from stuut_domain.validators import aware, currency_code, own_currency, zone_named
 
@@ -35,8 +35,9 @@ __all__ = [
 ]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ApPortalAccount:
+class ApPortalAccount(Sourced):
     """The organisation's login on an AP portal provider (e.g. Coupa), shared by its portals.
 
     ``available_operations`` is what the login may do on the provider (free-form JSON).
@@ -51,8 +52,9 @@ class ApPortalAccount:
     modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class ApPortal:
+class ApPortal(Sourced):
     """A partner's accounts-payable portal: where invoices are submitted and reports fetched.
 
     Submission happens only when ``is_enabled`` and ``is_invoice_submission_enabled``; the
@@ -79,8 +81,9 @@ class ApPortal:
     report_frequency: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Tag:
+class Tag(Sourced):
     """A label the organisation puts on partners, by hand or by its ``rule_condition``."""
 
     name: str
@@ -92,8 +95,9 @@ class Tag:
     rule_condition: JSON = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class PartnerTag:
+class PartnerTag(Sourced):
     """A tag on one partner; ``is_manual`` tells a hand-set tag from one a rule applied.
 
     The link has no ``id`` of its own: it is identified by ``(partner_id, tag_id)``.
@@ -108,8 +112,9 @@ class PartnerTag:
     tag: Tag | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Contact:
+class Contact(Sourced):
     """A person at the partner whom outreach may address.
 
     A contact is skipped for email (phone) outreach when ``is_email_disabled``
@@ -148,7 +153,7 @@ class Contact:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Partner:
+class Partner(Sourced):
     """A customer of the organisation: the party that owes the invoices issued to it.
 
     Every field may be absent (the embedded partner lists no required key). ``currency`` is

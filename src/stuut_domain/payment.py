@@ -12,16 +12,17 @@ from decimal import Decimal
 
 import attrs
 
-from stuut_domain.display import short_repr
+from stuut_domain.display import compact, short_repr
 from stuut_domain.money import Money
-from stuut_domain.types import JSON, SyncStatus
+from stuut_domain.types import JSON, Sourced, SyncStatus
 from stuut_domain.validators import aware, currency_code, money_in, own_currency
 
 __all__ = ["AllocatedInvoice", "Payment", "PaymentAllocation", "is_approved"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class AllocatedInvoice:
+class AllocatedInvoice(Sourced):
     """The short invoice embedded in an allocation: enough to show what the payment settles.
 
     ``amount_due`` and ``amount_paid`` are in the invoice's ``currency`` (refused otherwise).
@@ -39,8 +40,9 @@ def _invoice_currency(allocation: PaymentAllocation) -> str | None:
     return None if allocation.invoice is None else allocation.invoice.currency
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class PaymentAllocation:
+class PaymentAllocation(Sourced):
     """The part of a payment applied to one invoice's balance.
 
     ``amount`` is in the *invoice's* currency: it is what the invoice's balance goes down by.
@@ -71,7 +73,7 @@ class PaymentAllocation:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Payment:
+class Payment(Sourced):
     """Money received from a partner (ACH, card, check…), before or after matching to invoices.
 
     ``amount`` and ``amount_refunded`` are in the payment's ``currency`` (refused otherwise).

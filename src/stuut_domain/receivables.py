@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from stuut_domain.display import compact
 from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, status_of
 from stuut_domain.lifecycle import due_day, is_overdue
 from stuut_domain.money import MoneyBag
@@ -122,6 +123,7 @@ def total_overdue(
     )
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class PartnerFigures:
     """A partner's figures at one instant, computed from its invoices (each per currency)."""

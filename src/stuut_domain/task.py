@@ -10,15 +10,17 @@ import datetime as dt
 
 import attrs
 
-from stuut_domain.types import JSON
+from stuut_domain.display import compact
+from stuut_domain.types import JSON, Sourced
 from stuut_domain.user import User
 from stuut_domain.validators import aware
 
 __all__ = ["Task", "TaskData", "TriggerEvent"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class TriggerEvent:
+class TriggerEvent(Sourced):
     """The event (inbound email, call, sync…) on an entity that raised a task; payload is JSON."""
 
     name: str
@@ -34,8 +36,9 @@ class TriggerEvent:
     timestamp: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class TaskData:
+class TaskData(Sourced):
     """A piece of evidence attached to a task, e.g. the customer's email ``response``.
 
     ``source`` (example ``"email"``) and ``type`` (example ``"response"``) stay free strings.
@@ -51,8 +54,9 @@ class TaskData:
     modified_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Task:
+class Task(Sourced):
     """A to-do for a collector, e.g. acknowledge a promise to pay or answer a dispute.
 
     ``type``, ``status`` and ``action_taken`` are shown by single example values

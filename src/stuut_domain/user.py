@@ -11,13 +11,16 @@ import datetime as dt
 
 import attrs
 
+from stuut_domain.display import compact
+from stuut_domain.types import Sourced
 from stuut_domain.validators import aware
 
 __all__ = ["DashboardSettings", "User"]
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class DashboardSettings:
+class DashboardSettings(Sourced):
     """A user's dashboard preferences; ``thread_emails_sort_order`` orders emails in a thread.
 
     The API shows only ``"asc"`` as an example, so any string is kept.
@@ -26,8 +29,9 @@ class DashboardSettings:
     thread_emails_sort_order: str | None = None
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class User:
+class User(Sourced):
     """A member of the AR team: collector, approver or author of outreach.
 
     ``email``, ``family_name``, ``given_name``, ``object`` and ``organization_id`` are

@@ -13,6 +13,7 @@ import zoneinfo
 import attrs
 
 from stuut_domain.display import short_repr
+from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, zone_named
 
 __all__ = ["Workflow"]
@@ -30,7 +31,7 @@ def _parse_time(field: str, value: str | None) -> dt.time | None:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class Workflow:
+class Workflow(Sourced):
     """An outreach schedule: active weekdays and a daily local-time window in ``timezone``.
 
     The window bounds stay the wire strings (``"09:00"``, ``"17:30:00"``);

@@ -6,12 +6,16 @@ import datetime as dt
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rules_builders import (
     AT,
     ISSUED_AT,
     PAID_AT,
     draft,
+    due,
+    eur,
     issued,
     payment,
     three_invoices,
@@ -29,8 +33,10 @@ from stuut_domain.allocation.proposals import (
     withdraw_allocation,
 )
 from stuut_domain.errors import InvalidAllocation
+from stuut_domain.invariants import check_invoice
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import InvoiceStatus, pending_amount_remaining, status_of
+from stuut_domain.money import Money
 
 R = AllocationRule
 
@@ -94,6 +100,21 @@ class TestResultReadings:
         )
 
 
+class TestOldestDueFirstAcrossCurrencies:
+    def test_no_later_invoice_is_paid_after_an_older_one_got_only_part(self) -> None:
+        """50.01 EUR at 0.93 USD per EUR buys 46.50 USD of the older USD invoice for 50.00 EUR;
+        the 0.01 EUR crumb stays unapplied, not paid to the later EUR invoice (ADR 0010)."""
+        older = issued("inv_usd", 10_000, due_date=due(5))
+        later = issued("inv_eur", 5_000, "EUR", due_date=due(10))
+        result = allocate_payment(
+            payment(5_001, "EUR", rate="0.93"), [later, older], rule=R.OLDEST_DUE_FIRST, at=AT
+        )
+        assert ([("inv_usd", usd(4_650))], eur(1)) == (
+            [(ln.invoice_id, ln.amount) for ln in result.lines],
+            result.unapplied,
+        )
+
+
 class TestProportional:
     def test_splits_by_what_each_invoice_can_take(self) -> None:
         """500.00 over 300.00 / 200.00 / 500.00 due gives 150.00 / 100.00 / 250.00."""
@@ -149,6 +170,27 @@ class TestExplicit:
                 at=AT,
             )
         assert "exceeds_amount_due" == caught.value.code
+
+    @pytest.mark.parametrize(
+        ("amount", "code"),
+        [
+            (usd(0), "allocation_not_positive"),
+            (usd(-100), "allocation_not_positive"),
+            (eur(100), "allocation_currency"),
+            (usd(20_001), "exceeds_amount_due"),
+        ],
+    )
+    def test_each_bad_amount_is_refused_by_its_own_code(self, amount: Money, code: str) -> None:
+        """Zero or less, another currency and too much are three different mistakes."""
+        with pytest.raises(InvalidAllocation) as caught:
+            allocate_payment(
+                payment(40_000),
+                three_invoices(),
+                rule=R.EXPLICIT,
+                amounts={"inv_2026_0042": amount},
+                at=AT,
+            )
+        assert code == caught.value.code
 
     def test_never_above_the_payments_unapplied_credit(self) -> None:
         """Explicit amounts costing more than the payment has are refused."""
@@ -259,6 +301,36 @@ class TestApplyResult:
         result = allocate_payment(payment(60_000), invoices, rule=R.OLDEST_DUE_FIRST, at=AT)
         once = apply_result(result, invoices, at=AT)
         assert once == apply_result(result, once, at=AT)
+
+    @given(st.integers(min_value=-14 * 60, max_value=14 * 60))
+    def test_a_retry_written_with_another_offset_applies_once(self, minutes: int) -> None:
+        """The same instant with any UTC offset proposes the same ids: 40 EUR is paid once."""
+        invoice = issued("inv_eur", 4_000, currency="EUR")
+        offset = dt.timezone(dt.timedelta(minutes=minutes))
+        amounts = {"inv_eur": eur(4_000)}
+        first = allocate_payment(
+            payment(4_000, "EUR"), [invoice], rule=R.EXPLICIT, amounts=amounts, at=AT
+        )
+        retry = allocate_payment(
+            payment(4_000, "EUR"),
+            [invoice],
+            rule=R.EXPLICIT,
+            amounts=amounts,
+            at=AT.astimezone(offset),
+        )
+        (once,) = apply_result(first, [invoice], at=AT)
+        (twice,) = apply_result(retry, [once], at=AT)
+        assert (
+            [ln.allocation.id for ln in first.lines],
+            eur(4_000),
+            eur(0),
+            (),
+        ) == (
+            [ln.allocation.id for ln in retry.lines],
+            twice.amount_paid,
+            twice.amount_due,
+            check_invoice(twice),
+        )
 
     def test_withdrawing_gives_the_money_back_to_the_payment(self) -> None:
         """A withdrawn allocation is unapplied credit again and its invoice reopens."""

@@ -181,7 +181,7 @@ def memory_harness(_tmp: Path) -> Iterator[Harness]:
 @contextlib.contextmanager
 def json_harness(tmp: Path) -> Iterator[Harness]:
     """The JSON file store in a fresh directory: seeded and read directly."""
-    store = JsonStore(tmp / "store")
+    store = JsonStore(tmp / "store", create=True)
     yield Harness("json", seed=store, read=store, writable=True)
 
 

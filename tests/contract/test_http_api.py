@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import logging
 import random
+import socket
 import ssl
 from collections.abc import Iterator
 
@@ -14,6 +16,7 @@ import pytest
 from contract_support import TOKEN, payment
 from http_support import NOW, Sleeps, http_store
 
+from adapters import stuut_json
 from adapters.clock import FixedClock
 from adapters.errors import (
     ApiUnavailable,
@@ -119,6 +122,55 @@ class TestEndpoints:
         """limit outside 1-200 is refused before any request."""
         with pytest.raises(ValueError, match="1-200"):
             StuutApiClient(TOKEN, base_url=api.base_url, page_size=201)
+
+
+class TestUnknownKeysSurviveTheFakeApi:
+    """ADR 0034: what the fake API stores it answers and saves back with its unknown keys."""
+
+    def _store(self) -> MemoryStore:
+        store = http_store()
+        document = json.loads(stuut_json.encode_invoice(store.invoices.get("inv_2024_0003")))
+        document["id"] = "inv_2024_0200"
+        document["x_erp_batch"] = {"run": 7}
+        document["billing_address"] = {"object": "address", "x_colour": "red"}
+        store.invoices.add(stuut_json.decode_invoice(json.dumps(document).encode()))
+        pay = json.loads(stuut_json.encode_payment(payment("pay_0009")))
+        pay["allocations"][0]["x_erp_line"] = "L-1"
+        pay["x_bank"] = None
+        store.payments.add(stuut_json.decode_payment(json.dumps(pay).encode()))
+        return store
+
+    def test_reading_and_syncing_an_invoice_keep_its_unknown_keys(self) -> None:
+        """GET answers the unknown keys; POST /sync saves and answers them beside its stamp."""
+        store = self._store()
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with FakeStuutApi.serving(store, token=TOKEN, clock=FixedClock(NOW)) as api:
+            got = httpx.get(f"{api.base_url}/invoices/inv_2024_0200", headers=headers)
+            synced = httpx.post(f"{api.base_url}/invoices/inv_2024_0200/sync", headers=headers)
+        assert (200, 200) == (got.status_code, synced.status_code), got.text
+        for body in (got.json(), synced.json()):
+            assert ({"run": 7}, {"object": "address", "x_colour": "red"}) == (
+                body["x_erp_batch"],
+                body["billing_address"],
+            )
+        assert "synced" == synced.json()["sync_status"]
+        saved = json.loads(stuut_json.encode_invoice(store.invoices.get("inv_2024_0200")))
+        assert ({"run": 7}, "synced") == (saved["x_erp_batch"], saved["sync_status"])
+
+    def test_approving_allocations_keeps_the_unknown_keys_of_each(self) -> None:
+        """POST /approve-allocations evolves each allocation; their unknown keys stay."""
+        store = self._store()
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with FakeStuutApi.serving(store, token=TOKEN, clock=FixedClock(NOW)) as api:
+            url = f"{api.base_url}/payments/pay_0009/approve-allocations"
+            body = httpx.post(url, headers=headers).json()
+        assert (True, "L-1") == (
+            body["allocations"][0]["approved"],
+            body["allocations"][0]["x_erp_line"],
+        )
+        assert None is body["x_bank"]
+        saved = json.loads(stuut_json.encode_payment(store.payments.get("pay_0009")))
+        assert "L-1" == saved["allocations"][0]["x_erp_line"]
 
 
 class TestRetries:
@@ -400,6 +452,43 @@ class TestFakeApi:
             response.status_code,
             response.json()["detail"][0]["loc"],
         )
+
+    @pytest.mark.parametrize(
+        ("framing", "status"),
+        [
+            (b"Content-Length: abc\r\n", 400),
+            (b"Content-Length: -1\r\n", 400),
+            (b"Content-Length: 1000000000000\r\n", 413),
+            (b"Content-Length: 5\r\nContent-Length: 6\r\n", 400),
+            (b"Transfer-Encoding: chunked\r\n", 411),
+        ],
+        ids=["abc", "negative", "10**12", "twice", "chunked"],
+    )
+    def test_a_body_it_cannot_frame_is_answered_then_closed(
+        self, api: FakeStuutApi, framing: bytes, status: int
+    ) -> None:
+        """Bad Content-Length or a chunked body: an answer at once and a closed connection,
+        never a hang, a MemoryError or the body read as the next request."""
+        host, port = api.url.removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.sendall(
+                b"POST /v1/invoices/inv_2024_0001/sync HTTP/1.1\r\nHost: x\r\n"
+                + framing
+                + b"\r\nGET /v1/invoices HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            received = b""
+            while chunk := conn.recv(65536):
+                received += chunk
+        assert (f"HTTP/1.1 {status} ".encode(), 1) == (
+            received[:13],
+            received.count(b"HTTP/1.1 "),
+        )
+
+    def test_its_listen_queue_takes_a_burst_of_clients(self) -> None:
+        """A backlog of 128, not socketserver's 5: bursts do not wait for SYN retries."""
+        from adapters.fake_api import _Server
+
+        assert _Server.request_queue_size >= 128
 
     def test_it_binds_loopback_on_a_free_port(self, api: FakeStuutApi) -> None:
         """The fake listens on 127.0.0.1 with an OS-chosen port."""

@@ -15,12 +15,15 @@ import attrs
 import pytest
 from contract_support import invoice, partner
 
+import adapters.samples
 from adapters import stuut_json
-from adapters.errors import CorruptRecord
+from adapters.errors import CorruptRecord, ReadOnlyStore, StoreNotFound
 from adapters.json_store import JsonStore, content_version
+from adapters.samples import copy_sample_portfolio, sample_portfolio_path
+from stuut_domain.errors import AlreadyExists, ConcurrencyConflict
 from stuut_domain.ports import InvoiceQuery
 
-SEED_INVOICE = Path(__file__).parent.parent / "data" / "retrieve_an_invoice.json"
+SEED_INVOICE = Path(adapters.samples.__file__).with_name("retrieve_an_invoice.json")
 
 
 class TestLayout:
@@ -56,9 +59,24 @@ class TestLayout:
         (folder / "README.md").write_text("notes")
         assert ["inv_2024_0042"] == [i.id for i in store.invoices.find()]
 
-    def test_an_empty_or_missing_root_lists_nothing(self, tmp_path: Path) -> None:
+    def test_an_empty_root_lists_nothing(self, tmp_path: Path) -> None:
         """A store with no folders yet is empty, not an error."""
-        assert [] == list(JsonStore(tmp_path / "nowhere").invoices.find())
+        assert [] == list(JsonStore(tmp_path).invoices.find())
+
+    def test_a_root_that_does_not_exist_is_refused_not_read_as_empty(self, tmp_path: Path) -> None:
+        """JsonStore("/typo/path") says there is no store there, and how to make one."""
+        with pytest.raises(StoreNotFound, match="create=True") as caught:
+            JsonStore(tmp_path / "typo")
+        assert (str(tmp_path / "typo"), True) == (
+            caught.value.root,
+            isinstance(caught.value, FileNotFoundError),
+        )
+
+    def test_create_makes_a_new_store(self, tmp_path: Path) -> None:
+        """create=True starts an empty store at a new directory."""
+        store = JsonStore(tmp_path / "new" / "store", create=True)
+        store.invoices.add(invoice("inv_2024_0042"))
+        assert ["inv_2024_0042"] == list(JsonStore(tmp_path / "new" / "store").invoices.ids())
 
     def test_the_version_is_the_digest_of_the_file(self, tmp_path: Path) -> None:
         """A file edited by hand has a new version, so a save based on the old one conflicts."""
@@ -68,6 +86,43 @@ class TestLayout:
         path.write_bytes(stuut_json.encode_invoice(invoice("inv_2024_0042", memo="edited")))
         after = store.invoices.get_versioned("inv_2024_0042").version
         assert (True, content_version(path.read_bytes())) == (before != after, after)
+
+
+class TestUnknownKeysSurviveAWrite:
+    """ADR 0034: a record read from a file is written back with what the model does not know."""
+
+    def _seed_file(self, root: Path) -> dict[str, object]:
+        body = json.loads(SEED_INVOICE.read_bytes())
+        body["id"] = "inv_seed"
+        body["x_erp_batch"] = {"run": 7, "rate": 1.50}
+        body["payments"][0]["x_erp_line"] = "L-1"
+        (root / "invoices").mkdir()
+        raw = json.dumps(body).encode().replace(b'"rate": 1.5}', b'"rate": 1.50}')
+        (root / "invoices" / "inv_seed.json").write_bytes(raw)
+        return body
+
+    def test_saving_a_changed_record_keeps_its_unknown_keys_and_absences(
+        self, tmp_path: Path
+    ) -> None:
+        """get, evolve, save: the file changes in the changed field only."""
+        body = self._seed_file(tmp_path)
+        store = JsonStore(tmp_path)
+        current = store.invoices.get_versioned("inv_seed")
+        store.invoices.save(
+            attrs.evolve(current.entity, memo="called on Monday"),
+            expected_version=current.version,
+        )
+        written = json.loads((tmp_path / "invoices" / "inv_seed.json").read_bytes())
+        assert {**body, "memo": "called on Monday"} == written
+        assert "1.50" in (tmp_path / "invoices" / "inv_seed.json").read_text()
+
+    def test_adding_a_decoded_record_writes_its_document(self, tmp_path: Path) -> None:
+        """A decoded invoice added to another store is written as it was read."""
+        body = self._seed_file(tmp_path)
+        entity = JsonStore(tmp_path).invoices.get("inv_seed")
+        other = tmp_path / "other"
+        JsonStore(other, create=True).invoices.add(entity)
+        assert body == json.loads((other / "invoices" / "inv_seed.json").read_bytes())
 
 
 class TestCorruptFiles:
@@ -126,6 +181,19 @@ class TestCorruptFiles:
             store.invoices.get("inv_2024_0042")
         assert ["id"] == [p.path for p in caught.value.problems]
 
+    def test_a_listing_can_skip_and_report_corrupt_files(self, tmp_path: Path) -> None:
+        """find(on_corrupt=skipped.append): every good invoice, and each bad file reported."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0041"))
+        store.invoices.add(invoice("inv_2024_0043"))
+        (tmp_path / "invoices" / "inv_2024_0042.json").write_bytes(b'{"amount_due": ')
+        skipped: list[CorruptRecord] = []
+        found = sorted(str(i.id) for i in store.invoices.find(on_corrupt=skipped.append))
+        assert (["inv_2024_0041", "inv_2024_0043"], ["inv_2024_0042.json"]) == (
+            found,
+            [Path(s.file).name for s in skipped],
+        )
+
     def test_a_listing_stops_at_the_corrupt_file_and_names_it(self, tmp_path: Path) -> None:
         """find raises on the bad file rather than silently skipping it."""
         store = self._store_with(tmp_path, b"\x00\x01 not json")
@@ -182,6 +250,47 @@ INCREMENTER = textwrap.dedent(
 )
 
 
+class TestTheBundledSample:
+    def test_the_bundled_sample_is_opened_read_only(self) -> None:
+        """Saving into the installed sample is refused, and nothing (no .lock) is written."""
+        store = JsonStore(sample_portfolio_path())
+        folder = sample_portfolio_path() / "invoices"
+        before = sorted(p.name for p in folder.iterdir())
+        some = next(store.invoices.find())
+        with pytest.raises(ReadOnlyStore, match="copy_sample_portfolio"):
+            store.invoices.add(attrs.evolve(some, id="inv_new"))
+        current = store.invoices.get_versioned(str(some.id))
+        with pytest.raises(ReadOnlyStore):
+            store.invoices.save(some, expected_version=current.version)
+        assert (True, before) == (store.read_only, sorted(p.name for p in folder.iterdir()))
+
+    def test_a_copy_of_the_sample_is_writable(self, tmp_path: Path) -> None:
+        """copy_sample_portfolio gives a store of the same invoices that takes writes."""
+        copy = JsonStore(copy_sample_portfolio(tmp_path / "mine"))
+        some = next(copy.invoices.find())
+        current = copy.invoices.get_versioned(str(some.id))
+        copy.invoices.save(attrs.evolve(some, memo="edited"), expected_version=current.version)
+        assert (False, "edited") == (copy.read_only, copy.invoices.get(str(some.id)).memo)
+
+
+class TestWriteRefusals:
+    def test_adding_an_existing_id_says_it_already_exists(self, tmp_path: Path) -> None:
+        """Not "expected version None": AlreadyExists, still a ConcurrencyConflict."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0042"))
+        with pytest.raises(AlreadyExists, match="'inv_2024_0042' already exists") as caught:
+            store.invoices.add(invoice("inv_2024_0042"))
+        assert isinstance(caught.value, ConcurrencyConflict)
+
+    def test_read_only_refuses_every_write(self, tmp_path: Path) -> None:
+        """read_only=True: add and save are refused, the files stay as they were."""
+        JsonStore(tmp_path).invoices.add(invoice("inv_2024_0042"))
+        frozen = JsonStore(tmp_path, read_only=True)
+        with pytest.raises(ReadOnlyStore):
+            frozen.invoices.add(invoice("inv_2024_0043"))
+        assert ["inv_2024_0042"] == list(frozen.invoices.ids())
+
+
 class TestCrashesAndRivals:
     def test_a_writer_killed_mid_write_never_leaves_a_partial_file(self, tmp_path: Path) -> None:
         """SIGKILL at random moments during rewrites: the file always decodes to a whole invoice."""
@@ -222,6 +331,27 @@ class TestCrashesAndRivals:
             attrs.evolve(current.entity, memo="after"), expected_version=current.version
         )
         assert ("after", False) == (store.invoices.get("inv_2024_0042").memo, stray.exists())
+
+    def test_a_symlink_planted_at_the_temporary_name_is_not_written_through(
+        self, tmp_path: Path
+    ) -> None:
+        """A link at .<id>.json.tmp to a file elsewhere: that file is untouched, the entity
+        is written, and the link is gone."""
+        store = JsonStore(tmp_path / "store", create=True)
+        store.invoices.add(invoice("inv_2024_0042", memo="before"))
+        victim = tmp_path / "victim.txt"
+        victim.write_bytes(b"precious")
+        planted = tmp_path / "store" / "invoices" / ".inv_2024_0042.json.tmp"
+        planted.symlink_to(victim)
+        current = store.invoices.get_versioned("inv_2024_0042")
+        store.invoices.save(
+            attrs.evolve(current.entity, memo="after"), expected_version=current.version
+        )
+        assert (b"precious", "after", False) == (
+            victim.read_bytes(),
+            store.invoices.get("inv_2024_0042").memo,
+            planted.is_symlink(),
+        )
 
     def test_rival_processes_lose_no_update(self, tmp_path: Path) -> None:
         """Four processes each add 1 to a counter 15 times, retrying conflicts: it ends at 60."""

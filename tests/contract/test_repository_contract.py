@@ -14,7 +14,7 @@ import pytest
 from contract_support import Harness, invoice, partner, payment, workflow
 
 from adapters.errors import InvalidId
-from stuut_domain.errors import ConcurrencyConflict, NotFound
+from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
 from stuut_domain.ports import InvoiceQuery, PartnerQuery, PaymentQuery, WorkflowQuery
 
 UTC = dt.UTC
@@ -158,11 +158,11 @@ class TestWrite:
     def test_add_of_an_existing_id_conflicts_and_keeps_the_original(
         self, writable: Harness
     ) -> None:
-        """A second add of the same id is a conflict; the first invoice stays."""
+        """A second add of the same id is AlreadyExists (a conflict); the first invoice stays."""
         repo = writable.read.invoices
         first = invoice("inv_2024_0042", memo="original")
         version = repo.add(first)
-        with pytest.raises(ConcurrencyConflict) as caught:
+        with pytest.raises(AlreadyExists, match="already exists") as caught:
             repo.add(invoice("inv_2024_0042", memo="impostor"))
         assert (None, version, first) == (
             caught.value.expected,

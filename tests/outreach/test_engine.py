@@ -612,3 +612,17 @@ class TestDecideForPortfolio:
         assert [(d.partner_id, d.invoice_ids) for d in decided if d.eligible] == [
             (o.partner_id, o.invoice_ids) for o in simulated.outreach
         ]
+
+
+class TestClearErrors:
+    def test_a_date_for_at_says_to_pass_an_instant(self) -> None:
+        """decide_outreach(at=date): NaiveDatetime naming `at` and showing an aware datetime,
+        not an AttributeError from deep inside."""
+        with pytest.raises(NaiveDatetime, match=r"at must be a timezone-aware datetime.*tzinfo="):
+            decide_outreach(
+                inv_2024_0042(),
+                partner=acme(),
+                workflow=net30_reminders(),
+                channel="email",
+                at=dt.date(2024, 7, 3),  # type: ignore[arg-type]
+            )

@@ -1,21 +1,25 @@
 """The command line of ``stuut-domain``: its parser, subcommands and option types.
 
-A usage error is :class:`~adapters.cli._output.UnusableInput` (one line, exit 2), never an
-``argparse`` exit; dates and instants are ISO 8601, policies ``field=value,...``.
+A usage error is :class:`UsageError` (one line, exit 2), never an ``argparse`` exit.
+``--at``, ``--from`` and ``--to`` each take a date (``2026-11-26``, meaning 00:00 UTC that
+day) or an ISO 8601 instant with its offset; a command that works in days (``aging``,
+``simulate``) takes an instant's UTC date. Policies are ``field=value,...``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
 import pathlib
+import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 import attrs
 
 from adapters.cli._kinds import KINDS
-from adapters.cli._output import PROG, Outcome, UnusableInput
+from adapters.cli._output import PROG, Outcome, UnusableInput, encodable
 from adapters.cli.aging import run as _aging
 from adapters.cli.check import run as _check
 from adapters.cli.demo import run as _demo
@@ -25,33 +29,77 @@ from adapters.cli.simulate import run as _simulate
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.types import OUTREACH_CHANNELS
 
-__all__ = ["build_parser"]
+__all__ = ["DEFAULT_LIMIT", "UsageError", "build_parser"]
+
+
+class UsageError(UnusableInput):
+    """A command line argparse refuses: exit 2, reported once as ``PROG: error: message``."""
+
+    def __init__(self, message: str, *, prog: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+    def __str__(self) -> str:
+        return f"{self.args[0]} (see {self.prog} --help)"
+
+
+def _version() -> str:
+    """The installed distribution's version (``unknown`` when run from an uninstalled tree)."""
+    try:
+        return importlib.metadata.version("stuut-domain")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2, without exiting."""
 
+    #: The names of the subcommands (set on the top-level parser by :func:`build_parser`).
+    commands: tuple[str, ...] = ()
+
     def error(self, message: str) -> NoReturn:
-        raise UnusableInput(f"{self.prog}: {message} (see --help)")
+        raise UsageError(message, prog=self.prog)
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        """Help and version text, degraded to what the stream can encode."""
+        if message:
+            stream = sys.stdout if file is None else file
+            stream.write(encodable(stream, message))
 
 
-def _date(text: str) -> dt.date:
+def _moment(text: str) -> dt.datetime:
+    """An instant from a date (``2026-11-26``: 00:00 UTC that day) or an ISO 8601 instant
+    with its offset (``2026-11-26T12:00:00Z``, ``...+01:00``); a naive time is refused."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
-
-
-def _instant(text: str) -> dt.datetime:
+        pass
+    else:
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"not an ISO date (YYYY-MM-DD) or instant (YYYY-MM-DDTHH:MM:SSZ): {text!r}"
+        ) from None
     if value.utcoffset() is None:
         raise argparse.ArgumentTypeError(
-            f"{text!r} has no UTC offset; write e.g. {text}Z or {text}+01:00"
+            f"{text!r} has no UTC offset; write e.g. {text}Z or {text}+01:00, or a bare date"
         )
     return value
+
+
+def _day(text: str) -> dt.date:
+    """A UTC calendar day from a date or an instant (an instant's day is its UTC date)."""
+    return _moment(text).astimezone(dt.UTC).date()
+
+
+#: What ``--at``, ``--from`` and ``--to`` accept, said in each one's help.
+_WHEN = (
+    "a date YYYY-MM-DD (00:00 UTC that day) or an instant with its offset "
+    "(2026-11-26T12:00:00Z, ...+01:00)"
+)
+_DAY_OF = "; an instant counts as its UTC date"
 
 
 def _days(text: str) -> dt.timedelta:
@@ -103,14 +151,50 @@ def _policy(text: str) -> OutreachPolicy:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _limit(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--limit",
+        type=_count,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=(
+            f"rows per table in text output (default {DEFAULT_LIMIT}; 0 shows all); "
+            "--json always has every row"
+        ),
+    )
+
+
+#: How many rows a text table shows by default (``--limit``).
+DEFAULT_LIMIT = 20
+
+
 def build_parser() -> _Parser:
     """The ``stuut-domain`` parser: one subcommand per command, each with ``--json``."""
     parser = _Parser(
         prog=PROG,
         description="Check Stuut JSON, age a portfolio, decide and simulate outreach.",
-        epilog="Exit codes: 0 clean, 1 findings, 2 unusable input.",
+        epilog="Exit codes: 0 clean, 1 findings, 2 unusable input, 130 interrupted (Ctrl-C).",
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
+    )
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        parser_class=_Parser,
+        metavar="COMMAND",
+        help="the command to run (COMMAND --help for its options)",
+    )
 
     def command(name: str, run: Callable[[argparse.Namespace], Outcome], text: str) -> _Parser:
         sub: _Parser = commands.add_parser(name, help=text, description=text)
@@ -129,38 +213,76 @@ def build_parser() -> _Parser:
         help="what the documents are (default auto: decided per document from its keys)",
     )
 
+    store_help = "the store: a directory with invoices/, partners/ and workflows/ folders"
+    channel_help = "a channel to decide for (repeat for several; default email)"
+    workflow_help = "the workflow's id (default: the first active workflow by id)"
+    policy_help = (
+        "the outreach policy as field=value,... (durations in days, or 12h), e.g. "
+        "min_gap_per_invoice=7,first_reminder_offset_days=-3 (default: the default policy)"
+    )
+
     aging = command("aging", _aging, "Aging per currency and partner, DSO and collections.")
-    aging.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
-    aging.add_argument("--at", required=True, type=_date, metavar="DATE")
+    aging.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
+    aging.add_argument(
+        "--at", required=True, type=_day, metavar="WHEN", help=f"the as-of day: {_WHEN}{_DAY_OF}"
+    )
+    _limit(aging)
 
     outreach = command("outreach", _outreach, "Outreach decisions, with reasons, per partner.")
-    outreach.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
-    outreach.add_argument("--at", required=True, type=_instant, metavar="INSTANT")
-    outreach.add_argument("--channel", choices=OUTREACH_CHANNELS, action="append")
-    outreach.add_argument("--workflow", metavar="ID", help="default: first active workflow")
-    outreach.add_argument("--policy", type=_policy, default=OutreachPolicy(), metavar="SPEC")
+    outreach.add_argument(
+        "--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help
+    )
+    outreach.add_argument(
+        "--at", required=True, type=_moment, metavar="WHEN", help=f"when to decide: {_WHEN}"
+    )
+    outreach.add_argument(
+        "--channel", choices=OUTREACH_CHANNELS, action="append", help=channel_help
+    )
+    outreach.add_argument("--workflow", metavar="ID", help=workflow_help)
+    outreach.add_argument(
+        "--policy", type=_policy, default=OutreachPolicy(), metavar="SPEC", help=policy_help
+    )
+    _limit(outreach)
 
     simulate = command("simulate", _simulate, "Simulate outreach over a date range.")
-    simulate.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
-    simulate.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE")
-    simulate.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE")
-    simulate.add_argument("--channel", choices=OUTREACH_CHANNELS, action="append")
-    simulate.add_argument("--workflow", metavar="ID", help="default: first active workflow")
     simulate.add_argument(
-        "--policy",
-        type=_policy,
-        default=OutreachPolicy(),
-        metavar="SPEC",
-        help="e.g. min_gap_per_invoice=7,first_reminder_offset_days=-3 (days, or 12h)",
+        "--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help
+    )
+    simulate.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        type=_day,
+        metavar="WHEN",
+        help=f"the first day simulated: {_WHEN}{_DAY_OF}",
+    )
+    simulate.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        type=_day,
+        metavar="WHEN",
+        help=f"the last day simulated (inclusive): {_WHEN}{_DAY_OF}",
+    )
+    simulate.add_argument(
+        "--channel", choices=OUTREACH_CHANNELS, action="append", help=channel_help
+    )
+    simulate.add_argument("--workflow", metavar="ID", help=workflow_help)
+    simulate.add_argument(
+        "--policy", type=_policy, default=OutreachPolicy(), metavar="SPEC", help=policy_help
     )
     simulate.add_argument(
         "--compare", type=_policy, metavar="SPEC", help="a second policy to compare with"
     )
+    _limit(simulate)
 
     serve = command("serve", _serve, "Serve a store as the Stuut API (the fake API).")
-    serve.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR")
-    serve.add_argument("--port", type=int, default=0, help="default: any free port")
+    serve.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
+    serve.add_argument(
+        "--port", type=int, default=0, help="the port to listen on (default 0: any free port)"
+    )
     serve.add_argument("--token", default="stuut-dev-token", help="the bearer token to accept")
 
     command("demo", _demo, "All of it on the bundled sample portfolio.")
+    parser.commands = tuple(commands.choices)
     return parser

@@ -5,6 +5,7 @@ Each kind pairs its Stuut JSON decoder with the invariant checks its entity must
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -21,15 +22,18 @@ from stuut_domain.invariants import (
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
+from stuut_domain.types import SOURCE_FIELDS
 from stuut_domain.workflow import Workflow
 
-__all__ = ["KINDS", "KIND_TABLE", "Kind", "detect"]
+__all__ = ["KINDS", "KIND_TABLE", "Kind", "detect", "mismatch"]
 
 
 def _own_keys(cls: type, *others: type) -> frozenset[str]:
     """The wire keys of ``cls`` that none of ``others`` has (field names are wire keys)."""
-    shared = {f.name for other in others for f in attrs.fields(other)}
-    return frozenset(f.name for f in attrs.fields(cls) if f.name not in shared)
+    shared = {
+        f.name for other in others for f in attrs.fields(other) if f.name not in SOURCE_FIELDS
+    }
+    return frozenset(f.name for f in attrs.fields(cls) if f.name not in shared | SOURCE_FIELDS)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -40,18 +44,30 @@ class Kind:
     plural: str
     decode: Callable[[Any], Any]
     check: Callable[[Any], tuple[Violation, ...]]
+    #: The wire keys a document of this kind may have (its entity's field names).
+    keys: frozenset[str]
 
 
 KIND_TABLE: Final = {
-    name: Kind(name=name, plural=f"{name}s", decode=decode, check=check)
-    for name, decode, check in (
-        ("invoice", stuut_json.decode_invoice, check_invoice),
-        ("partner", stuut_json.decode_partner, check_partner),
-        ("payment", stuut_json.decode_payment, check_payment),
-        ("workflow", stuut_json.decode_workflow, check_workflow),
+    name: Kind(
+        name=name,
+        plural=f"{name}s",
+        decode=decode,
+        check=check,
+        keys=frozenset(f.name for f in attrs.fields(entity)),
+    )
+    for name, entity, decode, check in (
+        ("invoice", Invoice, stuut_json.decode_invoice, check_invoice),
+        ("partner", Partner, stuut_json.decode_partner, check_partner),
+        ("payment", Payment, stuut_json.decode_payment, check_payment),
+        ("workflow", Workflow, stuut_json.decode_workflow, check_workflow),
     )
 }
 KINDS: Final = tuple(KIND_TABLE)
+#: Keys every kind has (``id``, ``object``, timestamps...): they tell no kind apart.
+_COMMON_KEYS: Final = frozenset.intersection(*(k.keys for k in KIND_TABLE.values()))
+#: What an ``object`` key naming a Stuut object looks like (``invoice``, ``list``...).
+_OBJECT_NAME: Final = re.compile(r"[a-z][a-z_]*")
 #: Keys only a partner has: its own fields that no invoice, payment or workflow shares.
 _PARTNER_KEYS: Final = _own_keys(Partner, Invoice, Payment, Workflow)
 
@@ -76,3 +92,31 @@ def detect(item: Any) -> str | None:
         return "partner"
     named = item.get("object")
     return named if named in KIND_TABLE else None
+
+
+def mismatch(kind: Kind, item: dict[str, Any]) -> str | None:
+    """Why ``item`` is not a document of ``kind``, or ``None`` when nothing says it is not.
+
+    A document read as a kind (forced with ``--kind`` or detected) must not name another
+    object in its ``object`` key (a placeholder such as the API reference's ``"<string>"``
+    names none), must not carry the keys of another kind, and must have at least one key of
+    its kind beyond those every kind has (``id``, ``object``...): ``{}`` read as a payment
+    is no payment.
+    """
+    named = item.get("object")
+    if isinstance(named, str) and _OBJECT_NAME.fullmatch(named) and named != kind.name:
+        return f"the document's object is {named!r}, not {kind.name!r}"
+    detected = detect(item)
+    if detected is not None and detected != kind.name:
+        return f"the document's keys are those of {_a(detected)}, not of {_a(kind.name)}"
+    if (kind.keys - _COMMON_KEYS).isdisjoint(item):
+        return (
+            f"the document is empty, not {_a(kind.name)}"
+            if not item
+            else f"none of the document's keys is {_a(kind.name)} field"
+        )
+    return None
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

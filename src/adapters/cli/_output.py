@@ -1,6 +1,7 @@
 """What a command produces and how it is shown: exit codes, :class:`Outcome`, JSON, progress.
 
-Exit codes: ``0`` clean; ``1`` findings; ``2`` unusable input (:class:`UnusableInput`).
+Exit codes: ``0`` clean; ``1`` findings; ``2`` unusable input (:class:`UnusableInput`);
+``130`` interrupted.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from stuut_domain.display import text_table
 __all__ = [
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
     "EXIT_UNUSABLE",
     "PROG",
     "Outcome",
     "Progress",
     "UnusableInput",
+    "encodable",
     "limited",
     "say",
+    "say_json",
     "section",
     "to_json",
 ]
@@ -33,6 +37,8 @@ __all__ = [
 EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1
 EXIT_UNUSABLE: Final = 2
+#: Interrupted (Ctrl-C, SIGINT): 128 + 2, as shells report it.
+EXIT_INTERRUPTED: Final = 130
 PROG: Final = "stuut-domain"
 
 
@@ -49,9 +55,10 @@ class Outcome:
     data: Any
 
 
-def to_json(data: Any) -> str:
-    """JSON text for ``--json``: Decimals as exact strings (never floats), dates in ISO 8601."""
-    return json.dumps(data, default=_plain, indent=2, ensure_ascii=False)
+def to_json(data: Any, *, ascii_only: bool = False) -> str:
+    """JSON text for ``--json``: Decimals as exact strings (never floats), dates in ISO 8601;
+    with ``ascii_only``, every non-ASCII character as a ``\\u`` escape."""
+    return json.dumps(data, default=_plain, indent=2, ensure_ascii=ascii_only)
 
 
 def _plain(value: object) -> object:
@@ -77,7 +84,7 @@ class Progress:
         self.count, self.total = done, total if total is not None else self.total
         if self._enabled and (done % 25 == 0 or done == self.total):
             of = f"/{self.total}" if self.total is not None else ""
-            self._stream.write(f"\r{self.label}: {done}{of}")
+            self._stream.write(encodable(self._stream, f"\r{self.label}: {done}{of}"))
             self._stream.flush()
 
     def done(self) -> None:
@@ -100,6 +107,36 @@ def limited(columns: Sequence[str], rows: Sequence[dict[str, object]], limit: in
     return f"{text_table(columns, rows[:limit])}\n... {rest} more row(s); --json shows all"
 
 
+def encodable(stream: object, text: str) -> str:
+    """``text`` as ``stream`` can encode it: unencodable characters backslash-escaped.
+
+    Output degrades, never fails: under a cp1252 or ASCII stdout (a Windows pipe,
+    ``PYTHONIOENCODING``), ``Boğaziçi`` prints as ``Bo\\u011faziçi`` instead of raising
+    an encoding error.
+    """
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: leave it to the stream
+        return text
+    return text
+
+
 def say(stream: IO[str], text: str) -> None:
-    """Write ``text`` to ``stream`` as whole lines (a final newline added when missing)."""
-    stream.write(text if text.endswith("\n") else text + "\n")
+    """Write ``text`` to ``stream`` as whole lines (a final newline added when missing),
+    degraded to what the stream can encode (:func:`encodable`)."""
+    stream.write(encodable(stream, text if text.endswith("\n") else text + "\n"))
+
+
+def say_json(stream: IO[str], data: Any) -> None:
+    """Write ``data`` as one JSON document; ASCII escapes when the stream cannot encode it.
+
+    The document stays exact under any encoding: ``\\u011f`` escapes are JSON, where a
+    degraded character would not be.
+    """
+    text = to_json(data)
+    if encodable(stream, text) != text:
+        text = to_json(data, ascii_only=True)
+    say(stream, text)

@@ -19,7 +19,7 @@ from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.workflow import Workflow
 
-__all__ = ["StorePortfolio", "load_store", "pick_workflow", "store_outcome"]
+__all__ = ["StorePortfolio", "load_store", "pick_workflow", "require_store", "store_outcome"]
 
 E_co = TypeVar("E_co", covariant=True)
 
@@ -66,12 +66,21 @@ def _read_all(
     return tuple(found)
 
 
-def load_store(root: pathlib.Path) -> StorePortfolio:
-    """Every readable invoice, partner and workflow under ``root``; unreadable files skipped."""
+def require_store(root: pathlib.Path) -> None:
+    """Refuse (exit 2) a path that is not a store: not a directory, or without ``invoices/``.
+
+    Every store command (``aging``, ``outreach``, ``simulate``, ``serve``) applies the same
+    test, so an empty or mistyped directory is never served or reported on as an empty book.
+    """
     if not root.is_dir():
         raise UnusableInput(f"store {str(root)!r} is not a directory")
     if not (root / "invoices").is_dir():
         raise UnusableInput(f"store {str(root)!r} has no invoices/ folder")
+
+
+def load_store(root: pathlib.Path) -> StorePortfolio:
+    """Every readable invoice, partner and workflow under ``root``; unreadable files skipped."""
+    require_store(root)
     store = JsonStore(root)
     skipped: list[CorruptRecord] = []
     return StorePortfolio(

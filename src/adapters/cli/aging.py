@@ -46,5 +46,5 @@ def aging_view(
 def run(args: argparse.Namespace) -> Outcome:
     """Age the store at ``args.store`` at ``args.at``."""
     portfolio = load_store(args.store)
-    text, data = aging_view(portfolio, args.at)
+    text, data = aging_view(portfolio, args.at, limit=args.limit or None)
     return store_outcome(portfolio, text, data)

@@ -1,7 +1,9 @@
 """``stuut-domain check``: validate Stuut invoice, partner, payment and workflow JSON.
 
 Reads files, directories of ``.json`` files or stdin; each document is decoded and checked
-against its invariants. Exit 1 when any document is undecodable or breaks an invariant.
+against its invariants. Exit 1 when any document is undecodable, is not of the kind it is
+read as (``kind_mismatch``) or breaks an invariant, or any file is unreadable (each such
+file one finding, the others still checked).
 """
 
 from __future__ import annotations
@@ -14,35 +16,57 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from adapters import stuut_json
-from adapters.cli._kinds import KIND_TABLE, KINDS, Kind, detect
+from adapters.cli._kinds import KIND_TABLE, KINDS, Kind, detect, mismatch
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
 from stuut_domain.errors import under_path
 
 __all__ = ["run"]
 
 
-def _sources(paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class _Source:
+    """One input: its name and its bytes, or why it could not be read."""
+
+    name: str
+    data: bytes | None = None
+    error: str | None = None
+
+
+def _sources(paths: Sequence[str]) -> Iterator[_Source]:
+    """Each input file: ``-`` (stdin), a file, or every ``.json`` file under a directory.
+
+    A path that does not exist, or a directory without any ``.json`` file, is unusable
+    input (a typo, exit 2); a file that exists but cannot be read is yielded with its error.
+    """
     for text in paths:
         if text == "-":
-            yield "<stdin>", sys.stdin.buffer.read()
+            yield _Source(name="<stdin>", data=sys.stdin.buffer.read())
             continue
         path = pathlib.Path(text)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.json") if p.is_file())
+            files = sorted(p for p in path.rglob("*.json") if p.is_symlink() or not p.is_dir())
             if not files:
                 raise UnusableInput(f"{text}: no .json files in this directory")
             for file in files:
-                yield str(file), _read_bytes(file)
+                yield _read(file, str(file))
+        elif not path.exists() and not path.is_symlink():
+            raise UnusableInput(f"{text}: no such file or directory")
         else:
-            yield text, _read_bytes(path)
+            yield _read(path, text)
 
 
-def _read_bytes(path: pathlib.Path) -> bytes:
+def _read(path: pathlib.Path, name: str) -> _Source:
     try:
-        return path.read_bytes()
+        return _Source(name=name, data=path.read_bytes())
     except OSError as exc:
-        raise UnusableInput(f"{path}: {exc.strerror or exc}") from None
+        return _Source(name=name, error=exc.strerror or str(exc))
+
+
+def _unreadable(name: str, message: str) -> dict[str, object]:
+    return {"file": name, "code": "unreadable", "path": "$", "message": message, "values": {}}
 
 
 def _items(document: Any) -> list[tuple[str, Any]]:
@@ -70,7 +94,19 @@ def _undecidable(name: str, path: str) -> dict[str, object]:
 
 
 def _findings(kind: Kind, name: str, prefix: str, item: Any) -> list[dict[str, object]]:
-    """Every problem of one document: decoding problems, else invariant violations."""
+    """Every problem of one document: not of its kind, else decoding problems, else
+    invariant violations."""
+    wrong = mismatch(kind, item) if isinstance(item, dict) else None
+    if wrong is not None:
+        return [
+            {
+                "file": name,
+                "code": "kind_mismatch",
+                "path": prefix or "$",
+                "message": wrong,
+                "values": {"kind": kind.name, "object": item.get("object")},
+            }
+        ]
     try:
         entity = kind.decode(item)
     except stuut_json.DecodeError as exc:
@@ -90,56 +126,85 @@ def _findings(kind: Kind, name: str, prefix: str, item: Any) -> list[dict[str, o
     ]
 
 
-def _check_summary(counts: dict[str, int], files: int, findings: int, flawed: int) -> str:
-    """``400 invoice(s), 40 partner(s) in 440 file(s): all clean`` (kinds seen, in order)."""
+def _check_summary(
+    counts: dict[str, int], files: int, findings: int, flawed: int, unreadable: int
+) -> str:
+    """``400 invoice(s), 40 partner(s) in 440 file(s): all clean`` (kinds seen, in order);
+    unreadable files are counted after the documents."""
     labels = {**{kind: f"{kind}(s)" for kind in KINDS}, "undecided": "undecided document(s)"}
     kinds = [kind for kind, n in counts.items() if n]
     seen = [f"{counts[kind]} {labels[kind]}" for kind in kinds]
     noun = labels[kinds[0]] if len(kinds) == 1 else "document(s)"
-    return f"{', '.join(seen) or '0 document(s)'} in {files} file(s): " + (
-        f"{findings} finding(s) in {flawed} {noun}" if findings else "all clean"
-    )
+    where = f"{', '.join(seen) or '0 document(s)'} in {files} file(s)"
+    if unreadable:
+        where += f" ({unreadable} unreadable)"
+    if not findings:
+        return f"{where}: all clean"
+    in_documents = f" in {flawed} {noun}" if flawed else ""
+    return f"{where}: {findings} finding(s){in_documents}"
+
+
+def _parse(source: _Source, wanted: str) -> tuple[list[tuple[str, Any]], str | None]:
+    """The documents of one input with their JSON path, or why there are none."""
+    if source.data is None:
+        return [], f"cannot read the file ({source.error})"
+    try:
+        document = json.loads(source.data, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:
+        return [], f"not JSON ({exc})"
+    items = _items(document)
+    if not items:
+        return [], (
+            f"expected a {'document' if wanted == 'auto' else wanted} object, "
+            "a list of them or a list envelope"
+        )
+    return items, None
 
 
 def run(args: argparse.Namespace) -> Outcome:
-    """Check every document in ``args.paths``: exit 1 with one finding per line, else 0."""
+    """Check every document in ``args.paths``: exit 1 with one finding per line, else 0.
+
+    A file that cannot be read, is not JSON or holds no document is a finding (code
+    ``unreadable``) and the other files are still checked; only when no input holds any
+    document at all is the input unusable (exit 2, naming the first problem).
+    """
     wanted: str = getattr(args, "kind", "auto")
     findings: list[dict[str, object]] = []
     counts = dict.fromkeys((*KINDS, "undecided"), 0)
-    files = flawed = 0
+    files = flawed = unreadable = 0
     progress = Progress("checking files")
-    for name, data in _sources(args.paths):
+    for source in _sources(args.paths):
         files += 1
         progress.step(files)
-        try:
-            document = json.loads(data, parse_float=Decimal)
-        except (ValueError, RecursionError) as exc:
-            raise UnusableInput(f"{name}: not JSON ({exc})") from None
-        items = _items(document)
-        if not items:
-            raise UnusableInput(
-                f"{name}: expected a {'document' if wanted == 'auto' else wanted} object, "
-                "a list of them or a list envelope"
-            )
+        items, problem = _parse(source, wanted)
+        if problem is not None:
+            unreadable += 1
+            findings.append(_unreadable(source.name, problem))
+            continue
         for prefix, item in items:
             kind = detect(item) if wanted == "auto" else wanted
             if kind is None:
                 counts["undecided"] += 1
-                found = [_undecidable(name, prefix)]
+                found = [_undecidable(source.name, prefix)]
             else:
                 counts[kind] += 1
-                found = _findings(KIND_TABLE[kind], name, prefix, item)
+                found = _findings(KIND_TABLE[kind], source.name, prefix, item)
             flawed += bool(found)
             findings.extend(found)
     progress.done()
+    if unreadable == files:
+        first = findings[0]
+        more = f" (and {files - 1} more unreadable file(s))" if files > 1 else ""
+        raise UnusableInput(f"{first['file']}: {first['message']}{more}")
     lines = [f"{f['file']}: {f['path']}: [{f['code']}] {f['message']}" for f in findings]
-    summary = _check_summary(counts, files, len(findings), flawed)
+    summary = _check_summary(counts, files, len(findings), flawed, unreadable)
     return Outcome(
         exit_code=EXIT_FINDINGS if findings else EXIT_CLEAN,
         text="\n".join([*lines, summary]),
         data={
             "files": files,
             **{KIND_TABLE[k].plural if k in KIND_TABLE else k: n for k, n in counts.items()},
+            "unreadable": unreadable,
             "findings": findings,
         },
     )

@@ -61,8 +61,12 @@ def _blocker_data(blocker: Blocker) -> dict[str, object]:
 
 
 def _decision_data(decision: OutreachDecision) -> dict[str, object]:
+    """One decision for ``--json``: its record with codes, invoices and recipients as arrays."""
     return {
         **decision.as_record(),
+        "codes": list(decision.codes),
+        "invoice_ids": list(decision.invoice_ids),
+        "recipients": [r.address for r in decision.recipients],
         "blockers": [_blocker_data(b) for b in decision.blockers],
         "excluded": [_blocker_data(b) for b in decision.excluded],
         "notes": [{"code": n.code, "message": n.message} for n in decision.notes],
@@ -104,5 +108,6 @@ def run(args: argparse.Namespace) -> Outcome:
         channels=tuple(dict.fromkeys(args.channel or ("email",))),
         workflow=pick_workflow(portfolio, args.workflow),
         policy=args.policy,
+        limit=args.limit or None,
     )
     return store_outcome(portfolio, text, data)

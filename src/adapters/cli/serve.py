@@ -7,42 +7,70 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
 import signal
 import sys
+import tempfile
 import threading
 
 from adapters.cli._output import EXIT_CLEAN, Outcome, UnusableInput, say
+from adapters.cli._store import require_store
 from adapters.fake_api import FakeStuutApi
 from adapters.json_store import JsonStore
+from adapters.samples import copy_sample_portfolio
 
 __all__ = ["run"]
 
 
 def run(args: argparse.Namespace) -> Outcome:
-    """Serve ``args.store`` on 127.0.0.1 until interrupted; the outcome is that it stopped."""
-    if not args.store.is_dir():
-        raise UnusableInput(f"store {str(args.store)!r} is not a directory")
+    """Serve ``args.store`` on 127.0.0.1:``args.port`` until interrupted (the outcome: stopped).
+
+    The store must be one the other commands accept (a directory with an ``invoices/``
+    folder); a port already in use is unusable input.
+    """
+    require_store(args.store)
     if not 0 <= args.port <= 65535:
         raise UnusableInput(f"--port must be 0..65535, got {args.port}")
-    api = FakeStuutApi.serving(JsonStore(args.store), token=args.token)
-    data = {"url": api.url, "base_url": api.base_url, "token": args.token}
-    if args.json:
-        say(sys.stdout, json.dumps({"command": "serve", **data}))
-    else:
-        say(
-            sys.stdout,
-            f"Serving {args.store} as the Stuut API at {api.base_url} "
-            f"(bearer token {args.token!r}); Ctrl-C stops.",
-        )
-    sys.stdout.flush()
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    store = JsonStore(args.store)
+    copy: tempfile.TemporaryDirectory[str] | None = None
+    if store.read_only:
+        # the bundled sample is never written: serve a copy, which POSTs may change
+        copy = tempfile.TemporaryDirectory(prefix="stuut-sample-")
+        store = JsonStore(copy_sample_portfolio(pathlib.Path(copy.name) / "portfolio"))
     try:
+        api = FakeStuutApi.serving(store, token=args.token, port=args.port)
+    except OSError as exc:
+        if copy is not None:
+            copy.cleanup()
+        raise UnusableInput(
+            f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}"
+        ) from None
+    data = {
+        "url": api.url,
+        "base_url": api.base_url,
+        "token": args.token,
+        "serving_a_copy": copy is not None,
+    }
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:  # announced inside: a Ctrl-C as soon as the address is out still stops cleanly
+        if args.json:
+            say(sys.stdout, json.dumps({"command": "serve", **data}))
+        else:
+            note = " (a copy: the bundled sample is read-only)" if copy else ""
+            say(
+                sys.stdout,
+                f"Serving {args.store}{note} as the Stuut API at {api.base_url} "
+                f"(bearer token {args.token!r}); Ctrl-C stops.",
+            )
+        sys.stdout.flush()
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
         api.stop()
+        if copy is not None:
+            copy.cleanup()
     return Outcome(exit_code=EXIT_CLEAN, text="stopped", data={**data, "stopped": True})
 
 

@@ -1,6 +1,8 @@
 """``stuut-domain simulate``: outreach simulated over a date range, or two policies compared.
 
-Days are whole UTC days, ``--from`` to ``--to`` inclusive.
+Days are whole UTC days, ``--from`` to ``--to`` inclusive. Text shows counts and at most
+``--limit`` timeline rows (``--json`` has every row with its ids); progress is drawn on
+stderr only when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.outreach.simulation import (
     OutreachSimulation,
     PolicyComparison,
-    compare_policies,
+    SimulatedOutreach,
+    Uncontacted,
     simulate_outreach,
 )
 from stuut_domain.types import OutreachChannel
@@ -30,7 +33,26 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+#: The timeline's columns in text: counts, not id lists (``--json`` has the ids).
+_TIMELINE_COLUMNS = ("at", "partner", "channel", "invoices", "recipients")
+
+
+def _timeline_rows(simulation: OutreachSimulation) -> list[dict[str, object]]:
+    """One short row per outreach sent: when, to whom, how many invoices and recipients."""
+    return [
+        {
+            "at": o.at,
+            "partner": o.partner_name or o.partner_id,
+            "channel": o.channel,
+            "invoices": len(o.invoice_ids),
+            "recipients": len(o.recipients),
+        }
+        for o in simulation.outreach
+    ]
+
+
 def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
+    """The headline, the reasons never reached and the timeline (at most ``limit`` rows)."""
     summary = simulation.summary()
     headline = ", ".join(
         f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if not isinstance(v, dict)
@@ -40,17 +62,41 @@ def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
         [
             f"{simulation.title()}\n{headline}",
             "Never reached, by reason\n" + text_table(("code", "invoices"), never_rows),
-            "Timeline\n" + limited(simulation.columns, simulation.records(), limit),
+            "Timeline (invoices and recipients per outreach)\n"
+            + limited(_TIMELINE_COLUMNS, _timeline_rows(simulation), limit),
         ]
     )
 
 
+def _invoice_data(
+    row: dict[str, object],
+    reached: dict[str, list[SimulatedOutreach]],
+    missed: dict[str, Uncontacted],
+) -> dict[str, object]:
+    """One open invoice's row with its channels and never-reached codes as arrays."""
+    key = str(row["invoice_id"])
+    return {
+        **row,
+        "channels": sorted({o.channel for o in reached.get(key, [])}),
+        "codes": list(missed[key].codes) if key in missed else [],
+    }
+
+
 def _simulation_data(simulation: OutreachSimulation) -> dict[str, Any]:
+    """A simulation for ``--json``: every row in full, lists as JSON arrays (never joined)."""
+    reached = simulation.reached()
+    missed = {u.invoice_id: u for u in simulation.uncontacted}
     return {
         "summary": simulation.summary(),
-        "outreach": simulation.records(),
-        "uncontacted": simulation.uncontacted_records(),
-        "invoices": simulation.invoice_records(),
+        "outreach": [
+            {**o.as_record(), "invoices": list(o.invoice_ids), "recipients": list(o.recipients)}
+            for o in simulation.outreach
+        ],
+        "uncontacted": [
+            {**u.as_record(), "codes": list(u.codes), "reasons": list(u.reasons)}
+            for u in simulation.uncontacted
+        ],
+        "invoices": [_invoice_data(row, reached, missed) for row in simulation.invoice_records()],
     }
 
 
@@ -100,7 +146,17 @@ def simulate_view(
             f"{header}\n\n{_simulation_text(simulation, limit)}",
             {"workflow": workflow.id, "from": start, "to": end, **_simulation_data(simulation)},
         )
-    comparison = compare_policies(portfolio.invoices, a=policy, b=compare, labels=labels, **common)
+    if labels[0] == labels[1]:
+        raise UnusableInput(f"the two policies need different labels, got {labels!r}")
+    runs = []
+    for label, chosen in zip(labels, (policy, compare), strict=True):
+        progress = Progress(f"simulating partners ({label})")
+        runs.append(
+            simulate_outreach(portfolio.invoices, policy=chosen, progress=progress.step, **common)
+        )
+        progress.done()
+    # what compare_policies does, with a progress line per policy
+    comparison = PolicyComparison(labels=labels, a=runs[0], b=runs[1])
     return (
         f"{header}\n\n{_comparison_text(comparison)}",
         {
@@ -126,5 +182,6 @@ def run(args: argparse.Namespace) -> Outcome:
         workflow=pick_workflow(portfolio, args.workflow),
         policy=args.policy,
         compare=args.compare,
+        limit=args.limit or None,
     )
     return store_outcome(portfolio, text, data)

@@ -1,8 +1,9 @@
 """The Stuut wire-JSON codec: decode API documents into domain values and encode them back.
 
 The public path is ``adapters.stuut_json``; the package holds the codec (``codec``), the
-reference cattrs path (``reference``), the msgspec fast path (``fast``) and the wire-schema
-facts both share (``schema``). See ADR 0005 and ADR 0031.
+reference cattrs path (``reference``), the msgspec fast path (``fast``), the writer that gives
+decoded documents back (``writer``) and the wire-schema facts they share (``schema``). See
+ADR 0005, ADR 0031 and ADR 0034.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from adapters.stuut_json.codec import (
     Page,
     Problem,
     StuutJsonCodec,
+    decode,
     decode_invoice,
     decode_invoices,
     decode_partner,
@@ -20,6 +22,7 @@ from adapters.stuut_json.codec import (
     decode_payments,
     decode_workflow,
     decode_workflows,
+    encode,
     encode_invoice,
     encode_partner,
     encode_payment,
@@ -31,6 +34,7 @@ __all__ = [
     "Page",
     "Problem",
     "StuutJsonCodec",
+    "decode",
     "decode_invoice",
     "decode_invoices",
     "decode_partner",
@@ -39,6 +43,7 @@ __all__ = [
     "decode_payments",
     "decode_workflow",
     "decode_workflows",
+    "encode",
     "encode_invoice",
     "encode_partner",
     "encode_payment",

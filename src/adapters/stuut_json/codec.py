@@ -11,14 +11,20 @@ Rules of the wire (ADRs 0005, 0008, 0009, 0031):
   and written back as JSON numbers; a float is never accepted where an integer belongs.
 * Datetimes are RFC 3339 with an offset (naive ones are refused); UTC is written ``Z``,
   other offsets are kept, microseconds are written with six digits when non-zero.
-* Unknown keys are ignored, unless the codec is built with ``forbid_unknown_keys=True``.
+* Unknown keys are kept (outside the value) and written back, unless the codec is built with
+  ``forbid_unknown_keys=True``, which refuses them.
 * Decoding refuses what cannot be represented and reports *every* problem at once in one
   :class:`DecodeError`; business invariants never block tolerant decoding (ADR 0007). The
   ``strict`` module functions refuse unknown keys *and* raise
   :class:`~stuut_domain.errors.InvariantViolation` naming every broken rule.
 
-Lossless: for a payload carrying every key, ``encode(decode(x))`` equals ``x`` as parsed JSON
-(datetime text in the canonical form above); for every model value ``m``,
+Lossless (ADR 0034): for every document ``x`` the decoder accepts, ``encode(decode(x))``
+equals ``x`` as JSON values with types compared: a key that was absent stays absent, ``null``
+stays ``null``, unknown keys come back with their values, numbers keep their form (``123``
+stays an integer in a float field, ``1.50`` stays ``1.50``), at every level; datetimes are
+written in the canonical text above. A decoded value carries its document in fields that take
+no part in equality (:class:`~stuut_domain.types.Sourced`), so it equals the same value built
+in code, which is written with every field. For every model value ``m``,
 ``decode(encode(m)) == m``.
 
 >>> from stuut_domain.invoice import Invoice
@@ -27,7 +33,7 @@ Lossless: for a payload carrying every key, ``encode(decode(x))`` equals ``x`` a
 ...     b'"object": "invoice", "remote_id": "INV-2024-0042", "total_amount": 150000, '
 ...     b'"due_date": "2024-07-01T00:00:00Z"}')
 >>> invoice.amount_due
-Money(150000, 'EUR')
+Money.of('1500.00', 'EUR')
 >>> try:
 ...     codec.decode(Invoice, b'{"amount_due": 1.5, "currency": "EUR", "total_amount": 1}')
 ... except DecodeError as error:
@@ -42,7 +48,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -55,8 +61,15 @@ from adapters.stuut_json.reference import (
     parse,
     structure,
 )
+from adapters.stuut_json.writer import Writer
 from stuut_domain.errors import InvariantViolation, StuutDomainError
-from stuut_domain.invariants import Violation, check_partner, check_workflow, ensure_valid
+from stuut_domain.invariants import (
+    Violation,
+    check_partner,
+    check_payment,
+    check_workflow,
+    ensure_valid,
+)
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -106,15 +119,6 @@ class DecodeError(StuutDomainError, ValueError):
         """The same problems, naming ``source`` (for callers that know the file or endpoint)."""
         return DecodeError(self.problems, target=self.target, source=source)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_decode_error, (self.problems, self.target, self.source))
-
-
-def _rebuild_decode_error(
-    problems: tuple[Problem, ...], target: str, source: str | None
-) -> DecodeError:
-    return DecodeError(problems, target=target, source=source)
-
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Page(Generic[T]):
@@ -157,7 +161,10 @@ class StuutJsonCodec:
 
     Build one explicitly and reuse it: decoders are generated per class on first use and
     kept. Bytes and text are decoded by the fast path (msgspec) and, when it fails, by the
-    reference path (cattrs), which raises a :class:`DecodeError` listing every problem.
+    reference path (cattrs), which raises a :class:`DecodeError` listing every problem. A
+    document with an unknown key, or a fraction in a ``JSON`` field that a float would write
+    differently (``1.50``), takes the fast path's slower keeping decoders, which keep them
+    (ADR 0034).
     Mappings and ``forbid_unknown_keys=True`` use the reference path only (ADR 0005).
     A codec is safe to share between threads once built.
     """
@@ -166,11 +173,11 @@ class StuutJsonCodec:
         self._forbid_unknown_keys = forbid_unknown_keys
         self._converter = make_converter(forbid_unknown_keys=forbid_unknown_keys)
         self._fast: FastPath | None = None if forbid_unknown_keys else _shared_fast_path()
-        self._encoder = make_encoder()
+        self._writer = Writer(make_encoder(), Page)
 
     @property
     def forbid_unknown_keys(self) -> bool:
-        """Whether keys the model does not know are refused (strict) instead of ignored."""
+        """Whether keys the model does not know are refused (strict) instead of kept."""
         return self._forbid_unknown_keys
 
     def __repr__(self) -> str:
@@ -239,20 +246,29 @@ class StuutJsonCodec:
     # -- encoding ----------------------------------------------------------------------------
 
     def encode(self, obj: object) -> bytes:
-        """Compact Stuut JSON bytes for an entity (or a list of them), every field written."""
-        return self._encoder.encode(obj)
+        """Compact Stuut JSON bytes for an entity (or a list of them), losslessly (ADR 0034).
+
+        A decoded entity is written as it was read: keys it lacked stay absent, ``null``
+        stays ``null``, unknown keys and number texts come back; fields changed since (by
+        ``attrs.evolve``) are written from their new values. A value built in code is
+        written with every field.
+        """
+        return self._writer.encode(obj)
 
     def encode_page(self, page: Page[Any]) -> bytes:
         """The v1 list envelope for ``page``."""
-        return self._encoder.encode(page)
+        return self._writer.encode(page)
 
     def to_json(self, obj: object) -> Any:
         """``obj`` as plain JSON values: dicts, lists, str, int, float, bool and None.
 
-        ``quantity`` and ``currency_rate`` stay :class:`~decimal.Decimal` so that no digit is
-        lost (``json.dumps`` needs ``default=``; :meth:`encode` writes them as numbers).
+        The same keys and values :meth:`encode` writes (a decoded value's absent keys stay
+        absent, its unknown keys are there). ``quantity`` and ``currency_rate`` stay
+        :class:`~decimal.Decimal` so that no digit is lost, and so does every number a decoded
+        value keeps as written that is not an integer (``json.dumps`` needs ``default=``;
+        :meth:`encode` writes them as numbers).
         """
-        return to_builtins(obj)
+        return to_builtins(self._writer.wire(obj))
 
     # -- the reference path ------------------------------------------------------------------
 
@@ -283,7 +299,7 @@ def _codec(strict: bool) -> StuutJsonCodec:
     return StuutJsonCodec(forbid_unknown_keys=strict)
 
 
-_Checked = TypeVar("_Checked", Partner, Workflow)
+_Checked = TypeVar("_Checked", Partner, Payment, Workflow)
 
 
 def _refuse_violations(entity: _Checked, violations: tuple[Violation, ...], kind: str) -> _Checked:
@@ -296,7 +312,8 @@ def _refuse_violations(entity: _Checked, violations: tuple[Violation, ...], kind
 def decode_invoice(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Invoice:
     """An :class:`~stuut_domain.invoice.Invoice` from Stuut JSON.
 
-    Tolerant by default: unknown keys are ignored and broken business invariants load (check
+    Tolerant by default: unknown keys are kept (and written back by :func:`encode_invoice`)
+    and broken business invariants load (check
     them with :func:`stuut_domain.invariants.check_invoice`). ``strict=True`` refuses unknown
     keys (:class:`DecodeError`) and raises :class:`~stuut_domain.errors.InvariantViolation`
     listing every broken invariant.
@@ -306,7 +323,11 @@ def decode_invoice(data: bytes | str | Mapping[str, Any], *, strict: bool = Fals
 
 
 def encode_invoice(invoice: Invoice) -> bytes:
-    """Stuut JSON bytes for an invoice (lossless: decoding them gives the same invoice)."""
+    """Stuut JSON bytes for an invoice, losslessly (ADR 0034).
+
+    A decoded invoice is written as it was read, its changes since included; decoding the
+    bytes gives the same invoice.
+    """
     return _codec(False).encode(invoice)
 
 
@@ -339,10 +360,12 @@ def decode_partners(data: bytes | str | Any) -> list[Partner]:
 def decode_payment(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Payment:
     """A :class:`~stuut_domain.payment.Payment` from Stuut JSON.
 
-    ``strict=True`` refuses unknown keys (no payment invariant checker exists yet; the
-    allocation rules check payments when they move money).
+    ``strict=True`` refuses unknown keys and then checks the payment's rules
+    (:func:`stuut_domain.invariants.check_payment`), raising
+    :class:`~stuut_domain.errors.InvariantViolation` naming each one it breaks.
     """
-    return _codec(strict).decode(Payment, data)
+    payment = _codec(strict).decode(Payment, data)
+    return _refuse_violations(payment, check_payment(payment), "payment") if strict else payment
 
 
 def encode_payment(payment: Payment) -> bytes:
@@ -376,3 +399,37 @@ def encode_workflow(workflow: Workflow) -> bytes:
 def decode_workflows(data: bytes | str | Any) -> list[Workflow]:
     """Workflows from a bare JSON array or a v1 list envelope (tolerant)."""
     return _codec(False).decode_many(Workflow, data)
+
+
+# -- any value: the one obvious way (ADR 0036) -------------------------------------------
+
+
+def encode(value: object) -> bytes:
+    """Stuut JSON bytes for any domain value: an entity, a nested one, or a list of them.
+
+    ``encode(invoice)`` is ``encode_invoice(invoice)``; a decoded value comes back as it was
+    read (ADR 0034), a value built in code with every field.
+    """
+    return _codec(False).encode(value)
+
+
+def decode(cls: type[T], data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> T:
+    """One ``cls`` (any domain class: ``Invoice``, ``LineItem``, ``Contact``, ...) from Stuut JSON.
+
+    Tolerant by default (remote data that breaks a rule still loads; ADR 0007). With
+    ``strict=True`` unknown keys are refused and, for an invoice, partner, payment or
+    workflow, every broken rule raises :class:`~stuut_domain.errors.InvariantViolation`, as
+    ``decode_invoice(strict=True)`` and its siblings do.
+    """
+    decoder = _DECODERS.get(cls)
+    if decoder is not None:
+        return decoder(data, strict=strict)  # type: ignore[no-any-return]
+    return _codec(strict).decode(cls, data)
+
+
+_DECODERS: Final[dict[type, Callable[..., Any]]] = {
+    Invoice: decode_invoice,
+    Partner: decode_partner,
+    Payment: decode_payment,
+    Workflow: decode_workflow,
+}

@@ -12,21 +12,32 @@ codes. msgspec fills the Struct in C; generated code then builds the entity from
   and the builder is re-classed to the entity class;
 * a **twin** — for classes with any other validator or hook — is converted by calling the
   class, so its validators and hooks run;
-* classes with nothing to convert in or below them get no view: msgspec builds them itself.
+* classes with nothing to convert in or below them get no view: msgspec builds them itself
+  (no entity class: every one keeps its document, below).
+
+Lossless (ADR 0034): an optional field's frame default is ``UNSET`` (an absent key is told
+from ``null``), ``float`` and ``Decimal`` fields are ``msgspec.Raw`` (their text as sent), and
+the frame is kept as the entity's document (``_source`` and ``_wire``). Frames refuse unknown
+keys, and the decoders refuse a fraction in a ``JSON`` field whose text a float would not
+write back: *keeping* frames (which skip unknown keys) then decode the document, and every
+entity keeps its part of the document parsed as plain values, numbers as written, as the
+reference path keeps it.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
 proves both paths agree.
 
-Encoding: msgspec writes the attrs instances directly; the only hook turns :class:`Money`
-into its integer of minor units. Decimals are written as JSON numbers; datetimes as RFC 3339
-with ``Z`` for UTC (ADR 0008).
+Encoding (see ``writer``): msgspec writes a decoded entity's frame, or the attrs instances
+directly; the only hooks turn :class:`Money` into its integer of minor units and a kept
+number into its text. Decimals are written as JSON numbers; datetimes as RFC 3339 with ``Z``
+for UTC (ADR 0008).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import sys
 import threading
 import types
@@ -42,9 +53,14 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    WrittenNumber,
+    document_from_json,
     field_hints,
+    is_sourced,
+    keep_documents,
     owns_currency,
     strip_optional,
+    wire_fields,
 )
 from stuut_domain.money import CURRENCY_CODES, Money, currency
 from stuut_domain.validators import aware, currency_code, own_currency
@@ -56,6 +72,39 @@ _AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 _CurrencyCode = Literal[CURRENCY_CODES]  # type: ignore[valid-type]
 _NUMBER_START: Final = frozenset(b"-0123456789")
 _names = itertools.count()
+_FLOAT: Final = msgspec.json.Decoder(float | None)
+_FLOAT_TEXT: Final = msgspec.json.Encoder()
+#: Field kinds whose wire text the frame keeps as ``msgspec.Raw`` (ADR 0034: number forms).
+_RAW_KINDS: Final = (Decimal, float)
+
+
+def _float(raw: msgspec.Raw) -> float | None:
+    """A ``float`` field from its raw JSON text: any finite JSON number, or null.
+
+    The frame keeps the text (``123`` stays an integer when written back, ADR 0034).
+    """
+    value: float | None = _FLOAT.decode(raw)
+    if value is not None and not math.isfinite(value):
+        raise ValueError("number out of range for a float")
+    return value
+
+
+class NonCanonicalFloat(ValueError):
+    """A fraction in a ``JSON`` field whose text a float would not write back (``1.50``)."""
+
+
+def _canonical_float(text: str) -> float:
+    """A fraction in a ``JSON`` field, if writing the float gives its very text back.
+
+    ``JSON`` fields are decoded in C with the rest of the frame; their fractions become
+    floats. A float writes its shortest text, so ``1.50``, ``1E+2`` or ``1.5e16`` would come
+    back changed: such documents are refused here and decoded by the reference path, which
+    keeps every number's text (ADR 0034).
+    """
+    number = float(text)
+    if _FLOAT_TEXT.encode(number) != text.encode():
+        raise NonCanonicalFloat(text)
+    return number
 
 
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
@@ -106,6 +155,8 @@ class FastPath:
         self._lock = threading.Lock()
         self._mode: dict[type, str] = {}
         self._wire: dict[type, type] = {}
+        self._keeping_wire: dict[type, type] = {}
+        self._keeping: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
         self._converters: dict[type, Callable[[Any, Any], Any]] = {}
         self._decoders: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
         self._one: dict[type, msgspec.json.Decoder[Any]] = {}  # the hot path's own index
@@ -117,6 +168,8 @@ class FastPath:
             "_Money": Money,
             "_decimal": _decimal,
             "_decimal_required": _decimal_required,
+            "_float": _float,
+            "_U": msgspec.UNSET,
             "_new": object.__new__,
             "_NoCurrency": _NoCurrency,
             "_CURRENCIES": {code: currency(code) for code in CURRENCY_CODES},
@@ -132,7 +185,10 @@ class FastPath:
         if type(data) is bytes and not data.isascii():
             data.decode()  # not UTF-8: refused (see _check_utf8)
         decoder = self._one.get(cls) or self._decoder("one", cls)
-        wire = decoder.decode(data)
+        try:
+            wire = decoder.decode(data)
+        except msgspec.ValidationError:
+            return self._keeping_decode("one", cls, data)[0]
         convert = self._converters.get(cls)
         return wire if convert is None else convert(wire, None)
 
@@ -140,7 +196,10 @@ class FastPath:
         """A bare JSON array of ``cls`` or a v1 list envelope, as a list."""
         _check_utf8(data)
         decoder = self._decoders.get(("many", cls)) or self._decoder("many", cls)
-        wire = decoder.decode(data)
+        try:
+            wire = decoder.decode(data)
+        except msgspec.ValidationError:
+            return self._keeping_decode("many", cls, data)[0]  # type: ignore[no-any-return]
         items = wire if type(wire) is list else wire.data
         convert = self._converters.get(cls)
         return list(items) if convert is None else [convert(item, None) for item in items]
@@ -149,17 +208,58 @@ class FastPath:
         """A v1 list envelope of ``cls`` as a ``Page``."""
         _check_utf8(data)
         decoder = self._decoders.get(("page", cls)) or self._decoder("page", cls)
-        wire = decoder.decode(data)
-        convert = self._converters.get(cls)
-        items = (
-            tuple(wire.data) if convert is None else tuple([convert(x, None) for x in wire.data])
-        )
+        try:
+            wire = decoder.decode(data)
+        except msgspec.ValidationError:
+            entities, wire = self._keeping_decode("page", cls, data)
+            items = tuple(entities)
+        else:
+            convert = self._converters.get(cls)
+            items = (
+                tuple(wire.data)
+                if convert is None
+                else tuple([convert(x, None) for x in wire.data])
+            )
         return self._page_class(
             data=items,
             current_page=wire.current_page,
             total_records=wire.total_records,
             next_page=wire.next_page,
         )
+
+    def _keeping_decode(self, kind: str, cls: type, data: bytes | str) -> tuple[Any, Any]:
+        """Decode a document the frames refused: ``(entity or entities, wire)``.
+
+        The frames refuse unknown keys and fractions in ``JSON`` fields that a float would
+        write differently (ADR 0034). This path decodes such a document with frames that
+        skip unknown keys and read every fraction as a float, then gives every entity its
+        part of the document parsed as plain values, numbers as written: exactly the
+        documents the reference path keeps, so both paths write the same JSON. Any other
+        refusal raises again, and the reference path explains it.
+        """
+        decoder = self._keeping.get((kind, cls)) or self._keeping_decoder(kind, cls)
+        wire = decoder.decode(data)
+        document = document_from_json(data)
+        convert = self._converters[cls]
+        if kind == "one":
+            entity = convert(wire, None)
+            keep_documents(entity, document)
+            return entity, wire
+        items = wire if type(wire) is list else wire.data
+        parts = document if type(document) is list else document["data"]
+        entities = [convert(item, None) for item in items]
+        for entity, part in zip(entities, parts, strict=True):
+            keep_documents(entity, part)
+        return entities, wire
+
+    def _keeping_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
+        with self._lock:
+            existing = self._keeping.get((kind, cls))
+            if existing is None:
+                self._analyse(cls)
+                existing = msgspec.json.Decoder(self._decoder_type(kind, cls, keeping=True))
+                self._keeping[(kind, cls)] = existing
+            return existing
 
     # -- building ----------------------------------------------------------------------------
 
@@ -170,12 +270,20 @@ class FastPath:
 
     def _build_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         self._analyse(cls)
-        item = self._wire.get(cls, cls)
+        tp = self._decoder_type(kind, cls, keeping=False)
+        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp, float_hook=_canonical_float)
+        self._decoders[(kind, cls)] = decoder
+        if kind == "one":
+            self._one[cls] = decoder
+        return decoder
+
+    def _decoder_type(self, kind: str, cls: type, *, keeping: bool) -> Any:
+        item = (self._keeping_wire if keeping else self._wire).get(cls, cls)
         if kind == "one":
             tp: Any = item
         else:
             page = msgspec.defstruct(
-                f"Page_{cls.__name__}_Wire",
+                f"Page_{cls.__name__}_Wire{'_keeping' if keeping else ''}",
                 [
                     ("data", tuple[item, ...]),  # type: ignore[valid-type]
                     ("current_page", _BoundedInt, 0),
@@ -187,11 +295,7 @@ class FastPath:
                 module=self._module.__name__,
             )
             tp = page if kind == "page" else list[item] | page  # type: ignore[valid-type]
-        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp)
-        self._decoders[(kind, cls)] = decoder
-        if kind == "one":
-            self._one[cls] = decoder
-        return decoder
+        return tp
 
     def _analyse(self, root: type) -> None:
         """Choose how each class reachable from ``root`` is decoded, then build what it needs.
@@ -217,10 +321,11 @@ class FastPath:
             edges[cls] = set()
             provable = _validators_proven(cls)
             validated = any(field.validator is not None for field in attrs.fields(cls))
-            own[cls] = provable and validated
+            # A class whose instances carry their document is never built by msgspec alone.
+            own[cls] = (provable and validated) or is_sourced(cls)
             for tp in field_hints(cls).values():
                 for leaf in _leaves(tp):
-                    if leaf is Money or leaf is int or leaf is Decimal:
+                    if leaf in (Money, int, Decimal, float) or leaf is Any:
                         own[cls] = True
                     elif attrs.has(leaf):
                         edges[cls].add(leaf)
@@ -244,7 +349,8 @@ class FastPath:
                 self._mode[cls] = "frame"
         new = [cls for cls in edges if self._mode[cls] != "direct"]
         for cls in new:
-            self._wire[cls] = self._define_struct(cls)
+            self._wire[cls] = self._define_struct(cls, keeping=False)
+            self._keeping_wire[cls] = self._define_struct(cls, keeping=True)
         for cls in new:
             build = self._build_frame if self._mode[cls] == "frame" else self._build_converter
             self._converters[cls] = build(cls)
@@ -258,10 +364,10 @@ class FastPath:
             setattr(self._module, name, obj)
         return name
 
-    def _wire_name(self, cls: type) -> str:
-        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}"
+    def _wire_name(self, cls: type, *, keeping: bool = False) -> str:
+        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}{'_keeping' if keeping else ''}"
 
-    def _annotation(self, tp: Any, validator: Any = None) -> str | None:
+    def _annotation(self, tp: Any, validator: Any = None, *, keeping: bool = False) -> str | None:
         """The wire annotation for a field type as text in the wire module; ``None`` = as is.
 
         Datetimes must carry an offset and currency codes must be known, checked by msgspec
@@ -270,45 +376,71 @@ class FastPath:
         base, optional = strip_optional(tp)
         if base is Money or base is int:
             text = self._alias(_BoundedInt)
-        elif base is Decimal:
+        elif base in _RAW_KINDS:
             return self._alias(msgspec.Raw)
         elif base is dt.datetime:
             text = self._alias(_AwareDatetime)
         elif validator is currency_code:
             text = self._alias(_CurrencyCode)
         elif _is_tuple(base):
-            inner = self._annotation(get_args(base)[0])
+            inner = self._annotation(get_args(base)[0], keeping=keeping)
             if inner is None:
                 return None
             text = f"tuple[{inner}, ...]"
         elif attrs.has(base) and self._mode.get(base, "direct") != "direct":
-            text = self._wire_name(base)
+            text = self._wire_name(base, keeping=keeping)
         else:
             return None
         return f"{text} | None" if optional else text
 
-    def _define_struct(self, cls: type) -> type:
-        """The wire view of ``cls``: a Struct with its fields, defaults and wire annotations."""
+    def _define_struct(self, cls: type, *, keeping: bool) -> type:
+        """The wire view of ``cls``: a Struct with its fields and wire annotations.
+
+        An optional field's default is ``UNSET``, so the frame tells an absent key from a
+        ``null`` one, and unknown keys are refused: the frame is then the document itself,
+        and written back as it is (ADR 0034). The *keeping* view skips unknown keys instead,
+        for documents whose entities keep their parsed document (see ``_keeping_decode``).
+        """
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         hints = field_hints(cls)
-        for field in attrs.fields(cls):
-            text = self._annotation(hints[field.name], field.validator)
+        unset = self._alias(msgspec.UnsetType)
+        for field in wire_fields(cls):
+            text = self._annotation(hints[field.name], field.validator, keeping=keeping)
             annotation = self._alias(hints[field.name]) if text is None else text
             if field.default is attrs.NOTHING:
                 fields.append((field.name, annotation))
             else:
-                fields.append((field.name, annotation, field.default))
-        name = self._wire_name(cls)
-        view = msgspec.defstruct(name, fields, kw_only=True, gc=False, module=self._module.__name__)
+                fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
+        name = self._wire_name(cls, keeping=keeping)
+        view = msgspec.defstruct(
+            name,
+            fields,
+            kw_only=True,
+            gc=False,
+            forbid_unknown_fields=not keeping,
+            module=self._module.__name__,
+            namespace={"__reduce__": _reduce_frame},
+        )
         setattr(self._module, name, view)
         return view
 
     def _currency_line(self, cls: type, source: str) -> str:
         if owns_currency(cls):
-            return f"    code = {source}.{CURRENCY_FIELD}"
+            return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
         if cls is ALLOCATION_CLASS:
-            return f"    code = ctx if {source}.invoice is None else {source}.invoice.currency"
+            return (
+                f"    inv = {source}.invoice\n"
+                "    code = ctx if inv is None or inv is _U else inv.currency"
+            )
         return "    code = ctx"
+
+    def _default_name(self, cls: type, field: attrs.Attribute[Any]) -> str:
+        """Code for ``field``'s default (an absent key): a literal, else a namespace name."""
+        if field.default is None or field.default == ():
+            return repr(field.default)
+        name = f"_D_{self._wire_name(cls)}_{field.name}"
+        self._code_namespace[name] = field.default
+        return name
 
     def _compile(self, cls: type, function: str, lines: list[str]) -> Callable[[Any, Any], Any]:
         filename = f"<stuut_json {self._mode[cls]} {cls.__name__}>"
@@ -334,16 +466,23 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, _U=_U):", self._currency_line(cls, "w")]
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
         lines.append(f"    o = _new(_B_{name})")
-        for field in attrs.fields(cls):
+        for field in wire_fields(cls):
             tp = hints[field.name]
             base, optional = strip_optional(tp)
+            absent = field.default is not attrs.NOTHING
             if base is not Money:
-                lines.append(f"    o.{field.name} = {self._field_expression(field.name, tp)}")
+                expression = self._field_expression(field.name, tp, "v" if absent else None)
+                if not absent:
+                    lines.append(f"    o.{field.name} = {expression}")
+                    continue
+                lines.append(f"    v = w.{field.name}")
+                default = self._default_name(cls, field)
+                lines.append(f"    o.{field.name} = {default} if v is _U else {expression}")
                 continue
             build = (
                 ["m = _new(_Money)", "_money_units(m, v)", "_money_currency(m, cur)"]
@@ -353,13 +492,16 @@ class FastPath:
             body = ["if cur is None:", "    raise _NoCurrency", *build]
             lines.append(f"    v = w.{field.name}")
             if optional:
-                lines.append("    if v is None:")
+                lines.append("    if v is None or v is _U:")
                 lines.append(f"        o.{field.name} = None")
                 lines.append("    else:")
             else:
                 lines.append("    if True:")
             lines.extend(f"        {b}" for b in body)
             lines.append(f"        o.{field.name} = m")
+        if is_sourced(cls):
+            lines.append("    o._source = w")
+            lines.append("    o._wire = w")
         lines.append(f"    _setattr(o, '__class__', _E_{name})")
         lines.append("    return o")
         return self._compile(cls, function, lines)
@@ -374,23 +516,37 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx):", self._currency_line(cls, "w")]
-        lines.append(f"    return _E_{name}(")
-        for field in attrs.fields(cls):
-            expr = self._field_expression(field.name, field_hints(cls)[field.name])
-            lines.append(f"        {field.name}={expr},")
+        lines = [f"def {function}(w, ctx, _U=_U):", self._currency_line(cls, "w")]
+        lines.append(f"    o = _E_{name}(")
+        for field in wire_fields(cls):
+            tp = field_hints(cls)[field.name]
+            if field.default is attrs.NOTHING:
+                expr = self._field_expression(field.name, tp)
+            else:
+                inner = self._field_expression(field.name, tp, "v")
+                default = self._default_name(cls, field)
+                expr = f"({default} if (v := w.{field.name}) is _U else {inner})"
+            lines.append(f"        {field.alias}={expr},")
+        if is_sourced(cls):
+            lines.append("        _source=w,")
         lines.append("    )")
+        if is_sourced(cls):
+            lines.append("    _setattr(o, '_wire', w)")
+        lines.append("    return o")
         return self._compile(cls, function, lines)
 
-    def _field_expression(self, name: str, tp: Any) -> str:
+    def _field_expression(self, name: str, tp: Any, value: str | None = None) -> str:
+        """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``."""
         base, optional = strip_optional(tp)
-        value = f"w.{name}"
+        value = f"w.{name}" if value is None else value
         if base is Money:
             if optional:
                 return f"None if {value} is None else _Money({value}, code)"
             return f"_Money({value}, code)"
         if base is Decimal:
             return f"_decimal({value})" if optional else f"_decimal_required({value})"
+        if base is float:
+            return f"_float({value})"
         if _is_tuple(base):
             item = get_args(base)[0]
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
@@ -402,6 +558,14 @@ class FastPath:
                 return f"None if {value} is None else {converter}({value}, code)"
             return f"{converter}({value}, code)"
         return value
+
+
+_FRAME_TEXT: Final = msgspec.json.Encoder(decimal_format="number")
+
+
+def _reduce_frame(frame: msgspec.Struct) -> tuple[Any, ...]:
+    """Pickle a frame as its JSON text; it unpickles as a plain document (see schema)."""
+    return (document_from_json, (_FRAME_TEXT.encode(frame),))
 
 
 def _validators_proven(cls: type) -> bool:
@@ -416,7 +580,7 @@ def _validators_proven(cls: type) -> bool:
     """
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return False
-    for field in attrs.fields(cls):
+    for field in wire_fields(cls):
         if field.converter is not None or not field.init:
             return False
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
@@ -483,17 +647,36 @@ def _leaves(tp: Any) -> list[Any]:
 def _money_to_int(obj: Any) -> Any:
     if type(obj) is Money:
         return obj.minor_units
+    if type(obj) is WrittenNumber:
+        return msgspec.Raw(obj.text.encode())
     raise NotImplementedError(f"cannot write {type(obj).__name__} as Stuut JSON")
 
 
 def make_encoder() -> msgspec.json.Encoder:
-    """The encoder: attrs entities as they are, Money as integers, Decimal as JSON numbers."""
+    """The encoder: attrs entities as they are, Money as integers, Decimal as JSON numbers.
+
+    A :class:`~adapters.stuut_json.schema.WrittenNumber` (from a kept document) is written as
+    its text.
+    """
     return msgspec.json.Encoder(enc_hook=_money_to_int, decimal_format="number")
 
 
 _KEEP: Final[tuple[type, ...]] = (Decimal,)
+_EXACT: Final = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def _builtin(obj: Any) -> Any:
+    if type(obj) is msgspec.Raw:
+        return _EXACT.decode(obj)
+    if type(obj) is WrittenNumber:
+        return _EXACT.decode(obj.text)
+    return _money_to_int(obj)
 
 
 def to_builtins(obj: Any) -> Any:
-    """``obj`` as plain JSON values (dicts, lists, str, int, float, bool, None, Decimal)."""
-    return msgspec.to_builtins(obj, enc_hook=_money_to_int, builtin_types=_KEEP)
+    """``obj`` as plain JSON values (dicts, lists, str, int, float, bool, None, Decimal).
+
+    A number kept as its document text (ADR 0034) becomes an ``int`` when written as an
+    integer and an exact ``Decimal`` otherwise.
+    """
+    return msgspec.to_builtins(obj, enc_hook=_builtin, builtin_types=_KEEP)

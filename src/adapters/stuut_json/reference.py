@@ -14,8 +14,8 @@ Leaf rules (the fast path enforces the same ones, a property test proves it):
   number, exactly as written;
 * datetimes are RFC 3339 text with an offset; naive ones are refused (ADR 0008);
 * amounts are integers of minor units in the currency of their owner (ADR 0009);
-* arrays must be JSON arrays; objects must be JSON objects; unknown keys are ignored unless
-  the converter forbids them;
+* arrays must be JSON arrays; objects must be JSON objects; unknown keys are kept in the
+  entity's document (ADR 0034) unless the converter forbids them;
 * fields typed ``JSON`` take any JSON value, kept as decoded (numbers as int or float).
 """
 
@@ -46,6 +46,9 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    WrittenNumber,
+    document_keeper,
+    is_sourced,
     json_type_name,
     owns_currency,
 )
@@ -65,8 +68,9 @@ T = TypeVar("T")
 _CODES: Final = frozenset(CURRENCY_CODES)
 
 #: Parses JSON text for the reference path: numbers with a fraction or an exponent stay exact
-#: (``Decimal``) so that Decimal fields read the very digits that were sent.
-_PARSER: Final = msgspec.json.Decoder(float_hook=Decimal)
+#: (a ``Decimal`` that keeps its text) so that Decimal fields read the very digits that were
+#: sent and a kept document writes each number back as it was written (ADR 0034).
+_PARSER: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
 
 
 class _Reported:
@@ -245,8 +249,8 @@ def _decimal(value: Any, _: Any) -> Decimal:
         return Decimal(value)
     if type(value) is float and math.isfinite(value):
         return Decimal(repr(value))
-    if type(value) is Decimal and value.is_finite():
-        return value
+    if isinstance(value, Decimal) and value.is_finite():
+        return value if type(value) is Decimal else Decimal(value)
     raise TypeError(f"expected a number, got {json_type_name(value)}")
 
 
@@ -293,7 +297,7 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if value is None or kind is str or kind is int or kind is bool:
         return value
-    if kind is float or kind is Decimal:
+    if kind is float or kind is Decimal or kind is WrittenNumber:
         return _float(value, float)
     if kind is list or kind is tuple:
         return [_plain(item) for item in value]
@@ -373,19 +377,27 @@ def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any],
         required = attrs.fields_dict(cls)[CURRENCY_FIELD].default is attrs.NOTHING
         hook = _currency_required if required else _currency_optional
         overrides[CURRENCY_FIELD] = override(struct_hook=hook)
+    sourced = is_sourced(cls)
+    if sourced:
+        overrides["_source"] = override(omit=True)
     base = make_dict_structure_fn(tp, converter, **overrides)  # type: ignore[arg-type]
     context = _currency_context(cls)
     name = cls.__name__
+    keep = document_keeper(cls) if sourced else None
 
     def structure_object(value: Any, _: Any) -> Any:
         if not isinstance(value, Mapping):
             raise TypeError(f"expected an object ({name}), got {json_type_name(value)}")
         if context is None:
-            return base(value, tp)
-        token = _CURRENCY.set(context(value))
-        try:
-            return base(value, tp)
-        finally:
-            _CURRENCY.reset(token)
+            entity = base(value, tp)
+        else:
+            token = _CURRENCY.set(context(value))
+            try:
+                entity = base(value, tp)
+            finally:
+                _CURRENCY.reset(token)
+        if keep is not None:
+            keep(entity, value, False)
+        return entity
 
     return structure_object

@@ -17,24 +17,34 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import types
 import typing
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final, get_args, get_origin
 
 import attrs
+import msgspec
 
 from stuut_domain.payment import PaymentAllocation
+from stuut_domain.types import SOURCE_FIELDS, Sourced
 
 __all__ = [
     "ALLOCATION_CLASS",
     "CURRENCY_FIELD",
     "INT_MAX",
     "INT_MIN",
+    "WrittenNumber",
+    "document_from_json",
+    "document_keeper",
     "field_hints",
+    "is_sourced",
     "json_type_name",
+    "keep_documents",
     "owns_currency",
     "strip_optional",
+    "wire_fields",
 ]
 
 #: Smallest integer the wire carries (signed 64-bit, as the API's database stores them).
@@ -47,10 +57,21 @@ CURRENCY_FIELD: Final = "currency"
 
 
 @functools.cache
+def wire_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The attrs fields of ``cls`` that are wire keys: all but :class:`Sourced`'s two (ADR 0034)."""
+    return tuple(field for field in attrs.fields(cls) if field.name not in SOURCE_FIELDS)
+
+
+def is_sourced(cls: object) -> bool:
+    """Whether instances of ``cls`` carry the document they were read from (ADR 0034)."""
+    return isinstance(cls, type) and issubclass(cls, Sourced)
+
+
+@functools.cache
 def field_hints(cls: type) -> dict[str, Any]:
-    """The resolved type of every attrs field of ``cls`` (annotations are strings)."""
+    """The resolved type of every wire field of ``cls`` (annotations are strings)."""
     hints = typing.get_type_hints(cls)
-    return {field.name: hints[field.name] for field in attrs.fields(cls)}
+    return {field.name: hints[field.name] for field in wire_fields(cls)}
 
 
 def owns_currency(cls: type) -> bool:
@@ -96,3 +117,131 @@ def json_type_name(value: object) -> str:
     if isinstance(value, typing.Mapping):
         return "an object"
     return f"a {type(value).__name__}"
+
+
+class WrittenNumber(Decimal):
+    """A JSON number with a fraction or an exponent, exactly as written (ADR 0034).
+
+    The reference parser reads such numbers as this ``Decimal`` so that decimal fields get
+    the very digits sent, and keeps the ``text`` so that writing the document back gives the
+    same JSON number: ``1.5e1`` is the Decimal 15 but must not come back as the integer ``15``.
+    The codec's encoder writes ``text``; the model never holds one (fields get a ``Decimal``
+    or a ``float``).
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> WrittenNumber:
+        number = Decimal.__new__(cls, text)
+        number.text = text
+        return number
+
+
+_DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
+
+
+def document_from_json(data: bytes | str) -> Any:
+    """A kept document as plain values, every number as written (how frames are pickled).
+
+    A fast-path frame's class is generated at run time and cannot be found by another
+    process, so a frame pickles as its JSON text and unpickles as the reference path's form
+    of the same document (ADR 0034).
+    """
+    return _DOCUMENT.decode(data)
+
+
+@functools.cache
+def document_keeper(cls: type) -> Callable[[Any, Mapping[str, Any], bool], None]:
+    """How a decoded ``cls`` keeps its document: a copy of the mapping, as written (ADR 0034).
+
+    The copy holds every key the document had (unknown ones too, with their values, numbers
+    exactly as written) and no key it lacked. Datetimes are replaced by the decoded instant
+    and nested objects by their own kept documents, so that writing the copy gives exactly
+    what the fast path's frame gives (datetimes in the canonical text of ADR 0008).
+
+    ``parsed=True`` says the mapping was parsed from JSON text by the codec itself: it is
+    then kept as is (not copied) and its unknown keys need no check.
+    """
+    hints = field_hints(cls)
+    instants = [n for n, tp in hints.items() if strip_optional(tp)[0] is dt.datetime]
+    children = [n for n, tp in hints.items() if is_sourced(strip_optional(tp)[0])]
+    lists = [
+        n
+        for n, tp in hints.items()
+        if get_origin(strip_optional(tp)[0]) is tuple
+        and is_sourced(get_args(strip_optional(tp)[0])[0])
+    ]
+    known = frozenset(hints)
+
+    def keep(entity: Any, value: Mapping[str, Any], parsed: bool) -> None:
+        document = value if parsed and type(value) is dict else dict(value)
+        if not parsed:
+            for key in document.keys() - known:
+                _plain_exact(document[key], key)
+        get = document.get
+        for key in instants:
+            if get(key) is not None:
+                document[key] = getattr(entity, key)
+        for key in children:
+            child = getattr(entity, key)
+            if child is not None:
+                document[key] = child._wire
+        for key in lists:
+            if key in document:
+                document[key] = [item._wire for item in getattr(entity, key)]
+        object.__setattr__(entity, "_source", document)
+        object.__setattr__(entity, "_wire", document)
+
+    return keep
+
+
+def _plain_exact(value: Any, key: str) -> None:
+    """Refuse an unknown key's value that is not JSON (only a mapping given in code can be)."""
+    kind = type(value)
+    if value is None or kind in (str, int, bool, float, Decimal, WrittenNumber):
+        if kind is float and not math.isfinite(value):
+            raise ValueError(f"unknown key {key!r}: number out of range")
+        return
+    if kind is list or kind is tuple:
+        for item in value:
+            _plain_exact(item, key)
+        return
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if type(name) is not str:
+                raise TypeError(f"unknown key {key!r}: object keys must be strings, got {name!r}")
+            _plain_exact(item, key)
+        return
+    raise TypeError(f"unknown key {key!r}: not a JSON value: {json_type_name(value)}")
+
+
+def keep_documents(entity: Any, document: Any) -> None:
+    """Give ``entity`` and every value nested in it its part of ``document`` (parsed JSON).
+
+    For a document the fast path decoded from frames that skip unknown keys: the kept
+    documents are then exactly the reference path's (see :func:`document_keeper`).
+    """
+    cls: type = type(entity)
+    for name, many in _sourced_children(cls):
+        value = getattr(entity, name)
+        if many:
+            if not value:
+                continue  # an absent or empty list: nothing below to keep
+            for item, part in zip(value, document[name], strict=True):
+                keep_documents(item, part)
+        elif value is not None:
+            keep_documents(value, document[name])
+    document_keeper(cls)(entity, document, True)
+
+
+@functools.cache
+def _sourced_children(cls: type) -> tuple[tuple[str, bool], ...]:
+    found = []
+    for name, tp in field_hints(cls).items():
+        base = strip_optional(tp)[0]
+        if is_sourced(base):
+            found.append((name, False))
+        elif get_origin(base) is tuple and is_sourced(get_args(base)[0]):
+            found.append((name, True))
+    return tuple(found)

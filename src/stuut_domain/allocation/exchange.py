@@ -26,8 +26,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR
 from fractions import Fraction
 
-from stuut_domain.errors import InvalidAllocation
-from stuut_domain.money import Money, convert
+from stuut_domain.errors import InvalidAllocation, InvalidRate
+from stuut_domain.money import Money, convert, exact_rate
 from stuut_domain.payment import Payment
 
 __all__ = ["invoice_amount", "payment_cost", "rate_to"]
@@ -37,7 +37,8 @@ def rate_to(payment: Payment, invoice_currency: str) -> Fraction:
     """The exact rate from the payment's currency to ``invoice_currency``.
 
     1 for the payment's own currency. Otherwise ``currency_rate``, which must be present
-    (``missing_rate``) and above zero (``invalid_rate``); :class:`InvalidAllocation` names the
+    (``missing_rate``), above zero and a real figure (``invalid_rate``, see
+    :func:`~stuut_domain.money.exact_rate`); :class:`InvalidAllocation` names the
     payment, the currencies and the rate.
     """
     if payment.currency is None:
@@ -56,14 +57,15 @@ def rate_to(payment: Payment, invoice_currency: str) -> Fraction:
             payment_currency=payment.currency,
             invoice_currency=invoice_currency,
         )
-    if not rate.is_finite() or rate <= 0:
+    try:
+        return exact_rate(rate)
+    except InvalidRate as error:
         raise InvalidAllocation(
             "invalid_rate",
-            f"payment {payment.id!r} has currency_rate {rate!r}; it must be above zero",
+            f"payment {payment.id!r} has currency_rate {rate!r}: {error.reason}",
             payment_id=payment.id,
             currency_rate=rate,
-        )
-    return Fraction(rate)
+        ) from None
 
 
 def payment_cost(payment: Payment, amount: Money) -> Money:

@@ -35,6 +35,7 @@ import attrs
 
 from stuut_domain.allocation.balance import unapplied_credit
 from stuut_domain.allocation.exchange import invoice_amount, payment_cost, rate_to
+from stuut_domain.display import compact
 from stuut_domain.errors import InvalidAllocation
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import (
@@ -79,6 +80,7 @@ class AllocationRule(enum.StrEnum):
     PROPORTIONAL = "proportional"
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ApprovalPolicy:
     """Automatic proposals with ``confidence >= threshold`` are approved; others are pending.
@@ -93,6 +95,7 @@ class ApprovalPolicy:
         return confidence is not None and confidence >= self.threshold
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class AllocationLine:
     """One proposed allocation: what the invoice receives, what it costs the payment, why."""
@@ -117,6 +120,7 @@ class AllocationLine:
         return is_approved(self.allocation)
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Skipped:
     """An invoice the rule gave nothing to, with a stable ``code`` and a sentence."""
@@ -126,6 +130,7 @@ class Skipped:
     message: str
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class AllocationResult:
     """The outcome of :func:`allocate_payment`.
@@ -253,7 +258,11 @@ def _check_invoices(
 
 
 def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime) -> str:
-    """A deterministic id: the same proposal on the same payment state gets the same id."""
+    """A deterministic id: the same proposal on the same payment state gets the same id.
+
+    The instant is hashed in UTC, so a retry that writes the same instant with another UTC
+    offset (``10:00+00:00`` as ``12:00+02:00``) gets the same id and applies once (ADR 0013).
+    """
     text = "|".join(
         (
             str(payment.id),
@@ -261,7 +270,7 @@ def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.date
             invoice_id,
             str(amount.minor_units),
             amount.code,
-            at.isoformat(),
+            at.astimezone(dt.UTC).isoformat(),
         )
     )
     return "alloc_" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
@@ -284,18 +293,7 @@ def _amounts_explicit(
     chosen: dict[str, Money] = {}
     total_cost = Money(0, str(payment.currency))
     for inv_id, amount in amounts.items():
-        inv = by_id[inv_id]
-        cap = pending_amount_remaining(inv)
-        if amount.code != inv.currency or not amount.is_positive() or amount > cap:
-            raise _refuse(
-                "exceeds_amount_due" if amount.code == inv.currency else "allocation_currency",
-                f"cannot allocate {amount} to invoice {inv_id!r}: it can take {cap} "
-                f"(amount due less pending allocations), above zero",
-                invoice_id=inv_id,
-                amount=amount,
-                cap=cap,
-            )
-        chosen[inv_id] = amount
+        chosen[inv_id] = _explicit_amount(by_id[inv_id], amount)
         total_cost += payment_cost(payment, amount)
     if total_cost > available:
         raise _refuse(
@@ -307,6 +305,37 @@ def _amounts_explicit(
     return chosen
 
 
+def _explicit_amount(inv: Invoice, amount: Money) -> Money:
+    """One explicit amount, refused unless in the invoice's currency (``allocation_currency``),
+    above zero (``allocation_not_positive``) and within what the invoice can take
+    (``exceeds_amount_due``: amount due less the allocations already pending on it)."""
+    cap = pending_amount_remaining(inv)
+    if amount.code != inv.currency:
+        raise _refuse(
+            "allocation_currency",
+            f"cannot allocate {amount} to invoice {inv.id!r}: it is in {inv.currency}",
+            invoice_id=inv.id,
+            amount=amount,
+        )
+    if not amount.is_positive():
+        raise _refuse(
+            "allocation_not_positive",
+            f"cannot allocate {amount} to invoice {inv.id!r}: an allocation is above zero",
+            invoice_id=inv.id,
+            amount=amount,
+        )
+    if amount > cap:
+        raise _refuse(
+            "exceeds_amount_due",
+            f"cannot allocate {amount} to invoice {inv.id!r}: it can take {cap} "
+            "(amount due less pending allocations)",
+            invoice_id=inv.id,
+            amount=amount,
+            cap=cap,
+        )
+    return amount
+
+
 def _amounts_oldest_first(
     payment: Payment, invoices: Sequence[Invoice], available: Money
 ) -> dict[str, Money]:
@@ -316,11 +345,16 @@ def _amounts_oldest_first(
         cap = pending_amount_remaining(inv)
         if not cap.is_positive() or not left.is_positive():
             continue
-        need = payment_cost(payment, cap)
-        amount = cap if left >= need else invoice_amount(payment, left, inv.currency)
+        if left >= payment_cost(payment, cap):
+            chosen[str(inv.id)] = cap
+            left -= payment_cost(payment, cap)
+            continue
+        # the first invoice the credit cannot cover takes what it buys, and no later invoice
+        # gets anything: a rounding crumb stays unapplied credit (ADR 0010)
+        amount = invoice_amount(payment, left, inv.currency)
         if amount.is_positive():
             chosen[str(inv.id)] = amount
-            left -= payment_cost(payment, amount)
+        break
     return chosen
 
 

@@ -28,6 +28,7 @@ import attrs
 
 from stuut_domain.allocation.balance import unapplied_credit
 from stuut_domain.allocation.exchange import invoice_amount, payment_cost
+from stuut_domain.display import compact
 from stuut_domain.errors import InvalidAllocation
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import is_approved, unapply_allocation
@@ -48,6 +49,7 @@ class RefundRule(enum.StrEnum):
     PRO_RATA = "pro_rata"
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Reversal:
     """Money one allocation gave back: ``taken`` off the invoice, ``freed`` for the payment."""
@@ -60,6 +62,7 @@ class Reversal:
     reason: str
 
 
+@compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class RefundResult:
     """The payment and invoices after a refund, and which allocations gave the money back.

@@ -11,10 +11,17 @@ either a value or a strategy, and no subclassing. Every value satisfies the rule
 ... def test_amount_due(invoice):
 ...     assert invoice.amount_due == invoice.total_amount - invoice.amount_paid
 
+For one customer's consistent book (a partner, its contacts, its invoices and the payments
+that allocate to them) use :func:`portfolios`; ``invoices(partner_id=...)`` and
+``payments(partner_id=...)`` give one partner's invoices and payments. Every strategy is built
+once at import with explicit alphabets, so a first run (no ``.hypothesis/`` directory, the
+default profile) passes Hypothesis's health checks (ADR 0037).
+
 After ``pip install stuut-domain[hypothesis]`` the strategies are registered for
 ``st.from_type`` through Hypothesis's entry point (``from_type(Invoice)`` uses
-:func:`invoices`). This is the one package of :mod:`stuut_domain` that imports hypothesis;
-importing :mod:`stuut_domain` itself never does.
+:func:`invoices`); :class:`Portfolio`, defined here, is registered when this package is
+imported. This is the one package of :mod:`stuut_domain` that imports hypothesis; importing
+:mod:`stuut_domain` itself never does.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from stuut_domain.strategies._registration import (
 __all__ = [
     "INVOICE_STATUSES",
     "TIME_ZONES",
+    "Portfolio",
     "aware_datetimes",
     "contacts",
     "currencies",
@@ -38,6 +46,7 @@ __all__ = [
     "moneys",
     "partners",
     "payments",
+    "portfolios",
     "stuut_json_invoices",
     "workflows",
 ]
@@ -51,5 +60,6 @@ from stuut_domain.strategies._money import currencies, moneys
 from stuut_domain.strategies._parties import contacts, partners
 from stuut_domain.strategies._payloads import stuut_json_invoices
 from stuut_domain.strategies._payments import payments
+from stuut_domain.strategies._portfolios import Portfolio, portfolios
 from stuut_domain.strategies._time import TIME_ZONES, aware_datetimes
 from stuut_domain.strategies._workflows import workflows

@@ -17,18 +17,19 @@ from stuut_domain.partner import Partner
 from stuut_domain.strategies._arguments import _check_bool, _strategy
 from stuut_domain.strategies._fields import (
     _BOOLEANS,
-    _emails,
-    _ids,
-    _json_blobs,
+    _EMAILS,
+    _INVOICE_IDS,
+    _JSON_BLOBS,
+    _PARTNER_IDS,
+    _REMOTE_IDS,
+    _WORDS,
     _maybe,
-    _words,
 )
 from stuut_domain.strategies._line_items import _line_item
 from stuut_domain.strategies._money import _check_currency, _major, currencies
-from stuut_domain.strategies._parties import _addresses, _users, partners
+from stuut_domain.strategies._parties import _ADDRESSES, _CHANNELS, _USERS, partners
 from stuut_domain.strategies._payments import _allocations
-from stuut_domain.strategies._time import _DAY, _after, _utc_instants
-from stuut_domain.types import OUTREACH_CHANNELS
+from stuut_domain.strategies._time import _DAY, _UTC_INSTANTS, _after
 
 #: The lifecycle statuses :func:`invoices` can produce, each derived from the invoice's facts:
 #: ``draft`` (not issued), ``open`` (issued, nothing approved paid), ``partially_paid``,
@@ -46,6 +47,15 @@ _NEED_PAYMENTS: Final = frozenset({"partially_paid", "paid"})
 _NO_PAYMENTS: Final = frozenset({"draft", "void"})
 
 _PO_NUMBERS: Final = st.integers(1, 10**6).map("PO-{}".format)
+_TERMS_DAYS: Final = st.sampled_from((0, 14, 30, 45, 60, 90))
+_LINE_COUNTS: Final = st.integers(1, 5)
+_PROMISE_OFFSETS: Final = st.integers(-10, 45)
+_REMOTE_LEAD_SECONDS: Final = st.integers(0, 30 * _DAY)
+_PERIOD_DAYS: Final = st.integers(0, 90)
+_NUMBER_PREFIXES: Final = st.sampled_from(("INV", "AC", "GLX"))
+_NUMBERS: Final = st.integers(1, 99999)
+_SYNC_STATUSES: Final = st.sampled_from(("synced", "partial", "syncing", "failed", None))
+_INVOICE_TYPES: Final = st.sampled_from(("receivable", "receivable", "payable"))
 
 
 def _check_status(status: object) -> None:
@@ -60,6 +70,7 @@ def invoices(
     with_payments: bool | None = None,
     with_line_items: bool | None = None,
     partner: Partner | st.SearchStrategy[Partner | None] | None = None,
+    partner_id: str | st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Invoice]:
     """Invoices that satisfy every rule of :mod:`stuut_domain.invariants` by construction.
 
@@ -72,6 +83,10 @@ def invoices(
       discount and tax are the sums over its lines.
     * ``partner``: a :class:`~stuut_domain.partner.Partner` to embed, or a strategy of
       partners or ``None`` (default: a generated partner or none); ``partner_id`` matches.
+    * ``partner_id``: the id of the partner the invoice bills, or a strategy of ids, for
+      invoices of one customer (``invoices(partner_id=partner.id)``). Given without
+      ``partner``, no partner is embedded; given with one, the two must agree
+      (``InvalidArgument`` otherwise). For a whole customer book see :func:`portfolios`.
 
     Guarantees: ``total_amount = subtotal − total_discount + total_tax > 0``; ``amount_paid``
     is the sum of the approved allocations and ``amount_due = total_amount − amount_paid``;
@@ -102,8 +117,18 @@ def invoices(
         status_strategy: st.SearchStrategy[str] = st.sampled_from(list(statuses))
     else:
         status_strategy = _strategy(status, st.nothing())
+    if (
+        isinstance(partner, Partner)
+        and isinstance(partner_id, str)
+        and partner.id not in (None, partner_id)
+    ):
+        raise InvalidArgument(
+            f"partner has id {partner.id!r} but partner_id={partner_id!r}; they must agree"
+        )
     if partner is None:
-        partner_strategy: st.SearchStrategy[Partner | None] = st.none() | partners()
+        partner_strategy: st.SearchStrategy[Partner | None] = (
+            st.none() if partner_id is not None else st.none() | partners()
+        )
     else:
         partner_strategy = _strategy(partner, st.none())
     return _invoices(
@@ -112,6 +137,7 @@ def invoices(
         with_payments=with_payments,
         with_line_items=with_line_items,
         partners_=partner_strategy,
+        partner_ids=None if partner_id is None else _strategy(partner_id, st.nothing()),
     )
 
 
@@ -124,6 +150,7 @@ def _invoices(
     with_payments: bool | None,
     with_line_items: bool | None,
     partners_: st.SearchStrategy[Partner | None],
+    partner_ids: st.SearchStrategy[str] | None,
 ) -> Invoice:
     code = draw(codes)
     status = draw(statuses)
@@ -133,32 +160,48 @@ def _invoices(
         with_payments is False and status in _NEED_PAYMENTS
     ):
         reject()
-    invoice_id = draw(_ids("inv"))
+    invoice_id = draw(_INVOICE_IDS)
     partner = draw(partners_)
-    partner_id = draw(_ids("ptn")) if partner is None or partner.id is None else partner.id
-    created = draw(_utc_instants())
-    issued = None if status == "draft" else _after(draw, created, 20)
-    due = (
-        None
-        if issued is None
-        else issued + dt.timedelta(days=draw(st.sampled_from((0, 14, 30, 45, 60, 90))))
+    if partner_ids is not None:
+        partner_id = draw(partner_ids)
+        if partner is not None and partner.id not in (None, partner_id):
+            raise InvalidArgument(
+                f"the partner strategy drew partner {partner.id!r}, "
+                f"but the invoice's partner_id is {partner_id!r}"
+            )
+    else:
+        partner_id = draw(_PARTNER_IDS) if partner is None or partner.id is None else partner.id
+    return _invoice(
+        draw,
+        code=code,
+        status=status,
+        invoice_id=invoice_id,
+        partner=partner,
+        partner_id=partner_id,
+        with_payments=with_payments,
+        with_line_items=with_line_items,
     )
 
-    lines: list[LineItem] = []
-    if with_line_items or (with_line_items is None and draw(st.booleans())):
-        count = draw(st.integers(1, 5))
-        lines = [
-            _line_item(draw, code=code, invoice_id=invoice_id, number=n, created=created)
-            for n in range(1, count + 1)
-        ]
-        totals = InvoiceTotals.of_lines(code, lines)
-    else:
-        subtotal = draw(st.integers(1, _major(code, 1_000_000)))
-        totals = InvoiceTotals(
-            subtotal=Money(subtotal, code),
-            discount=Money(draw(st.integers(0, subtotal // 2)), code),
-            tax=Money(draw(st.integers(0, subtotal // 4)), code),
-        )
+
+def _invoice(
+    draw: st.DrawFn,
+    *,
+    code: str,
+    status: str,
+    invoice_id: str,
+    partner: Partner | None,
+    partner_id: str,
+    with_payments: bool | None,
+    with_line_items: bool | None,
+) -> Invoice:
+    """One invoice of ``status`` in ``code`` (the facts drawn, the figures derived)."""
+    created = draw(_UTC_INSTANTS)
+    issued = None if status == "draft" else _after(draw, created, 20)
+    due = None if issued is None else issued + dt.timedelta(days=draw(_TERMS_DAYS))
+
+    lines, totals = _lines_and_totals(
+        draw, code=code, invoice_id=invoice_id, created=created, with_line_items=with_line_items
+    )
     total = totals.total.minor_units
 
     approved_total, pending_total = _payment_plan(draw, status, total, with_payments)
@@ -178,42 +221,35 @@ def _invoices(
     voided = _after(draw, issued, 60) if status == "void" and issued else None
     uncollectible = _after(draw, due, 180) if status == "uncollectible" and due else None
     open_ = status in ("open", "partially_paid", "uncollectible")
-    promised = None
-    if status in ("open", "partially_paid") and due is not None and draw(st.booleans()):
-        promised = (due + dt.timedelta(days=draw(st.integers(-10, 45)))).date()
-        promised = max(promised, issued.date()) if issued else promised
-    last_outreach = _after(draw, issued, 120) if issued and draw(st.booleans()) else None
-    remote_created = created - dt.timedelta(seconds=draw(st.integers(0, 30 * _DAY)))
-    period_start = (
-        created - dt.timedelta(days=draw(st.integers(0, 90))) if draw(_BOOLEANS) else None
-    )
-    prefix = draw(st.sampled_from(("INV", "AC", "GLX")))
-    number = f"{prefix}-{created.year}-{draw(st.integers(1, 99999)):05d}"
+    promised = _promise(draw, status, issued, due)
+    last_outreach = _after(draw, issued, 120) if issued and draw(_BOOLEANS) else None
+    remote_created = created - dt.timedelta(seconds=draw(_REMOTE_LEAD_SECONDS))
+    period_start = created - dt.timedelta(days=draw(_PERIOD_DAYS)) if draw(_BOOLEANS) else None
+    prefix = draw(_NUMBER_PREFIXES)
+    number = f"{prefix}-{created.year}-{draw(_NUMBERS):05d}"
     return settled_invoice(
         currency=code,
         totals=totals,
         line_items=lines,
         payments=allocations,
         object="invoice",
-        remote_id=draw(_ids("erp")),
+        remote_id=draw(_REMOTE_IDS),
         id=invoice_id,
-        assignee=_maybe(draw, _users()),
-        billing_address=_maybe(draw, _addresses()),
-        billing_email=_maybe(draw, _emails()),
+        assignee=_maybe(draw, _USERS),
+        billing_address=_maybe(draw, _ADDRESSES),
+        billing_email=_maybe(draw, _EMAILS),
         created_at=created,
-        custom_fields=draw(_json_blobs()),
+        custom_fields=draw(_JSON_BLOBS),
         due_date=due,
-        in_dispute=open_ and draw(st.booleans()),
-        is_issued_email_sent=issued is not None and draw(st.booleans()),
+        in_dispute=open_ and draw(_BOOLEANS),
+        is_issued_email_sent=issued is not None and draw(_BOOLEANS),
         issued_at=issued,
         last_outreach_at=last_outreach,
-        last_outreach_channel=None
-        if last_outreach is None
-        else draw(st.sampled_from(OUTREACH_CHANNELS)),
-        last_outreach_to=None if last_outreach is None else draw(_emails()),
+        last_outreach_channel=None if last_outreach is None else draw(_CHANNELS),
+        last_outreach_to=None if last_outreach is None else draw(_EMAILS),
         last_synced_at=_after(draw, created, 30),
         marked_uncollectible_at=uncollectible,
-        memo=_maybe(draw, _words()),
+        memo=_maybe(draw, _WORDS),
         modified_at=_after(draw, created, 30),
         number=number,
         partner=partner,
@@ -223,15 +259,49 @@ def _invoices(
         promised_to_pay_date=promised,
         purchase_order_number=_maybe(draw, _PO_NUMBERS),
         remote_created_at=remote_created,
-        remote_metadata=draw(_json_blobs()),
+        remote_metadata=draw(_JSON_BLOBS),
         remote_modified_at=_after(draw, remote_created, 60),
-        remote_partner_id=_maybe(draw, _ids("erp")),
+        remote_partner_id=_maybe(draw, _REMOTE_IDS),
         remote_payment_status=_remote_payment_status(status, pending_total),
         status=status,
-        sync_status=draw(st.sampled_from(("synced", "partial", "syncing", "failed", None))),
-        type=draw(st.sampled_from(("receivable", "receivable", "payable"))),
+        sync_status=draw(_SYNC_STATUSES),
+        type=draw(_INVOICE_TYPES),
         voided_at=voided,
     )
+
+
+def _lines_and_totals(
+    draw: st.DrawFn,
+    *,
+    code: str,
+    invoice_id: str,
+    created: dt.datetime,
+    with_line_items: bool | None,
+) -> tuple[list[LineItem], InvoiceTotals]:
+    """Line items and the totals they sum to, or no lines and totals drawn directly."""
+    if with_line_items or (with_line_items is None and draw(_BOOLEANS)):
+        count = draw(_LINE_COUNTS)
+        lines = [
+            _line_item(draw, code=code, invoice_id=invoice_id, number=n, created=created)
+            for n in range(1, count + 1)
+        ]
+        return lines, InvoiceTotals.of_lines(code, lines)
+    subtotal = draw(st.integers(1, _major(code, 1_000_000)))
+    return [], InvoiceTotals(
+        subtotal=Money(subtotal, code),
+        discount=Money(draw(st.integers(0, subtotal // 2)), code),
+        tax=Money(draw(st.integers(0, subtotal // 4)), code),
+    )
+
+
+def _promise(
+    draw: st.DrawFn, status: str, issued: dt.datetime | None, due: dt.datetime | None
+) -> dt.date | None:
+    """Sometimes a promise to pay on an unpaid invoice: near its due day, never before issue."""
+    if status not in ("open", "partially_paid") or due is None or not draw(_BOOLEANS):
+        return None
+    promised = (due + dt.timedelta(days=draw(_PROMISE_OFFSETS))).date()
+    return max(promised, issued.date()) if issued else promised
 
 
 def _remote_payment_status(status: str, pending_total: int) -> str | None:
@@ -259,5 +329,5 @@ def _payment_plan(
     room = total - approved
     if with_payments and approved == 0:
         return 0, draw(st.integers(1, room))
-    pending = draw(st.integers(0, room)) if draw(st.booleans()) else 0
+    pending = draw(st.integers(0, room)) if draw(_BOOLEANS) else 0
     return approved, pending

@@ -11,9 +11,15 @@ from hypothesis import strategies as st
 from stuut_domain._assembly import priced_line_item
 from stuut_domain.invoice import LineItem
 from stuut_domain.strategies._arguments import _strategy
-from stuut_domain.strategies._fields import _BOOLEANS, _ids, _maybe, _words
+from stuut_domain.strategies._fields import (
+    _BOOLEANS,
+    _INVOICE_IDS,
+    _REMOTE_IDS,
+    _WORDS,
+    _maybe,
+)
 from stuut_domain.strategies._money import _check_currency, _major, currencies
-from stuut_domain.strategies._time import _after, _utc_instants
+from stuut_domain.strategies._time import _UTC_INSTANTS, _after
 
 _PRODUCTS: Final = (
     ("Consulting hours", "service"),
@@ -36,7 +42,7 @@ def line_items(
     half the gross amount. Everything is in ``currency``.
     """
     _check_currency(currency)
-    return _line_items(_strategy(currency, currencies()), _strategy(invoice_id, _ids("inv")))
+    return _line_items(_strategy(currency, currencies()), _strategy(invoice_id, _INVOICE_IDS))
 
 
 @st.composite
@@ -47,20 +53,21 @@ def _line_items(
 
 
 _DENOMINATORS: Final = st.sampled_from((1, 1, 2, 4, 10))
+_QUANTITIES: Final = st.integers(1, 400)
+_PRODUCT_STRATEGY: Final = st.sampled_from(_PRODUCTS)
+_PERIOD_DAYS: Final = st.integers(0, 60)
 
 
 def _line_item(
     draw: st.DrawFn, *, code: str, invoice_id: str, number: int, created: dt.datetime | None
 ) -> LineItem:
-    created_at = draw(_utc_instants()) if created is None else created
+    created_at = draw(_UTC_INSTANTS) if created is None else created
     denominator = draw(_DENOMINATORS)
-    quantity = Decimal(draw(st.integers(1, 400))) / denominator
+    quantity = Decimal(draw(_QUANTITIES)) / denominator
     unit = denominator * draw(st.integers(1, max(1, _major(code, 100_000) // denominator)))
     gross = int(quantity * unit)
-    name, product_type = draw(st.sampled_from(_PRODUCTS))
-    period_start = (
-        created_at - dt.timedelta(days=draw(st.integers(0, 60))) if draw(_BOOLEANS) else None
-    )
+    name, product_type = draw(_PRODUCT_STRATEGY)
+    period_start = created_at - dt.timedelta(days=draw(_PERIOD_DAYS)) if draw(_BOOLEANS) else None
     return priced_line_item(
         invoice_id=invoice_id,
         currency=code,
@@ -69,9 +76,9 @@ def _line_item(
         discount=draw(st.integers(0, gross // 2)),
         tax=draw(st.integers(0, gross // 4)),
         object="line_item",
-        remote_id=draw(_ids("erp")),
+        remote_id=draw(_REMOTE_IDS),
         created_at=created_at,
-        description=_maybe(draw, _words()),
+        description=_maybe(draw, _WORDS),
         line_number=number,
         modified_at=_after(draw, created_at, 30),
         name=name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Final
 
 import attrs
@@ -15,15 +14,19 @@ from stuut_domain.partner import Contact, Partner
 from stuut_domain.strategies._arguments import _strategy
 from stuut_domain.strategies._fields import (
     _BOOLEANS,
-    _emails,
-    _ids,
-    _json_blobs,
+    _CONTACT_IDS,
+    _EMAILS,
+    _JSON_BLOBS,
+    _ORGANIZATION_IDS,
+    _PARTNER_IDS,
+    _PHONES,
+    _REMOTE_IDS,
+    _USER_IDS,
     _maybe,
-    _phones,
 )
 from stuut_domain.strategies._money import _check_currency, _exponent_of, currencies
-from stuut_domain.strategies._time import TIME_ZONES, _after, _utc_instants
-from stuut_domain.types import OUTREACH_CHANNELS
+from stuut_domain.strategies._time import _UTC_INSTANTS, TIME_ZONES, _after
+from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.user import User
 
 _COMPANIES: Final = (
@@ -42,41 +45,61 @@ _GIVEN: Final = ("Ana", "Ben", "Chen", "Dara", "Émile", "Fatima", "Giulia", "Hi
 _FAMILY: Final = ("Okafor", "Müller", "Tanaka", "Silva", "Nguyen", "O'Brien", "Haddad", "Kowalski")
 
 _ACCOUNT_NUMBERS: Final = st.integers(1000, 99999).map(str)
+_GIVEN_NAMES: Final = st.sampled_from(_GIVEN)
+_FAMILY_NAMES: Final = st.sampled_from(_FAMILY)
+_COMPANY_NAMES: Final = st.sampled_from(_COMPANIES)
+_CITIES: Final = st.sampled_from(("Rotterdam", "Osaka", "Manama", "Austin", "Kathmandu"))
+_COUNTRIES: Final = st.sampled_from(("NL", "JP", "BH", "US", "NP"))
+_STREETS: Final = st.sampled_from(("1 Harbour Way", "2-3-1 Umeda", "Road 3803"))
+_POSTAL_CODES: Final = st.sampled_from(("3011 AA", "530-0001", "78701", None))
+_ADDRESS_TYPES: Final = st.sampled_from(("billing", "shipping", None))
+_EXTERNAL_ROLES: Final = st.sampled_from(
+    ("billing_contact", "primary_contact", "accounts_payable", None)
+)
+_INTERNAL_ROLES: Final = st.sampled_from(("account_manager", None))
+_JOB_TITLES: Final = st.sampled_from(("AP clerk", "Controller", "CFO", None))
+_INVOICE_PREFIXES: Final = st.sampled_from(("INV", "AC", "GLX", None))
+_CHANNELS: Final[st.SearchStrategy[OutreachChannel]] = st.sampled_from(OUTREACH_CHANNELS)
+_SYNC_STATUSES: Final = st.sampled_from(("synced", "partial", "syncing", "failed", None))
+_OPEN_INVOICE_COUNTS: Final = st.integers(0, 50)
+_MAYBE_ZONES: Final = st.none() | st.sampled_from(TIME_ZONES)
 
 
-@functools.cache
 @st.composite
 def _users(draw: st.DrawFn) -> User:
-    created = draw(_utc_instants())
-    given, family = draw(st.sampled_from(_GIVEN)), draw(st.sampled_from(_FAMILY))
+    created = draw(_UTC_INSTANTS)
+    given, family = draw(_GIVEN_NAMES), draw(_FAMILY_NAMES)
     return User(
-        email=draw(_emails()),
+        email=draw(_EMAILS),
         family_name=family,
         given_name=given,
         object="user",
-        organization_id=draw(_ids("org")),
-        id=draw(_ids("usr")),
+        organization_id=draw(_ORGANIZATION_IDS),
+        id=draw(_USER_IDS),
         created_at=created,
         modified_at=_after(draw, created, 400),
         name=f"{given} {family}",
-        is_org_admin=draw(st.booleans()),
+        is_org_admin=draw(_BOOLEANS),
     )
 
 
-@functools.cache
 @st.composite
 def _addresses(draw: st.DrawFn) -> Address:
-    created = draw(_utc_instants())
+    created = draw(_UTC_INSTANTS)
     return Address(
         object="address",
-        city=draw(st.sampled_from(("Rotterdam", "Osaka", "Manama", "Austin", "Kathmandu"))),
-        country=draw(st.sampled_from(("NL", "JP", "BH", "US", "NP"))),
+        city=draw(_CITIES),
+        country=draw(_COUNTRIES),
         created_at=created,
-        line1=draw(st.sampled_from(("1 Harbour Way", "2-3-1 Umeda", "Road 3803"))),
+        line1=draw(_STREETS),
         modified_at=_after(draw, created, 400),
-        postal_code=draw(st.sampled_from(("3011 AA", "530-0001", "78701", None))),
-        type=draw(st.sampled_from(("billing", "shipping", None))),
+        postal_code=draw(_POSTAL_CODES),
+        type=draw(_ADDRESS_TYPES),
     )
+
+
+_USERS: Final = _users()
+_ADDRESSES: Final = _addresses()
 
 
 def contacts(
@@ -89,7 +112,7 @@ def contacts(
     none; email or phone outreach is disabled for some. Dates are in order
     (``created_at <= modified_at``).
     """
-    return _contacts(_strategy(partner_id, _ids("ptn")))
+    return _contacts(_strategy(partner_id, _PARTNER_IDS))
 
 
 @st.composite
@@ -98,28 +121,26 @@ def _contacts(draw: st.DrawFn, partner_ids: st.SearchStrategy[str]) -> Contact:
 
 
 def _contact(draw: st.DrawFn, partner_id: str) -> Contact:
-    created = draw(_utc_instants())
-    given, family = draw(st.sampled_from(_GIVEN)), draw(st.sampled_from(_FAMILY))
+    created = draw(_UTC_INSTANTS)
+    given, family = draw(_GIVEN_NAMES), draw(_FAMILY_NAMES)
     return Contact(
-        email=draw(_emails()),
+        email=draw(_EMAILS),
         object="contact",
         partner_id=partner_id,
-        id=draw(_ids("ctc")),
+        id=draw(_CONTACT_IDS),
         created_at=created,
-        external_role=draw(
-            st.sampled_from(("billing_contact", "primary_contact", "accounts_payable", None))
-        ),
+        external_role=draw(_EXTERNAL_ROLES),
         family_name=family,
         given_name=given,
-        internal_role=draw(st.sampled_from(("account_manager", None))),
-        is_email_disabled=draw(st.booleans()),
-        is_phone_disabled=draw(st.booleans()),
+        internal_role=draw(_INTERNAL_ROLES),
+        is_email_disabled=draw(_BOOLEANS),
+        is_phone_disabled=draw(_BOOLEANS),
         is_primary=False,
-        job_title=draw(st.sampled_from(("AP clerk", "Controller", "CFO", None))),
+        job_title=draw(_JOB_TITLES),
         modified_at=_after(draw, created, 400),
         name=f"{given} {family}",
-        phone=_maybe(draw, _phones()),
-        remote_id=_maybe(draw, _ids("erp")),
+        phone=_maybe(draw, _PHONES),
+        remote_id=_maybe(draw, _REMOTE_IDS),
     )
 
 
@@ -144,7 +165,7 @@ def partners(
         )
     return _partners(
         _strategy(currency, currencies()),
-        _strategy(timezone, st.none() | st.sampled_from(TIME_ZONES)),
+        _strategy(timezone, _MAYBE_ZONES),
         min_contacts,
         max_contacts,
     )
@@ -158,46 +179,44 @@ def _partners(
     min_contacts: int,
     max_contacts: int,
 ) -> Partner:
-    partner_id = draw(_ids("ptn"))
+    partner_id = draw(_PARTNER_IDS)
     code = draw(codes)
-    created = draw(_utc_instants())
+    created = draw(_UTC_INSTANTS)
     people = [
         _contact(draw, partner_id) for _ in range(draw(st.integers(min_contacts, max_contacts)))
     ]
     if people:
         people[0] = attrs.evolve(people[0], is_primary=True, is_primary_email=True)
     balance = draw(st.integers(0, 10**7 * 10 ** _exponent_of(code)))
-    name = draw(st.sampled_from(_COMPANIES))
+    name = draw(_COMPANY_NAMES)
     last_outreach = _after(draw, created, 300) if draw(_BOOLEANS) else None
     return Partner(
         id=partner_id,
         account_number=_maybe(draw, _ACCOUNT_NUMBERS),
-        assignee=_maybe(draw, _users()),
-        billing_address=_maybe(draw, _addresses()),
+        assignee=_maybe(draw, _USERS),
+        billing_address=_maybe(draw, _ADDRESSES),
         contacts=tuple(people),
         created_at=created,
         currency=code,
-        custom_fields=draw(_json_blobs()),
-        email=draw(_emails()),
-        invoice_prefix=draw(st.sampled_from(("INV", "AC", "GLX", None))),
-        is_active=draw(st.booleans()),
-        is_call_outreach_manually_paused=draw(st.booleans()),
+        custom_fields=draw(_JSON_BLOBS),
+        email=draw(_EMAILS),
+        invoice_prefix=draw(_INVOICE_PREFIXES),
+        is_active=draw(_BOOLEANS),
+        is_call_outreach_manually_paused=draw(_BOOLEANS),
         is_company=True,
-        is_email_outreach_manually_paused=draw(st.booleans()),
+        is_email_outreach_manually_paused=draw(_BOOLEANS),
         last_outreach_at=last_outreach,
-        last_outreach_channel=None
-        if last_outreach is None
-        else draw(st.sampled_from(OUTREACH_CHANNELS)),
+        last_outreach_channel=None if last_outreach is None else draw(_CHANNELS),
         legal_name=name,
         modified_at=_after(draw, last_outreach or created, 200),
         name=name,
         object="partner",
-        phone=_maybe(draw, _phones()),
-        remote_id=_maybe(draw, _ids("erp")),
-        sync_status=draw(st.sampled_from(("synced", "partial", "syncing", "failed", None))),
+        phone=_maybe(draw, _PHONES),
+        remote_id=_maybe(draw, _REMOTE_IDS),
+        sync_status=draw(_SYNC_STATUSES),
         timezone=draw(zones),
         invoice_balance=Money(balance, code),
-        num_open_invoices=draw(st.integers(0, 50)),
+        num_open_invoices=draw(_OPEN_INVOICE_COUNTS),
         total_overdue=Money(draw(st.integers(0, balance)), code),
         type="customer",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
@@ -14,11 +15,35 @@ from stuut_domain._assembly import latest
 from stuut_domain.money import Money, allocate
 from stuut_domain.payment import AllocatedInvoice, Payment, PaymentAllocation
 from stuut_domain.strategies._arguments import _strategy
-from stuut_domain.strategies._fields import _ids, _maybe
+from stuut_domain.strategies._fields import (
+    _ALLOCATION_IDS,
+    _BOOLEANS,
+    _INVOICE_IDS,
+    _PARTNER_IDS,
+    _PAYMENT_IDS,
+    _REMOTE_IDS,
+    _USER_IDS,
+    _distinct,
+    _maybe,
+)
 from stuut_domain.strategies._money import _check_currency, _major, currencies
-from stuut_domain.strategies._time import _after, _utc_instants
+from stuut_domain.strategies._time import _UTC_INSTANTS, _after
 
 _REFERENCES: Final = st.integers(10**5, 10**9).map(str)
+_MAYBE_REMOTE_IDS: Final = st.none() | _REMOTE_IDS
+_CONFIDENCES: Final = st.sampled_from((0.97, 0.85, 0.42, None))
+_PENDING_CONFIDENCES: Final = st.sampled_from((0.35, 0.6))
+_ALLOCATION_STRATEGIES: Final = st.sampled_from(("automatic", "manual"))
+_PAYMENT_METHODS: Final = st.sampled_from(("ach", "wire", "check", "card"))
+_MATCH_STATUSES: Final = st.sampled_from(("matched", "pending_match"))
+_DUE_OFFSETS: Final = st.integers(-30, 90)
+_NUMBERS: Final = st.integers(1, 99999)
+
+
+@functools.cache
+def _ratios(count: int) -> st.SearchStrategy[list[int]]:
+    """``count`` allocation weights from 1 to 9 (one strategy per count, built once)."""
+    return st.lists(st.integers(1, 9), min_size=count, max_size=count)
 
 
 def _allocations(
@@ -35,10 +60,11 @@ def _allocations(
     if amount == 0 or after is None:
         return []
     count = draw(st.integers(1, min(3, amount)))
-    ratios = draw(st.lists(st.integers(1, 9), min_size=count, max_size=count))
+    ratios = draw(_ratios(count))
     parts = [p for p in allocate(Money(amount, code), ratios) if p.is_positive()]
+    ids = draw(_distinct(_ALLOCATION_IDS, count))
     result = []
-    for part in parts:
+    for allocation_id, part in zip(ids, parts, strict=False):
         payment = _embedded_payment(draw, code, partner_id, part, after)
         result.append(
             PaymentAllocation(
@@ -47,12 +73,13 @@ def _allocations(
                 payment_id=payment.id or "",
                 **_allocation_facts(
                     draw,
+                    allocation_id=allocation_id,
                     after=payment.timestamp or after,
                     approved=approved,
-                    confidence=lambda _: draw(st.sampled_from((0.97, 0.85, 0.42, None))),
+                    confidence=lambda _: draw(_CONFIDENCES),
                 ),
                 payment=payment,
-                remote_id=draw(st.none() | _ids("erp")) if approved else None,
+                remote_id=draw(_MAYBE_REMOTE_IDS) if approved else None,
             )
         )
     return result
@@ -61,6 +88,7 @@ def _allocations(
 def _allocation_facts(
     draw: st.DrawFn,
     *,
+    allocation_id: str,
     after: dt.datetime,
     approved: bool,
     confidence: Callable[[bool], float | None],
@@ -69,19 +97,18 @@ def _allocation_facts(
 
     Created within five days after ``after``; an approved allocation is approved within five
     days of its creation by a user, and was last modified then. ``confidence(approved)`` gives
-    the agent's confidence score; it is called after the id is drawn (the order of the draws
-    fixes the values a seed generates).
+    the agent's confidence score.
     """
     created = _after(draw, after, 5)
     approved_at = _after(draw, created, 5) if approved else None
     return {
         "object": "payment_allocation",
-        "strategy": draw(st.sampled_from(("automatic", "manual"))),
-        "id": draw(_ids("pal")),
+        "strategy": draw(_ALLOCATION_STRATEGIES),
+        "id": allocation_id,
         "agent_confidence_score": confidence(approved),
         "approved": approved,
         "approved_at": approved_at,
-        "approver_id": draw(_ids("usr")) if approved else None,
+        "approver_id": draw(_USER_IDS) if approved else None,
         "created_at": created,
         "modified_at": approved_at or created,
     }
@@ -93,7 +120,7 @@ def _embedded_payment(
     """The payment an allocation embeds: in the invoice's currency, at least ``covers``."""
     at = _after(draw, after, 120)
     return Payment(
-        id=draw(_ids("pay")),
+        id=draw(_PAYMENT_IDS),
         amount=covers + Money(draw(st.integers(0, covers.minor_units)), code),
         amount_refunded=Money.zero(code),
         created_at=at,
@@ -102,9 +129,9 @@ def _embedded_payment(
         modified_at=_after(draw, at, 5),
         object="payment",
         partner_id=partner_id,
-        payment_method=draw(st.sampled_from(("ach", "wire", "check", "card"))),
+        payment_method=draw(_PAYMENT_METHODS),
         reference_number=_maybe(draw, _REFERENCES),
-        status=draw(st.sampled_from(("matched", "pending_match"))),
+        status=draw(_MATCH_STATUSES),
         timestamp=at,
     )
 
@@ -114,13 +141,17 @@ def payments(
     currency: str | st.SearchStrategy[str] | None = None,
     min_allocations: int = 0,
     max_allocations: int = 3,
+    partner_id: str | st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Payment]:
-    """Payments whose allocations conserve money.
+    """Payments whose allocations conserve money: ``check_payment`` finds nothing wrong.
 
     The allocations (each to a distinct invoice in the payment's ``currency``, with the short
-    invoice embedded) sum to at most ``amount − amount_refunded``; the rest is unapplied
-    credit. Amounts are positive; ``0 <= amount_refunded <= amount / 4``. Some allocations
-    are approved, others pending with a lower agent confidence.
+    invoice embedded, each with its own id) sum to at most ``amount − amount_refunded``; the
+    rest is unapplied credit. Amounts are positive; ``0 <= amount_refunded <= amount / 4``.
+    Some allocations are approved, others pending with a lower agent confidence.
+    ``partner_id`` is the paying customer's id or a strategy of ids (default: generated).
+    The invoices allocated to are not generated; for payments that settle generated invoices
+    of one partner, see :func:`portfolios`.
     """
     _check_currency(currency)
     if not 0 <= min_allocations <= max_allocations:
@@ -128,27 +159,39 @@ def payments(
             "need 0 <= min_allocations <= max_allocations, "
             f"got {min_allocations}..{max_allocations}"
         )
-    return _payments(_strategy(currency, currencies()), min_allocations, max_allocations)
+    return _payments(
+        _strategy(currency, currencies()),
+        min_allocations,
+        max_allocations,
+        _strategy(partner_id, _PARTNER_IDS),
+    )
 
 
 @st.composite
 def _payments(
-    draw: st.DrawFn, codes: st.SearchStrategy[str], min_allocations: int, max_allocations: int
+    draw: st.DrawFn,
+    codes: st.SearchStrategy[str],
+    min_allocations: int,
+    max_allocations: int,
+    partner_ids: st.SearchStrategy[str],
 ) -> Payment:
     code = draw(codes)
     count = draw(st.integers(min_allocations, max_allocations))
     amount = draw(st.integers(max(1, count), _major(code, 1_000_000)))
     refunded = draw(st.integers(0, amount // 4))
     applied = draw(st.integers(count, amount - refunded)) if count else 0
-    payment_id = draw(_ids("pay"))
-    partner_id = draw(_ids("ptn"))
-    at = draw(_utc_instants())
+    payment_id = draw(_PAYMENT_IDS)
+    partner_id = draw(partner_ids)
+    at = draw(_UTC_INSTANTS)
     allocations = []
     if count:
-        ratios = draw(st.lists(st.integers(1, 9), min_size=count, max_size=count))
-        for part in allocate(Money(applied, code), ratios):
-            invoice_id = draw(_ids("inv"))
-            approved = draw(st.booleans())
+        ratios = draw(_ratios(count))
+        invoice_ids = draw(_distinct(_INVOICE_IDS, count))
+        allocation_ids = draw(_distinct(_ALLOCATION_IDS, count))
+        # One minor unit each, the rest by weight: every allocation is above zero.
+        parts = [p + Money(1, code) for p in allocate(Money(applied - count, code), ratios)]
+        for invoice_id, allocation_id, part in zip(invoice_ids, allocation_ids, parts, strict=True):
+            approved = draw(_BOOLEANS)
             allocations.append(
                 PaymentAllocation(
                     amount=part,
@@ -156,9 +199,10 @@ def _payments(
                     payment_id=payment_id,
                     **_allocation_facts(
                         draw,
+                        allocation_id=allocation_id,
                         after=at,
                         approved=approved,
-                        confidence=lambda ok: 0.95 if ok else draw(st.sampled_from((0.35, 0.6))),
+                        confidence=lambda ok: 0.95 if ok else draw(_PENDING_CONFIDENCES),
                     ),
                     agent_uncertainties=() if approved else ("remittance names two invoices",),
                     invoice=AllocatedInvoice(
@@ -166,8 +210,8 @@ def _payments(
                         currency=code,
                         id=invoice_id,
                         amount_paid=part if approved else Money.zero(code),
-                        due_date=at - dt.timedelta(days=draw(st.integers(-30, 90))),
-                        number=f"INV-{draw(st.integers(1, 99999)):05d}",
+                        due_date=at - dt.timedelta(days=draw(_DUE_OFFSETS)),
+                        number=f"INV-{draw(_NUMBERS):05d}",
                     ),
                 )
             )
@@ -182,7 +226,7 @@ def _payments(
         modified_at=latest(at, *(a.modified_at for a in allocations)),
         object="payment",
         partner_id=partner_id,
-        payment_method=draw(st.sampled_from(("ach", "wire", "check", "card"))),
+        payment_method=draw(_PAYMENT_METHODS),
         reference_number=_maybe(draw, _REFERENCES),
         status="pending_match" if any(not a.approved for a in allocations) else "matched",
         timestamp=at,

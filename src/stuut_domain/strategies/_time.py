@@ -45,19 +45,23 @@ _MIN_WALL_TIME: Final = dt.datetime(2000, 1, 1)  # noqa: DTZ001 - naive by desig
 _MAX_WALL_TIME: Final = dt.datetime(2099, 12, 31, 23, 59, 59, 999_999)  # noqa: DTZ001
 
 
+#: UTC instants in 2018..2032, with microseconds half the time (the API keeps them).
+_UTC_INSTANTS: Final = st.builds(
+    lambda s, us: _FIRST_INSTANT + dt.timedelta(seconds=s, microseconds=us),
+    st.integers(0, _WINDOW_SECONDS),
+    st.just(0) | st.integers(0, 999_999),
+)
+
+
 @functools.cache
-def _utc_instants() -> st.SearchStrategy[dt.datetime]:
-    """UTC instants in 2018..2032, with microseconds half the time (the API keeps them)."""
-    return st.builds(
-        lambda s, us: _FIRST_INSTANT + dt.timedelta(seconds=s, microseconds=us),
-        st.integers(0, _WINDOW_SECONDS),
-        st.sampled_from((0,)) | st.integers(0, 999_999),
-    )
+def _seconds_within(max_days: int) -> st.SearchStrategy[int]:
+    """Whole seconds in ``0 .. max_days`` days (one strategy per bound, built once)."""
+    return st.integers(0, max_days * _DAY)
 
 
 def _after(draw: st.DrawFn, instant: dt.datetime, max_days: int) -> dt.datetime:
     """An instant at or after ``instant``, at most ``max_days`` later."""
-    return instant + dt.timedelta(seconds=draw(st.integers(0, max_days * _DAY)))
+    return instant + dt.timedelta(seconds=draw(_seconds_within(max_days)))
 
 
 def _zone(name: str) -> dt.tzinfo:
@@ -95,6 +99,8 @@ def _transitions(zone: dt.tzinfo, first_year: int, last_year: int) -> tuple[dt.d
     return tuple(found)
 
 
+_ZONES: Final[tuple[dt.tzinfo, ...]] = tuple(_zone(name) for name in TIME_ZONES)
+
 _DST_NUDGES: Final = tuple(
     dt.timedelta(microseconds=us)
     for us in (0, -1, 1, -1_000_000, 1_000_000, -1_800_000_000, 1_800_000_000, 3_600_000_000)
@@ -121,9 +127,14 @@ def aware_datetimes(
         raise InvalidArgument("min_value and max_value are naive wall-clock bounds")
     if min_value > max_value:
         raise InvalidArgument(f"min_value={min_value} is after max_value={max_value}")
-    zones = (
-        st.sampled_from([_zone(name) for name in TIME_ZONES]) if timezones is None else timezones
-    )
+    if timezones is None:
+        # The offset changes of the known zones are found here, once, rather than inside the
+        # first draws, where Hypothesis would time the scan as data generation (ADR 0037).
+        for zone in _ZONES:
+            _transitions(zone, min_value.year, max_value.year)
+        zones: st.SearchStrategy[dt.tzinfo] = st.sampled_from(_ZONES)
+    else:
+        zones = timezones
     anywhere = st.datetimes(min_value, max_value, timezones=zones, allow_imaginary=False)
     return st.one_of(_near_offset_changes(min_value, max_value, zones, anywhere), anywhere)
 
@@ -141,7 +152,7 @@ def _near_offset_changes(
     if not changes:
         return draw(fallback)
     change = draw(st.sampled_from(changes))
-    nudge = draw(st.sampled_from(_DST_NUDGES) | st.integers(-7200, 7200).map(_seconds))
+    nudge = draw(_NUDGES)
     value = (change + nudge).astimezone(zone)
     if not min_value <= value.replace(tzinfo=None) <= max_value:
         return draw(fallback)
@@ -150,3 +161,6 @@ def _near_offset_changes(
 
 def _seconds(n: int) -> dt.timedelta:
     return dt.timedelta(seconds=n)
+
+
+_NUDGES: Final = st.sampled_from(_DST_NUDGES) | st.integers(-7200, 7200).map(_seconds)

@@ -1,0 +1,125 @@
+"""Every error survives a process boundary: pickled with its class, message and data."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import pickle
+
+import pytest
+
+import adapters.cli._output  # noqa: F401  (imports every error class below)
+from adapters.errors import (
+    ApiNotFound,
+    ApiUnavailable,
+    BadResponse,
+    CorruptRecord,
+    Forbidden,
+    InvalidId,
+    Problem,
+    ReadOnlyStore,
+    StoreNotFound,
+    StuutApiError,
+    Unauthorized,
+    UnexpectedStatus,
+    Unprocessable,
+)
+from adapters.stuut_json import DecodeError
+from stuut_domain.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    CurrencyMismatch,
+    InexactAmount,
+    InvalidAllocation,
+    InvalidRate,
+    InvalidTransition,
+    InvariantViolation,
+    NaiveDatetime,
+    NotFound,
+    PartnerMismatch,
+    StuutDomainError,
+    UnknownCurrency,
+    UnknownTimeZone,
+    Violation,
+)
+from stuut_domain.money import Money
+
+PROBLEM = Problem(path="line_items[0].amount", message="expected an integer", value="1.5")
+VIOLATION = Violation(
+    code="overpaid",
+    path="amount_paid",
+    message="amount_paid 2.00 USD exceeds total_amount 1.00 USD",
+    values={"amount_paid": Money(200, "USD"), "total_amount": Money(100, "USD")},
+)
+
+#: One instance of every error class the library raises, with data in every attribute.
+EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
+    StuutDomainError: StuutDomainError("plain"),
+    UnknownCurrency: UnknownCurrency("FOO"),
+    InvalidRate: InvalidRate(1.5, "a float is not an exact rate"),
+    UnknownTimeZone: UnknownTimeZone("Mars/Olympus"),
+    NaiveDatetime: NaiveDatetime("at", dt.datetime(2026, 12, 1, 9)),
+    PartnerMismatch: PartnerMismatch("inv_1", "prt_a", "prt_b"),
+    CurrencyMismatch: CurrencyMismatch("USD", "EUR", "add"),
+    InexactAmount: InexactAmount("1.005", "USD", 2),
+    InvariantViolation: InvariantViolation([VIOLATION], subject="invoice 'inv_1'"),
+    InvalidTransition: InvalidTransition("void", "paid", "it is paid"),
+    InvalidAllocation: InvalidAllocation("exceeds_amount_due", "too much", cap=Money(1, "USD")),
+    NotFound: NotFound("invoice", "inv_404"),
+    ConcurrencyConflict: ConcurrencyConflict("invoice", "inv_1", "3", "4"),
+    AlreadyExists: AlreadyExists("invoice", "inv_1", "sha256:ab"),
+    StoreNotFound: StoreNotFound("/typo/path"),
+    ReadOnlyStore: ReadOnlyStore("/sample", "invoice", "inv_1"),
+    InvalidId: InvalidId("invoice", "../etc/passwd", "has a path separator"),
+    CorruptRecord: CorruptRecord("invoices/inv_1.json", [PROBLEM]),
+    StuutApiError: StuutApiError("GET /v1/invoices", "failed", 500),
+    Unauthorized: Unauthorized("GET /v1/invoices", "bad token", 401),
+    Forbidden: Forbidden("GET /v1/invoices", "not allowed", 403),
+    Unprocessable: Unprocessable("POST /v1/payments", "refused", {"errors": ["amount"]}),
+    BadResponse: BadResponse("GET /v1/invoices", "not JSON"),
+    UnexpectedStatus: UnexpectedStatus("GET /v1/invoices", "teapot", 418),
+    ApiUnavailable: ApiUnavailable("GET /v1/invoices", "timed out", 503, 4),
+    ApiNotFound: ApiNotFound("GET /v1/invoices/inv_404", "invoice", "inv_404"),
+    DecodeError: DecodeError([PROBLEM], target="Invoice", source="inv_1.json"),
+}
+
+
+def _all_error_classes() -> set[type[StuutDomainError]]:
+    found: set[type[StuutDomainError]] = set()
+    todo = [StuutDomainError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo.extend(cls.__subclasses__())
+    return {c for c in found if not c.__name__.startswith("_")}
+
+
+def test_every_error_class_has_an_example_here() -> None:
+    """A new error class must be added to EXAMPLES, so none escapes the pickling check."""
+    assert _all_error_classes() <= set(EXAMPLES)
+
+
+@pytest.mark.parametrize("cls", list(EXAMPLES), ids=lambda c: c.__name__)
+def test_an_error_round_trips_through_pickle(cls: type[StuutDomainError]) -> None:
+    """Class, message, args and every attribute come back equal."""
+    error = EXAMPLES[cls]
+    again = pickle.loads(pickle.dumps(error))
+    assert (type(error), str(error), error.args, vars(error)) == (
+        type(again),
+        str(again),
+        again.args,
+        vars(again),
+    )
+
+
+def _raise_not_found(entity_id: str) -> None:
+    raise NotFound("invoice", entity_id)
+
+
+def test_an_error_raised_in_a_worker_process_arrives_whole() -> None:
+    """NotFound raised in a ProcessPoolExecutor worker reaches the caller with its data."""
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_raise_not_found, "inv_404")
+        with pytest.raises(NotFound) as caught:
+            future.result(timeout=60)
+    assert ("invoice", "inv_404") == (caught.value.kind, caught.value.entity_id)
