@@ -70,10 +70,15 @@ def _annotation(tp: Any, name_of: dict[type, str], datetime_type: Any) -> Any:
 
 
 @functools.cache
-def pydantic_invoice() -> type[pydantic.BaseModel]:
-    """The pydantic v2 model of an invoice, every nested class a model of its own."""
+def pydantic_invoice(extra: str = "ignore") -> type[pydantic.BaseModel]:
+    """The pydantic v2 model of an invoice, every nested class a model of its own.
+
+    ``extra="allow"`` is how a pydantic user keeps unknown keys (the peer of our lossless
+    reading, ADR 0034); the default ignores them, as pydantic does.
+    """
     classes = _classes(Invoice)
     name_of = {cls: f"P{cls.__name__}" for cls in classes}
+    config = pydantic.ConfigDict(extra=extra)  # type: ignore[typeddict-item]
     namespace: dict[str, Any] = {}
     for cls in classes:
         hints = typing.get_type_hints(cls)
@@ -86,7 +91,7 @@ def pydantic_invoice() -> type[pydantic.BaseModel]:
                 annotation = typing.ForwardRef(annotation)
             default = ... if field.default is attrs.NOTHING else field.default
             fields[field.name] = (annotation, default)
-        namespace[name_of[cls]] = pydantic.create_model(name_of[cls], **fields)
+        namespace[name_of[cls]] = pydantic.create_model(name_of[cls], __config__=config, **fields)
     for model in namespace.values():
         model.model_rebuild(_types_namespace=namespace)
     model: type[pydantic.BaseModel] = namespace[name_of[Invoice]]
