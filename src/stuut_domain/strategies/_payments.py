@@ -215,19 +215,45 @@ def _payments(
                     ),
                 )
             )
-    return Payment(
-        id=payment_id,
+    return _payment(
+        draw,
+        payment_id=payment_id,
         allocations=tuple(allocations),
         amount=Money(amount, code),
-        amount_refunded=Money(refunded, code),
+        refunded=Money(refunded, code),
+        at=at,
+        partner_id=partner_id,
+    )
+
+
+def _payment(
+    draw: st.DrawFn,
+    *,
+    payment_id: str,
+    allocations: tuple[PaymentAllocation, ...],
+    amount: Money,
+    refunded: Money,
+    at: dt.datetime,
+    partner_id: str | None,
+) -> Payment:
+    """A received payment of ``amount`` holding ``allocations``: matched once it holds
+    allocations and every one is approved, pending a match before; its own currency at
+    rate 1."""
+    return Payment(
+        id=payment_id,
+        allocations=allocations,
+        amount=amount,
+        amount_refunded=refunded,
         created_at=at,
-        currency=code,
+        currency=amount.code,
         currency_rate=Decimal(1),
         modified_at=latest(at, *(a.modified_at for a in allocations)),
         object="payment",
         partner_id=partner_id,
         payment_method=draw(_PAYMENT_METHODS),
         reference_number=_maybe(draw, _REFERENCES),
-        status="pending_match" if any(not a.approved for a in allocations) else "matched",
+        status="matched"
+        if allocations and all(a.approved for a in allocations)
+        else "pending_match",
         timestamp=at,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Final
 
 import attrs
@@ -23,12 +22,11 @@ from stuut_domain.strategies._fields import (
     _INVOICE_IDS,
     _PAYMENT_IDS,
     _distinct,
-    _maybe,
 )
 from stuut_domain.strategies._invoices import INVOICE_STATUSES, _invoice
 from stuut_domain.strategies._money import _check_currency, _major, currencies
 from stuut_domain.strategies._parties import partners
-from stuut_domain.strategies._payments import _PAYMENT_METHODS, _REFERENCES
+from stuut_domain.strategies._payments import _payment
 from stuut_domain.strategies._time import _UTC_INSTANTS
 
 _STATUSES: Final = st.sampled_from(INVOICE_STATUSES)
@@ -218,21 +216,14 @@ def _settling_payment(
         )
         for n, allocation in group
     )
-    return Payment(
-        id=payment_id,
+    return _payment(
+        draw,
+        payment_id=payment_id,
         allocations=allocations,
         amount=applied + Money(extra, code),
-        amount_refunded=Money(refunded, code),
-        created_at=at,
-        currency=code,
-        currency_rate=Decimal(1),
-        modified_at=latest(at, *(a.modified_at for a in allocations)),
-        object="payment",
+        refunded=Money(refunded, code),
+        at=at,
         partner_id=partner_id,
-        payment_method=draw(_PAYMENT_METHODS),
-        reference_number=_maybe(draw, _REFERENCES),
-        status="pending_match" if any(not a.approved for a in allocations) else "matched",
-        timestamp=at,
     )
 
 
@@ -252,20 +243,14 @@ def _unapplied(draw: st.DrawFn, payment_id: str, code: str, partner_id: str) -> 
     """A payment not allocated to any invoice yet: unapplied credit, part of it maybe refunded."""
     at = draw(_UTC_INSTANTS)
     amount = draw(st.integers(1, _major(code, 100_000)))
-    return Payment(
-        id=payment_id,
+    return _payment(
+        draw,
+        payment_id=payment_id,
+        allocations=(),
         amount=Money(amount, code),
-        amount_refunded=Money(draw(st.integers(0, amount // 4)), code),
-        created_at=at,
-        currency=code,
-        currency_rate=Decimal(1),
-        modified_at=at,
-        object="payment",
+        refunded=Money(draw(st.integers(0, amount // 4)), code),
+        at=at,
         partner_id=partner_id,
-        payment_method=draw(_PAYMENT_METHODS),
-        reference_number=_maybe(draw, _REFERENCES),
-        status="pending_match",
-        timestamp=at,
     )
 
 
