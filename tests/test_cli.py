@@ -632,6 +632,20 @@ class TestAging:
         assert EXIT_FINDINGS == code
         assert ["inv_broken.json"] == [pathlib.Path(s["file"]).name for s in document["skipped"]]
 
+    @pytest.mark.parametrize("command", ["aging", "outreach"])
+    def test_a_file_that_cannot_be_read_is_skipped_and_reported(
+        self, capsys: pytest.CaptureFixture[str], small_store: pathlib.Path, command: str
+    ) -> None:
+        """A link to nothing among the invoices: skipped and named, exit 1, not exit 2."""
+        (small_store / "invoices" / "inv_dangling.json").symlink_to(small_store / "nowhere")
+        code, document = run_json(
+            capsys, command, "--store", str(small_store), "--at", "2026-11-26"
+        )
+        assert (EXIT_FINDINGS, ["inv_dangling.json"]) == (
+            code,
+            [pathlib.Path(s["file"]).name for s in document["skipped"]],
+        )
+
     @pytest.mark.parametrize(
         ("argv", "fragment"),
         [

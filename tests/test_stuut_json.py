@@ -844,3 +844,18 @@ class TestTheOneObviousWay:
         with pytest.raises(InvariantViolation) as specific:
             decode_invoice(SEED_PATH.read_bytes(), strict=True)
         assert generic.value.codes == specific.value.codes
+
+    def test_a_bare_amount_has_no_json_of_its_own(self) -> None:
+        """encode(Money) is refused (its currency would be lost), pointing at its owner."""
+        with pytest.raises(TypeError, match="encode the entity that holds it"):
+            stuut_json.encode(Money(150, "EUR"))
+
+    def test_an_allocation_reads_back_inside_its_owner(self) -> None:
+        """Alone, an allocation has no currency to read its amount in; inside its invoice it
+        round-trips (the documented scope of decode)."""
+        invoice = decode_invoice(SEED_PATH.read_bytes())
+        allocation = attrs.evolve(invoice.payments[0], invoice=None)
+        with pytest.raises(DecodeError, match="needs a currency"):
+            stuut_json.decode(PaymentAllocation, stuut_json.encode(allocation))
+        owner = attrs.evolve(invoice, payments=(allocation,))
+        assert owner.payments == stuut_json.decode(Invoice, stuut_json.encode(owner)).payments

@@ -78,11 +78,13 @@ class Problem:
 class StoreNotFound(StuutDomainError, FileNotFoundError):
     """A store opened at a directory that does not exist (a typo would read as empty)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, *, exists: bool = False) -> None:
         self.root = root
+        self.exists = exists
+        what = "it is not a directory" if exists else "the directory does not exist"
         super().__init__(
-            f"no store at {root!r}: the directory does not exist "
-            "(JsonStore(path, create=True) starts a new store there)"
+            f"no store at {root!r}: {what} "
+            "(JsonStore(path, create=True) starts a new store at a new directory)"
         )
 
 

@@ -202,11 +202,18 @@ class JsonRepository(Generic[E, Q]):
         return os.path.join(self._dir, entity_id + _SUFFIX)
 
     def _read(self, path: str, entity_id: str) -> bytes:
+        """The file's bytes; NotFound if there is no such entry, CorruptRecord if there is one
+        that cannot be read (a dangling link, a directory, no permission)."""
         try:
             with open(path, "rb") as handle:
                 return handle.read()
         except (FileNotFoundError, NotADirectoryError):
-            raise NotFound(self.kind, entity_id) from None
+            if not os.path.lexists(path):
+                raise NotFound(self.kind, entity_id) from None
+            reason = "cannot read the file: it is a link to nothing"
+        except OSError as exc:
+            reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
+        raise CorruptRecord(path, [Problem(path="", message=reason)])
 
     def _load(self, path: str, data: bytes, entity_id: str) -> E:
         try:
@@ -274,7 +281,7 @@ class JsonStore:
         if create:
             self.root.mkdir(parents=True, exist_ok=True)
         if not self.root.is_dir():
-            raise StoreNotFound(str(self.root))
+            raise StoreNotFound(str(self.root), exists=self.root.exists())
         self.read_only = read_only or _is_bundled_sample(self.root)
         read_only = self.read_only
         self.invoices: JsonRepository[Invoice, InvoiceQuery] = JsonRepository(

@@ -72,6 +72,12 @@ class TestLayout:
             isinstance(caught.value, FileNotFoundError),
         )
 
+    def test_a_file_as_root_says_it_is_not_a_directory(self, tmp_path: Path) -> None:
+        """A path to a file is no store either, and the message says which mistake it is."""
+        (tmp_path / "afile").write_text("x")
+        with pytest.raises(StoreNotFound, match="not a directory"):
+            JsonStore(tmp_path / "afile")
+
     def test_create_makes_a_new_store(self, tmp_path: Path) -> None:
         """create=True starts an empty store at a new directory."""
         store = JsonStore(tmp_path / "new" / "store", create=True)
@@ -193,6 +199,24 @@ class TestCorruptFiles:
             found,
             [Path(s.file).name for s in skipped],
         )
+
+    def test_a_file_that_cannot_be_read_is_corrupt_not_vanished(self, tmp_path: Path) -> None:
+        """A link to nothing and a directory named like a file are reported (find with
+        on_corrupt, problems()), never dropped silently nor raised as OSError."""
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_2024_0041"))
+        (tmp_path / "invoices" / "inv_dangling.json").symlink_to(tmp_path / "nowhere")
+        (tmp_path / "invoices" / "inv_folder.json").mkdir()
+        skipped: list[CorruptRecord] = []
+        found = [i.id for i in store.invoices.find(on_corrupt=skipped.append)]
+        surveyed = sorted(Path(p.file).name for p in store.problems())
+        assert (
+            ["inv_2024_0041"],
+            ["inv_dangling.json", "inv_folder.json"],
+            ["inv_dangling.json", "inv_folder.json"],
+        ) == (found, sorted(Path(s.file).name for s in skipped), surveyed)
+        with pytest.raises(CorruptRecord, match="link to nothing"):
+            store.invoices.get("inv_dangling")
 
     def test_a_listing_stops_at_the_corrupt_file_and_names_it(self, tmp_path: Path) -> None:
         """find raises on the bad file rather than silently skipping it."""

@@ -71,6 +71,7 @@ from stuut_domain.invariants import (
     ensure_valid,
 )
 from stuut_domain.invoice import Invoice
+from stuut_domain.money import Money
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.workflow import Workflow
@@ -405,11 +406,19 @@ def decode_workflows(data: bytes | str | Any) -> list[Workflow]:
 
 
 def encode(value: object) -> bytes:
-    """Stuut JSON bytes for any domain value: an entity, a nested one, or a list of them.
+    """Stuut JSON bytes for any domain entity: an aggregate, a nested one, or a list of them.
 
     ``encode(invoice)`` is ``encode_invoice(invoice)``; a decoded value comes back as it was
-    read (ADR 0034), a value built in code with every field.
+    read (ADR 0034), a value built in code with every field. On the wire an amount is an
+    integer in its owner's currency, so a bare :class:`~stuut_domain.money.Money` is refused
+    (``TypeError``), and an entity whose amounts take their owner's currency (a
+    ``PaymentAllocation`` without its embedded invoice) reads back only inside its owner.
     """
+    if isinstance(value, Money):
+        raise TypeError(
+            f"{value!r} has no JSON form of its own: an amount is written as an integer in "
+            "its owner's currency; encode the entity that holds it (or use str(money))"
+        )
     return _codec(False).encode(value)
 
 
