@@ -377,3 +377,9 @@ class TestReadingAmounts:
         """format(money, ",.2f") works as for a Decimal, with the currency after it."""
         assert shown == format(Money(528634235, "EUR"), spec)
         assert shown == f"{Money(528634235, 'EUR'):{spec}}"
+
+
+def test_money_bag_of_one_amount_says_to_pass_a_list() -> None:
+    """MoneyBag.of(money) is a TypeError that shows the list form."""
+    with pytest.raises(TypeError, match=r"MoneyBag\.of\(\[money\]\)"):
+        MoneyBag.of(Money(1, "USD"))  # type: ignore[arg-type]

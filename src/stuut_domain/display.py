@@ -232,5 +232,8 @@ def _field_text(item: object) -> str:
     else:
         text = repr(item)
     if len(text) > _FIELD_TEXT_LIMIT:
-        text = text[: _FIELD_TEXT_LIMIT - 1] + "…"
+        # cut after a whole field where one ends in reach, so no number is cut in two
+        cut = text.rfind(", ", 0, _FIELD_TEXT_LIMIT)
+        kept = text[:cut] if cut > _FIELD_TEXT_LIMIT // 2 else text[: _FIELD_TEXT_LIMIT - 1]
+        text = kept.rstrip("…") + "…"
     return text

@@ -565,7 +565,10 @@ class MoneyBag(Mapping[str, Money]):
 
     @classmethod
     def of(cls, moneys: Iterable[Money]) -> MoneyBag:
-        """The per-currency totals of ``moneys``."""
+        """The per-currency totals of ``moneys`` (an iterable of Money; one amount is ``[m]``)."""
+        given: object = moneys  # typed as an iterable; a caller may still pass one Money
+        if isinstance(given, Money):
+            raise TypeError("MoneyBag.of takes an iterable of Money: MoneyBag.of([money])")
         totals: dict[str, int] = {}
         for m in moneys:
             totals[m.code] = totals.get(m.code, 0) + m.minor_units
