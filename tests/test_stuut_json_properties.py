@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -160,6 +161,13 @@ ODD_LEAVES = st.one_of(
             1e400,
             True,
             "1.5",
+            # hostile numbers (issue 12 §2): beyond a decimal, no real figure, signed zero
+            msgspec.Raw(b"1e9999999999999999999999"),
+            msgspec.Raw(b"1e-999999999999999999999"),
+            msgspec.Raw(b"1e10000000"),
+            msgspec.Raw(b"-0"),
+            msgspec.Raw(b"9" * 4300),
+            msgspec.Raw(b"[" * 70 + b"]" * 70),
         ]
     ),
 )

@@ -121,7 +121,7 @@ class TestUnknownKeysSurviveAWrite:
         body = self._seed_file(tmp_path)
         entity = JsonStore(tmp_path).invoices.get("inv_seed")
         other = tmp_path / "other"
-        JsonStore(other).invoices.add(entity)
+        JsonStore(other, create=True).invoices.add(entity)
         assert body == json.loads((other / "invoices" / "inv_seed.json").read_bytes())
 
 

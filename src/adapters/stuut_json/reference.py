@@ -46,10 +46,14 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    NESTING_LIMIT,
     WrittenNumber,
+    check_figure,
     document_keeper,
     is_sourced,
     json_type_name,
+    nesting_problem,
+    out_of_range_numbers,
     owns_currency,
 )
 from stuut_domain.errors import UnknownCurrency, join_path
@@ -126,16 +130,33 @@ def configure_converter(converter: cattrs.Converter) -> None:
 def parse(data: bytes | str) -> Any:
     """JSON text to plain values (fractional numbers as exact ``Decimal``).
 
-    Raises :class:`ReferenceProblems` with one problem at ``$`` for text that is not JSON.
+    Raises :class:`ReferenceProblems` with one problem for text that is not JSON: at ``$``,
+    or at the number's path for a number beyond a decimal's range (``1e9999999999999999999``).
+    A document nested so deep that the parser cannot follow is refused at ``$`` (those
+    within the parser's reach are judged by :func:`structure` against ``NESTING_LIMIT``).
     """
     try:
         return _PARSER.decode(data)
+    except msgspec.ValidationError as exc:  # raised by the number hook
+        found = out_of_range_numbers(data)
+        problems = [(path, message, None) for path, message in found]
+        raise ReferenceProblems(problems or [("$", str(exc), None)]) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ReferenceProblems([("$", f"not valid JSON: {exc}", _excerpt(data, exc))]) from None
+    except RecursionError:
+        message = f"nested deeper than {NESTING_LIMIT} levels (too deep to parse)"
+        raise ReferenceProblems([("$", message, None)]) from None
 
 
 def structure(converter: cattrs.Converter, value: Any, tp: Any) -> Any:
-    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem."""
+    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem.
+
+    A value nested deeper than ``NESTING_LIMIT`` levels is refused first, at the path where
+    it crosses the limit: nothing below it is read.
+    """
+    deep = nesting_problem(value)
+    if deep is not None:
+        raise ReferenceProblems([(deep[0], deep[1], None)])
     token = _CURRENCY.set(None)
     try:
         return converter.structure(value, tp)
@@ -250,7 +271,7 @@ def _decimal(value: Any, _: Any) -> Decimal:
     if type(value) is float and math.isfinite(value):
         return Decimal(repr(value))
     if isinstance(value, Decimal) and value.is_finite():
-        return value if type(value) is Decimal else Decimal(value)
+        return check_figure(value if type(value) is Decimal else Decimal(value))
     raise TypeError(f"expected a number, got {json_type_name(value)}")
 
 

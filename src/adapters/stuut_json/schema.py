@@ -7,6 +7,11 @@ the classes cannot say themselves, once, for the reference path (cattrs) and the
 
 * **Integers are signed 64-bit** (ADR 0031): every integer field, minor units included, must
   lie in ``INT_MIN..INT_MAX``. Fields typed :data:`~stuut_domain.types.JSON` keep any number.
+* **Numbers are figures** (issue 12): a JSON number whose exponent lies beyond what a
+  :class:`~decimal.Decimal` can hold (``1e9999999999999999999999``) is refused where it
+  stands, by both parsers; a ``Decimal`` field (``quantity``, ``currency_rate``) must hold a
+  figure (:func:`check_figure`); an integer ``-0`` is the integer 0.
+* **Documents are at most** :data:`NESTING_LIMIT` **levels deep** (:func:`nesting_problem`).
 * **Whose currency an amount is in** (ADR 0009): an object with a ``currency`` field owns the
   currency of its amounts and of the amounts below it that have no currency of their own; a
   :class:`~stuut_domain.payment.PaymentAllocation` is in its embedded ``invoice``'s currency
@@ -27,6 +32,8 @@ from typing import Any, Final, get_args, get_origin
 import attrs
 import msgspec
 
+from stuut_domain.errors import InvalidRate, join_path
+from stuut_domain.money import exact_rate
 from stuut_domain.payment import PaymentAllocation
 from stuut_domain.types import SOURCE_FIELDS, Sourced
 
@@ -35,13 +42,18 @@ __all__ = [
     "CURRENCY_FIELD",
     "INT_MAX",
     "INT_MIN",
+    "NESTING_LIMIT",
+    "NumberOutOfRange",
     "WrittenNumber",
+    "check_figure",
     "document_from_json",
     "document_keeper",
     "field_hints",
     "is_sourced",
     "json_type_name",
     "keep_documents",
+    "nesting_problem",
+    "out_of_range_numbers",
     "owns_currency",
     "strip_optional",
     "wire_fields",
@@ -133,9 +145,123 @@ class WrittenNumber(Decimal):
     text: str
 
     def __new__(cls, text: str) -> WrittenNumber:
-        number = Decimal.__new__(cls, text)
+        try:
+            number = Decimal.__new__(cls, text)
+        except ArithmeticError:  # decimal.InvalidOperation: the exponent is out of range
+            raise NumberOutOfRange(text) from None
         number.text = text
         return number
+
+
+class NumberOutOfRange(ValueError):
+    """A JSON number whose exponent no :class:`~decimal.Decimal` holds (``1e-9999999999999999999``).
+
+    Raised by the parsers' number hook, which msgspec reports as a ``ValidationError`` naming
+    the number's path; both paths therefore refuse such a document the same way, at that path.
+    """
+
+    def __init__(self, text: str) -> None:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        super().__init__(f"number {shown} is beyond the range of a decimal")
+
+
+class _OutOfRange:
+    """Where a number beyond a decimal's range stands in a leniently parsed document."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _lenient_number(text: str) -> Any:
+    try:
+        return WrittenNumber(text)
+    except NumberOutOfRange:
+        return _OutOfRange(text)
+
+
+_LENIENT: Final = msgspec.json.Decoder(float_hook=_lenient_number)
+
+
+def out_of_range_numbers(data: bytes | str) -> list[tuple[str, str]]:
+    """``(path, message)`` for every number in ``data`` beyond a decimal's range (first 100).
+
+    For explaining a refusal: the parsers refuse such a number without saying where it is.
+    """
+    found: list[tuple[str, str]] = []
+    try:
+        document = _LENIENT.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return found
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+    while stack and len(found) < 100:
+        node, path = stack.pop()
+        if type(node) is _OutOfRange:
+            found.append((join_path(path) or "$", str(NumberOutOfRange(node.text))))
+        elif type(node) is dict:
+            stack.extend((child, (*path, key)) for key, child in reversed(node.items()))
+        elif type(node) is list:
+            stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(node))))
+    return found
+
+
+#: How deep a document may nest: objects and arrays inside each other, the root being level 1.
+#: Real Stuut documents nest about 10 levels (an invoice's payments' payment's allocations);
+#: the limit leaves room for deep ``JSON`` fields and keeps every recursion of both paths (the
+#: parser, cattrs, the writers) far from Python's recursion limit (issue 12).
+NESTING_LIMIT: Final = 64
+
+
+def nesting_problem(value: Any, limit: int = NESTING_LIMIT) -> tuple[str, str] | None:
+    """``(path, message)`` if parsed JSON ``value`` nests deeper than ``limit`` levels; else None.
+
+    Walks without recursion (a mapping given in code may even contain itself) and stops at
+    the first container beyond the limit; the path names it.
+    """
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 1, ())]
+    while stack:
+        node, level, path = stack.pop()
+        if isinstance(node, Mapping):
+            children: Any = node.items()
+        elif type(node) is list or type(node) is tuple:
+            children = enumerate(node)
+        else:
+            continue
+        if level > limit:
+            return (join_path(path) or "$", f"nested deeper than {limit} levels")
+        for key, child in children:
+            if isinstance(child, Mapping) or type(child) is list or type(child) is tuple:
+                stack.append((child, level + 1, (*path, key)))
+    return None
+
+
+#: Decimal text this short, without an exponent, is always a figure (see check_figure).
+_SHORT_FIGURE: Final = 20
+
+
+def check_figure(value: Decimal, text: bytes | None = None) -> Decimal:
+    """``value`` if it is a figure a quantity or a rate can have; else ``ValueError``.
+
+    A figure is zero or, by its magnitude, a rate :func:`stuut_domain.money.exact_rate`
+    accepts: within 10^±30, at most 50 significant digits (``1e10000000`` is no figure, and
+    arithmetic on it alone would take seconds). The sign is not judged here: a negative or
+    zero rate is a business rule, checked where the rate is used (ADR 0007). ``text``, the
+    number as written, lets short plain texts skip the check (they are always figures).
+    """
+    if text is not None and len(text) <= _SHORT_FIGURE and b"e" not in text and b"E" not in text:
+        return value
+    if value:
+        try:
+            exact_rate(value.copy_abs())
+        except InvalidRate as error:
+            raise ValueError(f"no figure is {_shown(value)}: {error.reason}") from None
+    return value
+
+
+def _shown(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 _DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
