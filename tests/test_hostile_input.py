@@ -6,6 +6,8 @@ Each test here names one hole found from outside the project and fails without i
 from __future__ import annotations
 
 import json
+import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from adapters import stuut_json
 from adapters.errors import CorruptRecord
 from adapters.json_store import JsonStore
 from adapters.stuut_json import DecodeError, StuutJsonCodec, reference
+from adapters.stuut_json.reference import PROBLEM_LIMIT
 from adapters.stuut_json.schema import NESTING_LIMIT
 from stuut_domain.errors import InvariantViolation, UnknownTimeZone, join_path
 from stuut_domain.invariants import check_partner, check_workflow
@@ -261,3 +264,34 @@ class TestFiguresNoRealFigureHas:
             with pytest.raises(DecodeError) as caught:
                 codec.decode(Invoice, data)
             assert [p.path for p in caught.value.problems] == ["amount_due"]
+
+
+class TestProblemsAreCapped:
+    """300,000 bad items took seconds and hundreds of MB: one exception chain per item."""
+
+    def test_a_long_array_of_bad_items_lists_100_problems_and_counts_the_rest(self) -> None:
+        data = b"[" + b",".join([b"1"] * 300_000) + b"]"
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            with pytest.raises(DecodeError) as caught:
+                stuut_json.decode_invoices(data)
+            elapsed = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        problems = caught.value.problems
+        assert len(problems) == PROBLEM_LIMIT + 1
+        assert problems[0].path == "[0]"
+        assert problems[-1].message == f"and {300_000 - PROBLEM_LIMIT} more problems"
+        assert len(str(caught.value)) < 20_000
+        assert elapsed < 5.0  # 25 s before, under tracemalloc about 2 s on 2 loaded cores
+        assert peak < 40 * len(data)  # 553 MB before (over 900x the input)
+
+    def test_items_that_are_objects_are_still_counted_past_the_limit(self) -> None:
+        bad = json.dumps({**INVOICE, "amount_due": "x"}).encode()
+        data = b"[" + b",".join([bad] * 150 + [b"2"] * 10) + b"]"
+        with pytest.raises(DecodeError) as caught:
+            stuut_json.decode_invoices(data)
+        assert caught.value.problems[-1].message == "and 60 more problems"
+        assert caught.value.problems[PROBLEM_LIMIT - 1].path == "[99].amount_due"

@@ -36,6 +36,7 @@ from cattrs.errors import (
     AttributeValidationNote,
     BaseValidationError,
     ForbiddenExtraKeysError,
+    IterableValidationError,
     IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn, override
@@ -85,6 +86,18 @@ _REPORTED: Final = _Reported()
 
 #: The currency of amounts at the current depth of structuring (ADR 0009); ``None`` = none.
 _CURRENCY: ContextVar[str | _Reported | None] = ContextVar("stuut_json_currency", default=None)
+
+
+#: A DecodeError lists at most this many problems, then says how many more there are.
+PROBLEM_LIMIT: Final = 100
+
+
+class _MoreProblems(Exception):
+    """Problems counted, not kept: ``count`` more items of an array failed (issue 12)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(f"and {count} more problems")
 
 
 class _Suppressed(Exception):
@@ -180,7 +193,19 @@ def _excerpt(data: bytes | str, exc: Exception) -> str:
 
 
 def _problems(exc: BaseException, root: Any) -> Iterator[tuple[str, str, Any]]:
-    yield from _walk(exc, [], root)
+    """Every problem of ``exc``, at most ``PROBLEM_LIMIT``, then ``and N more problems``."""
+    more = 0
+    kept = 0
+    for path, message, value in _walk(exc, [], root):
+        if isinstance(message, _MoreProblems):
+            more += message.count
+        elif kept < PROBLEM_LIMIT:
+            kept += 1
+            yield (path, message, value)
+        else:
+            more += 1
+    if more:
+        yield ("$", f"and {more} more problems", None)
 
 
 def _note_parts(exc: BaseException) -> list[str | int]:
@@ -204,8 +229,11 @@ def _lookup(root: Any, path: Sequence[str | int]) -> Any:
     return value
 
 
-def _walk(exc: BaseException, path: list[str | int], root: Any) -> Iterator[tuple[str, str, Any]]:
+def _walk(exc: BaseException, path: list[str | int], root: Any) -> Iterator[tuple[str, Any, Any]]:
     if isinstance(exc, _Suppressed):
+        return
+    if isinstance(exc, _MoreProblems):
+        yield (_render(path), exc, None)
         return
     if isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
@@ -352,12 +380,52 @@ def _is_homogeneous_tuple(tp: Any) -> bool:
 
 
 def _tuple_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Arrays: every item structured; at most ``PROBLEM_LIMIT`` failures kept, the rest counted.
+
+    An array of 300,000 bad items must not build 300,000 exception chains (issue 12): past
+    the limit, an item that is not even an object of the class is counted without being
+    structured, and the others are structured only to be counted.
+    """
     base = homogenous_tuple_structure_factory(tp, converter)
+    if not converter.detailed_validation:
+
+        def structure_plain(value: Any, _: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected an array, got {json_type_name(value)}")
+            return base(value, tp)
+
+        return structure_plain
+    item_type = get_args(tp)[0]
+    try:
+        handler = converter.get_structure_hook(item_type)
+    except RecursionError:  # a recursive class: bind late
+        handler = converter.structure
+    needs_object = _is_attrs(item_type)
 
     def structure_tuple(value: Any, _: Any) -> Any:
         if not isinstance(value, list | tuple):
             raise TypeError(f"expected an array, got {json_type_name(value)}")
-        return base(value, tp)
+        errors: list[Exception] = []
+        more = 0
+        out = []
+        for index, item in enumerate(value):
+            if len(errors) >= PROBLEM_LIMIT and needs_object and not isinstance(item, Mapping):
+                more += 1
+                continue
+            try:
+                out.append(handler(item, item_type))
+            except Exception as exc:  # noqa: BLE001 - collected, as cattrs does
+                if len(errors) >= PROBLEM_LIMIT:
+                    more += 1
+                    continue
+                note = IterableValidationNote(f"Structuring {tp} @ index {index}", index, item_type)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                errors.append(exc)
+        if more:
+            errors.append(_MoreProblems(more))
+        if errors:
+            raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
+        return tuple(out)
 
     return structure_tuple
 

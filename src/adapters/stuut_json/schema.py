@@ -213,6 +213,9 @@ def out_of_range_numbers(data: bytes | str) -> list[tuple[str, str]]:
 NESTING_LIMIT: Final = 64
 
 
+_LEAVES: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def nesting_problem(value: Any, limit: int = NESTING_LIMIT) -> tuple[str, str] | None:
     """``(path, message)`` if parsed JSON ``value`` nests deeper than ``limit`` levels; else None.
 
@@ -231,7 +234,10 @@ def nesting_problem(value: Any, limit: int = NESTING_LIMIT) -> tuple[str, str] |
         if level > limit:
             return (join_path(path) or "$", f"nested deeper than {limit} levels")
         for key, child in children:
-            if isinstance(child, Mapping) or type(child) is list or type(child) is tuple:
+            kind = type(child)
+            if kind in _LEAVES:
+                continue
+            if kind is dict or kind is list or kind is tuple or isinstance(child, Mapping):
                 stack.append((child, level + 1, (*path, key)))
     return None
 
