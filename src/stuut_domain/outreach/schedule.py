@@ -21,8 +21,8 @@ import bisect
 import datetime as dt
 import functools
 import zoneinfo
-from typing import Final
 from collections.abc import Iterable
+from typing import Final
 
 __all__ = [
     "EARLIEST",
