@@ -293,5 +293,7 @@ class TestProblemsAreCapped:
         data = b"[" + b",".join([bad] * 150 + [b"2"] * 10) + b"]"
         with pytest.raises(DecodeError) as caught:
             stuut_json.decode_invoices(data)
-        assert caught.value.problems[-1].message == "and 60 more problems"
+        assert caught.value.problems[-1].message == (
+            "and 10 more problems; 50 more items not checked (stopped after 100)"
+        )
         assert caught.value.problems[PROBLEM_LIMIT - 1].path == "[99].amount_due"

@@ -27,6 +27,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from itertools import chain
 from typing import Any, Final, get_args, get_origin
 
 import attrs
@@ -213,33 +214,62 @@ def out_of_range_numbers(data: bytes | str) -> list[tuple[str, str]]:
 NESTING_LIMIT: Final = 64
 
 
-_LEAVES: Final = frozenset({str, int, float, bool, type(None)})
+_LEAVES: Final = frozenset({str, int, float, bool, type(None), WrittenNumber})
+_SEQUENCES: Final = frozenset({list, tuple})
+_PLAIN: Final = frozenset({dict, list, tuple})
+
+
+def _containers(items: Any) -> list[Any]:
+    """The objects and arrays among ``items`` (plain values are skipped at C speed)."""
+    found = [item for item in items if type(item) not in _LEAVES]
+    if not found:
+        return found
+    return [item for item in found if type(item) in _PLAIN or isinstance(item, Mapping)]
+
+
+def _children(nodes: list[Any]) -> list[Any]:
+    """The containers one level below ``nodes``, gathered with C-speed chaining."""
+    dicts = [node for node in nodes if type(node) is dict]
+    if len(dicts) == len(nodes):
+        return _containers(chain.from_iterable(map(dict.values, dicts)))
+    others = [node for node in nodes if type(node) is not dict]
+    inner = (node.values() if isinstance(node, Mapping) else node for node in others)
+    return _containers(
+        chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(inner))
+    )
 
 
 def nesting_problem(value: Any, limit: int = NESTING_LIMIT) -> tuple[str, str] | None:
     """``(path, message)`` if parsed JSON ``value`` nests deeper than ``limit`` levels; else None.
 
-    Walks without recursion (a mapping given in code may even contain itself) and stops at
-    the first container beyond the limit; the path names it.
+    Walks level by level without recursion (a mapping given in code may even contain itself)
+    and stops at the first level beyond the limit; the path names a container there. A wide
+    document costs one C-speed pass per level.
     """
-    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 1, ())]
-    while stack:
-        node, level, path = stack.pop()
-        if isinstance(node, Mapping):
-            children: Any = node.items()
-        elif type(node) is list or type(node) is tuple:
-            children = enumerate(node)
-        else:
-            continue
+    level_nodes = _containers([value])
+    level = 1
+    while level_nodes:
         if level > limit:
-            return (join_path(path) or "$", f"nested deeper than {limit} levels")
-        for key, child in children:
-            kind = type(child)
-            if kind in _LEAVES:
-                continue
-            if kind is dict or kind is list or kind is tuple or isinstance(child, Mapping):
-                stack.append((child, level + 1, (*path, key)))
+            return (_path_to_depth(value, limit) or "$", f"nested deeper than {limit} levels")
+        level_nodes = _children(level_nodes)
+        level += 1
     return None
+
+
+def _path_to_depth(value: Any, limit: int, budget: int = 100_000) -> str:
+    """The path of a container beyond ``limit`` levels, found depth-first within ``budget``."""
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 1, ())]
+    while stack and budget > 0:
+        budget -= 1
+        node, level, path = stack.pop()
+        if level > limit:
+            return join_path(path)
+        pairs = node.items() if isinstance(node, Mapping) else enumerate(node)
+        for key, child in pairs:
+            kind = type(child)
+            if kind in _SEQUENCES or (kind not in _LEAVES and isinstance(child, Mapping)):
+                stack.append((child, level + 1, (*path, key)))
+    return ""
 
 
 #: Decimal text this short, without an exponent, is always a figure (see check_figure).
