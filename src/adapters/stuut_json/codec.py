@@ -209,7 +209,7 @@ class StuutJsonCodec:
         if result is not _MISS:
             return result  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
-        return self._structure(value, cls, cls, source)  # type: ignore[no-any-return]
+        return self._structure(value, cls, cls, source, data)  # type: ignore[no-any-return]
 
     def decode_many(
         self, cls: type[T], data: bytes | str | Any, *, source: str | None = None
@@ -220,10 +220,10 @@ class StuutJsonCodec:
             return items  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
         if isinstance(value, Mapping):
-            page: Page[T] = self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type]
+            page: Page[T] = self._structure(value, Page[cls], cls, source, data)  # type: ignore[valid-type]
             return list(page.data)
         if isinstance(value, list | tuple):
-            return list(self._structure(value, tuple[cls, ...], cls, source))  # type: ignore[valid-type]
+            return list(self._structure(value, tuple[cls, ...], cls, source, data))  # type: ignore[valid-type]
         problem = Problem(
             path="$", message="expected an array or a list envelope object", value=value
         )
@@ -237,7 +237,7 @@ class StuutJsonCodec:
         if page is not _MISS:
             return page  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
-        return self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type,no-any-return]
+        return self._structure(value, Page[cls], cls, source, data)  # type: ignore[valid-type,no-any-return]
 
     def from_json(self, cls: type[T], value: Any) -> T:
         """One ``cls`` from plain JSON values (as ``json.loads`` returns them)."""
@@ -280,9 +280,11 @@ class StuutJsonCodec:
         except ReferenceProblems as exc:
             raise _decode_error(exc, cls, source) from None
 
-    def _structure(self, value: Any, tp: Any, cls: type, source: str | None) -> Any:
+    def _structure(
+        self, value: Any, tp: Any, cls: type, source: str | None, data: object = None
+    ) -> Any:
         try:
-            return structure(self._converter, value, tp)
+            return structure(self._converter, value, tp, parsed=type(data) in _DATA_TYPES)
         except ReferenceProblems as exc:
             raise _decode_error(exc, cls, source) from None
 

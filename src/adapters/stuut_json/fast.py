@@ -62,6 +62,7 @@ from adapters.stuut_json.schema import (
     keep_documents,
     nesting_problem,
     owns_currency,
+    shallow_text,
     strip_optional,
     wire_fields,
 )
@@ -302,7 +303,7 @@ class FastPath:
         decoder = self._keeping.get((kind, cls)) or self._keeping_decoder(kind, cls)
         wire = decoder.decode(data)
         document = document_from_json(data)
-        if nesting_problem(document) is not None:
+        if not shallow_text(data) and nesting_problem(document) is not None:
             raise TooDeep  # unknown keys may nest: their depth is only seen in the document
         convert = self._converters[cls]
         if kind == "one":

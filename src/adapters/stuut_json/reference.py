@@ -57,6 +57,7 @@ from adapters.stuut_json.schema import (
     nesting_problem,
     out_of_range_numbers,
     owns_currency,
+    shallow_text,
 )
 from stuut_domain.errors import UnknownCurrency, join_path
 from stuut_domain.money import CURRENCY_CODES, Money
@@ -157,31 +158,41 @@ def parse(data: bytes | str) -> Any:
 
     Raises :class:`ReferenceProblems` with one problem for text that is not JSON: at ``$``,
     or at the number's path for a number beyond a decimal's range (``1e9999999999999999999``).
-    A document nested so deep that the parser cannot follow is refused at ``$`` (those
-    within the parser's reach are judged by :func:`structure` against ``NESTING_LIMIT``).
+    A document nested deeper than ``NESTING_LIMIT`` levels is refused too, at the path
+    where it crosses the limit (a wide document is judged from its text at C speed).
     """
     try:
-        return _PARSER.decode(data)
+        value = _PARSER.decode(data)
     except msgspec.ValidationError as exc:  # raised by the number hook
         found = out_of_range_numbers(data)
         problems = [(path, message, None) for path, message in found]
         raise ReferenceProblems(problems or [("$", str(exc), None)]) from None
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except (msgspec.DecodeError, UnicodeError) as exc:
+        # UnicodeEncodeError: text holding a lone surrogate, which no UTF-8 JSON can carry
         raise ReferenceProblems([("$", f"not valid JSON: {exc}", _excerpt(data, exc))]) from None
     except RecursionError:
         message = f"nested deeper than {NESTING_LIMIT} levels (too deep to parse)"
         raise ReferenceProblems([("$", message, None)]) from None
+    if not shallow_text(data):
+        _refuse_deep(value)
+    return value
 
 
-def structure(converter: cattrs.Converter, value: Any, tp: Any) -> Any:
-    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem.
-
-    A value nested deeper than ``NESTING_LIMIT`` levels is refused first, at the path where
-    it crosses the limit: nothing below it is read.
-    """
+def _refuse_deep(value: Any) -> None:
     deep = nesting_problem(value)
     if deep is not None:
         raise ReferenceProblems([(deep[0], deep[1], None)])
+
+
+def structure(converter: cattrs.Converter, value: Any, tp: Any, *, parsed: bool = False) -> Any:
+    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem.
+
+    A value nested deeper than ``NESTING_LIMIT`` levels is refused first, at the path where
+    it crosses the limit: nothing below it is read. ``parsed=True`` says :func:`parse` gave
+    ``value`` (it has judged the nesting already).
+    """
+    if not parsed:
+        _refuse_deep(value)
     token = _CURRENCY.set(None)
     try:
         return converter.structure(value, tp)

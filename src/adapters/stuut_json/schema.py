@@ -27,7 +27,8 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, compress
+from operator import not_
 from typing import Any, Final, get_args, get_origin
 
 import attrs
@@ -56,6 +57,7 @@ __all__ = [
     "nesting_problem",
     "out_of_range_numbers",
     "owns_currency",
+    "shallow_text",
     "strip_optional",
     "wire_fields",
 ]
@@ -217,26 +219,54 @@ NESTING_LIMIT: Final = 64
 _LEAVES: Final = frozenset({str, int, float, bool, type(None), WrittenNumber})
 _SEQUENCES: Final = frozenset({list, tuple})
 _PLAIN: Final = frozenset({dict, list, tuple})
+_DICT: Final = frozenset({dict})
 
 
 def _containers(items: Any) -> list[Any]:
-    """The objects and arrays among ``items`` (plain values are skipped at C speed)."""
-    found = [item for item in items if type(item) not in _LEAVES]
-    if not found:
+    """The objects and arrays among ``items``, filtered at C speed (no Python per item)."""
+    items = items if type(items) is list else list(items)
+    found = list(compress(items, map(not_, map(_LEAVES.__contains__, map(type, items)))))
+    if not found or _PLAIN.issuperset(map(type, found)):
         return found
     return [item for item in found if type(item) in _PLAIN or isinstance(item, Mapping)]
 
 
 def _children(nodes: list[Any]) -> list[Any]:
-    """The containers one level below ``nodes``, gathered with C-speed chaining."""
-    dicts = [node for node in nodes if type(node) is dict]
-    if len(dicts) == len(nodes):
-        return _containers(chain.from_iterable(map(dict.values, dicts)))
-    others = [node for node in nodes if type(node) is not dict]
+    """The containers one level below ``nodes`` (objects and arrays), gathered at C speed."""
+    is_dict = list(map(_DICT.__contains__, map(type, nodes)))
+    dicts = list(compress(nodes, is_dict))
+    others = list(compress(nodes, map(not_, is_dict)))
+    values = chain.from_iterable(map(dict.values, dicts))
+    if not others:
+        return _containers(values)
+    if _SEQUENCES.issuperset(map(type, others)):
+        return _containers(chain(values, chain.from_iterable(others)))
     inner = (node.values() if isinstance(node, Mapping) else node for node in others)
-    return _containers(
-        chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(inner))
-    )
+    return _containers(chain(values, chain.from_iterable(inner)))
+
+
+_NOT_STRUCTURE: Final = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+
+
+def shallow_text(data: bytes | str, limit: int = NESTING_LIMIT) -> bool:
+    """Whether JSON text (already parsed once, so valid) surely nests at most ``limit`` levels.
+
+    A C-speed filter, so that a wide document need not be walked: escapes and everything but
+    brackets and quotes are dropped, then strings, then innermost ``{}`` and ``[]`` pairs,
+    pass after pass; one pass removes at most two levels, so text that is gone within
+    ``limit // 2`` passes nests at most ``limit`` levels. ``False`` means "walk it".
+    """
+    raw = data if type(data) is bytes else str(data).encode("utf-8", "surrogatepass")
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    text = b"".join(text.split(b'"')[::2])
+    for _ in range(limit // 2):
+        if not text:
+            return True
+        shorter = text.replace(b"{}", b"").replace(b"[]", b"")
+        if shorter == text:
+            return False
+        text = shorter
+    return not text
 
 
 def nesting_problem(value: Any, limit: int = NESTING_LIMIT) -> tuple[str, str] | None:
