@@ -13,8 +13,12 @@ Rules of the wire (ADRs 0005, 0008, 0009, 0031):
   other offsets are kept, microseconds are written with six digits when non-zero.
 * Unknown keys are kept (outside the value) and written back, unless the codec is built with
   ``forbid_unknown_keys=True``, which refuses them.
-* Decoding refuses what cannot be represented and reports *every* problem at once in one
-  :class:`DecodeError`; business invariants never block tolerant decoding (ADR 0007). The
+* Decoding refuses what cannot be represented and reports its problems at once in one
+  :class:`DecodeError` (at most 100, then how many more); business invariants never block
+  tolerant decoding (ADR 0007). Hostile input gets a :class:`DecodeError` too, never another
+  exception (ADR 0038): a number beyond a decimal's range, a ``quantity`` or
+  ``currency_rate`` no real figure has (beyond 1e±30 or 50 digits), a document nested deeper
+  than 64 levels, text that is not UTF-8 or holds a lone surrogate. The
   ``strict`` module functions refuse unknown keys *and* raise
   :class:`~stuut_domain.errors.InvariantViolation` naming every broken rule.
 
