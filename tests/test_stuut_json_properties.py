@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.stuut_json import DecodeError, StuutJsonCodec, reference
+from adapters.stuut_json.fast import IntegerNegativeZero, TooDeep
 from adapters.stuut_json.schema import wire_fields
 from stuut_domain import strategies
 from stuut_domain.call import Call
@@ -60,11 +61,24 @@ def _instances(value: Any) -> list[Any]:
     return found
 
 
+#: What the fast path hands to the reference path on purpose (ADR 0038): an integer ``-0`` in
+#: a float or Decimal field, a document that may nest deeper than the limit.
+HANDED_OVER = (IntegerNegativeZero, TooDeep)
+
+
 def fast(cls: type, data: bytes) -> tuple[str, Any]:
-    """The fast path's outcome alone: ("ok", value) or ("error", exception type)."""
+    """The fast path's outcome alone: ("ok", value) or ("error", exception type).
+
+    Where the fast path hands the document over on purpose, the codec's answer counts.
+    """
     assert CODEC._fast is not None
     try:
         return ("ok", CODEC._fast.decode(cls, data))
+    except HANDED_OVER:
+        try:
+            return ("ok", CODEC.decode(cls, data))
+        except DecodeError:
+            return ("error", "DecodeError")
     except Exception as exc:  # noqa: BLE001 - any failure is a refusal
         return ("error", type(exc).__name__)
 
