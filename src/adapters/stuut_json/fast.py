@@ -121,9 +121,26 @@ _JSON_SCALARS: Final = (str, int, float, bool)
 
 def _json_within(value: Any, level: int) -> Any:
     """A ``JSON`` field's ``value`` below an entity at nesting ``level``, if within the limit."""
-    if type(value) in _JSON_SCALARS or nesting_problem(value, NESTING_LIMIT - level) is None:
+    if type(value) in _JSON_SCALARS or _fits(value, NESTING_LIMIT - level):
         return value
     raise TooDeep
+
+
+def _fits(value: Any, levels: int) -> bool:
+    """Whether ``value`` (as msgspec decodes JSON: dicts, lists, scalars) nests <= ``levels``.
+
+    Recursive, but never deeper than ``levels`` (at most ``NESTING_LIMIT``): cheap for the
+    small values ``JSON`` fields hold.
+    """
+    if levels <= 0:
+        return False
+    kind = type(value)
+    items = value.values() if kind is dict else value if kind is list else ()
+    for item in items:
+        inner = type(item)
+        if (inner is dict or inner is list) and not _fits(item, levels - 1):
+            return False
+    return True
 
 
 def _too_deep(value: Any) -> Any:
