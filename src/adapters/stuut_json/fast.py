@@ -96,10 +96,12 @@ def _float(raw: msgspec.Raw) -> float | None:
 
     The frame keeps the text (``123`` stays an integer when written back, ADR 0034).
     """
-    if raw == _NEGATIVE_ZERO:
-        raise IntegerNegativeZero
     value: float | None = _FLOAT.decode(raw)
-    if value is not None and not math.isfinite(value):
+    if not value:
+        if value == 0 and raw == _NEGATIVE_ZERO:  # only a zero can be written -0
+            raise IntegerNegativeZero
+        return value
+    if not math.isfinite(value):
         raise ValueError("number out of range for a float")
     return value
 
@@ -115,15 +117,23 @@ class TooDeep(ValueError):
 
 #: The first line of every generated converter: an entity at the limit is left to the
 #: reference path (it may hold a list or a JSON value one level further down).
-_DEPTH_LINE: Final = "    if d >= _LIMIT:\n        raise _TooDeep"
+_DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
 _JSON_SCALARS: Final = (str, int, float, bool)
+#: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
+_SHORT_FIGURE: Final = 20
 
 
 def _json_within(value: Any, level: int) -> Any:
-    """A ``JSON`` field's ``value`` below an entity at nesting ``level``, if within the limit."""
-    if type(value) in _JSON_SCALARS or _fits(value, NESTING_LIMIT - level):
-        return value
-    raise TooDeep
+    """A ``JSON`` field's ``value`` (a dict or a list) below an entity at nesting ``level``,
+    if it fits within the limit; the entity's own check proved ``level < NESTING_LIMIT``."""
+    kind = type(value)
+    items = value.values() if kind is dict else value if kind is list else ()
+    room = NESTING_LIMIT - level - 1
+    for item in items:
+        inner = type(item)
+        if (inner is dict or inner is list) and not _fits(item, room):
+            raise TooDeep
+    return value
 
 
 def _fits(value: Any, levels: int) -> bool:
@@ -192,7 +202,10 @@ def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
         raise TypeError("expected a JSON number")
     if text == b"-0":
         raise IntegerNegativeZero
-    return check_figure(Decimal(text.decode()), text)
+    value = Decimal(text.decode())
+    if len(text) > _SHORT_FIGURE or b"e" in text or b"E" in text:
+        check_figure(value)  # only a long text or an exponent can be no figure
+    return value
 
 
 def _decimal_required(raw: msgspec.Raw) -> Decimal:
@@ -255,6 +268,7 @@ class FastPath:
             "_LIMIT": NESTING_LIMIT,
             "_TooDeep": TooDeep,
             "_json_within": _json_within,
+            "_S": frozenset({*_JSON_SCALARS, type(None)}),
             "_too_deep": _too_deep,
         }
 
@@ -634,7 +648,7 @@ class FastPath:
         base, optional = strip_optional(tp)
         value = f"w.{name}" if value is None else value
         if tp is Any:
-            return f"({value} if {value} is None else _json_within({value}, d))"
+            return f"({value} if {value}.__class__ in _S else _json_within({value}, d))"
         static = 0 if self._converted(base) else _static_depth(base)
         if static > 1:
             # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
