@@ -298,3 +298,22 @@ class TestProblemsAreCapped:
             "and 10 more problems; 50 more items not checked (stopped after 100)"
         )
         assert caught.value.problems[PROBLEM_LIMIT - 1].path == "[99].amount_due"
+
+
+class TestDuplicateKeys:
+    """Found by the fuzz: a key written twice, its first value beyond a decimal's range."""
+
+    def test_the_last_value_wins_on_both_paths(self) -> None:
+        body = json.dumps(PAYMENT)[1:].encode()
+        data = b'{"currency_rate": -1E+99999999999999999999, ' + body
+        fast, slow = CODEC.decode(Payment, data), REFERENCE.decode(Payment, data)
+        assert fast == slow
+        assert fast.currency_rate == 1
+
+    def test_a_surviving_number_beyond_a_decimal_is_still_refused(self) -> None:
+        body = json.dumps(PAYMENT)[1:-1].encode()
+        data = b"{" + body + b', "currency_rate": 1e9999999999999999999999}'
+        for codec in (CODEC, REFERENCE):
+            with pytest.raises(DecodeError) as caught:
+                codec.decode(Payment, data)
+            assert [p.path for p in caught.value.problems] == ["currency_rate"]

@@ -157,16 +157,18 @@ def parse(data: bytes | str) -> Any:
     """JSON text to plain values (fractional numbers as exact ``Decimal``).
 
     Raises :class:`ReferenceProblems` with one problem for text that is not JSON: at ``$``,
-    or at the number's path for a number beyond a decimal's range (``1e9999999999999999999``).
+    or at the number's path for a number beyond a decimal's range (``1e9999999999999999999``;
+    one that a later value of the same key replaced is in no document and ignored, as the
+    fast path ignores it).
     A document nested deeper than ``NESTING_LIMIT`` levels is refused too, at the path
     where it crosses the limit (a wide document is judged from its text at C speed).
     """
     try:
         value = _PARSER.decode(data)
-    except msgspec.ValidationError as exc:  # raised by the number hook
-        found = out_of_range_numbers(data)
-        problems = [(path, message, None) for path, message in found]
-        raise ReferenceProblems(problems or [("$", str(exc), None)]) from None
+    except msgspec.ValidationError:  # raised by the number hook
+        value, found = out_of_range_numbers(data)
+        if found:
+            raise ReferenceProblems([(path, message, None) for path, message in found]) from None
     except (msgspec.DecodeError, UnicodeError) as exc:
         # UnicodeEncodeError: text holding a lone surrogate, which no UTF-8 JSON can carry
         raise ReferenceProblems([("$", f"not valid JSON: {exc}", _excerpt(data, exc))]) from None

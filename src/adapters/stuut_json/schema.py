@@ -187,16 +187,20 @@ def _lenient_number(text: str) -> Any:
 _LENIENT: Final = msgspec.json.Decoder(float_hook=_lenient_number)
 
 
-def out_of_range_numbers(data: bytes | str) -> list[tuple[str, str]]:
-    """``(path, message)`` for every number in ``data`` beyond a decimal's range (first 100).
+def out_of_range_numbers(data: bytes | str) -> tuple[Any, list[tuple[str, str]]]:
+    """``data`` parsed leniently, and ``(path, message)`` for every number in the parsed
+    document beyond a decimal's range (the first 100).
 
-    For explaining a refusal: the parsers refuse such a number without saying where it is.
+    For a text the parsers refused over such a number, which they cannot place: the problems
+    name where each number stands. A number of a key written twice that a later value
+    replaced is in no document (both paths keep the last value): none is found, and the
+    document, which then holds only numbers in range, is the parse.
     """
     found: list[tuple[str, str]] = []
     try:
         document = _LENIENT.decode(data)
     except (msgspec.DecodeError, RecursionError):
-        return found
+        return None, [("$", "a number is beyond the range of a decimal")]
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
     while stack and len(found) < 100:
         node, path = stack.pop()
@@ -206,7 +210,7 @@ def out_of_range_numbers(data: bytes | str) -> list[tuple[str, str]]:
             stack.extend((child, (*path, key)) for key, child in reversed(node.items()))
         elif type(node) is list:
             stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(node))))
-    return found
+    return document, found
 
 
 #: How deep a document may nest: objects and arrays inside each other, the root being level 1.
@@ -340,7 +344,13 @@ def document_from_json(data: bytes | str) -> Any:
     process, so a frame pickles as its JSON text and unpickles as the reference path's form
     of the same document (ADR 0034).
     """
-    return _DOCUMENT.decode(data)
+    try:
+        return _DOCUMENT.decode(data)
+    except msgspec.ValidationError:  # a number beyond a decimal's range (NumberOutOfRange)
+        document, found = out_of_range_numbers(data)
+        if found:
+            raise
+        return document
 
 
 @functools.cache
