@@ -63,7 +63,15 @@ JSON_VALUES = st.recursive(
     max_leaves=6,
 )
 
-DECIMALS = st.decimals(allow_nan=False, allow_infinity=False)
+#: Decimal field values: figures a quantity or a rate can have (the codec refuses others,
+#: issue 12: within 1e±30 and 50 significant digits).
+DECIMALS = st.decimals(
+    allow_nan=False,
+    allow_infinity=False,
+    min_value=-(10**15),
+    max_value=10**15,
+    places=12,
+)
 
 #: Decimal texts whose form a rewrite could change: trailing zeros, signed zeros, exponents.
 NUMBER_FORMS = st.one_of(

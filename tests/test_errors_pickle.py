@@ -30,6 +30,7 @@ from stuut_domain.errors import (
     ConcurrencyConflict,
     CurrencyMismatch,
     InexactAmount,
+    InstantOutOfRange,
     InvalidAllocation,
     InvalidRate,
     InvalidTransition,
@@ -58,6 +59,9 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     UnknownCurrency: UnknownCurrency("FOO"),
     InvalidRate: InvalidRate(1.5, "a float is not an exact rate"),
     UnknownTimeZone: UnknownTimeZone("Mars/Olympus"),
+    InstantOutOfRange: InstantOutOfRange(
+        "at", dt.datetime.max, dt.datetime(1, 2, 1), dt.datetime(9999, 11, 30)
+    ),
     NaiveDatetime: NaiveDatetime("at", dt.datetime(2026, 12, 1, 9)),
     PartnerMismatch: PartnerMismatch("inv_1", "prt_a", "prt_b"),
     CurrencyMismatch: CurrencyMismatch("USD", "EUR", "add"),

@@ -312,7 +312,8 @@ class ApiCore:
         try:
             # Decimals stay exact (``quantity``, ``currency_rate``): never through a float.
             return json.loads(content, parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError, ArithmeticError) as exc:
+            # ArithmeticError: decimal.InvalidOperation, a number beyond a decimal's range
             reason = self.auth.scrub(str(exc))[:120]
             raise BadResponse(
                 endpoint, f"response is not valid JSON ({reason}): {self.excerpt(content)!r}"

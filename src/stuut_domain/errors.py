@@ -17,6 +17,7 @@ __all__ = [
     "ConcurrencyConflict",
     "CurrencyMismatch",
     "InexactAmount",
+    "InstantOutOfRange",
     "InvalidAllocation",
     "InvalidRate",
     "InvalidTransition",
@@ -139,6 +140,21 @@ class NaiveDatetime(StuutDomainError, ValueError):
                 f"{field} must be timezone-aware, got naive {value!r}; attach a zone, e.g. "
                 f"{field}.replace(tzinfo=UTC) or ZoneInfo('Europe/Berlin')"
             )
+
+
+class InstantOutOfRange(StuutDomainError, ValueError):
+    """An instant too near the ends of the calendar to reason about (``datetime.max``).
+
+    The outreach engine looks days ahead and behind the instant it decides at; it refuses an
+    ``at`` outside ``earliest``..``latest`` rather than overflow the calendar.
+    """
+
+    def __init__(self, field: str, value: object, earliest: object, latest: object) -> None:
+        self.field = field
+        self.value = value
+        self.earliest = earliest
+        self.latest = latest
+        super().__init__(f"{field} {value!r} is outside {earliest!r} .. {latest!r}")
 
 
 class PartnerMismatch(StuutDomainError, ValueError):

@@ -85,17 +85,29 @@ def money_in(currency_of: Callable[[Any], str | None]) -> Validator:
 own_currency: Validator = money_in(lambda instance: instance.currency)
 
 
+#: The longest zone name looked up: the IANA database's longest is 32 characters
+#: (``America/Argentina/ComodRivadavia``); anything much longer is no zone.
+ZONE_NAME_LIMIT = 64
+
+
 @functools.lru_cache(maxsize=1024)
 def _zone(name: str) -> zoneinfo.ZoneInfo:
+    if type(name) is not str or not name or len(name) > ZONE_NAME_LIMIT:
+        raise UnknownTimeZone(name)
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a directory of the database (``"America"``: IsADirectoryError), a name
+        # the file system refuses (too long, not encodable); ValueError: not a zone key.
         raise UnknownTimeZone(name) from None
 
 
 def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
     """The IANA zone called ``name``; ``None`` for ``None``; :class:`UnknownTimeZone` if unknown.
 
-    Names are kept as sent on the wire; only using an unknown one fails.
+    Names are kept as sent on the wire; only using an unknown one fails, always with
+    :class:`UnknownTimeZone`: a directory of the database (``"America"``), a name longer than
+    :data:`ZONE_NAME_LIMIT`, an empty name or one the file system cannot look up is unknown,
+    never an ``OSError``.
     """
     return None if name is None else _zone(name)

@@ -13,8 +13,12 @@ Rules of the wire (ADRs 0005, 0008, 0009, 0031):
   other offsets are kept, microseconds are written with six digits when non-zero.
 * Unknown keys are kept (outside the value) and written back, unless the codec is built with
   ``forbid_unknown_keys=True``, which refuses them.
-* Decoding refuses what cannot be represented and reports *every* problem at once in one
-  :class:`DecodeError`; business invariants never block tolerant decoding (ADR 0007). The
+* Decoding refuses what cannot be represented and reports its problems at once in one
+  :class:`DecodeError` (at most 100, then how many more); business invariants never block
+  tolerant decoding (ADR 0007). Hostile input gets a :class:`DecodeError` too, never another
+  exception (ADR 0038): a number beyond a decimal's range, a ``quantity`` or
+  ``currency_rate`` no real figure has (beyond 1e±30 or 50 digits), a document nested deeper
+  than 64 levels, text that is not UTF-8 or holds a lone surrogate. The
   ``strict`` module functions refuse unknown keys *and* raise
   :class:`~stuut_domain.errors.InvariantViolation` naming every broken rule.
 
@@ -210,7 +214,7 @@ class StuutJsonCodec:
         if result is not _MISS:
             return result  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
-        return self._structure(value, cls, cls, source)  # type: ignore[no-any-return]
+        return self._structure(value, cls, cls, source, data)  # type: ignore[no-any-return]
 
     def decode_many(
         self, cls: type[T], data: bytes | str | Any, *, source: str | None = None
@@ -221,10 +225,10 @@ class StuutJsonCodec:
             return items  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
         if isinstance(value, Mapping):
-            page: Page[T] = self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type]
+            page: Page[T] = self._structure(value, Page[cls], cls, source, data)  # type: ignore[valid-type]
             return list(page.data)
         if isinstance(value, list | tuple):
-            return list(self._structure(value, tuple[cls, ...], cls, source))  # type: ignore[valid-type]
+            return list(self._structure(value, tuple[cls, ...], cls, source, data))  # type: ignore[valid-type]
         problem = Problem(
             path="$", message="expected an array or a list envelope object", value=value
         )
@@ -238,7 +242,7 @@ class StuutJsonCodec:
         if page is not _MISS:
             return page  # type: ignore[no-any-return]
         value = self._parsed(cls, data, source)
-        return self._structure(value, Page[cls], cls, source)  # type: ignore[valid-type,no-any-return]
+        return self._structure(value, Page[cls], cls, source, data)  # type: ignore[valid-type,no-any-return]
 
     def from_json(self, cls: type[T], value: Any) -> T:
         """One ``cls`` from plain JSON values (as ``json.loads`` returns them)."""
@@ -281,9 +285,11 @@ class StuutJsonCodec:
         except ReferenceProblems as exc:
             raise _decode_error(exc, cls, source) from None
 
-    def _structure(self, value: Any, tp: Any, cls: type, source: str | None) -> Any:
+    def _structure(
+        self, value: Any, tp: Any, cls: type, source: str | None, data: object = None
+    ) -> Any:
         try:
-            return structure(self._converter, value, tp)
+            return structure(self._converter, value, tp, parsed=type(data) in _DATA_TYPES)
         except ReferenceProblems as exc:
             raise _decode_error(exc, cls, source) from None
 

@@ -53,12 +53,16 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    NESTING_LIMIT,
     WrittenNumber,
+    check_figure,
     document_from_json,
     field_hints,
     is_sourced,
     keep_documents,
+    nesting_problem,
     owns_currency,
+    shallow_text,
     strip_optional,
     wire_fields,
 )
@@ -78,15 +82,95 @@ _FLOAT_TEXT: Final = msgspec.json.Encoder()
 _RAW_KINDS: Final = (Decimal, float)
 
 
+#: An integer ``-0``: the integer 0, which the reference parser reads as ``0``. A frame would
+#: keep its text, so such a number is left to the reference path (both then agree).
+_NEGATIVE_ZERO: Final = msgspec.Raw(b"-0")
+
+
+class IntegerNegativeZero(ValueError):
+    """An integer ``-0`` in a ``float`` or ``Decimal`` field (the reference path reads it)."""
+
+
 def _float(raw: msgspec.Raw) -> float | None:
     """A ``float`` field from its raw JSON text: any finite JSON number, or null.
 
     The frame keeps the text (``123`` stays an integer when written back, ADR 0034).
     """
     value: float | None = _FLOAT.decode(raw)
-    if value is not None and not math.isfinite(value):
+    if not value:
+        if value == 0 and raw == _NEGATIVE_ZERO:  # only a zero can be written -0
+            raise IntegerNegativeZero
+        return value
+    if not math.isfinite(value):
         raise ValueError("number out of range for a float")
     return value
+
+
+class TooDeep(ValueError):
+    """A document that may nest deeper than ``NESTING_LIMIT`` (the reference path judges it).
+
+    The fast path counts levels as it builds: an entity at the limit, or a ``JSON`` value
+    that would cross it, leaves the document to the reference path, which measures it
+    exactly and refuses it at the path where it crosses the limit.
+    """
+
+
+#: The first line of every generated converter: an entity at the limit is left to the
+#: reference path (it may hold a list or a JSON value one level further down).
+_DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
+_JSON_SCALARS: Final = (str, int, float, bool)
+#: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
+_SHORT_FIGURE: Final = 20
+
+
+def _json_within(value: Any, level: int) -> Any:
+    """A ``JSON`` field's ``value`` (a dict or a list) below an entity at nesting ``level``,
+    if it fits within the limit; the entity's own check proved ``level < NESTING_LIMIT``."""
+    kind = type(value)
+    items = value.values() if kind is dict else value if kind is list else ()
+    room = NESTING_LIMIT - level - 1
+    for item in items:
+        inner = type(item)
+        if (inner is dict or inner is list) and not _fits(item, room):
+            raise TooDeep
+    return value
+
+
+def _fits(value: Any, levels: int) -> bool:
+    """Whether ``value`` (as msgspec decodes JSON: dicts, lists, scalars) nests <= ``levels``.
+
+    Recursive, but never deeper than ``levels`` (at most ``NESTING_LIMIT``): cheap for the
+    small values ``JSON`` fields hold.
+    """
+    if levels <= 0:
+        return False
+    kind = type(value)
+    items = value.values() if kind is dict else value if kind is list else ()
+    for item in items:
+        inner = type(item)
+        if (inner is dict or inner is list) and not _fits(item, levels - 1):
+            return False
+    return True
+
+
+def _too_deep(value: Any) -> Any:
+    """A value of a class built by msgspec that could cross the limit where it stands."""
+    if value is None or value is msgspec.UNSET:
+        return value
+    raise TooDeep
+
+
+def _static_depth(tp: Any, seen: frozenset[type] = frozenset()) -> int:
+    """The most levels a value of ``tp`` (built by msgspec, no ``JSON`` inside) can nest."""
+    base, _ = strip_optional(tp)
+    if _is_tuple(base):
+        return 1 + _static_depth(get_args(base)[0], seen)
+    if attrs.has(base):
+        if base in seen:
+            return NESTING_LIMIT + 1  # recursive: no static bound
+        inner = [_static_depth(t, seen | {base}) for t in field_hints(base).values()]
+        return 1 + max(inner, default=0)
+    return 0
 
 
 class NonCanonicalFloat(ValueError):
@@ -116,7 +200,12 @@ def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
         return None
     if text[0] not in _NUMBER_START:
         raise TypeError("expected a JSON number")
-    return Decimal(text.decode())
+    if text == b"-0":
+        raise IntegerNegativeZero
+    value = Decimal(text.decode())
+    if len(text) > _SHORT_FIGURE or b"e" in text or b"E" in text:
+        check_figure(value)  # only a long text or an exponent can be no figure
+    return value
 
 
 def _decimal_required(raw: msgspec.Raw) -> Decimal:
@@ -157,7 +246,7 @@ class FastPath:
         self._wire: dict[type, type] = {}
         self._keeping_wire: dict[type, type] = {}
         self._keeping: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
-        self._converters: dict[type, Callable[[Any, Any], Any]] = {}
+        self._converters: dict[type, Callable[[Any, Any, int], Any]] = {}
         self._decoders: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
         self._one: dict[type, msgspec.json.Decoder[Any]] = {}  # the hot path's own index
         self._module = types.ModuleType(f"{__name__}_wire_{next(_names)}")
@@ -176,6 +265,11 @@ class FastPath:
             "_money_units": Money.__dict__["minor_units"].__set__,
             "_money_currency": Money.__dict__["currency"].__set__,
             "_setattr": object.__setattr__,
+            "_LIMIT": NESTING_LIMIT,
+            "_TooDeep": TooDeep,
+            "_json_within": _json_within,
+            "_S": frozenset({*_JSON_SCALARS, type(None)}),
+            "_too_deep": _too_deep,
         }
 
     # -- public, per entity class ----------------------------------------------------------
@@ -190,7 +284,7 @@ class FastPath:
         except msgspec.ValidationError:
             return self._keeping_decode("one", cls, data)[0]
         convert = self._converters.get(cls)
-        return wire if convert is None else convert(wire, None)
+        return wire if convert is None else convert(wire, None, 1)
 
     def decode_many(self, cls: type, data: bytes | str) -> list[Any]:
         """A bare JSON array of ``cls`` or a v1 list envelope, as a list."""
@@ -200,9 +294,9 @@ class FastPath:
             wire = decoder.decode(data)
         except msgspec.ValidationError:
             return self._keeping_decode("many", cls, data)[0]  # type: ignore[no-any-return]
-        items = wire if type(wire) is list else wire.data
+        items, depth = (wire, 2) if type(wire) is list else (wire.data, 3)
         convert = self._converters.get(cls)
-        return list(items) if convert is None else [convert(item, None) for item in items]
+        return list(items) if convert is None else [convert(item, None, depth) for item in items]
 
     def decode_page(self, cls: type, data: bytes | str) -> Any:
         """A v1 list envelope of ``cls`` as a ``Page``."""
@@ -218,7 +312,7 @@ class FastPath:
             items = (
                 tuple(wire.data)
                 if convert is None
-                else tuple([convert(x, None) for x in wire.data])
+                else tuple([convert(x, None, 3) for x in wire.data])
             )
         return self._page_class(
             data=items,
@@ -240,14 +334,16 @@ class FastPath:
         decoder = self._keeping.get((kind, cls)) or self._keeping_decoder(kind, cls)
         wire = decoder.decode(data)
         document = document_from_json(data)
+        if not shallow_text(data) and nesting_problem(document) is not None:
+            raise TooDeep  # unknown keys may nest: their depth is only seen in the document
         convert = self._converters[cls]
         if kind == "one":
-            entity = convert(wire, None)
+            entity = convert(wire, None, 1)
             keep_documents(entity, document)
             return entity, wire
-        items = wire if type(wire) is list else wire.data
+        items, depth = (wire, 2) if type(wire) is list else (wire.data, 3)
         parts = document if type(document) is list else document["data"]
-        entities = [convert(item, None) for item in items]
+        entities = [convert(item, None, depth) for item in items]
         for entity, part in zip(entities, parts, strict=True):
             keep_documents(entity, part)
         return entities, wire
@@ -442,14 +538,16 @@ class FastPath:
         self._code_namespace[name] = field.default
         return name
 
-    def _compile(self, cls: type, function: str, lines: list[str]) -> Callable[[Any, Any], Any]:
+    def _compile(
+        self, cls: type, function: str, lines: list[str]
+    ) -> Callable[[Any, Any, int], Any]:
         filename = f"<stuut_json {self._mode[cls]} {cls.__name__}>"
         code = compile("\n".join(lines), filename, "exec")
         exec(code, self._code_namespace)  # noqa: S102 - generated from attrs fields, not input
-        converter: Callable[[Any, Any], Any] = self._code_namespace[function]
+        converter: Callable[[Any, Any, int], Any] = self._code_namespace[function]
         return converter
 
-    def _build_frame(self, cls: type) -> Callable[[Any, Any], Any]:
+    def _build_frame(self, cls: type) -> Callable[[Any, Any, int], Any]:
         """Generate ``build(frame, code) -> entity`` for a class whose rules are all proven.
 
         msgspec has filled the frame (a Struct) in C. The entity is written slot by slot
@@ -466,7 +564,7 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, _U=_U):", self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, self._currency_line(cls, "w")]
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
@@ -506,7 +604,7 @@ class FastPath:
         lines.append("    return o")
         return self._compile(cls, function, lines)
 
-    def _build_converter(self, cls: type) -> Callable[[Any, Any], Any]:
+    def _build_converter(self, cls: type) -> Callable[[Any, Any, int], Any]:
         """Generate ``convert(twin, code) -> entity`` for a class built by calling it.
 
         Its validators and hooks run as for any construction; amounts get their currency by
@@ -516,7 +614,7 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, _U=_U):", self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, self._currency_line(cls, "w")]
         lines.append(f"    o = _E_{name}(")
         for field in wire_fields(cls):
             tp = field_hints(cls)[field.name]
@@ -535,10 +633,26 @@ class FastPath:
         lines.append("    return o")
         return self._compile(cls, function, lines)
 
+    def _converted(self, tp: Any) -> bool:
+        """Whether values of ``tp`` (or its items) are built by a generated converter."""
+        item = get_args(tp)[0] if _is_tuple(tp) else tp
+        return attrs.has(item) and self._mode.get(item, "direct") != "direct"
+
     def _field_expression(self, name: str, tp: Any, value: str | None = None) -> str:
-        """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``."""
+        """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``.
+
+        The entity being built is at nesting level ``d``: a ``JSON`` value below it may nest
+        ``NESTING_LIMIT - d`` levels, a nested entity is at ``d + 1``, an item of a list at
+        ``d + 2``.
+        """
         base, optional = strip_optional(tp)
         value = f"w.{name}" if value is None else value
+        if tp is Any:
+            return f"({value} if {value}.__class__ in _S else _json_within({value}, d))"
+        static = 0 if self._converted(base) else _static_depth(base)
+        if static > 1:
+            # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
+            return f"(_too_deep({value}) if d + {static} > _LIMIT else {value})"
         if base is Money:
             if optional:
                 return f"None if {value} is None else _Money({value}, code)"
@@ -550,13 +664,15 @@ class FastPath:
         if _is_tuple(base):
             item = get_args(base)[0]
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
-                return f"tuple([_to_entity_{self._wire_name(item)}(x, code) for x in {value}])"
+                return (
+                    f"tuple([_to_entity_{self._wire_name(item)}(x, code, d + 2) for x in {value}])"
+                )
             return value
         if attrs.has(base) and self._mode.get(base, "direct") != "direct":
             converter = f"_to_entity_{self._wire_name(base)}"
             if optional:
-                return f"None if {value} is None else {converter}({value}, code)"
-            return f"{converter}({value}, code)"
+                return f"None if {value} is None else {converter}({value}, code, d + 1)"
+            return f"{converter}({value}, code, d + 1)"
         return value
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from decimal import Decimal
@@ -36,6 +37,7 @@ from cattrs.errors import (
     AttributeValidationNote,
     BaseValidationError,
     ForbiddenExtraKeysError,
+    IterableValidationError,
     IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn, override
@@ -46,11 +48,16 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    NESTING_LIMIT,
     WrittenNumber,
+    check_figure,
     document_keeper,
     is_sourced,
     json_type_name,
+    nesting_problem,
+    out_of_range_numbers,
     owns_currency,
+    shallow_text,
 )
 from stuut_domain.errors import UnknownCurrency, join_path
 from stuut_domain.money import CURRENCY_CODES, Money
@@ -81,6 +88,29 @@ _REPORTED: Final = _Reported()
 
 #: The currency of amounts at the current depth of structuring (ADR 0009); ``None`` = none.
 _CURRENCY: ContextVar[str | _Reported | None] = ContextVar("stuut_json_currency", default=None)
+
+
+#: A DecodeError lists at most this many problems, then says how many more there are.
+PROBLEM_LIMIT: Final = 100
+
+
+class _MoreProblems(Exception):
+    """Past the problem limit (issue 12): ``count`` more items of an array are surely wrong
+    (not even an object), ``unchecked`` more were not structured."""
+
+    def __init__(self, count: int, unchecked: int = 0) -> None:
+        self.count = count
+        self.unchecked = unchecked
+        super().__init__(f"and {count} more problems")
+
+
+def _rest(items: Sequence[Any], needs_object: bool) -> _MoreProblems:
+    """The items after the problem limit, counted by type (C-speed), not structured."""
+    if not needs_object:
+        return _MoreProblems(0, len(items))
+    kinds = Counter(map(type, items))
+    objects = sum(n for kind, n in kinds.items() if issubclass(kind, Mapping))
+    return _MoreProblems(len(items) - objects, objects)
 
 
 class _Suppressed(Exception):
@@ -126,16 +156,45 @@ def configure_converter(converter: cattrs.Converter) -> None:
 def parse(data: bytes | str) -> Any:
     """JSON text to plain values (fractional numbers as exact ``Decimal``).
 
-    Raises :class:`ReferenceProblems` with one problem at ``$`` for text that is not JSON.
+    Raises :class:`ReferenceProblems` with one problem for text that is not JSON: at ``$``,
+    or at the number's path for a number beyond a decimal's range (``1e9999999999999999999``;
+    one that a later value of the same key replaced is in no document and ignored, as the
+    fast path ignores it).
+    A document nested deeper than ``NESTING_LIMIT`` levels is refused too, at the path
+    where it crosses the limit (a wide document is judged from its text at C speed).
     """
     try:
-        return _PARSER.decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        value = _PARSER.decode(data)
+    except msgspec.ValidationError:  # raised by the number hook
+        value, found = out_of_range_numbers(data)
+        if found:
+            raise ReferenceProblems([(path, message, None) for path, message in found]) from None
+    except (msgspec.DecodeError, UnicodeError) as exc:
+        # UnicodeEncodeError: text holding a lone surrogate, which no UTF-8 JSON can carry
         raise ReferenceProblems([("$", f"not valid JSON: {exc}", _excerpt(data, exc))]) from None
+    except RecursionError:
+        message = f"nested deeper than {NESTING_LIMIT} levels (too deep to parse)"
+        raise ReferenceProblems([("$", message, None)]) from None
+    if not shallow_text(data):
+        _refuse_deep(value)
+    return value
 
 
-def structure(converter: cattrs.Converter, value: Any, tp: Any) -> Any:
-    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem."""
+def _refuse_deep(value: Any) -> None:
+    deep = nesting_problem(value)
+    if deep is not None:
+        raise ReferenceProblems([(deep[0], deep[1], None)])
+
+
+def structure(converter: cattrs.Converter, value: Any, tp: Any, *, parsed: bool = False) -> Any:
+    """``value`` structured as ``tp``; :class:`ReferenceProblems` listing every problem.
+
+    A value nested deeper than ``NESTING_LIMIT`` levels is refused first, at the path where
+    it crosses the limit: nothing below it is read. ``parsed=True`` says :func:`parse` gave
+    ``value`` (it has judged the nesting already).
+    """
+    if not parsed:
+        _refuse_deep(value)
     token = _CURRENCY.set(None)
     try:
         return converter.structure(value, tp)
@@ -159,7 +218,22 @@ def _excerpt(data: bytes | str, exc: Exception) -> str:
 
 
 def _problems(exc: BaseException, root: Any) -> Iterator[tuple[str, str, Any]]:
-    yield from _walk(exc, [], root)
+    """Every problem of ``exc``, at most ``PROBLEM_LIMIT``, then ``and N more problems``."""
+    more = unchecked = kept = 0
+    for path, message, value in _walk(exc, [], root):
+        if isinstance(message, _MoreProblems):
+            more += message.count
+            unchecked += message.unchecked
+        elif kept < PROBLEM_LIMIT:
+            kept += 1
+            yield (path, message, value)
+        else:
+            more += 1
+    if more or unchecked:
+        text = f"and {more} more problems"
+        if unchecked:
+            text += f"; {unchecked} more items not checked (stopped after {PROBLEM_LIMIT})"
+        yield ("$", text, None)
 
 
 def _note_parts(exc: BaseException) -> list[str | int]:
@@ -183,8 +257,11 @@ def _lookup(root: Any, path: Sequence[str | int]) -> Any:
     return value
 
 
-def _walk(exc: BaseException, path: list[str | int], root: Any) -> Iterator[tuple[str, str, Any]]:
+def _walk(exc: BaseException, path: list[str | int], root: Any) -> Iterator[tuple[str, Any, Any]]:
     if isinstance(exc, _Suppressed):
+        return
+    if isinstance(exc, _MoreProblems):
+        yield (_render(path), exc, None)
         return
     if isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
@@ -250,7 +327,7 @@ def _decimal(value: Any, _: Any) -> Decimal:
     if type(value) is float and math.isfinite(value):
         return Decimal(repr(value))
     if isinstance(value, Decimal) and value.is_finite():
-        return value if type(value) is Decimal else Decimal(value)
+        return check_figure(value if type(value) is Decimal else Decimal(value))
     raise TypeError(f"expected a number, got {json_type_name(value)}")
 
 
@@ -331,12 +408,46 @@ def _is_homogeneous_tuple(tp: Any) -> bool:
 
 
 def _tuple_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Arrays: every item structured; at most ``PROBLEM_LIMIT`` failures kept, the rest counted.
+
+    An array of 300,000 bad items must not build 300,000 exception chains (issue 12). Past
+    the limit nothing more is structured: an item that is not even an object of the class is
+    counted as a problem, the others as items not checked.
+    """
     base = homogenous_tuple_structure_factory(tp, converter)
+    if not converter.detailed_validation:
+
+        def structure_plain(value: Any, _: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected an array, got {json_type_name(value)}")
+            return base(value, tp)
+
+        return structure_plain
+    item_type = get_args(tp)[0]
+    try:
+        handler = converter.get_structure_hook(item_type)
+    except RecursionError:  # a recursive class: bind late
+        handler = converter.structure
+    needs_object = _is_attrs(item_type)
 
     def structure_tuple(value: Any, _: Any) -> Any:
         if not isinstance(value, list | tuple):
             raise TypeError(f"expected an array, got {json_type_name(value)}")
-        return base(value, tp)
+        errors: list[Exception] = []
+        out = []
+        for index, item in enumerate(value):
+            try:
+                out.append(handler(item, item_type))
+            except Exception as exc:  # noqa: BLE001 - collected, as cattrs does
+                note = IterableValidationNote(f"Structuring {tp} @ index {index}", index, item_type)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                errors.append(exc)
+                if len(errors) >= PROBLEM_LIMIT:
+                    errors.append(_rest(value[index + 1 :], needs_object))
+                    break
+        if errors:
+            raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
+        return tuple(out)
 
     return structure_tuple
 

@@ -7,6 +7,11 @@ the classes cannot say themselves, once, for the reference path (cattrs) and the
 
 * **Integers are signed 64-bit** (ADR 0031): every integer field, minor units included, must
   lie in ``INT_MIN..INT_MAX``. Fields typed :data:`~stuut_domain.types.JSON` keep any number.
+* **Numbers are figures** (issue 12): a JSON number whose exponent lies beyond what a
+  :class:`~decimal.Decimal` can hold (``1e9999999999999999999999``) is refused where it
+  stands, by both parsers; a ``Decimal`` field (``quantity``, ``currency_rate``) must hold a
+  figure (:func:`check_figure`); an integer ``-0`` is the integer 0.
+* **Documents are at most** :data:`NESTING_LIMIT` **levels deep** (:func:`nesting_problem`).
 * **Whose currency an amount is in** (ADR 0009): an object with a ``currency`` field owns the
   currency of its amounts and of the amounts below it that have no currency of their own; a
   :class:`~stuut_domain.payment.PaymentAllocation` is in its embedded ``invoice``'s currency
@@ -22,11 +27,15 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from itertools import chain, compress
+from operator import not_
 from typing import Any, Final, get_args, get_origin
 
 import attrs
 import msgspec
 
+from stuut_domain.errors import InvalidRate, join_path
+from stuut_domain.money import exact_rate
 from stuut_domain.payment import PaymentAllocation
 from stuut_domain.types import SOURCE_FIELDS, Sourced
 
@@ -35,14 +44,20 @@ __all__ = [
     "CURRENCY_FIELD",
     "INT_MAX",
     "INT_MIN",
+    "NESTING_LIMIT",
+    "NumberOutOfRange",
     "WrittenNumber",
+    "check_figure",
     "document_from_json",
     "document_keeper",
     "field_hints",
     "is_sourced",
     "json_type_name",
     "keep_documents",
+    "nesting_problem",
+    "out_of_range_numbers",
     "owns_currency",
+    "shallow_text",
     "strip_optional",
     "wire_fields",
 ]
@@ -133,9 +148,190 @@ class WrittenNumber(Decimal):
     text: str
 
     def __new__(cls, text: str) -> WrittenNumber:
-        number = Decimal.__new__(cls, text)
+        try:
+            number = Decimal.__new__(cls, text)
+        except ArithmeticError:  # decimal.InvalidOperation: the exponent is out of range
+            raise NumberOutOfRange(text) from None
         number.text = text
         return number
+
+
+class NumberOutOfRange(ValueError):
+    """A JSON number whose exponent no :class:`~decimal.Decimal` holds (``1e-9999999999999999999``).
+
+    Raised by the parsers' number hook, which msgspec reports as a ``ValidationError`` naming
+    the number's path; both paths therefore refuse such a document the same way, at that path.
+    """
+
+    def __init__(self, text: str) -> None:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        super().__init__(f"number {shown} is beyond the range of a decimal")
+
+
+class _OutOfRange:
+    """Where a number beyond a decimal's range stands in a leniently parsed document."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _lenient_number(text: str) -> Any:
+    try:
+        return WrittenNumber(text)
+    except NumberOutOfRange:
+        return _OutOfRange(text)
+
+
+_LENIENT: Final = msgspec.json.Decoder(float_hook=_lenient_number)
+
+
+def out_of_range_numbers(data: bytes | str) -> tuple[Any, list[tuple[str, str]]]:
+    """``data`` parsed leniently, and ``(path, message)`` for every number in the parsed
+    document beyond a decimal's range (the first 100).
+
+    For a text the parsers refused over such a number, which they cannot place: the problems
+    name where each number stands. A number of a key written twice that a later value
+    replaced is in no document (both paths keep the last value): none is found, and the
+    document, which then holds only numbers in range, is the parse.
+    """
+    found: list[tuple[str, str]] = []
+    try:
+        document = _LENIENT.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return None, [("$", "a number is beyond the range of a decimal")]
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+    while stack and len(found) < 100:
+        node, path = stack.pop()
+        if type(node) is _OutOfRange:
+            found.append((join_path(path) or "$", str(NumberOutOfRange(node.text))))
+        elif type(node) is dict:
+            stack.extend((child, (*path, key)) for key, child in reversed(node.items()))
+        elif type(node) is list:
+            stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(node))))
+    return document, found
+
+
+#: How deep a document may nest: objects and arrays inside each other, the root being level 1.
+#: Real Stuut documents nest about 10 levels (an invoice's payments' payment's allocations);
+#: the limit leaves room for deep ``JSON`` fields and keeps every recursion of both paths (the
+#: parser, cattrs, the writers) far from Python's recursion limit (issue 12).
+NESTING_LIMIT: Final = 64
+
+
+_LEAVES: Final = frozenset({str, int, float, bool, type(None), WrittenNumber})
+_SEQUENCES: Final = frozenset({list, tuple})
+_PLAIN: Final = frozenset({dict, list, tuple})
+_DICT: Final = frozenset({dict})
+
+
+def _containers(items: Any) -> list[Any]:
+    """The objects and arrays among ``items``, filtered at C speed (no Python per item)."""
+    items = items if type(items) is list else list(items)
+    found = list(compress(items, map(not_, map(_LEAVES.__contains__, map(type, items)))))
+    if not found or _PLAIN.issuperset(map(type, found)):
+        return found
+    return [item for item in found if type(item) in _PLAIN or isinstance(item, Mapping)]
+
+
+def _children(nodes: list[Any]) -> list[Any]:
+    """The containers one level below ``nodes`` (objects and arrays), gathered at C speed."""
+    is_dict = list(map(_DICT.__contains__, map(type, nodes)))
+    dicts = list(compress(nodes, is_dict))
+    others = list(compress(nodes, map(not_, is_dict)))
+    values = chain.from_iterable(map(dict.values, dicts))
+    if not others:
+        return _containers(values)
+    if _SEQUENCES.issuperset(map(type, others)):
+        return _containers(chain(values, chain.from_iterable(others)))
+    inner = (node.values() if isinstance(node, Mapping) else node for node in others)
+    return _containers(chain(values, chain.from_iterable(inner)))
+
+
+_NOT_STRUCTURE: Final = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+
+
+def shallow_text(data: bytes | str, limit: int = NESTING_LIMIT) -> bool:
+    """Whether JSON text (already parsed once, so valid) surely nests at most ``limit`` levels.
+
+    A C-speed filter, so that a wide document need not be walked: escapes and everything but
+    brackets and quotes are dropped, then strings, then innermost ``{}`` and ``[]`` pairs,
+    pass after pass; one pass removes at most two levels, so text that is gone within
+    ``limit // 2`` passes nests at most ``limit`` levels. ``False`` means "walk it".
+    """
+    raw = data if type(data) is bytes else str(data).encode("utf-8", "surrogatepass")
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    text = b"".join(text.split(b'"')[::2])
+    for _ in range(limit // 2):
+        if not text:
+            return True
+        shorter = text.replace(b"{}", b"").replace(b"[]", b"")
+        if shorter == text:
+            return False
+        text = shorter
+    return not text
+
+
+def nesting_problem(value: Any, limit: int = NESTING_LIMIT) -> tuple[str, str] | None:
+    """``(path, message)`` if parsed JSON ``value`` nests deeper than ``limit`` levels; else None.
+
+    Walks level by level without recursion (a mapping given in code may even contain itself)
+    and stops at the first level beyond the limit; the path names a container there. A wide
+    document costs one C-speed pass per level.
+    """
+    level_nodes = _containers([value])
+    level = 1
+    while level_nodes:
+        if level > limit:
+            return (_path_to_depth(value, limit) or "$", f"nested deeper than {limit} levels")
+        level_nodes = _children(level_nodes)
+        level += 1
+    return None
+
+
+def _path_to_depth(value: Any, limit: int, budget: int = 100_000) -> str:
+    """The path of a container beyond ``limit`` levels, found depth-first within ``budget``."""
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 1, ())]
+    while stack and budget > 0:
+        budget -= 1
+        node, level, path = stack.pop()
+        if level > limit:
+            return join_path(path)
+        pairs = node.items() if isinstance(node, Mapping) else enumerate(node)
+        for key, child in pairs:
+            kind = type(child)
+            if kind in _SEQUENCES or (kind not in _LEAVES and isinstance(child, Mapping)):
+                stack.append((child, level + 1, (*path, key)))
+    return ""
+
+
+#: Decimal text this short, without an exponent, is always a figure (see check_figure).
+_SHORT_FIGURE: Final = 20
+
+
+def check_figure(value: Decimal, text: bytes | None = None) -> Decimal:
+    """``value`` if it is a figure a quantity or a rate can have; else ``ValueError``.
+
+    A figure is zero or, by its magnitude, a rate :func:`stuut_domain.money.exact_rate`
+    accepts: within 10^±30, at most 50 significant digits (``1e10000000`` is no figure, and
+    arithmetic on it alone would take seconds). The sign is not judged here: a negative or
+    zero rate is a business rule, checked where the rate is used (ADR 0007). ``text``, the
+    number as written, lets short plain texts skip the check (they are always figures).
+    """
+    if text is not None and len(text) <= _SHORT_FIGURE and b"e" not in text and b"E" not in text:
+        return value
+    if value:
+        try:
+            exact_rate(value.copy_abs())
+        except InvalidRate as error:
+            raise ValueError(f"no figure is {_shown(value)}: {error.reason}") from None
+    return value
+
+
+def _shown(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 _DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
@@ -148,7 +344,13 @@ def document_from_json(data: bytes | str) -> Any:
     process, so a frame pickles as its JSON text and unpickles as the reference path's form
     of the same document (ADR 0034).
     """
-    return _DOCUMENT.decode(data)
+    try:
+        return _DOCUMENT.decode(data)
+    except msgspec.ValidationError:  # a number beyond a decimal's range (NumberOutOfRange)
+        document, found = out_of_range_numbers(data)
+        if found:
+            raise
+        return document
 
 
 @functools.cache

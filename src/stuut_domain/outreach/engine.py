@@ -48,7 +48,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple
 
-from stuut_domain.errors import PartnerMismatch
+from stuut_domain.errors import InstantOutOfRange, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
 from stuut_domain.outreach.facts import (
@@ -76,13 +76,15 @@ from stuut_domain.outreach.rules import (
     recipient_fallback,
     zone_fallback,
 )
-from stuut_domain.outreach.schedule import UTC, Schedule
+from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule
 from stuut_domain.outreach.state import CHANNELS, CHANNELS_TEXT, EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner, partners_by_id
 from stuut_domain.receivables import balance, is_open_receivable
 from stuut_domain.types import OutreachChannel
 from stuut_domain.validators import require_aware
 from stuut_domain.workflow import Workflow
+
+_ONE_DAY = dt.timedelta(days=1)
 
 __all__ = [
     "OutreachContext",
@@ -188,11 +190,20 @@ class OutreachContext:
     ) -> OutreachDecision:
         """The decision for ``invoices`` (one invoice or the partner's open invoices) at ``at``.
 
-        ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime`); an invoice
-        that names another partner raises :class:`~stuut_domain.errors.PartnerMismatch`.
+        ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime`) and within
+        the engine's calendar, ``EARLIEST``..``LATEST`` of ``outreach.schedule``
+        (:class:`~stuut_domain.errors.InstantOutOfRange`: the engine looks days around it); an
+        invoice that names another partner raises :class:`~stuut_domain.errors.PartnerMismatch`.
+        Dates on the invoices and the partner beyond that calendar (``9999-12-31`` for
+        "never", ``0001-01-01``) are read as its nearer end.
         """
         require_aware("at", at)
-        now = at if at.tzinfo is UTC else at.astimezone(UTC)
+        try:
+            now = at if at.tzinfo is UTC else at.astimezone(UTC)
+        except OverflowError:
+            now = LATEST + _ONE_DAY if at.year > 1 else EARLIEST - _ONE_DAY
+        if not EARLIEST <= now <= LATEST:
+            raise InstantOutOfRange("at", at, EARLIEST, LATEST)
         items: tuple[Invoice, ...] = (
             (invoices,)
             if type(invoices) is Invoice or isinstance(invoices, Invoice)

@@ -24,7 +24,14 @@ from stuut_domain.money import Money, MoneyBag
 from stuut_domain.outreach.decision import invoice_key
 from stuut_domain.outreach.policy import GapScope, OutreachPolicy
 from stuut_domain.outreach.recipients import RecipientChoice, choose_recipients
-from stuut_domain.outreach.schedule import UTC, Schedule, WallPosition, local_midnight, utc
+from stuut_domain.outreach.schedule import (
+    UTC,
+    Schedule,
+    WallPosition,
+    day_plus,
+    local_midnight,
+    utc,
+)
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.types import OutreachChannel
@@ -240,13 +247,13 @@ def invoice_facts(
         promise_ends=(
             None
             if promised is None
-            else local_midnight(promised + dt.timedelta(days=policy.promise_grace_days + 1), local)
+            else local_midnight(day_plus(promised, policy.promise_grace_days + 1), local)
         ),
         reminder_day=day,
         reminders_start=(
             None
             if day is None
-            else local_midnight(day + dt.timedelta(days=policy.first_reminder_offset_days), local)
+            else local_midnight(day_plus(day, policy.first_reminder_offset_days), local)
         ),
         gap_channel=scope,
         last_outreach=_counted(invoice.last_outreach_at, invoice.last_outreach_channel, scope),

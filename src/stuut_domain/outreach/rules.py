@@ -39,7 +39,7 @@ from stuut_domain.outreach.facts import (
     ZoneChoice,
     counts_toward,
 )
-from stuut_domain.outreach.schedule import WEEKDAY_NAMES, utc
+from stuut_domain.outreach.schedule import WEEKDAY_NAMES, instant_plus, utc
 from stuut_domain.outreach.state import OutreachPause
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_receivable
@@ -299,11 +299,11 @@ def partner_gap(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
             invoice.last_outreach_channel, scope
         ):
             last = _later(last, invoice.last_outreach_at)
-    if last is None or moment.now >= last + gap:
+    if last is None or moment.now >= (clears := instant_plus(last, gap)):
         return ()
     blocker = Blocker(
         code="partner_gap",
-        clears_at=last + gap,
+        clears_at=clears,
         facts={
             "partner": partner.name or partner.id,
             "scope": _scope_text(scope),
@@ -412,11 +412,11 @@ def invoice_gap(facts: InvoiceFacts, moment: Moment) -> Blocker | None:
         return None
     scope = facts.gap_channel
     last = _later(moment.state.last_about_invoice(facts.invoice.id, scope), facts.last_outreach)
-    if last is None or moment.now >= last + gap:
+    if last is None or moment.now >= (clears := instant_plus(last, gap)):
         return None
     return Blocker(
         code="invoice_gap",
-        clears_at=last + gap,
+        clears_at=clears,
         invoice_id=facts.key,
         facts={"invoice": facts.label, "scope": _scope_text(scope), "last": last, "gap": gap},
     )

@@ -22,8 +22,20 @@ import datetime as dt
 import functools
 import zoneinfo
 from collections.abc import Iterable
+from typing import Final
 
-__all__ = ["UTC", "Schedule", "WallPosition", "local_midnight", "utc"]
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "UTC",
+    "Schedule",
+    "WallPosition",
+    "day_plus",
+    "instant_plus",
+    "local_midnight",
+    "utc",
+    "within_calendar",
+]
 
 UTC = dt.UTC
 _US_PER_DAY = 86_400_000_000
@@ -38,6 +50,42 @@ _MARGIN = dt.timedelta(hours=27)
 _HORIZON_DAYS = 18
 #: UTC days whose openings one schedule keeps (a simulator walks forward day by day).
 _MEMO_DAYS = 1024
+
+
+#: The first and last instants the engine reasons about. It looks up to 27 hours and 18 days
+#: beyond an instant, so the calendar's own ends (0001-01-01, 9999-12-31) are out of reach.
+#: A remote date beyond them (an API's 9999-12-31 for "never", 0001-01-01 for "always") is
+#: read as the nearer of the two: "never" stays after every decision, "long ago" before.
+EARLIEST: Final = dt.datetime(1, 2, 1, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(9999, 11, 30, tzinfo=dt.UTC)
+_FIRST_DAY: Final = EARLIEST.date()
+_LAST_DAY: Final = LATEST.date()
+
+
+def within_calendar(value: dt.datetime) -> dt.datetime:
+    """``value``, or :data:`EARLIEST` / :data:`LATEST` when it lies beyond them."""
+    if value > LATEST:
+        return LATEST
+    if value < EARLIEST:
+        return EARLIEST
+    return value
+
+
+def instant_plus(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``value + delta``, saturated at :data:`EARLIEST` and :data:`LATEST` (never an overflow)."""
+    try:
+        return within_calendar(value + delta)
+    except OverflowError:
+        return LATEST if delta > dt.timedelta(0) else EARLIEST
+
+
+def day_plus(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, saturated at the days of :data:`EARLIEST` and :data:`LATEST`."""
+    try:
+        moved = day + dt.timedelta(days=days)
+    except OverflowError:
+        return _LAST_DAY if days > 0 else _FIRST_DAY
+    return min(max(moved, _FIRST_DAY), _LAST_DAY)
 
 
 def utc(value: dt.datetime) -> dt.datetime:
