@@ -76,16 +76,26 @@ class Problem:
 
 
 class StoreNotFound(StuutDomainError, FileNotFoundError):
-    """A store opened at a directory that does not exist (a typo would read as empty)."""
+    """A store opened where there is none: a missing directory (a typo would read as empty),
+    a file, or a directory that holds other things but no kind folder."""
 
-    def __init__(self, root: str, *, exists: bool = False) -> None:
+    def __init__(self, root: str, *, exists: bool = False, foreign: bool = False) -> None:
         self.root = root
         self.exists = exists
-        what = "it is not a directory" if exists else "the directory does not exist"
-        super().__init__(
-            f"no store at {root!r}: {what} "
-            "(JsonStore(path, create=True) starts a new store at a new directory)"
-        )
+        self.foreign = foreign
+        if foreign:
+            what = (
+                "the directory holds files but no invoices/, partners/, payments/ or "
+                "workflows/ (JsonStore(path, create=True) starts a store there anyway)"
+            )
+        elif exists:
+            what = "it is not a directory"
+        else:
+            what = (
+                "the directory does not exist "
+                "(JsonStore(path, create=True) starts a new store there)"
+            )
+        super().__init__(f"no store at {root!r}: {what}")
 
 
 class ReadOnlyStore(StuutDomainError, PermissionError):

@@ -282,6 +282,8 @@ class JsonStore:
             self.root.mkdir(parents=True, exist_ok=True)
         if not self.root.is_dir():
             raise StoreNotFound(str(self.root), exists=self.root.exists())
+        if not create and not _looks_like_a_store(self.root):
+            raise StoreNotFound(str(self.root), exists=True, foreign=True)
         self.read_only = read_only or _is_bundled_sample(self.root)
         read_only = self.read_only
         self.invoices: JsonRepository[Invoice, InvoiceQuery] = JsonRepository(
@@ -321,6 +323,17 @@ class JsonStore:
         """Every unreadable file in the store, across all kinds, one error each."""
         for repo in (self.invoices, self.partners, self.payments, self.workflows):
             yield from repo.problems()
+
+
+def _looks_like_a_store(root: Path) -> bool:
+    """A store's root holds a kind folder, or nothing but the store's own dot-files.
+
+    So ``JsonStore("/usr")`` or one level too deep (``.../store/invoices``) is refused
+    rather than read as an empty book; a new, empty directory is a new store.
+    """
+    with os.scandir(root) as entries:
+        names = [entry.name for entry in entries if not entry.name.startswith(".")]
+    return not names or any(name in FOLDERS.values() for name in names)
 
 
 def _is_bundled_sample(root: Path) -> bool:

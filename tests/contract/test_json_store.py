@@ -78,6 +78,14 @@ class TestLayout:
         with pytest.raises(StoreNotFound, match="not a directory"):
             JsonStore(tmp_path / "afile")
 
+    def test_a_directory_that_holds_no_store_is_refused(self, tmp_path: Path) -> None:
+        """Files but no kind folder (JsonStore('/usr'), or one level too deep): refused, not
+        read as an empty book; create=True opens it anyway."""
+        JsonStore(tmp_path / "store", create=True).invoices.add(invoice("inv_2024_0042"))
+        with pytest.raises(StoreNotFound, match="no invoices/, partners/"):
+            JsonStore(tmp_path / "store" / "invoices")
+        assert [] == list(JsonStore(tmp_path / "store" / "invoices", create=True).invoices.ids())
+
     def test_create_makes_a_new_store(self, tmp_path: Path) -> None:
         """create=True starts an empty store at a new directory."""
         store = JsonStore(tmp_path / "new" / "store", create=True)
