@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import io
 import json
@@ -636,14 +637,16 @@ class TestAging:
     def test_a_file_that_cannot_be_read_is_skipped_and_reported(
         self, capsys: pytest.CaptureFixture[str], small_store: pathlib.Path, command: str
     ) -> None:
-        """A link to nothing among the invoices: skipped and named, exit 1, not exit 2."""
+        """A link to nothing and a file named with no valid id among the invoices: each
+        skipped and named, exit 1, not exit 2 for the whole store."""
         (small_store / "invoices" / "inv_dangling.json").symlink_to(small_store / "nowhere")
+        (small_store / "invoices" / "bad name!.json").write_text("{}")
         code, document = run_json(
             capsys, command, "--store", str(small_store), "--at", "2026-11-26"
         )
-        assert (EXIT_FINDINGS, ["inv_dangling.json"]) == (
+        assert (EXIT_FINDINGS, ["bad name!.json", "inv_dangling.json"]) == (
             code,
-            [pathlib.Path(s["file"]).name for s in document["skipped"]],
+            sorted(pathlib.Path(s["file"]).name for s in document["skipped"]),
         )
 
     @pytest.mark.parametrize(
@@ -940,95 +943,80 @@ class TestServe:
     def test_serves_on_the_port_asked_for(self) -> None:
         """--port N listens on N: the printed URL names it and the API answers there."""
         port = free_port()
-        process = subprocess.Popen(
-            [*CLI, "serve", "--store", str(SAMPLE), "--port", str(port), "--json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            started = json.loads(process.stdout.readline())
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/v1/invoices?limit=1",
-                headers={"Authorization": f"Bearer {started['token']}"},
-            )
-            with urllib.request.urlopen(request, timeout=10) as response:
+        with serving("--store", str(SAMPLE), "--port", str(port), "--json") as served:
+            started = json.loads(served.first)
+            with api_get(f"http://127.0.0.1:{port}/v1/invoices?limit=1", started) as response:
                 assert 200 == response.status
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.communicate(timeout=10)
-        assert (f"http://127.0.0.1:{port}", EXIT_CLEAN) == (started["url"], process.returncode)
+        assert (f"http://127.0.0.1:{port}", EXIT_CLEAN) == (started["url"], served.returncode)
 
     def test_serves_the_store_until_interrupted(self) -> None:
         """serve prints where it listens, answers the Stuut API, and stops cleanly on SIGINT."""
-        process = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "serve", "--store", str(SAMPLE), "--json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            started = json.loads(process.stdout.readline())
-            request = urllib.request.Request(
-                f"{started['base_url']}/invoices?limit=2",
-                headers={"Authorization": f"Bearer {started['token']}"},
-            )
-            with urllib.request.urlopen(request, timeout=10) as response:
+        with serving("--store", str(SAMPLE), "--json") as served:
+            started = json.loads(served.first)
+            with api_get(f"{started['base_url']}/invoices?limit=2", started) as response:
                 page = json.loads(response.read())
             assert (2, 400) == (len(page["data"]), page["total_records"])
             assert started["url"].startswith("http://127.0.0.1:")
-        finally:
-            process.send_signal(signal.SIGINT)
-            rest, err = process.communicate(timeout=10)
         # --json: the start document is the whole output, no text line after it
-        assert (EXIT_CLEAN, "", "") == (process.returncode, rest, err)
+        assert (EXIT_CLEAN, "", "") == (served.returncode, served.rest, served.err)
 
     def test_text_mode_says_it_stopped(self) -> None:
         """Without --json, serve says where it listens and, on Ctrl-C, that it stopped."""
-        process = subprocess.Popen(
-            [*CLI, "serve", "--store", str(SAMPLE)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            first = process.stdout.readline()
-        finally:
-            process.send_signal(signal.SIGINT)
-            _, err = process.communicate(timeout=10)
-        assert (EXIT_CLEAN, "stuut-domain: stopped") == (process.returncode, err.strip())
-        assert first.startswith(f"Serving {SAMPLE} (a copy")
+        with serving("--store", str(SAMPLE)) as served:
+            pass
+        assert (EXIT_CLEAN, "stuut-domain: stopped") == (served.returncode, served.err.strip())
+        assert served.first.startswith(f"Serving {SAMPLE} (a copy")
 
     def test_serving_the_bundled_sample_never_writes_it(self) -> None:
         """Two POSTs to a served sample change the served copy; the package's files stay
         byte for byte, and no .lock appears among them."""
         before = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "serve", "--store", str(SAMPLE), "--json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            started = json.loads(process.stdout.readline())
+        with serving("--store", str(SAMPLE), "--json") as served:
+            started = json.loads(served.first)
             some = sorted((SAMPLE / "invoices").glob("*.json"))[0].stem
             for _ in range(2):
-                request = urllib.request.Request(
-                    f"{started['base_url']}/invoices/{some}/sync",
-                    method="POST",
-                    headers={"Authorization": f"Bearer {started['token']}"},
-                )
-                with urllib.request.urlopen(request, timeout=10) as response:
+                url = f"{started['base_url']}/invoices/{some}/sync"
+                with api_get(url, started, method="POST") as response:
                     assert 200 == response.status
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.communicate(timeout=10)
         after = {p: p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
         assert (True, before) == (started["serving_a_copy"], after)
+
+
+class Served:
+    """A running ``stuut-domain serve``: its first line, then (once stopped) the rest."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.process = process
+        self.first = process.stdout.readline()
+        self.rest = ""
+        self.err = ""
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+
+@contextlib.contextmanager
+def serving(*args: str) -> Iterator[Served]:
+    """``stuut-domain serve *args`` for the ``with`` body, then Ctrl-C and its last output."""
+    process = subprocess.Popen(
+        [*CLI, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    served = Served(process)
+    try:
+        yield served
+    finally:
+        process.send_signal(signal.SIGINT)
+        served.rest, served.err = process.communicate(timeout=10)
+
+
+def api_get(url: str, started: dict[str, Any], method: str = "GET") -> Any:
+    """A request to a served API with the bearer token it announced."""
+    request = urllib.request.Request(
+        url, method=method, headers={"Authorization": f"Bearer {started['token']}"}
+    )
+    return urllib.request.urlopen(request, timeout=10)
 
 
 def cp1252(*argv: str) -> subprocess.CompletedProcess[bytes]:

@@ -8,7 +8,8 @@ import pytest
 
 from outreach_builders import inv_2024_0042
 from stuut_domain.outreach.decision import duration_text, invoice_key
-from stuut_domain.outreach.state import CHANNELS, CHANNELS_TEXT
+from stuut_domain.outreach.state import CHANNELS_TEXT
+from stuut_domain.types import OUTREACH_CHANNELS
 
 
 class TestInvoiceKey:
@@ -41,4 +42,4 @@ class TestDurationText:
 class TestChannels:
     def test_the_channels_come_from_the_outreach_channel_type(self) -> None:
         """The channel list is the OutreachChannel literal's values, named in errors so."""
-        assert (("email", "call"), "'email' or 'call'") == (CHANNELS, CHANNELS_TEXT)
+        assert (("email", "call"), "'email' or 'call'") == (OUTREACH_CHANNELS, CHANNELS_TEXT)

@@ -7,7 +7,7 @@ store, or a store without the wanted workflow, is unusable input (exit 2).
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -25,11 +25,13 @@ E_co = TypeVar("E_co", covariant=True)
 
 
 class _Listing(Protocol[E_co]):
-    """What the CLI reads from a store repository: the ids, and one entity by id."""
+    """What the CLI reads from a store repository: its ids, and every entity it can read."""
 
     def ids(self) -> Iterator[str]: ...
 
-    def get(self, entity_id: str, /) -> E_co: ...
+    def find(
+        self, query: None = None, /, *, on_corrupt: Callable[[CorruptRecord], None] | None = None
+    ) -> Iterator[E_co]: ...
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -53,17 +55,20 @@ class StorePortfolio:
 def _read_all(
     repository: _Listing[E_co], label: str, skipped: list[CorruptRecord]
 ) -> tuple[E_co, ...]:
-    ids = sorted(repository.ids())
-    progress = Progress(f"reading {label}", total=len(ids))
+    """Every readable entity, by id; each file that cannot be read (bad JSON, a bad file name,
+    a link to nothing) goes to ``skipped`` and the rest are still read."""
+    progress = Progress(f"reading {label}", total=sum(1 for _ in repository.ids()))
+    before = len(skipped)
     found: list[E_co] = []
-    for count, entity_id in enumerate(ids, 1):
-        try:
-            found.append(repository.get(entity_id))
-        except CorruptRecord as exc:
-            skipped.append(exc)
-        progress.step(count)
+    for entity in repository.find(on_corrupt=skipped.append):
+        found.append(entity)
+        progress.step(len(found) + len(skipped) - before)
     progress.done()
-    return tuple(found)
+    return tuple(sorted(found, key=_id_of))
+
+
+def _id_of(entity: object) -> str:
+    return str(getattr(entity, "id", ""))
 
 
 def require_store(root: pathlib.Path) -> None:

@@ -55,7 +55,6 @@ from stuut_domain.outreach.simulation import (
     simulate_outreach,
 )
 from stuut_domain.outreach.state import (
-    CHANNELS,
     EMPTY_STATE,
     OutreachPause,
     OutreachState,
@@ -64,7 +63,6 @@ from stuut_domain.outreach.state import (
 
 __all__ = [
     "BLOCKER_CODES",
-    "CHANNELS",
     "DEFAULT_POLICY",
     "EMPTY_STATE",
     "GAP_SCOPES",

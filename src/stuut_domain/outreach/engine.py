@@ -77,10 +77,10 @@ from stuut_domain.outreach.rules import (
     zone_fallback,
 )
 from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule
-from stuut_domain.outreach.state import CHANNELS, CHANNELS_TEXT, EMPTY_STATE, OutreachState
+from stuut_domain.outreach.state import CHANNELS_TEXT, EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner, partners_by_id
 from stuut_domain.receivables import balance, is_open_receivable
-from stuut_domain.types import OutreachChannel
+from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import require_aware
 from stuut_domain.workflow import Workflow
 
@@ -151,7 +151,7 @@ class OutreachContext:
         channel: OutreachChannel,
         policy: OutreachPolicy = DEFAULT_POLICY,
     ) -> None:
-        if channel not in CHANNELS:
+        if channel not in OUTREACH_CHANNELS:
             raise ValueError(f"channel must be {CHANNELS_TEXT}, got {channel!r}")
         self.partner = partner
         self.workflow = workflow

@@ -47,10 +47,10 @@ from stuut_domain.outreach.decision import Blocker, OutreachDecision, duration_t
 from stuut_domain.outreach.engine import OutreachContext, PartnerInvoices, invoices_by_partner
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.schedule import utc
-from stuut_domain.outreach.state import CHANNELS, OutreachState
+from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_open_receivable
-from stuut_domain.types import OutreachChannel
+from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import require_aware
 from stuut_domain.workflow import Workflow
 
@@ -404,8 +404,12 @@ def _unknown_partner(invoice: Invoice) -> Uncontacted:
 def _distinct_channels(channels: Sequence[OutreachChannel]) -> tuple[OutreachChannel, ...]:
     """The channels as a tuple; refused (``ValueError``) if empty, unknown or repeated."""
     chosen = tuple(channels)
-    if not chosen or any(c not in CHANNELS for c in chosen) or len(set(chosen)) != len(chosen):
-        names = "/".join(repr(c) for c in CHANNELS)
+    if (
+        not chosen
+        or any(c not in OUTREACH_CHANNELS for c in chosen)
+        or len(set(chosen)) != len(chosen)
+    ):
+        names = "/".join(repr(c) for c in OUTREACH_CHANNELS)
         raise ValueError(f"channels must be distinct {names}, got {chosen!r}")
     return chosen
 

@@ -20,7 +20,6 @@ from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import aware
 
 __all__ = [
-    "CHANNELS",
     "CHANNELS_TEXT",
     "EMPTY_STATE",
     "OutreachPause",
@@ -28,14 +27,12 @@ __all__ = [
     "SentOutreach",
 ]
 
-#: The outreach channels, in documentation order: :data:`stuut_domain.types.OUTREACH_CHANNELS`.
-CHANNELS: Final[tuple[OutreachChannel, ...]] = OUTREACH_CHANNELS
 #: The channels as error messages name them: ``'email' or 'call'``.
-CHANNELS_TEXT: Final = " or ".join(repr(c) for c in CHANNELS)
+CHANNELS_TEXT: Final = " or ".join(repr(c) for c in OUTREACH_CHANNELS)
 
 
 def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and value not in CHANNELS:
+    if value is not None and value not in OUTREACH_CHANNELS:
         raise ValueError(f"{attribute.name} must be {CHANNELS_TEXT}, got {value!r}")
 
 
@@ -104,7 +101,7 @@ class OutreachState:
         by_invoice: dict[str, dt.datetime] = {}
         by_partner: dict[str, dt.datetime] = {}
         by_channel: dict[OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]] = {
-            channel: ({}, {}) for channel in CHANNELS
+            channel: ({}, {}) for channel in OUTREACH_CHANNELS
         }
         for item in self.sent:
             when = utc(item.sent_at)
