@@ -82,6 +82,19 @@ _FLOAT_TEXT: Final = msgspec.json.Encoder()
 _RAW_KINDS: Final = (Decimal, float)
 
 
+#: The variant name of the views that skip unknown keys (see ``FastPath._keeping_decode``).
+_KEEPING: Final = "_keeping"
+#: Learned views (``FastPath._learn``): the attribute names of their extra fields, and the
+#: class attribute listing ``(attribute, key)`` for each (empty on every other view).
+_EXTRA_PREFIX: Final = "_extra_"
+_EXTRAS_ATTRIBUTE: Final = "_stuut_extras"
+_OptionalRaw = msgspec.Raw | msgspec.UnsetType
+#: Bounds on learning, so that no input can grow the decoders without limit: how many times
+#: one decoder is re-learned, and how many unknown keys one class may learn.
+LEARNINGS: Final = 4
+EXTRAS_PER_CLASS: Final = 16
+
+
 #: An integer ``-0``: the integer 0, which the reference parser reads as ``0``. A frame would
 #: keep its text, so such a number is left to the reference path (both then agree).
 _NEGATIVE_ZERO: Final = msgspec.Raw(b"-0")
@@ -118,9 +131,13 @@ class TooDeep(ValueError):
 #: The first line of every generated converter: an entity at the limit is left to the
 #: reference path (it may hold a list or a JSON value one level further down).
 _DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
+#: The second: a learned view's unknown keys are judged (``_check_extras``).
+_EXTRAS_LINE: Final = "    if w._stuut_extras:\n        _extras(w, d)"
 _JSON_SCALARS: Final = (str, int, float, bool)
 #: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
 _SHORT_FIGURE: Final = 20
+#: The types of JSON values that hold nothing (a ``JSON`` value of only these is flat).
+_S: Final = frozenset({*_JSON_SCALARS, type(None)})
 
 
 def _json_within(value: Any, level: int) -> Any:
@@ -128,6 +145,8 @@ def _json_within(value: Any, level: int) -> Any:
     if it fits within the limit; the entity's own check proved ``level < NESTING_LIMIT``."""
     kind = type(value)
     items = value.values() if kind is dict else value if kind is list else ()
+    if _S.issuperset(map(type, items)):
+        return value  # flat: nothing inside nests (the common case, checked at C speed)
     room = NESTING_LIMIT - level - 1
     for item in items:
         inner = type(item)
@@ -151,6 +170,33 @@ def _fits(value: Any, levels: int) -> bool:
         if (inner is dict or inner is list) and not _fits(item, levels - 1):
             return False
     return True
+
+
+def _check_extras(frame: Any, level: int) -> None:
+    """Judge the unknown keys a learned view captured, as the reference path reads them.
+
+    Each value is kept as ``msgspec.Raw``, its text as sent (msgspec has checked it is
+    JSON), and written back as it is: the same JSON value, number forms included, that the
+    reference path writes from its parse. A string or a literal needs nothing more. A number,
+    an array or an object is parsed as the reference parser parses it: a number beyond a
+    decimal's range raises, and a value nesting past the limit below the entity at
+    ``level`` raises ``TooDeep`` (the reference path then decides).
+    """
+    for attribute, _ in frame._stuut_extras:
+        raw = getattr(frame, attribute)
+        if raw is msgspec.UNSET:
+            continue
+        text = bytes(raw)
+        if text[0] == 0x22 or text in _LITERALS:
+            continue
+        value = _EXTRA_DOCUMENT.decode(text)
+        kind = type(value)
+        if (kind is dict or kind is list) and not _fits(value, NESTING_LIMIT - level):
+            raise TooDeep
+
+
+_LITERALS: Final = frozenset({b"true", b"false", b"null"})
+_EXTRA_DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
 
 
 def _too_deep(value: Any) -> Any:
@@ -268,9 +314,11 @@ class FastPath:
             "_LIMIT": NESTING_LIMIT,
             "_TooDeep": TooDeep,
             "_json_within": _json_within,
-            "_S": frozenset({*_JSON_SCALARS, type(None)}),
+            "_S": _S,
             "_too_deep": _too_deep,
+            "_extras": _check_extras,
         }
+        self._learned: dict[tuple[str, type], tuple[int, dict[type, dict[str, None]]]] = {}
 
     # -- public, per entity class ----------------------------------------------------------
 
@@ -340,20 +388,86 @@ class FastPath:
         if kind == "one":
             entity = convert(wire, None, 1)
             keep_documents(entity, document)
+            self._learn(kind, cls, [document])
             return entity, wire
         items, depth = (wire, 2) if type(wire) is list else (wire.data, 3)
         parts = document if type(document) is list else document["data"]
         entities = [convert(item, None, depth) for item in items]
         for entity, part in zip(entities, parts, strict=True):
             keep_documents(entity, part)
+        self._learn(kind, cls, parts)
         return entities, wire
+
+    def _learn(self, kind: str, cls: type, documents: list[Any]) -> None:
+        """Learn the unknown keys of a document the keeping path decoded (ADR 0039).
+
+        An API that adds a field sends it in every document from then on. The decoder for
+        ``(kind, cls)`` is rebuilt with *learned* views: each class gets one more field per
+        unknown key seen in its objects, captured by msgspec as ``msgspec.Raw`` in the same
+        parse, so the frame is again the whole document and is written back in C. Unknown
+        keys not learned still make the learned views refuse the document (it takes the
+        keeping path again). Bounded: at most ``LEARNINGS`` rebuilds per decoder and
+        ``EXTRAS_PER_CLASS`` keys per class; past either, documents keep taking the keeping
+        path, correct and slower.
+        """
+        found: dict[type, dict[str, None]] = {}
+        for document in documents:
+            if type(document) is dict:
+                self._unknown_keys(cls, document, found)
+        if not found:
+            return
+        with self._lock:
+            count, known = self._learned.get((kind, cls), (0, {}))
+            merged = {c: dict(keys) for c, keys in known.items()}
+            for c, keys in found.items():
+                merged.setdefault(c, {}).update(keys)
+            if count >= LEARNINGS or any(len(k) > EXTRAS_PER_CLASS for k in merged.values()):
+                return
+            variant = f"_learned{next(_names)}"
+            try:
+                views = {
+                    c: self._define_struct(c, variant=variant, extras=tuple(merged.get(c, ())))
+                    for c in list(self._wire)
+                }
+                tp = self._decoder_type(kind, cls, views=views)
+                decoder = msgspec.json.Decoder(tp, float_hook=_canonical_float)
+            except (TypeError, ValueError):  # a key msgspec cannot name: not learned
+                return
+            self._learned[(kind, cls)] = (count + 1, merged)
+            self._decoders[(kind, cls)] = decoder
+            if kind == "one":
+                self._one[cls] = decoder
+
+    def _unknown_keys(self, cls: type, document: dict[str, Any], found: dict[type, Any]) -> None:
+        """Collect into ``found`` the unknown keys of ``document`` (a ``cls``) and below it.
+
+        The document has passed the nesting check: the recursion is at most that deep.
+        """
+        if cls not in self._wire:
+            return
+        hints = field_hints(cls)
+        if is_sourced(cls):
+            unknown = [key for key in document if key not in hints]
+            if unknown:
+                found.setdefault(cls, {}).update(dict.fromkeys(unknown))
+        for name, tp in hints.items():
+            value = document.get(name)
+            base = strip_optional(tp)[0]
+            if _is_tuple(base) and type(value) is list:
+                item = get_args(base)[0]
+                for part in value:
+                    if type(part) is dict:
+                        self._unknown_keys(item, part, found)
+            elif type(value) is dict and base in self._wire:
+                self._unknown_keys(base, value, found)
 
     def _keeping_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         with self._lock:
             existing = self._keeping.get((kind, cls))
             if existing is None:
                 self._analyse(cls)
-                existing = msgspec.json.Decoder(self._decoder_type(kind, cls, keeping=True))
+                tp = self._decoder_type(kind, cls, views=self._keeping_wire)
+                existing = msgspec.json.Decoder(tp)
                 self._keeping[(kind, cls)] = existing
             return existing
 
@@ -366,20 +480,20 @@ class FastPath:
 
     def _build_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         self._analyse(cls)
-        tp = self._decoder_type(kind, cls, keeping=False)
+        tp = self._decoder_type(kind, cls, views=self._wire)
         decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp, float_hook=_canonical_float)
         self._decoders[(kind, cls)] = decoder
         if kind == "one":
             self._one[cls] = decoder
         return decoder
 
-    def _decoder_type(self, kind: str, cls: type, *, keeping: bool) -> Any:
-        item = (self._keeping_wire if keeping else self._wire).get(cls, cls)
+    def _decoder_type(self, kind: str, cls: type, *, views: dict[type, type]) -> Any:
+        item = views.get(cls, cls)
         if kind == "one":
             tp: Any = item
         else:
             page = msgspec.defstruct(
-                f"Page_{cls.__name__}_Wire{'_keeping' if keeping else ''}",
+                f"Page_{cls.__name__}_Wire{next(_names)}",
                 [
                     ("data", tuple[item, ...]),  # type: ignore[valid-type]
                     ("current_page", _BoundedInt, 0),
@@ -445,8 +559,8 @@ class FastPath:
                 self._mode[cls] = "frame"
         new = [cls for cls in edges if self._mode[cls] != "direct"]
         for cls in new:
-            self._wire[cls] = self._define_struct(cls, keeping=False)
-            self._keeping_wire[cls] = self._define_struct(cls, keeping=True)
+            self._wire[cls] = self._define_struct(cls)
+            self._keeping_wire[cls] = self._define_struct(cls, variant=_KEEPING)
         for cls in new:
             build = self._build_frame if self._mode[cls] == "frame" else self._build_converter
             self._converters[cls] = build(cls)
@@ -460,10 +574,10 @@ class FastPath:
             setattr(self._module, name, obj)
         return name
 
-    def _wire_name(self, cls: type, *, keeping: bool = False) -> str:
-        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}{'_keeping' if keeping else ''}"
+    def _wire_name(self, cls: type, *, variant: str = "") -> str:
+        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}{variant}"
 
-    def _annotation(self, tp: Any, validator: Any = None, *, keeping: bool = False) -> str | None:
+    def _annotation(self, tp: Any, validator: Any = None, *, variant: str = "") -> str | None:
         """The wire annotation for a field type as text in the wire module; ``None`` = as is.
 
         Datetimes must carry an offset and currency codes must be known, checked by msgspec
@@ -479,43 +593,52 @@ class FastPath:
         elif validator is currency_code:
             text = self._alias(_CurrencyCode)
         elif _is_tuple(base):
-            inner = self._annotation(get_args(base)[0], keeping=keeping)
+            inner = self._annotation(get_args(base)[0], variant=variant)
             if inner is None:
                 return None
             text = f"tuple[{inner}, ...]"
         elif attrs.has(base) and self._mode.get(base, "direct") != "direct":
-            text = self._wire_name(base, keeping=keeping)
+            text = self._wire_name(base, variant=variant)
         else:
             return None
         return f"{text} | None" if optional else text
 
-    def _define_struct(self, cls: type, *, keeping: bool) -> type:
+    def _define_struct(self, cls: type, *, variant: str = "", extras: tuple[str, ...] = ()) -> type:
         """The wire view of ``cls``: a Struct with its fields and wire annotations.
 
         An optional field's default is ``UNSET``, so the frame tells an absent key from a
         ``null`` one, and unknown keys are refused: the frame is then the document itself,
         and written back as it is (ADR 0034). The *keeping* view skips unknown keys instead,
         for documents whose entities keep their parsed document (see ``_keeping_decode``).
+        A *learned* view (``extras``: unknown keys seen before, see ``_learn``) has one
+        more field per such key, its value kept as ``msgspec.Raw`` and ``UNSET`` when absent.
         """
+        keeping = variant == _KEEPING
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         hints = field_hints(cls)
         unset = self._alias(msgspec.UnsetType)
         for field in wire_fields(cls):
-            text = self._annotation(hints[field.name], field.validator, keeping=keeping)
+            text = self._annotation(hints[field.name], field.validator, variant=variant)
             annotation = self._alias(hints[field.name]) if text is None else text
             if field.default is attrs.NOTHING:
                 fields.append((field.name, annotation))
             else:
                 fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
-        name = self._wire_name(cls, keeping=keeping)
+        raw = self._alias(_OptionalRaw)
+        rename = {}
+        for index, key in enumerate(extras):
+            fields.append((f"{_EXTRA_PREFIX}{index}", raw, msgspec.UNSET))
+            rename[f"{_EXTRA_PREFIX}{index}"] = key
+        name = self._wire_name(cls, variant=variant)
         view = msgspec.defstruct(
             name,
             fields,
             kw_only=True,
             gc=False,
             forbid_unknown_fields=not keeping,
+            rename=rename or None,
             module=self._module.__name__,
-            namespace={"__reduce__": _reduce_frame},
+            namespace={"__reduce__": _reduce_frame, _EXTRAS_ATTRIBUTE: tuple(rename.items())},
         )
         setattr(self._module, name, view)
         return view
@@ -564,7 +687,8 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines.append(self._currency_line(cls, "w"))
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
@@ -600,7 +724,7 @@ class FastPath:
         if is_sourced(cls):
             lines.append("    o._source = w")
             lines.append("    o._wire = w")
-        lines.append(f"    _setattr(o, '__class__', _E_{name})")
+        lines.append(f"    o.__class__ = _E_{name}  # the builder's own setattr: a plain store")
         lines.append("    return o")
         return self._compile(cls, function, lines)
 
@@ -614,7 +738,8 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines.append(self._currency_line(cls, "w"))
         lines.append(f"    o = _E_{name}(")
         for field in wire_fields(cls):
             tp = field_hints(cls)[field.name]
