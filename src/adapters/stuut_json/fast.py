@@ -237,21 +237,38 @@ def _canonical_float(text: str) -> float:
     return number
 
 
+def _figure(text: str) -> Decimal:
+    """A JSON number with a fraction or an exponent, read exactly as written (a hook)."""
+    value = Decimal(text)
+    if len(text) > _SHORT_FIGURE or "e" in text or "E" in text:
+        check_figure(value)  # only a long text or an exponent can be no figure
+    return value
+
+
+#: Reads a ``Decimal`` field's raw text in C: integers as ``int``, other numbers by ``_figure``.
+_DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=_figure)
+#: Integers this large or larger have more digits than ``_SHORT_FIGURE`` allows unchecked.
+_LONG_INTEGER: Final = 10**_SHORT_FIGURE
+
+
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
     """A ``Decimal`` field from its raw JSON text: a number exactly as written, or null."""
     if raw is None:
         return None
-    text = bytes(raw)
-    if text == b"null":
+    value = _DECIMAL_NUMBER.decode(raw)
+    kind = type(value)
+    if kind is Decimal:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        if not value:
+            if raw == _NEGATIVE_ZERO:
+                raise IntegerNegativeZero
+        elif not -_LONG_INTEGER < value < _LONG_INTEGER:
+            check_figure(Decimal(value))
+        return Decimal(value)
+    if value is None:
         return None
-    if text[0] not in _NUMBER_START:
-        raise TypeError("expected a JSON number")
-    if text == b"-0":
-        raise IntegerNegativeZero
-    value = Decimal(text.decode())
-    if len(text) > _SHORT_FIGURE or b"e" in text or b"E" in text:
-        check_figure(value)  # only a long text or an exponent can be no figure
-    return value
+    raise TypeError("expected a JSON number")
 
 
 def _decimal_required(raw: msgspec.Raw) -> Decimal:
@@ -308,8 +325,7 @@ class FastPath:
             "_new": object.__new__,
             "_NoCurrency": _NoCurrency,
             "_CURRENCIES": {code: currency(code) for code in CURRENCY_CODES},
-            "_money_units": Money.__dict__["minor_units"].__set__,
-            "_money_currency": Money.__dict__["currency"].__set__,
+            "_MoneyBuilder": _MONEY_BUILDER,
             "_setattr": object.__setattr__,
             "_LIMIT": NESTING_LIMIT,
             "_TooDeep": TooDeep,
@@ -707,7 +723,12 @@ class FastPath:
                 lines.append(f"    o.{field.name} = {default} if v is _U else {expression}")
                 continue
             build = (
-                ["m = _new(_Money)", "_money_units(m, v)", "_money_currency(m, cur)"]
+                [
+                    "m = _new(_MoneyBuilder)",
+                    "m.minor_units = v",
+                    "m.currency = cur",
+                    "m.__class__ = _Money",
+                ]
                 if self._slot_money
                 else ["m = _Money(v, code)"]
             )
@@ -773,7 +794,10 @@ class FastPath:
         base, optional = strip_optional(tp)
         value = f"w.{name}" if value is None else value
         if tp is Any:
-            return f"({value} if {value}.__class__ in _S else _json_within({value}, d))"
+            # scalars and empty containers hold nothing; others are judged (most are flat)
+            return (
+                f"({value} if {value}.__class__ in _S or not {value} else _json_within({value}, d))"
+            )
         static = 0 if self._converted(base) else _static_depth(base)
         if static > 1:
             # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
@@ -789,8 +813,12 @@ class FastPath:
         if _is_tuple(base):
             item = get_args(base)[0]
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
+                # no comprehension for the short lists most documents hold (it costs a call)
+                convert = f"_to_entity_{self._wire_name(item)}"
                 return (
-                    f"tuple([_to_entity_{self._wire_name(item)}(x, code, d + 2) for x in {value}])"
+                    f"(() if (n := len({value})) == 0"
+                    f" else ({convert}({value}[0], code, d + 2),) if n == 1"
+                    f" else tuple([{convert}(x, code, d + 2) for x in {value}]))"
                 )
             return value
         if attrs.has(base) and self._mode.get(base, "direct") != "direct":
@@ -861,20 +889,29 @@ def _builder(cls: type) -> type:
     )
 
 
+#: Money while the codec fills its two slots (see ``_builder``).
+_MONEY_BUILDER: Final = _builder(Money)
+
+
 class _NoCurrency(ValueError):
     """An amount whose owner has no currency (the reference path explains it)."""
 
 
 def _slot_money() -> bool:
-    """Whether Money can be built through its two slots (checked once, against ``Money()``)."""
+    """Whether Money can be built through its two slots (checked once, against ``Money()``).
+
+    Built as entities are (ADR 0032): a builder with Money's slots and plain attribute
+    stores, re-classed to Money.
+    """
     slots = getattr(Money, "__slots__", ())
     if set(slots) != {"minor_units", "currency"}:
         return False
-    probe = object.__new__(Money)
-    Money.__dict__["minor_units"].__set__(probe, 1050)
-    Money.__dict__["currency"].__set__(probe, currency("EUR"))
+    probe: Any = object.__new__(_MONEY_BUILDER)
+    probe.minor_units = 1050
+    probe.currency = currency("EUR")
+    probe.__class__ = Money
     reference = Money(1050, "EUR")
-    return bool(probe == reference and hash(probe) == hash(reference))
+    return bool(type(probe) is Money and probe == reference and hash(probe) == hash(reference))
 
 
 def _leaves(tp: Any) -> list[Any]:
