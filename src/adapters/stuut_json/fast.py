@@ -335,6 +335,7 @@ class FastPath:
             "_extras": _check_extras,
         }
         self._learned: dict[tuple[str, type], tuple[int, dict[type, dict[str, None]]]] = {}
+        self._sighted: dict[tuple[str, type], frozenset[tuple[type, str]]] = {}
 
     # -- public, per entity class ----------------------------------------------------------
 
@@ -417,10 +418,12 @@ class FastPath:
     def _learn(self, kind: str, cls: type, documents: list[Any]) -> None:
         """Learn the unknown keys of a document the keeping path decoded (ADR 0039).
 
-        An API that adds a field sends it in every document from then on. The decoder for
-        ``(kind, cls)`` is rebuilt with *learned* views: each class gets one more field per
-        unknown key seen in its objects, captured by msgspec as ``msgspec.Raw`` in the same
-        parse, so the frame is again the whole document and is written back in C. Unknown
+        An API that adds a field sends it in every document from then on. When the same
+        unknown keys come twice in a row, the decoder for ``(kind, cls)`` is rebuilt with
+        *learned* views (keys that never come back, as in hostile input, cost no rebuild):
+        each class gets one more field per unknown key seen in its objects, captured by
+        msgspec as ``msgspec.Raw`` in the same parse, so the frame is again the whole
+        document and is written back in C. Unknown
         keys not learned still make the learned views refuse the document (it takes the
         keeping path again). Bounded: at most ``LEARNINGS`` rebuilds per decoder and
         ``EXTRAS_PER_CLASS`` keys per class; past either, documents keep taking the keeping
@@ -430,9 +433,13 @@ class FastPath:
         for document in documents:
             if type(document) is dict:
                 self._unknown_keys(cls, document, found)
-        if not found:
+        if not found or any(len(keys) > EXTRAS_PER_CLASS for keys in found.values()):
             return
+        sighting = frozenset((c, key) for c, keys in found.items() for key in keys)
         with self._lock:
+            if self._sighted.get((kind, cls)) != sighting:
+                self._sighted[(kind, cls)] = sighting  # first sight: learned when seen again
+                return
             count, known = self._learned.get((kind, cls), (0, {}))
             merged = {c: dict(keys) for c, keys in known.items()}
             for c, keys in found.items():
@@ -795,9 +802,11 @@ class FastPath:
         value = f"w.{name}" if value is None else value
         if tp is Any:
             # scalars and empty containers hold nothing; others are judged (most are flat)
-            return (
-                f"({value} if {value}.__class__ in _S or not {value} else _json_within({value}, d))"
+            held = (
+                f"(k := {value}.__class__) in _S or not {value}"
+                f" or (k is dict and _S.issuperset(map(type, {value}.values())))"
             )
+            return f"({value} if {held} else _json_within({value}, d))"
         static = 0 if self._converted(base) else _static_depth(base)
         if static > 1:
             # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
