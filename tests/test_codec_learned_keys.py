@@ -100,7 +100,7 @@ class TestLearnedViews:
         learned(fast, json.dumps(with_unknown_keys(seed())).encode())
         text = json.dumps(with_unknown_keys(seed(), item="MARK"))
         data = text.replace('"MARK"', "1e9999999999999999999999").encode()
-        with pytest.raises(msgspec.ValidationError):
+        with pytest.raises(ValueError, match=r"out of range|beyond the range"):
             fast.decode(Invoice, data)
         with pytest.raises(DecodeError):
             CODEC.decode(Invoice, data)

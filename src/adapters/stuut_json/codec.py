@@ -169,7 +169,8 @@ class StuutJsonCodec:
     reference path (cattrs), which raises a :class:`DecodeError` listing every problem. A
     document with an unknown key, or a fraction in a ``JSON`` field that a float would write
     differently (``1.50``), takes the fast path's slower keeping decoders, which keep them
-    (ADR 0034).
+    (ADR 0034); unknown keys that come twice in a row are learned, and kept in one parse
+    from then on (ADR 0039).
     Mappings and ``forbid_unknown_keys=True`` use the reference path only (ADR 0005).
     A codec is safe to share between threads once built.
     """

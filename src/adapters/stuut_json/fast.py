@@ -21,7 +21,10 @@ the frame is kept as the entity's document (``_source`` and ``_wire``). Frames r
 keys, and the decoders refuse a fraction in a ``JSON`` field whose text a float would not
 write back: *keeping* frames (which skip unknown keys) then decode the document, and every
 entity keeps its part of the document parsed as plain values, numbers as written, as the
-reference path keeps it.
+reference path keeps it. When the same unknown keys come twice in a row they are *learned*
+(ADR 0039): the decoder is rebuilt with views that hold one more field per such key, decoded
+as a ``JSON`` field is, so those documents are decoded in one parse again and their frames
+written back in C.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
@@ -88,7 +91,6 @@ _KEEPING: Final = "_keeping"
 #: class attribute listing ``(attribute, key)`` for each (empty on every other view).
 _EXTRA_PREFIX: Final = "_extra_"
 _EXTRAS_ATTRIBUTE: Final = "_stuut_extras"
-_OptionalRaw = msgspec.Raw | msgspec.UnsetType
 #: Bounds on learning, so that no input can grow the decoders without limit: how many times
 #: one decoder is re-learned, and how many unknown keys one class may learn.
 LEARNINGS: Final = 4
@@ -173,30 +175,19 @@ def _fits(value: Any, levels: int) -> bool:
 
 
 def _check_extras(frame: Any, level: int) -> None:
-    """Judge the unknown keys a learned view captured, as the reference path reads them.
+    """Judge the unknown keys a learned view captured, as ``JSON`` fields are judged.
 
-    Each value is kept as ``msgspec.Raw``, its text as sent (msgspec has checked it is
-    JSON), and written back as it is: the same JSON value, number forms included, that the
-    reference path writes from its parse. A string or a literal needs nothing more. A number,
-    an array or an object is parsed as the reference parser parses it: a number beyond a
-    decimal's range raises, and a value nesting past the limit below the entity at
-    ``level`` raises ``TooDeep`` (the reference path then decides).
+    msgspec decodes each such value as it decodes a ``JSON`` field (its fractions through
+    ``_canonical_float``, so every number is written back as sent), and the frame writes it
+    back: the same JSON value the reference path writes from its parse. An object or array
+    must nest within the limit below the entity at ``level``; else ``TooDeep``, and the
+    reference path decides.
     """
     for attribute, _ in frame._stuut_extras:
-        raw = getattr(frame, attribute)
-        if raw is msgspec.UNSET:
-            continue
-        text = bytes(raw)
-        if text[0] == 0x22 or text in _LITERALS:
-            continue
-        value = _EXTRA_DOCUMENT.decode(text)
-        kind = type(value)
-        if (kind is dict or kind is list) and not _fits(value, NESTING_LIMIT - level):
-            raise TooDeep
-
-
-_LITERALS: Final = frozenset({b"true", b"false", b"null"})
-_EXTRA_DOCUMENT: Final = msgspec.json.Decoder(float_hook=WrittenNumber)
+        value = getattr(frame, attribute)
+        kind = value.__class__
+        if (kind is dict or kind is list) and value:
+            _json_within(value, level)
 
 
 def _too_deep(value: Any) -> Any:
@@ -421,8 +412,8 @@ class FastPath:
         An API that adds a field sends it in every document from then on. When the same
         unknown keys come twice in a row, the decoder for ``(kind, cls)`` is rebuilt with
         *learned* views (keys that never come back, as in hostile input, cost no rebuild):
-        each class gets one more field per unknown key seen in its objects, captured by
-        msgspec as ``msgspec.Raw`` in the same parse, so the frame is again the whole
+        each class gets one more field per unknown key seen in its objects, decoded by
+        msgspec in the same parse as a ``JSON`` field is, so the frame is again the whole
         document and is written back in C. Unknown
         keys not learned still make the learned views refuse the document (it takes the
         keeping path again). Bounded: at most ``LEARNINGS`` rebuilds per decoder and
@@ -634,7 +625,7 @@ class FastPath:
         and written back as it is (ADR 0034). The *keeping* view skips unknown keys instead,
         for documents whose entities keep their parsed document (see ``_keeping_decode``).
         A *learned* view (``extras``: unknown keys seen before, see ``_learn``) has one
-        more field per such key, its value kept as ``msgspec.Raw`` and ``UNSET`` when absent.
+        more field per such key, decoded as a ``JSON`` field is, ``UNSET`` when absent.
         """
         keeping = variant == _KEEPING
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
@@ -647,10 +638,10 @@ class FastPath:
                 fields.append((field.name, annotation))
             else:
                 fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
-        raw = self._alias(_OptionalRaw)
+        anything = self._alias(Any)
         rename = {}
         for index, key in enumerate(extras):
-            fields.append((f"{_EXTRA_PREFIX}{index}", raw, msgspec.UNSET))
+            fields.append((f"{_EXTRA_PREFIX}{index}", anything, msgspec.UNSET))
             rename[f"{_EXTRA_PREFIX}{index}"] = key
         name = self._wire_name(cls, variant=variant)
         view = msgspec.defstruct(
