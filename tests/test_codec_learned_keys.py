@@ -120,6 +120,28 @@ class TestLearnedViews:
             CODEC.decode(Invoice, data)
         assert caught.value.problems[0].path.startswith("x_added_later")
 
+    def test_a_key_learned_as_a_scalar_widens_when_it_holds_more(self) -> None:
+        fast = FastPath(Page)
+        learned(fast, json.dumps(with_unknown_keys(seed(), item="text")).encode())
+        data = json.dumps(with_unknown_keys(seed(), item={"now": [1, 2.5]})).encode()
+        first = fast.decode(Invoice, data)
+        assert type(first._wire) is dict  # refused by the scalar view: the keeping path
+        again = fast.decode(Invoice, data)
+        assert isinstance(again._wire, msgspec.Struct)  # widened at once: the key was known
+        for invoice in (first, again):
+            assert typed_json(CODEC.encode(invoice)) == typed_json(data)
+        assert fast._learned[("one", Invoice)][0] == 2
+
+    def test_a_document_refused_for_another_reason_costs_no_rebuild(self) -> None:
+        fast = FastPath(Page)
+        learned(fast, json.dumps(with_unknown_keys(seed(), item=[1])).encode())
+        text = json.dumps(with_unknown_keys(seed(), item=["MARK"]))
+        data = text.replace('"MARK"', "1.50").encode()  # a float would write 1.5
+        for _ in range(LEARNINGS + 1):
+            invoice = fast.decode(Invoice, data)
+            assert typed_json(CODEC.encode(invoice)) == typed_json(data)
+        assert fast._learned[("one", Invoice)][0] == 1
+
     def test_keys_seen_once_are_not_learned(self) -> None:
         fast = FastPath(Page)
         for round_ in range(LEARNINGS + 3):

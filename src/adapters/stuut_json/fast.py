@@ -87,10 +87,14 @@ _RAW_KINDS: Final = (Decimal, float)
 
 #: The variant name of the views that skip unknown keys (see ``FastPath._keeping_decode``).
 _KEEPING: Final = "_keeping"
-#: Learned views (``FastPath._learn``): the attribute names of their extra fields, and the
-#: class attribute listing ``(attribute, key)`` for each (empty on every other view).
+#: Learned views (``FastPath._learn``): the attribute names of their extra fields, the class
+#: attribute listing ``(attribute, key)`` for each (empty on every other view), and the one
+#: listing the attributes whose values may hold an object, an array or a fraction.
 _EXTRA_PREFIX: Final = "_extra_"
 _EXTRAS_ATTRIBUTE: Final = "_stuut_extras"
+_CHECKED_ATTRIBUTE: Final = "_stuut_checked"
+#: A learned key that only ever held these is decoded as one of them, proven in C.
+_Scalar = str | int | bool | None
 #: Bounds on learning, so that no input can grow the decoders without limit: how many times
 #: one decoder is re-learned, and how many unknown keys one class may learn.
 LEARNINGS: Final = 4
@@ -134,7 +138,7 @@ class TooDeep(ValueError):
 #: reference path (it may hold a list or a JSON value one level further down).
 _DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
 #: The second: a learned view's unknown keys are judged (``_check_extras``).
-_EXTRAS_LINE: Final = "    if w._stuut_extras:\n        _extras(w, d)"
+_EXTRAS_LINE: Final = "    if w._stuut_checked:\n        _extras(w, d)"
 _JSON_SCALARS: Final = (str, int, float, bool)
 #: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
 _SHORT_FIGURE: Final = 20
@@ -181,9 +185,10 @@ def _check_extras(frame: Any, level: int) -> None:
     ``_canonical_float``, so every number is written back as sent), and the frame writes it
     back: the same JSON value the reference path writes from its parse. An object or array
     must nest within the limit below the entity at ``level``; else ``TooDeep``, and the
-    reference path decides.
+    reference path decides. Keys that only ever held a string, an integer, a boolean or
+    null are decoded as one of those (msgspec proves it) and need no check.
     """
-    for attribute, _ in frame._stuut_extras:
+    for attribute in frame._stuut_checked:
         value = getattr(frame, attribute)
         kind = value.__class__
         if (kind is dict or kind is list) and value:
@@ -240,6 +245,8 @@ def _figure(text: str) -> Decimal:
 _DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=_figure)
 #: Integers this large or larger have more digits than ``_SHORT_FIGURE`` allows unchecked.
 _LONG_INTEGER: Final = 10**_SHORT_FIGURE
+#: What a learned key may hold to be decoded as a scalar (a parsed document's leaf types).
+_SCALAR_TYPES: Final = frozenset({str, int, bool, type(None)})
 
 
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
@@ -325,7 +332,7 @@ class FastPath:
             "_too_deep": _too_deep,
             "_extras": _check_extras,
         }
-        self._learned: dict[tuple[str, type], tuple[int, dict[type, dict[str, None]]]] = {}
+        self._learned: dict[tuple[str, type], tuple[int, dict[type, dict[str, bool]]]] = {}
         self._sighted: dict[tuple[str, type], frozenset[tuple[type, str]]] = {}
 
     # -- public, per entity class ----------------------------------------------------------
@@ -420,7 +427,7 @@ class FastPath:
         ``EXTRAS_PER_CLASS`` keys per class; past either, documents keep taking the keeping
         path, correct and slower.
         """
-        found: dict[type, dict[str, None]] = {}
+        found: dict[type, dict[str, bool]] = {}  # key: whether it held more than a scalar
         for document in documents:
             if type(document) is dict:
                 self._unknown_keys(cls, document, found)
@@ -434,13 +441,19 @@ class FastPath:
             count, known = self._learned.get((kind, cls), (0, {}))
             merged = {c: dict(keys) for c, keys in known.items()}
             for c, keys in found.items():
-                merged.setdefault(c, {}).update(keys)
+                into = merged.setdefault(c, {})
+                for key, wide in keys.items():
+                    into[key] = into.get(key, False) or wide
+            if merged == known:
+                return  # refused for another reason (a fraction, say): nothing new to learn
             if count >= LEARNINGS or any(len(k) > EXTRAS_PER_CLASS for k in merged.values()):
                 return
             variant = f"_learned{next(_names)}"
             try:
                 views = {
-                    c: self._define_struct(c, variant=variant, extras=tuple(merged.get(c, ())))
+                    c: self._define_struct(
+                        c, variant=variant, extras=tuple(merged.get(c, {}).items())
+                    )
                     for c in list(self._wire)
                 }
                 tp = self._decoder_type(kind, cls, views=views)
@@ -452,8 +465,11 @@ class FastPath:
             if kind == "one":
                 self._one[cls] = decoder
 
-    def _unknown_keys(self, cls: type, document: dict[str, Any], found: dict[type, Any]) -> None:
-        """Collect into ``found`` the unknown keys of ``document`` (a ``cls``) and below it.
+    def _unknown_keys(
+        self, cls: type, document: dict[str, Any], found: dict[type, dict[str, bool]]
+    ) -> None:
+        """Collect into ``found`` the unknown keys of ``document`` (a ``cls``) and below it,
+        each with whether it held more than a string, an integer, a boolean or null.
 
         The document has passed the nesting check: the recursion is at most that deep.
         """
@@ -463,7 +479,10 @@ class FastPath:
         if is_sourced(cls):
             unknown = [key for key in document if key not in hints]
             if unknown:
-                found.setdefault(cls, {}).update(dict.fromkeys(unknown))
+                into = found.setdefault(cls, {})
+                for key in unknown:
+                    wide = type(document[key]) not in _SCALAR_TYPES
+                    into[key] = into.get(key, False) or wide
         for name, tp in hints.items():
             value = document.get(name)
             base = strip_optional(tp)[0]
@@ -617,15 +636,19 @@ class FastPath:
             return None
         return f"{text} | None" if optional else text
 
-    def _define_struct(self, cls: type, *, variant: str = "", extras: tuple[str, ...] = ()) -> type:
+    def _define_struct(
+        self, cls: type, *, variant: str = "", extras: tuple[tuple[str, bool], ...] = ()
+    ) -> type:
         """The wire view of ``cls``: a Struct with its fields and wire annotations.
 
         An optional field's default is ``UNSET``, so the frame tells an absent key from a
         ``null`` one, and unknown keys are refused: the frame is then the document itself,
         and written back as it is (ADR 0034). The *keeping* view skips unknown keys instead,
         for documents whose entities keep their parsed document (see ``_keeping_decode``).
-        A *learned* view (``extras``: unknown keys seen before, see ``_learn``) has one
-        more field per such key, decoded as a ``JSON`` field is, ``UNSET`` when absent.
+        A *learned* view (``extras``: unknown keys seen before, see ``_learn``, each with
+        whether it held more than a scalar) has one more field per such key, ``UNSET`` when
+        absent: decoded as a ``JSON`` field is, or, for a key that only held scalars, as
+        one of them.
         """
         keeping = variant == _KEEPING
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
@@ -638,11 +661,15 @@ class FastPath:
                 fields.append((field.name, annotation))
             else:
                 fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
-        anything = self._alias(Any)
+        anything, scalar = self._alias(Any), self._alias(_Scalar)
         rename = {}
-        for index, key in enumerate(extras):
-            fields.append((f"{_EXTRA_PREFIX}{index}", anything, msgspec.UNSET))
-            rename[f"{_EXTRA_PREFIX}{index}"] = key
+        checked = []
+        for index, (key, wide) in enumerate(extras):
+            attribute = f"{_EXTRA_PREFIX}{index}"
+            fields.append((attribute, f"{anything if wide else scalar} | {unset}", msgspec.UNSET))
+            rename[attribute] = key
+            if wide:
+                checked.append(attribute)
         name = self._wire_name(cls, variant=variant)
         view = msgspec.defstruct(
             name,
@@ -652,7 +679,11 @@ class FastPath:
             forbid_unknown_fields=not keeping,
             rename=rename or None,
             module=self._module.__name__,
-            namespace={"__reduce__": _reduce_frame, _EXTRAS_ATTRIBUTE: tuple(rename.items())},
+            namespace={
+                "__reduce__": _reduce_frame,
+                _EXTRAS_ATTRIBUTE: tuple(rename.items()),
+                _CHECKED_ATTRIBUTE: tuple(checked),
+            },
         )
         setattr(self._module, name, view)
         return view
