@@ -169,7 +169,8 @@ class StuutJsonCodec:
     reference path (cattrs), which raises a :class:`DecodeError` listing every problem. A
     document with an unknown key, or a fraction in a ``JSON`` field that a float would write
     differently (``1.50``), takes the fast path's slower keeping decoders, which keep them
-    (ADR 0034).
+    (ADR 0034); unknown keys that come twice in a row are learned, and kept in one parse
+    from then on (ADR 0039).
     Mappings and ``forbid_unknown_keys=True`` use the reference path only (ADR 0005).
     A codec is safe to share between threads once built.
     """
@@ -210,9 +211,12 @@ class StuutJsonCodec:
 
         Raises :class:`DecodeError` listing every problem (``source`` names the input).
         """
-        result = self._try_fast("decode", cls, data)
-        if result is not _MISS:
-            return result  # type: ignore[no-any-return]
+        fast = self._fast  # _try_fast, inlined: this is the hot path of one entity
+        if fast is not None and type(data) in _DATA_TYPES:
+            try:
+                return fast.decode(cls, data)  # type: ignore[arg-type,no-any-return]
+            except Exception:  # noqa: BLE001, S110 - the reference path explains the failure
+                pass
         value = self._parsed(cls, data, source)
         return self._structure(value, cls, cls, source, data)  # type: ignore[no-any-return]
 

@@ -21,7 +21,10 @@ the frame is kept as the entity's document (``_source`` and ``_wire``). Frames r
 keys, and the decoders refuse a fraction in a ``JSON`` field whose text a float would not
 write back: *keeping* frames (which skip unknown keys) then decode the document, and every
 entity keeps its part of the document parsed as plain values, numbers as written, as the
-reference path keeps it.
+reference path keeps it. When the same unknown keys come twice in a row they are *learned*
+(ADR 0039): the decoder is rebuilt with views that hold one more field per such key, decoded
+as a ``JSON`` field is, so those documents are decoded in one parse again and their frames
+written back in C.
 
 The fast path only has to *succeed or fail*: any exception makes the codec run the reference
 path (cattrs), which accepts the same input or explains every problem. A property test
@@ -82,6 +85,22 @@ _FLOAT_TEXT: Final = msgspec.json.Encoder()
 _RAW_KINDS: Final = (Decimal, float)
 
 
+#: The variant name of the views that skip unknown keys (see ``FastPath._keeping_decode``).
+_KEEPING: Final = "_keeping"
+#: Learned views (``FastPath._learn``): the attribute names of their extra fields, the class
+#: attribute listing ``(attribute, key)`` for each (empty on every other view), and the one
+#: listing the attributes whose values may hold an object, an array or a fraction.
+_EXTRA_PREFIX: Final = "_extra_"
+_EXTRAS_ATTRIBUTE: Final = "_stuut_extras"
+_CHECKED_ATTRIBUTE: Final = "_stuut_checked"
+#: A learned key that only ever held these is decoded as one of them, proven in C.
+_Scalar = str | int | bool | None
+#: Bounds on learning, so that no input can grow the decoders without limit: how many times
+#: one decoder is re-learned, and how many unknown keys one class may learn.
+LEARNINGS: Final = 4
+EXTRAS_PER_CLASS: Final = 16
+
+
 #: An integer ``-0``: the integer 0, which the reference parser reads as ``0``. A frame would
 #: keep its text, so such a number is left to the reference path (both then agree).
 _NEGATIVE_ZERO: Final = msgspec.Raw(b"-0")
@@ -118,9 +137,13 @@ class TooDeep(ValueError):
 #: The first line of every generated converter: an entity at the limit is left to the
 #: reference path (it may hold a list or a JSON value one level further down).
 _DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
+#: The second: a learned view's unknown keys are judged (``_check_extras``).
+_EXTRAS_LINE: Final = "    if w._stuut_checked:\n        _extras(w, d)"
 _JSON_SCALARS: Final = (str, int, float, bool)
 #: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
 _SHORT_FIGURE: Final = 20
+#: The types of JSON values that hold nothing (a ``JSON`` value of only these is flat).
+_S: Final = frozenset({*_JSON_SCALARS, type(None)})
 
 
 def _json_within(value: Any, level: int) -> Any:
@@ -128,6 +151,8 @@ def _json_within(value: Any, level: int) -> Any:
     if it fits within the limit; the entity's own check proved ``level < NESTING_LIMIT``."""
     kind = type(value)
     items = value.values() if kind is dict else value if kind is list else ()
+    if _S.issuperset(map(type, items)):
+        return value  # flat: nothing inside nests (the common case, checked at C speed)
     room = NESTING_LIMIT - level - 1
     for item in items:
         inner = type(item)
@@ -151,6 +176,23 @@ def _fits(value: Any, levels: int) -> bool:
         if (inner is dict or inner is list) and not _fits(item, levels - 1):
             return False
     return True
+
+
+def _check_extras(frame: Any, level: int) -> None:
+    """Judge the unknown keys a learned view captured, as ``JSON`` fields are judged.
+
+    msgspec decodes each such value as it decodes a ``JSON`` field (its fractions through
+    ``_canonical_float``, so every number is written back as sent), and the frame writes it
+    back: the same JSON value the reference path writes from its parse. An object or array
+    must nest within the limit below the entity at ``level``; else ``TooDeep``, and the
+    reference path decides. Keys that only ever held a string, an integer, a boolean or
+    null are decoded as one of those (msgspec proves it) and need no check.
+    """
+    for attribute in frame._stuut_checked:
+        value = getattr(frame, attribute)
+        kind = value.__class__
+        if (kind is dict or kind is list) and value:
+            _json_within(value, level)
 
 
 def _too_deep(value: Any) -> Any:
@@ -191,21 +233,40 @@ def _canonical_float(text: str) -> float:
     return number
 
 
+def _figure(text: str) -> Decimal:
+    """A JSON number with a fraction or an exponent, read exactly as written (a hook)."""
+    value = Decimal(text)
+    if len(text) > _SHORT_FIGURE or "e" in text or "E" in text:
+        check_figure(value)  # only a long text or an exponent can be no figure
+    return value
+
+
+#: Reads a ``Decimal`` field's raw text in C: integers as ``int``, other numbers by ``_figure``.
+_DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=_figure)
+#: Integers this large or larger have more digits than ``_SHORT_FIGURE`` allows unchecked.
+_LONG_INTEGER: Final = 10**_SHORT_FIGURE
+#: What a learned key may hold to be decoded as a scalar (a parsed document's leaf types).
+_SCALAR_TYPES: Final = frozenset({str, int, bool, type(None)})
+
+
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
     """A ``Decimal`` field from its raw JSON text: a number exactly as written, or null."""
     if raw is None:
         return None
-    text = bytes(raw)
-    if text == b"null":
+    value = _DECIMAL_NUMBER.decode(raw)
+    kind = type(value)
+    if kind is Decimal:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        if not value:
+            if raw == _NEGATIVE_ZERO:
+                raise IntegerNegativeZero
+        elif not -_LONG_INTEGER < value < _LONG_INTEGER:
+            check_figure(Decimal(value))
+        return Decimal(value)
+    if value is None:
         return None
-    if text[0] not in _NUMBER_START:
-        raise TypeError("expected a JSON number")
-    if text == b"-0":
-        raise IntegerNegativeZero
-    value = Decimal(text.decode())
-    if len(text) > _SHORT_FIGURE or b"e" in text or b"E" in text:
-        check_figure(value)  # only a long text or an exponent can be no figure
-    return value
+    raise TypeError("expected a JSON number")
 
 
 def _decimal_required(raw: msgspec.Raw) -> Decimal:
@@ -262,15 +323,17 @@ class FastPath:
             "_new": object.__new__,
             "_NoCurrency": _NoCurrency,
             "_CURRENCIES": {code: currency(code) for code in CURRENCY_CODES},
-            "_money_units": Money.__dict__["minor_units"].__set__,
-            "_money_currency": Money.__dict__["currency"].__set__,
+            "_MoneyBuilder": _MONEY_BUILDER,
             "_setattr": object.__setattr__,
             "_LIMIT": NESTING_LIMIT,
             "_TooDeep": TooDeep,
             "_json_within": _json_within,
-            "_S": frozenset({*_JSON_SCALARS, type(None)}),
+            "_S": _S,
             "_too_deep": _too_deep,
+            "_extras": _check_extras,
         }
+        self._learned: dict[tuple[str, type], tuple[int, dict[type, dict[str, bool]]]] = {}
+        self._sighted: dict[tuple[str, type], frozenset[tuple[type, str]]] = {}
 
     # -- public, per entity class ----------------------------------------------------------
 
@@ -340,20 +403,104 @@ class FastPath:
         if kind == "one":
             entity = convert(wire, None, 1)
             keep_documents(entity, document)
+            self._learn(kind, cls, [document])
             return entity, wire
         items, depth = (wire, 2) if type(wire) is list else (wire.data, 3)
         parts = document if type(document) is list else document["data"]
         entities = [convert(item, None, depth) for item in items]
         for entity, part in zip(entities, parts, strict=True):
             keep_documents(entity, part)
+        self._learn(kind, cls, parts)
         return entities, wire
+
+    def _learn(self, kind: str, cls: type, documents: list[Any]) -> None:
+        """Learn the unknown keys of a document the keeping path decoded (ADR 0039).
+
+        An API that adds a field sends it in every document from then on. When the same
+        unknown keys come twice in a row, the decoder for ``(kind, cls)`` is rebuilt with
+        *learned* views (keys that never come back, as in hostile input, cost no rebuild):
+        each class gets one more field per unknown key seen in its objects, decoded by
+        msgspec in the same parse as a ``JSON`` field is, so the frame is again the whole
+        document and is written back in C. Unknown
+        keys not learned still make the learned views refuse the document (it takes the
+        keeping path again). Bounded: at most ``LEARNINGS`` rebuilds per decoder and
+        ``EXTRAS_PER_CLASS`` keys per class; past either, documents keep taking the keeping
+        path, correct and slower.
+        """
+        found: dict[type, dict[str, bool]] = {}  # key: whether it held more than a scalar
+        for document in documents:
+            if type(document) is dict:
+                self._unknown_keys(cls, document, found)
+        if not found or any(len(keys) > EXTRAS_PER_CLASS for keys in found.values()):
+            return
+        sighting = frozenset((c, key) for c, keys in found.items() for key in keys)
+        with self._lock:
+            if self._sighted.get((kind, cls)) != sighting:
+                self._sighted[(kind, cls)] = sighting  # first sight: learned when seen again
+                return
+            count, known = self._learned.get((kind, cls), (0, {}))
+            merged = {c: dict(keys) for c, keys in known.items()}
+            for c, keys in found.items():
+                into = merged.setdefault(c, {})
+                for key, wide in keys.items():
+                    into[key] = into.get(key, False) or wide
+            if merged == known:
+                return  # refused for another reason (a fraction, say): nothing new to learn
+            if count >= LEARNINGS or any(len(k) > EXTRAS_PER_CLASS for k in merged.values()):
+                return
+            variant = f"_learned{next(_names)}"
+            try:
+                views = {
+                    c: self._define_struct(
+                        c, variant=variant, extras=tuple(merged.get(c, {}).items())
+                    )
+                    for c in list(self._wire)
+                }
+                tp = self._decoder_type(kind, cls, views=views)
+                decoder = msgspec.json.Decoder(tp, float_hook=_canonical_float)
+            except (TypeError, ValueError):  # a key msgspec cannot name: not learned
+                return
+            self._learned[(kind, cls)] = (count + 1, merged)
+            self._decoders[(kind, cls)] = decoder
+            if kind == "one":
+                self._one[cls] = decoder
+
+    def _unknown_keys(
+        self, cls: type, document: dict[str, Any], found: dict[type, dict[str, bool]]
+    ) -> None:
+        """Collect into ``found`` the unknown keys of ``document`` (a ``cls``) and below it,
+        each with whether it held more than a string, an integer, a boolean or null.
+
+        The document has passed the nesting check: the recursion is at most that deep.
+        """
+        if cls not in self._wire:
+            return
+        hints = field_hints(cls)
+        if is_sourced(cls):
+            unknown = [key for key in document if key not in hints]
+            if unknown:
+                into = found.setdefault(cls, {})
+                for key in unknown:
+                    wide = type(document[key]) not in _SCALAR_TYPES
+                    into[key] = into.get(key, False) or wide
+        for name, tp in hints.items():
+            value = document.get(name)
+            base = strip_optional(tp)[0]
+            if _is_tuple(base) and type(value) is list:
+                item = get_args(base)[0]
+                for part in value:
+                    if type(part) is dict:
+                        self._unknown_keys(item, part, found)
+            elif type(value) is dict and base in self._wire:
+                self._unknown_keys(base, value, found)
 
     def _keeping_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         with self._lock:
             existing = self._keeping.get((kind, cls))
             if existing is None:
                 self._analyse(cls)
-                existing = msgspec.json.Decoder(self._decoder_type(kind, cls, keeping=True))
+                tp = self._decoder_type(kind, cls, views=self._keeping_wire)
+                existing = msgspec.json.Decoder(tp)
                 self._keeping[(kind, cls)] = existing
             return existing
 
@@ -366,20 +513,20 @@ class FastPath:
 
     def _build_decoder(self, kind: str, cls: type) -> msgspec.json.Decoder[Any]:
         self._analyse(cls)
-        tp = self._decoder_type(kind, cls, keeping=False)
+        tp = self._decoder_type(kind, cls, views=self._wire)
         decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(tp, float_hook=_canonical_float)
         self._decoders[(kind, cls)] = decoder
         if kind == "one":
             self._one[cls] = decoder
         return decoder
 
-    def _decoder_type(self, kind: str, cls: type, *, keeping: bool) -> Any:
-        item = (self._keeping_wire if keeping else self._wire).get(cls, cls)
+    def _decoder_type(self, kind: str, cls: type, *, views: dict[type, type]) -> Any:
+        item = views.get(cls, cls)
         if kind == "one":
             tp: Any = item
         else:
             page = msgspec.defstruct(
-                f"Page_{cls.__name__}_Wire{'_keeping' if keeping else ''}",
+                f"Page_{cls.__name__}_Wire{next(_names)}",
                 [
                     ("data", tuple[item, ...]),  # type: ignore[valid-type]
                     ("current_page", _BoundedInt, 0),
@@ -445,8 +592,8 @@ class FastPath:
                 self._mode[cls] = "frame"
         new = [cls for cls in edges if self._mode[cls] != "direct"]
         for cls in new:
-            self._wire[cls] = self._define_struct(cls, keeping=False)
-            self._keeping_wire[cls] = self._define_struct(cls, keeping=True)
+            self._wire[cls] = self._define_struct(cls)
+            self._keeping_wire[cls] = self._define_struct(cls, variant=_KEEPING)
         for cls in new:
             build = self._build_frame if self._mode[cls] == "frame" else self._build_converter
             self._converters[cls] = build(cls)
@@ -460,10 +607,10 @@ class FastPath:
             setattr(self._module, name, obj)
         return name
 
-    def _wire_name(self, cls: type, *, keeping: bool = False) -> str:
-        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}{'_keeping' if keeping else ''}"
+    def _wire_name(self, cls: type, *, variant: str = "") -> str:
+        return f"{cls.__name__}_{self._mode[cls]}_{id(cls):x}{variant}"
 
-    def _annotation(self, tp: Any, validator: Any = None, *, keeping: bool = False) -> str | None:
+    def _annotation(self, tp: Any, validator: Any = None, *, variant: str = "") -> str | None:
         """The wire annotation for a field type as text in the wire module; ``None`` = as is.
 
         Datetimes must carry an offset and currency codes must be known, checked by msgspec
@@ -479,43 +626,64 @@ class FastPath:
         elif validator is currency_code:
             text = self._alias(_CurrencyCode)
         elif _is_tuple(base):
-            inner = self._annotation(get_args(base)[0], keeping=keeping)
+            inner = self._annotation(get_args(base)[0], variant=variant)
             if inner is None:
                 return None
             text = f"tuple[{inner}, ...]"
         elif attrs.has(base) and self._mode.get(base, "direct") != "direct":
-            text = self._wire_name(base, keeping=keeping)
+            text = self._wire_name(base, variant=variant)
         else:
             return None
         return f"{text} | None" if optional else text
 
-    def _define_struct(self, cls: type, *, keeping: bool) -> type:
+    def _define_struct(
+        self, cls: type, *, variant: str = "", extras: tuple[tuple[str, bool], ...] = ()
+    ) -> type:
         """The wire view of ``cls``: a Struct with its fields and wire annotations.
 
         An optional field's default is ``UNSET``, so the frame tells an absent key from a
         ``null`` one, and unknown keys are refused: the frame is then the document itself,
         and written back as it is (ADR 0034). The *keeping* view skips unknown keys instead,
         for documents whose entities keep their parsed document (see ``_keeping_decode``).
+        A *learned* view (``extras``: unknown keys seen before, see ``_learn``, each with
+        whether it held more than a scalar) has one more field per such key, ``UNSET`` when
+        absent: decoded as a ``JSON`` field is, or, for a key that only held scalars, as
+        one of them.
         """
+        keeping = variant == _KEEPING
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         hints = field_hints(cls)
         unset = self._alias(msgspec.UnsetType)
         for field in wire_fields(cls):
-            text = self._annotation(hints[field.name], field.validator, keeping=keeping)
+            text = self._annotation(hints[field.name], field.validator, variant=variant)
             annotation = self._alias(hints[field.name]) if text is None else text
             if field.default is attrs.NOTHING:
                 fields.append((field.name, annotation))
             else:
                 fields.append((field.name, f"{annotation} | {unset}", msgspec.UNSET))
-        name = self._wire_name(cls, keeping=keeping)
+        anything, scalar = self._alias(Any), self._alias(_Scalar)
+        rename = {}
+        checked = []
+        for index, (key, wide) in enumerate(extras):
+            attribute = f"{_EXTRA_PREFIX}{index}"
+            fields.append((attribute, f"{anything if wide else scalar} | {unset}", msgspec.UNSET))
+            rename[attribute] = key
+            if wide:
+                checked.append(attribute)
+        name = self._wire_name(cls, variant=variant)
         view = msgspec.defstruct(
             name,
             fields,
             kw_only=True,
             gc=False,
             forbid_unknown_fields=not keeping,
+            rename=rename or None,
             module=self._module.__name__,
-            namespace={"__reduce__": _reduce_frame},
+            namespace={
+                "__reduce__": _reduce_frame,
+                _EXTRAS_ATTRIBUTE: tuple(rename.items()),
+                _CHECKED_ATTRIBUTE: tuple(checked),
+            },
         )
         setattr(self._module, name, view)
         return view
@@ -564,7 +732,8 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines.append(self._currency_line(cls, "w"))
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
@@ -583,7 +752,12 @@ class FastPath:
                 lines.append(f"    o.{field.name} = {default} if v is _U else {expression}")
                 continue
             build = (
-                ["m = _new(_Money)", "_money_units(m, v)", "_money_currency(m, cur)"]
+                [
+                    "m = _new(_MoneyBuilder)",
+                    "m.minor_units = v",
+                    "m.currency = cur",
+                    "m.__class__ = _Money",
+                ]
                 if self._slot_money
                 else ["m = _Money(v, code)"]
             )
@@ -600,7 +774,7 @@ class FastPath:
         if is_sourced(cls):
             lines.append("    o._source = w")
             lines.append("    o._wire = w")
-        lines.append(f"    _setattr(o, '__class__', _E_{name})")
+        lines.append(f"    o.__class__ = _E_{name}  # the builder's own setattr: a plain store")
         lines.append("    return o")
         return self._compile(cls, function, lines)
 
@@ -614,7 +788,8 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, self._currency_line(cls, "w")]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines.append(self._currency_line(cls, "w"))
         lines.append(f"    o = _E_{name}(")
         for field in wire_fields(cls):
             tp = field_hints(cls)[field.name]
@@ -648,7 +823,12 @@ class FastPath:
         base, optional = strip_optional(tp)
         value = f"w.{name}" if value is None else value
         if tp is Any:
-            return f"({value} if {value}.__class__ in _S else _json_within({value}, d))"
+            # scalars and empty containers hold nothing; others are judged (most are flat)
+            held = (
+                f"(k := {value}.__class__) in _S or not {value}"
+                f" or (k is dict and _S.issuperset(map(type, {value}.values())))"
+            )
+            return f"({value} if {held} else _json_within({value}, d))"
         static = 0 if self._converted(base) else _static_depth(base)
         if static > 1:
             # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
@@ -664,8 +844,12 @@ class FastPath:
         if _is_tuple(base):
             item = get_args(base)[0]
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
+                # no comprehension for the short lists most documents hold (it costs a call)
+                convert = f"_to_entity_{self._wire_name(item)}"
                 return (
-                    f"tuple([_to_entity_{self._wire_name(item)}(x, code, d + 2) for x in {value}])"
+                    f"(() if (n := len({value})) == 0"
+                    f" else ({convert}({value}[0], code, d + 2),) if n == 1"
+                    f" else tuple([{convert}(x, code, d + 2) for x in {value}]))"
                 )
             return value
         if attrs.has(base) and self._mode.get(base, "direct") != "direct":
@@ -736,20 +920,29 @@ def _builder(cls: type) -> type:
     )
 
 
+#: Money while the codec fills its two slots (see ``_builder``).
+_MONEY_BUILDER: Final = _builder(Money)
+
+
 class _NoCurrency(ValueError):
     """An amount whose owner has no currency (the reference path explains it)."""
 
 
 def _slot_money() -> bool:
-    """Whether Money can be built through its two slots (checked once, against ``Money()``)."""
+    """Whether Money can be built through its two slots (checked once, against ``Money()``).
+
+    Built as entities are (ADR 0032): a builder with Money's slots and plain attribute
+    stores, re-classed to Money.
+    """
     slots = getattr(Money, "__slots__", ())
     if set(slots) != {"minor_units", "currency"}:
         return False
-    probe = object.__new__(Money)
-    Money.__dict__["minor_units"].__set__(probe, 1050)
-    Money.__dict__["currency"].__set__(probe, currency("EUR"))
+    probe: Any = object.__new__(_MONEY_BUILDER)
+    probe.minor_units = 1050
+    probe.currency = currency("EUR")
+    probe.__class__ = Money
     reference = Money(1050, "EUR")
-    return bool(probe == reference and hash(probe) == hash(reference))
+    return bool(type(probe) is Money and probe == reference and hash(probe) == hash(reference))
 
 
 def _leaves(tp: Any) -> list[Any]:

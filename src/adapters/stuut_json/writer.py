@@ -261,6 +261,11 @@ class Writer:
             for key, item in source.items():
                 if key not in plan.names:
                     out[key] = item
+        elif source is not None:  # a frame: the unknown keys a learned view captured
+            for attribute, key in getattr(source, "_stuut_extras", ()):
+                item = getattr(source, attribute)
+                if item is not _UNSET:
+                    out[key] = item
         return out
 
 
