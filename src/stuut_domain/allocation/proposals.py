@@ -424,7 +424,8 @@ def allocate_payment(
     ``explicit`` and ``matched`` rules and refused by the others. ``confidence`` is the
     automatic matcher's score, recorded as ``agent_confidence_score``; with ``approval`` it
     decides whether automatic proposals are approved (``approval=None``: every automatic
-    proposal is pending). Nothing is written to the invoices: pass the result to :func:`apply_result`.
+    proposal is pending). Nothing is written to the invoices: pass the result to
+    :func:`apply_result`.
 
     Refused (:class:`~stuut_domain.errors.InvalidAllocation` with a code): an incomplete or
     over-allocated payment, draft or void invoices, several partners unless allowed, more than
