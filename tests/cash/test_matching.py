@@ -160,6 +160,13 @@ class TestAmounts:
         assert proposal.decision is MatchDecision.REVIEW
         assert any("conflicting evidence" in b for b in proposal.blockers)
 
+    def test_a_short_pay_on_the_reference_while_another_invoice_fits_exactly(self) -> None:
+        """Within tolerance is not enough when the amount names another invoice exactly."""
+        policy = MatchPolicy(tolerance=Tolerance(fixed={"USD": 5000}))
+        proposal = match(transaction(25000, reference="INV-1004", account="ACC1"), policy=policy)
+        assert proposal.decision is MatchDecision.REVIEW
+        assert any("fits inv_2 exactly" in b for b in proposal.blockers)
+
     def test_foreign_currency_through_the_rate(self) -> None:
         book = [invoice("inv_e", 9200, number="INV-3001", currency="EUR")]
         tx = transaction(10000, reference="INV-3001", account="ACC1", rate=Decimal("0.92"))

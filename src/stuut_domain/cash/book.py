@@ -74,7 +74,11 @@ class OpenBook:
                 ((i, inv.number) for i, inv in ordered.items()), prefixes=prefixes
             ),
             po_numbers=InvoiceNumberIndex.of(
-                ((i, inv.purchase_order_number) for i, inv in ordered.items()),
+                (
+                    (i, inv.purchase_order_number)
+                    for i, inv in ordered.items()
+                    if inv.purchase_order_number
+                ),
                 prefixes=formats.po_prefixes,
             ),
             currencies=frozenset(inv.currency for inv in ordered.values()),

@@ -342,6 +342,7 @@ class _Matcher:
         self.hits: dict[str, str] = {}
         self.unresolved: list[str] = []
         self.rejected: list[Alternative] = []
+        self.costs: dict[str, Money] = {}
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -505,7 +506,16 @@ class _Matcher:
     # -- plans -------------------------------------------------------------------------
 
     def _cost(self, payment: Payment, inv_id: str) -> Money:
-        return payment_cost(payment, self.book.open_amounts[inv_id])
+        """What covering the invoice's open amount costs the payment (computed once each):
+        the amount itself in the payment's currency (as ``payment_cost`` says), else
+        ``payment_cost`` through the rate."""
+        cost = self.costs.get(inv_id)
+        if cost is None:
+            open_amount = self.book.open_amounts[inv_id]
+            same = open_amount.code == self.code
+            cost = open_amount if same else payment_cost(payment, open_amount)
+            self.costs[inv_id] = cost
+        return cost
 
     def _plans(self, pool: list[str], payment: Payment, partner: PartnerInference) -> list[_Plan]:
         plans: list[_Plan] = []
@@ -578,24 +588,44 @@ class _Matcher:
         )
 
     def _amount_plans(self, pool: list[str], payment: Payment, *, skip: list[_Plan]) -> list[_Plan]:
+        """Single invoices the amount hits exactly or within tolerance; else exact groups.
+
+        An invoice costs exactly the payment when its open amount ``a`` has
+        ``payment_cost(a) == target``, i.e. ``invoice_amount(target − 1) < a <=
+        invoice_amount(target)`` (the rounding of :mod:`~stuut_domain.allocation.exchange`),
+        so each currency is converted twice, not each invoice once.
+        """
         target = payment.amount or Money.zero(self.code)
-        costs = {i: self._cost(payment, i) for i in pool}
+        below = target - Money(1, self.code)
+        bounds: dict[str, tuple[Money, Money]] = {}
+        for code in {self.book.open_amounts[i].code for i in pool}:
+            if code == self.code:
+                bounds[code] = (below, target)
+            else:
+                bounds[code] = (
+                    invoice_amount(payment, below, code),
+                    invoice_amount(payment, target, code),
+                )
+        tolerance = self.policy.tolerance
+        lenient = tolerance.allowance(target).is_positive() or self.code in tolerance.percent
         plans: list[_Plan] = []
+        eligible: list[str] = []
         for inv_id in pool:
-            open_cost = costs[inv_id]
-            if open_cost == target or self.policy.tolerance.accepts(target, open_cost):
+            open_amount = self.book.open_amounts[inv_id]
+            low, high = bounds[open_amount.code]
+            exact = low < open_amount <= high
+            if exact or (lenient and tolerance.accepts(target, self._cost(payment, inv_id))):
                 plans.append(self._cover([inv_id], payment, source="amount"))
+            elif open_amount <= low:
+                eligible.append(inv_id)
         exact_known = any(p.amount_kind in ("exact", "group") for p in (*skip, *plans))
-        if exact_known or self.policy.max_group_size < 2:
-            return plans
-        eligible = [i for i in pool if costs[i] < target]
-        if len(eligible) < 2:
+        if exact_known or self.policy.max_group_size < 2 or len(eligible) < 2:
             return plans
         due = self.tx.timestamp or self.at
         eligible.sort(key=lambda i: (i not in self.hits, _days(self.book.invoices[i], due), i))
         chosen = eligible[: self.policy.max_group_candidates]
         search = exact_groups(
-            [costs[i].minor_units for i in chosen],
+            [self._cost(payment, i).minor_units for i in chosen],
             target.minor_units,
             max_size=self.policy.max_group_size,
             max_groups=self.policy.max_groups,
@@ -801,7 +831,7 @@ class _Matcher:
         fits = [
             p for p in plans[1:] if p.amount_kind in ("exact", "group") and p.source != "reference"
         ]
-        if best.amount_kind not in ("exact", "group", "tolerance") and fits:
+        if best.amount_kind not in ("exact", "group") and fits:
             blockers.append(
                 f"conflicting evidence: the references name {', '.join(best.invoice_ids)} but "
                 f"the amount fits {', '.join(fits[0].invoice_ids)} exactly"

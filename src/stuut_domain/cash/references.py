@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -108,15 +109,20 @@ def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
     digits 0, 1 and 1; leading zeros dropped. Both sides of a comparison go through the same
     function, so ``INV-00042``, ``inv 42``, ``#0042`` and ``INV-OO42`` are all ``"42"``.
     """
-    upper = text.upper().strip()
-    squashed = _SEPARATORS.sub("", upper)
-    for prefix in sorted({"INV", *prefixes}, key=len, reverse=True):
+    squashed = _SEPARATORS.sub("", text.upper())
+    for prefix in _longest_first(tuple(prefixes)):
         if squashed.startswith(prefix) and len(squashed) > len(prefix):
             rest = squashed[len(prefix) :]
             if any(ch.isdigit() for ch in rest):
                 squashed = rest
                 break
     return squashed.translate(_CONFUSIONS).lstrip("0") or ("0" if squashed else "")
+
+
+@functools.cache
+def _longest_first(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """``INV`` and ``prefixes``, longest first (a longer prefix is tried before its start)."""
+    return tuple(sorted({"INV", *prefixes}, key=lambda p: (-len(p), p)))
 
 
 def rf_reference_is_valid(reference: str) -> bool:
@@ -286,7 +292,7 @@ class InvoiceNumberIndex:
                     keyed.setdefault(key, []).append(invoice_id)
         keys = sorted(keyed)
         return cls(
-            by_key={k: tuple(sorted(v)) for k, v in keyed.items()},
+            by_key={k: tuple(v) if len(v) == 1 else tuple(sorted(v)) for k, v in keyed.items()},
             sorted_keys=tuple(keys),
             sorted_reversed=tuple(sorted(k[::-1] for k in keys)),
         )
