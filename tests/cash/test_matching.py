@@ -99,6 +99,15 @@ class TestExactReference:
         assert cash(proposal) == {"inv_x": usd(7000)}
         assert proposal.signals[0].part == pytest.approx(0.6)
 
+    def test_an_rf_creditor_reference_names_its_invoice(self) -> None:
+        body = "INV1002"
+        digits = "".join(str(int(c, 36)) for c in body + "RF00")
+        rf = f"RF{98 - int(digits) % 97:02d}{body}"
+        proposal = match(transaction(25000, reference=rf, account="ACC1"))
+        assert cash(proposal) == {"inv_2": usd(25000)}
+        assert "RF reference" in proposal.lines[0].rationale
+        assert proposal.decision is MatchDecision.AUTO_APPLY
+
     def test_the_partner_of_an_invoice_number(self) -> None:
         proposal = match(transaction(5000, description="payment INV-2001"))
         assert proposal.partner.partner_id == "ptn_b"
@@ -199,6 +208,31 @@ class TestRemittances:
         assert proposal.lines[0].settled == usd(25000)
         assert proposal.decision is MatchDecision.AUTO_APPLY
         assert proposal.confidence <= 0.97
+
+    def test_a_line_number_as_written_is_resolved_like_a_reference(self) -> None:
+        rem = Remittance(
+            currency="USD",
+            allocations=(
+                RemittanceLine(invoice_number="inv lOO2", amount_paid=usd(25000)),
+                RemittanceLine(invoice_number="1003", amount_paid=usd(10000)),
+            ),
+        )
+        proposal = match(transaction(35000, account="ACC1"), remittance=rem)
+        assert cash(proposal) == {"inv_2": usd(25000), "inv_3": usd(10000)}
+        assert proposal.decision is MatchDecision.AUTO_APPLY
+
+    def test_a_line_naming_no_open_invoice_is_reviewed(self) -> None:
+        rem = Remittance(
+            currency="USD",
+            allocations=(
+                RemittanceLine(invoice_number="INV-1002", amount_paid=usd(25000)),
+                RemittanceLine(invoice_number="INV-7777", amount_paid=usd(1000)),
+            ),
+        )
+        proposal = match(transaction(26000, account="ACC1"), remittance=rem)
+        assert proposal.decision is MatchDecision.REVIEW
+        assert any("INV-7777" in b for b in proposal.blockers)
+        assert proposal.on_account == usd(1000)
 
     def test_the_agent_score_caps_the_confidence(self) -> None:
         rem = Remittance(

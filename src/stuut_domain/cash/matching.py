@@ -54,7 +54,12 @@ from stuut_domain.cash.partners import (
     infer_partner,
 )
 from stuut_domain.cash.policy import DEFAULT_MATCH_POLICY, MatchPolicy
-from stuut_domain.cash.references import Reference, ReferenceKind, extract_references
+from stuut_domain.cash.references import (
+    Reference,
+    ReferenceKind,
+    extract_references,
+    normalise_invoice_number,
+)
 from stuut_domain.cash.search import exact_groups
 from stuut_domain.cash.signals import AMOUNT_PARTS, REFERENCE_PARTS, SIGNAL_NAMES, Signal
 from stuut_domain.display import compact
@@ -404,8 +409,10 @@ class _Matcher:
         if ref.kind is ReferenceKind.AMOUNT:
             return
         if ref.kind is ReferenceKind.RF_REFERENCE:
-            key = ref.value[4:].lstrip("0")
-            ids = book.numbers.exact(key) or book.numbers.exact(ref.value)
+            key = normalise_invoice_number(
+                ref.value[4:], prefixes=self.policy.formats.invoice_prefixes
+            )
+            ids = book.numbers.exact(key)
             self._hit(ids, "exact", f"RF reference {ref.text!r} (check digits valid)")
             if not ids:
                 self.unresolved.append(ref.text)
@@ -709,22 +716,24 @@ class _Matcher:
     def _line_invoice(
         self, invoice_id: str | None, number: str | None, pool: set[str]
     ) -> tuple[str | None, str]:
+        """The open invoice a remittance line names: by ``invoice_id``, else by its number
+        (normalised, exactly, else as a unique truncated number), within ``pool``."""
         if invoice_id is not None and invoice_id in pool:
             return invoice_id, f"exact|the remittance line names {invoice_id}"
-        if number:
-            for ref in extract_references(number, formats=self.policy.formats) or ():
-                ids = [i for i in self.book.numbers.exact(ref.value) if i in pool]
-                if len(ids) == 1:
-                    return ids[0], f"exact|the remittance line's number {number!r}"
-            refs = extract_references(number, formats=self.policy.formats)
-            for ref in refs:
-                found = self.book.numbers.truncated(
-                    ref.value, min_length=self.policy.formats.min_truncated
-                )
-                if found is not None:
-                    ids = [i for i in self.book.numbers.exact(found[0]) if i in pool]
-                    if len(ids) == 1:
-                        return ids[0], f"partial|the remittance line's {number!r} as a {found[1]}"
+        if not number:
+            return None, ""
+        formats = self.policy.formats
+        key = normalise_invoice_number(
+            number[: formats.max_token], prefixes=formats.invoice_prefixes
+        )
+        ids = [i for i in self.book.numbers.exact(key) if i in pool]
+        if len(ids) == 1:
+            return ids[0], f"exact|the remittance line's number {number!r}"
+        found = self.book.numbers.truncated(key, min_length=formats.min_truncated)
+        if found is not None:
+            ids = [i for i in self.book.numbers.exact(found[0]) if i in pool]
+            if len(ids) == 1:
+                return ids[0], f"partial|the remittance line's {number!r} as a {found[1]}"
         return None, ""
 
     # -- scoring -----------------------------------------------------------------------
