@@ -78,6 +78,10 @@ class TestProperties:
         if proposal.decision is MatchDecision.AUTO_APPLY:
             assert proposal.ambiguity == 0
             assert proposal.blockers == ()
+            assert proposal.result is not None
+            assert all(line.approved for line in proposal.result.lines)
+        elif proposal.result is not None:
+            assert not any(line.approved for line in proposal.result.lines)
 
     @given(bank_transactions())
     def test_generated_transactions_break_no_rule(self, tx: BankTransaction) -> None:

@@ -849,7 +849,8 @@ class _Matcher:
             blockers.append(f"search truncated ({self.truncated}): other groups may fit")
         if best.part("reference") == 0 and best.part("partner") == 0:
             blockers.append("neither a reference nor the partner supports it: a guess")
-        if confidence + _EPSILON < self.policy.auto_threshold:
+        confidence = round(confidence, 6)
+        if confidence < self.policy.auto_threshold:
             blockers.append(
                 f"confidence {confidence:.2f} is below the threshold "
                 f"{self.policy.auto_threshold:.2f}"
