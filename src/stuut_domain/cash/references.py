@@ -108,15 +108,25 @@ def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
     ``-``, ``_``, ``/``, ``.``, ``:``, ``#``) removed; the letters O, I and L read as the
     digits 0, 1 and 1; leading zeros dropped. Both sides of a comparison go through the same
     function, so ``INV-00042``, ``inv 42``, ``#0042`` and ``INV-OO42`` are all ``"42"``.
+    Pure, so the keys of recently seen numbers are remembered (a bounded cache).
     """
+    return _normalised(text, tuple(prefixes))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised(text: str, prefixes: tuple[str, ...]) -> str:
     squashed = _SEPARATORS.sub("", text.upper())
-    for prefix in _longest_first(tuple(prefixes)):
-        if squashed.startswith(prefix) and len(squashed) > len(prefix):
-            rest = squashed[len(prefix) :]
-            if any(ch.isdigit() for ch in rest):
-                squashed = rest
-                break
+    match = _prefix_pattern(prefixes).match(squashed)
+    if match is not None:
+        squashed = squashed[match.end() :]
     return squashed.translate(_CONFUSIONS).lstrip("0") or ("0" if squashed else "")
+
+
+@functools.cache
+def _prefix_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """A leading prefix (longest first) followed by something with a digit in it."""
+    words = "|".join(re.escape(p) for p in _longest_first(prefixes))
+    return re.compile(f"(?:{words})(?=[^0-9]*[0-9])")
 
 
 @functools.cache
