@@ -294,6 +294,12 @@ class TestBadInput:
         proposal = match(transaction(25000, reference="INV-" + "1002" * 30, account="ACC1"))
         assert proposal.decision is not MatchDecision.AUTO_APPLY
 
+    def test_a_megabyte_of_memo_is_read_only_up_to_the_bound(self) -> None:
+        memo = "INV-1002 " + "garbage " * 130_000
+        proposal = match(transaction(25000, description=memo, account="ACC1"))
+        assert cash(proposal) == {"inv_2": usd(25000)}
+        assert any("not read" in note for note in proposal.notes)
+
     def test_no_partner_and_no_reference_is_no_match(self) -> None:
         proposal = match(transaction(12345))
         assert proposal.decision is MatchDecision.NO_MATCH
