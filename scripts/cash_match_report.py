@@ -1,12 +1,12 @@
 """The match report on a generated ground-truth set of bank transactions (issue 14).
 
 Usage: ``python scripts/cash_match_report.py [--count 6000] [--seed 2026] [--tolerance 0]
-[--json]``. Generates ``count`` cases with :func:`stuut_domain.strategies._cash.
-sample_cash_cases` (every kind in turn; each case its own book of 4 partners × 20 open
-invoices), matches each transaction with :func:`stuut_domain.cash.match_transaction` under
-the default policy (``--tolerance N``: a fixed tolerance of N minor units in USD and EUR),
-and prints :func:`stuut_domain.cash.match_report` against the true answers, overall and per
-kind.
+[--partners 4] [--invoices 20] [--json]``. Generates ``count`` cases with
+:func:`stuut_domain.strategies._cash.sample_cash_cases` (every kind in turn; each case its own
+book of 4 partners × 20 open invoices by default), matches each transaction with
+:func:`stuut_domain.cash.match_transaction` under the default policy (``--tolerance N``: a
+fixed tolerance of N minor units in USD and EUR), and prints
+:func:`stuut_domain.cash.match_report` against the true answers, overall and per kind.
 """
 
 from __future__ import annotations
@@ -47,11 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--tolerance", type=int, default=0, help="USD/EUR minor units")
+    parser.add_argument("--partners", type=int, default=4, help="partners per case's book")
+    parser.add_argument("--invoices", type=int, default=20, help="open invoices per partner")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     tolerance = Tolerance(fixed={"USD": args.tolerance, "EUR": args.tolerance})
     policy = MatchPolicy(tolerance=tolerance)
-    cases = sample_cash_cases(args.count, seed=args.seed)
+    cases = sample_cash_cases(
+        args.count, seed=args.seed, partners=args.partners, invoices_per_partner=args.invoices
+    )
     started = time.perf_counter()
     proposals = propose(cases, policy)
     took = time.perf_counter() - started
@@ -71,7 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "auto_line_precision": sub.line_precision,
             "ambiguous_by_construction": sum(cases[i].ambiguous for i in indexes),
         }
+    rows = report.records()
+    reviewed = [r for r in rows if r["decision"] == "review"]
+    review_right = sum(bool(r["correct"]) for r in reviewed) / len(reviewed) if reviewed else None
     summary = report.summary() | {
+        "review_proposals_already_right": review_right,
         "seconds": round(took, 2),
         "ms_per_transaction": round(took / max(1, len(cases)) * 1e3, 3),
         "by_kind": kinds,
@@ -94,7 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"lines {_pct(report.line_recall)}; auto-applied envelopes exactly right "
         f"{_pct(report.envelope_precision)}"
     )
-    print(f"review queue: {len(report.review_queue)}; unapplied: {report.summary()['unapplied']}")
+    print(
+        f"review queue: {len(report.review_queue)} (their proposal already right: "
+        f"{_pct(review_right)}); unapplied: {report.summary()['unapplied']}"
+    )
     print(f"{'kind':20} {'n':>5} {'auto':>7} {'review':>7} {'none':>7} {'precision':>9}")
     for kind, row in kinds.items():
         print(
