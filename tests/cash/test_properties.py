@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stuut_domain.allocation import apply_result
 from stuut_domain.cash import (
     MatchDecision,
     MatchProposal,
@@ -15,6 +16,7 @@ from stuut_domain.cash import (
     match_transaction,
 )
 from stuut_domain.cash.entities import BankTransaction
+from stuut_domain.invariants import check_invoice, check_payment
 from stuut_domain.lifecycle import pending_amount_remaining
 from stuut_domain.money import Money
 from stuut_domain.strategies import CASE_KINDS, CashCase, bank_transactions, cash_cases
@@ -82,6 +84,20 @@ class TestProperties:
             assert all(line.approved for line in proposal.result.lines)
         elif proposal.result is not None:
             assert not any(line.approved for line in proposal.result.lines)
+
+    @given(cash_cases())
+    def test_applying_an_auto_applied_proposal_keeps_every_invariant(self, case: CashCase) -> None:
+        """The proposal's result posts through apply_result like any allocation: the
+        invoices and the payment still pass their checkers, and a second post changes
+        nothing (apply-once ids)."""
+        proposal = propose(case)
+        if proposal.decision is not MatchDecision.AUTO_APPLY or proposal.result is None:
+            return
+        at = case.transaction.timestamp
+        posted = apply_result(proposal.result, case.invoices, at=at)  # type: ignore[arg-type]
+        assert all(check_invoice(inv) == () for inv in posted)
+        assert check_payment(proposal.result.payment) == ()
+        assert apply_result(proposal.result, posted, at=at) == posted  # type: ignore[arg-type]
 
     @given(bank_transactions())
     def test_generated_transactions_break_no_rule(self, tx: BankTransaction) -> None:
