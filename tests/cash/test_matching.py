@@ -158,6 +158,20 @@ class TestAmounts:
         assert proposal.decision is MatchDecision.REVIEW
         assert "50.00 USD stays open" in proposal.lines[0].rationale
 
+    def test_named_invoices_paid_short_are_paid_oldest_due_first(self) -> None:
+        """The allocation engine's rule: the older due invoice in full, the next in part."""
+        proposal = match(transaction(30000, description="INV-1001 INV-1002", account="ACC1"))
+        assert cash(proposal) == {"inv_2": usd(25000), "inv_1": usd(5000)}
+        assert proposal.decision is MatchDecision.REVIEW
+
+    def test_a_group_short_within_tolerance_writes_off_what_each_lacks(self) -> None:
+        policy = MatchPolicy(tolerance=Tolerance(fixed={"USD": 300}))
+        tx = transaction(34800, description="INV-1001 INV-1002", account="ACC1")
+        proposal = match(tx, policy=policy)
+        assert cash(proposal) == {"inv_2": usd(25000), "inv_1": usd(9800)}
+        assert [(s.invoice_id, s.amount) for s in proposal.settlements] == [("inv_1", usd(200))]
+        assert proposal.decision is MatchDecision.AUTO_APPLY
+
     def test_an_overpayment_leaves_the_rest_on_account(self) -> None:
         proposal = match(transaction(26000, reference="INV-1002", account="ACC1"))
         assert cash(proposal) == {"inv_2": usd(25000)}

@@ -547,19 +547,10 @@ class _Matcher:
         tolerance (the shortfall written off), in part, or in full with the rest on account."""
         invoices = oldest_due_order(self.book.invoices[i] for i in ids)
         total = sum((self._cost(payment, str(i.id)) for i in invoices), Money.zero(self.code))
-        left = payment.amount or Money.zero(self.code)
-        cash: dict[str, Money] = {}
-        for inv in invoices:
-            inv_id = str(inv.id)
-            cost = self._cost(payment, inv_id)
-            if left >= cost:
-                cash[inv_id] = self.book.open_amounts[inv_id]
-                left -= cost
-            elif left.is_positive():
-                part = invoice_amount(payment, left, inv.currency)
-                if part.is_positive():
-                    cash[inv_id] = part
-                left = Money.zero(self.code)
+        if (payment.amount or Money.zero(self.code)) >= total:
+            cash = {str(i.id): self.book.open_amounts[str(i.id)] for i in invoices}
+        else:
+            cash = self._oldest_first(invoices, payment)
         available = payment.amount or Money.zero(self.code)
         settlements: list[Settlement] = []
         if available == total:
@@ -569,17 +560,19 @@ class _Matcher:
             kind, text = "over", f"pays all {len(invoices)} invoice(s); {available - total} over"
         elif self.policy.tolerance.accepts(available, total):
             kind = "tolerance"
-            last = str(invoices[-1].id)
-            short = self.book.open_amounts[last] - cash.get(last, Money.zero(invoices[-1].currency))
-            settlements.append(
-                Settlement(
-                    invoice_id=last,
-                    kind=SettlementKind.SHORT_PAY_WRITE_OFF,
-                    amount=short,
-                    reason=f"short pay of {total - available} within the tolerance "
-                    f"({self.policy.tolerance.describe(self.code)})",
-                )
-            )
+            for inv in invoices:
+                inv_id = str(inv.id)
+                short = self.book.open_amounts[inv_id] - cash.get(inv_id, Money.zero(inv.currency))
+                if short.is_positive():
+                    settlements.append(
+                        Settlement(
+                            invoice_id=inv_id,
+                            kind=SettlementKind.SHORT_PAY_WRITE_OFF,
+                            amount=short,
+                            reason=f"short pay of {total - available} within the tolerance "
+                            f"({self.policy.tolerance.describe(self.code)})",
+                        )
+                    )
             text = f"{total - available} short of {total}, within tolerance: written off"
         else:
             kind = "partial"
@@ -593,6 +586,18 @@ class _Matcher:
             amount_text=text,
             reference={i: self.hits[i] for i in ids if i in self.hits},
         )
+
+    def _oldest_first(self, invoices: Sequence[Invoice], payment: Payment) -> dict[str, Money]:
+        """What the allocation engine's ``oldest_due_first`` rule gives each invoice when the
+        payment cannot cover them all (the first it cannot cover takes what is left)."""
+        trial = allocate_payment(
+            payment,
+            invoices,
+            rule=AllocationRule.OLDEST_DUE_FIRST,
+            at=self.at,
+            allow_cross_partner=payment.partner_id is None,
+        )
+        return {line.invoice_id: line.amount for line in trial.lines}
 
     def _amount_plans(self, pool: list[str], payment: Payment, *, skip: list[_Plan]) -> list[_Plan]:
         """Single invoices the amount hits exactly or within tolerance; else exact groups.
