@@ -258,6 +258,22 @@ class TestRemittances:
         assert proposal.confidence == pytest.approx(0.4)
         assert proposal.decision is MatchDecision.REVIEW
 
+    def test_a_remittance_settling_more_than_is_open_is_cut_and_reviewed(self) -> None:
+        rem = Remittance(
+            currency="USD",
+            allocations=(
+                RemittanceLine(
+                    invoice_number="INV-1002", amount_paid=usd(25500), amount_discount=usd(300)
+                ),
+            ),
+        )
+        proposal = match(transaction(25500, account="ACC1"), remittance=rem)
+        assert proposal.decision is MatchDecision.REVIEW
+        assert cash(proposal) == {"inv_2": usd(25000)}
+        assert proposal.settlements == ()
+        assert proposal.on_account == usd(500)
+        assert any("remittance_line_exceeds_open" in b for b in proposal.blockers)
+
     def test_a_remittance_whose_lines_do_not_sum_is_reviewed(self) -> None:
         rem = Remittance(
             currency="USD",

@@ -354,9 +354,9 @@ class _Matcher:
     def run(self, tx_id: str, amount: Money, outside: tuple[str, ...]) -> MatchProposal:
         available = self.tx.on_account
         early = self._early_no_match(amount, available)
-        if early is not None:
-            return self._no_match(tx_id, early, self._unknown_partner(early))
-        assert available is not None
+        if early is not None or available is None:
+            why = early or "nothing left to apply"
+            return self._no_match(tx_id, why, self._unknown_partner(why))
         self._read_references()
         partner = self._partner()
         pool = self._pool(partner)
@@ -364,7 +364,7 @@ class _Matcher:
         plans = self._plans(pool, payment, partner)
         if not plans:
             why = self._why_no_plan(pool, partner)
-            return self._no_match(tx_id, why, partner, payment=payment)
+            return self._no_match(tx_id, why, partner)
         return self._decide(tx_id, plans, payment, partner, outside)
 
     def _early_no_match(self, amount: Money, available: Money | None) -> str | None:
@@ -699,10 +699,12 @@ class _Matcher:
         if not cash and not settlements:
             self.notes.extend(blockers)
             return None
+        settlements = self._within_open(cash, settlements, blockers)
         total_cash = sum((payment_cost(payment, c) for c in cash.values()), Money.zero(self.code))
         available = payment.amount or Money.zero(self.code)
         if total_cash > available:
             blockers.append(f"the remittance pays {total_cash}, more than {available} received")
+            self.notes.extend(blockers)
             return None
         kind = "exact" if total_cash == available else "partial"
         return _Plan(
@@ -717,6 +719,38 @@ class _Matcher:
             reference=reference,
             blockers=tuple(blockers),
         )
+
+    def _within_open(
+        self, cash: dict[str, Money], settlements: list[Settlement], blockers: list[str]
+    ) -> list[Settlement]:
+        """Remittance amounts cut to what each invoice has open (cash first, then the
+        settlements in line order); every cut is a blocker, the cut cash stays on account."""
+        for inv_id, paid in list(cash.items()):
+            open_amount = self.book.open_amounts[inv_id]
+            if paid > open_amount:
+                blockers.append(
+                    f"the remittance pays {paid} on {inv_id}, which has {open_amount} open: "
+                    f"{paid - open_amount} stays on account"
+                )
+                cash[inv_id] = open_amount
+        kept: list[Settlement] = []
+        for stated in settlements:
+            settlement = stated
+            inv_id = settlement.invoice_id
+            taken = sum(
+                (s.amount for s in kept if s.invoice_id == inv_id),
+                cash.get(inv_id, Money.zero(settlement.amount.code)),
+            )
+            room = self.book.open_amounts[inv_id] - taken
+            if settlement.amount > room:
+                blockers.append(
+                    f"the remittance's {settlement.kind.value.replace('_', ' ')} of "
+                    f"{settlement.amount} on {inv_id} exceeds what is open; cut to {room}"
+                )
+                settlement = attrs.evolve(settlement, amount=room)
+            if settlement.amount.is_positive():
+                kept.append(settlement)
+        return kept
 
     def _line_invoice(
         self, invoice_id: str | None, number: str | None, pool: set[str]
@@ -968,14 +1002,7 @@ class _Matcher:
             f"{self.policy.max_group_size} of the {len(pool)} candidates fits the amount"
         )
 
-    def _no_match(
-        self,
-        tx_id: str,
-        why: str,
-        partner: PartnerInference,
-        *,
-        payment: Payment | None = None,
-    ) -> MatchProposal:
+    def _no_match(self, tx_id: str, why: str, partner: PartnerInference) -> MatchProposal:
         amount = self.tx.on_account
         code = self.code
         left = amount if amount is not None and amount.is_positive() else Money.zero(code)
