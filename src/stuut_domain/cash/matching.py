@@ -622,13 +622,15 @@ class _Matcher:
         lenient = tolerance.allowance(target).is_positive() or self.code in tolerance.percent
         plans: list[_Plan] = []
         eligible: list[str] = []
+        units = {code: (low.minor_units, high.minor_units) for code, (low, high) in bounds.items()}
+        open_amounts = self.book.open_amounts
         for inv_id in pool:
-            open_amount = self.book.open_amounts[inv_id]
-            low, high = bounds[open_amount.code]
-            exact = low < open_amount <= high
+            open_amount = open_amounts[inv_id]
+            low, high = units[open_amount.code]  # minor units of one currency: compared as ints
+            exact = low < open_amount.minor_units <= high
             if exact or (lenient and tolerance.accepts(target, self._cost(payment, inv_id))):
                 plans.append(self._cover([inv_id], payment, source="amount"))
-            elif open_amount <= low:
+            elif open_amount.minor_units <= low:
                 eligible.append(inv_id)
         exact_known = any(p.amount_kind in ("exact", "group") for p in (*skip, *plans))
         if exact_known or self.policy.max_group_size < 2 or len(eligible) < 2:
