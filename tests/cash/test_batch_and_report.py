@@ -44,7 +44,8 @@ class TestBatch:
         ]
         proposals = match_transactions(txs, BOOK, partners=ACME, at=AT)
         assert all(p.decision is MatchDecision.REVIEW for p in proposals)
-        assert all(any("claimed by several" in b for b in p.blockers) for p in proposals)
+        assert all("batch_overclaim" in [b.code for b in p.blockers] for p in proposals)
+        assert all(any("claimed by several" in b.message for b in p.blockers) for p in proposals)
 
     def test_the_order_of_transactions_does_not_change_a_proposal(self) -> None:
         txs = [

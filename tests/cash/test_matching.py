@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
+import re
 from decimal import Decimal
 
 import attrs
 import pytest
 
+import stuut_domain.cash
 from cash_builders import AT, directory, invoice, transaction
 from stuut_domain.allocation import apply_result
 from stuut_domain.cash import (
+    MATCH_BLOCKER_CODES,
     AgentMetrics,
     MatchDecision,
     MatchPolicy,
@@ -22,6 +26,8 @@ from stuut_domain.cash import (
 )
 from stuut_domain.errors import InvalidMatchInput, NaiveDatetime
 from stuut_domain.money import Money
+
+ROOT = pathlib.Path(stuut_domain.cash.__file__).parent
 
 BOOK = [
     invoice("inv_1", 10000, number="INV-1001", due_days_ago=5),
@@ -39,6 +45,10 @@ def usd(units: int) -> Money:
 
 def match(tx, invoices=BOOK, **kwargs):  # type: ignore[no-untyped-def]
     return match_transaction(tx, invoices, partners=ACME, at=AT, **kwargs)
+
+
+def codes(proposal) -> list[str]:  # type: ignore[no-untyped-def]
+    return [b.code for b in proposal.blockers]
 
 
 def cash(proposal) -> dict[str, Money]:  # type: ignore[no-untyped-def]
@@ -121,7 +131,7 @@ class TestAmounts:
         proposal = match(transaction(10000, account="ACC1"), policy=policy)
         assert proposal.decision is MatchDecision.REVIEW
         assert proposal.ambiguity == 1
-        assert any("equally good" in b for b in proposal.blockers)
+        assert "ambiguous" in codes(proposal)
         (alternative,) = proposal.alternatives
         assert "ambiguous" in alternative.why
         # the date orders them: the invoice due nearer the payment comes first
@@ -181,14 +191,14 @@ class TestAmounts:
     def test_a_reference_that_the_amount_contradicts_is_reviewed(self) -> None:
         proposal = match(transaction(33000, reference="INV-1001", account="ACC1"))
         assert proposal.decision is MatchDecision.REVIEW
-        assert any("conflicting evidence" in b for b in proposal.blockers)
+        assert "reference_amount_conflict" in codes(proposal)
 
     def test_a_short_pay_on_the_reference_while_another_invoice_fits_exactly(self) -> None:
         """Within tolerance is not enough when the amount names another invoice exactly."""
         policy = MatchPolicy(tolerance=Tolerance(fixed={"USD": 5000}))
         proposal = match(transaction(25000, reference="INV-1004", account="ACC1"), policy=policy)
         assert proposal.decision is MatchDecision.REVIEW
-        assert any("fits inv_2 exactly" in b for b in proposal.blockers)
+        assert any("fits inv_2 exactly" in b.message for b in proposal.blockers)
 
     def test_foreign_currency_through_the_rate(self) -> None:
         book = [invoice("inv_e", 9200, number="INV-3001", currency="EUR")]
@@ -245,7 +255,8 @@ class TestRemittances:
         )
         proposal = match(transaction(26000, account="ACC1"), remittance=rem)
         assert proposal.decision is MatchDecision.REVIEW
-        assert any("INV-7777" in b for b in proposal.blockers)
+        assert "remittance_line_unresolved" in codes(proposal)
+        assert any("INV-7777" in b.message for b in proposal.blockers)
         assert proposal.on_account == usd(1000)
 
     def test_the_agent_score_caps_the_confidence(self) -> None:
@@ -272,7 +283,7 @@ class TestRemittances:
         assert cash(proposal) == {"inv_2": usd(25000)}
         assert proposal.settlements == ()
         assert proposal.on_account == usd(500)
-        assert any("remittance_line_exceeds_open" in b for b in proposal.blockers)
+        assert any("remittance_line_exceeds_open" in b.message for b in proposal.blockers)
 
     def test_a_remittance_whose_lines_do_not_sum_is_reviewed(self) -> None:
         rem = Remittance(
@@ -281,7 +292,7 @@ class TestRemittances:
         )
         proposal = match(transaction(25000, account="ACC1"), remittance=rem)
         assert proposal.decision is MatchDecision.REVIEW
-        assert any("remittance_lines_sum" in b for b in proposal.blockers)
+        assert any("remittance_lines_sum" in b.message for b in proposal.blockers)
 
 
 class TestPartners:
@@ -297,18 +308,35 @@ class TestPartners:
         assert proposal.decision is MatchDecision.REVIEW
 
 
+class TestBlockerCodes:
+    def test_every_code_the_matcher_uses_is_published(self) -> None:
+        """Services branch on the codes: each one used is in MATCH_BLOCKER_CODES."""
+        source = (ROOT / "matching.py").read_text(encoding="utf-8")
+        batch = (ROOT / "batch.py").read_text(encoding="utf-8")
+        used = set(re.findall(r'_blocker\(\s*"([a-z_]+)"', source))
+        used |= set(re.findall(r'code="([a-z_]+)"', batch))
+        assert used
+        assert used <= set(MATCH_BLOCKER_CODES)
+
+    def test_a_blocker_reads_with_its_code(self) -> None:
+        proposal = match(transaction(0))
+        assert str(proposal.blockers[0]).startswith("[amount_not_positive] ")
+        assert proposal.as_record()["blockers"] == "amount_not_positive"
+
+
 class TestBadInput:
     def test_a_currency_no_invoice_uses(self) -> None:
         proposal = match(transaction(100, currency="JPY"))
         assert proposal.decision is MatchDecision.NO_MATCH
-        assert "JPY" in proposal.blockers[0]
+        assert codes(proposal) == ["currency_unpayable"]
+        assert "JPY" in proposal.blockers[0].message
         assert proposal.on_account == Money(100, "JPY")
 
     @pytest.mark.parametrize("units", [0, -500])
     def test_zero_or_negative_amounts(self, units: int) -> None:
         proposal = match(transaction(units, reference="INV-1002"))
         assert proposal.decision is MatchDecision.NO_MATCH
-        assert "not above zero" in proposal.blockers[0]
+        assert codes(proposal) == ["amount_not_positive"]
 
     def test_not_a_payment(self) -> None:
         tx = attrs.evolve(transaction(25000), is_payment=False, non_payment_reason="loan")
@@ -318,7 +346,7 @@ class TestBadInput:
         tx = attrs.evolve(transaction(25000), total_allocated=usd(25000))
         proposal = match(tx)
         assert proposal.decision is MatchDecision.NO_MATCH
-        assert "nothing left" in proposal.blockers[0]
+        assert codes(proposal) == ["nothing_left"]
 
     def test_a_reference_longer_than_any_invoice_number(self) -> None:
         proposal = match(transaction(25000, reference="INV-" + "1002" * 30, account="ACC1"))

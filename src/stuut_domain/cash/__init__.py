@@ -23,7 +23,9 @@ from stuut_domain.cash.entities import (
 )
 from stuut_domain.cash.invariants import CASH_RULES, check_bank_transaction, check_remittance
 from stuut_domain.cash.matching import (
+    MATCH_BLOCKER_CODES,
     Alternative,
+    MatchBlocker,
     MatchDecision,
     MatchProposal,
     ProposedLine,
@@ -62,6 +64,7 @@ __all__ = [
     "DEFAULT_FORMATS",
     "DEFAULT_MATCH_POLICY",
     "DEFAULT_WEIGHTS",
+    "MATCH_BLOCKER_CODES",
     "NO_TOLERANCE",
     "SIGNAL_NAMES",
     "AgentExtractions",
@@ -71,6 +74,7 @@ __all__ = [
     "CounterpartyInfo",
     "GroupSearch",
     "InvoiceNumberIndex",
+    "MatchBlocker",
     "MatchDecision",
     "MatchPolicy",
     "MatchProposal",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from stuut_domain.cash.book import OpenBook
 from stuut_domain.cash.entities import BankTransaction, Remittance
-from stuut_domain.cash.matching import MatchProposal, match_with_book
+from stuut_domain.cash.matching import MatchBlocker, MatchProposal, match_with_book
 from stuut_domain.cash.partners import PartnerDirectory
 from stuut_domain.cash.policy import DEFAULT_MATCH_POLICY, MatchPolicy
 from stuut_domain.errors import InvalidMatchInput
@@ -51,7 +51,7 @@ def match_transactions(
             )
         seen.add(tx.id)
 
-    def one(tx: BankTransaction, blockers: Sequence[str] = ()) -> MatchProposal:
+    def one(tx: BankTransaction, blockers: Sequence[MatchBlocker] = ()) -> MatchProposal:
         return match_with_book(
             tx,
             book,
@@ -71,16 +71,19 @@ def match_transactions(
                 claimed.get(line.invoice_id, Money.zero(line.settled.code)) + line.settled
             )
             claimants.setdefault(line.invoice_id, []).append(index)
-    over: dict[int, list[str]] = {}
+    over: dict[int, list[MatchBlocker]] = {}
     for inv_id, total in claimed.items():
         cap = book.open_amounts[inv_id]
         if total > cap and len(claimants[inv_id]) > 1:
             others = ", ".join(str(proposals[i].transaction_id) for i in claimants[inv_id])
             for index in claimants[inv_id]:
                 over.setdefault(index, []).append(
-                    f"{inv_id} is claimed by several transactions ({others}) for {total}, "
-                    f"more than its {cap} open"
+                    MatchBlocker(
+                        code="batch_overclaim",
+                        message=f"{inv_id} is claimed by several transactions ({others}) for "
+                        f"{total}, more than its {cap} open",
+                    )
                 )
     for index, reasons in sorted(over.items()):
-        proposals[index] = one(transactions[index], sorted(reasons))
+        proposals[index] = one(transactions[index], sorted(reasons, key=lambda r: r.message))
     return tuple(proposals)

@@ -31,7 +31,7 @@ import datetime as dt
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -70,7 +70,9 @@ from stuut_domain.payment import Payment
 from stuut_domain.validators import require_aware
 
 __all__ = [
+    "MATCH_BLOCKER_CODES",
     "Alternative",
+    "MatchBlocker",
     "MatchDecision",
     "MatchProposal",
     "ProposedLine",
@@ -97,6 +99,47 @@ class SettlementKind(enum.StrEnum):
     EARLY_PAYMENT_DISCOUNT = "early_payment_discount"
     WITHHOLDING = "withholding"
     SHORT_PAY_WRITE_OFF = "short_pay_write_off"
+
+
+#: Every reason a proposal does not auto-apply: code -> the rule, in words. Codes never
+#: change once published (services branch on them); the blocker's message gives the facts.
+MATCH_BLOCKER_CODES: Final[Mapping[str, str]] = {
+    "not_a_payment": "the transaction is not a customer payment (is_payment is false)",
+    "amount_not_positive": "the amount is zero or negative: nothing was received",
+    "nothing_left": "everything is already allocated or handled outside",
+    "currency_unpayable": "no open invoice is in the currency and there is no currency_rate",
+    "no_candidates": "no reference, remittance line or amount reaches an open invoice",
+    "ambiguous": "other plans are as good on every signal but the date",
+    "partner_ambiguous": "the payer fits several partners, or pays for several",
+    "partner_conflict": "the account names one partner and the invoice numbers another",
+    "reference_amount_conflict": "the references name one invoice, the amount fits another",
+    "search_truncated": "a search bound cut the group search behind an amount-only plan",
+    "unsupported_guess": "neither a reference nor the partner supports the plan",
+    "below_threshold": "the confidence is below the policy's auto-apply threshold",
+    "remittance_line_unresolved": "a remittance line names no open invoice of the partner",
+    "remittance_rule": "the remittance breaks one of its rules (see CASH_RULES)",
+    "remittance_over_open": "the remittance settles more than an invoice has open",
+    "remittance_over_payment": "the remittance pays more than the transaction received",
+    "batch_overclaim": "several transactions of the batch claim one invoice beyond its open amount",
+}
+
+
+@compact
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class MatchBlocker:
+    """One reason a proposal does not auto-apply: a stable ``code`` (one of
+    :data:`MATCH_BLOCKER_CODES`) and the ``message`` with the facts, for people."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+def _blocker(code: str, message: str) -> MatchBlocker:
+    """A blocker of a published code (a test checks every code used here is published)."""
+    return MatchBlocker(code=code, message=message)
 
 
 @compact
@@ -155,7 +198,7 @@ class _Plan:
     amount_text: str
     reference: Mapping[str, str]
     signals: tuple[Signal, ...] = ()
-    blockers: tuple[str, ...] = ()
+    blockers: tuple[MatchBlocker, ...] = ()
 
     @property
     def score(self) -> float:
@@ -200,7 +243,7 @@ class MatchProposal:
     alternatives: tuple[Alternative, ...]
     references: tuple[Reference, ...]
     notes: tuple[str, ...]
-    blockers: tuple[str, ...]
+    blockers: tuple[MatchBlocker, ...]
     search_truncated: str | None = None
 
     @property
@@ -242,7 +285,7 @@ class MatchProposal:
             "on_account": self.on_account.amount,
             "currency": self.on_account.code,
             "search_truncated": self.search_truncated is not None,
-            "blockers": "; ".join(self.blockers),
+            "blockers": "; ".join(b.code for b in self.blockers),
         }
 
     def __repr__(self) -> str:
@@ -301,7 +344,7 @@ def match_with_book(
     remittance: Remittance | None = None,
     policy: MatchPolicy = DEFAULT_MATCH_POLICY,
     at: dt.datetime,
-    blockers: Sequence[str] = (),
+    blockers: Sequence[MatchBlocker] = (),
 ) -> MatchProposal:
     """:func:`match_transaction` against an :class:`~stuut_domain.cash.book.OpenBook` built
     once (batches). ``blockers`` are reasons from outside (a batch's over-claimed invoice)
@@ -351,33 +394,41 @@ class _Matcher:
 
     # -- the steps ---------------------------------------------------------------------
 
-    def run(self, tx_id: str, amount: Money, outside: tuple[str, ...]) -> MatchProposal:
+    def run(self, tx_id: str, amount: Money, outside: tuple[MatchBlocker, ...]) -> MatchProposal:
         available = self.tx.on_account
         early = self._early_no_match(amount, available)
         if early is not None or available is None:
-            why = early or "nothing left to apply"
-            return self._no_match(tx_id, why, self._unknown_partner(why))
+            why = early or _blocker("nothing_left", "nothing left to apply")
+            return self._no_match(tx_id, why, self._unknown_partner(why.message))
         self._read_references()
         partner = self._partner()
         pool = self._pool(partner)
         payment = self._payment(tx_id, available, partner)
         plans = self._plans(pool, payment, partner)
         if not plans:
-            why = self._why_no_plan(pool, partner)
+            why = _blocker("no_candidates", self._why_no_plan(pool, partner))
             return self._no_match(tx_id, why, partner)
         return self._decide(tx_id, plans, payment, partner, outside)
 
-    def _early_no_match(self, amount: Money, available: Money | None) -> str | None:
+    def _early_no_match(self, amount: Money, available: Money | None) -> MatchBlocker | None:
         if self.tx.is_payment is False:
-            return f"not a customer payment ({self.tx.non_payment_reason or 'is_payment is false'})"
+            reason = self.tx.non_payment_reason or "is_payment is false"
+            return _blocker("not_a_payment", f"not a customer payment ({reason})")
         if not amount.is_positive():
-            return f"the amount {amount} is not above zero: nothing was received to apply"
+            return _blocker(
+                "amount_not_positive",
+                f"the amount {amount} is not above zero: nothing was received to apply",
+            )
         if available is None or not available.is_positive():
-            return f"nothing left to apply: {available} after allocations and money handled outside"
+            return _blocker(
+                "nothing_left",
+                f"nothing left to apply: {available} after allocations and money handled outside",
+            )
         if self.code not in self.book.currencies and self.tx.currency_rate is None:
-            return (
+            return _blocker(
+                "currency_unpayable",
                 f"no open invoice is in {self.code} and the transaction has no currency_rate "
-                "to pay another currency"
+                "to pay another currency",
             )
         return None
 
@@ -659,19 +710,25 @@ class _Matcher:
         cash: dict[str, Money] = {}
         settlements: list[Settlement] = []
         reference: dict[str, str] = {}
-        blockers: list[str] = []
+        blockers: list[MatchBlocker] = []
         for index, line in enumerate(rem.allocations):
             inv_id, how = self._line_invoice(line.invoice_id, line.invoice_number, in_pool)
             if inv_id is None:
                 blockers.append(
-                    f"remittance line {index} ({line.invoice_number!r}) names no open invoice "
-                    "of the partner"
+                    _blocker(
+                        "remittance_line_unresolved",
+                        f"remittance line {index} ({line.invoice_number!r}) names no open "
+                        "invoice of the partner",
+                    )
                 )
                 continue
             inv = self.book.invoices[inv_id]
             if inv.currency != self.code:
                 blockers.append(
-                    f"remittance line {index} is in {self.code}, {inv_id} in {inv.currency}"
+                    _blocker(
+                        "remittance_line_unresolved",
+                        f"remittance line {index} is in {self.code}, {inv_id} in {inv.currency}",
+                    )
                 )
                 continue
             paid = line.paid(self.code)
@@ -697,16 +754,23 @@ class _Matcher:
         violations = check_remittance(
             rem, transaction=self.tx, invoices=[self.book.invoices[i] for i in pool]
         )
-        blockers.extend(f"remittance [{v.code}] {v.message}" for v in violations)
+        blockers.extend(
+            _blocker("remittance_rule", f"remittance [{v.code}] {v.message}") for v in violations
+        )
         if not cash and not settlements:
-            self.notes.extend(blockers)
+            self.notes.extend(b.message for b in blockers)
             return None
         settlements = self._within_open(cash, settlements, blockers)
         total_cash = sum((payment_cost(payment, c) for c in cash.values()), Money.zero(self.code))
         available = payment.amount or Money.zero(self.code)
         if total_cash > available:
-            blockers.append(f"the remittance pays {total_cash}, more than {available} received")
-            self.notes.extend(blockers)
+            blockers.append(
+                _blocker(
+                    "remittance_over_payment",
+                    f"the remittance pays {total_cash}, more than {available} received",
+                )
+            )
+            self.notes.extend(b.message for b in blockers)
             return None
         kind = "exact" if total_cash == available else "partial"
         return _Plan(
@@ -723,7 +787,10 @@ class _Matcher:
         )
 
     def _within_open(
-        self, cash: dict[str, Money], settlements: list[Settlement], blockers: list[str]
+        self,
+        cash: dict[str, Money],
+        settlements: list[Settlement],
+        blockers: list[MatchBlocker],
     ) -> list[Settlement]:
         """Remittance amounts cut to what each invoice has open (cash first, then the
         settlements in line order); every cut is a blocker, the cut cash stays on account."""
@@ -731,8 +798,11 @@ class _Matcher:
             open_amount = self.book.open_amounts[inv_id]
             if paid > open_amount:
                 blockers.append(
-                    f"the remittance pays {paid} on {inv_id}, which has {open_amount} open: "
-                    f"{paid - open_amount} stays on account"
+                    _blocker(
+                        "remittance_over_open",
+                        f"the remittance pays {paid} on {inv_id}, which has {open_amount} open: "
+                        f"{paid - open_amount} stays on account",
+                    )
                 )
                 cash[inv_id] = open_amount
         kept: list[Settlement] = []
@@ -746,8 +816,11 @@ class _Matcher:
             room = self.book.open_amounts[inv_id] - taken
             if settlement.amount > room:
                 blockers.append(
-                    f"the remittance's {settlement.kind.value.replace('_', ' ')} of "
-                    f"{settlement.amount} on {inv_id} exceeds what is open; cut to {room}"
+                    _blocker(
+                        "remittance_over_open",
+                        f"the remittance's {settlement.kind.value.replace('_', ' ')} of "
+                        f"{settlement.amount} on {inv_id} exceeds what is open; cut to {room}",
+                    )
                 )
                 settlement = attrs.evolve(settlement, amount=room)
             if settlement.amount.is_positive():
@@ -860,7 +933,7 @@ class _Matcher:
         plans: list[_Plan],
         payment: Payment,
         partner: PartnerInference,
-        outside: tuple[str, ...],
+        outside: tuple[MatchBlocker, ...],
     ) -> MatchProposal:
         best = plans[0]
         ties = [p for p in plans[1:] if abs(p.evidence - best.evidence) <= _EPSILON]
@@ -870,31 +943,48 @@ class _Matcher:
             confidence = min(confidence, self.agent)
         blockers = list(outside) + list(best.blockers)
         if ambiguity:
+            shown = "; ".join(", ".join(p.invoice_ids) for p in ties[:3])
             blockers.append(
-                f"{ambiguity} other plan(s) are equally good "
-                f"({'; '.join(', '.join(p.invoice_ids) for p in ties[:3])})"
+                _blocker("ambiguous", f"{ambiguity} other plan(s) are equally good ({shown})")
             )
         if partner.ambiguous:
-            blockers.append(f"partner ambiguous: {partner.reason}")
+            blockers.append(_blocker("partner_ambiguous", f"partner ambiguous: {partner.reason}"))
         if partner.conflict:
-            blockers.append(f"conflicting evidence: {partner.conflict}")
+            blockers.append(
+                _blocker("partner_conflict", f"conflicting evidence: {partner.conflict}")
+            )
         fits = [
             p for p in plans[1:] if p.amount_kind in ("exact", "group") and p.source != "reference"
         ]
         if best.amount_kind not in ("exact", "group") and fits:
             blockers.append(
-                f"conflicting evidence: the references name {', '.join(best.invoice_ids)} but "
-                f"the amount fits {', '.join(fits[0].invoice_ids)} exactly"
+                _blocker(
+                    "reference_amount_conflict",
+                    f"conflicting evidence: the references name {', '.join(best.invoice_ids)} "
+                    f"but the amount fits {', '.join(fits[0].invoice_ids)} exactly",
+                )
             )
         if self.truncated and best.source in ("amount", "group"):
-            blockers.append(f"search truncated ({self.truncated}): other groups may fit")
+            blockers.append(
+                _blocker(
+                    "search_truncated",
+                    f"search truncated ({self.truncated}): other groups may fit",
+                )
+            )
         if best.part("reference") == 0 and best.part("partner") == 0:
-            blockers.append("neither a reference nor the partner supports it: a guess")
+            blockers.append(
+                _blocker(
+                    "unsupported_guess", "neither a reference nor the partner supports it: a guess"
+                )
+            )
         confidence = round(confidence, 6)
         if confidence < self.policy.auto_threshold:
             blockers.append(
-                f"confidence {confidence:.2f} is below the threshold "
-                f"{self.policy.auto_threshold:.2f}"
+                _blocker(
+                    "below_threshold",
+                    f"confidence {confidence:.2f} is below the threshold "
+                    f"{self.policy.auto_threshold:.2f}",
+                )
             )
         auto = not blockers
         result = self._allocate(best, payment, confidence, auto)
@@ -1004,11 +1094,11 @@ class _Matcher:
             f"{self.policy.max_group_size} of the {len(pool)} candidates fits the amount"
         )
 
-    def _no_match(self, tx_id: str, why: str, partner: PartnerInference) -> MatchProposal:
+    def _no_match(self, tx_id: str, why: MatchBlocker, partner: PartnerInference) -> MatchProposal:
         amount = self.tx.on_account
         code = self.code
         left = amount if amount is not None and amount.is_positive() else Money.zero(code)
-        notes = tuple(dict.fromkeys([*self.notes, f"no match: {why}"]))
+        notes = tuple(dict.fromkeys([*self.notes, f"no match: {why.message}"]))
         return MatchProposal(
             transaction_id=tx_id,
             decision=MatchDecision.NO_MATCH,

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from stuut_domain.cash.matching import MatchDecision, MatchProposal
+from stuut_domain.cash.matching import MatchBlocker, MatchDecision, MatchProposal
 from stuut_domain.display import compact
 from stuut_domain.money import Money, MoneyBag
 
@@ -38,7 +38,7 @@ class ReviewItem:
     transaction_id: str
     confidence: float
     amount: Money
-    blockers: tuple[str, ...]
+    blockers: tuple[MatchBlocker, ...]
 
 
 def _rate(part: int, whole: int) -> float | None:
