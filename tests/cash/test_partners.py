@@ -38,6 +38,11 @@ class TestMethods:
         found = infer_partner(transaction(1, description="cust-2002 march"), directory())
         assert (found.partner_id, found.method) == ("ptn_b", PartnerMethod.ACCOUNT)
 
+    def test_a_printed_iban_in_the_memo(self) -> None:
+        d = directory(DE44500105175407324931="ptn_c")
+        found = infer_partner(transaction(1, description="from DE44 5001 0517 5407 3249 31"), d)
+        assert (found.partner_id, found.method) == ("ptn_c", PartnerMethod.ACCOUNT)
+
     def test_a_mapping_rule(self) -> None:
         rules = [PartnerRule(pattern=r"\bINITECH\b", partner_id="ptn_c", name="initech")]
         d = attrs.evolve(directory(), rules=tuple(rules))

@@ -7,6 +7,7 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from stuut_domain.allocation import apply_result
 from stuut_domain.cash import (
@@ -107,3 +108,20 @@ class TestProperties:
         from stuut_domain.strategies._cash import sample_cash_cases
 
         assert {c.kind for c in sample_cash_cases(len(CASE_KINDS))} == set(CASE_KINDS)
+
+
+class TestStrategyArguments:
+    @pytest.mark.parametrize(
+        "kwargs",
+        [{"kinds": ("nope",)}, {"kinds": ()}, {"partners": 1}, {"invoices_per_partner": 0}],
+    )
+    def test_bad_arguments_are_refused_eagerly(self, kwargs: dict) -> None:  # type: ignore[type-arg]
+        with pytest.raises(InvalidArgument):
+            cash_cases(**kwargs)
+
+    @given(cash_cases(kinds=("fx",), invoices_per_partner=3))
+    def test_one_kind_and_a_fixed_book_size(self, case: CashCase) -> None:
+        assert case.kind == "fx"
+        assert len(case.invoices) == 2 * 3
+        assert case.transaction.currency == "USD"
+        assert {inv.currency for inv in case.invoices} == {"EUR"}

@@ -51,6 +51,8 @@ _LEGAL_WORDS: Final = frozenset(
 )
 _WORD: Final = re.compile(r"[0-9a-zà-ÿ]+")
 _MAX_NAME: Final = 200
+#: An IBAN as printed: country, check digits, then groups of up to four (spaces optional).
+_IBAN: Final = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 
 
 class PartnerMethod(enum.StrEnum):
@@ -352,10 +354,12 @@ def _by_account(
                 reason=f"the payer's account {key!r} is {owner}'s",
                 score=1.0,
             )
+    read = memo[:4096]
+    tokens = [*re.findall(r"[A-Za-z0-9\-]{4,34}", read), *_IBAN.findall(read.upper())]
     owners = sorted(
         {
             owner
-            for token in re.findall(r"[A-Za-z0-9\-]{4,34}", memo[:4096])
+            for token in tokens
             for owner in (directory.account_owner(token), directory.account_number_owner(token))
             if owner
         }

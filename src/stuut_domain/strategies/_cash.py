@@ -498,6 +498,8 @@ def cash_cases(
     chosen = _check_kinds(kinds)
     if not 2 <= partners <= 30:
         raise InvalidArgument(f"partners lies in 2..30, got {partners}")
+    if isinstance(invoices_per_partner, int) and not 1 <= invoices_per_partner <= 10_000:
+        raise InvalidArgument(f"invoices_per_partner lies in 1..10000, got {invoices_per_partner}")
     counts = _strategy(invoices_per_partner, st.integers(2, 6))
     return _cash_cases(chosen, partners, counts)
 
