@@ -110,6 +110,14 @@ class TestReport:
         assert rows[0]["correct"] is True
         assert {"decision", "confidence", "ambiguity", "on_account"} <= set(rows[0])
 
+    def test_notebook_views_are_escaped_html_tables(self) -> None:
+        proposals = self.proposals()
+        rendered = proposals[0]._repr_html_()
+        assert rendered.startswith("<table>")
+        assert "INV-1002" in rendered
+        report_html = match_report(proposals)._repr_html_()
+        assert ">envelope_auto_rate<" in report_html
+
     def test_an_empty_batch_has_no_rates(self) -> None:
         report = match_report([])
         assert report.envelope_auto_rate is None

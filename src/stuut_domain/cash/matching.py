@@ -62,7 +62,7 @@ from stuut_domain.cash.references import (
 )
 from stuut_domain.cash.search import exact_groups
 from stuut_domain.cash.signals import AMOUNT_PARTS, REFERENCE_PARTS, SIGNAL_NAMES, Signal
-from stuut_domain.display import compact
+from stuut_domain.display import compact, html_table
 from stuut_domain.errors import InvalidAllocation, InvalidMatchInput
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
@@ -287,6 +287,11 @@ class MatchProposal:
             "search_truncated": self.search_truncated is not None,
             "blockers": "; ".join(b.code for b in self.blockers),
         }
+
+    def _repr_html_(self) -> str:
+        """The rationale as an HTML table for notebooks (every value escaped)."""
+        rows = [{"rationale": line} for line in self.rationale]
+        return html_table(["rationale"], rows, caption=f"Match of {self.transaction_id}")
 
     def __repr__(self) -> str:
         return (

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from stuut_domain.cash.matching import MatchBlocker, MatchDecision, MatchProposal
-from stuut_domain.display import compact
+from stuut_domain.display import compact, html_table
 from stuut_domain.money import Money, MoneyBag
 
 __all__ = ["MatchReport", "ReviewItem", "match_report"]
@@ -86,6 +86,11 @@ class MatchReport:
             "envelope_precision": self.envelope_precision,
             "unapplied": {code: str(m) for code, m in self.unapplied.items()},
         }
+
+    def _repr_html_(self) -> str:
+        """The headline figures as an HTML table for notebooks."""
+        rows = [{"figure": k, "value": v} for k, v in self.summary().items()]
+        return html_table(["figure", "value"], rows, caption="Match report")
 
     def __repr__(self) -> str:
         def pct(value: float | None) -> str:
