@@ -260,12 +260,16 @@ def _check_invoices(
         rate_to(payment, inv.currency)
 
 
-def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime) -> str:
+def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime | None) -> str:
     """A deterministic id: the same proposal on the same payment state gets the same id.
 
     The instant is hashed in UTC, so a retry that writes the same instant with another UTC
     offset (``10:00+00:00`` as ``12:00+02:00``) gets the same id and applies once (ADR 0013).
+    ``at=None`` (the ``matched`` rule) leaves the instant out: a match is a function of the
+    bank transaction (the payment id derives from it) and the allocation, so matching the same
+    transaction again later proposes the same ids and posts its money once (ADR 0043).
     """
+    instant = "" if at is None else at.astimezone(dt.UTC).isoformat()
     text = "|".join(
         (
             str(payment.id),
@@ -273,7 +277,7 @@ def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.date
             invoice_id,
             str(amount.minor_units),
             amount.code,
-            at.astimezone(dt.UTC).isoformat(),
+            instant,
         )
     )
     return "alloc_" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
@@ -452,7 +456,9 @@ def allocate_payment(
             object="payment_allocation",
             payment_id=payment_id,
             strategy="manual" if manual else "automatic",
-            id=_allocation_id(payment, str(inv.id), amount, at),
+            id=_allocation_id(
+                payment, str(inv.id), amount, None if rule is AllocationRule.MATCHED else at
+            ),
             agent_confidence_score=None if manual else confidence,
             approved=approved,
             approved_at=at if approved else None,

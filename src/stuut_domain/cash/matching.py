@@ -107,6 +107,8 @@ MATCH_BLOCKER_CODES: Final[Mapping[str, str]] = {
     "not_a_payment": "the transaction is not a customer payment (is_payment is false)",
     "amount_not_positive": "the amount is zero or negative: nothing was received",
     "nothing_left": "everything is already allocated or handled outside",
+    "negative_part": "total_allocated or amount_handled_outside is negative (money would be "
+    "created: see the cash rule transaction_amount_negative_part)",
     "currency_unpayable": "no open invoice is in the currency and there is no currency_rate",
     "no_candidates": "no reference, remittance line or amount reaches an open invoice",
     "ambiguous": "other plans are as good on every signal but the date",
@@ -393,6 +395,7 @@ class _Matcher:
         self.truncated: str | None = None
         self.references: tuple[Reference, ...] = ()
         self.hits: dict[str, str] = {}
+        self.partial: dict[str, str] = {}
         self.unresolved: list[str] = []
         self.rejected: list[Alternative] = []
         self.costs: dict[str, Money] = {}
@@ -424,6 +427,14 @@ class _Matcher:
                 "amount_not_positive",
                 f"the amount {amount} is not above zero: nothing was received to apply",
             )
+        for field in ("total_allocated", "amount_handled_outside"):
+            part: Money | None = getattr(self.tx, field)
+            if part is not None and part.is_negative():
+                return _blocker(
+                    "negative_part",
+                    f"{field} is {part}, below zero: the transaction breaks "
+                    "transaction_amount_negative_part and is not matched",
+                )
         if available is None or not available.is_positive():
             return _blocker(
                 "nothing_left",
@@ -483,7 +494,9 @@ class _Matcher:
         truncated = index.truncated(ref.value, min_length=self.policy.formats.min_truncated)
         if truncated is not None:
             key, side = truncated
-            self._hit(index.exact(key), "partial", f"{ref.text!r} as the {side} of a number")
+            how = f"partial|{ref.text!r} as the {side} of a number"
+            for inv_id in index.exact(key):
+                self.partial.setdefault(inv_id, how)
             return
         self.unresolved.append(ref.text)
 
@@ -500,13 +513,31 @@ class _Matcher:
         )
         rem = self.remittance
         if found.partner_id is None and not found.ambiguous and rem is not None and rem.partner:
-            return PartnerInference(
+            found = PartnerInference(
                 partner_id=rem.partner,
                 method=PartnerMethod.GIVEN,
                 reason=f"the remittance is {rem.partner}'s",
                 score=0.95,
             )
+        self._keep_partial(found)
         return found
+
+    def _keep_partial(self, partner: PartnerInference) -> None:
+        """Truncated references count only among the candidates: the open invoices of a
+        partner known without them (they never infer the partner themselves)."""
+        for inv_id, how in self.partial.items():
+            if inv_id in self.hits:
+                continue
+            owner = self.book.partner_of(inv_id)
+            if partner.partner_id is not None and owner == partner.partner_id:
+                self.hits[inv_id] = how
+            else:
+                shown = how.split("|", 1)[1]
+                whose = partner.partner_id or "no partner known without it"
+                self.notes.append(
+                    f"{shown} ({inv_id}) not used: a truncated reference counts only among "
+                    f"the partner's open invoices ({whose})"
+                )
 
     def _pool(self, partner: PartnerInference) -> list[str]:
         """The candidate invoices: the partner's (or the ambiguous candidates'), plus the
@@ -976,7 +1007,15 @@ class _Matcher:
                     f"search truncated ({self.truncated}): other groups may fit",
                 )
             )
-        if best.part("reference") == 0 and best.part("partner") == 0:
+        strengths = {best.reference.get(i, "none|").split("|", 1)[0] for i in best.invoice_ids}
+        if best.part("partner") == 0 and best.part("reference") > 0 and "exact" not in strengths:
+            blockers.append(
+                _blocker(
+                    "unsupported_guess",
+                    "only a truncated reference supports it and the partner does not: a guess",
+                )
+            )
+        elif best.part("reference") == 0 and best.part("partner") == 0:
             blockers.append(
                 _blocker(
                     "unsupported_guess", "neither a reference nor the partner supports it: a guess"
@@ -1071,8 +1110,9 @@ class _Matcher:
         self, best: _Plan, others: Sequence[_Plan], ties: Sequence[_Plan]
     ) -> tuple[Alternative, ...]:
         out = list(self.rejected)
+        tied = {id(plan) for plan in ties}
         for plan in others:
-            if plan in ties:
+            if id(plan) in tied:
                 why = "as good as the chosen plan on every signal but the date: ambiguous"
             else:
                 weaker = [
@@ -1103,6 +1143,9 @@ class _Matcher:
         amount = self.tx.on_account
         code = self.code
         left = amount if amount is not None and amount.is_positive() else Money.zero(code)
+        received = self.tx.amount
+        if received is not None and left > received:
+            left = received if received.is_positive() else Money.zero(code)  # never created
         notes = tuple(dict.fromkeys([*self.notes, f"no match: {why.message}"]))
         return MatchProposal(
             transaction_id=tx_id,

@@ -104,10 +104,11 @@ _AMOUNT: Final = re.compile(
 def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
     """The comparison key of an invoice number as a person or a bank may have written it.
 
-    Upper case; a leading prefix of ``prefixes`` (and ``INV``) dropped; separators (space,
-    ``-``, ``_``, ``/``, ``.``, ``:``, ``#``) removed; the letters O, I and L read as the
-    digits 0, 1 and 1; leading zeros dropped. Both sides of a comparison go through the same
-    function, so ``INV-00042``, ``inv 42``, ``#0042`` and ``INV-OO42`` are all ``"42"``.
+    Upper case; a leading prefix of ``prefixes`` (and ``INV``, ``INVOICE``) dropped when it
+    stands as its own word (``INV-42``, ``INV42``, ``Invoice 42``; not the ``NO`` of
+    ``NOVA-1234``); separators (space, ``-``, ``_``, ``/``, ``.``, ``:``, ``#``) removed;
+    the letters O, I and L read as the digits 0, 1 and 1; leading zeros dropped. Both sides
+    of a comparison go through the same function, so ``INV-00042``, ``inv 42``, ``#0042`` and ``INV-OO42`` are all ``"42"``.
     Pure, so the keys of recently seen numbers are remembered (a bounded cache).
     """
     return _normalised(text, tuple(prefixes))
@@ -115,24 +116,28 @@ def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _normalised(text: str, prefixes: tuple[str, ...]) -> str:
-    squashed = _SEPARATORS.sub("", text.upper())
-    match = _prefix_pattern(prefixes).match(squashed)
+    upper = text.upper()
+    match = _prefix_pattern(prefixes).match(upper)
     if match is not None:
-        squashed = squashed[match.end() :]
+        upper = upper[match.end() :]
+    squashed = _SEPARATORS.sub("", upper)
     return squashed.translate(_CONFUSIONS).lstrip("0") or ("0" if squashed else "")
 
 
 @functools.cache
 def _prefix_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
-    """A leading prefix (longest first) followed by something with a digit in it."""
+    """A leading prefix (longest first) standing as its own word — followed by a separator
+    or a digit, never by another letter (``NOVA-1234`` keeps its ``NO``, ``Invoice 42``
+    loses its ``INVOICE``) — and then something with a digit in it."""
     words = "|".join(re.escape(p) for p in _longest_first(prefixes))
-    return re.compile(f"(?:{words})(?=[^0-9]*[0-9])")
+    return re.compile(f"[\\s\\-_/.:#]*(?:{words})(?![A-Z])(?=[^0-9]*[0-9])")
 
 
 @functools.cache
 def _longest_first(prefixes: tuple[str, ...]) -> tuple[str, ...]:
-    """``INV`` and ``prefixes``, longest first (a longer prefix is tried before its start)."""
-    return tuple(sorted({"INV", *prefixes}, key=lambda p: (-len(p), p)))
+    """``INV``, ``INVOICE`` and ``prefixes``, longest first (a longer prefix is tried before
+    its start)."""
+    return tuple(sorted({"INV", "INVOICE", *prefixes}, key=lambda p: (-len(p), p)))
 
 
 def rf_reference_is_valid(reference: str) -> bool:
@@ -160,6 +165,27 @@ def _rf_spans(read: str) -> list[tuple[int, int]]:
                 spans.append((start, end))
                 break
     return spans
+
+
+_DATE: Final = re.compile(
+    r"(?:(?P<y1>\d{4})(?P<s1>[-/.])(?P<m1>\d{1,2})(?P=s1)(?P<d1>\d{1,2})"
+    r"|(?P<a2>\d{1,2})(?P<s2>[-/.])(?P<b2>\d{1,2})(?P=s2)(?P<y2>\d{4}))"
+)
+
+
+def _is_date(token: str) -> bool:
+    """Whether the token is a calendar date (``2026-12-01``, ``01.12.2026``, ``12/01/2026``):
+    a date in a memo says when, not which invoice, so it is never a bare invoice number."""
+    match = _DATE.fullmatch(token)
+    if match is None:
+        return False
+    if match.group("y1") is not None:
+        month, day = int(match.group("m1")), int(match.group("d1"))
+        return 1 <= month <= 12 and 1 <= day <= 31
+    first, second = int(match.group("a2")), int(match.group("b2"))
+    day_month = 1 <= first <= 31 and 1 <= second <= 12
+    month_day = 1 <= first <= 12 and 1 <= second <= 31
+    return day_month or month_day
 
 
 def _digits(token: str) -> int:
@@ -190,7 +216,8 @@ def extract_references(
     Kinds: a valid RF creditor reference (an invalid one is not returned), an amount written
     with decimals (``1,234.50``, ``1.234,50``, ``99.00``), a PO number (after a PO word or
     glued to ``PO``), and an invoice number (after an invoice word, glued to ``INV``, led by
-    ``#``, or any token with ``min_digits`` digits or more). ``None`` or empty text gives ().
+    ``#``, or any token with ``min_digits`` digits or more that is not a calendar date such as
+    ``2026-12-01``). ``None`` or empty text gives ().
     """
     if not text:
         return ()
@@ -263,7 +290,7 @@ def _number(
                 break
     if kind is None and (token.startswith("#") or upper.startswith("INV")):
         kind = ReferenceKind.INVOICE_NUMBER
-    if kind is None and _digits(token) >= formats.min_digits:
+    if kind is None and _digits(token) >= formats.min_digits and not _is_date(token):
         kind = ReferenceKind.INVOICE_NUMBER
     if kind is None or _digits(token) == 0:
         return None
