@@ -108,7 +108,8 @@ def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
     stands as its own word (``INV-42``, ``INV42``, ``Invoice 42``; not the ``NO`` of
     ``NOVA-1234``); separators (space, ``-``, ``_``, ``/``, ``.``, ``:``, ``#``) removed;
     the letters O, I and L read as the digits 0, 1 and 1; leading zeros dropped. Both sides
-    of a comparison go through the same function, so ``INV-00042``, ``inv 42``, ``#0042`` and ``INV-OO42`` are all ``"42"``.
+    of a comparison go through the same function, so ``INV-00042``, ``inv 42``, ``#0042``
+    and ``INV-OO42`` are all ``"42"``.
     Pure, so the keys of recently seen numbers are remembered (a bounded cache).
     """
     return _normalised(text, tuple(prefixes))
