@@ -4,6 +4,7 @@ the bug it pins down; each failed before its fix."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import attrs
 import pytest
@@ -13,12 +14,22 @@ from stuut_domain.allocation import apply_result
 from stuut_domain.cash import (
     MatchDecision,
     MatchPolicy,
+    PartnerDirectory,
+    PartnerMethod,
+    Remittance,
+    RemittanceLine,
+    check_remittance,
     extract_references,
+    infer_partner,
     match_transaction,
+    name_similarity,
     normalise_invoice_number,
+    normalise_name,
 )
 from stuut_domain.cash.matching import _Plan
+from stuut_domain.errors import InvalidMatchInput
 from stuut_domain.money import Money
+from stuut_domain.partner import Partner
 
 
 def usd(units: int) -> Money:
@@ -155,3 +166,118 @@ class TestBug4TwinsAreLinear:
         assert proposal.ambiguity == 299
         assert proposal.decision is MatchDecision.REVIEW
         assert calls <= len(twins)
+
+
+class TestBug3RemittanceInAnotherCurrency:
+    @pytest.mark.parametrize("currency", ["EUR", None])
+    def test_a_foreign_remittance_is_review_with_remittance_currency(
+        self, currency: str | None
+    ) -> None:
+        line = RemittanceLine(invoice_number="INV-1001", amount_paid=Money(10000, "EUR"))
+        rem = Remittance(currency=currency, allocations=(line,))
+        proposal = match_transaction(
+            transaction(10000, reference="INV-1001", account="ACC1"),
+            [invoice("inv_1", 10000, number="INV-1001")],
+            partners=directory(ACC1="ptn_a"),
+            at=AT,
+            remittance=rem,
+        )
+        assert proposal.decision is MatchDecision.REVIEW
+        assert "remittance_rule" in codes(proposal)
+        assert any("remittance_currency" in b.message for b in proposal.blockers)
+
+    def test_check_remittance_names_the_lines_currency(self) -> None:
+        line = RemittanceLine(invoice_number="INV-1001", amount_paid=Money(10000, "EUR"))
+        found = check_remittance(
+            Remittance(allocations=(line,)), transaction=transaction(10000, account="ACC1")
+        )
+        assert [v.code for v in found] == ["remittance_currency"]
+
+
+class TestBug6ANameThatContainsAnotherIsNotPerfect:
+    @pytest.mark.parametrize(
+        ("partner", "payer"),
+        [("Global Inc", "GLOBAL PAYMENTS PROCESSING LLC"), ("America Corp", "Bank of America")],
+    )
+    def test_a_subset_of_words_is_no_name_match(self, partner: str, payer: str) -> None:
+        assert name_similarity(normalise_name(partner), normalise_name(payer)) < 0.85
+        found = infer_partner(
+            transaction(1, name=payer), PartnerDirectory.of([Partner(id="ptn_g", name=partner)])
+        )
+        assert found.partner_id is None
+
+    def test_a_subset_name_does_not_auto_apply(self) -> None:
+        partners = PartnerDirectory.of([Partner(id="ptn_g", name="Global Inc")])
+        proposal = match_transaction(
+            transaction(10000, name="GLOBAL PAYMENTS PROCESSING LLC", reference="Ref 45678"),
+            [invoice("i1", 10000, number="INV-2026-45678", partner_id="ptn_g")],
+            partners=partners,
+            at=AT,
+        )
+        assert proposal.decision is not MatchDecision.AUTO_APPLY
+
+    def test_an_identical_name_scores_below_an_account(self) -> None:
+        found = infer_partner(transaction(1, name="Globex GmbH"), directory())
+        assert found.method is PartnerMethod.NAME
+        assert found.partner_id == "ptn_b"
+        assert found.score < 0.9
+
+    def test_a_huge_payer_name_is_cut_in_the_reason(self) -> None:
+        found = infer_partner(transaction(1, name="Globex " + "x" * 25000), directory())
+        assert len(found.reason) < 400
+
+
+class TestBug8PayerStatedDiscountsAndPartner:
+    def _match(self, rem: Remittance, policy: MatchPolicy | None = None):  # type: ignore[no-untyped-def]
+        invoices = [
+            invoice("inv_1", 10000, number="INV-1001"),
+            invoice("inv_2", 5000, number="INV-1002"),
+        ]
+        return match_transaction(
+            transaction(10000, account="ACC1"),
+            invoices,
+            partners=directory(ACC1="ptn_a"),
+            at=AT,
+            remittance=rem,
+            **({"policy": policy} if policy else {}),
+        )
+
+    def test_a_whole_invoice_discounted_is_review(self) -> None:
+        rem = Remittance(
+            currency="USD",
+            allocations=(
+                RemittanceLine(invoice_number="INV-1001", amount_paid=usd(10000)),
+                RemittanceLine(invoice_number="INV-1002", amount_discount=usd(5000)),
+            ),
+        )
+        proposal = self._match(rem)
+        assert proposal.decision is MatchDecision.REVIEW
+        assert "remittance_discount_excessive" in codes(proposal)
+
+    def test_a_discount_within_the_limit_still_auto_applies(self) -> None:
+        rem = Remittance(
+            currency="USD",
+            allocations=(
+                RemittanceLine(
+                    invoice_number="INV-1002", amount_paid=usd(4850), amount_discount=usd(150)
+                ),
+                RemittanceLine(invoice_number="INV-1001", amount_paid=usd(5150)),
+            ),
+        )
+        proposal = self._match(rem)
+        assert "remittance_discount_excessive" not in codes(proposal)
+
+    def test_the_remittances_partner_against_the_account(self) -> None:
+        rem = Remittance(
+            currency="USD",
+            partner="ptn_b",
+            allocations=(RemittanceLine(invoice_number="INV-1001", amount_paid=usd(10000)),),
+        )
+        proposal = self._match(rem)
+        assert proposal.decision is MatchDecision.REVIEW
+        assert "partner_conflict" in codes(proposal)
+
+    @pytest.mark.parametrize("limit", [-1, 101, 5.0, "5", True, Decimal("NaN")])
+    def test_the_discount_limit_is_checked(self, limit: object) -> None:
+        with pytest.raises(InvalidMatchInput):
+            MatchPolicy(max_discount_percent=limit)  # type: ignore[arg-type]

@@ -151,20 +151,23 @@ def check_remittance(
     rule; a line whose invoice is not given is not judged by it.
     """
     found: list[Violation] = []
-    code = remittance.currency or (transaction.currency if transaction else None)
-    if code is None:
-        return ()
     other = transaction.currency if transaction is not None else None
-    if other is not None and remittance.currency is not None and other != remittance.currency:
+    stated = {remittance.currency} if remittance.currency else _line_currencies(remittance)
+    expected = {other} if other is not None else set()
+    if len(stated | expected) > 1:
+        written = remittance.currency or ", ".join(sorted(stated))
         return (
             _v(
                 "remittance_currency",
                 "currency",
-                f"the remittance is in {remittance.currency}, the transaction in {other}",
-                remittance_currency=remittance.currency,
+                f"the remittance is in {written}, the transaction in {other}",
+                remittance_currency=written,
                 transaction_currency=other,
             ),
         )
+    code = remittance.currency or other or next(iter(stated), None)
+    if code is None:
+        return ()
     target = transaction.amount if transaction is not None else remittance.transaction_amount
     paid = sum((line.paid(code) for line in remittance.allocations), Money.zero(code))
     if target is not None and paid != target:
@@ -182,6 +185,16 @@ def check_remittance(
     for index, line in enumerate(remittance.allocations):
         found.extend(_line_rules(index, line, code, by_id, by_number))
     return tuple(found)
+
+
+def _line_currencies(remittance: Remittance) -> set[str]:
+    """The currencies the remittance's line amounts are written in."""
+    return {
+        value.code
+        for line in remittance.allocations
+        for value in (line.amount_paid, line.amount_discount, line.amount_withheld)
+        if value is not None
+    }
 
 
 def _line_rules(

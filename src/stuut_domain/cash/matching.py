@@ -120,6 +120,8 @@ MATCH_BLOCKER_CODES: Final[Mapping[str, str]] = {
     "below_threshold": "the confidence is below the policy's auto-apply threshold",
     "remittance_line_unresolved": "a remittance line names no open invoice of the partner",
     "remittance_rule": "the remittance breaks one of its rules (see CASH_RULES)",
+    "remittance_discount_excessive": "a remittance states an early-payment discount above "
+    "the policy's max_discount_percent of the invoice's open amount",
     "remittance_over_open": "the remittance settles more than an invoice has open",
     "remittance_over_payment": "the remittance pays more than the transaction received",
     "batch_overclaim": "several transactions of the batch claim one invoice beyond its open amount",
@@ -399,6 +401,7 @@ class _Matcher:
         self.unresolved: list[str] = []
         self.rejected: list[Alternative] = []
         self.costs: dict[str, Money] = {}
+        self.standing: list[MatchBlocker] = []
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -518,6 +521,14 @@ class _Matcher:
                 method=PartnerMethod.GIVEN,
                 reason=f"the remittance is {rem.partner}'s",
                 score=0.95,
+            )
+        if rem is not None and rem.partner and found.partner_id not in (None, rem.partner):
+            self.standing.append(
+                _blocker(
+                    "partner_conflict",
+                    f"conflicting evidence: the remittance is {rem.partner}'s but the payer is "
+                    f"{found.partner_id} ({found.reason})",
+                )
             )
         self._keep_partial(found)
         return found
@@ -742,6 +753,15 @@ class _Matcher:
     def _remittance_plan(self, pool: list[str], payment: Payment) -> _Plan | None:
         rem = self.remittance
         assert rem is not None
+        unreadable = [
+            v for v in check_remittance(rem, transaction=self.tx) if v.code == "remittance_currency"
+        ]
+        if unreadable:
+            self.standing.extend(
+                _blocker("remittance_rule", f"remittance [{v.code}] {v.message}; not used")
+                for v in unreadable
+            )
+            return None
         in_pool = set(pool)
         cash: dict[str, Money] = {}
         settlements: list[Settlement] = []
@@ -774,6 +794,7 @@ class _Matcher:
                 (SettlementKind.EARLY_PAYMENT_DISCOUNT, line.amount_discount),
                 (SettlementKind.WITHHOLDING, line.amount_withheld),
             )
+            self._check_discount(index, inv_id, line.amount_discount, blockers)
             for settlement_kind, value in non_cash:
                 if value is not None and value.is_positive():
                     settlements.append(
@@ -821,6 +842,24 @@ class _Matcher:
             reference=reference,
             blockers=tuple(blockers),
         )
+
+    def _check_discount(
+        self, index: int, inv_id: str, discount: Money | None, blockers: list[MatchBlocker]
+    ) -> None:
+        """A payer-stated early-payment discount above the policy's ``max_discount_percent``
+        of the invoice's open amount is a blocker: the payer may not grant itself a discount."""
+        if discount is None or not discount.is_positive():
+            return
+        open_amount = self.book.open_amounts[inv_id]
+        limit = self.policy.max_discount_percent
+        if discount.minor_units * 100 > limit * open_amount.minor_units:
+            blockers.append(
+                _blocker(
+                    "remittance_discount_excessive",
+                    f"remittance line {index} states a discount of {discount} on {inv_id} "
+                    f"({open_amount} open), above the {limit}% the policy accepts",
+                )
+            )
 
     def _within_open(
         self,
@@ -977,7 +1016,7 @@ class _Matcher:
         confidence = best.score / (1 + ambiguity)
         if self.agent is not None and best.source == "remittance":
             confidence = min(confidence, self.agent)
-        blockers = list(outside) + list(best.blockers)
+        blockers = list(outside) + self.standing + list(best.blockers)
         if ambiguity:
             shown = "; ".join(", ".join(p.invoice_ids) for p in ties[:3])
             blockers.append(
@@ -1146,7 +1185,8 @@ class _Matcher:
         received = self.tx.amount
         if received is not None and left > received:
             left = received if received.is_positive() else Money.zero(code)  # never created
-        notes = tuple(dict.fromkeys([*self.notes, f"no match: {why.message}"]))
+        standing = [b.message for b in self.standing]
+        notes = tuple(dict.fromkeys([*self.notes, *standing, f"no match: {why.message}"]))
         return MatchProposal(
             transaction_id=tx_id,
             decision=MatchDecision.NO_MATCH,

@@ -51,6 +51,8 @@ _LEGAL_WORDS: Final = frozenset(
 )
 _WORD: Final = re.compile(r"[0-9a-zà-ÿ]+")
 _MAX_NAME: Final = 200
+#: Initials written with dots (``G.M.B.H.``, ``S.A.``, ``B.V.``): read as one word.
+_DOTTED: Final = re.compile(r"(?<![0-9a-zà-ÿ])(?:[0-9a-zà-ÿ]\.){2,}")
 #: An IBAN as printed: country, check digits, then groups of up to four (spaces optional).
 _IBAN: Final = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 
@@ -96,8 +98,10 @@ class PartnerRule:
 
 def normalise_name(name: str) -> tuple[str, ...]:
     """A company name as its distinctive words: lower case, accents kept, punctuation and
-    legal-form words (Inc, GmbH, Ltd, ...) dropped, each word once, sorted."""
-    words = _WORD.findall(name[:_MAX_NAME].lower())
+    legal-form words (Inc, GmbH, Ltd, ...; also dotted, G.M.B.H.) dropped, each word once,
+    sorted."""
+    lowered = _DOTTED.sub(lambda m: m.group().replace(".", ""), name[:_MAX_NAME].lower())
+    words = _WORD.findall(lowered)
     kept = {w for w in words if w not in _LEGAL_WORDS}
     return tuple(sorted(kept or set(words)))
 
@@ -105,7 +109,12 @@ def normalise_name(name: str) -> tuple[str, ...]:
 def name_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Token-set similarity of two normalised names in [0, 1] (rapidfuzz's token_set_ratio
     idea, on :class:`difflib.SequenceMatcher`): the common words compared with each side's
-    words, the best of the three ratios. Equal word sets score 1."""
+    words, the best of the three ratios. Equal word sets score 1.
+
+    When the word sets differ, that best is averaged with the ratio of the two whole names
+    (token-sort): a name that only *contains* the other ("Global" in "Global Payments
+    Processing", "America" in "Bank of America") is not a perfect match and, with the
+    default cutoff, no match at all."""
     if not a or not b:
         return 0.0
     common = sorted(set(a) & set(b))
@@ -118,7 +127,10 @@ def name_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     def ratio(x: str, y: str) -> float:
         return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() if x and y else 0.0
 
-    return max(ratio(base, left), ratio(base, right), ratio(left, right))
+    best = max(ratio(base, left), ratio(base, right), ratio(left, right))
+    if rest_a or rest_b:
+        return (best + ratio(left, right)) / 2
+    return best
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
@@ -409,6 +421,17 @@ def _by_rule(
     return None
 
 
+#: A fuzzy name is weaker evidence than an account: its partner part is this times the
+#: similarity, so even an identical name (0.85) stays below a rule (0.9) and an account (1).
+NAME_WEIGHT: Final = 0.85
+_SHOWN_NAME: Final = 80
+
+
+def _shown(name: str) -> str:
+    """The payer name quoted for a reason, cut to 80 characters (a hostile name stays short)."""
+    return repr(name if len(name) <= _SHOWN_NAME else name[:_SHOWN_NAME] + "…")
+
+
 def _by_name(tx: BankTransaction, directory: PartnerDirectory) -> PartnerInference | None:
     name = tx.payer_name
     if not name:
@@ -420,7 +443,7 @@ def _by_name(tx: BankTransaction, directory: PartnerDirectory) -> PartnerInferen
         return PartnerInference(
             partner_id=None,
             method=PartnerMethod.NAME,
-            reason=f"the payer name {name!r} fits {len(ids)} partners equally "
+            reason=f"the payer name {_shown(name)} fits {len(ids)} partners equally "
             f"({best:.2f}): refused",
             score=0.0,
             ambiguous=True,
@@ -429,6 +452,6 @@ def _by_name(tx: BankTransaction, directory: PartnerDirectory) -> PartnerInferen
     return PartnerInference(
         partner_id=ids[0],
         method=PartnerMethod.NAME,
-        reason=f"the payer name {name!r} is {ids[0]}'s name (similarity {best:.2f})",
-        score=round(best, 4),
+        reason=f"the payer name {_shown(name)} is {ids[0]}'s name (similarity {best:.2f})",
+        score=round(NAME_WEIGHT * best, 4),
     )

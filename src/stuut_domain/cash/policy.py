@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Final
 
 import attrs
@@ -59,6 +60,13 @@ def _check(policy: MatchPolicy) -> None:
             f"{policy.agent_score_scale!r}",
             agent_score_scale=policy.agent_score_scale,
         )
+    limit = policy.max_discount_percent
+    if type(limit) not in (int, Decimal) or not Decimal(limit).is_finite() or not 0 <= limit <= 100:
+        raise InvalidMatchInput(
+            "max_discount_percent",
+            f"max_discount_percent is an int or Decimal in 0..100, got {limit!r}",
+            max_discount_percent=str(limit),
+        )
     if policy.date_horizon_days <= 0:
         raise InvalidMatchInput(
             "date_horizon_days",
@@ -84,6 +92,9 @@ class MatchPolicy:
     * ``weights``: the signal weights (summing to 1), ``date_horizon_days`` the date signal's
       horizon, ``formats`` how references are read, ``max_alternatives`` how many rejected
       alternatives a proposal lists.
+    * ``max_discount_percent``: the largest early-payment discount a remittance may state,
+      as a percent of the invoice's open amount (default 5); a larger one keeps the proposal
+      in review (``remittance_discount_excessive``).
     """
 
     auto_threshold: float = 0.8
@@ -96,6 +107,7 @@ class MatchPolicy:
     date_horizon_days: int = 120
     formats: ReferenceFormats = DEFAULT_FORMATS
     max_alternatives: int = 10
+    max_discount_percent: int | Decimal = Decimal(5)
 
     def __attrs_post_init__(self) -> None:
         _check(self)
