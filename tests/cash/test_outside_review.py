@@ -19,12 +19,15 @@ from stuut_domain.cash import (
     Remittance,
     RemittanceLine,
     check_remittance,
+    exact_groups,
     extract_references,
     infer_partner,
+    match_report,
     match_transaction,
     name_similarity,
     normalise_invoice_number,
     normalise_name,
+    rf_reference_is_valid,
 )
 from stuut_domain.cash.matching import _Plan
 from stuut_domain.errors import InvalidMatchInput
@@ -281,3 +284,77 @@ class TestBug8PayerStatedDiscountsAndPartner:
     def test_the_discount_limit_is_checked(self, limit: object) -> None:
         with pytest.raises(InvalidMatchInput):
             MatchPolicy(max_discount_percent=limit)  # type: ignore[arg-type]
+
+
+class TestSmallerFindings:
+    def test_a_suffix_with_its_leading_zero_is_long_enough(self) -> None:
+        proposal = match_transaction(
+            transaction(10000, reference="05001", account="ACC1"),
+            [invoice("i1", 10000, number="INV-2026-05001")],
+            partners=directory(ACC1="ptn_a"),
+            at=AT,
+        )
+        assert [line.invoice_id for line in proposal.lines] == ["i1"]
+        assert "suffix" in proposal.signals[0].explanation
+
+    def test_a_complete_group_search_is_not_truncated(self) -> None:
+        assert exact_groups([5, 5], 10, max_groups=1).truncated is None
+        assert exact_groups([5, 5, 5], 10, max_groups=1).truncated == "stopped at 1 groups"
+
+    @pytest.mark.parametrize(("rf", "valid"), [("RF0154", False), ("RF9854", True)])
+    def test_rf_check_digits_run_02_to_98(self, rf: str, valid: bool) -> None:
+        assert rf_reference_is_valid(rf) is valid
+
+    @pytest.mark.parametrize(
+        "field",
+        [
+            {"auto_threshold": "0.8"},
+            {"max_group_size": "3"},
+            {"date_horizon_days": float("nan")},
+            {
+                "weights": {
+                    "reference": float("nan"),
+                    "amount": 0.3,
+                    "partner": 0.25,
+                    "date": 0.05,
+                    "currency": 0.05,
+                }
+            },
+        ],
+    )
+    def test_a_policy_of_the_wrong_type_is_refused(self, field: dict[str, object]) -> None:
+        with pytest.raises(InvalidMatchInput):
+            MatchPolicy(**field)  # type: ignore[arg-type]
+
+    def test_wrong_arguments_are_typed_refusals(self) -> None:
+        d = directory(ACC1="ptn_a")
+        with pytest.raises(InvalidMatchInput, match="invoice_type"):
+            match_transaction(transaction(1), [None], partners=d, at=AT)  # type: ignore[list-item]
+        with pytest.raises(InvalidMatchInput, match="argument_type"):
+            match_transaction(transaction(1), [], partners=[], at=AT)  # type: ignore[arg-type]
+        with pytest.raises(InvalidMatchInput, match="reference_text"):
+            normalise_invoice_number(None)  # type: ignore[arg-type]
+        with pytest.raises(InvalidMatchInput, match="reference_text"):
+            extract_references(b"INV-1")  # type: ignore[arg-type]
+
+    def test_the_line_item_rate_counts_cash_lines_on_both_sides(self) -> None:
+        invoices = [
+            invoice("inv_1", 10000, number="INV-1001"),
+            invoice("inv_2", 5000, number="INV-1002"),
+        ]
+        rem = Remittance(
+            currency="USD",
+            allocations=(
+                RemittanceLine(invoice_number="INV-1001", amount_paid=usd(10000)),
+                RemittanceLine(invoice_number="INV-1002", amount_discount=usd(150)),
+            ),
+        )
+        proposal = match_transaction(
+            transaction(10000, account="ACC1"),
+            invoices,
+            partners=directory(ACC1="ptn_a"),
+            at=AT,
+            remittance=rem,
+        )
+        report = match_report([proposal])
+        assert report.lines == 1

@@ -40,13 +40,19 @@ class OpenBook:
     ) -> OpenBook:
         """The book of the owed invoices among ``invoices`` (others are counted as ignored).
 
-        Refused (:class:`~stuut_domain.errors.InvalidMatchInput`): an invoice without an id,
-        or one id given twice.
+        Refused (:class:`~stuut_domain.errors.InvalidMatchInput`): an entry that is not an
+        Invoice, an invoice without an id, or one id given twice.
         """
         kept: dict[str, Invoice] = {}
         open_amounts: dict[str, Money] = {}
         ignored = 0
-        for inv in invoices:
+        for index, inv in enumerate(invoices):
+            if not isinstance(inv, Invoice):
+                raise InvalidMatchInput(
+                    "invoice_type",
+                    f"open_invoices[{index}] is not an Invoice: {type(inv).__name__}",
+                    index=index,
+                )
             if inv.id is None:
                 raise InvalidMatchInput(
                     "invoice_id_missing", f"invoice {inv.number!r} has no id", number=inv.number

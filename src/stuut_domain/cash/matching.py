@@ -59,6 +59,7 @@ from stuut_domain.cash.references import (
     ReferenceKind,
     extract_references,
     normalise_invoice_number,
+    written_key,
 )
 from stuut_domain.cash.search import exact_groups
 from stuut_domain.cash.signals import AMOUNT_PARTS, REFERENCE_PARTS, SIGNAL_NAMES, Signal
@@ -321,8 +322,9 @@ def match_transaction(
     ``at``: when the proposal is made (allocation ids and times). Nothing is written: apply
     an auto-applied proposal's ``result`` with :func:`~stuut_domain.allocation.apply_result`.
 
-    Refused (:class:`~stuut_domain.errors.InvalidMatchInput`): a transaction without an id,
-    amount or currency, a naive ``at``, an ``agent_confidence_score`` off the policy's
+    Refused (:class:`~stuut_domain.errors.InvalidMatchInput`): an argument of the wrong type
+    (``partners=[]``, ``None`` among the invoices), a transaction without an id, amount or
+    currency, a naive ``at``, an ``agent_confidence_score`` off the policy's
     scale, invoices without ids or given twice.
     """
     book = OpenBook.of(open_invoices, formats=policy.formats)
@@ -345,6 +347,31 @@ def _check_transaction(tx: BankTransaction, policy: MatchPolicy) -> tuple[str, M
     return tx.id, tx.amount
 
 
+def _check_types(
+    transaction: object, book: object, partners: object, remittance: object, policy: object
+) -> None:
+    """Each argument of the kind it must be (a typed refusal, never an AttributeError)."""
+    expected: tuple[tuple[str, object, type], ...] = (
+        ("transaction", transaction, BankTransaction),
+        ("book", book, OpenBook),
+        ("partners", partners, PartnerDirectory),
+        ("policy", policy, MatchPolicy),
+    )
+    for field, value, kind in expected:
+        if not isinstance(value, kind):
+            raise InvalidMatchInput(
+                "argument_type",
+                f"{field} is a {kind.__name__}, got {type(value).__name__}",
+                field=field,
+            )
+    if remittance is not None and not isinstance(remittance, Remittance):
+        raise InvalidMatchInput(
+            "argument_type",
+            f"remittance is a Remittance or None, got {type(remittance).__name__}",
+            field="remittance",
+        )
+
+
 def match_with_book(
     transaction: BankTransaction,
     book: OpenBook,
@@ -359,6 +386,7 @@ def match_with_book(
     once (batches). ``blockers`` are reasons from outside (a batch's over-claimed invoice)
     that keep the proposal from auto-applying."""
     require_aware("at", at)
+    _check_types(transaction, book, partners, remittance, policy)
     tx_id, amount = _check_transaction(transaction, policy)
     agent = None
     if remittance is not None:
@@ -494,7 +522,15 @@ class _Matcher:
         if ids:
             self._hit(ids, "exact", f"{ref.kind.value.replace('_', ' ')} {ref.text!r}")
             return
-        truncated = index.truncated(ref.value, min_length=self.policy.formats.min_truncated)
+        formats = self.policy.formats
+        prefixes = (
+            formats.po_prefixes if ref.kind is ReferenceKind.PO_NUMBER else formats.invoice_prefixes
+        )
+        truncated = index.truncated(
+            ref.value,
+            min_length=formats.min_truncated,
+            written=written_key(ref.text, prefixes=prefixes),
+        )
         if truncated is not None:
             key, side = truncated
             how = f"partial|{ref.text!r} as the {side} of a number"

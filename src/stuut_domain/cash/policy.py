@@ -21,7 +21,41 @@ __all__ = ["DEFAULT_MATCH_POLICY", "MatchPolicy"]
 MAX_GROUP_SIZE: Final = 5
 
 
+def _is_number(value: object) -> bool:
+    """A finite int or float (never a bool, a string or NaN)."""
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+
+
+def _check_types(policy: MatchPolicy) -> None:
+    """Numbers where numbers are due, so a string or NaN is refused by name, never compared."""
+    numbers = {"auto_threshold": policy.auto_threshold}
+    numbers.update({f"weights[{k!r}]": w for k, w in dict(policy.weights).items()})
+    for field, value in numbers.items():
+        if not _is_number(value):
+            raise InvalidMatchInput(
+                "policy_type", f"{field} is a finite number, got {value!r}", field=field
+            )
+    counts = {
+        "max_group_size": policy.max_group_size,
+        "max_group_candidates": policy.max_group_candidates,
+        "max_groups": policy.max_groups,
+        "max_alternatives": policy.max_alternatives,
+        "agent_score_scale": policy.agent_score_scale,
+        "date_horizon_days": policy.date_horizon_days,
+    }
+    for field, value in counts.items():
+        if type(value) is not int:
+            raise InvalidMatchInput(
+                "policy_type", f"{field} is an integer, got {value!r}", field=field
+            )
+
+
 def _check(policy: MatchPolicy) -> None:
+    if not isinstance(policy.weights, Mapping):
+        raise InvalidMatchInput(
+            "weights", f"weights map signal names to numbers, got {policy.weights!r}"
+        )
+    _check_types(policy)
     if not 0 < policy.auto_threshold <= 1:
         raise InvalidMatchInput(
             "auto_threshold",

@@ -26,6 +26,7 @@ from typing import Final
 import attrs
 
 from stuut_domain.display import compact
+from stuut_domain.errors import InvalidMatchInput
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -101,6 +102,12 @@ _AMOUNT: Final = re.compile(
 )
 
 
+def written_key(text: str, *, prefixes: Iterable[str] = ()) -> str:
+    """:func:`normalise_invoice_number` with the leading zeros kept (``05001``): how long a
+    truncated reference really is, as written."""
+    return _normalised(text, tuple(prefixes), keep_zeros=True)
+
+
 def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
     """The comparison key of an invoice number as a person or a bank may have written it.
 
@@ -112,17 +119,23 @@ def normalise_invoice_number(text: str, *, prefixes: Iterable[str] = ()) -> str:
     and ``INV-OO42`` are all ``"42"``.
     Pure, so the keys of recently seen numbers are remembered (a bounded cache).
     """
+    if not isinstance(text, str):
+        raise InvalidMatchInput(
+            "reference_text", f"an invoice number is text, got {type(text).__name__}"
+        )
     return _normalised(text, tuple(prefixes))
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _normalised(text: str, prefixes: tuple[str, ...]) -> str:
+def _normalised(text: str, prefixes: tuple[str, ...], *, keep_zeros: bool = False) -> str:
     upper = text.upper()
     match = _prefix_pattern(prefixes).match(upper)
     if match is not None:
         upper = upper[match.end() :]
-    squashed = _SEPARATORS.sub("", upper)
-    return squashed.translate(_CONFUSIONS).lstrip("0") or ("0" if squashed else "")
+    squashed = _SEPARATORS.sub("", upper).translate(_CONFUSIONS)
+    if keep_zeros:
+        return squashed
+    return squashed.lstrip("0") or ("0" if squashed else "")
 
 
 @functools.cache
@@ -142,10 +155,12 @@ def _longest_first(prefixes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def rf_reference_is_valid(reference: str) -> bool:
-    """ISO 11649: ``RF`` + 2 check digits + 1-21 alphanumerics, mod 97 of the rearranged
+    """ISO 11649: ``RF`` + 2 check digits (02-98) + 1-21 alphanumerics, mod 97 of the rearranged
     number (letters as 10-35, the first four characters moved to the end) equal to 1."""
     ref = reference.replace(" ", "").upper()
     if not 5 <= len(ref) <= 25 or not ref.startswith("RF") or not ref[2:4].isdigit():
+        return False
+    if not 2 <= int(ref[2:4]) <= 98:  # check digits are 98 - (n mod 97): 02..98
         return False
     body = ref[4:] + ref[:4]
     if not body.isalnum() or not body.isascii():
@@ -222,6 +237,10 @@ def extract_references(
     """
     if not text:
         return ()
+    if not isinstance(text, str):
+        raise InvalidMatchInput(
+            "reference_text", f"references are read from text, got {type(text).__name__}"
+        )
     read = text[: formats.max_text]
     found: list[Reference] = []
     taken: list[tuple[int, int]] = []
@@ -339,19 +358,26 @@ class InvoiceNumberIndex:
         """The invoice ids whose number normalises to ``key``."""
         return self.by_key.get(key, ())
 
-    def truncated(self, key: str, *, min_length: int) -> tuple[str, str] | None:
+    def truncated(
+        self, key: str, *, min_length: int, written: str | None = None
+    ) -> tuple[str, str] | None:
         """``(number key, "prefix"|"suffix")`` when ``key`` begins or ends exactly one number.
 
         ``key`` must have at least ``min_length`` characters and not be a number itself; a key
         that is a prefix of one number and a suffix of another is ambiguous (None).
+        ``written``: the key with its leading zeros kept (``05001`` for ``5001``), for the
+        suffix look-up: the end of ``INV-2026-05001`` is ``05001``, five characters.
         """
-        if len(key) < min_length or key in self.by_key:
+        tail = written if written and written.lstrip("0") == key else key
+        if key in self.by_key:
             return None
         hits: set[tuple[str, str]] = set()
-        for full in _starting_with(self.sorted_keys, key):
-            hits.add((full, "prefix"))
-        for full_reversed in _starting_with(self.sorted_reversed, key[::-1]):
-            hits.add((full_reversed[::-1], "suffix"))
+        if len(key) >= min_length:
+            for full in _starting_with(self.sorted_keys, key):
+                hits.add((full, "prefix"))
+        if len(tail) >= min_length:
+            for full_reversed in _starting_with(self.sorted_reversed, tail[::-1]):
+                hits.add((full_reversed[::-1], "suffix"))
         numbers = {number for number, _ in hits}
         if len(numbers) != 1:
             return None

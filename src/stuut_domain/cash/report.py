@@ -4,8 +4,9 @@ left unapplied, and — with the true answers — the precision and recall of wh
 Definitions (Billtrust notes that vendors rarely give theirs):
 
 * **envelope auto-match rate** = transactions whose proposal auto-applies / transactions.
-* **line-item auto-match rate** = invoice lines in auto-applied proposals / invoice lines in
-  all proposals (no_match proposals have no line).
+* **line-item auto-match rate** = invoice lines with cash in auto-applied proposals / invoice
+  lines with cash in all proposals (no_match proposals have no line; a line settled only by a
+  discount or withholding is counted on neither side).
 * **review rate** = proposals decided ``review`` / transactions; **no-match rate** likewise.
 * **unapplied** = the on-account money of every proposal, per currency.
 * With ``truth`` (transaction id -> {invoice id: cash in the invoice's currency}):
@@ -118,7 +119,7 @@ def match_report(
     """
     auto = [p for p in proposals if p.decision is MatchDecision.AUTO_APPLY]
     review = [p for p in proposals if p.decision is MatchDecision.REVIEW]
-    lines = sum(len(p.lines) for p in proposals)
+    lines = sum(len(_cash_of(p)) for p in proposals)  # cash lines, as auto_lines counts
     auto_lines = sum(len(_cash_of(p)) for p in auto)
     queue = sorted(
         (

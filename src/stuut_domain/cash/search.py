@@ -60,8 +60,10 @@ def exact_groups(
     found: list[tuple[int, ...]] = []
 
     def add(group: tuple[int, ...]) -> bool:
+        """Keep the group; True once one group *beyond* ``max_groups`` exists (a search that
+        finds exactly ``max_groups`` and no more was complete, not truncated)."""
         found.append(group)
-        return len(found) >= max_groups
+        return len(found) > max_groups
 
     full = False
     for k in range(max(2, min_size), max_size + 1):
@@ -72,6 +74,7 @@ def exact_groups(
                 full = True
                 break
     if full:
+        del found[max_groups:]
         truncated = (truncated + "; " if truncated else "") + f"stopped at {max_groups} groups"
     return GroupSearch(groups=tuple(found), truncated=truncated, pool_size=size)
 
