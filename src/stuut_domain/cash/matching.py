@@ -1101,7 +1101,7 @@ class _Matcher:
             blockers.append(
                 _blocker(
                     "below_threshold",
-                    f"confidence {confidence:.2f} is below the threshold "
+                    f"confidence {confidence:.4f} is below the threshold "
                     f"{self.policy.auto_threshold:.2f}",
                 )
             )
