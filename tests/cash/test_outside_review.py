@@ -358,3 +358,9 @@ class TestSmallerFindings:
         )
         report = match_report([proposal])
         assert report.lines == 1
+
+    def test_a_huge_counterparty_is_cut_in_the_reason(self) -> None:
+        tx = transaction(1, name="x" * 25000, account="ACC9", partner_count=3)
+        found = infer_partner(tx, directory())
+        assert found.ambiguous
+        assert len(found.reason) < 400

@@ -301,7 +301,7 @@ def _shared_payer(tx: BankTransaction) -> str | None:
     info = tx.counterparty_info
     if info is not None and info.partner_count is not None and info.partner_count > 1:
         return (
-            f"the bank's counterparty {info.display or info.id!r} pays for "
+            f"the bank's counterparty {_shown(str(info.display or info.id))} pays for "
             f"{info.partner_count} partners"
         )
     return None
@@ -363,7 +363,7 @@ def _by_account(
             return PartnerInference(
                 partner_id=owner,
                 method=PartnerMethod.ACCOUNT,
-                reason=f"the payer's account {key!r} is {owner}'s",
+                reason=f"the payer's account {_shown(key)} is {owner}'s",
                 score=1.0,
             )
     read = memo[:4096]
