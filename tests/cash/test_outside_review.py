@@ -16,6 +16,7 @@ from stuut_domain.cash import (
     MatchPolicy,
     PartnerDirectory,
     PartnerMethod,
+    PartnerRule,
     Remittance,
     RemittanceLine,
     check_remittance,
@@ -364,3 +365,12 @@ class TestSmallerFindings:
         found = infer_partner(tx, directory())
         assert found.ambiguous
         assert len(found.reason) < 400
+
+    @pytest.mark.parametrize("pattern", ["(a+)+$", r"(\w*x)*", "(a+){2,}"])
+    def test_a_catastrophic_rule_pattern_is_refused(self, pattern: str) -> None:
+        with pytest.raises(InvalidMatchInput, match="partner_rule_pattern"):
+            PartnerRule(pattern=pattern, partner_id="ptn_a")
+
+    @pytest.mark.parametrize("pattern", [r"acme\s+(corp|inc)", "(ab)+", r"(x\+)+"])
+    def test_an_ordinary_rule_pattern_is_kept(self, pattern: str) -> None:
+        assert PartnerRule(pattern=pattern, partner_id="ptn_a").partner_id == "ptn_a"

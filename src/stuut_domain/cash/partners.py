@@ -68,11 +68,18 @@ class PartnerMethod(enum.StrEnum):
     NONE = "none"
 
 
+#: A group with a quantifier inside, itself quantified (``(a+)+``, ``(\w*x)*``, ``(a+){2,}``):
+#: the classic catastrophic-backtracking form, refused in a rule (a guard, not a proof).
+_NESTED_QUANTIFIER: Final = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+
+
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class PartnerRule:
     """A mapping rule: when ``pattern`` (a regular expression, case-insensitive) matches the
     payer's name or the memo, the payment is ``partner_id``'s. ``name`` says which rule it is.
+    Refused (``partner_rule_pattern``): a pattern that does not compile, or one that repeats a
+    repeating group (``(a+)+``), which can backtrack exponentially on a hostile payer name.
     """
 
     pattern: str
@@ -89,6 +96,13 @@ class PartnerRule:
                 f"partner rule {self.name or self.pattern!r} is no regular expression: {error}",
                 pattern=self.pattern,
             ) from None
+        if _NESTED_QUANTIFIER.search(self.pattern):
+            raise InvalidMatchInput(
+                "partner_rule_pattern",
+                f"partner rule {self.name or self.pattern!r} repeats a group that itself "
+                "repeats (such as '(a+)+'): it can take exponential time on a payer name",
+                pattern=self.pattern,
+            )
         object.__setattr__(self, "_compiled", compiled)
 
     def matches(self, text: str) -> bool:
