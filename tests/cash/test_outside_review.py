@@ -17,6 +17,7 @@ from stuut_domain.cash import (
     PartnerDirectory,
     PartnerMethod,
     PartnerRule,
+    ReferenceFormats,
     Remittance,
     RemittanceLine,
     check_remittance,
@@ -374,3 +375,10 @@ class TestSmallerFindings:
     @pytest.mark.parametrize("pattern", [r"acme\s+(corp|inc)", "(ab)+", r"(x\+)+"])
     def test_an_ordinary_rule_pattern_is_kept(self, pattern: str) -> None:
         assert PartnerRule(pattern=pattern, partner_id="ptn_a").partner_id == "ptn_a"
+
+    @pytest.mark.parametrize(
+        "bad", [{"max_text": -1}, {"min_truncated": 0}, {"max_token": "40"}, {"po_prefixes": "PO"}]
+    )
+    def test_reference_formats_out_of_range_are_refused(self, bad: dict[str, object]) -> None:
+        with pytest.raises(InvalidMatchInput, match="reference_formats"):
+            ReferenceFormats(**bad)  # type: ignore[arg-type]

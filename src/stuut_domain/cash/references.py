@@ -59,7 +59,8 @@ class ReferenceFormats:
     ``min_digits``: a bare token is an invoice-number candidate when it has at least this
     many digits (Odoo's baseline is 4). ``min_truncated``: the fewest characters a truncated
     reference must keep. ``max_text``, ``max_token``, ``max_references``: the bounds that keep
-    extraction linear and small on hostile input.
+    extraction linear and small on hostile input. Refused (``reference_formats``): a bound
+    or minimum that is not a whole number >= 1, prefixes that are not a tuple of words.
     """
 
     invoice_prefixes: tuple[str, ...] = ("INVOICE", "INVOICES", "INV", "INVS", "INVNO", "NO", "NR")
@@ -69,6 +70,24 @@ class ReferenceFormats:
     max_text: int = 4096
     max_token: int = 40
     max_references: int = 200
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("min_digits", "min_truncated", "max_text", "max_token", "max_references"):
+            value = getattr(self, field)
+            if type(value) is not int or value < 1:
+                raise InvalidMatchInput(
+                    "reference_formats",
+                    f"ReferenceFormats.{field} is a whole number >= 1, got {value!r}",
+                    field=field,
+                )
+        for field in ("invoice_prefixes", "po_prefixes"):
+            words = getattr(self, field)
+            if not isinstance(words, tuple) or not all(isinstance(w, str) and w for w in words):
+                raise InvalidMatchInput(
+                    "reference_formats",
+                    f"ReferenceFormats.{field} is a tuple of words, got {words!r}",
+                    field=field,
+                )
 
 
 DEFAULT_FORMATS: Final = ReferenceFormats()
