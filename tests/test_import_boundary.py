@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-FORBIDDEN = ("adapters", "cattrs", "msgspec", "httpx", "hypothesis", "pydantic")
+FORBIDDEN = ("adapters", "cattrs", "msgspec", "httpx", "hypothesis", "pydantic", "rapidfuzz")
 
 
 def _modules_after(statement: str) -> set[str]:

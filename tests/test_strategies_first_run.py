@@ -45,6 +45,8 @@ FIRST_TESTS: dict[str, str] = {
     "currencies()": "assert value in CURRENCY_CODES",
     "aware_datetimes()": "assert value.utcoffset() is not None",
     "stuut_json_invoices()": 'assert value["object"] == "invoice"',
+    "bank_transactions()": "assert check_bank_transaction(value) == ()",
+    "cash_cases()": "assert sum(m.minor_units for m in value.cash.values()) > 0",
     "st.from_type(Invoice)": "assert check_invoice(value) == ()",
     "st.from_type(Portfolio)": CHECK_PORTFOLIO,
 }
@@ -53,6 +55,7 @@ USER_TEST = """\
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stuut_domain.cash import check_bank_transaction
 from stuut_domain.invariants import check_invoice, check_partner, check_payment, check_workflow
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import CURRENCY_CODES, Money

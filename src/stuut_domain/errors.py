@@ -19,6 +19,7 @@ __all__ = [
     "InexactAmount",
     "InstantOutOfRange",
     "InvalidAllocation",
+    "InvalidMatchInput",
     "InvalidRate",
     "InvalidTransition",
     "InvariantViolation",
@@ -224,6 +225,21 @@ class InvalidTransition(StuutDomainError, ValueError):
 
 class InvalidAllocation(StuutDomainError, ValueError):
     """A payment allocation that the allocation rules refuse (names the rule and the values)."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        self.code = code
+        self.details = details
+        super().__init__(f"[{code}] {message}")
+
+
+class InvalidMatchInput(StuutDomainError, ValueError):
+    """Input cash application cannot judge (names the rule, the field and the values).
+
+    A transaction without an amount or currency, a naive instant, a confidence score off the
+    stated scale, a tolerance that is not a figure: refused with a stable ``code``. Inputs it
+    *can* judge but not match (zero amounts, unknown currencies) give a ``no_match`` or
+    ``review`` proposal instead, which says why.
+    """
 
     def __init__(self, code: str, message: str, **details: Any) -> None:
         self.code = code

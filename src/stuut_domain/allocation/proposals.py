@@ -72,12 +72,15 @@ class AllocationRule(enum.StrEnum):
     :func:`oldest_due_order`, each covered in full before the next gets anything.
     ``proportional``: the payment split in proportion to what each invoice can take (its
     cost in the payment's currency), with :func:`stuut_domain.money.allocate`'s largest
-    remainder rule for the leftover units.
+    remainder rule for the leftover units. ``matched``: the amounts an automatic matcher
+    chose per invoice (cash application, ADR 0040): checked like explicit amounts, but
+    recorded as ``strategy="automatic"`` and approved only by the :class:`ApprovalPolicy`.
     """
 
     EXPLICIT = "explicit"
     OLDEST_DUE_FIRST = "oldest_due_first"
     PROPORTIONAL = "proportional"
+    MATCHED = "matched"
 
 
 @compact
@@ -257,12 +260,16 @@ def _check_invoices(
         rate_to(payment, inv.currency)
 
 
-def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime) -> str:
+def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime | None) -> str:
     """A deterministic id: the same proposal on the same payment state gets the same id.
 
     The instant is hashed in UTC, so a retry that writes the same instant with another UTC
     offset (``10:00+00:00`` as ``12:00+02:00``) gets the same id and applies once (ADR 0013).
+    ``at=None`` (the ``matched`` rule) leaves the instant out: a match is a function of the
+    bank transaction (the payment id derives from it) and the allocation, so matching the same
+    transaction again later proposes the same ids and posts its money once (ADR 0043).
     """
+    instant = "" if at is None else at.astimezone(dt.UTC).isoformat()
     text = "|".join(
         (
             str(payment.id),
@@ -270,7 +277,7 @@ def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.date
             invoice_id,
             str(amount.minor_units),
             amount.code,
-            at.astimezone(dt.UTC).isoformat(),
+            instant,
         )
     )
     return "alloc_" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
@@ -418,10 +425,11 @@ def allocate_payment(
     """Propose allocations of the payment's unapplied credit to ``invoices`` by ``rule``.
 
     ``amounts`` (invoice id -> amount in that invoice's currency) is required by the
-    ``explicit`` rule and refused by the others. ``confidence`` is the automatic matcher's
-    score, recorded as ``agent_confidence_score``; with ``approval`` it decides whether
-    automatic proposals are approved (``approval=None``: every automatic proposal is
-    pending). Nothing is written to the invoices: pass the result to :func:`apply_result`.
+    ``explicit`` and ``matched`` rules and refused by the others. ``confidence`` is the
+    automatic matcher's score, recorded as ``agent_confidence_score``; with ``approval`` it
+    decides whether automatic proposals are approved (``approval=None``: every automatic
+    proposal is pending). Nothing is written to the invoices: pass the result to
+    :func:`apply_result`.
 
     Refused (:class:`~stuut_domain.errors.InvalidAllocation` with a code): an incomplete or
     over-allocated payment, draft or void invoices, several partners unless allowed, more than
@@ -448,7 +456,9 @@ def allocate_payment(
             object="payment_allocation",
             payment_id=payment_id,
             strategy="manual" if manual else "automatic",
-            id=_allocation_id(payment, str(inv.id), amount, at),
+            id=_allocation_id(
+                payment, str(inv.id), amount, None if rule is AllocationRule.MATCHED else at
+            ),
             agent_confidence_score=None if manual else confidence,
             approved=approved,
             approved_at=at if approved else None,
@@ -476,15 +486,17 @@ def _chosen_amounts(
     amounts: Mapping[str, Money] | None,
     available: Money,
 ) -> dict[str, Money]:
-    """What ``rule`` gives each invoice (id -> amount in its currency); explicit amounts only
-    with the explicit rule, and the explicit rule only with amounts."""
-    if (amounts is None) is (rule is AllocationRule.EXPLICIT):
+    """What ``rule`` gives each invoice (id -> amount in its currency); amounts only with the
+    explicit and matched rules, and those rules only with amounts."""
+    given = rule in (AllocationRule.EXPLICIT, AllocationRule.MATCHED)
+    if (amounts is None) is given:
         raise _refuse(
             "amounts_and_rule",
-            f"amounts are given with the explicit rule and only with it (rule: {rule})",
+            "amounts are given with the explicit and matched rules and only with them "
+            f"(rule: {rule})",
             rule=str(rule),
         )
-    if rule is AllocationRule.EXPLICIT:
+    if given:
         return _amounts_explicit(payment, invoices, amounts or {}, available)
     if rule is AllocationRule.OLDEST_DUE_FIRST:
         return _amounts_oldest_first(payment, invoices, available)

@@ -11,6 +11,8 @@ either a value or a strategy, and no subclassing. Every value satisfies the rule
 ... def test_amount_due(invoice):
 ...     assert invoice.amount_due == invoice.total_amount - invoice.amount_paid
 
+For cash application, :func:`bank_transactions` gives valid transactions and
+:func:`cash_cases` transactions generated from a small book with the true answer attached.
 For one customer's consistent book (a partner, its contacts, its invoices and the payments
 that allocate to them) use :func:`portfolios`; ``invoices(partner_id=...)`` and
 ``payments(partner_id=...)`` give one partner's invoices and payments. Every strategy is built
@@ -35,10 +37,14 @@ from stuut_domain.strategies._registration import (
 )
 
 __all__ = [
+    "CASE_KINDS",
     "INVOICE_STATUSES",
     "TIME_ZONES",
+    "CashCase",
     "Portfolio",
     "aware_datetimes",
+    "bank_transactions",
+    "cash_cases",
     "contacts",
     "currencies",
     "invoices",
@@ -51,6 +57,7 @@ __all__ = [
     "workflows",
 ]
 
+from stuut_domain.strategies._cash import CASE_KINDS, CashCase, bank_transactions, cash_cases
 from stuut_domain.strategies._invoices import INVOICE_STATUSES, invoices
 from stuut_domain.strategies._line_items import line_items
 from stuut_domain.strategies._money import (

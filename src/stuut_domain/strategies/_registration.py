@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Final
 
+from stuut_domain.cash.entities import BankTransaction
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
 from stuut_domain.partner import Contact, Partner
@@ -31,6 +32,7 @@ _REGISTERED: Final[tuple[tuple[type, str], ...]] = (
     (Contact, "contacts"),
     (Payment, "payments"),
     (Workflow, "workflows"),
+    (BankTransaction, "bank_transactions"),
 )
 
 
@@ -38,7 +40,7 @@ def _hypothesis_setup_hook() -> None:
     """Register the strategies for ``st.from_type`` (run by Hypothesis's entry point).
 
     ``st.from_type(Invoice)`` then draws from :func:`invoices` with its defaults, and likewise
-    for Money, LineItem, Partner, Contact, Payment and Workflow.
+    for Money, LineItem, Partner, Contact, Payment, Workflow and BankTransaction.
     """
     from hypothesis import strategies as hst  # noqa: PLC0415 - see the module docstring
 
