@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "invoice",
     ),
     ("lifecycle", "receivables", "invariants", "_assembly", "allocation"),
-    ("outreach", "portfolio", "ports"),
+    ("outreach", "owed", "portfolio", "ports"),
     ("strategies",),
 )
 
