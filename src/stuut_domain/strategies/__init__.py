@@ -37,16 +37,22 @@ from stuut_domain.strategies._registration import (
 __all__ = [
     "INVOICE_STATUSES",
     "TIME_ZONES",
+    "CreditScenario",
+    "DisputeScenario",
     "Portfolio",
+    "PromiseScenario",
     "aware_datetimes",
     "contacts",
+    "credit_scenarios",
     "currencies",
+    "dispute_scenarios",
     "invoices",
     "line_items",
     "moneys",
     "partners",
     "payments",
     "portfolios",
+    "promise_scenarios",
     "stuut_json_invoices",
     "workflows",
 ]
@@ -57,6 +63,14 @@ from stuut_domain.strategies._money import (
     MAX_SAFE_MINOR_UNITS as MAX_SAFE_MINOR_UNITS,
 )
 from stuut_domain.strategies._money import currencies, moneys
+from stuut_domain.strategies._owed import (
+    CreditScenario,
+    DisputeScenario,
+    PromiseScenario,
+    credit_scenarios,
+    dispute_scenarios,
+    promise_scenarios,
+)
 from stuut_domain.strategies._parties import contacts, partners
 from stuut_domain.strategies._payloads import stuut_json_invoices
 from stuut_domain.strategies._payments import payments
