@@ -245,11 +245,12 @@ def resolve_dispute(
 ) -> tuple[Dispute, tuple[CreditNote, ...]]:
     """Close an open dispute at ``at``; a ``credited`` one returns a credit note per invoice.
 
-    ``approved`` maps line index -> the approved amount (only with ``credited``; default: each
-    line in full), never above the disputed amount nor below zero (``dispute_approved``). The
-    notes (reason ``dispute``, one line per approved line, by amount, tax included) are to be
-    applied with :func:`~stuut_domain.owed.application.apply_credit_note`. Refused: a dispute
-    already resolved (``dispute_not_open``) or resolved before it opened.
+    ``approved`` maps line index -> the approved amount (only with ``credited``; without it
+    each line is approved in full, with it a line it does not name is approved at zero), never
+    above the disputed amount nor below zero (``dispute_approved``). The notes (reason
+    ``dispute``, one line per approved line, by amount, tax included) are to be applied with
+    :func:`~stuut_domain.owed.application.apply_credit_note`. Refused: a dispute already
+    resolved (``dispute_not_open``) or resolved before it opened.
     """
     require_aware("at", at)
     if not dispute.is_open:
