@@ -56,6 +56,7 @@ from stuut_domain.owed.dispute import (
     check_dispute,
     disputed_amount_due,
     disputed_by_partner,
+    names_invoice,
     resolve_dispute,
     undisputed_amount_due,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "disputed_amount_due",
     "disputed_by_partner",
     "line_total",
+    "names_invoice",
     "negative_invoice_credit",
     "note_total",
     "outreach_view",

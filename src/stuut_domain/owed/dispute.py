@@ -35,6 +35,7 @@ __all__ = [
     "check_dispute",
     "disputed_amount_due",
     "disputed_by_partner",
+    "names_invoice",
     "resolve_dispute",
     "undisputed_amount_due",
 ]
@@ -202,19 +203,27 @@ def _check_line_item(path: str, line: DisputeLine, invoice: Invoice) -> None:
         )
 
 
+def names_invoice(disputes: Iterable[Dispute], invoice_id: str | None) -> bool:
+    """Whether any dispute, open or resolved, has a line on the invoice: then the disputes,
+    not the wire flag ``in_dispute``, say what of it is disputed."""
+    return any(line.invoice_id == invoice_id for d in disputes for line in d.lines)
+
+
 def disputed_amount_due(invoice: Invoice, disputes: Iterable[Dispute]) -> Money:
     """What of the invoice's amount due is in dispute: its open dispute lines, at most the
-    amount due. With no open line, the wire flag ``in_dispute=True`` disputes all of it."""
+    amount due. When no dispute names the invoice, the wire flag ``in_dispute=True``
+    disputes all of it (the flag stays readable, ADR 0048)."""
+    given = tuple(disputes)
     owed = max(invoice.amount_due, invoice.money(0))
+    if not names_invoice(given, invoice.id):
+        return owed if invoice.in_dispute else invoice.money(0)
     lines = [
         line.amount
-        for d in disputes
+        for d in given
         if d.is_open
         for line in d.lines
         if line.invoice_id == invoice.id and line.amount.code == invoice.currency
     ]
-    if not lines:
-        return owed if invoice.in_dispute else invoice.money(0)
     return min(sum(lines, invoice.money(0)), owed)
 
 

@@ -7,8 +7,9 @@ stay as they are:
 * **Disputes** block only the disputed part. An invoice whose open dispute lines cover what it
   owes reads ``in_dispute=True``; one disputed in part reads ``in_dispute=False`` with
   ``amount_due`` the *undisputed* amount, so it may still be chased and the message's amount
-  (:attr:`OutreachView.amounts`) excludes the disputed part. Without dispute lines the wire
-  flag ``in_dispute`` is read as it is.
+  (:attr:`OutreachView.amounts`) excludes the disputed part; one whose disputes are all
+  resolved reads ``in_dispute=False``. When no dispute names an invoice, the wire flag
+  ``in_dispute`` is read as it is.
 * **Promises**: an acknowledged ``pending`` promise holds the invoice through its deadline
   (promised date + method padding + grace); a ``broken`` or ``partially_kept`` one resumes
   outreach with the engine's ``promise_broken`` note and the reading's reason in
@@ -37,7 +38,12 @@ from stuut_domain.outreach import DEFAULT_POLICY, OutreachDecision, OutreachPoli
 from stuut_domain.outreach.decision import invoice_key
 from stuut_domain.outreach.state import EMPTY_STATE, OutreachState
 from stuut_domain.owed.customer_credit import CustomerCredit, available_credit
-from stuut_domain.owed.dispute import Dispute, disputed_amount_due, undisputed_amount_due
+from stuut_domain.owed.dispute import (
+    Dispute,
+    disputed_amount_due,
+    names_invoice,
+    undisputed_amount_due,
+)
 from stuut_domain.owed.promise import (
     DEFAULT_PROMISE_POLICY,
     Promise,
@@ -75,14 +81,12 @@ class OutreachView:
 
 
 def _disputed(invoice: Invoice, disputes: Sequence[Dispute]) -> Invoice:
-    lines = any(
-        d.is_open and any(line.invoice_id == invoice.id for line in d.lines) for d in disputes
-    )
-    if not lines:
+    if not names_invoice(disputes, invoice.id):
         return invoice
     disputed = disputed_amount_due(invoice, disputes)
-    undisputed = undisputed_amount_due(invoice, disputes)
-    if not undisputed.is_positive():
+    if not disputed.is_positive():
+        return attrs.evolve(invoice, in_dispute=False)
+    if not undisputed_amount_due(invoice, disputes).is_positive():
         return attrs.evolve(invoice, in_dispute=True)
     return attrs.evolve(invoice, in_dispute=False, amount_due=invoice.amount_due - disputed)
 
