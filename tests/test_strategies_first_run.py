@@ -45,6 +45,11 @@ FIRST_TESTS: dict[str, str] = {
     "currencies()": "assert value in CURRENCY_CODES",
     "aware_datetimes()": "assert value.utcoffset() is not None",
     "stuut_json_invoices()": 'assert value["object"] == "invoice"',
+    "credit_scenarios()": (
+        "assert check_invoice(value.invoice) == ()\nassert len(value.notes) == len(value.splits)"
+    ),
+    "dispute_scenarios()": "assert all(check_invoice(i) == () for i in value.invoices)",
+    "promise_scenarios()": "assert check_invoice(value.invoice) == ()",
     "st.from_type(Invoice)": "assert check_invoice(value) == ()",
     "st.from_type(Portfolio)": CHECK_PORTFOLIO,
 }
