@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import attrs
 import pytest
@@ -26,25 +27,25 @@ from stuut_domain.owed import (
 )
 
 
-def dispute(*lines: DisputeLine, **overrides: object) -> Dispute:
-    values: dict[str, object] = {
+def dispute(*lines: DisputeLine, **overrides: Any) -> Dispute:
+    values: dict[str, Any] = {
         "id": "dsp_1",
         "partner_id": "ptn_acme",
         "lines": lines,
         "opened_at": days(5),
     }
     values.update(overrides)
-    return Dispute(**values)  # type: ignore[arg-type]
+    return Dispute(**values)
 
 
-def line(units: int, invoice_id: str = "inv_1", **overrides: object) -> DisputeLine:
-    values: dict[str, object] = {
+def line(units: int, invoice_id: str = "inv_1", **overrides: Any) -> DisputeLine:
+    values: dict[str, Any] = {
         "invoice_id": invoice_id,
         "amount": usd(units),
         "reason": "incorrect_price",
     }
     values.update(overrides)
-    return DisputeLine(**values)  # type: ignore[arg-type]
+    return DisputeLine(**values)
 
 
 def refused(code: str) -> pytest.RaisesExc[OwedRefused]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -25,13 +26,14 @@ from stuut_domain.owed import (
     promise_statuses,
     supersede_promise,
 )
+from stuut_domain.payment import Payment
 
 #: Promised for Friday 13 November 2026 (issued Monday 2 November).
 FRIDAY = dt.date(2026, 11, 13)
 
 
-def promise(units: int = 10_000, **overrides: object) -> Promise:
-    values: dict[str, object] = {
+def promise(units: int = 10_000, **overrides: Any) -> Promise:
+    values: dict[str, Any] = {
         "id": "prm_1",
         "partner_id": "ptn_acme",
         "invoices": (PromisedInvoice(invoice_id="inv_1", amount=usd(units)),),
@@ -42,14 +44,14 @@ def promise(units: int = 10_000, **overrides: object) -> Promise:
         "acknowledged_by": "usr_lena",
     }
     values.update(overrides)
-    return Promise(**values)  # type: ignore[arg-type]
+    return Promise(**values)
 
 
 def on(day: dt.date, hour: int = 12) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
 
-def paid(units: int, when: dt.datetime, n: int = 1) -> list[object]:
+def paid(units: int, when: dt.datetime, n: int = 1) -> list[Payment]:
     return [payment(allocation(units, at=when, payment_id=f"pay_{n}"), payment_id=f"pay_{n}")]
 
 
