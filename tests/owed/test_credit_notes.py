@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import attrs
@@ -224,6 +225,15 @@ class TestVoid:
             void_credit_note(applied.invoice, applied.note, at=days(3), customer_credit=spent)
         with refused("credit_missing"):
             void_credit_note(applied.invoice, applied.note, at=days(3))
+
+    def test_nothing_is_dated_before_it_could_happen(self) -> None:
+        from owed_builders import ISSUED
+
+        with refused("note_before_issue"):
+            apply_credit_note(invoice(), note(10), disposition=None, at=ISSUED - dt.timedelta(1))
+        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2))
+        with refused("void_before_applied"):
+            void_credit_note(applied.invoice, applied.note, at=days(1))
 
     def test_an_unapplied_note_cannot_be_voided(self) -> None:
         with refused("note_not_applied"):

@@ -127,16 +127,24 @@ def apply_credit_note(
     :class:`~stuut_domain.owed.customer_credit.CustomerCredit` (id ``credit_id``, default
     ``"credit_" + note id``). ``earlier`` are the invoice's notes already applied.
 
-    Refused (:class:`~stuut_domain.errors.OwedRefused`, nothing changed): a void note
-    (``note_not_issued``), a note applied twice (``note_already_applied``), another invoice's
-    note, a draft or void invoice, another currency without ``exchange_rate``, notes above the
-    invoice total after per-line rounding (``note_exceeds_total``), a post-payment part above
-    what was paid (``note_exceeds_paid``) or on an uncollectible invoice
-    (``uncollectible_post_payment``), and a split that is missing, negative, in another
-    currency or off by any amount.
+    Refused (:class:`~stuut_domain.errors.OwedRefused`, nothing changed): ``at`` before the
+    invoice was issued (``note_before_issue``), a void note (``note_not_issued``), a note
+    applied twice (``note_already_applied``), another invoice's note, a draft or void
+    invoice, another currency without ``exchange_rate``, notes above the invoice total after
+    per-line rounding (``note_exceeds_total``), a post-payment part above what was paid
+    (``note_exceeds_paid``) or on an uncollectible invoice (``uncollectible_post_payment``),
+    and a split that is missing, negative, in another currency or off by any amount.
     """
     require_aware("at", at)
     status = check_note_target(invoice, note)
+    if invoice.issued_at is not None and at < invoice.issued_at:
+        raise OwedRefused(
+            "note_before_issue",
+            "at",
+            f"{at.isoformat()} is before invoice {invoice.id!r} was issued",
+            at=at,
+            issued_at=invoice.issued_at,
+        )
     if not note.is_issued:
         raise OwedRefused("note_not_issued", "status", f"credit note {note.id!r} is {note.status}")
     if note.is_applied or any(n.id == note.id for n in earlier):
@@ -246,7 +254,8 @@ def void_credit_note(
     voided note leaves no credit behind, the Lago bug). Refused: a note not applied or not
     issued (``note_not_applied``), a note whose money left the books as a refund or out of
     band (``note_settled_outside``: a void cannot take that back; issue an invoice instead),
-    and a credit that is missing, another note's, or already spent (``credit_already_spent``).
+    a void dated before the note was applied (``void_before_applied``), and a credit that is
+    missing, another note's (``credit_missing``) or already spent (``credit_already_spent``).
     """
     require_aware("at", at)
     check_note_target(invoice, note)
@@ -267,6 +276,14 @@ def void_credit_note(
             f"{note.out_of_band_amount} out of band; a void cannot take that money back",
             refund_amount=note.refund_amount,
             out_of_band_amount=note.out_of_band_amount,
+        )
+    if note.applied_at is not None and at < note.applied_at:
+        raise OwedRefused(
+            "void_before_applied",
+            "at",
+            f"{at.isoformat()} is before credit note {note.id!r} was applied",
+            at=at,
+            applied_at=note.applied_at,
         )
     voided_credit = None
     if note.customer_credit_id is not None:
