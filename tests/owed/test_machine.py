@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import apply_allocation
 from stuut_domain.money import Money, allocate
@@ -84,6 +86,41 @@ class OwedMachine(RuleBasedStateMachine):
         self.invoice = result.invoice
         self.notes.append(result.note)
         self.credits[note.id] = result.customer_credit
+
+    @rule(extra=st.integers(1, 10**4), off=st.sampled_from((-1, 1)))
+    def refused(self, extra: int, off: int) -> None:
+        """A note above what is left of the total, or a split off by one minor unit, is
+        refused with its code, and the invoice and its notes stay as they were."""
+        room = self.invoice.total_amount - issued_total(self.notes, self.invoice)
+        due = max(self.invoice.amount_due, self._money(0))
+        at = self._tick()
+        over = room + self._money(extra)
+        note = CreditNote(
+            id=f"cn_{self.count}",
+            invoice_id=str(self.invoice.id),
+            currency="USD",
+            lines=(CreditNoteLine(currency="USD", amount=over),),
+            effective_at=at,
+        )
+        before = (self.invoice, list(self.notes))
+        with pytest.raises(OwedRefused) as caught:
+            apply_credit_note(self.invoice, note, disposition=None, at=at, earlier=self.notes)
+        assert caught.value.code == "note_exceeds_total"
+        if room > due:  # a note with a post-payment part, and a split that misses it by one
+            fits = attrs.evolve(note, lines=(CreditNoteLine(currency="USD", amount=room),))
+            split = PostPaymentSplit(
+                currency="USD",
+                refund=room - due + self._money(off),
+                customer_credit=self._money(0),
+                out_of_band=self._money(0),
+            )
+            with pytest.raises(OwedRefused) as caught:
+                apply_credit_note(self.invoice, fits, disposition=split, at=at, earlier=self.notes)
+            assert caught.value.code in {
+                "post_payment_split_mismatch",
+                "post_payment_split_negative",
+            }
+        assert (self.invoice, self.notes) == before
 
     @rule(units=st.integers(1, 10**7))
     def pay(self, units: int) -> None:
