@@ -15,6 +15,7 @@ from stuut_domain.owed import (
     broken_streaks,
     promise_kept_rate,
     promise_statuses,
+    promised_beside_expected,
     promised_by_week,
 )
 from stuut_domain.payment import Payment
@@ -71,3 +72,20 @@ def test_a_kept_promise_ends_a_streak_and_nothing_decided_has_no_rate() -> None:
     readings = promise_statuses(promises, [kept_by("a", days(18))], at=LATER)
     assert broken_streak(promises, readings, "ptn_acme") == 0
     assert promise_kept_rate(()) is None
+
+
+def test_promised_money_stands_beside_the_expected_collections() -> None:
+    from decimal import Decimal
+
+    from owed_builders import invoice
+    from stuut_domain.portfolio import expected_collections
+
+    promises = [promise("d", dt.date(2026, 12, 21)), promise("f", dt.date(2027, 6, 1))]
+    readings = promise_statuses(promises, [], at=LATER)
+    forecast = expected_collections([invoice(2_000)], as_of=LATER.date(), weeks=4)
+    rows = promised_beside_expected(forecast, promises, readings)
+    assert [(r["period"], r["amount"], r["promise_facts"]) for r in rows] == [
+        ("overdue", Decimal("20.00"), Decimal("0.00")),  # the invoice was due 2 December
+        ("2026-12-21", Decimal("0.00"), Decimal("10.00")),  # wire +3: Thursday 24 December
+        ("later", Decimal("0.00"), Decimal("10.00")),
+    ]

@@ -64,6 +64,7 @@ from stuut_domain.owed.figures import (
     broken_streak,
     broken_streaks,
     promise_kept_rate,
+    promised_beside_expected,
     promised_by_week,
 )
 from stuut_domain.owed.outreach import OutreachView, decide_owed_outreach, outreach_view
@@ -139,6 +140,7 @@ __all__ = [
     "promise_kept_rate",
     "promise_status",
     "promise_statuses",
+    "promised_beside_expected",
     "promised_by_week",
     "resolve_dispute",
     "spend_credit",

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from stuut_domain.money import MoneyBag
+from stuut_domain.money import Money, MoneyBag
 from stuut_domain.owed.promise import (
     DEFAULT_PROMISE_POLICY,
     Promise,
@@ -21,8 +21,15 @@ from stuut_domain.owed.promise import (
     PromiseReading,
     PromiseStatus,
 )
+from stuut_domain.portfolio import LATER, OVERDUE, UNDATED, CollectionsForecast
 
-__all__ = ["broken_streak", "broken_streaks", "promise_kept_rate", "promised_by_week"]
+__all__ = [
+    "broken_streak",
+    "broken_streaks",
+    "promise_kept_rate",
+    "promised_beside_expected",
+    "promised_by_week",
+]
 
 _DECIDED = frozenset({PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT, PromiseStatus.BROKEN})
 
@@ -88,3 +95,39 @@ def promised_by_week(
         week = _monday(arrives)
         weeks[week] = weeks.get(week, MoneyBag()) + reading.outstanding
     return dict(sorted(weeks.items()))
+
+
+def promised_beside_expected(
+    forecast: CollectionsForecast,
+    promises: Sequence[Promise],
+    readings: Sequence[PromiseReading],
+    policy: PromisePolicy = DEFAULT_PROMISE_POLICY,
+) -> list[dict[str, object]]:
+    """The forecast's rows (:meth:`CollectionsForecast.records`) with a ``promise_facts``
+    column: what pending :class:`Promise` facts still expect in that period and currency.
+
+    A promise's week is when its money should arrive (:func:`promised_by_week`); a week before
+    the forecast's first is ``overdue``, one beyond its horizon ``later``. A period with
+    promised money but no row gets a row of its own (no invoices, amount zero). Amounts are
+    exact Decimals, as in the forecast.
+    """
+    first = _monday(forecast.as_of)
+    horizon = first + dt.timedelta(weeks=forecast.weeks)
+    rows = [dict(r) for r in forecast.records()]
+    facts: dict[tuple[str, str], Money] = {}
+    for week, bag in promised_by_week(promises, readings, policy).items():
+        period = OVERDUE if week < first else LATER if week >= horizon else week.isoformat()
+        for code, money in bag.items():
+            facts[(period, code)] = facts.get((period, code), Money.zero(code)) + money
+    known = {(str(r["period"]), str(r["currency"])) for r in rows}
+    for period, code in sorted(set(facts) - known):
+        zero = Money.zero(code).amount
+        rows.append(
+            {"period": period, "currency": code, "invoices": 0, "amount": zero, "promised": zero}
+        )
+    for row in rows:
+        key = (str(row["period"]), str(row["currency"]))
+        row["promise_facts"] = facts.get(key, Money.zero(key[1])).amount
+    rank = {OVERDUE: 0, LATER: 2, UNDATED: 3}
+    rows.sort(key=lambda r: (rank.get(str(r["period"]), 1), str(r["period"]), str(r["currency"])))
+    return rows
