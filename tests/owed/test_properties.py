@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stuut_domain.allocation import AllocationRule, ApprovalPolicy, apply_result
+from stuut_domain.errors import OwedRefused
 from stuut_domain.invariants import check_invoice
 from stuut_domain.money import Money
 from stuut_domain.owed import (
@@ -25,7 +26,9 @@ from stuut_domain.owed import (
     credited_amount,
     credited_in_invoice_currency,
     disputed_amount_due,
+    outreach_view,
     promise_status,
+    promise_statuses,
     resolve_dispute,
     spend_credit,
     undisputed_amount_due,
@@ -207,3 +210,50 @@ def test_generated_payments_keep_partly_keep_or_break_the_promise_they_were_draw
     assert sum((a.amount for a in reading.fulfilling), Money.zero("USD")) == reading.fulfilled
     if reading.status is PromiseStatus.KEPT:
         assert reading.fulfilled == reading.promised
+
+
+@given(dispute_scenarios(), st.integers(1, 10**6), st.data())
+def test_a_dispute_above_what_an_invoice_owes_is_always_refused(
+    scenario: DisputeScenario, extra: int, data: st.DataObject
+) -> None:
+    index = data.draw(st.integers(0, len(scenario.dispute.lines) - 1))
+    line = scenario.dispute.lines[index]
+    inv = next(i for i in scenario.invoices if i.id == line.invoice_id)
+    on_it = sum(
+        (ln.amount for ln in scenario.dispute.lines if ln.invoice_id == inv.id), inv.money(0)
+    )
+    grown = attrs.evolve(line, amount=line.amount + (inv.amount_due - on_it) + inv.money(extra))
+    lines = (*scenario.dispute.lines[:index], grown, *scenario.dispute.lines[index + 1 :])
+    with pytest.raises(OwedRefused) as caught:
+        check_dispute(attrs.evolve(scenario.dispute, lines=lines), scenario.invoices)
+    assert caught.value.code == "dispute_exceeds_invoice"
+
+
+@given(dispute_scenarios())
+def test_outreach_reads_only_the_undisputed_part(scenario: DisputeScenario) -> None:
+    view = outreach_view(
+        scenario.invoices, at=scenario.dispute.opened_at, disputes=(scenario.dispute,)
+    )
+    for before, seen in zip(scenario.invoices, view.invoices, strict=True):
+        undisputed = undisputed_amount_due(before, [scenario.dispute])
+        assert view.amounts[str(before.id)] == undisputed
+        assert bool(seen.in_dispute) is (not undisputed.is_positive())
+        if undisputed.is_positive():
+            assert seen.amount_due == undisputed
+
+
+@pytest.mark.slow
+@given(promise_scenarios())
+def test_two_promises_over_the_same_money_are_filled_oldest_first(
+    scenario: PromiseScenario,
+) -> None:
+    first = scenario.promise
+    second = attrs.evolve(first, id="prm_2")  # same instant: the id breaks the tie
+    readings = promise_statuses([second, first], scenario.payments, at=scenario.at)
+    later, earlier = readings
+    if later.fulfilled.is_positive():
+        assert earlier.fulfilled == earlier.promised
+    allocated = sum((a.amount for p in scenario.payments for a in p.allocations), Money.zero("USD"))
+    assert earlier.fulfilled + later.fulfilled <= allocated
+    alone = promise_status(first, scenario.payments, DEFAULT_PROMISE_POLICY, scenario.at)
+    assert earlier.fulfilled == alone.fulfilled
