@@ -20,6 +20,7 @@ from stuut_domain.owed import (
     DisputeStatus,
     apply_credit_note,
     check_dispute,
+    dispute_from_flag,
     disputed_amount_due,
     disputed_by_partner,
     resolve_dispute,
@@ -75,6 +76,24 @@ class TestAmounts:
         flagged = attrs.evolve(invoice(10_000), in_dispute=True)
         assert disputed_amount_due(flagged, []) == usd(10_000)
         assert undisputed_amount_due(flagged, []) == usd(0)
+
+    def test_the_flag_maps_onto_a_dispute_that_reads_the_same(self) -> None:
+        flagged = attrs.evolve(invoice(10_000, paid=2_500), in_dispute=True)
+        made = dispute_from_flag(flagged, dispute_id="dsp_wire", at=days(5))
+        assert made.lines == (
+            DisputeLine(
+                invoice_id="inv_1",
+                amount=usd(7_500),
+                reason="other",
+                note="from the in_dispute flag",
+            ),
+        )
+        assert check_dispute(made, [flagged]) is made
+        assert disputed_amount_due(flagged, [made]) == disputed_amount_due(flagged, [])
+        narrowed = attrs.evolve(made, lines=(line(1_000),))
+        assert undisputed_amount_due(flagged, [narrowed]) == usd(6_500)
+        with refused("dispute_flag_missing"):
+            dispute_from_flag(invoice(), dispute_id="x", at=days(5))
 
     def test_a_resolved_dispute_holds_nothing(self) -> None:
         closed = dispute(line(2_500), status=DisputeStatus.RESOLVED)

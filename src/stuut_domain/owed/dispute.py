@@ -33,6 +33,7 @@ __all__ = [
     "DisputeResolution",
     "DisputeStatus",
     "check_dispute",
+    "dispute_from_flag",
     "disputed_amount_due",
     "disputed_by_partner",
     "names_invoice",
@@ -225,6 +226,33 @@ def disputed_amount_due(invoice: Invoice, disputes: Iterable[Dispute]) -> Money:
         if line.invoice_id == invoice.id and line.amount.code == invoice.currency
     ]
     return min(sum(lines, invoice.money(0)), owed)
+
+
+def dispute_from_flag(invoice: Invoice, *, dispute_id: str, at: dt.datetime) -> Dispute:
+    """The open :class:`Dispute` the wire flag ``in_dispute=True`` stands for: one line over
+    all the invoice owes, reason ``other``, opened at ``at`` (the flag carries no instant).
+
+    It reads exactly as the flag does (:func:`disputed_amount_due` is the same with either),
+    and a person can then narrow its amount and reason. Refused when the invoice is not
+    flagged or owes nothing (``dispute_flag_missing``).
+    """
+    require_aware("at", at)
+    owed = max(invoice.amount_due, invoice.money(0))
+    if not invoice.in_dispute or not owed.is_positive() or invoice.id is None:
+        raise OwedRefused(
+            "dispute_flag_missing",
+            "in_dispute",
+            f"invoice {invoice.id!r} is not flagged in dispute with something owed "
+            f"(in_dispute={invoice.in_dispute!r}, amount_due={invoice.amount_due})",
+            in_dispute=invoice.in_dispute,
+            amount_due=invoice.amount_due,
+        )
+    line = DisputeLine(
+        invoice_id=invoice.id, amount=owed, reason="other", note="from the in_dispute flag"
+    )
+    return Dispute(
+        id=dispute_id, partner_id=invoice.partner_id, lines=(line,), opened_at=at, source="wire"
+    )
 
 
 def undisputed_amount_due(invoice: Invoice, disputes: Iterable[Dispute]) -> Money:
