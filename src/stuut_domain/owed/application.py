@@ -22,6 +22,7 @@ from stuut_domain.owed.credit_note import (
     CreditNoteStatus,
     PostPaymentSplit,
     check_note_target,
+    credited_amount,
     credited_in_invoice_currency,
     issued_total,
     same_notes,
@@ -77,6 +78,13 @@ def _split_for(
                 post_payment=post,
             )
         return None
+    given: object = disposition
+    if not isinstance(given, PostPaymentSplit):
+        raise OwedRefused(
+            "post_payment_split_type",
+            "disposition",
+            f"the disposition is a PostPaymentSplit or None, not {given!r}",
+        )
     if disposition.currency != invoice.currency:
         raise OwedRefused(
             "post_payment_split_currency",
@@ -109,6 +117,31 @@ def _split_for(
     return disposition if post.is_positive() else None
 
 
+def _check_agrees(invoice: Invoice, earlier: Sequence[CreditNote]) -> None:
+    """Refuse an invoice whose ``amount_due`` disagrees with ``earlier``.
+
+    Code ``invoice_notes_disagree``.
+
+    Rule: the invoice a note is applied to owes exactly ``total − paid − credited(earlier)``.
+    A stale invoice, or ``earlier`` left out while notes already lowered what is due, would
+    otherwise let notes credit more than the total (ADR 0045).
+    """
+    credited = credited_amount(earlier, invoice)
+    expected = invoice.total_amount - invoice.amount_paid_or_zero - credited
+    if invoice.amount_due != expected:
+        raise OwedRefused(
+            "invoice_notes_disagree",
+            "amount_due",
+            f"invoice {invoice.id!r} owes {invoice.amount_due} but total − paid − credited by "
+            f"the earlier notes is {expected}; pass the invoice as it is now and every note "
+            "already applied to it in `earlier`",
+            amount_due=invoice.amount_due,
+            total_amount=invoice.total_amount,
+            amount_paid=invoice.amount_paid_or_zero,
+            credited=credited,
+        )
+
+
 def apply_credit_note(
     invoice: Invoice,
     note: CreditNote,
@@ -129,9 +162,12 @@ def apply_credit_note(
 
     Refused (:class:`~stuut_domain.errors.OwedRefused`, nothing changed): ``at`` before the
     invoice was issued (``note_before_issue``), a void note (``note_not_issued``), a note
-    applied twice (``note_already_applied``), another invoice's note, a draft or void
-    invoice, another currency without ``exchange_rate``, notes above the invoice total after
-    per-line rounding (``note_exceeds_total``), a post-payment part above what was paid
+    applied twice (``note_already_applied``), an invoice whose ``amount_due`` disagrees with
+    ``earlier`` (``invoice_notes_disagree``: stale, or earlier notes left out), another
+    invoice's note, a note worth nothing in the invoice's currency
+    (``note_credits_nothing``), a draft or void invoice, another currency without
+    ``exchange_rate``, notes above the invoice total after per-line rounding
+    (``note_exceeds_total``), a post-payment part above what was paid
     (``note_exceeds_paid``) or on an uncollectible invoice (``uncollectible_post_payment``),
     and a split that is missing, negative, in another currency or off by any amount.
     """
@@ -154,7 +190,17 @@ def apply_credit_note(
             f"credit note {note.id!r} is already applied to invoice {invoice.id!r}",
             note_id=note.id,
         )
+    _check_agrees(invoice, same_notes(earlier, note))
     credited = credited_in_invoice_currency(note, invoice.currency)
+    if not credited.is_positive():
+        raise OwedRefused(
+            "note_credits_nothing",
+            "exchange_rate",
+            f"credit note {note.id!r} credits {credited} in {invoice.currency} at exchange rate "
+            f"{note.exchange_rate}; a note credits something",
+            credited=credited,
+            exchange_rate=note.exchange_rate,
+        )
     before = issued_total(same_notes(earlier, note), invoice)
     if before + credited > invoice.total_amount:
         raise OwedRefused(
@@ -254,7 +300,9 @@ def void_credit_note(
     voided note leaves no credit behind, the Lago bug). Refused: a note not applied or not
     issued (``note_not_applied``), a note whose money left the books as a refund or out of
     band (``note_settled_outside``: a void cannot take that back; issue an invoice instead),
-    a void dated before the note was applied (``void_before_applied``), and a credit that is
+    a void dated before the note was applied (``void_before_applied``), a void that would
+    make the invoice owe more than total − paid (``void_exceeds_total``: a stale invoice),
+    and a credit that is
     missing, another note's (``credit_missing``) or already spent (``credit_already_spent``).
     """
     require_aware("at", at)
@@ -305,6 +353,19 @@ def void_credit_note(
             )
         voided_credit = attrs.evolve(customer_credit, voided_at=at)
     restored = note.pre_payment_amount
+    room = invoice.total_amount - invoice.amount_paid_or_zero
+    if invoice.amount_due + restored > room:
+        raise OwedRefused(
+            "void_exceeds_total",
+            "amount_due",
+            f"voiding credit note {note.id!r} would make invoice {invoice.id!r} owe "
+            f"{invoice.amount_due + restored}, above total − paid of {room}; pass the invoice "
+            "as it is now",
+            amount_due=invoice.amount_due,
+            restored=restored,
+            total_amount=invoice.total_amount,
+            amount_paid=invoice.amount_paid_or_zero,
+        )
     new_invoice = (
         attrs.evolve(invoice, amount_due=invoice.amount_due + restored) if restored else invoice
     )

@@ -126,7 +126,7 @@ def _notes_exceed_total(inv: Invoice, notes: Sequence[CreditNote]) -> Iterator[V
             total += credited_in_invoice_currency(note, inv.currency)
         except OwedRefused:
             continue  # reported by note_rate_missing
-    if total > inv.total_amount:
+    if total.is_positive() and total > inv.total_amount:
         yield Violation(
             code="notes_exceed_total",
             path="credit_notes",

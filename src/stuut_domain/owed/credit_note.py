@@ -25,7 +25,16 @@ from stuut_domain.display import compact
 from stuut_domain.errors import InvalidRate, OwedRefused
 from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
 from stuut_domain.money import Money, convert, exact_rate
-from stuut_domain.validators import aware, currency_code, own_currency, require_aware
+from stuut_domain.owed.fields import (
+    MAX_QUANTITY,
+    MAX_TAX_RATE,
+    check_decimal,
+    enum_of,
+    money_field,
+    optional_money_field,
+    tuple_of,
+)
+from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
     "CreditNote",
@@ -61,12 +70,8 @@ class CreditNoteReason(enum.StrEnum):
 
 
 def _rate_value(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-        raise OwedRefused(
-            "note_tax_rate", attribute.name, f"a tax rate is a Decimal >= 0, not {value!r}"
-        )
+    if value is not None:
+        check_decimal("note_tax_rate", attribute.name, value, limit=MAX_TAX_RATE)
 
 
 @compact
@@ -81,9 +86,9 @@ class CreditNoteLine:
     """
 
     currency: str = attrs.field(validator=currency_code)
-    amount: Money | None = attrs.field(default=None, validator=own_currency)
+    amount: Money | None = attrs.field(default=None, validator=optional_money_field)
     quantity: Decimal | None = None
-    unit_amount: Money | None = attrs.field(default=None, validator=own_currency)
+    unit_amount: Money | None = attrs.field(default=None, validator=optional_money_field)
     tax_rate: Decimal | None = attrs.field(default=None, validator=_rate_value)
     line_item_remote_id: str | None = None
     description: str | None = None
@@ -103,15 +108,15 @@ class CreditNoteLine:
                 unit_amount=self.unit_amount,
             )
         quantity: object = self.quantity
-        if quantity is not None and (
-            not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity <= 0
-        ):
-            raise OwedRefused(
-                "note_line_quantity",
-                "quantity",
-                f"a credited quantity is a Decimal above zero, not {self.quantity!r}",
-                quantity=self.quantity,
-            )
+        if quantity is not None:
+            check_decimal("note_line_quantity", "quantity", quantity, limit=MAX_QUANTITY)
+            if not quantity:
+                raise OwedRefused(
+                    "note_line_quantity",
+                    "quantity",
+                    f"a credited quantity is above zero, not {quantity!r}",
+                    value=quantity,
+                )
 
     @property
     def net(self) -> Money:
@@ -153,9 +158,9 @@ class PostPaymentSplit:
     """
 
     currency: str = attrs.field(validator=currency_code)
-    refund: Money = attrs.field(validator=own_currency)
-    customer_credit: Money = attrs.field(validator=own_currency)
-    out_of_band: Money = attrs.field(validator=own_currency)
+    refund: Money = attrs.field(validator=money_field)
+    customer_credit: Money = attrs.field(validator=money_field)
+    out_of_band: Money = attrs.field(validator=money_field)
 
     @classmethod
     def of(
@@ -180,6 +185,14 @@ class PostPaymentSplit:
         return self.refund + self.customer_credit + self.out_of_band
 
 
+_to_note_status = enum_of(CreditNoteStatus, "note_status", "status")
+
+
+def _note_status(value: Any) -> CreditNoteStatus:
+    """The status as :class:`CreditNoteStatus` (``"issued"`` converted; ``note_status``)."""
+    return _to_note_status(value)
+
+
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class CreditNote:
@@ -197,9 +210,14 @@ class CreditNote:
     id: str
     invoice_id: str
     currency: str = attrs.field(validator=currency_code)
-    lines: tuple[CreditNoteLine, ...]
+    lines: tuple[CreditNoteLine, ...] = attrs.field(
+        validator=tuple_of(CreditNoteLine, "note_lines_type")
+    )
     effective_at: dt.datetime = attrs.field(validator=aware)
-    status: CreditNoteStatus = CreditNoteStatus.ISSUED
+    status: CreditNoteStatus = attrs.field(
+        default=CreditNoteStatus.ISSUED,
+        converter=_note_status,
+    )
     reason: str | None = None
     number: str | None = None
     memo: str | None = None

@@ -29,8 +29,9 @@ from stuut_domain.display import compact
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
 from stuut_domain.money import Money, MoneyBag
+from stuut_domain.owed.fields import money_field
 from stuut_domain.payment import Payment, PaymentAllocation
-from stuut_domain.validators import aware, currency_code, own_currency, require_aware
+from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
     "CREDIT_PAYMENT_METHOD",
@@ -40,6 +41,7 @@ __all__ = [
     "as_payment",
     "available_credit",
     "credit_from_negative_invoice",
+    "distinct_credits",
     "negative_invoice_credit",
     "spend_credit",
     "unspend_credit",
@@ -69,7 +71,7 @@ class CustomerCredit:
 
     id: str
     currency: str = attrs.field(validator=currency_code)
-    amount: Money = attrs.field(validator=own_currency)
+    amount: Money = attrs.field(validator=money_field)
     created_at: dt.datetime = attrs.field(validator=aware)
     source: CreditSource = CreditSource.MANUAL
     source_id: str | None = None
@@ -178,10 +180,49 @@ def unspend_credit(
     return attrs.evolve(credit, allocations=payment.allocations), new_invoice
 
 
+def distinct_credits(credits: Iterable[CustomerCredit]) -> tuple[CustomerCredit, ...]:
+    """Each credit once: the same credit given twice counts once (ADR 0046).
+
+    Refused: two different credits under one id (``credit_id_conflict``) and two credits
+    made from the same negative invoice (``credit_source_twice``): one credit invoice stands
+    for one credit, however often it was read.
+    """
+    by_id: dict[str, CustomerCredit] = {}
+    by_source: dict[str, str] = {}
+    for credit in credits:
+        seen = by_id.get(credit.id)
+        if seen is not None:
+            if seen != credit:
+                raise OwedRefused(
+                    "credit_id_conflict",
+                    "credits",
+                    f"two different customer credits share the id {credit.id!r}",
+                    credit_id=credit.id,
+                )
+            continue
+        if credit.source is CreditSource.NEGATIVE_INVOICE and credit.source_id is not None:
+            other = by_source.get(credit.source_id)
+            if other is not None:
+                raise OwedRefused(
+                    "credit_source_twice",
+                    "credits",
+                    f"credits {other!r} and {credit.id!r} both come from negative invoice "
+                    f"{credit.source_id!r}; it stands for one credit",
+                    credit_ids=(other, credit.id),
+                    source_id=credit.source_id,
+                )
+            by_source[credit.source_id] = credit.id
+        by_id[credit.id] = credit
+    return tuple(by_id.values())
+
+
 def available_credit(credits: Iterable[CustomerCredit], partner_id: str | None = None) -> MoneyBag:
-    """What the partner (every partner when ``None``) can still spend, per currency."""
+    """What the partner (every partner when ``None``) can still spend, per currency; each
+    credit counted once (:func:`distinct_credits`)."""
     return MoneyBag.of(
-        remaining(c) for c in credits if partner_id is None or c.partner_id == partner_id
+        remaining(c)
+        for c in distinct_credits(credits)
+        if partner_id is None or c.partner_id == partner_id
     )
 
 
@@ -198,9 +239,13 @@ def negative_invoice_credit(invoice: Invoice) -> Money:
 
 
 def credit_from_negative_invoice(
-    invoice: Invoice, *, credit_id: str, at: dt.datetime
+    invoice: Invoice, *, credit_id: str | None = None, at: dt.datetime
 ) -> CustomerCredit:
     """A customer credit for a negative (credit) invoice: ``−amount_due`` in its currency.
+
+    The credit's id is derived from the invoice (``"credit_" + invoice id``) unless given, so
+    reading the same invoice twice gives the same credit, counted once by
+    :func:`available_credit`.
 
     Refused when the invoice stands for no credit (``invoice_not_negative``).
     """
@@ -216,7 +261,7 @@ def credit_from_negative_invoice(
             amount_due=invoice.amount_due,
         )
     return CustomerCredit(
-        id=credit_id,
+        id=credit_id or f"credit_{invoice.id}",
         currency=invoice.currency,
         amount=amount,
         created_at=at,

@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -24,6 +24,7 @@ from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.owed.credit_note import CreditNote, CreditNoteLine, CreditNoteReason
+from stuut_domain.owed.fields import enum_of, optional_enum_of, tuple_of
 from stuut_domain.validators import aware, require_aware
 
 __all__ = [
@@ -72,20 +73,47 @@ class DisputeResolution(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+def _money(name: str) -> Any:
+    def validate(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and name == "approved_amount":
+            return
+        if not isinstance(value, Money):
+            raise OwedRefused(
+                "dispute_amount", name, f"a disputed amount is Money, not {value!r}", amount=value
+            )
+
+    return validate
+
+
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class DisputeLine:
     """One disputed amount on one invoice (optionally one of its line items), with a reason.
 
     ``approved_amount`` is set when the dispute is credited: the part the seller accepts.
+    Both are :class:`Money` (``dispute_amount`` otherwise).
     """
 
     invoice_id: str
-    amount: Money
+    amount: Money = attrs.field(validator=_money("amount"))
     reason: str
     line_item_remote_id: str | None = None
-    approved_amount: Money | None = None
+    approved_amount: Money | None = attrs.field(default=None, validator=_money("approved_amount"))
     note: str | None = None
+
+
+_to_status = enum_of(DisputeStatus, "dispute_status", "status")
+_to_resolution = optional_enum_of(DisputeResolution, "dispute_resolution", "resolution")
+
+
+def _dispute_status(value: Any) -> DisputeStatus:
+    """The status as :class:`DisputeStatus` (``"open"`` converted; ``dispute_status``)."""
+    return _to_status(value)
+
+
+def _dispute_resolution(value: Any) -> DisputeResolution | None:
+    """The resolution as :class:`DisputeResolution` or ``None`` (``dispute_resolution``)."""
+    return _to_resolution(value)
 
 
 @compact
@@ -99,10 +127,15 @@ class Dispute:
 
     id: str
     partner_id: str | None
-    lines: tuple[DisputeLine, ...]
+    lines: tuple[DisputeLine, ...] = attrs.field(
+        validator=tuple_of(DisputeLine, "dispute_lines_type")
+    )
     opened_at: dt.datetime = attrs.field(validator=aware)
-    status: DisputeStatus = DisputeStatus.OPEN
-    resolution: DisputeResolution | None = None
+    status: DisputeStatus = attrs.field(default=DisputeStatus.OPEN, converter=_dispute_status)
+    resolution: DisputeResolution | None = attrs.field(
+        default=None,
+        converter=_dispute_resolution,
+    )
     resolved_at: dt.datetime | None = attrs.field(default=None, validator=aware)
     credit_note_ids: tuple[str, ...] = ()
     source: str | None = None
@@ -125,7 +158,8 @@ def check_dispute(
     Rules: at least one line (``dispute_without_lines``); each line's reason is a known code
     (``dispute_reason_unknown``), its invoice is given (``dispute_invoice_missing``) and of the
     dispute's partner (``dispute_partner_mismatch``), its amount is above zero and in the
-    invoice's currency (``dispute_amount``), never above the line item it names
+    invoice's currency (``dispute_amount``); the lines on one line item together never
+    exceed what it carries
     (``dispute_exceeds_line``); an invoice's lines together never exceed what it owes
     (``dispute_exceeds_invoice``).
     """
@@ -133,6 +167,7 @@ def check_dispute(
         raise OwedRefused("dispute_without_lines", "lines", f"dispute {dispute.id!r} is empty")
     by_id = {i.id: i for i in invoices}
     per_invoice: dict[str, Money] = {}
+    per_item: dict[tuple[str, str], Money] = {}
     for index, line in enumerate(dispute.lines):
         path = f"lines[{index}]"
         if line.reason not in reasons:
@@ -167,7 +202,9 @@ def check_dispute(
                 amount=line.amount,
             )
         if line.line_item_remote_id is not None:
-            _check_line_item(path, line, invoice)
+            key = (line.invoice_id, line.line_item_remote_id)
+            per_item[key] = per_item.get(key, invoice.money(0)) + line.amount
+            _check_line_item(path, line, invoice, per_item[key])
         per_invoice[line.invoice_id] = per_invoice.get(line.invoice_id, invoice.money(0)) + (
             line.amount
         )
@@ -184,7 +221,7 @@ def check_dispute(
     return dispute
 
 
-def _check_line_item(path: str, line: DisputeLine, invoice: Invoice) -> None:
+def _check_line_item(path: str, line: DisputeLine, invoice: Invoice, disputed: Money) -> None:
     items = [li for li in invoice.line_items if li.remote_id == line.line_item_remote_id]
     if not items:
         raise OwedRefused(
@@ -194,12 +231,14 @@ def _check_line_item(path: str, line: DisputeLine, invoice: Invoice) -> None:
             line_item_remote_id=line.line_item_remote_id,
         )
     carried = items[0].total_amount
-    if carried is not None and line.amount > carried:
+    if carried is not None and disputed > carried:
         raise OwedRefused(
             "dispute_exceeds_line",
             f"{path}.amount",
-            f"{line.amount} is above the {carried} line item {line.line_item_remote_id!r} carries",
+            f"the dispute's lines on line item {line.line_item_remote_id!r} add up to "
+            f"{disputed}, above the {carried} it carries",
             amount=line.amount,
+            disputed=disputed,
             line_total=carried,
         )
 
@@ -287,9 +326,13 @@ def resolve_dispute(
     above the disputed amount nor below zero (``dispute_approved``). The notes (reason
     ``dispute``, one line per approved line, by amount, tax included) are to be applied with
     :func:`~stuut_domain.owed.application.apply_credit_note`. Refused: a dispute already
-    resolved (``dispute_not_open``) or resolved before it opened.
+    resolved (``dispute_not_open``) or resolved before it opened, a resolution that is not
+    one of :class:`DisputeResolution` or its value (``dispute_resolution``), and ``approved``
+    keys that are not line indexes or values that are not Money (``dispute_approved``).
     """
     require_aware("at", at)
+    resolution = enum_of(DisputeResolution, "dispute_resolution", "resolution")(resolution)
+    approved = _approved(approved)
     if not dispute.is_open:
         raise OwedRefused(
             "dispute_not_open", "status", f"dispute {dispute.id!r} is {dispute.status}"
@@ -344,6 +387,34 @@ def resolve_dispute(
         credit_note_ids=tuple(n.id for n in notes),
     )
     return closed, notes
+
+
+def _approved(approved: object) -> Mapping[int, Money] | None:
+    """``approved`` checked: a mapping of line index (int) -> Money (``dispute_approved``)."""
+    if approved is None:
+        return None
+    if not isinstance(approved, Mapping):
+        raise OwedRefused(
+            "dispute_approved",
+            "approved",
+            f"approved maps line index to Money, not {approved!r}",
+        )
+    for key, value in approved.items():
+        if type(key) is not int:
+            raise OwedRefused(
+                "dispute_approved",
+                "approved",
+                f"approved is keyed by line index (int), not {key!r}",
+                key=key,
+            )
+        if not isinstance(value, Money):
+            raise OwedRefused(
+                "dispute_approved",
+                f"approved[{key}]",
+                f"an approved amount is Money, not {value!r}",
+                approved=value,
+            )
+    return approved
 
 
 def _notes_for(

@@ -18,7 +18,9 @@ stay as they are:
   deadline less the outreach policy's grace days there. Invoices no promise covers keep the
   wire's ``promised_to_pay_date``.
 * **Customer credit**: :attr:`OutreachView.credit` is the partners' unspent credit; give it to
-  the engine as ``credit=`` and ``credit_covers_balance`` reads it.
+  the engine as ``credit=`` and ``credit_covers_balance`` reads it. Each credit counts once,
+  and a negative invoice given with the credit made from it is left out of the invoices (it
+  *is* that credit; counting both would count it twice).
 
 The view's invoices are for the engine only: their ``amount_due`` is what may be chased, not
 the book's figure.
@@ -37,7 +39,13 @@ from stuut_domain.money import Money, MoneyBag
 from stuut_domain.outreach import DEFAULT_POLICY, OutreachDecision, OutreachPolicy, decide_outreach
 from stuut_domain.outreach.decision import invoice_key
 from stuut_domain.outreach.state import EMPTY_STATE, OutreachState
-from stuut_domain.owed.customer_credit import CustomerCredit, available_credit
+from stuut_domain.owed.customer_credit import (
+    CreditSource,
+    CustomerCredit,
+    available_credit,
+    distinct_credits,
+    negative_invoice_credit,
+)
 from stuut_domain.owed.dispute import (
     Dispute,
     disputed_amount_due,
@@ -144,7 +152,18 @@ def outreach_view(
     ``zone`` is the zone promise days are read in: give the decision's zone (the partner's).
     """
     require_aware("at", at)
-    items = tuple(invoices)
+    credits = distinct_credits(credits)
+    own_credit = {
+        c.source_id
+        for c in credits
+        if c.source is CreditSource.NEGATIVE_INVOICE and c.source_id is not None
+    }
+    # A negative invoice given with the credit made from it is that credit: counted once.
+    items = tuple(
+        i
+        for i in invoices
+        if i.id not in own_credit or not negative_invoice_credit(i).is_positive()
+    )
     readings = promise_statuses(promises, payments, promise_policy, at=at, zone=zone)
     by_id = {r.promise_id: r for r in readings}
     notes: list[str] = []

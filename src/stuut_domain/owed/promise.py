@@ -33,6 +33,9 @@ from stuut_domain.validators import aware, require_aware
 
 __all__ = [
     "DEFAULT_PROMISE_POLICY",
+    "EARLIEST_PROMISED_DATE",
+    "LATEST_PROMISED_DATE",
+    "MAX_POLICY_DAYS",
     "METHOD_PADDING_DAYS",
     "Appropriated",
     "Promise",
@@ -88,11 +91,27 @@ def _share(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
-def _days(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int or value < 0:
+#: The most days a policy may pad or grant (ten years): a bound that keeps every deadline a
+#: real date, and far above any payment method's transit time.
+MAX_POLICY_DAYS: Final = 3_660
+
+#: The first and last promised dates accepted: deadlines and holds stay real dates.
+EARLIEST_PROMISED_DATE: Final = dt.date.min + dt.timedelta(days=2 * MAX_POLICY_DAYS)
+LATEST_PROMISED_DATE: Final = dt.date.max - dt.timedelta(days=2 * MAX_POLICY_DAYS)
+
+
+def _check_days(path: str, value: Any) -> None:
+    if type(value) is not int or not 0 <= value <= MAX_POLICY_DAYS:
         raise OwedRefused(
-            "promise_policy_days", attribute.name, f"days are an int >= 0, not {value!r}"
+            "promise_policy_days",
+            path,
+            f"days are an int from 0 to {MAX_POLICY_DAYS}, not {value!r}",
+            value=value,
         )
+
+
+def _days(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _check_days(attribute.name, value)
 
 
 @compact
@@ -120,15 +139,30 @@ class PromisePolicy:
                 f"the partial band starts at {self.partial_threshold}, above the kept "
                 f"threshold {self.kept_threshold}",
             )
-        for method, days in self.padding.items():
-            _days(self, attrs.fields(PromisePolicy).grace_days, days)
-            del method
+        padding: object = self.padding
+        if not isinstance(padding, Mapping):
+            raise OwedRefused(
+                "promise_policy_days",
+                "padding",
+                f"padding is a mapping of method to days, not {padding!r}",
+            )
+        for method, days in padding.items():
+            if not isinstance(method, str):
+                raise OwedRefused(
+                    "promise_policy_method",
+                    "padding",
+                    f"a padding key is a payment method name, not {method!r}",
+                    method=method,
+                )
+            _check_days(f"padding[{method!r}]", days)
 
     def padding_for(self, method: str | None) -> int:
-        """Transit days for ``method`` (``"other"``'s for an unknown or missing one; 0 if the
-        table has no ``"other"``)."""
-        if method is not None and method in self.padding:
-            return self.padding[method]
+        """Transit days for ``method``, read case-insensitively (``"ACH"`` is ``"ach"``);
+        ``"other"``'s for an unknown or missing one; 0 if the table has no ``"other"``."""
+        if method is not None:
+            for key in (method, method.lower()):
+                if key in self.padding:
+                    return self.padding[key]
         return self.padding.get("other", 0)
 
 
@@ -138,10 +172,31 @@ DEFAULT_PROMISE_POLICY: Final = PromisePolicy()
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class PromisedInvoice:
-    """One invoice in a promise and the amount promised on it (invoice currency)."""
+    """One invoice in a promise and the amount promised on it (invoice currency).
+
+    Rule: the amount is :class:`Money` above zero (``promise_amount``): a promise of nothing
+    or of less than nothing cannot be kept or broken.
+    """
 
     invoice_id: str
     amount: Money
+
+    def __attrs_post_init__(self) -> None:
+        amount: object = self.amount
+        if not isinstance(amount, Money) or not amount.is_positive():
+            raise OwedRefused(
+                "promise_amount",
+                "amount",
+                f"a promised amount is Money above zero, not {amount!r}",
+                amount=amount,
+            )
+        if not isinstance(self.invoice_id, str):
+            raise OwedRefused(
+                "promise_invoice_id",
+                "invoice_id",
+                f"a promised invoice id is a str, not {self.invoice_id!r}",
+                invoice_id=self.invoice_id,
+            )
 
 
 @compact
@@ -178,10 +233,41 @@ class Promise:
                 "promised_date",
                 f"a promised date is a date, not {self.promised_date!r}",
             )
-        if not self.invoices:
+        if not (EARLIEST_PROMISED_DATE <= self.promised_date <= LATEST_PROMISED_DATE):
+            raise OwedRefused(
+                "promise_date_range",
+                "promised_date",
+                f"a promised date is from {EARLIEST_PROMISED_DATE.isoformat()} to "
+                f"{LATEST_PROMISED_DATE.isoformat()}, not {self.promised_date.isoformat()}",
+                promised_date=self.promised_date,
+            )
+        items: object = self.invoices
+        if not isinstance(items, tuple):
+            raise OwedRefused(
+                "promise_invoices_type",
+                "invoices",
+                f"a promise's invoices are a tuple of PromisedInvoice, not {items!r}",
+            )
+        if not items:
             raise OwedRefused(
                 "promise_without_invoices", "invoices", f"promise {self.id!r} names no invoice"
             )
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if not isinstance(item, PromisedInvoice):
+                raise OwedRefused(
+                    "promise_invoices_type",
+                    f"invoices[{index}]",
+                    f"a promise's invoices are PromisedInvoice, not {item!r}",
+                )
+            if item.invoice_id in seen:
+                raise OwedRefused(
+                    "promise_duplicate_invoice",
+                    f"invoices[{index}].invoice_id",
+                    f"invoice {item.invoice_id!r} is listed twice; promise its sum once",
+                    invoice_id=item.invoice_id,
+                )
+            seen.add(item.invoice_id)
         currencies = {p.amount.code for p in self.invoices}
         if len(currencies) > 1:
             raise OwedRefused(
