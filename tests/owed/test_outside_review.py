@@ -12,6 +12,7 @@ import pytest
 
 from outreach_builders import WED_NOON_BERLIN, acme, inv_2024_0042, net30_reminders, utc
 from owed_builders import ISSUED, allocation, days, invoice, note, payment, usd
+from stuut_domain.allocation import AllocationRule
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import LineItem
 from stuut_domain.money import Money
@@ -37,6 +38,7 @@ from stuut_domain.owed import (
     deadline_of,
     decide_owed_outreach,
     resolve_dispute,
+    spend_credit,
     void_credit_note,
 )
 
@@ -332,4 +334,20 @@ class TestBug13Bounds:
         assert isinstance(
             CreditNote(id="n", invoice_id="i", currency="USD", lines=(line,), effective_at=days(1)),
             CreditNote,
+        )
+
+
+class TestDesignDoubts:
+    def test_a_credit_without_a_partner_is_not_spent_on_another_partners_invoice(self) -> None:
+        unowned = CustomerCredit(id="c", currency="USD", amount=usd(1_000), created_at=days(1))
+        other = invoice(5_000, invoice_id="inv_other", partner_id="ptn_other")
+        with refused("credit_partner_missing"):
+            spend_credit(unowned, [other], rule=AllocationRule.OLDEST_DUE_FIRST, at=days(2))
+
+    def test_a_note_is_not_applied_before_it_takes_effect(self) -> None:
+        later = note(1_000, effective_at=days(5))
+        with refused("note_before_effective"):
+            apply_credit_note(invoice(), later, disposition=None, at=days(4))
+        assert apply_credit_note(invoice(), later, disposition=None, at=days(5)).pre_payment == usd(
+            1_000
         )

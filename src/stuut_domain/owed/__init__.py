@@ -72,6 +72,9 @@ from stuut_domain.owed.figures import (
 from stuut_domain.owed.outreach import OutreachView, decide_owed_outreach, outreach_view
 from stuut_domain.owed.promise import (
     DEFAULT_PROMISE_POLICY,
+    EARLIEST_PROMISED_DATE,
+    LATEST_PROMISED_DATE,
+    MAX_POLICY_DAYS,
     METHOD_PADDING_DAYS,
     Appropriated,
     Promise,
@@ -92,6 +95,9 @@ __all__ = [
     "CREDIT_PAYMENT_METHOD",
     "DEFAULT_PROMISE_POLICY",
     "DISPUTE_REASONS",
+    "EARLIEST_PROMISED_DATE",
+    "LATEST_PROMISED_DATE",
+    "MAX_POLICY_DAYS",
     "METHOD_PADDING_DAYS",
     "OWED_RULES",
     "Appropriated",

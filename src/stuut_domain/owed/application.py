@@ -161,7 +161,8 @@ def apply_credit_note(
     ``"credit_" + note id``). ``earlier`` are the invoice's notes already applied.
 
     Refused (:class:`~stuut_domain.errors.OwedRefused`, nothing changed): ``at`` before the
-    invoice was issued (``note_before_issue``), a void note (``note_not_issued``), a note
+    invoice was issued (``note_before_issue``) or before the note takes effect
+    (``note_before_effective``), a void note (``note_not_issued``), a note
     applied twice (``note_already_applied``), an invoice whose ``amount_due`` disagrees with
     ``earlier`` (``invoice_notes_disagree``: stale, or earlier notes left out), another
     invoice's note, a note worth nothing in the invoice's currency
@@ -180,6 +181,15 @@ def apply_credit_note(
             f"{at.isoformat()} is before invoice {invoice.id!r} was issued",
             at=at,
             issued_at=invoice.issued_at,
+        )
+    if at < note.effective_at:
+        raise OwedRefused(
+            "note_before_effective",
+            "at",
+            f"{at.isoformat()} is before credit note {note.id!r} takes effect "
+            f"({note.effective_at.isoformat()})",
+            at=at,
+            effective_at=note.effective_at,
         )
     if not note.is_issued:
         raise OwedRefused("note_not_issued", "status", f"credit note {note.id!r} is {note.status}")

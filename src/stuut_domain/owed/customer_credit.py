@@ -139,7 +139,9 @@ def spend_credit(
 
     Every rule of the engine applies unchanged (ADR 0010, 0012, 0013); apply the result's
     lines with :func:`~stuut_domain.allocation.apply_result`. Refused: a void credit
-    (``credit_void``) and a credit spent before it existed (``credit_spent_before_created``).
+    (``credit_void``), a credit that names no partner (``credit_partner_missing``: the
+    engine's cross-partner check needs one) and a credit spent before it existed
+    (``credit_spent_before_created``).
     """
     require_aware("at", at)
     if credit.voided_at is not None:
@@ -147,6 +149,14 @@ def spend_credit(
             "credit_void",
             "voided_at",
             f"customer credit {credit.id!r} was voided at {credit.voided_at.isoformat()}",
+            credit_id=credit.id,
+        )
+    if credit.partner_id is None:
+        raise OwedRefused(
+            "credit_partner_missing",
+            "partner_id",
+            f"customer credit {credit.id!r} names no partner; a credit is spent only on its "
+            "own partner's invoices",
             credit_id=credit.id,
         )
     if at < credit.created_at:

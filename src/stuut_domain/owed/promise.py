@@ -157,7 +157,7 @@ class PromisePolicy:
             _check_days(f"padding[{method!r}]", days)
 
     def padding_for(self, method: str | None) -> int:
-        """Transit days for ``method``, read case-insensitively (``"ACH"`` is ``"ach"``);
+        """Transit days for ``method``, then for it lower-cased (``"ACH"`` reads ``"ach"``);
         ``"other"``'s for an unknown or missing one; 0 if the table has no ``"other"``."""
         if method is not None:
             for key in (method, method.lower()):
