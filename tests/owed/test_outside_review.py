@@ -351,3 +351,49 @@ class TestDesignDoubts:
         assert apply_credit_note(invoice(), later, disposition=None, at=days(5)).pre_payment == usd(
             1_000
         )
+
+
+class TestMoreHostileInput:
+    def test_credit_allocations_that_are_not_allocations(self) -> None:
+        with refused("credit_allocations_type"):
+            CustomerCredit(
+                id="c",
+                currency="USD",
+                amount=usd(100),
+                created_at=days(1),
+                allocations=("x",),  # type: ignore[arg-type]
+            )
+
+    def test_a_split_of_something_else_than_minor_units(self) -> None:
+        with refused("post_payment_split_type"):
+            PostPaymentSplit.of("USD", refund="x")  # type: ignore[arg-type]
+
+    def test_earlier_that_are_not_notes(self) -> None:
+        with refused("note_earlier_type"):
+            apply_credit_note(
+                invoice(),
+                note(100),
+                disposition=None,
+                at=days(3),
+                earlier=("x",),  # type: ignore[arg-type]
+            )
+
+    def test_a_promise_method_that_is_not_a_name(self) -> None:
+        with refused("promise_method"):
+            _promise(method=3)
+
+    def test_a_void_given_something_else_than_its_credit(self) -> None:
+        paid = invoice(10_000, paid=10_000)
+        applied = apply_credit_note(
+            paid,
+            note(1_000),
+            disposition=PostPaymentSplit.of("USD", customer_credit=1_000),
+            at=days(3),
+        )
+        with refused("credit_missing"):
+            void_credit_note(
+                applied.invoice,
+                applied.note,
+                at=days(4),
+                customer_credit="credit_cn_1",  # type: ignore[arg-type]
+            )

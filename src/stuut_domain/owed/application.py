@@ -173,6 +173,13 @@ def apply_credit_note(
     and a split that is missing, negative, in another currency or off by any amount.
     """
     require_aware("at", at)
+    for index, other in enumerate(earlier):
+        if not isinstance(other, CreditNote):
+            raise OwedRefused(
+                "note_earlier_type",
+                f"earlier[{index}]",
+                f"earlier holds the invoice's CreditNotes, not {other!r}",
+            )
     status = check_note_target(invoice, note)
     if invoice.issued_at is not None and at < invoice.issued_at:
         raise OwedRefused(
@@ -345,7 +352,10 @@ def void_credit_note(
         )
     voided_credit = None
     if note.customer_credit_id is not None:
-        if customer_credit is None or customer_credit.id != note.customer_credit_id:
+        if (
+            not isinstance(customer_credit, CustomerCredit)
+            or customer_credit.id != note.customer_credit_id
+        ):
             raise OwedRefused(
                 "credit_missing",
                 "customer_credit",

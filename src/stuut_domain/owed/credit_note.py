@@ -171,7 +171,22 @@ class PostPaymentSplit:
         customer_credit: int = 0,
         out_of_band: int = 0,
     ) -> PostPaymentSplit:
-        """A split from minor units in ``currency`` (``PostPaymentSplit.of("USD", refund=500)``)."""
+        """A split from minor units in ``currency`` (``PostPaymentSplit.of("USD", refund=500)``).
+
+        Each part is an int of minor units (``post_payment_split_type`` otherwise).
+        """
+        for name, units in (
+            ("refund", refund),
+            ("customer_credit", customer_credit),
+            ("out_of_band", out_of_band),
+        ):
+            if type(units) is not int:
+                raise OwedRefused(
+                    "post_payment_split_type",
+                    name,
+                    f"{name} is an int of minor units, not {units!r}",
+                    value=units,
+                )
         return cls(
             currency=currency,
             refund=Money(refund, currency),

@@ -29,7 +29,7 @@ from stuut_domain.display import compact
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.owed.fields import money_field
+from stuut_domain.owed.fields import money_field, tuple_of
 from stuut_domain.payment import Payment, PaymentAllocation
 from stuut_domain.validators import aware, currency_code, require_aware
 
@@ -76,7 +76,9 @@ class CustomerCredit:
     source: CreditSource = CreditSource.MANUAL
     source_id: str | None = None
     partner_id: str | None = None
-    allocations: tuple[PaymentAllocation, ...] = ()
+    allocations: tuple[PaymentAllocation, ...] = attrs.field(
+        default=(), validator=tuple_of(PaymentAllocation, "credit_allocations_type")
+    )
     voided_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
     def __attrs_post_init__(self) -> None:

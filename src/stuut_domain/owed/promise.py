@@ -159,7 +159,7 @@ class PromisePolicy:
     def padding_for(self, method: str | None) -> int:
         """Transit days for ``method``, then for it lower-cased (``"ACH"`` reads ``"ach"``);
         ``"other"``'s for an unknown or missing one; 0 if the table has no ``"other"``."""
-        if method is not None:
+        if isinstance(method, str):
             for key in (method, method.lower()):
                 if key in self.padding:
                     return self.padding[key]
@@ -240,6 +240,13 @@ class Promise:
                 f"a promised date is from {EARLIEST_PROMISED_DATE.isoformat()} to "
                 f"{LATEST_PROMISED_DATE.isoformat()}, not {self.promised_date.isoformat()}",
                 promised_date=self.promised_date,
+            )
+        if self.method is not None and not isinstance(self.method, str):
+            raise OwedRefused(
+                "promise_method",
+                "method",
+                f"a payment method is a name (str) or None, not {self.method!r}",
+                method=self.method,
             )
         items: object = self.invoices
         if not isinstance(items, tuple):
