@@ -47,6 +47,11 @@ FIRST_TESTS: dict[str, str] = {
     "stuut_json_invoices()": 'assert value["object"] == "invoice"',
     "bank_transactions()": "assert check_bank_transaction(value) == ()",
     "cash_cases()": "assert sum(m.minor_units for m in value.cash.values()) > 0",
+    "credit_scenarios()": (
+        "assert check_invoice(value.invoice) == ()\nassert len(value.notes) == len(value.splits)"
+    ),
+    "dispute_scenarios()": "assert all(check_invoice(i) == () for i in value.invoices)",
+    "promise_scenarios()": "assert check_invoice(value.invoice) == ()",
     "st.from_type(Invoice)": "assert check_invoice(value) == ()",
     "st.from_type(Portfolio)": CHECK_PORTFOLIO,
 }

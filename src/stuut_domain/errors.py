@@ -25,6 +25,7 @@ __all__ = [
     "InvariantViolation",
     "NaiveDatetime",
     "NotFound",
+    "OwedRefused",
     "PartnerMismatch",
     "StuutDomainError",
     "UnknownCurrency",
@@ -245,6 +246,21 @@ class InvalidMatchInput(StuutDomainError, ValueError):
         self.code = code
         self.details = details
         super().__init__(f"[{code}] {message}")
+
+
+class OwedRefused(StuutDomainError, ValueError):
+    """A change to what is owed (credit note, customer credit, dispute, promise) that a rule
+    refuses: its stable ``code``, the ``path`` of the field and the ``values`` involved.
+
+    Nothing was changed: every operation of :mod:`stuut_domain.owed` is pure and raises this
+    before it builds anything.
+    """
+
+    def __init__(self, code: str, path: str, message: str, **values: Any) -> None:
+        self.code = code
+        self.path = path
+        self.values = values
+        super().__init__(f"[{code}] {path}: {message}")
 
 
 class NotFound(StuutDomainError, LookupError):

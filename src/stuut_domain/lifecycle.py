@@ -274,6 +274,10 @@ def record_promise(invoice: Invoice, promised: dt.date) -> Invoice:
 
     Only open or partially paid invoices take a promise. A new promise replaces an earlier
     one (a renegotiated date); the date is a whole day in the partner's time zone.
+
+    An edit of the wire field, for books that record no
+    :class:`~stuut_domain.owed.Promise`: with promise facts the field is derived from them
+    (:func:`stuut_domain.owed.outreach_view`, ADR 0049), and so are kept and broken.
     """
     _check_allowed("record_promise", invoice)
     if isinstance(promised, dt.datetime):
@@ -285,7 +289,8 @@ def keep_promise(invoice: Invoice) -> Invoice:
     """Mark the recorded promise kept: money arrived (the invoice is paid or partially paid).
 
     Clears ``promised_to_pay_date``. Refused when no promise is recorded, or when nothing has
-    been paid (a promise is kept by money, not by a date).
+    been paid (a promise is kept by money, not by a date). With promise facts, "kept" is
+    derived instead (:func:`stuut_domain.owed.promise_status`, ADR 0049).
     """
     if invoice.promised_to_pay_date is None:
         raise _refuse("keep_promise", invoice, "no promise to pay is recorded")
@@ -298,7 +303,8 @@ def break_promise(invoice: Invoice, *, at: dt.datetime) -> Invoice:
 
     Clears ``promised_to_pay_date`` so outreach resumes. Refused when no promise is recorded,
     when the invoice is paid (or void, or a draft), and when the promised day has not passed
-    yet in the partner's time zone (see :func:`local_day`).
+    yet in the partner's time zone (see :func:`local_day`). With promise facts, "broken" is
+    derived instead (:func:`stuut_domain.owed.promise_status`, ADR 0049).
     """
     promised = invoice.promised_to_pay_date
     if promised is None:

@@ -13,7 +13,7 @@ same name in :mod:`stuut_domain.outreach.rules`, reading the facts of
 
 * Invoice scope: ``not_receivable``, ``draft``, ``void``, ``uncollectible``, ``nothing_owed``
   (``amount_due <= 0``), ``credit_covers_balance`` (the partner's net balance in the invoice's
-  currency, over the invoices given, is not positive).
+  currency, over the invoices given and less the customer credit given, is not positive).
 * Invoice holds: ``in_dispute``; ``promise_to_pay`` (until the promised date plus the policy's
   grace days, local; then outreach resumes and a ``promise_broken`` note says so);
   ``payment_in_flight`` (unapproved allocations cover the amount due); ``payment_processing``
@@ -50,6 +50,7 @@ from typing import Final, NamedTuple
 
 from stuut_domain.errors import InstantOutOfRange, PartnerMismatch
 from stuut_domain.invoice import Invoice
+from stuut_domain.money import MoneyBag
 from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
 from stuut_domain.outreach.facts import (
     InvoiceFacts,
@@ -187,8 +188,13 @@ class OutreachContext:
         *,
         at: dt.datetime,
         state: OutreachState = EMPTY_STATE,
+        credit: MoneyBag | None = None,
     ) -> OutreachDecision:
         """The decision for ``invoices`` (one invoice or the partner's open invoices) at ``at``.
+
+        ``credit`` is the partner's unspent customer credit per currency
+        (:func:`stuut_domain.owed.available_credit`): it lowers the net balance that
+        ``credit_covers_balance`` reads, for one invoice as for several (ADR 0046).
 
         ``at`` must be timezone-aware (:class:`~stuut_domain.errors.NaiveDatetime`) and within
         the engine's calendar, ``EARLIEST``..``LATEST`` of ``outreach.schedule``
@@ -209,7 +215,10 @@ class OutreachContext:
             if type(invoices) is Invoice or isinstance(invoices, Invoice)
             else tuple(invoices)
         )
-        moment = Moment(now, state, items, balance(items) if len(items) > 1 else None)
+        nets = balance(items) if len(items) > 1 or credit else None
+        if credit and nets is not None:
+            nets = nets - credit
+        moment = Moment(now, state, items, nets)
         blockers = self._partner_blockers(moment)
         notes = list(self._fixed_notes)
         clear: list[str] = []
@@ -351,15 +360,17 @@ def decide_outreach(
     at: dt.datetime,
     policy: OutreachPolicy = DEFAULT_POLICY,
     state: OutreachState = EMPTY_STATE,
+    credit: MoneyBag | None = None,
 ) -> OutreachDecision:
     """May ``channel`` outreach reach ``partner`` about ``invoices`` at ``at``, and if not, why?
 
     Pure and deterministic: the same inputs give the same decision. ``invoices`` is one
-    invoice or the partner's open invoices; ``at`` must be timezone-aware. See the module
+    invoice or the partner's open invoices; ``at`` must be timezone-aware; ``credit`` is the
+    partner's unspent customer credit (see :meth:`OutreachContext.decide`). See the module
     docstring for the rules and :class:`OutreachDecision` for the answer's shape.
     """
     context = OutreachContext(partner=partner, workflow=workflow, channel=channel, policy=policy)
-    return context.decide(invoices, at=at, state=state)
+    return context.decide(invoices, at=at, state=state, credit=credit)
 
 
 class PartnerInvoices(NamedTuple):
@@ -405,6 +416,7 @@ def decide_for_portfolio(
     channels: Sequence[OutreachChannel] = ("email",),
     policy: OutreachPolicy = DEFAULT_POLICY,
     state: OutreachState | None = None,
+    credits: Mapping[str, MoneyBag] | None = None,
 ) -> tuple[OutreachDecision, ...]:
     """One outreach decision per partner with an open receivable and per channel, at ``at``.
 
@@ -415,7 +427,9 @@ def decide_for_portfolio(
     the decision is about all of its invoices: those that may not be chased are excluded with
     their reasons. Partners come in id order, and for each the ``channels`` in the order
     given, all read against one ``state``, by default the outreach the invoices record
-    (:meth:`OutreachState.from_invoices`). Pure: nothing is recorded or sent.
+    (:meth:`OutreachState.from_invoices`). ``credits`` holds each partner's unspent customer
+    credit by partner id (see :meth:`OutreachContext.decide`). Pure: nothing is recorded or
+    sent.
     """
     items = tuple(invoices)
     known = OutreachState.from_invoices(items) if state is None else state
@@ -427,5 +441,6 @@ def decide_for_portfolio(
             context = OutreachContext(
                 partner=group.partner, workflow=workflow, channel=channel, policy=policy
             )
-            decisions.append(context.decide(group.invoices, at=at, state=known))
+            credit = None if credits is None else credits.get(str(group.partner.id))
+            decisions.append(context.decide(group.invoices, at=at, state=known, credit=credit))
     return tuple(decisions)

@@ -41,18 +41,24 @@ __all__ = [
     "INVOICE_STATUSES",
     "TIME_ZONES",
     "CashCase",
+    "CreditScenario",
+    "DisputeScenario",
     "Portfolio",
+    "PromiseScenario",
     "aware_datetimes",
     "bank_transactions",
     "cash_cases",
     "contacts",
+    "credit_scenarios",
     "currencies",
+    "dispute_scenarios",
     "invoices",
     "line_items",
     "moneys",
     "partners",
     "payments",
     "portfolios",
+    "promise_scenarios",
     "stuut_json_invoices",
     "workflows",
 ]
@@ -64,6 +70,14 @@ from stuut_domain.strategies._money import (
     MAX_SAFE_MINOR_UNITS as MAX_SAFE_MINOR_UNITS,
 )
 from stuut_domain.strategies._money import currencies, moneys
+from stuut_domain.strategies._owed import (
+    CreditScenario,
+    DisputeScenario,
+    PromiseScenario,
+    credit_scenarios,
+    dispute_scenarios,
+    promise_scenarios,
+)
 from stuut_domain.strategies._parties import contacts, partners
 from stuut_domain.strategies._payloads import stuut_json_invoices
 from stuut_domain.strategies._payments import payments

@@ -1,0 +1,328 @@
+"""Strategies for what changes what is owed: credit notes, disputes, promises (issue 15).
+
+Valid by construction (ADR 0025): notes never exceed their invoice's total after per-line tax
+rounding (and often hit it exactly), each with the post-payment split the rule needs; disputes
+over part of what an invoice owes; promises kept, partly kept and broken by generated
+payments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final
+
+import attrs
+from hypothesis import strategies as st
+
+from stuut_domain.invoice import Invoice
+from stuut_domain.money import Money, allocate
+from stuut_domain.owed.credit_note import CreditNote, CreditNoteLine, PostPaymentSplit
+from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, DisputeLine
+from stuut_domain.owed.promise import (
+    DEFAULT_PROMISE_POLICY,
+    Promise,
+    PromisedInvoice,
+    PromiseStatus,
+    deadline_of,
+)
+from stuut_domain.payment import Payment, PaymentAllocation
+from stuut_domain.strategies._invoices import invoices
+from stuut_domain.strategies._money import _check_currency, currencies
+from stuut_domain.strategies._time import _after
+
+__all__ = [
+    "CreditScenario",
+    "DisputeScenario",
+    "PromiseScenario",
+    "credit_scenarios",
+    "dispute_scenarios",
+    "promise_scenarios",
+]
+
+#: Tax rates a credited line is drawn with (exact decimals; zero is "no tax").
+_TAX_RATES: Final = st.sampled_from(
+    (Decimal(0), Decimal("0.05"), Decimal("0.0825"), Decimal("0.1"), Decimal("0.2"))
+)
+_QUANTITIES: Final = st.sampled_from((1, 2, 3, 4, 12))
+_NOTE_COUNTS: Final = st.integers(1, 3)
+_LINE_COUNTS: Final = st.integers(1, 4)
+_CREDITABLE: Final = st.sampled_from(("open", "partially_paid", "paid"))
+_DISPUTABLE: Final = st.sampled_from(("open", "partially_paid"))
+_OUTCOMES: Final = (
+    PromiseStatus.KEPT,
+    PromiseStatus.PARTIALLY_KEPT,
+    PromiseStatus.BROKEN,
+    PromiseStatus.PENDING,
+)
+_METHODS: Final = st.sampled_from(("ach", "check", "wire", None))
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class CreditScenario:
+    """An issued invoice, credit notes for it in application order, and each note's split
+    (``None`` when the note has no post-payment part). Applied in order, every note passes."""
+
+    invoice: Invoice
+    notes: tuple[CreditNote, ...]
+    splits: tuple[PostPaymentSplit | None, ...]
+    at: dt.datetime
+
+
+def _line_for(draw: st.DrawFn, code: str, target: int) -> CreditNoteLine:
+    """A line whose net plus its own rounded tax is exactly ``target`` minor units."""
+    rate = draw(_TAX_RATES)
+    net = target
+    if rate:
+        guess = int(Fraction(target) / (1 + Fraction(rate)))
+        for candidate in range(max(guess - 2, 1), guess + 3):
+            if candidate + round(candidate * Fraction(rate)) == target:
+                net = candidate
+                break
+        else:
+            rate = Decimal(0)
+    quantity = draw(_QUANTITIES)
+    if quantity > 1 and net % quantity == 0:
+        return CreditNoteLine(
+            currency=code,
+            quantity=Decimal(quantity),
+            unit_amount=Money(net // quantity, code),
+            tax_rate=rate or None,
+        )
+    return CreditNoteLine(currency=code, amount=Money(net, code), tax_rate=rate or None)
+
+
+def _note_for(
+    draw: st.DrawFn, invoice: Invoice, target: int, number: int, at: dt.datetime
+) -> CreditNote:
+    code = invoice.currency
+    count = min(draw(_LINE_COUNTS), target)
+    ratios = draw(st.lists(st.integers(1, 9), min_size=count, max_size=count))
+    parts = [m.minor_units for m in allocate(Money(target, code), ratios)]
+    lines = tuple(_line_for(draw, code, p) for p in parts if p > 0)
+    return CreditNote(
+        id=f"cn_{invoice.id}_{number}",
+        invoice_id=str(invoice.id),
+        currency=code,
+        lines=lines,
+        effective_at=at,
+        partner_id=invoice.partner_id,
+        reason=draw(st.sampled_from(("order_change", "duplicate", "product_unsatisfactory"))),
+    )
+
+
+def _split(draw: st.DrawFn, code: str, post: int) -> PostPaymentSplit | None:
+    if post == 0:
+        return None
+    ratios = draw(st.lists(st.integers(0, 5), min_size=3, max_size=3).filter(any))
+    refund, credit, outside = (m.minor_units for m in allocate(Money(post, code), ratios))
+    return PostPaymentSplit.of(code, refund=refund, customer_credit=credit, out_of_band=outside)
+
+
+@st.composite
+def _credit_scenarios(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> CreditScenario:
+    invoice = draw(invoices(currency=codes, status=_CREDITABLE))
+    assert invoice.issued_at is not None  # every creditable status is issued
+    at = _after(draw, invoice.modified_at or invoice.issued_at, 30)
+    total = invoice.total_amount.minor_units
+    room = total
+    due = invoice.amount_due.minor_units
+    exact = draw(st.booleans())
+    count = min(draw(_NOTE_COUNTS), room)
+    notes: list[CreditNote] = []
+    splits: list[PostPaymentSplit | None] = []
+    for number in range(1, count + 1):
+        last = number == count
+        if room == 0:
+            break
+        target = room if (exact and last) else draw(st.integers(1, room))
+        note = _note_for(draw, invoice, target, number, at)
+        pre = min(target, due)
+        due -= pre
+        room -= target
+        notes.append(note)
+        splits.append(_split(draw, invoice.currency, target - pre))
+    return CreditScenario(invoice=invoice, notes=tuple(notes), splits=tuple(splits), at=at)
+
+
+def credit_scenarios(
+    *, currency: str | st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[CreditScenario]:
+    """An open, partially paid or paid invoice and 1–3 notes that fit its total.
+
+    Lines are by amount or by quantity with a tax rate rounded per line; about half the
+    scenarios hit the invoice total exactly; notes after a partial payment have a post-payment
+    part, split at random into refund, customer credit and out of band, to the minor unit.
+    """
+    _check_currency(currency)
+    codes = currencies() if currency is None else currency
+    if isinstance(codes, str):
+        codes = st.just(codes)
+    return _credit_scenarios(codes)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class DisputeScenario:
+    """One partner's issued invoices and an open dispute over part of what they owe."""
+
+    invoices: tuple[Invoice, ...]
+    dispute: Dispute
+
+
+@st.composite
+def _dispute_scenarios(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> DisputeScenario:
+    code = draw(codes)
+    owned = draw(
+        st.lists(
+            invoices(currency=code, status=_DISPUTABLE, partner_id="prt_disputes"),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda i: i.id,
+        )
+    )
+    chosen = draw(st.lists(st.sampled_from(owned), min_size=1, unique_by=lambda i: i.id))
+    lines = []
+    for invoice in chosen:
+        due = invoice.amount_due.minor_units
+        amount = draw(st.integers(1, due))
+        halves = (
+            [amount] if amount < 2 or draw(st.booleans()) else [amount // 2, amount - amount // 2]
+        )
+        for part in halves:
+            lines.append(
+                DisputeLine(
+                    invoice_id=str(invoice.id),
+                    amount=Money(part, code),
+                    reason=draw(st.sampled_from(sorted(DISPUTE_REASONS))),
+                )
+            )
+    issued = max(i.issued_at for i in owned if i.issued_at is not None)
+    dispute = Dispute(
+        id="dsp_1",
+        partner_id="prt_disputes",
+        lines=tuple(lines),
+        opened_at=_after(draw, issued, 20),
+    )
+    return DisputeScenario(invoices=tuple(owned), dispute=dispute)
+
+
+def dispute_scenarios(
+    *, currency: str | st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[DisputeScenario]:
+    """1–3 open or partially paid invoices of one partner and a dispute over part of some
+    of them (never more than an invoice owes; some lines split in two)."""
+    _check_currency(currency)
+    codes = currencies() if currency is None else currency
+    if isinstance(codes, str):
+        codes = st.just(codes)
+    return _dispute_scenarios(codes)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class PromiseScenario:
+    """An invoice, a promise over it, payments that keep, partly keep or break it, the
+    instant to read at and the outcome the payments were drawn for."""
+
+    invoice: Invoice
+    promise: Promise
+    payments: tuple[Payment, ...]
+    at: dt.datetime
+    outcome: PromiseStatus
+
+
+def _paid_in(
+    invoice: Invoice, amounts: Sequence[int], instants: Sequence[dt.datetime]
+) -> tuple[Payment, ...]:
+    code = invoice.currency
+    payments = []
+    for index, (units, when) in enumerate(zip(amounts, instants, strict=True)):
+        pid = f"pay_{invoice.id}_{index}"
+        allocation = PaymentAllocation(
+            amount=Money(units, code),
+            invoice_id=str(invoice.id),
+            object="payment_allocation",
+            payment_id=pid,
+            strategy="manual",
+            id=f"alloc_{pid}",
+            approved=True,
+            approved_at=when,
+            created_at=when,
+        )
+        payments.append(
+            Payment(
+                id=pid,
+                amount=Money(units, code),
+                currency=code,
+                partner_id=invoice.partner_id,
+                timestamp=when,
+                allocations=(allocation,),
+                payment_method="ach",
+            )
+        )
+    return tuple(payments)
+
+
+@st.composite
+def _promise_scenarios(
+    draw: st.DrawFn, outcomes: st.SearchStrategy[PromiseStatus]
+) -> PromiseScenario:
+    outcome = draw(outcomes)
+    invoice = draw(invoices(status="open", partner_id="prt_promises", currency="USD"))
+    assert invoice.issued_at is not None
+    made = _after(draw, invoice.issued_at, 10)
+    promised_date = made.date() + dt.timedelta(days=draw(st.integers(0, 20)))
+    method = draw(_METHODS)
+    due = invoice.amount_due.minor_units
+    amount = draw(st.integers(1, due))
+    promise = Promise(
+        id="prm_1",
+        partner_id="prt_promises",
+        invoices=(PromisedInvoice(invoice_id=str(invoice.id), amount=Money(amount, "USD")),),
+        promised_date=promised_date,
+        made_at=made,
+        method=method,
+        acknowledged_at=made,
+    )
+    deadline = deadline_of(promise, DEFAULT_PROMISE_POLICY)
+    last = dt.datetime.combine(deadline, dt.time(23, 0), tzinfo=dt.UTC)
+    window = max(int((last - made).total_seconds()), 0)
+    if outcome is PromiseStatus.KEPT:
+        paid = amount
+    elif outcome is PromiseStatus.PARTIALLY_KEPT:
+        if amount < 2:
+            outcome, paid = PromiseStatus.KEPT, amount
+        else:
+            paid = draw(st.integers(1, amount - 1))
+    else:
+        paid = 0
+    parts = [paid] if paid < 2 or draw(st.booleans()) else [paid // 2, paid - paid // 2]
+    parts = [p for p in parts if p > 0]
+    instants = sorted(made + dt.timedelta(seconds=draw(st.integers(0, window))) for _ in parts)
+    payments = _paid_in(invoice, parts, instants)
+    if outcome is PromiseStatus.PENDING:
+        at = made + dt.timedelta(seconds=draw(st.integers(0, window)))
+    else:
+        at = last + dt.timedelta(days=draw(st.integers(1, 30)))
+    if outcome is PromiseStatus.BROKEN and draw(st.booleans()):
+        late = last + dt.timedelta(hours=2)
+        payments = _paid_in(invoice, [amount], [late])  # money after the deadline counts not
+    return PromiseScenario(
+        invoice=invoice, promise=promise, payments=payments, at=at, outcome=outcome
+    )
+
+
+def promise_scenarios(
+    *, outcome: PromiseStatus | st.SearchStrategy[PromiseStatus] | None = None
+) -> st.SearchStrategy[PromiseScenario]:
+    """An open invoice, an acknowledged promise over part or all of it, and payments drawn
+    to keep it, keep part of it, break it (nothing, or money after the deadline) or leave it
+    pending, read at an instant after the deadline (before it for ``pending``)."""
+    if outcome is None:
+        outcomes: st.SearchStrategy[PromiseStatus] = st.sampled_from(_OUTCOMES)
+    elif isinstance(outcome, PromiseStatus):
+        outcomes = st.just(outcome)
+    else:
+        outcomes = outcome
+    return _promise_scenarios(outcomes)
