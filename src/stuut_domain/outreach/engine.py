@@ -48,6 +48,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple
 
+from stuut_domain.cadence.calendars import UnionCalendar
+from stuut_domain.cadence.resolution import CalendarBook
 from stuut_domain.errors import InstantOutOfRange, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
@@ -62,6 +64,7 @@ from stuut_domain.outreach.facts import (
     workflow_facts,
 )
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach.reach import reach
 from stuut_domain.outreach.recipients import Recipient
 from stuut_domain.outreach.rules import (
     INVOICE_RULES,
@@ -79,6 +82,7 @@ from stuut_domain.outreach.rules import (
 from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule
 from stuut_domain.outreach.state import CHANNELS_TEXT, EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner, partners_by_id
+from stuut_domain.ports import BusinessCalendar
 from stuut_domain.receivables import balance, is_open_receivable
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import require_aware
@@ -98,13 +102,37 @@ __all__ = [
 _MEMO_INVOICES: Final = 4096
 
 
-def _schedule_of(facts: WorkflowFacts) -> Schedule | None:
+def _schedule_of(facts: WorkflowFacts, calendar: BusinessCalendar | None) -> Schedule | None:
     """The weekly schedule, ``None`` when the window, the days or the zone are unusable."""
     zone = facts.zone.zone
     if facts.window is None or not facts.allowed_days or zone is None:
         return None
     start, end = facts.window
-    return Schedule.of(zone, start, end, facts.allowed_days)
+    return Schedule.of(zone, start, end, facts.allowed_days, calendar)
+
+
+def _recipient_calendar(
+    book: CalendarBook, partner: Partner, recipients: tuple[Recipient, ...]
+) -> tuple[BusinessCalendar | None, tuple[Note, ...]]:
+    """The business calendar of the recipients (ADR 0050): each recipient's own, joined so a
+    day is closed when it is closed for any of them; with the notes of every fallback taken."""
+    contacts = {c.id: c for c in partner.contacts if c.id is not None}
+    choices = [
+        book.for_recipient(partner, contacts.get(r.contact_id) if r.contact_id else None)
+        for r in recipients
+    ] or [book.for_recipient(partner)]
+    calendars: list[BusinessCalendar] = []
+    texts: list[str] = []
+    for choice in choices:
+        if choice.calendar is not None and choice.calendar not in calendars:
+            calendars.append(choice.calendar)
+        texts += [t for t in choice.notes if t not in texts]
+    notes = tuple(Note(code="calendar_fallback", message=t) for t in texts)
+    if not calendars:
+        return None, notes
+    if len(calendars) == 1:
+        return calendars[0], notes
+    return UnionCalendar(calendars=calendars), notes
 
 
 class OutreachContext:
@@ -135,6 +163,7 @@ class OutreachContext:
         "_partner",
         "_schedule",
         "_schedule_memo",
+        "_timed_partner",
         "_workflow",
         "_zone_name",
         "channel",
@@ -159,14 +188,21 @@ class OutreachContext:
         self.policy = policy
         self._partner = partner_facts(partner, channel, policy)
         self._workflow = workflow_facts(workflow, channel, choose_zone(partner, workflow, policy))
-        self._schedule = _schedule_of(self._workflow)
+        calendar: BusinessCalendar | None = None
+        calendar_notes: tuple[Note, ...] = ()
+        if policy.calendars is not None:
+            calendar, calendar_notes = _recipient_calendar(
+                policy.calendars, partner, self._partner.choice.recipients
+            )
+        self._schedule = _schedule_of(self._workflow, calendar)
         zone = self._workflow.zone
         self._zone_name = None if zone.zone is None else zone.name
         blockers = [rule(self._partner) for rule in PARTNER_RULES]
         blockers += [rule(self._workflow) for rule in WORKFLOW_RULES]
         notes = (recipient_fallback(self._partner), zone_fallback(self._workflow.zone))
         self._fixed_blockers = tuple(b for b in blockers if b is not None)
-        self._fixed_notes = tuple(n for n in notes if n is not None)
+        self._fixed_notes = (*(n for n in notes if n is not None), *calendar_notes)
+        self._timed_partner = bool(self._partner.caps or self._partner.contact_caps)
         self._fact_blocked = any(b.clears_at is None for b in self._fixed_blockers)
         self._facts_memo: dict[int, tuple[InvoiceFacts, tuple[Blocker, ...]]] = {}
         self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
@@ -209,9 +245,26 @@ class OutreachContext:
             if type(invoices) is Invoice or isinstance(invoices, Invoice)
             else tuple(invoices)
         )
-        moment = Moment(now, state, items, balance(items) if len(items) > 1 else None)
+        chosen = self._partner.choice.recipients
+        reached = reach(
+            chosen,
+            partner_id=self.partner.id,
+            channel=self.channel,
+            state=state,
+            caps=self._partner.contact_caps,
+            now=now,
+        )
+        moment = Moment(
+            now,
+            state,
+            items,
+            balance(items) if len(items) > 1 else None,
+            None if reached.recipients is chosen else reached,
+        )
         blockers = self._partner_blockers(moment)
         notes = list(self._fixed_notes)
+        if reached.recipients and reached.recipients is not chosen:
+            notes += [Note(code="recipient_excluded", message=m) for m in reached.notes()]
         clear: list[str] = []
         held: list[list[Blocker]] = []
         for invoice in items:
@@ -243,7 +296,7 @@ class OutreachContext:
             invoice_ids=tuple(clear),
             blockers=tuple(blockers),
             excluded=excluded,
-            recipients=self._partner.choice.recipients,
+            recipients=reached.recipients,
             next_eligible_at=next_at,
             zone=self._zone_name,
             notes=tuple(notes),
@@ -252,7 +305,7 @@ class OutreachContext:
     def _partner_blockers(self, moment: Moment) -> list[Blocker]:
         """The partner-level blockers at the moment, in rule order."""
         blockers = list(self._fixed_blockers)
-        if moment.state.pauses or self._partner.gap:
+        if moment.state.pauses or self._partner.gap or self._timed_partner or moment.reach:
             for time_rule in PARTNER_TIME_RULES:
                 blockers.extend(time_rule(self._partner, moment))
         memo = self._schedule_memo
@@ -270,7 +323,7 @@ class OutreachContext:
         """The schedule rules' blockers at ``now``, into the cache of the last instant asked."""
         where = schedule.position(now)
         found: tuple[Blocker, ...] = ()
-        if not where.in_window or where.owning_day.weekday() not in schedule.days:
+        if not where.in_window or not schedule.opens_on(where.owning_day):
             wall = wall_facts(schedule, self._workflow, now, where)
             found = tuple(b for b in (rule(wall) for rule in SCHEDULE_RULES) if b is not None)
         self._schedule_memo = (now, found)

@@ -12,6 +12,9 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 
 import attrs
 
+from stuut_domain.cadence.caps import FrequencyCap
+from stuut_domain.cadence.resolution import CalendarBook
+from stuut_domain.errors import InvalidCadence
 from stuut_domain.validators import zone_named
 
 __all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
@@ -46,6 +49,19 @@ def _gap_scope(_instance: Any, attribute: attrs.Attribute[Any], value: object) -
         raise ValueError(f"{attribute.name} must be one of {', '.join(GAP_SCOPES)}, got {value!r}")
 
 
+def _caps(value: object) -> tuple[FrequencyCap, ...]:
+    caps = (value,) if isinstance(value, FrequencyCap) else tuple(value)  # type: ignore[arg-type]
+    for cap in caps:
+        if not isinstance(cap, FrequencyCap):
+            raise InvalidCadence("frequency_caps", cap, "each cap is a FrequencyCap")
+    return caps
+
+
+def _calendar_book(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, CalendarBook):
+        raise InvalidCadence(attribute.name, value, "calendars is a CalendarBook or None")
+
+
 def _known_zone(_instance: Any, _attribute: attrs.Attribute[Any], value: str) -> None:
     zone_named(value)  # raises UnknownTimeZone naming the value
 
@@ -77,6 +93,12 @@ class OutreachPolicy:
       whose ``type`` is absent is read as a receivable (the API is accounts receivable).
     * ``default_timezone`` (default ``"UTC"``): the zone of windows and dates when neither
       the partner nor the workflow names one.
+    * ``calendars`` (default none): a :class:`~stuut_domain.cadence.CalendarBook`; outreach
+      then goes out only on the recipients' business days (ADR 0050): a closed day blocks
+      with ``holiday`` until the next business day's window opens.
+    * ``frequency_caps`` (default none): :class:`~stuut_domain.cadence.FrequencyCap` s
+      counted over the outreach state's attempts (ADR 0052), e.g.
+      :func:`~stuut_domain.cadence.reg_f_calls`.
 
     Every gap is measured between instants in UTC. Invalid values (a negative gap, negative
     grace days, an unknown gap scope, an unknown zone) are refused on construction, naming
@@ -95,6 +117,8 @@ class OutreachPolicy:
     first_reminder_offset_days: int = attrs.field(default=0, validator=_whole_days)
     receivables_only: bool = True
     default_timezone: str = attrs.field(default="UTC", validator=_known_zone)
+    calendars: CalendarBook | None = attrs.field(default=None, validator=_calendar_book)
+    frequency_caps: tuple[FrequencyCap, ...] = attrs.field(default=(), converter=_caps)
 
 
 #: The documented defaults, for callers that have no policy of their own.

@@ -1,0 +1,269 @@
+"""Calendars, caps and consent inside outreach decisions, and next_eligible_at by brute force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outreach.test_properties import Scenario, scenarios
+from outreach_builders import (
+    WED_NOON_BERLIN,
+    acme,
+    anna,
+    bruno,
+    inv_2024_0042,
+    net30_reminders,
+    utc,
+)
+from stuut_domain.address import Address
+from stuut_domain.cadence import (
+    CalendarBook,
+    Closure,
+    ConsentEvent,
+    ExplicitCalendar,
+    FrequencyCap,
+    reg_f_calls,
+)
+from stuut_domain.outreach.decision import OutreachDecision
+from stuut_domain.outreach.engine import OutreachContext, decide_outreach
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.state import OutreachState
+
+DAY = dt.timedelta(days=1)
+
+
+def explicit_book(closed: dict[dt.date, str], **options: object) -> CalendarBook:
+    return CalendarBook(
+        organisation=("DE", None),
+        factory=lambda country, sub: ExplicitCalendar(holidays=closed, label=country),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def decide(**arguments: object) -> OutreachDecision:
+    values: dict[str, object] = {
+        "partner": acme(),
+        "workflow": net30_reminders(),
+        "channel": "email",
+        "at": WED_NOON_BERLIN,
+        "policy": OutreachPolicy(),
+        "state": OutreachState(),
+    }
+    values.update(arguments)
+    invoices = values.pop("invoices", inv_2024_0042())
+    return decide_outreach(invoices, **values)  # type: ignore[arg-type]
+
+
+class TestHolidayBlocker:
+    def test_a_holiday_blocks_with_its_name_until_the_next_business_day_opens(self) -> None:
+        book = explicit_book(
+            {dt.date(2024, 7, 3): "Company day", dt.date(2024, 7, 4): "Bridge day"}
+        )
+        decision = decide(policy=OutreachPolicy(calendars=book))
+        assert not decision.eligible
+        [blocker] = decision.blockers
+        assert ("holiday", utc(2024, 7, 5, 7)) == (blocker.code, blocker.clears_at)
+        assert "Company day" in blocker.message
+        assert utc(2024, 7, 5, 7) == decision.next_eligible_at
+        assert any(n.code == "calendar_fallback" for n in decision.notes)
+
+    def test_a_pause_ending_on_a_holiday_resumes_on_the_next_business_day(self) -> None:
+        book = explicit_book({dt.date(2024, 7, 4): "Fest"})
+        state = OutreachState().pause("ptn_acme", until=utc(2024, 7, 4, 8))
+        decision = decide(policy=OutreachPolicy(calendars=book), state=state)
+        assert utc(2024, 7, 5, 7) == decision.next_eligible_at
+
+    def test_a_long_shutdown_beyond_the_usual_horizon(self) -> None:
+        shutdown = ExplicitCalendar(
+            closures=(Closure(start=dt.date(2024, 7, 3), end=dt.date(2024, 8, 15), name="summer"),)
+        )
+        book = explicit_book({}, closures=shutdown)
+        decision = decide(policy=OutreachPolicy(calendars=book))
+        assert utc(2024, 8, 16, 7) == decision.next_eligible_at
+
+    def test_the_recipients_calendars_join(self) -> None:
+        """Anna (billing) in Bavaria, Bruno (primary too) in Berlin: closed on either's holiday."""
+        by_region = {
+            "BY": ExplicitCalendar(holidays={dt.date(2024, 7, 3): "Bavarian day"}, label="BY"),
+            "BE": ExplicitCalendar(holidays={dt.date(2024, 7, 4): "Berlin day"}, label="BE"),
+        }
+        book = CalendarBook(factory=lambda country, sub: by_region[sub or "BE"])
+        partner = acme(
+            contacts=(
+                anna(address=Address(object="address", country="DE", state="BY")),
+                bruno(
+                    address=Address(object="address", country="DE", state="BE"),
+                    is_primary_email=True,
+                ),
+            )
+        )
+        decision = decide(partner=partner, policy=OutreachPolicy(calendars=book))
+        assert 2 == len(decision.recipients)
+        assert utc(2024, 7, 5, 7) == decision.next_eligible_at
+
+
+class TestCapsAndConsent:
+    def test_a_recipient_at_its_cap_is_left_out_while_another_remains(self) -> None:
+        partner = acme(contacts=(anna(), bruno(is_primary_email=True)))
+        cap = FrequencyCap(channels={"email"}, max_attempts=1, window=DAY * 7, scope="contact")
+        state = OutreachState().record(
+            partner_id="ptn_acme",
+            channel="email",
+            sent_at=utc(2024, 6, 28, 9),
+            to=("ANNA.BECKER@acme-tooling.de",),
+        )
+        decision = decide(
+            partner=partner, policy=OutreachPolicy(frequency_caps=(cap,)), state=state
+        )
+        assert decision.eligible
+        assert ["bruno.klein@acme-tooling.de"] == [r.address for r in decision.recipients]
+        assert any(n.code == "recipient_excluded" for n in decision.notes)
+
+    def test_every_recipient_capped_blocks_until_the_first_is_free(self) -> None:
+        cap = FrequencyCap(channels={"email"}, max_attempts=1, window=DAY * 7, scope="contact")
+        state = OutreachState().record(
+            partner_id="ptn_acme",
+            channel="email",
+            sent_at=utc(2024, 6, 28, 9),
+            to=("anna.becker@acme-tooling.de",),
+        )
+        decision = decide(policy=OutreachPolicy(frequency_caps=(cap,)), state=state)
+        assert [("frequency_cap", utc(2024, 7, 5, 9))] == [
+            (b.code, b.clears_at) for b in decision.blockers
+        ]
+        assert () == decision.recipients
+
+    def test_reg_f_blocks_the_eighth_call_about_one_invoice_only(self) -> None:
+        state = OutreachState()
+        for i in range(7):
+            state = state.record(
+                partner_id="ptn_acme",
+                channel="call",
+                sent_at=utc(2024, 6, 27, 8) + i * DAY,
+                invoice_ids=("inv_2024_0042",),
+            )
+        other = inv_2024_0042(id="inv_2024_0043", number="INV-2024-0043")
+        policy = OutreachPolicy(
+            frequency_caps=(reg_f_calls(),),
+            min_gap_per_invoice=dt.timedelta(0),
+            min_gap_per_partner=dt.timedelta(0),
+        )
+        decision = decide(
+            invoices=[inv_2024_0042(), other], channel="call", policy=policy, state=state
+        )
+        assert decision.eligible
+        assert ("inv_2024_0043",) == decision.invoice_ids
+        [held] = decision.excluded
+        assert ("invoice_frequency_cap", utc(2024, 7, 4, 8)) == (held.code, held.clears_at)
+
+    def test_consent_is_per_address(self) -> None:
+        state = OutreachState().record_consent(
+            ConsentEvent(
+                channel="call",
+                kind="revoke",
+                address="+49 711 555 0142",
+                received_at=utc(2024, 7, 1),
+            ),
+            now=utc(2024, 7, 1),
+        )
+        # Anna's number is revoked; the call goes to the next qualifying number? No: a call
+        # goes to the single best-ranked number, so nobody remains and it blocks.
+        decision = decide(channel="call", state=state)
+        assert ["no_consent"] == [b.code for b in decision.blockers]
+        assert decision.next_eligible_at is None
+        email = decide(channel="email", state=state)
+        assert email.eligible
+
+
+@st.composite
+def cadence_scenarios(draw: st.DrawFn) -> Scenario:
+    """The outreach scenarios of the engine's own properties, with a calendar closing random
+    days near the instant, frequency caps of every scope, and attempts and consents."""
+    base = draw(scenarios())
+    now = base.at
+    start = now.date()
+    closed = {
+        start + dt.timedelta(days=d): "closed"
+        for d in draw(st.sets(st.integers(-3, 25), max_size=12))
+    }
+    weekend = draw(st.sets(st.integers(0, 6), max_size=3))
+    calendar = ExplicitCalendar(weekend=weekend, holidays=closed)
+    book = CalendarBook(organisation=("XX", None), factory=lambda c, s: calendar)
+    caps = tuple(
+        FrequencyCap(
+            channels=draw(st.sampled_from([{"email"}, {"call"}, {"email", "call"}])),
+            max_attempts=draw(st.integers(1, 3)),
+            window=dt.timedelta(hours=draw(st.integers(1, 24 * 8))),
+            scope=draw(st.sampled_from(["contact", "partner", "invoice"])),
+            count=draw(st.sampled_from(["placed", "delivered", "conversations"])),
+            quiet_after_conversation=draw(
+                st.none() | st.integers(1, 24 * 8).map(lambda h: dt.timedelta(hours=h))
+            ),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    state = base.state
+    addresses = ["anna.becker@acme-tooling.de", "+49 711 555 0142", "accounts@acme-tooling.de"]
+    for _ in range(draw(st.integers(0, 6))):
+        state = state.record(
+            partner_id="ptn_acme",
+            channel=draw(st.sampled_from(["email", "call"])),
+            sent_at=now - dt.timedelta(hours=draw(st.integers(0, 24 * 9))),
+            to=tuple(draw(st.lists(st.sampled_from(addresses), max_size=2))),
+            invoice_ids=tuple(
+                draw(st.lists(st.sampled_from([i.id for i in base.invoices if i.id])))
+            ),
+            outcome=draw(st.sampled_from(["placed", "delivered", "conversation"])),
+        )
+    if draw(st.booleans()):
+        state = state.record_consent(
+            ConsentEvent(
+                channel=draw(st.sampled_from(["email", "call"])),
+                kind=draw(st.sampled_from(["opt_in", "opt_out", "revoke"])),
+                address=draw(st.sampled_from(addresses)),
+                received_at=now - dt.timedelta(hours=draw(st.integers(0, 48))),
+            ),
+            now=now,
+        )
+    policy = attrs.evolve(base.policy, calendars=book, frequency_caps=caps)
+    return attrs.evolve(base, policy=policy, state=state)
+
+
+class TestNextEligibleWithCadence:
+    @pytest.mark.slow
+    @given(scenario=cadence_scenarios(), fractions=st.lists(st.floats(0, 1), max_size=12))
+    def test_eligible_at_next_eligible_and_at_no_sampled_instant_before(
+        self, scenario: Scenario, fractions: list[float]
+    ) -> None:
+        """Brute force over holidays, caps and consent: eligible at next_eligible_at and at
+        no sampled instant before it (the last microsecond and second before it included)."""
+        decision = scenario.decide()
+        target = decision.next_eligible_at
+        if target is None:
+            assert False is decision.eligible
+            return
+        assert True is scenario.decide(target).eligible
+        now = decision.at
+        samples = [now + (target - now) * f for f in fractions]
+        samples += [target - dt.timedelta(microseconds=1), target - dt.timedelta(seconds=1)]
+        early = [s for s in samples if now <= s < target and scenario.decide(s).eligible]
+        assert [] == early
+
+    @pytest.mark.slow
+    @given(scenario=cadence_scenarios())
+    def test_a_reused_context_decides_as_a_fresh_one(self, scenario: Scenario) -> None:
+        context = OutreachContext(
+            partner=scenario.partner,
+            workflow=scenario.workflow,
+            channel=scenario.channel,
+            policy=scenario.policy,
+        )
+        for hours in (0, 5, 30, 200):
+            at = scenario.at + dt.timedelta(hours=hours)
+            assert scenario.decide(at) == context.decide(
+                scenario.invoices, at=at, state=scenario.state
+            )
