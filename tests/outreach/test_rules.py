@@ -41,7 +41,7 @@ from stuut_domain.outreach.facts import (
     workflow_facts,
 )
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
-from stuut_domain.outreach.reach import reach
+from stuut_domain.outreach.reach import contact_keys, reach
 from stuut_domain.outreach.schedule import Schedule
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.receivables import balance
@@ -340,11 +340,11 @@ def reached(state: OutreachState, caps: tuple[FrequencyCap, ...] = ()) -> Moment
     facts = partner()
     found = reach(
         facts.choice.recipients,
-        partner_id="ptn_acme",
         channel="email",
         state=state,
         caps=caps,
         now=WED_NOON_BERLIN,
+        keys=contact_keys(facts.partner, facts.choice.recipients),
     )
     return moment(state=state)._replace(reach=found)
 

@@ -18,6 +18,7 @@ unless the ledger lists the channel in ``opt_in_required``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any, Final, Literal, TypeAlias
 
@@ -44,6 +45,7 @@ CONSENT_KINDS: Final[tuple[ConsentKind, ...]] = ("opt_in", "opt_out", "revoke")
 _WITHDRAWALS: Final = frozenset({"opt_out", "revoke"})
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise_address(channel: str, address: str) -> str:
     """The form addresses are compared in: e-mail lower-cased and trimmed; a phone number's
     digits with a leading ``+`` kept (``(555) 010-9999`` and ``555.010.9999`` are the same)."""

@@ -64,9 +64,10 @@ from stuut_domain.outreach.facts import (
     workflow_facts,
 )
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
-from stuut_domain.outreach.reach import reach
+from stuut_domain.outreach.reach import Reach, contact_keys, reach
 from stuut_domain.outreach.recipients import Recipient
 from stuut_domain.outreach.rules import (
+    CADENCE_RULES,
     INVOICE_RULES,
     INVOICE_SET_RULES,
     INVOICE_TIME_RULES,
@@ -75,6 +76,7 @@ from stuut_domain.outreach.rules import (
     SCHEDULE_CODES,
     SCHEDULE_RULES,
     WORKFLOW_RULES,
+    PartnerTimeRule,
     promise_broken,
     recipient_fallback,
     zone_fallback,
@@ -152,15 +154,19 @@ class OutreachContext:
     up to 4,096 invoices, by identity (an entry keeps its invoice alive, so an id is not reused
     while cached; the cache is emptied when full), and the schedule blockers at the last
     instant decided (deciding a partner's invoices one by one at one instant reads the wall
-    clock once).
+    clock once), and the recipients reachable and the cadence blockers (caps, consent) at the
+    last state and instant decided: they read neither the invoices nor anything else.
     """
 
     __slots__ = (
+        "_cadence_memo",
+        "_contact_keys",
         "_fact_blocked",
         "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
         "_partner",
+        "_reach_memo",
         "_schedule",
         "_schedule_memo",
         "_timed_partner",
@@ -203,9 +209,18 @@ class OutreachContext:
         self._fixed_blockers = tuple(b for b in blockers if b is not None)
         self._fixed_notes = (*(n for n in notes if n is not None), *calendar_notes)
         self._timed_partner = bool(self._partner.caps or self._partner.contact_caps)
+        self._contact_keys = (
+            contact_keys(partner, self._partner.choice.recipients)
+            if self._partner.contact_caps
+            else {}
+        )
         self._fact_blocked = any(b.clears_at is None for b in self._fixed_blockers)
         self._facts_memo: dict[int, tuple[InvoiceFacts, tuple[Blocker, ...]]] = {}
         self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
+        self._reach_memo: tuple[OutreachState, dt.datetime, Reach] | None = None
+        self._cadence_memo: (
+            tuple[OutreachState, dt.datetime, dict[PartnerTimeRule, tuple[Blocker, ...]]] | None
+        ) = None
 
     @property
     def recipients(self) -> tuple[Recipient, ...]:
@@ -246,14 +261,20 @@ class OutreachContext:
             else tuple(invoices)
         )
         chosen = self._partner.choice.recipients
-        reached = reach(
-            chosen,
-            partner_id=self.partner.id,
-            channel=self.channel,
-            state=state,
-            caps=self._partner.contact_caps,
-            now=now,
-        )
+        memo = self._reach_memo
+        if memo is not None and memo[0] is state and memo[1] == now:
+            reached = memo[2]
+        else:
+            reached = reach(
+                chosen,
+                channel=self.channel,
+                state=state,
+                caps=self._partner.contact_caps,
+                now=now,
+                keys=self._contact_keys,
+            )
+            # Held with its state, so the identity test cannot meet a recycled id.
+            self._reach_memo = (state, now, reached)
         moment = Moment(
             now,
             state,
@@ -306,8 +327,16 @@ class OutreachContext:
         """The partner-level blockers at the moment, in rule order."""
         blockers = list(self._fixed_blockers)
         if moment.state.pauses or self._partner.gap or self._timed_partner or moment.reach:
+            cached = self._cadence_memo
+            if cached is None or cached[0] is not moment.state or cached[1] != moment.now:
+                found = {rule: rule(self._partner, moment) for rule in CADENCE_RULES}
+                # Held with its state, so the identity test cannot meet a recycled id.
+                cached = self._cadence_memo = (moment.state, moment.now, found)
             for time_rule in PARTNER_TIME_RULES:
-                blockers.extend(time_rule(self._partner, moment))
+                if time_rule in CADENCE_RULES:
+                    blockers.extend(cached[2][time_rule])
+                else:
+                    blockers.extend(time_rule(self._partner, moment))
         memo = self._schedule_memo
         if memo is not None and memo[0] == moment.now:
             blockers.extend(memo[1])

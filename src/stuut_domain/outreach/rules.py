@@ -47,6 +47,7 @@ from stuut_domain.receivables import is_receivable
 from stuut_domain.types import OutreachChannel
 
 __all__ = [
+    "CADENCE_RULES",
     "INVOICE_RULES",
     "INVOICE_SET_RULES",
     "INVOICE_TIME_RULES",
@@ -586,6 +587,9 @@ PARTNER_TIME_RULES: Final[tuple[PartnerTimeRule, ...]] = (
     frequency_cap,
     no_consent,
 )
+#: The partner time rules that read only the state and the instant (never the invoices
+#: given): a context computes them once per state and instant.
+CADENCE_RULES: Final[frozenset[PartnerTimeRule]] = frozenset({frequency_cap, no_consent})
 #: The schedule rules at an instant, in order (they clear at the schedule's next opening).
 SCHEDULE_RULES: Final[tuple[ScheduleRule, ...]] = (
     outside_window,

@@ -15,7 +15,7 @@ from typing import Any, Final
 import attrs
 
 from stuut_domain.cadence.caps import ATTEMPT_OUTCOMES, AttemptOutcome
-from stuut_domain.cadence.consent import ConsentEvent, ConsentLedger
+from stuut_domain.cadence.consent import ConsentEvent, ConsentLedger, normalise_address
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.schedule import utc
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
@@ -115,10 +115,14 @@ class OutreachState:
     _attempts_by_invoice: dict[str, list[SentOutreach]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _attempts_by_address: dict[str, list[SentOutreach]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         attempts_by_partner: dict[str, list[SentOutreach]] = {}
         attempts_by_invoice: dict[str, list[SentOutreach]] = {}
+        attempts_by_address: dict[str, list[SentOutreach]] = {}
         by_invoice: dict[str, dt.datetime] = {}
         by_partner: dict[str, dt.datetime] = {}
         by_channel: dict[OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]] = {
@@ -135,8 +139,11 @@ class OutreachState:
                 _latest(by_partner, item.partner_id, when)
                 _latest(channel_partners, item.partner_id, when)
                 attempts_by_partner.setdefault(item.partner_id, []).append(item)
+            for key in {normalise_address(item.channel, to) for to in item.to}:
+                attempts_by_address.setdefault(key, []).append(item)
         object.__setattr__(self, "_attempts_by_partner", attempts_by_partner)
         object.__setattr__(self, "_attempts_by_invoice", attempts_by_invoice)
+        object.__setattr__(self, "_attempts_by_address", attempts_by_address)
         object.__setattr__(self, "_last_by_invoice", by_invoice)
         object.__setattr__(self, "_last_by_partner", by_partner)
         object.__setattr__(self, "_last_by_channel", by_channel)
@@ -193,6 +200,11 @@ class OutreachState:
         if partner_id is None:
             return ()
         return self._attempts_by_partner.get(partner_id, ())
+
+    def attempts_to_address(self, key: str) -> Sequence[SentOutreach]:
+        """Every recorded attempt that reached the address (normalised, as
+        :func:`~stuut_domain.cadence.normalise_address` gives it), in recording order."""
+        return self._attempts_by_address.get(key, ())
 
     def attempts_about_invoice(self, invoice_id: str | None) -> Sequence[SentOutreach]:
         """Every recorded attempt about the invoice, in recording order (do not mutate)."""
