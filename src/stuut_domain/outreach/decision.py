@@ -92,6 +92,10 @@ NOTE_CODES: Final[Mapping[str, str]] = {
     "calendar_fallback": (
         "the recipient's region is unknown or absent; another business calendar (or none) is used"
     ),
+    "batched": (
+        "invoices held only by their own gap go in a contact that goes out anyway "
+        "(batching='partner')"
+    ),
     "recipient_excluded": (
         "a recipient is left out (consent withdrawn or a frequency cap reached); others remain"
     ),

@@ -286,16 +286,13 @@ class OutreachContext:
         notes = list(self._fixed_notes)
         if reached.recipients and reached.recipients is not chosen:
             notes += [Note(code="recipient_excluded", message=m) for m in reached.notes()]
-        clear: list[str] = []
-        held: list[list[Blocker]] = []
-        for invoice in items:
-            found = self._invoice_blockers(invoice, moment, notes)
-            if found:
-                held.append(found)
-            else:
-                clear.append(invoice_key(invoice))
-        invoice_blockers = tuple(b for found in held for b in found)
+        rows = [(invoice_key(i), self._invoice_blockers(i, moment, notes)) for i in items]
+        clear = [key for key, found in rows if not found]
+        held = [found for _, found in rows if found]
         eligible = not blockers and bool(clear)
+        if eligible and held and self.policy.batching == "partner":
+            clear, held = _batched(rows, notes)
+        invoice_blockers = tuple(b for found in held for b in found)
         if clear:
             excluded = invoice_blockers
         else:
@@ -422,6 +419,31 @@ class OutreachContext:
         if self._schedule is None:
             return start
         return self._schedule.next_opening(start)
+
+
+def _batched(
+    rows: list[tuple[str, list[Blocker]]], notes: list[Note]
+) -> tuple[list[str], list[list[Blocker]]]:
+    """Under ``batching="partner"``: an invoice held only by its own cadence (``invoice_gap``)
+    rides along with a contact that goes out anyway, so the partner's due invoices share one
+    cadence instead of drifting apart (ADR 0054)."""
+    riders = [key for key, found in rows if found and all(b.code == "invoice_gap" for b in found)]
+    if not riders:
+        return [key for key, found in rows if not found], [found for _, found in rows if found]
+    notes.append(
+        Note(
+            code="batched",
+            message=(
+                f"{len(riders)} more invoice(s) ({', '.join(riders)}) go in the same contact "
+                "although their own gap has not passed: the partner's due invoices share one "
+                "contact"
+            ),
+        )
+    )
+    chosen = set(riders)
+    clear = [key for key, found in rows if not found or key in chosen]
+    held = [found for key, found in rows if found and key not in chosen]
+    return clear, held
 
 
 def decide_outreach(

@@ -17,7 +17,7 @@ from stuut_domain.cadence.resolution import CalendarBook
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.validators import zone_named
 
-__all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
+__all__ = ["BATCHINGS", "DEFAULT_POLICY", "GAP_SCOPES", "Batching", "GapScope", "OutreachPolicy"]
 
 #: Which earlier outreach a minimum gap counts (ADR 0018): ``"across_channels"``, every
 #: outreach whatever its channel (an email spaces the next call); ``"per_channel"``, only
@@ -25,6 +25,10 @@ __all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
 GapScope: TypeAlias = Literal["across_channels", "per_channel"]
 #: The gap scopes, in documentation order.
 GAP_SCOPES: Final[tuple[GapScope, ...]] = get_args(GapScope)
+#: What one contact mentions (ADR 0054): ``"partner"``, every due invoice of the partner (one
+#: held only by its own gap rides along); ``"invoice"``, only the invoices whose gap passed.
+Batching: TypeAlias = Literal["partner", "invoice"]
+BATCHINGS: Final[tuple[Batching, ...]] = get_args(Batching)
 
 
 def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
@@ -62,6 +66,11 @@ def _calendar_book(_instance: Any, attribute: attrs.Attribute[Any], value: objec
         raise InvalidCadence(attribute.name, value, "calendars is a CalendarBook or None")
 
 
+def _batching(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in BATCHINGS:
+        raise ValueError(f"{attribute.name} must be one of {', '.join(BATCHINGS)}, got {value!r}")
+
+
 def _known_zone(_instance: Any, _attribute: attrs.Attribute[Any], value: str) -> None:
     zone_named(value)  # raises UnknownTimeZone naming the value
 
@@ -93,6 +102,10 @@ class OutreachPolicy:
       whose ``type`` is absent is read as a receivable (the API is accounts receivable).
     * ``default_timezone`` (default ``"UTC"``): the zone of windows and dates when neither
       the partner nor the workflow names one.
+    * ``batching`` (default ``"partner"``): when a contact goes out, it mentions every due
+      invoice of the partner, and an invoice held only by its own ``min_gap_per_invoice``
+      rides along (its gap restarts with the others), so a partner's invoices share one
+      cadence; ``"invoice"`` mentions only the invoices whose own gap passed (ADR 0054).
     * ``calendars`` (default none): a :class:`~stuut_domain.cadence.CalendarBook`; outreach
       then goes out only on the recipients' business days (ADR 0050): a closed day blocks
       with ``holiday`` until the next business day's window opens.
@@ -117,6 +130,7 @@ class OutreachPolicy:
     first_reminder_offset_days: int = attrs.field(default=0, validator=_whole_days)
     receivables_only: bool = True
     default_timezone: str = attrs.field(default="UTC", validator=_known_zone)
+    batching: Batching = attrs.field(default="partner", validator=_batching)
     calendars: CalendarBook | None = attrs.field(default=None, validator=_calendar_book)
     frequency_caps: tuple[FrequencyCap, ...] = attrs.field(default=(), converter=_caps)
 
