@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from outreach.test_simulation import ACME, EU_WEEKDAYS, MONDAY, invoice, simulate
 from outreach_builders import WED_NOON_BERLIN, acme, inv_2024_0042, net30_reminders, utc
-from stuut_domain.cadence import CalendarBook, ExplicitCalendar
+from stuut_domain.cadence import CalendarBook, DunningLevel, DunningPolicy, ExplicitCalendar
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.engine import decide_outreach
 from stuut_domain.outreach.policy import OutreachPolicy
@@ -142,3 +142,30 @@ class TestNeverReached:
             assert missed.code in missed.codes or missed.code == "after_range"
             if missed.code == "after_range" or missed.reasons[0].startswith("[paused_until]"):
                 assert missed.clears_at is not None
+
+
+class TestLevelsInSimulations:
+    def test_contacts_follow_the_partners_level_and_channel(self) -> None:
+        """E-mail from 1 day overdue, a call from 15, a firm e-mail from 30: the run sends
+        each channel only at its level, in order, and names the level on each contact."""
+        levels = DunningPolicy(
+            levels=(
+                DunningLevel(name="friendly", days_overdue=1),
+                DunningLevel(name="call", days_overdue=15, channels=("call",), kind="call_task"),
+                DunningLevel(name="firm", days_overdue=30, template="firm"),
+            )
+        )
+        due = MONDAY - dt.timedelta(days=3)
+        result = simulate(
+            [invoice("inv_a", due_date=due)],
+            end=EIGHT_WEEKS,
+            channels=("email", "call"),
+            dunning=levels,
+        )
+        sent = [(o.level, o.channel) for o in result.outreach]
+        assert {("friendly", "email"), ("call", "call"), ("firm", "email")} == set(sent)
+        first = {level: min(o.at for o in result.outreach if o.level == level) for level, _ in sent}
+        assert first["friendly"] < first["call"] < first["firm"]
+        assert first["call"] >= due + dt.timedelta(days=15)
+        assert all(o.channel == "call" for o in result.outreach if o.level == "call")
+        assert "level" in result.records()[0]

@@ -41,6 +41,7 @@ from typing import ClassVar, Final, Literal
 
 import attrs
 
+from stuut_domain.cadence.dunning import DunningPolicy, dunning_level
 from stuut_domain.display import Report, short_repr, to_tenth
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
@@ -94,9 +95,12 @@ class SimulatedOutreach:
     channel: OutreachChannel
     invoice_ids: tuple[str, ...]
     recipients: tuple[str, ...]
+    #: The dunning level the contact was sent at (with a dunning policy), else ``None``.
+    level: str | None = None
 
     def as_record(self) -> dict[str, object]:
-        """A plain row: instant (UTC), partner, channel, invoices and recipients joined by ``,``."""
+        """A plain row: instant (UTC), partner, channel, invoices and recipients joined by ``,``,
+        and the dunning level."""
         return {
             "at": self.at,
             "partner_id": self.partner_id,
@@ -104,6 +108,7 @@ class SimulatedOutreach:
             "channel": self.channel,
             "invoices": ",".join(self.invoice_ids),
             "recipients": ",".join(self.recipients),
+            "level": self.level,
         }
 
     def __repr__(self) -> str:
@@ -175,6 +180,7 @@ class OutreachSimulation(Report):
         "channel",
         "invoices",
         "recipients",
+        "level",
     )
     invoice_columns: ClassVar[tuple[str, ...]] = (
         "invoice_id",
@@ -429,7 +435,9 @@ class _Replay:
     state: OutreachState
     finish: dt.datetime
     cadence_floor: dt.timedelta
+    dunning: DunningPolicy | None = None
     sent: list[SimulatedOutreach] = attrs.field(factory=list)
+    levels: dict[str, list[str]] = attrs.field(factory=dict)
 
     def run(self, begin: dt.datetime, progress: Callable[[int, int], None] | None) -> None:
         queue = [
@@ -464,8 +472,21 @@ class _Replay:
                 # The engine promises a later instant when not eligible; never spin in place.
                 return at + dt.timedelta(minutes=1)
             return following
-        recipients = tuple(r.address for r in decision.recipients)
         channel = lane.context.channel
+        level: str | None = None
+        if self.dunning is not None:
+            status = dunning_level(
+                lane.invoices, self.dunning, at, reached=self.levels.get(pid, ())
+            )
+            if status.level is None or channel not in status.level.channels:
+                # Not this channel's level (or none yet): ask again when the level changes.
+                following = status.next_at
+                return following if following is not None and following > at else None
+            level = status.level.name
+            reached = self.levels.setdefault(pid, [])
+            if level not in reached:
+                reached.append(level)
+        recipients = tuple(r.address for r in decision.recipients)
         self.state = self.state.record(
             partner_id=pid,
             channel=channel,
@@ -481,6 +502,7 @@ class _Replay:
                 channel=channel,
                 invoice_ids=decision.invoice_ids,
                 recipients=recipients,
+                level=level,
             )
         )
         after = lane.context.decide(lane.invoices, at=at, state=self.state)
@@ -546,12 +568,16 @@ def simulate_outreach(
     state: OutreachState | None = None,
     cadence_floor: dt.timedelta = dt.timedelta(days=1),
     progress: Callable[[int, int], None] | None = None,
+    dunning: DunningPolicy | None = None,
 ) -> OutreachSimulation:
     """Replay outreach over the half-open range ``[start, end)`` for every partner's open invoices.
 
     ``partners`` (by id, or an iterable) supplies each invoice's partner; an invoice that
     embeds its partner needs none. ``state`` defaults to the outreach the invoices record.
     ``progress(done, total)`` is called after each partner (for a caller's progress display).
+    With ``dunning`` (a :class:`~stuut_domain.cadence.DunningPolicy`), a contact goes out only
+    on a channel its partner's current level names (:func:`~stuut_domain.cadence.dunning_level`,
+    from the levels this run reached), and carries the level's name.
     Raises :class:`~stuut_domain.errors.NaiveDatetime` for a naive ``start``/``end`` and
     ``ValueError`` for an empty range, an unknown channel or a non-positive ``cadence_floor``.
     """
@@ -570,6 +596,7 @@ def simulate_outreach(
         state=OutreachState.from_invoices(items) if state is None else state,
         finish=finish,
         cadence_floor=cadence_floor,
+        dunning=dunning,
     )
     replay.run(begin, progress)
 
@@ -724,6 +751,7 @@ def compare_policies(
     labels: tuple[str, str] = ("a", "b"),
     channels: Sequence[OutreachChannel] = ("email",),
     state: OutreachState | None = None,
+    dunning: DunningPolicy | None = None,
 ) -> PolicyComparison:
     """Simulate the same portfolio, workflow and range under policies ``a`` and ``b``.
 
@@ -745,6 +773,7 @@ def compare_policies(
             policy=policy,
             channels=channels,
             state=state,
+            dunning=dunning,
         )
         for policy in (a, b)
     ]
