@@ -24,6 +24,7 @@ from stuut_domain.cadence import (
     CalendarBook,
     Closure,
     ConsentEvent,
+    ConsentLedger,
     ExplicitCalendar,
     FrequencyCap,
     reg_f_calls,
@@ -85,11 +86,18 @@ class TestHolidayBlocker:
         decision = decide(policy=OutreachPolicy(calendars=book))
         assert utc(2024, 8, 16, 7) == decision.next_eligible_at
 
-    def test_the_recipients_calendars_join(self) -> None:
-        """Anna (billing) in Bavaria, Bruno (primary too) in Berlin: closed on either's holiday."""
+    def test_a_recipient_on_holiday_is_left_out_and_the_other_reached(self) -> None:
+        """Anna (billing) in Bavaria, Bruno (primary too) in Berlin: each one's holiday leaves
+        that one out; only a day closed for both blocks (ADR 0050)."""
         by_region = {
-            "BY": ExplicitCalendar(holidays={dt.date(2024, 7, 3): "Bavarian day"}, label="BY"),
-            "BE": ExplicitCalendar(holidays={dt.date(2024, 7, 4): "Berlin day"}, label="BE"),
+            "BY": ExplicitCalendar(
+                holidays={dt.date(2024, 7, 3): "Bavarian day", dt.date(2024, 7, 5): "Both"},
+                label="BY",
+            ),
+            "BE": ExplicitCalendar(
+                holidays={dt.date(2024, 7, 4): "Berlin day", dt.date(2024, 7, 5): "Both"},
+                label="BE",
+            ),
         }
         book = CalendarBook(factory=lambda country, sub: by_region[sub or "BE"])
         partner = acme(
@@ -101,9 +109,49 @@ class TestHolidayBlocker:
                 ),
             )
         )
-        decision = decide(partner=partner, policy=OutreachPolicy(calendars=book))
-        assert 2 == len(decision.recipients)
-        assert utc(2024, 7, 5, 7) == decision.next_eligible_at
+        policy = OutreachPolicy(calendars=book, min_gap_per_partner=dt.timedelta(0))
+        wednesday = decide(partner=partner, policy=policy)
+        assert wednesday.eligible
+        assert ["bruno.klein@acme-tooling.de"] == [r.address for r in wednesday.recipients]
+        assert any("Bavarian day" in n.message for n in wednesday.notes)
+        thursday = decide(partner=partner, policy=policy, at=utc(2024, 7, 4, 10))
+        assert ["anna.becker@acme-tooling.de"] == [r.address for r in thursday.recipients]
+        friday = decide(partner=partner, policy=policy, at=utc(2024, 7, 5, 10))
+        assert ["holiday"] == [b.code for b in friday.blockers]
+        assert utc(2024, 7, 8, 7) == friday.next_eligible_at
+
+    def test_a_recipient_left_out_by_consent_does_not_close_the_day(self) -> None:
+        """Found by an outside review: Bruno (New York) opted out; Anna (Berlin) works on 4 July."""
+        book = CalendarBook(organisation=("DE", None))
+        partner = acme(
+            contacts=(
+                anna(address=Address(object="address", country="DE", state="BE")),
+                bruno(
+                    external_role="billing_contact",
+                    address=Address(object="address", country="US", state="NY"),
+                ),
+            )
+        )
+        state = OutreachState(
+            consents=ConsentLedger(
+                events=(
+                    ConsentEvent(
+                        channel="email",
+                        kind="opt_out",
+                        received_at=utc(2024, 7, 2),
+                        contact_id="con_bruno",
+                    ),
+                )
+            )
+        )
+        decision = decide(
+            partner=partner,
+            policy=OutreachPolicy(calendars=book),
+            state=state,
+            at=utc(2024, 7, 4, 10),
+        )
+        assert decision.eligible
+        assert ["anna.becker@acme-tooling.de"] == [r.address for r in decision.recipients]
 
 
 class TestCapsAndConsent:
@@ -186,13 +234,34 @@ def cadence_scenarios(draw: st.DrawFn) -> Scenario:
     base = draw(scenarios())
     now = base.at
     start = now.date()
-    closed = {
-        start + dt.timedelta(days=d): "closed"
-        for d in draw(st.sets(st.integers(-3, 25), max_size=12))
-    }
-    weekend = draw(st.sets(st.integers(0, 6), max_size=3))
-    calendar = ExplicitCalendar(weekend=weekend, holidays=closed)
-    book = CalendarBook(organisation=("XX", None), factory=lambda c, s: calendar)
+
+    def calendar_near() -> ExplicitCalendar:
+        closed = {
+            start + dt.timedelta(days=d): "closed"
+            for d in draw(st.sets(st.integers(-3, 25), max_size=12))
+        }
+        return ExplicitCalendar(
+            weekend=draw(st.sets(st.integers(0, 6), max_size=3)), holidays=closed
+        )
+
+    # Each contact in its own region (or none: the organisation's), each region its calendar.
+    by_region = {"AA": calendar_near(), "BB": calendar_near(), "XX": calendar_near()}
+    book = CalendarBook(organisation=("XX", None), factory=lambda c, s: by_region[c])
+    regions = st.sampled_from([None, "AA", "BB"])
+
+    def placed(country: str | None) -> Address | None:
+        return None if country is None else Address(object="address", country=country)
+
+    base = attrs.evolve(
+        base,
+        partner=attrs.evolve(
+            base.partner,
+            contacts=(
+                anna(address=placed(draw(regions))),
+                bruno(address=placed(draw(regions)), is_primary_email=draw(st.booleans())),
+            ),
+        ),
+    )
     caps = tuple(
         FrequencyCap(
             channels=draw(st.sampled_from([{"email"}, {"call"}, {"email", "call"}])),

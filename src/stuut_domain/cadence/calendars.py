@@ -31,6 +31,7 @@ __all__ = [
     "SEARCH_DAYS",
     "WEEKDAY_NAMES",
     "WEEKENDS",
+    "AnyOpenCalendar",
     "ClosedDay",
     "ClosedKind",
     "Closure",
@@ -274,6 +275,33 @@ class UnionCalendar(_Searching):
             if found is not None:
                 return found
         return None
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class AnyOpenCalendar(_Searching):
+    """Open on a day when any member calendar is; closed only when every member is.
+
+    The calendar of a contact that goes to several recipients: it goes out on a day that is
+    a business day for at least one of them (the others are left out that day). The reason
+    for a closed day is the first member's.
+    """
+
+    calendars: tuple[Any, ...] = attrs.field(converter=_members)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        """The members' labels joined by ``|``."""
+        return " | ".join(str(c.label) for c in self.calendars)
+
+    def reason(self, day: dt.date) -> ClosedDay | None:
+        """``None`` when any member works on ``day``, else the first member's reason."""
+        first: ClosedDay | None = None
+        for calendar in self.calendars:
+            found: ClosedDay | None = calendar.reason(day)
+            if found is None:
+                return None
+            first = first or found
+        return first
 
 
 def _load_holidays() -> Any:

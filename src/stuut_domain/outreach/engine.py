@@ -48,7 +48,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple
 
-from stuut_domain.cadence.calendars import UnionCalendar
+from stuut_domain.cadence.calendars import AnyOpenCalendar
 from stuut_domain.cadence.resolution import CalendarBook
 from stuut_domain.errors import InstantOutOfRange, PartnerMismatch
 from stuut_domain.invoice import Invoice
@@ -113,28 +113,37 @@ def _schedule_of(facts: WorkflowFacts, calendar: BusinessCalendar | None) -> Sch
     return Schedule.of(zone, start, end, facts.allowed_days, calendar)
 
 
-def _recipient_calendar(
+def _recipient_calendars(
     book: CalendarBook, partner: Partner, recipients: tuple[Recipient, ...]
-) -> tuple[BusinessCalendar | None, tuple[Note, ...]]:
-    """The business calendar of the recipients (ADR 0050): each recipient's own, joined so a
-    day is closed when it is closed for any of them; with the notes of every fallback taken."""
+) -> tuple[dict[str, BusinessCalendar | None], BusinessCalendar | None, tuple[Note, ...]]:
+    """Each recipient's business calendar (ADR 0050), the partner's own when no recipient is
+    chosen, and the notes of every fallback taken."""
     contacts = {c.id: c for c in partner.contacts if c.id is not None}
-    choices = [
-        book.for_recipient(partner, contacts.get(r.contact_id) if r.contact_id else None)
-        for r in recipients
-    ] or [book.for_recipient(partner)]
-    calendars: list[BusinessCalendar] = []
     texts: list[str] = []
-    for choice in choices:
-        if choice.calendar is not None and choice.calendar not in calendars:
-            calendars.append(choice.calendar)
+    by_address: dict[str, BusinessCalendar | None] = {}
+    for recipient in recipients:
+        contact = contacts.get(recipient.contact_id) if recipient.contact_id else None
+        choice = book.for_recipient(partner, contact)
+        by_address[recipient.address] = choice.calendar
         texts += [t for t in choice.notes if t not in texts]
-    notes = tuple(Note(code="calendar_fallback", message=t) for t in texts)
-    if not calendars:
-        return None, notes
-    if len(calendars) == 1:
-        return calendars[0], notes
-    return UnionCalendar(calendars=calendars), notes
+    alone: BusinessCalendar | None = None
+    if not recipients:
+        choice = book.for_recipient(partner)
+        alone = choice.calendar
+        texts += list(choice.notes)
+    return by_address, alone, tuple(Note(code="calendar_fallback", message=t) for t in texts)
+
+
+def _any_open(calendars: Sequence[BusinessCalendar | None]) -> BusinessCalendar | None:
+    """The calendar of a contact to several recipients: open when any of theirs is (none:
+    a recipient without a calendar is always open)."""
+    if not calendars or any(c is None for c in calendars):
+        return None
+    unique: list[BusinessCalendar] = []
+    for calendar in calendars:
+        if calendar is not None and calendar not in unique:
+            unique.append(calendar)
+    return unique[0] if len(unique) == 1 else AnyOpenCalendar(calendars=unique)
 
 
 class OutreachContext:
@@ -159,12 +168,15 @@ class OutreachContext:
     """
 
     __slots__ = (
+        "_by_recipient",
         "_cadence_memo",
+        "_calendars",
         "_contact_keys",
         "_fact_blocked",
         "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
+        "_group_schedules",
         "_partner",
         "_reach_memo",
         "_schedule",
@@ -194,13 +206,26 @@ class OutreachContext:
         self.policy = policy
         self._partner = partner_facts(partner, channel, policy)
         self._workflow = workflow_facts(workflow, channel, choose_zone(partner, workflow, policy))
-        calendar: BusinessCalendar | None = None
         calendar_notes: tuple[Note, ...] = ()
+        chosen = self._partner.choice.recipients
+        # Per recipient, the weekly schedule on that recipient's business days (ADR 0050).
+        self._by_recipient: dict[str, Schedule | None] = {}
+        self._group_schedules: dict[tuple[str, ...], Schedule | None] = {}
+        self._schedule = _schedule_of(self._workflow, None)
+        self._calendars: dict[str, BusinessCalendar | None] = {}
         if policy.calendars is not None:
-            calendar, calendar_notes = _recipient_calendar(
-                policy.calendars, partner, self._partner.choice.recipients
+            calendars, alone, calendar_notes = _recipient_calendars(
+                policy.calendars, partner, chosen
             )
-        self._schedule = _schedule_of(self._workflow, calendar)
+            self._calendars = calendars
+            self._by_recipient = {
+                address: _schedule_of(self._workflow, calendar)
+                for address, calendar in calendars.items()
+            }
+            self._schedule = _schedule_of(
+                self._workflow, _any_open(list(calendars.values())) if chosen else alone
+            )
+            self._group_schedules[tuple(r.address for r in chosen)] = self._schedule
         zone = self._workflow.zone
         self._zone_name = None if zone.zone is None else zone.name
         blockers = [rule(self._partner) for rule in PARTNER_RULES]
@@ -216,7 +241,7 @@ class OutreachContext:
         )
         self._fact_blocked = any(b.clears_at is None for b in self._fixed_blockers)
         self._facts_memo: dict[int, tuple[InvoiceFacts, tuple[Blocker, ...]]] = {}
-        self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
+        self._schedule_memo: tuple[dt.datetime, Schedule, tuple[Blocker, ...]] | None = None
         self._reach_memo: tuple[OutreachState, dt.datetime, Reach] | None = None
         self._cadence_memo: (
             tuple[OutreachState, dt.datetime, dict[PartnerTimeRule, tuple[Blocker, ...]]] | None
@@ -282,7 +307,8 @@ class OutreachContext:
             balance(items) if len(items) > 1 else None,
             None if reached.recipients is chosen else reached,
         )
-        blockers = self._partner_blockers(moment)
+        schedule = self._schedule_for(reached.recipients or chosen)
+        blockers = self._partner_blockers(moment, schedule)
         notes = list(self._fixed_notes)
         if reached.recipients and reached.recipients is not chosen:
             notes += [Note(code="recipient_excluded", message=m) for m in reached.notes()]
@@ -298,12 +324,17 @@ class OutreachContext:
         else:
             blockers.extend(invoice_blockers)
             excluded = ()
+        recipients = reached.recipients
         if eligible:
             next_at: dt.datetime | None = now
+            if self._by_recipient and schedule is not None and len(recipients) > 1:
+                recipients = self._working(recipients, schedule, now, notes)
         elif self._fact_blocked:
             next_at = None
         else:
-            next_at = self._next_eligible(now, blockers, held, bool(clear))
+            next_at = self._next_eligible(
+                now, blockers, held, bool(clear), schedule=schedule, reached=reached
+            )
         partner = self.partner
         return OutreachDecision(
             eligible=eligible,
@@ -314,13 +345,46 @@ class OutreachContext:
             invoice_ids=tuple(clear),
             blockers=tuple(blockers),
             excluded=excluded,
-            recipients=reached.recipients,
+            recipients=recipients,
             next_eligible_at=next_at,
             zone=self._zone_name,
             notes=tuple(notes),
         )
 
-    def _partner_blockers(self, moment: Moment) -> list[Blocker]:
+    def _schedule_for(self, recipients: tuple[Recipient, ...]) -> Schedule | None:
+        """The schedule of a contact to ``recipients``: open when any of their calendars is."""
+        if not self._by_recipient:
+            return self._schedule
+        key = tuple(r.address for r in recipients)
+        found = self._group_schedules.get(key, self._schedule)
+        if key not in self._group_schedules:
+            calendars = [self._calendars[address] for address in key]
+            found = _schedule_of(self._workflow, _any_open(calendars))
+            self._group_schedules[key] = found
+        return found
+
+    def _working(
+        self,
+        recipients: tuple[Recipient, ...],
+        schedule: Schedule,
+        now: dt.datetime,
+        notes: list[Note],
+    ) -> tuple[Recipient, ...]:
+        """The recipients whose own calendar keeps the day open; the others are left out."""
+        day = schedule.position(now).owning_day
+        kept: list[Recipient] = []
+        for recipient in recipients:
+            own = self._by_recipient.get(recipient.address)
+            closed = None if own is None else own.closed(day)
+            if closed is None:
+                kept.append(recipient)
+            else:
+                notes.append(
+                    Note(code="recipient_excluded", message=f"{recipient.address}: {closed}")
+                )
+        return tuple(kept)
+
+    def _partner_blockers(self, moment: Moment, schedule: Schedule | None) -> list[Blocker]:
         """The partner-level blockers at the moment, in rule order."""
         blockers = list(self._fixed_blockers)
         if moment.state.pauses or self._partner.gap or self._timed_partner or moment.reach:
@@ -335,10 +399,10 @@ class OutreachContext:
                 else:
                     blockers.extend(time_rule(self._partner, moment))
         memo = self._schedule_memo
-        if memo is not None and memo[0] == moment.now:
-            blockers.extend(memo[1])
-        elif self._schedule is not None:
-            blockers.extend(self._schedule_blockers(self._schedule, moment.now))
+        if memo is not None and memo[0] == moment.now and memo[1] is schedule:
+            blockers.extend(memo[2])
+        elif schedule is not None:
+            blockers.extend(self._schedule_blockers(schedule, moment.now))
         for set_rule in INVOICE_SET_RULES:
             blocker = set_rule(moment)
             if blocker is not None:
@@ -352,7 +416,7 @@ class OutreachContext:
         if not where.in_window or not schedule.opens_on(where.owning_day):
             wall = wall_facts(schedule, self._workflow, now, where)
             found = tuple(b for b in (rule(wall) for rule in SCHEDULE_RULES) if b is not None)
-        self._schedule_memo = (now, found)
+        self._schedule_memo = (now, schedule, found)
         return found
 
     def _read_invoice(self, invoice: Invoice) -> tuple[InvoiceFacts, tuple[Blocker, ...]]:
@@ -393,6 +457,9 @@ class OutreachContext:
         blockers: list[Blocker],
         held: list[list[Blocker]],
         any_clear: bool,
+        *,
+        schedule: Schedule | None,
+        reached: Reach,
     ) -> dt.datetime | None:
         # Time-based blockers all have the form "blocked before c"; the schedule is the only
         # rule that re-closes. So: the latest partner-level clearing instant, the earliest
@@ -416,9 +483,23 @@ class OutreachContext:
             if earliest is None:
                 return None
             start = max(start, earliest)
-        if self._schedule is None:
+        if schedule is None:
             return start
-        return self._schedule.next_opening(start)
+        if not self._by_recipient:
+            return schedule.next_opening(start)
+        # Per recipient: the first opening of its own days once it is free (ADR 0050). Before
+        # the earliest of these, every free recipient's day is closed; at it, one is open.
+        withdrawn = {r.address for r, _ in reached.withdrawn}
+        free = {r.address: hit.clears_at for r, hit in reached.capped}
+        openings = [
+            opening
+            for recipient in self._partner.choice.recipients
+            if recipient.address not in withdrawn
+            and (own := self._by_recipient.get(recipient.address)) is not None
+            and (opening := own.next_opening(max(start, free.get(recipient.address, start))))
+            is not None
+        ]
+        return min(openings, default=None)
 
 
 def _batched(
