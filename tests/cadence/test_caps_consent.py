@@ -237,5 +237,22 @@ class TestConsent:
         assert deadline.tzinfo is dt.UTC
 
     def test_addresses_normalise(self) -> None:
-        assert "+15550100" == normalise_address("call", " +1 (555) 0100 ")
         assert "a@x.com" == normalise_address("email", " A@X.com")
+        assert "15550100" == normalise_address("call", " +1 (555) 0100 ")  # short: every digit
+
+    @pytest.mark.parametrize(
+        ("stored", "written"),
+        [
+            ("0711 5550142", "+49 711 5550142"),  # national and international forms
+            ("1-555-010-9999", "+1 555 010 9999"),
+            ("+49 711 555 0142", "+49 (0)711 555 0142"),  # a trunk (0)
+            ("+49 711 555 0142 ext. 2", "+49 711 555 0142"),  # an extension is the same line
+            ("0049 711 5550142", "+49 711 5550142"),
+        ],
+    )
+    def test_one_number_written_differently_is_one_address(self, stored: str, written: str) -> None:
+        """Found by an outside review: an opt-out must match however the number is written."""
+        assert normalise_address("call", stored) == normalise_address("call", written)
+        assert normalise_address("call", "+49 711 555 01422") != normalise_address(
+            "call", "+49 711 555 0142 ext. 2"
+        )

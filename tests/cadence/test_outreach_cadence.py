@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 import pytest
@@ -25,13 +26,21 @@ from stuut_domain.cadence import (
     Closure,
     ConsentEvent,
     ConsentLedger,
+    DunningLevel,
+    DunningPolicy,
     ExplicitCalendar,
     FrequencyCap,
+    HolidaysCalendar,
+    UnionCalendar,
+    dunning_level,
+    honour_by,
     reg_f_calls,
 )
+from stuut_domain.errors import InvalidCadence, NoBusinessDay, StuutDomainError
 from stuut_domain.outreach.decision import OutreachDecision
 from stuut_domain.outreach.engine import OutreachContext, decide_outreach
 from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.outreach.simulation import simulate_outreach
 from stuut_domain.outreach.state import OutreachState
 
 DAY = dt.timedelta(days=1)
@@ -336,3 +345,144 @@ class TestNextEligibleWithCadence:
             assert scenario.decide(at) == context.decide(
                 scenario.invoices, at=at, state=scenario.state
             )
+
+
+SHUT = Closure(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2))
+AT = utc(2024, 7, 3)
+
+
+class TestOutsiderFindings:
+    """Regression tests for what an outside review of issue 16 found."""
+
+    def test_facts_dated_after_the_decision_are_refused(self) -> None:
+        late = OutreachState(
+            consents=ConsentLedger(
+                events=(
+                    ConsentEvent(
+                        channel="email",
+                        kind="opt_out",
+                        received_at=utc(2024, 7, 4, 6),
+                        contact_id="con_anna",
+                    ),
+                )
+            )
+        )
+        with pytest.raises(InvalidCadence) as raised:
+            decide(state=late, at=utc(2024, 7, 3, 18))
+        assert "received_at" == raised.value.field
+        cap = FrequencyCap(channels={"email"}, max_attempts=2, window=DAY)
+        future = OutreachState().record(
+            partner_id="ptn_acme", channel="email", sent_at=utc(2024, 7, 9)
+        )
+        with pytest.raises(InvalidCadence):
+            decide(state=future, policy=OutreachPolicy(frequency_caps=(cap,)))
+
+    def test_huge_windows_are_refused_and_late_caps_never_overflow(self) -> None:
+        with pytest.raises(InvalidCadence):
+            FrequencyCap(channels={"call"}, max_attempts=1, window=dt.timedelta.max)
+        cap = FrequencyCap(channels={"email"}, max_attempts=1, window=dt.timedelta(days=30))
+        late = dt.datetime(9999, 11, 27, 10, tzinfo=dt.UTC)
+        state = OutreachState().record(partner_id="ptn_acme", channel="email", sent_at=late)
+        decision = decide(
+            state=state,
+            at=late,
+            policy=OutreachPolicy(frequency_caps=(attrs.evolve(cap, scope="partner"),)),
+        )
+        assert not decision.eligible
+
+    def test_a_calendar_closed_beyond_its_bound_is_a_typed_error(self) -> None:
+        closed = ExplicitCalendar(
+            closures=(Closure(start=dt.date(2024, 1, 1), end=dt.date(2026, 1, 1)),)
+        )
+        book = CalendarBook(organisation=("DE", None), factory=lambda c, s: closed)
+        with pytest.raises(NoBusinessDay):
+            decide(policy=OutreachPolicy(calendars=book))
+
+    def test_a_calendar_asked_about_a_datetime_refuses(self) -> None:
+        with pytest.raises(InvalidCadence):
+            ExplicitCalendar().is_business_day(utc(2026, 12, 25, 9))  # type: ignore[arg-type]
+
+    def test_one_address_given_as_text_is_one_address(self) -> None:
+        state = OutreachState().record(
+            partner_id="ptn_acme",
+            channel="email",
+            sent_at=utc(2024, 6, 30, 9),
+            to="anna.becker@acme-tooling.de",
+        )
+        assert ("anna.becker@acme-tooling.de",) == state.sent[0].to
+        cap = FrequencyCap(channels={"email"}, max_attempts=1, window=DAY * 7)
+        assert not decide(state=state, policy=OutreachPolicy(frequency_caps=(cap,))).eligible
+
+    def test_dunning_counts_days_in_the_zone_given(self) -> None:
+        levels = DunningPolicy(
+            levels=(DunningLevel(name="a", days_overdue=0), DunningLevel(name="b", days_overdue=7))
+        )
+        at = utc(2024, 7, 8, 13)
+        utc_days = dunning_level([inv_2024_0042()], levels, at)
+        auckland = dunning_level([inv_2024_0042()], levels, at, zone="Pacific/Auckland")
+        assert (7, 8) == (utc_days.days_overdue, auckland.days_overdue)
+        assert "UTC" in utc_days.reason
+        early = dunning_level(
+            [inv_2024_0042()], levels, utc(2024, 7, 1, 20), zone="Pacific/Auckland"
+        )
+        assert utc(2024, 7, 7, 12) == early.next_at
+
+    def test_a_simulation_held_by_the_dunning_level_says_so(self) -> None:
+        levels = DunningPolicy(
+            levels=(
+                DunningLevel(name="friendly", days_overdue=0),
+                DunningLevel(name="call", days_overdue=30, channels=("call",), kind="call_task"),
+            )
+        )
+        run = simulate_outreach(
+            [inv_2024_0042()],
+            partners=[acme()],
+            workflow=net30_reminders(),
+            start=utc(2024, 8, 5),
+            end=utc(2024, 8, 19),
+            channels=("email",),
+            dunning=levels,
+        )
+        (missed,) = run.uncontacted
+        assert "dunning_level" == missed.code
+        assert "sends no email" in missed.reasons[0]
+
+    @pytest.mark.parametrize(
+        "build",
+        [
+            lambda: HolidaysCalendar(None),
+            lambda: HolidaysCalendar("USA"),
+            lambda: ExplicitCalendar(weekend=5),
+            lambda: ExplicitCalendar(holidays=[1, 2]),
+            lambda: ExplicitCalendar(closures=[1]),
+            lambda: Closure(start="a", end="b"),
+            lambda: UnionCalendar(calendars=[1]),
+            lambda: CalendarBook(
+                closures=Closure(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2))
+            ),
+            lambda: CalendarBook(organisation="US"),
+            lambda: FrequencyCap(channels=None, max_attempts=1, window=DAY),
+            lambda: OutreachPolicy(frequency_caps=None),
+            lambda: ConsentEvent(
+                channel="email", kind="opt_out", received_at="2024-07-03", address="a@x.com"
+            ),
+            lambda: ConsentEvent(
+                channel="email", kind="opt_out", received_at=utc(2024, 7, 3), address=" "
+            ),
+            lambda: ConsentLedger(events=[1]),
+            lambda: ConsentLedger().state("sms", "a@x.com", utc(2024, 7, 3)),
+            lambda: OutreachState(consents=[]),
+            lambda: DunningPolicy(levels=None),
+            lambda: DunningPolicy(levels=[1, 2]),
+            lambda: DunningLevel(name="x", days_overdue=10**12),
+            lambda: DunningLevel(name="x", days_overdue=1, channels=None),
+            lambda: dunning_level([], None, utc(2024, 7, 3)),
+            lambda: honour_by(utc(2024, 7, 3), ExplicitCalendar(), business_days=-1),
+        ],
+    )
+    def test_bad_settings_get_the_projects_own_error(self, build: Callable[[], object]) -> None:
+        with pytest.raises(StuutDomainError):
+            build()
+
+    def test_iso_3166_2_subdivisions_are_read(self) -> None:
+        assert "NY" == HolidaysCalendar("US", "US-NY").subdivision

@@ -94,11 +94,30 @@ WEEKENDS: Final[Mapping[str, frozenset[int]]] = {
 ClosedKind: TypeAlias = Literal["weekend", "holiday", "closure"]
 
 
+def _alpha2(country: object, subdivision: object = None) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased; anything else is an unknown region."""
+    if not isinstance(country, str) or len(country.strip()) != 2 or not country.strip().isalpha():
+        raise UnknownRegion(country, subdivision, "a country is an ISO 3166-1 alpha-2 code")
+    return country.strip().upper()
+
+
 def weekend_of(country: str | None) -> frozenset[int]:
-    """The weekend of ``country`` (ISO alpha-2, any case): :data:`WEEKENDS`, else Sat–Sun."""
+    """The weekend of ``country`` (ISO alpha-2, any case): :data:`WEEKENDS`, else Sat–Sun.
+
+    ``None`` gives Saturday–Sunday; a code that is not alpha-2 raises
+    :class:`~stuut_domain.errors.UnknownRegion` (``"SAU"`` would silently read as Sat–Sun).
+    """
     if country is None:
         return SATURDAY_SUNDAY
-    return WEEKENDS.get(country.upper(), SATURDAY_SUNDAY)
+    return WEEKENDS.get(_alpha2(country), SATURDAY_SUNDAY)
+
+
+def check_day(day: object) -> dt.date:
+    """A calendar question takes a date: a datetime (whose date depends on a zone) or text is
+    refused (:class:`~stuut_domain.errors.InvalidCadence` naming ``day``)."""
+    if type(day) is not dt.date:
+        raise InvalidCadence("day", day, "a calendar date (datetime.date), not a datetime or text")
+    return day
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -129,6 +148,8 @@ def _weekend(_instance: Any, attribute: attrs.Attribute[Any], value: frozenset[i
 
 
 def _days(value: Iterable[int]) -> frozenset[int]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidCadence("weekend", value, "a set of weekday numbers 0..6")
     return frozenset(value)
 
 
@@ -199,6 +220,11 @@ class Closure:
     name: str = "closure"
 
     def __attrs_post_init__(self) -> None:
+        for field in ("start", "end"):
+            if type(getattr(self, field)) is not dt.date:
+                raise InvalidCadence(
+                    field, getattr(self, field), "a closure is dated by datetime.date"
+                )
         if self.end < self.start:
             raise InvalidCadence(
                 "end", self.end, f"a closure ends on or after its start {self.start}"
@@ -209,9 +235,19 @@ class Closure:
         return self.start <= day <= self.end
 
 
+def _closures(value: Iterable[Closure]) -> tuple[Closure, ...]:
+    closures = (value,) if isinstance(value, Closure) else tuple(value)
+    for closure in closures:
+        if not isinstance(closure, Closure):
+            raise InvalidCadence("closures", closure, "each closure is a Closure")
+    return closures
+
+
 def _holidays(value: Mapping[dt.date, str]) -> Mapping[dt.date, str]:
+    if not isinstance(value, Mapping):
+        raise InvalidCadence("holidays", value, "a mapping of datetime.date to a name")
     out: dict[dt.date, str] = {}
-    for day, name in dict(value).items():
+    for day, name in value.items():
         if type(day) is not dt.date:
             raise InvalidCadence("holidays", day, "holidays are keyed by datetime.date")
         out[day] = str(name)
@@ -231,12 +267,12 @@ class ExplicitCalendar(_Searching):
         default=SATURDAY_SUNDAY, converter=_days, validator=_weekend
     )
     holidays: Mapping[dt.date, str] = attrs.field(factory=dict, converter=_holidays)
-    closures: tuple[Closure, ...] = attrs.field(default=(), converter=tuple)
+    closures: tuple[Closure, ...] = attrs.field(default=(), converter=_closures)
     label: str = "explicit calendar"
 
     def reason(self, day: dt.date) -> ClosedDay | None:
         """Why ``day`` is closed: a holiday first, then a closure, then the weekend."""
-        name = self.holidays.get(day)
+        name = self.holidays.get(check_day(day))
         if name is not None:
             return ClosedDay(day=day, kind="holiday", name=name, calendar=self.label)
         for closure in self.closures:
@@ -254,6 +290,9 @@ def _members(value: Iterable[Any]) -> tuple[Any, ...]:
     members = tuple(value)
     if not members:
         raise InvalidCadence("calendars", members, "a union needs at least one calendar")
+    for member in members:
+        if not callable(getattr(member, "reason", None)) or not hasattr(member, "label"):
+            raise InvalidCadence("calendars", member, "each member is a BusinessCalendar")
     return members
 
 
@@ -270,6 +309,7 @@ class UnionCalendar(_Searching):
 
     def reason(self, day: dt.date) -> ClosedDay | None:
         """The first member's reason for ``day``, ``None`` when every member works."""
+        check_day(day)
         for calendar in self.calendars:
             found: ClosedDay | None = calendar.reason(day)
             if found is not None:
@@ -295,6 +335,7 @@ class AnyOpenCalendar(_Searching):
 
     def reason(self, day: dt.date) -> ClosedDay | None:
         """``None`` when any member works on ``day``, else the first member's reason."""
+        check_day(day)
         first: ClosedDay | None = None
         for calendar in self.calendars:
             found: ClosedDay | None = calendar.reason(day)
@@ -338,10 +379,14 @@ class HolidaysCalendar(_Searching):
         weekend: Iterable[int] | None = None,
     ) -> None:
         holidays = _load_holidays()
-        if not country.strip():
-            raise UnknownRegion(country, subdivision, "a country is an ISO 3166-1 code")
-        self.country = country.strip().upper()
-        self.subdivision = subdivision.strip().upper() if subdivision else None
+        self.country = _alpha2(country, subdivision)
+        if subdivision is not None and not isinstance(subdivision, str):
+            raise UnknownRegion(country, subdivision, "a subdivision is an ISO 3166-2 code")
+        sub = subdivision.strip().upper() if subdivision else None
+        # ISO 3166-2 writes "US-NY"; the package takes "NY".
+        if sub is not None and sub.startswith(f"{self.country}-"):
+            sub = sub[len(self.country) + 1 :]
+        self.subdivision = sub
         self.categories = tuple(categories)
         self.observed = bool(observed)
         try:
@@ -372,7 +417,7 @@ class HolidaysCalendar(_Searching):
 
     def reason(self, day: dt.date) -> ClosedDay | None:
         """Why ``day`` is closed here: a holiday (with its name), else the weekend."""
-        name = self._entity.get(day)
+        name = self._entity.get(check_day(day))
         if name is not None:
             return ClosedDay(day=day, kind="holiday", name=str(name), calendar=self.label)
         weekday = day.weekday()

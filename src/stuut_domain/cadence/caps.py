@@ -29,6 +29,7 @@ __all__ = [
     "ATTEMPT_OUTCOMES",
     "CAP_COUNTS",
     "CAP_SCOPES",
+    "MAX_SPAN",
     "AttemptOutcome",
     "CapCount",
     "CapHit",
@@ -58,7 +59,14 @@ _COUNTED: Final[dict[CapCount, frozenset[str]]] = {
 def _channels(value: Iterable[str]) -> frozenset[OutreachChannel]:
     if isinstance(value, str):
         value = (value,)
-    chosen = frozenset(value)
+    if not isinstance(value, Iterable):
+        raise InvalidCadence("channels", value, f"one or more of {list(OUTREACH_CHANNELS)}")
+    try:
+        chosen = frozenset(value)
+    except TypeError:
+        raise InvalidCadence(
+            "channels", value, f"channel names from {list(OUTREACH_CHANNELS)}"
+        ) from None
     unknown = sorted(c for c in chosen if c not in OUTREACH_CHANNELS)
     if unknown or not chosen:
         raise InvalidCadence(
@@ -80,9 +88,16 @@ def _positive_count(_instance: Any, attribute: attrs.Attribute[Any], value: obje
         raise InvalidCadence(attribute.name, value, "a cap allows at least one attempt")
 
 
+#: The longest window or quiet period a cap may hold (ten years): beyond it, nothing would
+#: ever clear inside the calendar the engine reasons about.
+MAX_SPAN: Final = dt.timedelta(days=3_653)
+
+
 def _positive_span(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not dt.timedelta or value <= dt.timedelta(0):
         raise InvalidCadence(attribute.name, value, "a window is a positive datetime.timedelta")
+    if value > MAX_SPAN:
+        raise InvalidCadence(attribute.name, value, f"at most {MAX_SPAN.days} days")
 
 
 def _optional_span(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -173,7 +188,10 @@ class FrequencyCap:
         counted_outcomes = _COUNTED[self.count]
         times: list[dt.datetime] = []
         last_talk: dt.datetime | None = None
-        since = at - self.window
+        try:
+            since = at - self.window
+        except OverflowError:
+            since = dt.datetime.min.replace(tzinfo=dt.UTC)
         quiet = self.quiet_after_conversation
         for attempt in attempts:
             if attempt.channel not in self.channels:
@@ -193,21 +211,29 @@ class FrequencyCap:
         hits: list[CapHit] = []
         if len(times) >= self.max_attempts:
             times.sort()
-            clears = times[len(times) - self.max_attempts] + self.window
+            clears = _plus(times[len(times) - self.max_attempts], self.window)
             hits.append(CapHit(cap=self, subject=subject, counted=len(times), clears_at=clears))
-        if quiet is not None and last_talk is not None and at < last_talk + quiet:
+        if quiet is not None and last_talk is not None and at < _plus(last_talk, quiet):
             hits.append(
                 CapHit(
                     cap=self,
                     subject=subject,
                     counted=len(times),
-                    clears_at=last_talk + quiet,
+                    clears_at=_plus(last_talk, quiet),
                     quiet=True,
                 )
             )
         if not hits:
             return None
         return max(hits, key=lambda h: h.clears_at)
+
+
+def _plus(value: dt.datetime, span: dt.timedelta) -> dt.datetime:
+    """``value + span``, saturated at the end of the calendar (never an overflow)."""
+    try:
+        return value + span
+    except OverflowError:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def reg_f_calls() -> FrequencyCap:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any, Final, Literal, TypeAlias
 
@@ -26,10 +27,11 @@ import attrs
 
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
-from stuut_domain.validators import aware
+from stuut_domain.validators import aware, require_aware
 
 __all__ = [
     "CONSENT_KINDS",
+    "PHONE_DIGITS",
     "ConsentEvent",
     "ConsentKind",
     "ConsentLedger",
@@ -45,15 +47,29 @@ CONSENT_KINDS: Final[tuple[ConsentKind, ...]] = ("opt_in", "opt_out", "revoke")
 _WITHDRAWALS: Final = frozenset({"opt_out", "revoke"})
 
 
+#: How many trailing digits identify a phone number (its national significant number).
+PHONE_DIGITS: Final = 9
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=65_536)
 def normalise_address(channel: str, address: str) -> str:
-    """The form addresses are compared in: e-mail lower-cased and trimmed; a phone number's
-    digits with a leading ``+`` kept (``(555) 010-9999`` and ``555.010.9999`` are the same)."""
+    """The form addresses are compared in.
+
+    An e-mail address is lower-cased and trimmed. A phone number is reduced to the last
+    :data:`PHONE_DIGITS` digits of its number, after dropping an extension (``ext. 2``, ``x2``,
+    ``#2``) and a trunk ``(0)``: the national and the international form of one number
+    (``0711 5550142``, ``+49 (0)711 555 0142``) are the same, and ``1-555-010-9999`` is
+    ``+1 555 010 9999``. Two numbers of different countries sharing their last nine digits
+    compare equal: for consent and caps that errs toward honouring an opt-out. A shorter
+    number keeps every digit.
+    """
     text = address.strip()
     if channel == "email":
         return text.lower()
+    text = _EXTENSION.sub("", text).replace("(0)", "")
     digits = "".join(ch for ch in text if ch.isdigit())
-    return ("+" + digits) if text.startswith("+") else digits
+    return digits[-PHONE_DIGITS:]
 
 
 def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -84,6 +100,13 @@ class ConsentEvent:
     effective_by: dt.datetime | None = attrs.field(default=None, validator=aware)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.received_at, dt.datetime):
+            raise InvalidCadence("received_at", self.received_at, "an aware datetime")
+        address: object = self.address
+        if address is not None and (not isinstance(address, str) or not address.strip()):
+            raise InvalidCadence("address", address, "a non-empty e-mail address or number")
+        if self.contact_id is not None and not isinstance(self.contact_id, str):
+            raise InvalidCadence("contact_id", self.contact_id, "a contact id (text)")
         if self.address is None and self.contact_id is None:
             raise InvalidCadence(
                 "address", None, "a consent event names an address, a contact, or both"
@@ -119,6 +142,9 @@ def honour_by(received_at: dt.datetime, calendar: Any, *, business_days: int = 1
     calendar date; the deadline is the end of that day in the receipt's own offset. The FCC's
     2024 rule allows 10 business days for a revocation of consent to calls and texts.
     """
+    require_aware("received_at", received_at)
+    if type(business_days) is not int or business_days < 0:
+        raise InvalidCadence("business_days", business_days, "a whole number of days >= 0")
     day = calendar.add_business_days(received_at.date(), business_days)
     end = dt.datetime.combine(day, dt.time.max)
     return end.replace(tzinfo=received_at.tzinfo)
@@ -139,7 +165,11 @@ class ConsentState:
 
 
 def _events(value: Iterable[ConsentEvent]) -> tuple[ConsentEvent, ...]:
-    return tuple(value)
+    events = tuple(value)
+    for event in events:
+        if not isinstance(event, ConsentEvent):
+            raise InvalidCadence("events", event, "each event is a ConsentEvent")
+    return events
 
 
 def _rank(event: ConsentEvent) -> tuple[dt.datetime, int]:
@@ -166,6 +196,7 @@ class ConsentLedger:
     _by_contact: dict[tuple[str, str], list[ConsentEvent]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _latest: ConsentEvent | None = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         for channel in self.opt_in_required:
@@ -180,12 +211,34 @@ class ConsentLedger:
                 by_contact.setdefault((event.channel, event.contact_id), []).append(event)
         object.__setattr__(self, "_by_address", by_address)
         object.__setattr__(self, "_by_contact", by_contact)
+        latest = max(self.events, key=lambda e: e.received_at, default=None)
+        object.__setattr__(self, "_latest", latest)
 
     def __bool__(self) -> bool:
         return bool(self.events) or bool(self.opt_in_required)
 
+    @property
+    def latest(self) -> ConsentEvent | None:
+        """The event received last (``None`` for an empty ledger)."""
+        return self._latest
+
+    def check_not_after(self, now: dt.datetime) -> None:
+        """Refuse a ledger holding an event received after ``now``: a decision at ``now``
+        cannot know it, and its ``next_eligible_at`` would be wrong
+        (:class:`~stuut_domain.errors.InvalidCadence` naming ``received_at``)."""
+        latest = self._latest
+        if latest is not None and latest.received_at > now:
+            raise InvalidCadence(
+                "received_at",
+                latest.received_at,
+                f"a consent event is dated after the decision's instant {now.isoformat()}",
+            )
+
     def record(self, event: ConsentEvent, *, now: dt.datetime) -> ConsentLedger:
         """The ledger with ``event`` added; refused when it is received after ``now``."""
+        if not isinstance(event, ConsentEvent):
+            raise InvalidCadence("event", event, "a ConsentEvent")
+        require_aware("now", now)
         if event.received_at > now:
             raise InvalidCadence(
                 "received_at",
@@ -203,6 +256,10 @@ class ConsentLedger:
         contact_id: str | None = None,
     ) -> ConsentState:
         """Whether ``address`` may be used on ``channel`` at ``at`` (see the module docs)."""
+        _channel(None, attrs.fields(ConsentEvent).channel, channel)
+        require_aware("at", at)
+        if not isinstance(address, str):
+            raise InvalidCadence("address", address, "an e-mail address or number (text)")
         key = normalise_address(channel, address)
         candidates: list[ConsentEvent] = [
             e for e in self._by_address.get((channel, key), ()) if e.received_at <= at
@@ -247,5 +304,12 @@ def consent_state(
 ) -> ConsentState:
     """Whether ``address`` of ``contact`` (a Contact, its id, or ``None``) may be used on
     ``channel`` at ``at``, from the events of ``ledger`` (see the module docs)."""
-    contact_id = contact if contact is None or isinstance(contact, str) else contact.id
+    if not isinstance(ledger, ConsentLedger):
+        raise InvalidCadence("ledger", ledger, "a ConsentLedger")
+    if contact is None or isinstance(contact, str):
+        contact_id = contact
+    elif isinstance(getattr(contact, "id", None), (str, type(None))):
+        contact_id = contact.id
+    else:
+        raise InvalidCadence("contact", contact, "a Contact, a contact id or None")
     return ledger.state(channel, address, at, contact_id=contact_id)

@@ -28,12 +28,13 @@ import attrs
 
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.invoice import OWED, Invoice, status_of
-from stuut_domain.lifecycle import due_day, local_day
+from stuut_domain.lifecycle import due_day
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
-from stuut_domain.validators import require_aware
+from stuut_domain.validators import require_aware, zone_named
 
 __all__ = [
     "LEVEL_KINDS",
+    "MAX_LEVEL_DAYS",
     "PROGRESSIONS",
     "DunningLevel",
     "DunningPolicy",
@@ -61,6 +62,8 @@ def _one_of(options: tuple[str, ...]) -> Any:
 
 
 def _level_channels(value: Iterable[str]) -> tuple[OutreachChannel, ...]:
+    if not isinstance(value, (str, Iterable)):
+        raise InvalidCadence("channels", value, f"channels are {list(OUTREACH_CHANNELS)}")
     chosen = (value,) if isinstance(value, str) else tuple(value)
     unknown = [c for c in chosen if c not in OUTREACH_CHANNELS]
     if unknown:
@@ -68,9 +71,15 @@ def _level_channels(value: Iterable[str]) -> tuple[OutreachChannel, ...]:
     return chosen  # type: ignore[return-value]
 
 
+#: The furthest a level may sit from the due day (a century either side).
+MAX_LEVEL_DAYS: Final = 36_525
+
+
 def _whole_days(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int:
         raise InvalidCadence(attribute.name, value, "a whole number of days")
+    if abs(value) > MAX_LEVEL_DAYS:
+        raise InvalidCadence(attribute.name, value, f"at most {MAX_LEVEL_DAYS} days either side")
 
 
 def _name(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -100,7 +109,12 @@ class DunningLevel:
 
 
 def _levels(value: Iterable[DunningLevel]) -> tuple[DunningLevel, ...]:
+    if not isinstance(value, Iterable):
+        raise InvalidCadence("levels", value, "a sequence of DunningLevel")
     levels = tuple(value)
+    for level in levels:
+        if not isinstance(level, DunningLevel):
+            raise InvalidCadence("levels", level, "each level is a DunningLevel")
     if not levels:
         raise InvalidCadence("levels", levels, "a dunning policy has at least one level")
     names = [level.name for level in levels]
@@ -179,14 +193,28 @@ def _chased(invoice: Invoice) -> bool:
     )
 
 
-def _zone(invoice: Invoice) -> dt.tzinfo:
+def _zone(invoice: Invoice, given: dt.tzinfo | str | None) -> tuple[dt.tzinfo, str | None]:
+    """The zone days are counted in, and a note when it is a fallback."""
+    if isinstance(given, str):
+        found = zone_named(given)
+        assert found is not None  # a non-empty name is known or raises UnknownTimeZone
+        return found, None
+    if given is not None:
+        return given, None
     zone: zoneinfo.ZoneInfo | None = invoice.partner.zone if invoice.partner is not None else None
-    return zone or dt.UTC
+    if zone is not None:
+        return zone, None
+    return dt.UTC, "days counted in UTC: no zone given and the anchor embeds no partner zone"
 
 
-def _local_midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
-    # fold=0 maps a midnight inside a DST gap to the instant the clock jumps past it.
-    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+def _local_midnight(day: dt.date, days: int, zone: dt.tzinfo) -> dt.datetime | None:
+    """Midnight ``days`` after ``day`` on the zone's clock, ``None`` beyond the calendar."""
+    try:
+        moved = day + dt.timedelta(days=days)
+        # fold=0 maps a midnight inside a DST gap to the instant the clock jumps past it.
+        return dt.datetime.combine(moved, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 def _level_at(levels: Sequence[DunningLevel], days: int) -> int:
@@ -203,17 +231,27 @@ def dunning_level(
     at: dt.datetime,
     *,
     reached: Iterable[str] = (),
+    zone: dt.tzinfo | str | None = None,
 ) -> DunningStatus:
     """The dunning level of one partner's ``invoices`` at ``at`` (module docs for the rules).
 
     ``reached`` names the levels already entered for the partner (from the outreach log);
-    an unknown name is refused. Days are counted on the partner's local calendar
-    (:func:`~stuut_domain.lifecycle.local_day`).
+    an unknown name is refused. Days are counted on the partner's calendar: in ``zone`` (a
+    name or a tzinfo; the outreach decision's zone, say), else the zone of the partner the
+    anchor embeds, else UTC, and the reason then says so. ``invoices`` may be one invoice.
     """
     require_aware("at", at)
+    if not isinstance(policy, DunningPolicy):
+        raise InvalidCadence("policy", policy, "a DunningPolicy")
+    if isinstance(reached, str):
+        reached = (reached,)
+    items = (invoices,) if isinstance(invoices, Invoice) else tuple(invoices)
+    for item in items:
+        if not isinstance(item, Invoice):
+            raise InvalidCadence("invoices", item, "each item is an Invoice")
     levels = policy.levels
     reached_idx = {policy.index(name) for name in reached}
-    chased = sorted((inv for inv in invoices if _chased(inv)), key=_anchor_key)
+    chased = sorted((inv for inv in items if _chased(inv)), key=_anchor_key)
     if not chased:
         return DunningStatus(
             at=at,
@@ -228,7 +266,8 @@ def dunning_level(
         )
     anchor = chased[0]
     base = _anchor_day(anchor)
-    days = (local_day(anchor, at) - base).days if base != dt.date.max else None
+    where, fallback = _zone(anchor, zone)
+    days = (at.astimezone(where).date() - base).days if base != dt.date.max else None
     label = anchor.number or anchor.id or "(unnumbered)"
     if days is None:
         return DunningStatus(
@@ -254,8 +293,8 @@ def dunning_level(
     following = levels[current + 1] if current + 1 < len(levels) else None
     next_at: dt.datetime | None = None
     if following is not None:
-        when = _local_midnight(base + dt.timedelta(days=following.days_overdue), _zone(anchor))
-        next_at = max(when, at)
+        when = _local_midnight(base, following.days_overdue, where)
+        next_at = None if when is None else max(when, at)
     covered = chased if policy.per_partner else [anchor]
     ids = tuple(inv.id for inv in covered if inv.id is not None)
     if level is None:
@@ -268,6 +307,8 @@ def dunning_level(
         )
         if skipped:
             reason += "; skipped without contact: " + ", ".join(repr(s.name) for s in skipped)
+    if fallback is not None:
+        reason += f" ({fallback})"
     return DunningStatus(
         at=at,
         level=level,

@@ -25,7 +25,7 @@ import attrs
 
 from stuut_domain.address import Address, ContactAddress
 from stuut_domain.cadence.calendars import ExplicitCalendar, HolidaysCalendar, UnionCalendar
-from stuut_domain.errors import UnknownRegion
+from stuut_domain.errors import InvalidCadence, UnknownRegion
 from stuut_domain.partner import Contact, Partner
 
 __all__ = ["CalendarBook", "CalendarChoice", "CalendarSource", "Region"]
@@ -95,6 +95,22 @@ class CalendarBook:
         factory: Callable[[str, str | None], Any] = _holidays_factory,
         closures: ExplicitCalendar | None = None,
     ) -> None:
+        if closures is not None and not isinstance(closures, ExplicitCalendar):
+            raise InvalidCadence(
+                "closures",
+                closures,
+                "an ExplicitCalendar of closures (ExplicitCalendar(closures=...))",
+            )
+        region: object = organisation
+        if region is not None and not (
+            isinstance(region, tuple)
+            and len(region) == 2
+            and isinstance(region[0], str)
+            and (region[1] is None or isinstance(region[1], str))
+        ):
+            raise InvalidCadence(
+                "organisation", organisation, "a region (country, subdivision or None)"
+            )
         self.factory = factory
         self.closures = closures
         self._cache: dict[Region, Any] = {}

@@ -50,7 +50,7 @@ from typing import Final, NamedTuple
 
 from stuut_domain.cadence.calendars import AnyOpenCalendar
 from stuut_domain.cadence.resolution import CalendarBook
-from stuut_domain.errors import InstantOutOfRange, PartnerMismatch
+from stuut_domain.errors import InstantOutOfRange, InvalidCadence, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
 from stuut_domain.outreach.facts import (
@@ -81,7 +81,7 @@ from stuut_domain.outreach.rules import (
     recipient_fallback,
     zone_fallback,
 )
-from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule
+from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule, utc, within_calendar
 from stuut_domain.outreach.state import CHANNELS_TEXT, EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner, partners_by_id
 from stuut_domain.ports import BusinessCalendar
@@ -132,6 +132,22 @@ def _recipient_calendars(
         alone = choice.calendar
         texts += list(choice.notes)
     return by_address, alone, tuple(Note(code="calendar_fallback", message=t) for t in texts)
+
+
+def _check_no_future(
+    state: OutreachState, partner_id: str | None, now: dt.datetime, *, caps: bool
+) -> None:
+    """Consent and caps read history: a fact dated after the decision's instant is refused
+    (``next_eligible_at`` would promise an instant that fact then blocks)."""
+    state.consents.check_not_after(now)
+    if caps:
+        last = state.last_to_partner(partner_id)
+        if last is not None and last > now:
+            raise InvalidCadence(
+                "sent_at",
+                last,
+                f"an attempt is dated after the decision's instant {now.isoformat()}",
+            )
 
 
 def _any_open(calendars: Sequence[BusinessCalendar | None]) -> BusinessCalendar | None:
@@ -286,6 +302,8 @@ class OutreachContext:
             else tuple(invoices)
         )
         chosen = self._partner.choice.recipients
+        if state.consents or self._timed_partner:
+            _check_no_future(state, self.partner.id, now, caps=self._timed_partner)
         memo = self._reach_memo
         if memo is not None and memo[0] is state and memo[1] == now:
             reached = memo[2]
@@ -490,7 +508,7 @@ class OutreachContext:
         # Per recipient: the first opening of its own days once it is free (ADR 0050). Before
         # the earliest of these, every free recipient's day is closed; at it, one is open.
         withdrawn = {r.address for r, _ in reached.withdrawn}
-        free = {r.address: hit.clears_at for r, hit in reached.capped}
+        free = {r.address: within_calendar(utc(hit.clears_at)) for r, hit in reached.capped}
         openings = [
             opening
             for recipient in self._partner.choice.recipients

@@ -54,7 +54,11 @@ def _gap_scope(_instance: Any, attribute: attrs.Attribute[Any], value: object) -
 
 
 def _caps(value: object) -> tuple[FrequencyCap, ...]:
-    caps = (value,) if isinstance(value, FrequencyCap) else tuple(value)  # type: ignore[arg-type]
+    if isinstance(value, FrequencyCap):
+        return (value,)
+    if not isinstance(value, (tuple, list)):
+        raise InvalidCadence("frequency_caps", value, "a tuple of FrequencyCap")
+    caps = tuple(value)
     for cap in caps:
         if not isinstance(cap, FrequencyCap):
             raise InvalidCadence("frequency_caps", cap, "each cap is a FrequencyCap")

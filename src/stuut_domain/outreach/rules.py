@@ -40,7 +40,7 @@ from stuut_domain.outreach.facts import (
     ZoneChoice,
     counts_toward,
 )
-from stuut_domain.outreach.schedule import WEEKDAY_NAMES, instant_plus, utc
+from stuut_domain.outreach.schedule import WEEKDAY_NAMES, instant_plus, utc, within_calendar
 from stuut_domain.outreach.state import OutreachPause
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_receivable
@@ -348,7 +348,7 @@ def _cap_blocker(hit: CapHit, *, also: tuple[str, ...] = ()) -> Blocker:
         why += " (every recipient is held: " + "; ".join(also) + ")"
     return Blocker(
         code="frequency_cap",
-        clears_at=utc(hit.clears_at),
+        clears_at=within_calendar(utc(hit.clears_at)),
         facts={"why": why, "cap": hit.cap.label, "counted": hit.counted},
     )
 
@@ -503,7 +503,7 @@ def invoice_frequency_cap(facts: InvoiceFacts, moment: Moment) -> Blocker | None
     hit = max(hits, key=lambda h: h.clears_at)
     return Blocker(
         code="invoice_frequency_cap",
-        clears_at=utc(hit.clears_at),
+        clears_at=within_calendar(utc(hit.clears_at)),
         invoice_id=facts.key,
         facts={"invoice": facts.label, "why": hit.describe(), "cap": hit.cap.label},
     )

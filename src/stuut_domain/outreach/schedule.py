@@ -311,6 +311,10 @@ class Schedule:
             starts, _ends = _openings(self, probe)
             if starts:
                 return starts[0]
+        if self.calendar is not None:
+            # A calendar with no business day within its bound is refused (NoBusinessDay);
+            # one whose business days never fall on an allowed weekday never opens.
+            self.calendar.next_business_day(day, inclusive=True)
         return None
 
     def describe(self) -> str:

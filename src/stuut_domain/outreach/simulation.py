@@ -71,6 +71,7 @@ __all__ = [
 SIMULATION_CODES: Final[Mapping[str, str]] = {
     "unknown_partner": "the invoice's partner is not in the portfolio: no decision can be made",
     "after_range": "the invoice becomes eligible only after the simulated range ends",
+    "dunning_level": "the partner's dunning level names no channel that was simulated",
 }
 
 _DAY = Fraction(86_400)
@@ -350,6 +351,8 @@ class _Lane:
     invoices: tuple[Invoice, ...]
     last: OutreachDecision | None = None
     stopped_after_range: dt.datetime | None = None
+    #: Why the dunning level held an eligible contact back, and when its level changes.
+    level_hold: tuple[str, dt.datetime | None] | None = None
 
 
 _NEVER: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -388,6 +391,18 @@ def _reasons(invoice: Invoice, lanes: Sequence[_Lane], finish: dt.datetime) -> U
     key = invoice_key(invoice)
     keepers = [(lane, found) for lane in lanes if (found := _keeper(key, lane)) is not None]
     after = [lane.stopped_after_range for lane in lanes if lane.stopped_after_range is not None]
+    holds = [lane.level_hold for lane in lanes if lane.level_hold is not None]
+    if not keepers and holds:
+        times = [when for _, when in holds if when is not None]
+        return Uncontacted(
+            invoice_id=key,
+            partner_id=invoice.partner_id,
+            amount_due=invoice.amount_due,
+            code="dunning_level",
+            codes=("dunning_level",),
+            reasons=tuple(f"[dunning_level] {why}" for why, _ in holds),
+            clears_at=min(times) if times else None,
+        )
     if not keepers:
         code, clears_at, keeper = "after_range", (min(after) if after else None), None
     else:
@@ -475,13 +490,27 @@ class _Replay:
         channel = lane.context.channel
         level: str | None = None
         if self.dunning is not None:
+            schedule = lane.context.schedule
             status = dunning_level(
-                lane.invoices, self.dunning, at, reached=self.levels.get(pid, ())
+                lane.invoices,
+                self.dunning,
+                at,
+                reached=self.levels.get(pid, ()),
+                zone=None if schedule is None else schedule.zone,
             )
             if status.level is None or channel not in status.level.channels:
                 # Not this channel's level (or none yet): ask again when the level changes.
                 following = status.next_at
-                return following if following is not None and following > at else None
+                if following is not None and following <= at:
+                    following = None
+                why = (
+                    f"{status.reason}; that level sends no {channel}"
+                    if status.level is not None
+                    else status.reason
+                )
+                lane.level_hold = (why, following)
+                return following
+            lane.level_hold = None
             level = status.level.name
             reached = self.levels.setdefault(pid, [])
             if level not in reached:

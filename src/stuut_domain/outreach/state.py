@@ -16,6 +16,7 @@ import attrs
 
 from stuut_domain.cadence.caps import ATTEMPT_OUTCOMES, AttemptOutcome
 from stuut_domain.cadence.consent import ConsentEvent, ConsentLedger, normalise_address
+from stuut_domain.errors import InvalidCadence
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.schedule import utc
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
@@ -38,6 +39,16 @@ def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValueError(f"{attribute.name} must be {CHANNELS_TEXT}, got {value!r}")
 
 
+def _texts(value: Iterable[str] | str) -> tuple[str, ...]:
+    """Addresses or ids: one text is one item (``to="a@x.com"``), never its characters."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _ledger(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ConsentLedger):
+        raise InvalidCadence(attribute.name, value, "a ConsentLedger (its events, indexed)")
+
+
 def _outcome(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in ATTEMPT_OUTCOMES:
         raise ValueError(f"{attribute.name} must be one of {list(ATTEMPT_OUTCOMES)}, got {value!r}")
@@ -57,8 +68,8 @@ class SentOutreach:
     partner_id: str | None
     channel: OutreachChannel = attrs.field(validator=_channel)
     sent_at: dt.datetime = attrs.field(validator=aware)
-    to: tuple[str, ...] = ()
-    invoice_ids: tuple[str, ...] = ()
+    to: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     outcome: AttemptOutcome = attrs.field(default="placed", validator=_outcome)
 
 
@@ -99,7 +110,7 @@ class OutreachState:
 
     sent: tuple[SentOutreach, ...] = ()
     pauses: tuple[OutreachPause, ...] = ()
-    consents: ConsentLedger = attrs.field(factory=ConsentLedger)
+    consents: ConsentLedger = attrs.field(factory=ConsentLedger, validator=_ledger)
     _last_by_invoice: dict[str, dt.datetime] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
@@ -185,8 +196,8 @@ class OutreachState:
             partner_id=partner_id,
             channel=channel,
             sent_at=sent_at,
-            to=tuple(to),
-            invoice_ids=tuple(invoice_ids),
+            to=_texts(to),
+            invoice_ids=_texts(invoice_ids),
             outcome=outcome,
         )
         return attrs.evolve(self, sent=(*self.sent, item))
