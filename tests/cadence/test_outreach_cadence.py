@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outreach.test_properties import Scenario, scenarios
+from outreach.test_properties import Scenario, assert_next_eligible_is_exact, scenarios
 from outreach_builders import (
     WED_NOON_BERLIN,
     acme,
@@ -319,17 +319,7 @@ class TestNextEligibleWithCadence:
     ) -> None:
         """Brute force over holidays, caps and consent: eligible at next_eligible_at and at
         no sampled instant before it (the last microsecond and second before it included)."""
-        decision = scenario.decide()
-        target = decision.next_eligible_at
-        if target is None:
-            assert False is decision.eligible
-            return
-        assert True is scenario.decide(target).eligible
-        now = decision.at
-        samples = [now + (target - now) * f for f in fractions]
-        samples += [target - dt.timedelta(microseconds=1), target - dt.timedelta(seconds=1)]
-        early = [s for s in samples if now <= s < target and scenario.decide(s).eligible]
-        assert [] == early
+        assert_next_eligible_is_exact(scenario, fractions)
 
     @pytest.mark.slow
     @given(scenario=cadence_scenarios())

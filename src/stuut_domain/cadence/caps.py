@@ -22,6 +22,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from stuut_domain.cadence._checks import one_of
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 
@@ -73,14 +74,6 @@ def _channels(value: Iterable[str]) -> frozenset[OutreachChannel]:
             "channels", sorted(chosen), f"a cap names one or more of {list(OUTREACH_CHANNELS)}"
         )
     return chosen  # type: ignore[return-value]
-
-
-def _one_of(options: tuple[str, ...]) -> Any:
-    def check(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value not in options:
-            raise InvalidCadence(attribute.name, value, f"must be one of {list(options)}")
-
-    return check
 
 
 def _positive_count(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -160,8 +153,8 @@ class FrequencyCap:
     channels: frozenset[OutreachChannel] = attrs.field(converter=_channels)
     max_attempts: int = attrs.field(validator=_positive_count)
     window: dt.timedelta = attrs.field(validator=_positive_span)
-    scope: CapScope = attrs.field(default="contact", validator=_one_of(CAP_SCOPES))
-    count: CapCount = attrs.field(default="placed", validator=_one_of(CAP_COUNTS))
+    scope: CapScope = attrs.field(default="contact", validator=one_of(CAP_SCOPES))
+    count: CapCount = attrs.field(default="placed", validator=one_of(CAP_COUNTS))
     quiet_after_conversation: dt.timedelta | None = attrs.field(
         default=None, validator=_optional_span
     )

@@ -25,6 +25,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from stuut_domain.cadence._checks import one_of
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import aware, require_aware
@@ -72,14 +73,8 @@ def normalise_address(channel: str, address: str) -> str:
     return digits[-PHONE_DIGITS:]
 
 
-def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in OUTREACH_CHANNELS:
-        raise InvalidCadence(attribute.name, value, f"must be one of {list(OUTREACH_CHANNELS)}")
-
-
-def _kind(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in CONSENT_KINDS:
-        raise InvalidCadence(attribute.name, value, f"must be one of {list(CONSENT_KINDS)}")
+_channel = one_of(OUTREACH_CHANNELS)
+_kind = one_of(CONSENT_KINDS)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)

@@ -26,6 +26,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from stuut_domain.cadence._checks import one_of
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.invoice import OWED, Invoice, status_of
 from stuut_domain.lifecycle import due_day
@@ -51,14 +52,6 @@ LEVEL_KINDS: Final[tuple[LevelKind, ...]] = ("reminder", "call_task", "letter", 
 #: How levels follow each other (see the module docs).
 Progression: TypeAlias = Literal["may_skip", "one_per_contact"]
 PROGRESSIONS: Final[tuple[Progression, ...]] = ("may_skip", "one_per_contact")
-
-
-def _one_of(options: tuple[str, ...]) -> Any:
-    def check(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value not in options:
-            raise InvalidCadence(attribute.name, value, f"must be one of {list(options)}")
-
-    return check
 
 
 def _level_channels(value: Iterable[str]) -> tuple[OutreachChannel, ...]:
@@ -103,9 +96,9 @@ class DunningLevel:
     )
     template: str | None = None
     sending: Literal["automatic", "approval"] = attrs.field(
-        default="automatic", validator=_one_of(("automatic", "approval"))
+        default="automatic", validator=one_of(("automatic", "approval"))
     )
-    kind: LevelKind = attrs.field(default="reminder", validator=_one_of(LEVEL_KINDS))
+    kind: LevelKind = attrs.field(default="reminder", validator=one_of(LEVEL_KINDS))
 
 
 def _levels(value: Iterable[DunningLevel]) -> tuple[DunningLevel, ...]:
@@ -140,7 +133,7 @@ class DunningPolicy:
     """
 
     levels: tuple[DunningLevel, ...] = attrs.field(converter=_levels)
-    progression: Progression = attrs.field(default="may_skip", validator=_one_of(PROGRESSIONS))
+    progression: Progression = attrs.field(default="may_skip", validator=one_of(PROGRESSIONS))
     per_partner: bool = True
 
     def index(self, name: str) -> int:
