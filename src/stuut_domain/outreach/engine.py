@@ -302,12 +302,12 @@ class OutreachContext:
             else tuple(invoices)
         )
         chosen = self._partner.choice.recipients
-        if state.consents or self._timed_partner:
-            _check_no_future(state, self.partner.id, now, caps=self._timed_partner)
         memo = self._reach_memo
         if memo is not None and memo[0] is state and memo[1] == now:
             reached = memo[2]
         else:
+            if state.consents or self._timed_partner:
+                _check_no_future(state, self.partner.id, now, caps=self._timed_partner)
             reached = reach(
                 chosen,
                 channel=self.channel,
@@ -371,7 +371,7 @@ class OutreachContext:
 
     def _schedule_for(self, recipients: tuple[Recipient, ...]) -> Schedule | None:
         """The schedule of a contact to ``recipients``: open when any of their calendars is."""
-        if not self._by_recipient:
+        if not self._by_recipient or recipients is self._partner.choice.recipients:
             return self._schedule
         key = tuple(r.address for r in recipients)
         found = self._group_schedules.get(key, self._schedule)
