@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "email",
         "invoice",
     ),
-    ("lifecycle", "receivables", "invariants", "_assembly", "allocation"),
+    ("lifecycle", "receivables", "invariants", "_assembly", "allocation", "cadence"),
     ("outreach", "owed", "portfolio", "ports", "cash"),
     ("strategies",),
 )

@@ -413,3 +413,11 @@ class TestRegistrationInAFreshInterpreter:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         ).stdout
         assert "[('Invoice', ())]\n" == out
+
+
+@given(partners(min_contacts=2, max_contacts=6))
+def test_a_partners_contacts_have_distinct_ids(partner: Partner) -> None:
+    """Contacts are told apart by id (recipients, consent, caps): never two with one id. A full
+    run once drew three contacts all named ``ctc_0000000000000000``."""
+    ids = [c.id for c in partner.contacts]
+    assert len(ids) == len(set(ids))

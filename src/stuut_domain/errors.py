@@ -19,16 +19,19 @@ __all__ = [
     "InexactAmount",
     "InstantOutOfRange",
     "InvalidAllocation",
+    "InvalidCadence",
     "InvalidMatchInput",
     "InvalidRate",
     "InvalidTransition",
     "InvariantViolation",
     "NaiveDatetime",
+    "NoBusinessDay",
     "NotFound",
     "OwedRefused",
     "PartnerMismatch",
     "StuutDomainError",
     "UnknownCurrency",
+    "UnknownRegion",
     "UnknownTimeZone",
     "Violation",
     "join_path",
@@ -123,6 +126,44 @@ class UnknownTimeZone(StuutDomainError, ValueError):
     def __init__(self, name: object) -> None:
         self.name = name
         super().__init__(f"unknown time zone {name!r} (not an IANA zone name known here)")
+
+
+class UnknownRegion(StuutDomainError, ValueError):
+    """A country or subdivision code no business calendar knows (ISO 3166-1 / 3166-2)."""
+
+    def __init__(self, country: object, subdivision: object = None, why: str = "") -> None:
+        self.country = country
+        self.subdivision = subdivision
+        self.why = why
+        where = repr(country) if subdivision is None else f"{country!r} subdivision {subdivision!r}"
+        super().__init__(f"unknown region {where}" + (f": {why}" if why else ""))
+
+
+class NoBusinessDay(StuutDomainError, ValueError):
+    """A business calendar has no working day within the search bound (366 days).
+
+    A calendar closed every weekday, or a closure a year long, cannot schedule anything; it
+    is refused rather than searched for ever.
+    """
+
+    def __init__(self, calendar: object, start: object, days: int) -> None:
+        self.calendar = calendar
+        self.start = start
+        self.days = days
+        super().__init__(f"calendar {calendar} has no business day in the {days} days from {start}")
+
+
+class InvalidCadence(StuutDomainError, ValueError):
+    """A cadence setting (a cap, a level, a consent event, a calendar) that cannot hold.
+
+    ``field`` names the setting, ``value`` the value refused and ``why`` the rule it breaks.
+    """
+
+    def __init__(self, field: str, value: object, why: str) -> None:
+        self.field = field
+        self.value = value
+        self.why = why
+        super().__init__(f"{field}: {why} (got {value!r})")
 
 
 class NaiveDatetime(StuutDomainError, ValueError):

@@ -1,7 +1,8 @@
 """Ports: what the core needs from the outside world, as structural ``typing.Protocol``s.
 
 Repositories for invoices, partners, payments and workflows, split into a read side
-(:class:`Getter`, :class:`Finder`) and a write side (:class:`Writer`), and a :class:`Clock`.
+(:class:`Getter`, :class:`Finder`) and a write side (:class:`Writer`), a :class:`Clock`, and
+the :class:`BusinessCalendar` outreach reads a recipient's working days from.
 Adapters (``adapters.memory``, ``adapters.json_store``, ``adapters.http_api``) satisfy them
 without inheriting from them (ADR 0003); one contract suite proves they behave alike.
 
@@ -27,6 +28,7 @@ from typing import Generic, Protocol, TypeAlias, TypeVar
 
 import attrs
 
+from stuut_domain.cadence.calendars import ClosedDay
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -35,6 +37,7 @@ from stuut_domain.validators import aware, currency_code
 from stuut_domain.workflow import Workflow
 
 __all__ = [
+    "BusinessCalendar",
     "Clock",
     "Finder",
     "Getter",
@@ -230,4 +233,34 @@ class Clock(Protocol):
 
     def now(self) -> dt.datetime:
         """The current instant, timezone-aware."""
+        ...
+
+
+class BusinessCalendar(Protocol):
+    """Which calendar dates a recipient works, and why a date is closed (ADR 0050).
+
+    ``stuut_domain.cadence`` ships explicit, ``holidays``-backed and union calendars; any
+    object with these members serves. Searches are bounded and raise
+    :class:`~stuut_domain.errors.NoBusinessDay` rather than loop.
+    """
+
+    @property
+    def label(self) -> str:
+        """The calendar for people, named in reasons (``"US-NY public holidays"``)."""
+        ...
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is a working day."""
+        ...
+
+    def next_business_day(self, day: dt.date, *, inclusive: bool = False) -> dt.date:
+        """The first business day after ``day`` (``day`` itself too when ``inclusive``)."""
+        ...
+
+    def add_business_days(self, day: dt.date, days: int) -> dt.date:
+        """``day`` moved by ``days`` business days (``0`` rolls forward to a business day)."""
+        ...
+
+    def reason(self, day: dt.date) -> ClosedDay | None:
+        """Why ``day`` is closed (weekend, holiday or closure, named), ``None`` if it is open."""
         ...

@@ -19,6 +19,7 @@ from outreach_builders import (
     net30_reminders,
     pending_allocation,
 )
+from stuut_domain.cadence import CalendarBook, ConsentEvent, ExplicitCalendar, FrequencyCap
 from stuut_domain.errors import NaiveDatetime, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
@@ -65,6 +66,13 @@ def decide(
 
 
 SATURDAY_NOON_BERLIN = utc(2024, 7, 6, 10)
+#: The organisation (Germany) closes on Wednesday 3 July 2024 (the partner names no address).
+COMPANY_DAY_BOOK = CalendarBook(
+    organisation=("DE", None),
+    factory=lambda country, subdivision: ExplicitCalendar(
+        holidays={dt.date(2024, 7, 3): "Company day"}, label=f"{country} explicit"
+    ),
+)
 MONDAY_0900_BERLIN = utc(2024, 7, 8, 7)
 NO_CONTACTS: dict[str, Any] = {"contacts": (), "email": None, "phone": None}
 
@@ -232,6 +240,78 @@ RULES: list[tuple[str, dict[str, Any], str, dt.datetime | None]] = [
             ]
         },
         "credit_covers_balance",
+        None,
+    ),
+    (
+        "the organisation's calendar closes Wednesday 3 July",
+        {"policy": OutreachPolicy(calendars=COMPANY_DAY_BOOK)},
+        "holiday",
+        utc(2024, 7, 4, 7),  # Thursday 09:00 in Berlin
+    ),
+    (
+        "one email per partner in two days, one sent yesterday",
+        {
+            "policy": OutreachPolicy(
+                frequency_caps=(
+                    FrequencyCap(
+                        channels={"email"},
+                        max_attempts=1,
+                        window=dt.timedelta(days=2),
+                        scope="partner",
+                    ),
+                )
+            ),
+            "state": OutreachState().record(
+                partner_id="ptn_acme", channel="email", sent_at=utc(2024, 7, 2, 10)
+            ),
+        },
+        "frequency_cap",
+        utc(2024, 7, 4, 10),
+    ),
+    (
+        "two emails per invoice in a week, two sent about it",
+        {
+            "policy": OutreachPolicy(
+                frequency_caps=(
+                    FrequencyCap(
+                        channels={"email"},
+                        max_attempts=2,
+                        window=dt.timedelta(days=7),
+                        scope="invoice",
+                    ),
+                )
+            ),
+            "state": OutreachState()
+            .record(
+                partner_id="ptn_acme",
+                channel="email",
+                sent_at=utc(2024, 6, 27, 10),
+                invoice_ids=("inv_2024_0042",),
+            )
+            .record(
+                partner_id="ptn_acme",
+                channel="email",
+                sent_at=utc(2024, 6, 28, 10),
+                invoice_ids=("inv_2024_0042",),
+            ),
+        },
+        "invoice_frequency_cap",
+        utc(2024, 7, 4, 10),
+    ),
+    (
+        "the only email recipient opted out",
+        {
+            "state": OutreachState().record_consent(
+                ConsentEvent(
+                    channel="email",
+                    kind="opt_out",
+                    address="Anna.Becker@acme-tooling.de",
+                    received_at=utc(2024, 7, 1, 8),
+                ),
+                now=utc(2024, 7, 1, 8),
+            )
+        },
+        "no_consent",
         None,
     ),
 ]

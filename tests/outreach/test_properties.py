@@ -126,6 +126,22 @@ def scenarios(draw: st.DrawFn, scope: GapScope | None = None) -> Scenario:
     )
 
 
+def assert_next_eligible_is_exact(scenario: Scenario, fractions: list[float]) -> None:
+    """If next_eligible_at is T: eligible at T and at no sampled instant before it (the last
+    microsecond and second before T included); if None, not eligible now."""
+    decision = scenario.decide()
+    target = decision.next_eligible_at
+    if target is None:
+        assert False is decision.eligible
+        return
+    assert True is scenario.decide(target).eligible
+    now = decision.at
+    samples = [now + (target - now) * f for f in fractions]
+    samples += [target - dt.timedelta(microseconds=1), target - dt.timedelta(seconds=1)]
+    early = [s for s in samples if now <= s < target and scenario.decide(s).eligible]
+    assert [] == early
+
+
 class TestNextEligible:
     @pytest.mark.slow
     @pytest.mark.parametrize("scope", GAP_SCOPES)
@@ -135,18 +151,7 @@ class TestNextEligible:
     ) -> None:
         """If next_eligible_at is T, eligible at T and at no sampled instant before it, with
         gaps counted across channels or per channel."""
-        scenario = data.draw(scenarios(scope))
-        decision = scenario.decide()
-        target = decision.next_eligible_at
-        if target is None:
-            assert False is decision.eligible
-            return
-        assert True is scenario.decide(target).eligible
-        now = decision.at
-        samples = [now + (target - now) * f for f in fractions]
-        samples += [target - dt.timedelta(microseconds=1), target - dt.timedelta(seconds=1)]
-        early = [s for s in samples if now <= s < target and scenario.decide(s).eligible]
-        assert [] == early
+        assert_next_eligible_is_exact(data.draw(scenarios(scope)), fractions)
 
     @pytest.mark.slow
     @given(scenario=scenarios())

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 
 from outreach_builders import (
@@ -22,6 +23,7 @@ from outreach_builders import (
     net30_reminders,
     pending_allocation,
 )
+from stuut_domain.cadence import ConsentEvent, ExplicitCalendar, FrequencyCap
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.outreach import rules
@@ -39,6 +41,7 @@ from stuut_domain.outreach.facts import (
     workflow_facts,
 )
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach.reach import contact_keys, reach
 from stuut_domain.outreach.schedule import Schedule
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.receivables import balance
@@ -313,6 +316,96 @@ ROWS: list[tuple[Callable[..., object], Call, Call, str, dt.datetime | None]] = 
 ]
 
 
+EMAIL_CAP = FrequencyCap(channels={"email"}, max_attempts=1, window=dt.timedelta(days=2))
+SENT_YESTERDAY = OutreachState().record(
+    partner_id="ptn_acme",
+    channel="email",
+    sent_at=utc(2024, 7, 2, 10),
+    to=("anna.becker@acme-tooling.de",),
+    invoice_ids=("inv_2024_0042",),
+)
+OPTED_OUT = OutreachState().record_consent(
+    ConsentEvent(
+        channel="email",
+        kind="opt_out",
+        address="anna.becker@acme-tooling.de",
+        received_at=utc(2024, 7, 1),
+    ),
+    now=utc(2024, 7, 1),
+)
+
+
+def reached(state: OutreachState, caps: tuple[FrequencyCap, ...] = ()) -> Moment:
+    """The moment with its recipients filtered as the engine filters them."""
+    facts = partner()
+    found = reach(
+        facts.choice.recipients,
+        channel="email",
+        state=state,
+        caps=caps,
+        now=WED_NOON_BERLIN,
+        keys=contact_keys(facts.partner, facts.choice.recipients),
+    )
+    return moment(state=state)._replace(reach=found)
+
+
+def calendar_wall(at: dt.datetime, closed: dict[dt.date, str]) -> WallFacts:
+    facts = workflow()
+    assert facts.window is not None
+    assert facts.zone.zone is not None
+    calendar = ExplicitCalendar(holidays=closed)
+    schedule = Schedule.of(facts.zone.zone, *facts.window, facts.allowed_days, calendar)
+    return wall_facts(schedule, facts, at)
+
+
+ROWS += [
+    (
+        rules.frequency_cap,
+        lambda: rules.frequency_cap(
+            partner(
+                policy=OutreachPolicy(frequency_caps=(attrs.evolve(EMAIL_CAP, scope="partner"),))
+            ),
+            moment(state=SENT_YESTERDAY),
+        ),
+        lambda: rules.frequency_cap(
+            partner(
+                policy=OutreachPolicy(frequency_caps=(attrs.evolve(EMAIL_CAP, scope="partner"),))
+            ),
+            moment(at=utc(2024, 7, 4, 10), state=SENT_YESTERDAY),
+        ),
+        "frequency_cap",
+        utc(2024, 7, 4, 10),
+    ),
+    (
+        rules.no_consent,
+        lambda: rules.no_consent(partner(), reached(OPTED_OUT)),
+        lambda: rules.no_consent(partner(), reached(OutreachState())),
+        "no_consent",
+        None,
+    ),
+    (
+        rules.holiday,
+        lambda: rules.holiday(calendar_wall(WED_NOON_BERLIN, {dt.date(2024, 7, 3): "Fest"})),
+        lambda: rules.holiday(calendar_wall(WED_NOON_BERLIN, {dt.date(2024, 7, 4): "Fest"})),
+        "holiday",
+        utc(2024, 7, 4, 7),
+    ),
+    (
+        rules.invoice_frequency_cap,
+        lambda: rules.invoice_frequency_cap(
+            invoice(OutreachPolicy(frequency_caps=(attrs.evolve(EMAIL_CAP, scope="invoice"),))),
+            moment(state=SENT_YESTERDAY),
+        ),
+        lambda: rules.invoice_frequency_cap(
+            invoice(OutreachPolicy(frequency_caps=(attrs.evolve(EMAIL_CAP, scope="invoice"),))),
+            moment(state=OutreachState()),
+        ),
+        "invoice_frequency_cap",
+        utc(2024, 7, 4, 10),
+    ),
+]
+
+
 class TestEachRule:
     def test_one_rule_per_code_named_after_it_in_the_order(self) -> None:
         """Every published code has exactly one rule function of its name in RULE_ORDER."""
@@ -351,7 +444,7 @@ class TestEachRule:
             *rules.INVOICE_RULES,
             *rules.INVOICE_TIME_RULES,
         )
-        assert frozenset({"outside_window", "inactive_day", "weekend_call"}) == (
+        assert frozenset({"outside_window", "inactive_day", "weekend_call", "holiday"}) == (
             rules.SCHEDULE_CODES
         )
 

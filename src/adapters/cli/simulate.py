@@ -54,14 +54,15 @@ def _timeline_rows(simulation: OutreachSimulation) -> list[dict[str, object]]:
 def _simulation_text(simulation: OutreachSimulation, limit: int | None) -> str:
     """The headline, the reasons never reached and the timeline (at most ``limit`` rows)."""
     summary = simulation.summary()
-    headline = ", ".join(
-        f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if not isinstance(v, dict)
-    )
+    figures = [f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if not isinstance(v, dict)]
+    half = (len(figures) + 1) // 2
+    headline = ", ".join(figures[:half]) + "\n" + ", ".join(figures[half:])
     never_rows = [{"code": c, "invoices": n} for c, n in simulation.never_by_code().items()]
     return "\n\n".join(
         [
             f"{simulation.title()}\n{headline}",
-            "Never reached, by reason\n" + text_table(("code", "invoices"), never_rows),
+            "Never reached, by the reason that kept each out (each invoice once)\n"
+            + text_table(("code", "invoices"), never_rows),
             "Timeline (invoices and recipients per outreach)\n"
             + limited(_TIMELINE_COLUMNS, _timeline_rows(simulation), limit),
         ]

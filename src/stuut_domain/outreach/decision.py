@@ -78,6 +78,10 @@ BLOCKER_CODES: Final[Mapping[str, str]] = {
     "outside_window": "local time {local} is outside the outreach window {window}",
     "inactive_day": "{day} is not an active day of workflow {workflow}",
     "weekend_call": "calls on weekends ({day}) are not enabled in workflow {workflow}",
+    "holiday": "{closed}: the recipient's business calendar is closed that day",
+    "frequency_cap": "{why}",
+    "invoice_frequency_cap": "invoice {invoice}: {why}",
+    "no_consent": "no recipient of partner {partner} may be reached by {channel}: {why}",
 }
 
 #: Every note code (information that does not block) with what it means.
@@ -85,6 +89,16 @@ NOTE_CODES: Final[Mapping[str, str]] = {
     "recipient_fallback": "no contact qualifies; the partner's own address is used",
     "promise_broken": "a promise to pay lapsed (date plus grace passed); outreach resumed",
     "zone_fallback": "the partner names no time zone; another zone is used",
+    "calendar_fallback": (
+        "the recipient's region is unknown or absent; another business calendar (or none) is used"
+    ),
+    "batched": (
+        "invoices held only by their own gap go in a contact that goes out anyway "
+        "(batching='partner')"
+    ),
+    "recipient_excluded": (
+        "a recipient is left out (consent withdrawn or a frequency cap reached); others remain"
+    ),
 }
 
 _NO_FACTS: Mapping[str, object] = {}

@@ -48,7 +48,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple
 
-from stuut_domain.errors import InstantOutOfRange, PartnerMismatch
+from stuut_domain.cadence.calendars import AnyOpenCalendar
+from stuut_domain.cadence.resolution import CalendarBook
+from stuut_domain.errors import InstantOutOfRange, InvalidCadence, PartnerMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import MoneyBag
 from stuut_domain.outreach.decision import Blocker, Note, OutreachDecision, invoice_key
@@ -63,8 +65,10 @@ from stuut_domain.outreach.facts import (
     workflow_facts,
 )
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach.reach import Reach, contact_keys, reach
 from stuut_domain.outreach.recipients import Recipient
 from stuut_domain.outreach.rules import (
+    CADENCE_RULES,
     INVOICE_RULES,
     INVOICE_SET_RULES,
     INVOICE_TIME_RULES,
@@ -73,13 +77,15 @@ from stuut_domain.outreach.rules import (
     SCHEDULE_CODES,
     SCHEDULE_RULES,
     WORKFLOW_RULES,
+    PartnerTimeRule,
     promise_broken,
     recipient_fallback,
     zone_fallback,
 )
-from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule
+from stuut_domain.outreach.schedule import EARLIEST, LATEST, UTC, Schedule, utc, within_calendar
 from stuut_domain.outreach.state import CHANNELS_TEXT, EMPTY_STATE, OutreachState
 from stuut_domain.partner import Partner, partners_by_id
+from stuut_domain.ports import BusinessCalendar
 from stuut_domain.receivables import balance, is_open_receivable
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import require_aware
@@ -99,13 +105,62 @@ __all__ = [
 _MEMO_INVOICES: Final = 4096
 
 
-def _schedule_of(facts: WorkflowFacts) -> Schedule | None:
+def _schedule_of(facts: WorkflowFacts, calendar: BusinessCalendar | None) -> Schedule | None:
     """The weekly schedule, ``None`` when the window, the days or the zone are unusable."""
     zone = facts.zone.zone
     if facts.window is None or not facts.allowed_days or zone is None:
         return None
     start, end = facts.window
-    return Schedule.of(zone, start, end, facts.allowed_days)
+    return Schedule.of(zone, start, end, facts.allowed_days, calendar)
+
+
+def _recipient_calendars(
+    book: CalendarBook, partner: Partner, recipients: tuple[Recipient, ...]
+) -> tuple[dict[str, BusinessCalendar | None], BusinessCalendar | None, tuple[Note, ...]]:
+    """Each recipient's business calendar (ADR 0050), the partner's own when no recipient is
+    chosen, and the notes of every fallback taken."""
+    contacts = {c.id: c for c in partner.contacts if c.id is not None}
+    texts: list[str] = []
+    by_address: dict[str, BusinessCalendar | None] = {}
+    for recipient in recipients:
+        contact = contacts.get(recipient.contact_id) if recipient.contact_id else None
+        choice = book.for_recipient(partner, contact)
+        by_address[recipient.address] = choice.calendar
+        texts += [t for t in choice.notes if t not in texts]
+    alone: BusinessCalendar | None = None
+    if not recipients:
+        choice = book.for_recipient(partner)
+        alone = choice.calendar
+        texts += list(choice.notes)
+    return by_address, alone, tuple(Note(code="calendar_fallback", message=t) for t in texts)
+
+
+def _check_no_future(
+    state: OutreachState, partner_id: str | None, now: dt.datetime, *, caps: bool
+) -> None:
+    """Consent and caps read history: a fact dated after the decision's instant is refused
+    (``next_eligible_at`` would promise an instant that fact then blocks)."""
+    state.consents.check_not_after(now)
+    if caps:
+        last = state.last_to_partner(partner_id)
+        if last is not None and last > now:
+            raise InvalidCadence(
+                "sent_at",
+                last,
+                f"an attempt is dated after the decision's instant {now.isoformat()}",
+            )
+
+
+def _any_open(calendars: Sequence[BusinessCalendar | None]) -> BusinessCalendar | None:
+    """The calendar of a contact to several recipients: open when any of theirs is (none:
+    a recipient without a calendar is always open)."""
+    if not calendars or any(c is None for c in calendars):
+        return None
+    unique: list[BusinessCalendar] = []
+    for calendar in calendars:
+        if calendar is not None and calendar not in unique:
+            unique.append(calendar)
+    return unique[0] if len(unique) == 1 else AnyOpenCalendar(calendars=unique)
 
 
 class OutreachContext:
@@ -125,17 +180,25 @@ class OutreachContext:
     up to 4,096 invoices, by identity (an entry keeps its invoice alive, so an id is not reused
     while cached; the cache is emptied when full), and the schedule blockers at the last
     instant decided (deciding a partner's invoices one by one at one instant reads the wall
-    clock once).
+    clock once), and the recipients reachable and the cadence blockers (caps, consent) at the
+    last state and instant decided: they read neither the invoices nor anything else.
     """
 
     __slots__ = (
+        "_by_recipient",
+        "_cadence_memo",
+        "_calendars",
+        "_contact_keys",
         "_fact_blocked",
         "_facts_memo",
         "_fixed_blockers",
         "_fixed_notes",
+        "_group_schedules",
         "_partner",
+        "_reach_memo",
         "_schedule",
         "_schedule_memo",
+        "_timed_partner",
         "_workflow",
         "_zone_name",
         "channel",
@@ -160,17 +223,46 @@ class OutreachContext:
         self.policy = policy
         self._partner = partner_facts(partner, channel, policy)
         self._workflow = workflow_facts(workflow, channel, choose_zone(partner, workflow, policy))
-        self._schedule = _schedule_of(self._workflow)
+        calendar_notes: tuple[Note, ...] = ()
+        chosen = self._partner.choice.recipients
+        # Per recipient, the weekly schedule on that recipient's business days (ADR 0050).
+        self._by_recipient: dict[str, Schedule | None] = {}
+        self._group_schedules: dict[tuple[str, ...], Schedule | None] = {}
+        self._schedule = _schedule_of(self._workflow, None)
+        self._calendars: dict[str, BusinessCalendar | None] = {}
+        if policy.calendars is not None:
+            calendars, alone, calendar_notes = _recipient_calendars(
+                policy.calendars, partner, chosen
+            )
+            self._calendars = calendars
+            self._by_recipient = {
+                address: _schedule_of(self._workflow, calendar)
+                for address, calendar in calendars.items()
+            }
+            self._schedule = _schedule_of(
+                self._workflow, _any_open(list(calendars.values())) if chosen else alone
+            )
+            self._group_schedules[tuple(r.address for r in chosen)] = self._schedule
         zone = self._workflow.zone
         self._zone_name = None if zone.zone is None else zone.name
         blockers = [rule(self._partner) for rule in PARTNER_RULES]
         blockers += [rule(self._workflow) for rule in WORKFLOW_RULES]
         notes = (recipient_fallback(self._partner), zone_fallback(self._workflow.zone))
         self._fixed_blockers = tuple(b for b in blockers if b is not None)
-        self._fixed_notes = tuple(n for n in notes if n is not None)
+        self._fixed_notes = (*(n for n in notes if n is not None), *calendar_notes)
+        self._timed_partner = bool(self._partner.caps or self._partner.contact_caps)
+        self._contact_keys = (
+            contact_keys(partner, self._partner.choice.recipients)
+            if self._partner.contact_caps
+            else {}
+        )
         self._fact_blocked = any(b.clears_at is None for b in self._fixed_blockers)
         self._facts_memo: dict[int, tuple[InvoiceFacts, tuple[Blocker, ...]]] = {}
-        self._schedule_memo: tuple[dt.datetime, tuple[Blocker, ...]] | None = None
+        self._schedule_memo: tuple[dt.datetime, Schedule, tuple[Blocker, ...]] | None = None
+        self._reach_memo: tuple[OutreachState, dt.datetime, Reach] | None = None
+        self._cadence_memo: (
+            tuple[OutreachState, dt.datetime, dict[PartnerTimeRule, tuple[Blocker, ...]]] | None
+        ) = None
 
     @property
     def recipients(self) -> tuple[Recipient, ...]:
@@ -215,33 +307,55 @@ class OutreachContext:
             if type(invoices) is Invoice or isinstance(invoices, Invoice)
             else tuple(invoices)
         )
+        chosen = self._partner.choice.recipients
+        memo = self._reach_memo
+        if memo is not None and memo[0] is state and memo[1] == now:
+            reached = memo[2]
+        else:
+            if state.consents or self._timed_partner:
+                _check_no_future(state, self.partner.id, now, caps=self._timed_partner)
+            reached = reach(
+                chosen,
+                channel=self.channel,
+                state=state,
+                caps=self._partner.contact_caps,
+                now=now,
+                keys=self._contact_keys,
+            )
+            # Held with its state, so the identity test cannot meet a recycled id.
+            self._reach_memo = (state, now, reached)
         nets = balance(items) if len(items) > 1 or credit else None
         if credit and nets is not None:
             nets = nets - credit
-        moment = Moment(now, state, items, nets)
-        blockers = self._partner_blockers(moment)
+        moment = Moment(now, state, items, nets, None if reached.recipients is chosen else reached)
+        schedule = self._schedule_for(reached.recipients or chosen)
+        blockers = self._partner_blockers(moment, schedule)
         notes = list(self._fixed_notes)
-        clear: list[str] = []
-        held: list[list[Blocker]] = []
-        for invoice in items:
-            found = self._invoice_blockers(invoice, moment, notes)
-            if found:
-                held.append(found)
-            else:
-                clear.append(invoice_key(invoice))
-        invoice_blockers = tuple(b for found in held for b in found)
+        if reached.recipients and reached.recipients is not chosen:
+            notes += [Note(code="recipient_excluded", message=m) for m in reached.notes()]
+        rows = [(invoice_key(i), self._invoice_blockers(i, moment, notes)) for i in items]
+        clear = [key for key, found in rows if not found]
+        held = [found for _, found in rows if found]
         eligible = not blockers and bool(clear)
+        if eligible and held and self.policy.batching == "partner":
+            clear, held = _batched(rows, notes)
+        invoice_blockers = tuple(b for found in held for b in found)
         if clear:
             excluded = invoice_blockers
         else:
             blockers.extend(invoice_blockers)
             excluded = ()
+        recipients = reached.recipients
         if eligible:
             next_at: dt.datetime | None = now
+            if self._by_recipient and schedule is not None and len(recipients) > 1:
+                recipients = self._working(recipients, schedule, now, notes)
         elif self._fact_blocked:
             next_at = None
         else:
-            next_at = self._next_eligible(now, blockers, held, bool(clear))
+            next_at = self._next_eligible(
+                now, blockers, held, bool(clear), schedule=schedule, reached=reached
+            )
         partner = self.partner
         return OutreachDecision(
             eligible=eligible,
@@ -252,23 +366,64 @@ class OutreachContext:
             invoice_ids=tuple(clear),
             blockers=tuple(blockers),
             excluded=excluded,
-            recipients=self._partner.choice.recipients,
+            recipients=recipients,
             next_eligible_at=next_at,
             zone=self._zone_name,
             notes=tuple(notes),
         )
 
-    def _partner_blockers(self, moment: Moment) -> list[Blocker]:
+    def _schedule_for(self, recipients: tuple[Recipient, ...]) -> Schedule | None:
+        """The schedule of a contact to ``recipients``: open when any of their calendars is."""
+        if not self._by_recipient or recipients is self._partner.choice.recipients:
+            return self._schedule
+        key = tuple(r.address for r in recipients)
+        found = self._group_schedules.get(key, self._schedule)
+        if key not in self._group_schedules:
+            calendars = [self._calendars[address] for address in key]
+            found = _schedule_of(self._workflow, _any_open(calendars))
+            self._group_schedules[key] = found
+        return found
+
+    def _working(
+        self,
+        recipients: tuple[Recipient, ...],
+        schedule: Schedule,
+        now: dt.datetime,
+        notes: list[Note],
+    ) -> tuple[Recipient, ...]:
+        """The recipients whose own calendar keeps the day open; the others are left out."""
+        day = schedule.position(now).owning_day
+        kept: list[Recipient] = []
+        for recipient in recipients:
+            own = self._by_recipient.get(recipient.address)
+            closed = None if own is None else own.closed(day)
+            if closed is None:
+                kept.append(recipient)
+            else:
+                notes.append(
+                    Note(code="recipient_excluded", message=f"{recipient.address}: {closed}")
+                )
+        return tuple(kept)
+
+    def _partner_blockers(self, moment: Moment, schedule: Schedule | None) -> list[Blocker]:
         """The partner-level blockers at the moment, in rule order."""
         blockers = list(self._fixed_blockers)
-        if moment.state.pauses or self._partner.gap:
+        if moment.state.pauses or self._partner.gap or self._timed_partner or moment.reach:
+            cached = self._cadence_memo
+            if cached is None or cached[0] is not moment.state or cached[1] != moment.now:
+                found = {rule: rule(self._partner, moment) for rule in CADENCE_RULES}
+                # Held with its state, so the identity test cannot meet a recycled id.
+                cached = self._cadence_memo = (moment.state, moment.now, found)
             for time_rule in PARTNER_TIME_RULES:
-                blockers.extend(time_rule(self._partner, moment))
+                if time_rule in CADENCE_RULES:
+                    blockers.extend(cached[2][time_rule])
+                else:
+                    blockers.extend(time_rule(self._partner, moment))
         memo = self._schedule_memo
-        if memo is not None and memo[0] == moment.now:
-            blockers.extend(memo[1])
-        elif self._schedule is not None:
-            blockers.extend(self._schedule_blockers(self._schedule, moment.now))
+        if memo is not None and memo[0] == moment.now and memo[1] is schedule:
+            blockers.extend(memo[2])
+        elif schedule is not None:
+            blockers.extend(self._schedule_blockers(schedule, moment.now))
         for set_rule in INVOICE_SET_RULES:
             blocker = set_rule(moment)
             if blocker is not None:
@@ -279,10 +434,10 @@ class OutreachContext:
         """The schedule rules' blockers at ``now``, into the cache of the last instant asked."""
         where = schedule.position(now)
         found: tuple[Blocker, ...] = ()
-        if not where.in_window or where.owning_day.weekday() not in schedule.days:
+        if not where.in_window or not schedule.opens_on(where.owning_day):
             wall = wall_facts(schedule, self._workflow, now, where)
             found = tuple(b for b in (rule(wall) for rule in SCHEDULE_RULES) if b is not None)
-        self._schedule_memo = (now, found)
+        self._schedule_memo = (now, schedule, found)
         return found
 
     def _read_invoice(self, invoice: Invoice) -> tuple[InvoiceFacts, tuple[Blocker, ...]]:
@@ -323,6 +478,9 @@ class OutreachContext:
         blockers: list[Blocker],
         held: list[list[Blocker]],
         any_clear: bool,
+        *,
+        schedule: Schedule | None,
+        reached: Reach,
     ) -> dt.datetime | None:
         # Time-based blockers all have the form "blocked before c"; the schedule is the only
         # rule that re-closes. So: the latest partner-level clearing instant, the earliest
@@ -346,9 +504,48 @@ class OutreachContext:
             if earliest is None:
                 return None
             start = max(start, earliest)
-        if self._schedule is None:
+        if schedule is None:
             return start
-        return self._schedule.next_opening(start)
+        if not self._by_recipient:
+            return schedule.next_opening(start)
+        # Per recipient: the first opening of its own days once it is free (ADR 0050). Before
+        # the earliest of these, every free recipient's day is closed; at it, one is open.
+        withdrawn = {r.address for r, _ in reached.withdrawn}
+        free = {r.address: within_calendar(utc(hit.clears_at)) for r, hit in reached.capped}
+        openings = [
+            opening
+            for recipient in self._partner.choice.recipients
+            if recipient.address not in withdrawn
+            and (own := self._by_recipient.get(recipient.address)) is not None
+            and (opening := own.next_opening(max(start, free.get(recipient.address, start))))
+            is not None
+        ]
+        return min(openings, default=None)
+
+
+def _batched(
+    rows: list[tuple[str, list[Blocker]]], notes: list[Note]
+) -> tuple[list[str], list[list[Blocker]]]:
+    """Under ``batching="partner"``: an invoice held only by its own cadence (``invoice_gap``)
+    rides along with a contact that goes out anyway, so the partner's due invoices share one
+    cadence instead of drifting apart (ADR 0054)."""
+    riders = [key for key, found in rows if found and all(b.code == "invoice_gap" for b in found)]
+    if not riders:
+        return [key for key, found in rows if not found], [found for _, found in rows if found]
+    notes.append(
+        Note(
+            code="batched",
+            message=(
+                f"{len(riders)} more invoice(s) ({', '.join(riders)}) go in the same contact "
+                "although their own gap has not passed: the partner's due invoices share one "
+                "contact"
+            ),
+        )
+    )
+    chosen = set(riders)
+    clear = [key for key, found in rows if not found or key in chosen]
+    held = [found for key, found in rows if found and key not in chosen]
+    return clear, held
 
 
 def decide_outreach(

@@ -17,12 +17,15 @@ from typing import Final, Literal, NamedTuple
 
 import attrs
 
+from stuut_domain.cadence.calendars import ClosedDay
+from stuut_domain.cadence.caps import CapScope, FrequencyCap
 from stuut_domain.errors import UnknownTimeZone
 from stuut_domain.invoice import OWED, Invoice, InvoiceStatus, status_of
 from stuut_domain.lifecycle import due_day, pending_amount
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.outreach.decision import invoice_key
 from stuut_domain.outreach.policy import GapScope, OutreachPolicy
+from stuut_domain.outreach.reach import Reach
 from stuut_domain.outreach.recipients import RecipientChoice, choose_recipients
 from stuut_domain.outreach.schedule import (
     UTC,
@@ -45,6 +48,7 @@ __all__ = [
     "WallFacts",
     "WorkflowFacts",
     "ZoneChoice",
+    "caps_on",
     "choose_zone",
     "counts_toward",
     "gap_channel",
@@ -55,6 +59,13 @@ __all__ = [
 ]
 
 _WEEKEND: Final = frozenset({5, 6})
+
+
+def caps_on(
+    policy: OutreachPolicy, channel: OutreachChannel, scope: CapScope
+) -> tuple[FrequencyCap, ...]:
+    """The policy's frequency caps of ``scope`` that block ``channel``."""
+    return tuple(c for c in policy.frequency_caps if c.scope == scope and c.applies_to(channel))
 
 
 def counts_toward(recorded: OutreachChannel | None, scope: OutreachChannel | None) -> bool:
@@ -91,6 +102,10 @@ class PartnerFacts(NamedTuple):
     gap_channel: OutreachChannel | None
     #: The partner record's last outreach (UTC) when the gap counts its channel, else ``None``.
     last_outreach: dt.datetime | None
+    #: The policy's partner-scope frequency caps on this channel.
+    caps: tuple[FrequencyCap, ...] = ()
+    #: The policy's contact-scope frequency caps on this channel (read per recipient).
+    contact_caps: tuple[FrequencyCap, ...] = ()
 
 
 def partner_facts(
@@ -106,6 +121,8 @@ def partner_facts(
         gap=policy.min_gap_per_partner,
         gap_channel=scope,
         last_outreach=_counted(partner.last_outreach_at, partner.last_outreach_channel, scope),
+        caps=caps_on(policy, channel, "partner"),
+        contact_caps=caps_on(policy, channel, "contact"),
     )
 
 
@@ -204,6 +221,8 @@ class InvoiceFacts(NamedTuple):
     #: The channel the invoice gap counts, and the invoice's own last outreach it counts (UTC).
     gap_channel: OutreachChannel | None
     last_outreach: dt.datetime | None
+    #: The policy's invoice-scope frequency caps on this channel.
+    caps: tuple[FrequencyCap, ...] = ()
 
 
 def _pending(invoice: Invoice) -> Money:
@@ -257,6 +276,7 @@ def invoice_facts(
         ),
         gap_channel=scope,
         last_outreach=_counted(invoice.last_outreach_at, invoice.last_outreach_channel, scope),
+        caps=caps_on(policy, channel, "invoice"),
     )
 
 
@@ -268,6 +288,8 @@ class Moment(NamedTuple):
     state: OutreachState
     invoices: tuple[Invoice, ...]
     nets: MoneyBag | None
+    #: The recipients still reachable now (consent, contact caps); ``None``: not filtered.
+    reach: Reach | None = None
 
 
 class WallFacts(NamedTuple):
@@ -283,6 +305,8 @@ class WallFacts(NamedTuple):
     workflow: str
     #: The schedule's next opening at or after the instant (when the schedule blockers clear).
     opening: dt.datetime | None
+    #: Why the recipient's business calendar closes the (owning) day, if it does.
+    closed: ClosedDay | None = None
 
 
 def wall_facts(
@@ -304,4 +328,5 @@ def wall_facts(
         allowed_day=weekday in schedule.days,
         workflow=workflow.label,
         opening=schedule.next_opening(now),
+        closed=schedule.closed(where.owning_day),
     )

@@ -12,9 +12,12 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 
 import attrs
 
+from stuut_domain.cadence.caps import FrequencyCap
+from stuut_domain.cadence.resolution import CalendarBook
+from stuut_domain.errors import InvalidCadence
 from stuut_domain.validators import zone_named
 
-__all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
+__all__ = ["BATCHINGS", "DEFAULT_POLICY", "GAP_SCOPES", "Batching", "GapScope", "OutreachPolicy"]
 
 #: Which earlier outreach a minimum gap counts (ADR 0018): ``"across_channels"``, every
 #: outreach whatever its channel (an email spaces the next call); ``"per_channel"``, only
@@ -22,6 +25,10 @@ __all__ = ["DEFAULT_POLICY", "GAP_SCOPES", "GapScope", "OutreachPolicy"]
 GapScope: TypeAlias = Literal["across_channels", "per_channel"]
 #: The gap scopes, in documentation order.
 GAP_SCOPES: Final[tuple[GapScope, ...]] = get_args(GapScope)
+#: What one contact mentions (ADR 0054): ``"partner"``, every due invoice of the partner (one
+#: held only by its own gap rides along); ``"invoice"``, only the invoices whose gap passed.
+Batching: TypeAlias = Literal["partner", "invoice"]
+BATCHINGS: Final[tuple[Batching, ...]] = get_args(Batching)
 
 
 def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
@@ -44,6 +51,28 @@ def _grace_days(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> 
 def _gap_scope(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in GAP_SCOPES:
         raise ValueError(f"{attribute.name} must be one of {', '.join(GAP_SCOPES)}, got {value!r}")
+
+
+def _caps(value: object) -> tuple[FrequencyCap, ...]:
+    if isinstance(value, FrequencyCap):
+        return (value,)
+    if not isinstance(value, (tuple, list)):
+        raise InvalidCadence("frequency_caps", value, "a tuple of FrequencyCap")
+    caps = tuple(value)
+    for cap in caps:
+        if not isinstance(cap, FrequencyCap):
+            raise InvalidCadence("frequency_caps", cap, "each cap is a FrequencyCap")
+    return caps
+
+
+def _calendar_book(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, CalendarBook):
+        raise InvalidCadence(attribute.name, value, "calendars is a CalendarBook or None")
+
+
+def _batching(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in BATCHINGS:
+        raise ValueError(f"{attribute.name} must be one of {', '.join(BATCHINGS)}, got {value!r}")
 
 
 def _known_zone(_instance: Any, _attribute: attrs.Attribute[Any], value: str) -> None:
@@ -77,6 +106,16 @@ class OutreachPolicy:
       whose ``type`` is absent is read as a receivable (the API is accounts receivable).
     * ``default_timezone`` (default ``"UTC"``): the zone of windows and dates when neither
       the partner nor the workflow names one.
+    * ``batching`` (default ``"partner"``): when a contact goes out, it mentions every due
+      invoice of the partner, and an invoice held only by its own ``min_gap_per_invoice``
+      rides along (its gap restarts with the others), so a partner's invoices share one
+      cadence; ``"invoice"`` mentions only the invoices whose own gap passed (ADR 0054).
+    * ``calendars`` (default none): a :class:`~stuut_domain.cadence.CalendarBook`; outreach
+      then goes out only on the recipients' business days (ADR 0050): a closed day blocks
+      with ``holiday`` until the next business day's window opens.
+    * ``frequency_caps`` (default none): :class:`~stuut_domain.cadence.FrequencyCap` s
+      counted over the outreach state's attempts (ADR 0052), e.g.
+      :func:`~stuut_domain.cadence.reg_f_calls`.
 
     Every gap is measured between instants in UTC. Invalid values (a negative gap, negative
     grace days, an unknown gap scope, an unknown zone) are refused on construction, naming
@@ -95,6 +134,9 @@ class OutreachPolicy:
     first_reminder_offset_days: int = attrs.field(default=0, validator=_whole_days)
     receivables_only: bool = True
     default_timezone: str = attrs.field(default="UTC", validator=_known_zone)
+    batching: Batching = attrs.field(default="partner", validator=_batching)
+    calendars: CalendarBook | None = attrs.field(default=None, validator=_calendar_book)
+    frequency_caps: tuple[FrequencyCap, ...] = attrs.field(default=(), converter=_caps)
 
 
 #: The documented defaults, for callers that have no policy of their own.

@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Final, TypeAlias
 
+from stuut_domain.cadence.caps import CapHit
 from stuut_domain.invoice import InvoiceStatus
 from stuut_domain.outreach.decision import Blocker, Note, _human
 from stuut_domain.outreach.facts import (
@@ -39,13 +40,14 @@ from stuut_domain.outreach.facts import (
     ZoneChoice,
     counts_toward,
 )
-from stuut_domain.outreach.schedule import WEEKDAY_NAMES, instant_plus, utc
+from stuut_domain.outreach.schedule import WEEKDAY_NAMES, instant_plus, utc, within_calendar
 from stuut_domain.outreach.state import OutreachPause
 from stuut_domain.partner import Partner
 from stuut_domain.receivables import is_receivable
 from stuut_domain.types import OutreachChannel
 
 __all__ = [
+    "CADENCE_RULES",
     "INVOICE_RULES",
     "INVOICE_SET_RULES",
     "INVOICE_TIME_RULES",
@@ -60,10 +62,14 @@ __all__ = [
     "channel_paused",
     "credit_covers_balance",
     "draft",
+    "frequency_cap",
+    "holiday",
     "in_dispute",
     "inactive_day",
     "invalid_window",
+    "invoice_frequency_cap",
     "invoice_gap",
+    "no_consent",
     "no_open_invoices",
     "no_outreach_day",
     "no_reachable_contact",
@@ -314,6 +320,53 @@ def partner_gap(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
     return (blocker,)
 
 
+def frequency_cap(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
+    """A partner-scope cap is reached, or every recipient is at a contact-scope cap.
+
+    Counted over the state's attempts (:class:`~stuut_domain.cadence.FrequencyCap`); it clears
+    when the oldest attempt that puts the scope at the cap leaves the window (or the quiet
+    period after a conversation ends). For contacts: when the first recipient is free again.
+    """
+    found: list[Blocker] = []
+    if facts.caps:
+        attempts = moment.state.attempts_to_partner(facts.partner.id)
+        subject = f"partner {facts.label}"
+        for cap in facts.caps:
+            hit = cap.hit(attempts, at=moment.now, subject=subject)
+            if hit is not None:
+                found.append(_cap_blocker(hit))
+    reach = moment.reach
+    if reach is not None and not reach.recipients and reach.capped:
+        first = min((hit for _r, hit in reach.capped), key=lambda h: h.clears_at)
+        found.append(_cap_blocker(first, also=reach.notes()))
+    return tuple(found)
+
+
+def _cap_blocker(hit: CapHit, *, also: tuple[str, ...] = ()) -> Blocker:
+    why = hit.describe()
+    if len(also) > 1:
+        why += " (every recipient is held: " + "; ".join(also) + ")"
+    return Blocker(
+        code="frequency_cap",
+        clears_at=within_calendar(utc(hit.clears_at)),
+        facts={"why": why, "cap": hit.cap.label, "counted": hit.counted},
+    )
+
+
+def no_consent(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
+    """Every recipient's consent for the channel is withdrawn (or an opt-in is required and
+    missing); it clears only when the consent facts change."""
+    reach = moment.reach
+    if reach is None or reach.recipients or reach.capped or not reach.withdrawn:
+        return ()
+    why = "; ".join(f"{r.address}: {state.reason}" for r, state in reach.withdrawn)
+    blocker = Blocker(
+        code="no_consent",
+        facts={"partner": facts.label, "channel": facts.channel, "why": why},
+    )
+    return (blocker,)
+
+
 # -- time rules: the weekly schedule ----------------------------------------------------------
 
 
@@ -345,6 +398,19 @@ def weekend_call(facts: WallFacts) -> Blocker | None:
     day = WEEKDAY_NAMES[facts.weekday]
     return Blocker(
         code="weekend_call", clears_at=facts.opening, facts={"day": day, "workflow": facts.workflow}
+    )
+
+
+def holiday(facts: WallFacts) -> Blocker | None:
+    """The recipient's business calendar closes the (owning) day: a public holiday, a
+    closure or its weekend. Clears at the window's opening on the next business day."""
+    closed = facts.closed
+    if closed is None or not facts.allowed_day:
+        return None
+    return Blocker(
+        code="holiday",
+        clears_at=facts.opening,
+        facts={"closed": closed, "day": closed.day, "name": closed.name, "kind": closed.kind},
     )
 
 
@@ -422,6 +488,27 @@ def invoice_gap(facts: InvoiceFacts, moment: Moment) -> Blocker | None:
     )
 
 
+def invoice_frequency_cap(facts: InvoiceFacts, moment: Moment) -> Blocker | None:
+    """An invoice-scope cap (per debt, as Regulation F counts) is reached for this invoice."""
+    if not facts.caps:
+        return None
+    attempts = moment.state.attempts_about_invoice(facts.invoice.id)
+    hits = [
+        hit
+        for cap in facts.caps
+        if (hit := cap.hit(attempts, at=moment.now, subject=f"invoice {facts.label}")) is not None
+    ]
+    if not hits:
+        return None
+    hit = max(hits, key=lambda h: h.clears_at)
+    return Blocker(
+        code="invoice_frequency_cap",
+        clears_at=within_calendar(utc(hit.clears_at)),
+        invoice_id=facts.key,
+        facts={"invoice": facts.label, "why": hit.describe(), "cap": hit.cap.label},
+    )
+
+
 # -- notes ------------------------------------------------------------------------------------
 
 
@@ -494,9 +581,22 @@ WORKFLOW_RULES: Final[tuple[WorkflowRule, ...]] = (
     no_outreach_day,
 )
 #: The partner's time rules at an instant, in order.
-PARTNER_TIME_RULES: Final[tuple[PartnerTimeRule, ...]] = (paused_until, partner_gap)
+PARTNER_TIME_RULES: Final[tuple[PartnerTimeRule, ...]] = (
+    paused_until,
+    partner_gap,
+    frequency_cap,
+    no_consent,
+)
+#: The partner time rules that read only the state and the instant (never the invoices
+#: given): a context computes them once per state and instant.
+CADENCE_RULES: Final[frozenset[PartnerTimeRule]] = frozenset({frequency_cap, no_consent})
 #: The schedule rules at an instant, in order (they clear at the schedule's next opening).
-SCHEDULE_RULES: Final[tuple[ScheduleRule, ...]] = (outside_window, inactive_day, weekend_call)
+SCHEDULE_RULES: Final[tuple[ScheduleRule, ...]] = (
+    outside_window,
+    inactive_day,
+    weekend_call,
+    holiday,
+)
 #: The codes of the schedule rules (each rule is named after its code): a blocker with one of
 #: them clears at the schedule's next opening, and the schedule may close again after it.
 SCHEDULE_CODES: Final = frozenset(rule.__name__ for rule in SCHEDULE_RULES)
@@ -519,6 +619,7 @@ INVOICE_TIME_RULES: Final[tuple[InvoiceTimeRule, ...]] = (
     promise_to_pay,
     before_first_reminder,
     invoice_gap,
+    invoice_frequency_cap,
 )
 #: Every rule in the order a decision lists their blockers (one rule per blocker code).
 RULE_ORDER: Final[tuple[Callable[..., object], ...]] = (

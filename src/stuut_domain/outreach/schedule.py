@@ -22,7 +22,13 @@ import datetime as dt
 import functools
 import zoneinfo
 from collections.abc import Iterable
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from stuut_domain.cadence.calendars import SEARCH_DAYS as _SEARCH_DAYS
+
+if TYPE_CHECKING:
+    from stuut_domain.cadence.calendars import ClosedDay
+    from stuut_domain.ports import BusinessCalendar
 
 __all__ = [
     "EARLIEST",
@@ -48,6 +54,8 @@ _MARGIN = dt.timedelta(hours=27)
 #: Days scanned for the next opening: two weeks (a week, a day skipped by a zone change,
 #: slack) after the two days either side of the UTC date that any local date can be.
 _HORIZON_DAYS = 18
+#: How far each further search moves when a calendar closes the whole horizon.
+_STRIDE_DAYS = 16
 #: UTC days whose openings one schedule keeps (a simulator walks forward day by day).
 _MEMO_DAYS = 1024
 
@@ -199,10 +207,15 @@ class Schedule:
     the window opens. Immutable and hashable; the UTC intervals of each day are memoised.
     """
 
-    __slots__ = ("_description", "_openings", "days", "end_us", "start_us", "zone")
+    __slots__ = ("_description", "_openings", "calendar", "days", "end_us", "start_us", "zone")
 
     def __init__(
-        self, zone: zoneinfo.ZoneInfo, start_us: int, end_us: int, days: Iterable[int]
+        self,
+        zone: zoneinfo.ZoneInfo,
+        start_us: int,
+        end_us: int,
+        days: Iterable[int],
+        calendar: BusinessCalendar | None = None,
     ) -> None:
         if not (0 <= start_us < _US_PER_DAY and start_us < end_us <= start_us + _US_PER_DAY):
             raise ValueError(f"window bounds out of range: start={start_us}us end={end_us}us")
@@ -210,6 +223,7 @@ class Schedule:
         self.start_us = start_us
         self.end_us = end_us
         self.days = frozenset(days)
+        self.calendar = calendar
         self._description = self._describe()
         # Memo of the pure function _openings(self, day): immutable inputs, bounded size.
         self._openings: dict[dt.date, tuple[tuple[dt.datetime, ...], tuple[dt.datetime, ...]]] = {}
@@ -221,10 +235,13 @@ class Schedule:
         start: dt.time | None,
         end: dt.time | None,
         days: Iterable[int],
+        calendar: BusinessCalendar | None = None,
     ) -> Schedule:
         """The schedule for wall-clock bounds: no start is midnight; no end is the next midnight.
 
         ``end <= start`` crosses midnight; ``end == start`` is a whole day from ``start``.
+        With a ``calendar``, a window opens only on the business days of that calendar (its
+        owning day read on the zone's wall clock).
         """
         start_us = 0 if start is None else _micros(start)
         if end is None:
@@ -233,7 +250,7 @@ class Schedule:
             end_us = _micros(end)
             if end_us <= start_us:
                 end_us += _US_PER_DAY
-        return cls(zone, start_us, end_us, days)
+        return cls(zone, start_us, end_us, days, calendar)
 
     def position(self, instant: dt.datetime) -> WallPosition:
         """The wall-clock reading of ``instant`` and whether its time of day is in the window."""
@@ -246,9 +263,22 @@ class Schedule:
         return WallPosition(local, self.start_us <= since < self.end_us, local.date())
 
     def is_open(self, instant: dt.datetime) -> bool:
-        """Whether outreach may happen at ``instant``: inside the window of an allowed day."""
+        """Whether outreach may happen at ``instant``: inside the window of an allowed day
+        that the calendar (if any) does not close."""
         where = self.position(instant)
-        return where.in_window and where.owning_day.weekday() in self.days
+        return self.opens_on(where.owning_day) and where.in_window
+
+    def closed(self, day: dt.date) -> ClosedDay | None:
+        """Why the calendar closes ``day`` (``None``: open, or no calendar)."""
+        calendar = self.calendar
+        return None if calendar is None else calendar.reason(day)
+
+    def opens_on(self, day: dt.date) -> bool:
+        """Whether the window of ``day`` opens: an allowed weekday the calendar keeps open."""
+        if day.weekday() not in self.days:
+            return False
+        calendar = self.calendar
+        return calendar is None or calendar.is_business_day(day)
 
     def intervals(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
         """The UTC intervals ``[a, b)`` of ``day``'s window, whether or not ``day`` is allowed."""
@@ -270,8 +300,22 @@ class Schedule:
         starts, ends = found
         i = bisect.bisect_right(ends, instant)
         if i == len(ends):
-            return None
+            return self._later_opening(day) if self.calendar is not None else None
         return starts[i] if starts[i] > instant else instant
+
+    def _later_opening(self, day: dt.date) -> dt.datetime | None:
+        """The first opening beyond the usual horizon: a calendar may close weeks in a row
+        (a shutdown); searched up to the calendar's own bound (``cadence.SEARCH_DAYS``)."""
+        for k in range(1, _SEARCH_DAYS // _STRIDE_DAYS + 2):
+            probe = day_plus(day, k * _STRIDE_DAYS)
+            starts, _ends = _openings(self, probe)
+            if starts:
+                return starts[0]
+        if self.calendar is not None:
+            # A calendar with no business day within its bound is refused (NoBusinessDay);
+            # one whose business days never fall on an allowed weekday never opens.
+            self.calendar.next_business_day(day, inclusive=True)
+        return None
 
     def describe(self) -> str:
         """The window for people, e.g. ``09:00–17:00 Europe/Berlin, Mon–Fri``."""
@@ -286,14 +330,17 @@ class Schedule:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Schedule):
             return NotImplemented
-        return (self.zone, self.start_us, self.end_us, self.days) == (
+        return (self.zone, self.start_us, self.end_us, self.days, self.calendar) == (
             other.zone,
             other.start_us,
             other.end_us,
             other.days,
+            other.calendar,
         )
 
     def __hash__(self) -> int:
+        # The calendar is left out of the hash (it may hold a dict): equal schedules still
+        # hash alike, and schedules that differ only by calendar merely share a bucket.
         return hash((self.zone, self.start_us, self.end_us, self.days))
 
     def __repr__(self) -> str:
@@ -335,7 +382,7 @@ def _openings(
     pieces = sorted(
         piece
         for k in range(-2, _HORIZON_DAYS)
-        if (day := utc_day + dt.timedelta(days=k)).weekday() in schedule.days
+        if schedule.opens_on(day := utc_day + dt.timedelta(days=k))
         for piece in schedule.intervals(day)
     )
     merged: list[list[dt.datetime]] = []

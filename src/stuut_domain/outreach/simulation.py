@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
@@ -40,12 +41,14 @@ from typing import ClassVar, Final, Literal
 
 import attrs
 
+from stuut_domain.cadence.dunning import DunningPolicy, dunning_level
 from stuut_domain.display import Report, short_repr, to_tenth
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.outreach.decision import Blocker, OutreachDecision, duration_text, invoice_key
 from stuut_domain.outreach.engine import OutreachContext, PartnerInvoices, invoices_by_partner
 from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
+from stuut_domain.outreach.rules import SCHEDULE_CODES
 from stuut_domain.outreach.schedule import utc
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
@@ -68,6 +71,7 @@ __all__ = [
 SIMULATION_CODES: Final[Mapping[str, str]] = {
     "unknown_partner": "the invoice's partner is not in the portfolio: no decision can be made",
     "after_range": "the invoice becomes eligible only after the simulated range ends",
+    "dunning_level": "the partner's dunning level names no channel that was simulated",
 }
 
 _DAY = Fraction(86_400)
@@ -92,9 +96,12 @@ class SimulatedOutreach:
     channel: OutreachChannel
     invoice_ids: tuple[str, ...]
     recipients: tuple[str, ...]
+    #: The dunning level the contact was sent at (with a dunning policy), else ``None``.
+    level: str | None = None
 
     def as_record(self) -> dict[str, object]:
-        """A plain row: instant (UTC), partner, channel, invoices and recipients joined by ``,``."""
+        """A plain row: instant (UTC), partner, channel, invoices and recipients joined by ``,``,
+        and the dunning level."""
         return {
             "at": self.at,
             "partner_id": self.partner_id,
@@ -102,6 +109,7 @@ class SimulatedOutreach:
             "channel": self.channel,
             "invoices": ",".join(self.invoice_ids),
             "recipients": ",".join(self.recipients),
+            "level": self.level,
         }
 
     def __repr__(self) -> str:
@@ -116,17 +124,23 @@ class SimulatedOutreach:
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
 class Uncontacted:
-    """An open invoice the simulation never reached, with every reason (codes and messages).
+    """An open invoice the simulation never reached: the reason that kept it out, and all.
 
-    When a blocker that only a change of facts clears (a dispute, no reachable contact...)
-    kept it out, those are the reasons and ``clears_at`` is ``None``. When only time-based
-    blockers did, they are listed with ``after_range``, and ``clears_at`` is the latest
-    instant at which they clear (no earlier than the partner's next decision after the range).
+    ``code`` is the one blocker that actually kept it out (ADR 0054): over its partner's
+    last decision on each channel, the invoice's own blockers and the partner's together, the
+    one that clears last (a blocker only a change of facts clears, such as a dispute, an
+    inactive partner or a pause lifted by hand, beats any that clears in time); over several
+    channels, the channel that would have cleared first decides. ``clears_at`` is when that
+    reason clears (``None``: only a change of facts clears it), and never earlier than the
+    partner's next decision after the range (then ``code`` is ``after_range`` when the reason
+    itself cleared inside the range). ``codes`` and ``reasons`` list every blocker seen, so
+    they overlap between invoices; ``code`` counts each invoice once.
     """
 
     invoice_id: str
     partner_id: str | None
     amount_due: Money
+    code: str
     codes: tuple[str, ...]
     reasons: tuple[str, ...]
     clears_at: dt.datetime | None
@@ -138,6 +152,7 @@ class Uncontacted:
             "partner_id": self.partner_id,
             "currency": self.amount_due.code,
             "amount_due": self.amount_due.amount,
+            "code": self.code,
             "codes": ",".join(self.codes),
             "reasons": "; ".join(self.reasons),
             "clears_at": self.clears_at,
@@ -145,7 +160,7 @@ class Uncontacted:
 
     def __repr__(self) -> str:
         return short_repr(
-            "Uncontacted", invoice_id=self.invoice_id, codes=self.codes, amount_due=self.amount_due
+            "Uncontacted", invoice_id=self.invoice_id, code=self.code, amount_due=self.amount_due
         )
 
 
@@ -166,6 +181,7 @@ class OutreachSimulation(Report):
         "channel",
         "invoices",
         "recipients",
+        "level",
     )
     invoice_columns: ClassVar[tuple[str, ...]] = (
         "invoice_id",
@@ -175,6 +191,7 @@ class OutreachSimulation(Report):
         "contacts",
         "first_contact_at",
         "channels",
+        "code",
         "codes",
     )
     uncontacted_columns: ClassVar[tuple[str, ...]] = (
@@ -182,8 +199,17 @@ class OutreachSimulation(Report):
         "partner_id",
         "currency",
         "amount_due",
+        "code",
         "codes",
         "clears_at",
+    )
+    partner_columns: ClassVar[tuple[str, ...]] = (
+        "partner_id",
+        "partner",
+        "contacts",
+        "days_with_contact",
+        "consecutive_days",
+        "invoice_mentions",
     )
 
     start: dt.datetime
@@ -234,6 +260,7 @@ class OutreachSimulation(Report):
                     "first_contact_at": sent[0].at if sent else None,
                     "channels": ",".join(sorted({s.channel for s in sent})),
                     "codes": ",".join(missed[key].codes) if key in missed else "",
+                    "code": missed[key].code if key in missed else "",
                 }
             )
         return rows
@@ -243,26 +270,71 @@ class OutreachSimulation(Report):
         return [u.as_record() for u in self.uncontacted]
 
     def summary(self) -> dict[str, object]:
-        """Headline figures: sent per channel, invoices reached and not, days to first contact.
+        """Headline figures: contacts per channel, what a customer's inbox sees, invoices
+        reached and not, days to first contact.
 
+        ``sent`` counts contacts (one message or call each); ``invoice_mentions`` the invoices
+        they name together; ``partner_days_with_contact`` the (partner, UTC day) pairs with at
+        least one contact and ``consecutive_contact_days`` the pairs of consecutive such days
+        of one partner; ``max_contacts_per_partner`` the busiest partner's contacts.
         ``median_days_to_first_contact`` is measured from ``start``, over the invoices
         reached, rounded half even to 0.1 day (``None`` when none was reached).
+        ``never_reached_by_code`` counts each invoice never reached once, by the reason that
+        kept it out (the counts sum to ``invoices_never_reached``);
+        ``never_reached_codes_seen`` counts every code seen, which overlap.
         """
         reached = self.reached()
         firsts = [_days(sent[0].at - self.start) for sent in reached.values()]
+        partners = self.partner_records()
         return {
             "sent": len(self.outreach),
             "emails": sum(1 for o in self.outreach if o.channel == "email"),
             "calls": sum(1 for o in self.outreach if o.channel == "call"),
+            "invoice_mentions": sum(len(o.invoice_ids) for o in self.outreach),
+            "partners_contacted": len(partners),
+            "partner_days_with_contact": sum(int(str(p["days_with_contact"])) for p in partners),
+            "consecutive_contact_days": sum(int(str(p["consecutive_days"])) for p in partners),
+            "max_contacts_per_partner": max((int(str(p["contacts"])) for p in partners), default=0),
             "open_invoices": len(self.candidates),
             "invoices_reached": len(reached),
             "invoices_never_reached": len(self.uncontacted),
             "median_days_to_first_contact": to_tenth(statistics.median(firsts)) if firsts else None,
             "never_reached_by_code": self.never_by_code(),
+            "never_reached_codes_seen": self.never_codes_seen(),
         }
 
+    def partner_records(self) -> list[dict[str, object]]:
+        """One row per partner contacted: contacts, days with a contact (UTC days), pairs of
+        consecutive such days, and the invoice mentions those contacts carried."""
+        contacts: dict[str, list[SimulatedOutreach]] = {}
+        for item in self.outreach:
+            contacts.setdefault(item.partner_id or "", []).append(item)
+        rows: list[dict[str, object]] = []
+        for pid, items in sorted(contacts.items()):
+            days = sorted({item.at.date() for item in items})
+            consecutive = sum(1 for a, b in itertools.pairwise(days) if (b - a).days == 1)
+            rows.append(
+                {
+                    "partner_id": pid or None,
+                    "partner": items[0].partner_name,
+                    "contacts": len(items),
+                    "days_with_contact": len(days),
+                    "consecutive_days": consecutive,
+                    "invoice_mentions": sum(len(item.invoice_ids) for item in items),
+                }
+            )
+        return rows
+
     def never_by_code(self) -> dict[str, int]:
-        """How many invoices never reached carry each reason code, by code."""
+        """How many invoices never reached each reason kept out (each invoice counted once)."""
+        counts: dict[str, int] = {}
+        for item in self.uncontacted:
+            counts[item.code] = counts.get(item.code, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def never_codes_seen(self) -> dict[str, int]:
+        """How many invoices never reached carry each code among all their blockers (these
+        overlap: an invoice held by two blockers counts under both)."""
         counts: dict[str, int] = {}
         for item in self.uncontacted:
             for code in item.codes:
@@ -279,42 +351,91 @@ class _Lane:
     invoices: tuple[Invoice, ...]
     last: OutreachDecision | None = None
     stopped_after_range: dt.datetime | None = None
+    #: Why the dunning level held an eligible contact back, and when its level changes.
+    level_hold: tuple[str, dt.datetime | None] | None = None
 
 
-def _reasons(invoice: Invoice, lanes: Sequence[_Lane]) -> Uncontacted:
-    """Why ``invoice`` was never reached: its own blockers, else its partner's, per channel."""
+_NEVER: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _clears(blocker: Blocker) -> dt.datetime:
+    return _NEVER if blocker.clears_at is None else blocker.clears_at
+
+
+def _seen(key: str, lane: _Lane) -> list[Blocker]:
+    """The blockers of ``lane``'s last decision that hold the invoice (its own, the partner's)."""
+    if lane.last is None:
+        return []
+    return [b for b in (*lane.last.blockers, *lane.last.excluded) if b.invoice_id in (key, None)]
+
+
+def _keeper(key: str, lane: _Lane) -> Blocker | None:
+    """The blocker of ``lane``'s last decision that kept the invoice out longest.
+
+    The schedule (window, active days, holidays) only decides when nothing else holds: it
+    reopens every business day, so it explains "not yet", never "not at all".
+    """
+    seen = _seen(key, lane)
+    ruling = (
+        [b for b in seen if b.code not in SCHEDULE_CODES]
+        or [b for b in seen if b.code == "holiday"]  # a closed day says more than the clock
+        or seen
+    )
+    # The latest to clear; at equal instants the first in rule order (partner rules first).
+    return max(ruling, key=_clears) if ruling else None
+
+
+def _reasons(invoice: Invoice, lanes: Sequence[_Lane], finish: dt.datetime) -> Uncontacted:
+    """Why ``invoice`` was never reached: the reason that kept it out, and those still
+    holding when the range ends (see :class:`Uncontacted`)."""
     key = invoice_key(invoice)
-    own: list[Blocker] = []
-    shared: list[Blocker] = []
-    after: list[dt.datetime] = []
-    for lane in lanes:
-        if lane.last is not None:
-            for blocker in (*lane.last.blockers, *lane.last.excluded):
-                if blocker.invoice_id == key:
-                    own.append(blocker)
-                elif blocker.invoice_id is None:
-                    shared.append(blocker)
-        if lane.stopped_after_range is not None:
-            after.append(lane.stopped_after_range)
-    chosen = own or shared
-    lasting = [b for b in chosen if not b.is_time_based]
-    # A blocker that only a change of facts clears is the reason; passing ones are noise.
-    shown = lasting or chosen
+    keepers = [(lane, found) for lane in lanes if (found := _keeper(key, lane)) is not None]
+    after = [lane.stopped_after_range for lane in lanes if lane.stopped_after_range is not None]
+    holds = [lane.level_hold for lane in lanes if lane.level_hold is not None]
+    if not keepers and holds:
+        times = [when for _, when in holds if when is not None]
+        return Uncontacted(
+            invoice_id=key,
+            partner_id=invoice.partner_id,
+            amount_due=invoice.amount_due,
+            code="dunning_level",
+            codes=("dunning_level",),
+            reasons=tuple(f"[dunning_level] {why}" for why, _ in holds),
+            clears_at=min(times) if times else None,
+        )
+    if not keepers:
+        code, clears_at, keeper = "after_range", (min(after) if after else None), None
+    else:
+        # Over several channels, the channel that would have cleared first decides.
+        lane, keeper = min(keepers, key=lambda pair: _clears(pair[1]))
+        code, clears_at = keeper.code, keeper.clears_at
+        if clears_at is not None:
+            if clears_at < finish:
+                code = "after_range"  # it cleared inside the range; the next try came after
+            stopped = lane.stopped_after_range
+            if stopped is not None and stopped > clears_at:
+                clears_at = stopped
+    shown = [] if keeper is None else [keeper]
+    shown += [
+        b
+        for lane in lanes
+        for b in _seen(key, lane)
+        if b.code not in SCHEDULE_CODES and _clears(b) >= finish
+    ]
     codes: list[str] = []
     reasons: list[str] = []
     for blocker in shown:
         if blocker.code not in codes:
             codes.append(blocker.code)
             reasons.append(str(blocker))
-    clears_at: dt.datetime | None = None
-    if not lasting and after:
-        clears_at = max([min(after), *(b.clears_at for b in chosen if b.clears_at is not None)])
+    if clears_at is not None and after and "after_range" not in codes:
         codes.append("after_range")
         reasons.append(f"[after_range] {SIMULATION_CODES['after_range']}")
     return Uncontacted(
         invoice_id=key,
         partner_id=invoice.partner_id,
         amount_due=invoice.amount_due,
+        code=code,
         codes=tuple(codes),
         reasons=tuple(reasons),
         clears_at=clears_at,
@@ -329,7 +450,9 @@ class _Replay:
     state: OutreachState
     finish: dt.datetime
     cadence_floor: dt.timedelta
+    dunning: DunningPolicy | None = None
     sent: list[SimulatedOutreach] = attrs.field(factory=list)
+    levels: dict[str, list[str]] = attrs.field(factory=dict)
 
     def run(self, begin: dt.datetime, progress: Callable[[int, int], None] | None) -> None:
         queue = [
@@ -364,8 +487,35 @@ class _Replay:
                 # The engine promises a later instant when not eligible; never spin in place.
                 return at + dt.timedelta(minutes=1)
             return following
-        recipients = tuple(r.address for r in decision.recipients)
         channel = lane.context.channel
+        level: str | None = None
+        if self.dunning is not None:
+            schedule = lane.context.schedule
+            status = dunning_level(
+                lane.invoices,
+                self.dunning,
+                at,
+                reached=self.levels.get(pid, ()),
+                zone=None if schedule is None else schedule.zone,
+            )
+            if status.level is None or channel not in status.level.channels:
+                # Not this channel's level (or none yet): ask again when the level changes.
+                following = status.next_at
+                if following is not None and following <= at:
+                    following = None
+                why = (
+                    f"{status.reason}; that level sends no {channel}"
+                    if status.level is not None
+                    else status.reason
+                )
+                lane.level_hold = (why, following)
+                return following
+            lane.level_hold = None
+            level = status.level.name
+            reached = self.levels.setdefault(pid, [])
+            if level not in reached:
+                reached.append(level)
+        recipients = tuple(r.address for r in decision.recipients)
         self.state = self.state.record(
             partner_id=pid,
             channel=channel,
@@ -381,6 +531,7 @@ class _Replay:
                 channel=channel,
                 invoice_ids=decision.invoice_ids,
                 recipients=recipients,
+                level=level,
             )
         )
         after = lane.context.decide(lane.invoices, at=at, state=self.state)
@@ -395,6 +546,7 @@ def _unknown_partner(invoice: Invoice) -> Uncontacted:
         invoice_id=invoice_key(invoice),
         partner_id=invoice.partner_id,
         amount_due=invoice.amount_due,
+        code="unknown_partner",
         codes=("unknown_partner",),
         reasons=(f"[unknown_partner] {SIMULATION_CODES['unknown_partner']}",),
         clears_at=None,
@@ -445,12 +597,16 @@ def simulate_outreach(
     state: OutreachState | None = None,
     cadence_floor: dt.timedelta = dt.timedelta(days=1),
     progress: Callable[[int, int], None] | None = None,
+    dunning: DunningPolicy | None = None,
 ) -> OutreachSimulation:
     """Replay outreach over the half-open range ``[start, end)`` for every partner's open invoices.
 
     ``partners`` (by id, or an iterable) supplies each invoice's partner; an invoice that
     embeds its partner needs none. ``state`` defaults to the outreach the invoices record.
     ``progress(done, total)`` is called after each partner (for a caller's progress display).
+    With ``dunning`` (a :class:`~stuut_domain.cadence.DunningPolicy`), a contact goes out only
+    on a channel its partner's current level names (:func:`~stuut_domain.cadence.dunning_level`,
+    from the levels this run reached), and carries the level's name.
     Raises :class:`~stuut_domain.errors.NaiveDatetime` for a naive ``start``/``end`` and
     ``ValueError`` for an empty range, an unknown channel or a non-positive ``cadence_floor``.
     """
@@ -469,6 +625,7 @@ def simulate_outreach(
         state=OutreachState.from_invoices(items) if state is None else state,
         finish=finish,
         cadence_floor=cadence_floor,
+        dunning=dunning,
     )
     replay.run(begin, progress)
 
@@ -476,7 +633,7 @@ def simulate_outreach(
     reached = {invoice_id for item in sent for invoice_id in item.invoice_ids}
     candidates = tuple(i for i in items if is_open_receivable(i))
     uncontacted = tuple(
-        _reasons(invoice, lanes[owner[id(invoice)]])
+        _reasons(invoice, lanes[owner[id(invoice)]], finish)
         if id(invoice) in owner
         else _unknown_partner(invoice)
         for invoice in candidates
@@ -534,6 +691,9 @@ class PolicyComparison(Report):
         "sent",
         "emails",
         "calls",
+        "invoice_mentions",
+        "partner_days_with_contact",
+        "max_contacts_per_partner",
         "invoices_reached",
         "invoices_never_reached",
         "median_days_to_first_contact",
@@ -620,6 +780,7 @@ def compare_policies(
     labels: tuple[str, str] = ("a", "b"),
     channels: Sequence[OutreachChannel] = ("email",),
     state: OutreachState | None = None,
+    dunning: DunningPolicy | None = None,
 ) -> PolicyComparison:
     """Simulate the same portfolio, workflow and range under policies ``a`` and ``b``.
 
@@ -641,6 +802,7 @@ def compare_policies(
             policy=policy,
             channels=channels,
             state=state,
+            dunning=dunning,
         )
         for policy in (a, b)
     ]

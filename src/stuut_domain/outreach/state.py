@@ -9,11 +9,14 @@ returns a new state, so a simulator can branch scenarios freely.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import attrs
 
+from stuut_domain.cadence.caps import ATTEMPT_OUTCOMES, AttemptOutcome
+from stuut_domain.cadence.consent import ConsentEvent, ConsentLedger, normalise_address
+from stuut_domain.errors import InvalidCadence
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.schedule import utc
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
@@ -36,20 +39,38 @@ def _channel(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValueError(f"{attribute.name} must be {CHANNELS_TEXT}, got {value!r}")
 
 
+def _texts(value: Iterable[str] | str) -> tuple[str, ...]:
+    """Addresses or ids: one text is one item (``to="a@x.com"``), never its characters."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _ledger(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ConsentLedger):
+        raise InvalidCadence(attribute.name, value, "a ConsentLedger (its events, indexed)")
+
+
+def _outcome(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in ATTEMPT_OUTCOMES:
+        raise ValueError(f"{attribute.name} must be one of {list(ATTEMPT_OUTCOMES)}, got {value!r}")
+
+
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class SentOutreach:
     """One outreach that went out: an email sent or a call placed.
 
     ``to`` holds the addresses or phone numbers reached; ``invoice_ids`` the invoices it was
     about (it counts toward each invoice's gap and toward the partner's gap).
-    ``sent_at`` must be timezone-aware.
+    ``sent_at`` must be timezone-aware. ``outcome`` is what the attempt achieved
+    (``"placed"``, ``"delivered"``, ``"conversation"``), which frequency caps may count
+    (:class:`~stuut_domain.cadence.FrequencyCap`).
     """
 
     partner_id: str | None
     channel: OutreachChannel = attrs.field(validator=_channel)
     sent_at: dt.datetime = attrs.field(validator=aware)
-    to: tuple[str, ...] = ()
-    invoice_ids: tuple[str, ...] = ()
+    to: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    outcome: AttemptOutcome = attrs.field(default="placed", validator=_outcome)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -82,11 +103,14 @@ class OutreachState:
     """The outreach history and the pauses in force; every change returns a new state.
 
     ``sent`` is the history in recording order; the last outreach per invoice and per partner
-    is the latest ``sent_at`` (in UTC), whatever the recording order.
+    is the latest ``sent_at`` (in UTC), whatever the recording order. ``consents`` is the
+    consent ledger (:class:`~stuut_domain.cadence.ConsentLedger`) the eligibility reads per
+    recipient address.
     """
 
     sent: tuple[SentOutreach, ...] = ()
     pauses: tuple[OutreachPause, ...] = ()
+    consents: ConsentLedger = attrs.field(factory=ConsentLedger, validator=_ledger)
     _last_by_invoice: dict[str, dt.datetime] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
@@ -96,8 +120,20 @@ class OutreachState:
     _last_by_channel: dict[
         OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]
     ] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _attempts_by_partner: dict[str, list[SentOutreach]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    _attempts_by_invoice: dict[str, list[SentOutreach]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    _attempts_by_address: dict[str, list[SentOutreach]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
+        attempts_by_partner: dict[str, list[SentOutreach]] = {}
+        attempts_by_invoice: dict[str, list[SentOutreach]] = {}
+        attempts_by_address: dict[str, list[SentOutreach]] = {}
         by_invoice: dict[str, dt.datetime] = {}
         by_partner: dict[str, dt.datetime] = {}
         by_channel: dict[OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]] = {
@@ -109,9 +145,16 @@ class OutreachState:
             for invoice_id in item.invoice_ids:
                 _latest(by_invoice, invoice_id, when)
                 _latest(channel_invoices, invoice_id, when)
+                attempts_by_invoice.setdefault(invoice_id, []).append(item)
             if item.partner_id is not None:
                 _latest(by_partner, item.partner_id, when)
                 _latest(channel_partners, item.partner_id, when)
+                attempts_by_partner.setdefault(item.partner_id, []).append(item)
+            for key in {normalise_address(item.channel, to) for to in item.to}:
+                attempts_by_address.setdefault(key, []).append(item)
+        object.__setattr__(self, "_attempts_by_partner", attempts_by_partner)
+        object.__setattr__(self, "_attempts_by_invoice", attempts_by_invoice)
+        object.__setattr__(self, "_attempts_by_address", attempts_by_address)
         object.__setattr__(self, "_last_by_invoice", by_invoice)
         object.__setattr__(self, "_last_by_partner", by_partner)
         object.__setattr__(self, "_last_by_channel", by_channel)
@@ -146,16 +189,39 @@ class OutreachState:
         sent_at: dt.datetime,
         to: Iterable[str] = (),
         invoice_ids: Iterable[str] = (),
+        outcome: AttemptOutcome = "placed",
     ) -> OutreachState:
         """The state after one more outreach (``sent_at`` must be timezone-aware)."""
         item = SentOutreach(
             partner_id=partner_id,
             channel=channel,
             sent_at=sent_at,
-            to=tuple(to),
-            invoice_ids=tuple(invoice_ids),
+            to=_texts(to),
+            invoice_ids=_texts(invoice_ids),
+            outcome=outcome,
         )
         return attrs.evolve(self, sent=(*self.sent, item))
+
+    def record_consent(self, event: ConsentEvent, *, now: dt.datetime) -> OutreachState:
+        """The state with one more consent event (refused when received after ``now``)."""
+        return attrs.evolve(self, consents=self.consents.record(event, now=now))
+
+    def attempts_to_partner(self, partner_id: str | None) -> Sequence[SentOutreach]:
+        """Every recorded attempt to the partner, in recording order (do not mutate)."""
+        if partner_id is None:
+            return ()
+        return self._attempts_by_partner.get(partner_id, ())
+
+    def attempts_to_address(self, key: str) -> Sequence[SentOutreach]:
+        """Every recorded attempt that reached the address (normalised, as
+        :func:`~stuut_domain.cadence.normalise_address` gives it), in recording order."""
+        return self._attempts_by_address.get(key, ())
+
+    def attempts_about_invoice(self, invoice_id: str | None) -> Sequence[SentOutreach]:
+        """Every recorded attempt about the invoice, in recording order (do not mutate)."""
+        if invoice_id is None:
+            return ()
+        return self._attempts_by_invoice.get(invoice_id, ())
 
     def pause(
         self,

@@ -182,9 +182,10 @@ def _partners(
     partner_id = draw(_PARTNER_IDS)
     code = draw(codes)
     created = draw(_UTC_INSTANTS)
-    people = [
-        _contact(draw, partner_id) for _ in range(draw(st.integers(min_contacts, max_contacts)))
-    ]
+    count = draw(st.integers(min_contacts, max_contacts))
+    # Distinct ids: a partner's contacts are told apart by id (consent, caps, recipients).
+    ids = draw(st.lists(_CONTACT_IDS, min_size=count, max_size=count, unique=True))
+    people = [attrs.evolve(_contact(draw, partner_id), id=contact_id) for contact_id in ids]
     if people:
         people[0] = attrs.evolve(people[0], is_primary=True, is_primary_email=True)
     balance = draw(st.integers(0, 10**7 * 10 ** _exponent_of(code)))
