@@ -340,21 +340,13 @@ def _first_method(
     by_name = _by_name(tx, directory)
     if by_name is not None and (by_name.partner_id is not None or not owners):
         return by_name
-    if len(owners) == 1:
-        return PartnerInference(
-            partner_id=owners[0],
-            method=PartnerMethod.INVOICE,
-            reason=f"the invoice numbers in the text are {owners[0]}'s",
-            score=0.8,
-        )
     if owners:
-        return PartnerInference(
-            partner_id=None,
-            method=PartnerMethod.INVOICE,
-            reason=f"the invoice numbers in the text belong to {len(owners)} partners",
-            score=0.0,
-            ambiguous=True,
-            candidates=owners,
+        return _one_or_refused(
+            tuple(owners),
+            PartnerMethod.INVOICE,
+            f"the invoice numbers in the text are {owners[0]}'s",
+            f"the invoice numbers in the text belong to {len(owners)} partners",
+            0.8,
         )
     if by_name is not None:
         return by_name
@@ -390,23 +382,32 @@ def _by_account(
             if owner
         }
     )
-    if len(owners) == 1:
-        return PartnerInference(
-            partner_id=owners[0],
-            method=PartnerMethod.ACCOUNT,
-            reason=f"the memo names {owners[0]}'s account number",
-            score=1.0,
-        )
-    if owners:
-        return PartnerInference(
-            partner_id=None,
-            method=PartnerMethod.ACCOUNT,
-            reason=f"the memo names the accounts of {len(owners)} partners",
-            score=0.0,
-            ambiguous=True,
-            candidates=tuple(owners),
-        )
-    return None
+    if not owners:
+        return None
+    return _one_or_refused(
+        tuple(owners),
+        PartnerMethod.ACCOUNT,
+        f"the memo names {owners[0]}'s account number",
+        f"the memo names the accounts of {len(owners)} partners",
+        1.0,
+    )
+
+
+def _one_or_refused(
+    candidates: tuple[str, ...], method: PartnerMethod, one: str, several: str, score: float
+) -> PartnerInference:
+    """One candidate partner is the answer, with ``score``; several are refused as ambiguous
+    (a tie is never broken by a guess)."""
+    if len(candidates) == 1:
+        return PartnerInference(partner_id=candidates[0], method=method, reason=one, score=score)
+    return PartnerInference(
+        partner_id=None,
+        method=method,
+        reason=several,
+        score=0.0,
+        ambiguous=True,
+        candidates=candidates,
+    )
 
 
 def _by_rule(
@@ -415,24 +416,15 @@ def _by_rule(
     text = " ".join(t for t in (tx.payer_name, memo) if t)[:4096]
     hits = [rule for rule in directory.rules if rule.matches(text)]
     named = sorted({rule.partner_id for rule in hits})
-    if len(named) == 1:
-        rule = hits[0]
-        return PartnerInference(
-            partner_id=named[0],
-            method=PartnerMethod.RULE,
-            reason=f"mapping rule {rule.name or rule.pattern!r} names {named[0]}",
-            score=0.9,
-        )
-    if named:
-        return PartnerInference(
-            partner_id=None,
-            method=PartnerMethod.RULE,
-            reason=f"mapping rules name {len(named)} partners ({', '.join(named)}): refused",
-            score=0.0,
-            ambiguous=True,
-            candidates=tuple(named),
-        )
-    return None
+    if not named:
+        return None
+    return _one_or_refused(
+        tuple(named),
+        PartnerMethod.RULE,
+        f"mapping rule {hits[0].name or hits[0].pattern!r} names {named[0]}",
+        f"mapping rules name {len(named)} partners ({', '.join(named)}): refused",
+        0.9,
+    )
 
 
 #: A fuzzy name is weaker evidence than an account: its partner part is this times the

@@ -300,15 +300,15 @@ def check_promise(
 ) -> Promise:
     """The promise as given, or :class:`~stuut_domain.errors.OwedRefused` for its first fault.
 
-    Rules: each invoice is given (``promise_invoice_missing``), listed once
-    (``promise_duplicate_invoice``) and the promise partner's (``promise_partner_mismatch``);
+    Rules: each invoice is given (``promise_invoice_missing``) and the promise partner's
+    (``promise_partner_mismatch``) — listed once (``promise_duplicate_invoice``) is refused when
+    the promise is built;
     each amount is above zero, in the invoice's currency and at most what it owes
     (``promise_amount``); the promised day is not before the day it was made in ``zone``
     (``promise_dated_before_made``); it is not acknowledged before it was made
     (``promise_acknowledged_before_made``).
     """
     by_id = {i.id: i for i in invoices}
-    seen: set[str] = set()
     for index, item in enumerate(promise.invoices):
         path = f"invoices[{index}]"
         invoice = by_id.get(item.invoice_id)
@@ -319,14 +319,6 @@ def check_promise(
                 f"invoice {item.invoice_id!r} was not given",
                 invoice_id=item.invoice_id,
             )
-        if item.invoice_id in seen:
-            raise OwedRefused(
-                "promise_duplicate_invoice",
-                f"{path}.invoice_id",
-                f"invoice {item.invoice_id!r} is listed twice",
-                invoice_id=item.invoice_id,
-            )
-        seen.add(item.invoice_id)
         if invoice.partner_id != promise.partner_id:
             raise OwedRefused(
                 "promise_partner_mismatch",
