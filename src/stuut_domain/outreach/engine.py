@@ -58,6 +58,7 @@ from stuut_domain.outreach.facts import (
     InvoiceFacts,
     Moment,
     WorkflowFacts,
+    caps_on,
     choose_zone,
     invoice_facts,
     partner_facts,
@@ -78,6 +79,7 @@ from stuut_domain.outreach.rules import (
     SCHEDULE_RULES,
     WORKFLOW_RULES,
     PartnerTimeRule,
+    invoice_frequency_cap,
     promise_broken,
     recipient_fallback,
     zone_fallback,
@@ -133,6 +135,13 @@ def _recipient_calendars(
         alone = choice.calendar
         texts += list(choice.notes)
     return by_address, alone, tuple(Note(code="calendar_fallback", message=t) for t in texts)
+
+
+#: The partner time rules that are not cadence rules (run alone when no cap or consent can
+#: block, in rule order).
+_PLAIN_PARTNER_TIME_RULES: Final = tuple(r for r in PARTNER_TIME_RULES if r not in CADENCE_RULES)
+#: The partner time rules in order, each marked when it is a cadence rule (read from the memo).
+_PARTNER_TIME_PLAN: Final = tuple((r, r in CADENCE_RULES) for r in PARTNER_TIME_RULES)
 
 
 def _check_no_future(
@@ -194,6 +203,7 @@ class OutreachContext:
         "_fixed_blockers",
         "_fixed_notes",
         "_group_schedules",
+        "_invoice_time_rules",
         "_partner",
         "_reach_memo",
         "_schedule",
@@ -235,14 +245,17 @@ class OutreachContext:
                 policy.calendars, partner, chosen
             )
             self._calendars = calendars
-            self._by_recipient = {
-                address: _schedule_of(self._workflow, calendar)
-                for address, calendar in calendars.items()
-            }
             self._schedule = _schedule_of(
                 self._workflow, _any_open(list(calendars.values())) if chosen else alone
             )
-            self._group_schedules[tuple(r.address for r in chosen)] = self._schedule
+            distinct = {id(calendar) for calendar in calendars.values()}
+            if len(distinct) > 1:
+                # Recipients on different calendars: each is read on its own (ADR 0050).
+                self._by_recipient = {
+                    address: _schedule_of(self._workflow, calendar)
+                    for address, calendar in calendars.items()
+                }
+                self._group_schedules[tuple(r.address for r in chosen)] = self._schedule
         zone = self._workflow.zone
         self._zone_name = None if zone.zone is None else zone.name
         blockers = [rule(self._partner) for rule in PARTNER_RULES]
@@ -251,6 +264,12 @@ class OutreachContext:
         self._fixed_blockers = tuple(b for b in blockers if b is not None)
         self._fixed_notes = (*(n for n in notes if n is not None), *calendar_notes)
         self._timed_partner = bool(self._partner.caps or self._partner.contact_caps)
+        # The invoice cap rule only where the policy caps invoices on this channel.
+        self._invoice_time_rules = (
+            INVOICE_TIME_RULES
+            if caps_on(policy, channel, "invoice")
+            else tuple(r for r in INVOICE_TIME_RULES if r is not invoice_frequency_cap)
+        )
         self._contact_keys = (
             contact_keys(partner, self._partner.choice.recipients)
             if self._partner.contact_caps
@@ -408,14 +427,19 @@ class OutreachContext:
     def _partner_blockers(self, moment: Moment, schedule: Schedule | None) -> list[Blocker]:
         """The partner-level blockers at the moment, in rule order."""
         blockers = list(self._fixed_blockers)
-        if moment.state.pauses or self._partner.gap or self._timed_partner or moment.reach:
+        if not self._partner.caps and moment.reach is None:
+            # No cap or consent can block: the cadence rules would find nothing.
+            if moment.state.pauses or self._partner.gap:
+                for plain_rule in _PLAIN_PARTNER_TIME_RULES:
+                    blockers.extend(plain_rule(self._partner, moment))
+        else:
             cached = self._cadence_memo
             if cached is None or cached[0] is not moment.state or cached[1] != moment.now:
                 found = {rule: rule(self._partner, moment) for rule in CADENCE_RULES}
                 # Held with its state, so the identity test cannot meet a recycled id.
                 cached = self._cadence_memo = (moment.state, moment.now, found)
-            for time_rule in PARTNER_TIME_RULES:
-                if time_rule in CADENCE_RULES:
+            for time_rule, is_cadence in _PARTNER_TIME_PLAN:
+                if is_cadence:
                     blockers.extend(cached[2][time_rule])
                 else:
                     blockers.extend(time_rule(self._partner, moment))
@@ -463,7 +487,7 @@ class OutreachContext:
             entry = self._read_invoice(invoice)
         facts, fixed = entry
         found = list(fixed)
-        for rule in INVOICE_TIME_RULES:
+        for rule in self._invoice_time_rules:
             blocker = rule(facts, moment)
             if blocker is not None:
                 found.append(blocker)

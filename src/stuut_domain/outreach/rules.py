@@ -328,8 +328,8 @@ def frequency_cap(facts: PartnerFacts, moment: Moment) -> tuple[Blocker, ...]:
     period after a conversation ends). For contacts: when the first recipient is free again.
     """
     found: list[Blocker] = []
-    if facts.caps:
-        attempts = moment.state.attempts_to_partner(facts.partner.id)
+    attempts = moment.state.attempts_to_partner(facts.partner.id) if facts.caps else ()
+    if attempts:
         subject = f"partner {facts.label}"
         for cap in facts.caps:
             hit = cap.hit(attempts, at=moment.now, subject=subject)
@@ -493,6 +493,8 @@ def invoice_frequency_cap(facts: InvoiceFacts, moment: Moment) -> Blocker | None
     if not facts.caps:
         return None
     attempts = moment.state.attempts_about_invoice(facts.invoice.id)
+    if not attempts:
+        return None
     hits = [
         hit
         for cap in facts.caps
