@@ -635,6 +635,24 @@ class TestPlainJsonValues:
         assert 150_000 == value["total_amount"]
         assert Decimal(3) == value["line_items"][0]["quantity"]
 
+    def test_to_json_has_the_shape_of_json_loads(self) -> None:
+        """Arrays are lists, as json.loads gives them (and as the docstring says), for a decoded
+        document and for a value built in code; the values equal the encoded document's."""
+        decoded = CODEC.decode(Invoice, SEED)
+        built = attrs.evolve(decoded, line_items=tuple(decoded.line_items))
+
+        def containers(value: object) -> set[type]:
+            if isinstance(value, dict):
+                return {dict}.union(*(containers(v) for v in value.values()))
+            if isinstance(value, (list, tuple)):
+                return {type(value)}.union(*(containers(v) for v in value))
+            return set()
+
+        for value in (decoded, built):
+            plain = CODEC.to_json(value)
+            assert tuple not in containers(plain)
+            assert json.loads(CODEC.encode(value), parse_float=Decimal) == plain
+
     def test_from_json_accepts_floats_for_decimals(self) -> None:
         """json.loads gives floats; a quantity of 2.5 reads as Decimal('2.5')."""
         payload = inv_2024_0042()

@@ -988,4 +988,14 @@ def to_builtins(obj: Any) -> Any:
     A number kept as its document text (ADR 0034) becomes an ``int`` when written as an
     integer and an exact ``Decimal`` otherwise.
     """
-    return msgspec.to_builtins(obj, enc_hook=_builtin, builtin_types=_KEEP)
+    return _lists(msgspec.to_builtins(obj, enc_hook=_builtin, builtin_types=_KEEP))
+
+
+def _lists(value: Any) -> Any:
+    """JSON arrays as lists: ``msgspec.to_builtins`` leaves a tuple a tuple, and an entity's
+    sequences are tuples, but plain JSON values (``json.loads``' shape) have lists."""
+    if type(value) is dict:
+        return {key: _lists(item) for key, item in value.items()}
+    if type(value) is tuple or type(value) is list:
+        return [_lists(item) for item in value]
+    return value
