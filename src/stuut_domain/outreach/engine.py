@@ -198,6 +198,7 @@ class OutreachContext:
         "_cadence_memo",
         "_calendars",
         "_contact_keys",
+        "_everyone",
         "_fact_blocked",
         "_facts_memo",
         "_fixed_blockers",
@@ -279,6 +280,7 @@ class OutreachContext:
         self._facts_memo: dict[int, tuple[InvoiceFacts, tuple[Blocker, ...]]] = {}
         self._schedule_memo: tuple[dt.datetime, Schedule, tuple[Blocker, ...]] | None = None
         self._reach_memo: tuple[OutreachState, dt.datetime, Reach] | None = None
+        self._everyone = Reach(chosen)
         self._cadence_memo: (
             tuple[OutreachState, dt.datetime, dict[PartnerTimeRule, tuple[Blocker, ...]]] | None
         ) = None
@@ -327,34 +329,31 @@ class OutreachContext:
             else tuple(invoices)
         )
         chosen = self._partner.choice.recipients
-        memo = self._reach_memo
-        if memo is not None and memo[0] is state and memo[1] == now:
-            reached = memo[2]
-        else:
-            if state.consents or self._timed_partner:
-                _check_no_future(state, self.partner.id, now, caps=self._timed_partner)
-            reached = reach(
-                chosen,
-                channel=self.channel,
-                state=state,
-                caps=self._partner.contact_caps,
-                now=now,
-                keys=self._contact_keys,
-            )
-            # Held with its state, so the identity test cannot meet a recycled id.
-            self._reach_memo = (state, now, reached)
+        reached = self._reach(state, now)
         nets = balance(items) if len(items) > 1 or credit else None
         if credit and nets is not None:
             nets = nets - credit
         moment = Moment(now, state, items, nets, None if reached.recipients is chosen else reached)
-        schedule = self._schedule_for(reached.recipients or chosen)
+        schedule = (
+            self._schedule
+            if not self._by_recipient or reached.recipients is chosen
+            else self._schedule_for(reached.recipients or chosen)
+        )
         blockers = self._partner_blockers(moment, schedule)
         notes = list(self._fixed_notes)
         if reached.recipients and reached.recipients is not chosen:
             notes += [Note(code="recipient_excluded", message=m) for m in reached.notes()]
-        rows = [(invoice_key(i), self._invoice_blockers(i, moment, notes)) for i in items]
-        clear = [key for key, found in rows if not found]
-        held = [found for _, found in rows if found]
+        rows: list[tuple[str, list[Blocker]]] = []
+        clear: list[str] = []
+        held: list[list[Blocker]] = []
+        for invoice in items:
+            key = invoice_key(invoice)
+            found = self._invoice_blockers(invoice, moment, notes)
+            rows.append((key, found))
+            if found:
+                held.append(found)
+            else:
+                clear.append(key)
         eligible = not blockers and bool(clear)
         if eligible and held and self.policy.batching == "partner":
             clear, held = _batched(rows, notes)
@@ -390,6 +389,28 @@ class OutreachContext:
             zone=self._zone_name,
             notes=tuple(notes),
         )
+
+    def _reach(self, state: OutreachState, now: dt.datetime) -> Reach:
+        """The recipients reachable at ``now`` under the state's consents and contact caps,
+        computed once per state and instant (the last one is kept)."""
+        chosen = self._partner.choice.recipients
+        memo = self._reach_memo
+        if memo is not None and memo[0] is state and memo[1] == now:
+            return memo[2]
+        if not self._timed_partner and not state.consents:
+            return self._everyone  # nothing can leave a recipient out
+        _check_no_future(state, self.partner.id, now, caps=self._timed_partner)
+        reached = reach(
+            chosen,
+            channel=self.channel,
+            state=state,
+            caps=self._partner.contact_caps,
+            now=now,
+            keys=self._contact_keys,
+        )
+        # Held with its state, so the identity test cannot meet a recycled id.
+        self._reach_memo = (state, now, reached)
+        return reached
 
     def _schedule_for(self, recipients: tuple[Recipient, ...]) -> Schedule | None:
         """The schedule of a contact to ``recipients``: open when any of their calendars is."""
