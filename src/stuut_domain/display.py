@@ -26,6 +26,7 @@ __all__ = [
     "cell",
     "compact",
     "compact_repr",
+    "duration_text",
     "html_table",
     "short_repr",
     "text_table",
@@ -237,3 +238,21 @@ def _field_text(item: object) -> str:
         kept = text[:cut] if cut > _FIELD_TEXT_LIMIT // 2 else text[: _FIELD_TEXT_LIMIT - 1]
         text = kept.rstrip("…") + "…"
     return text
+
+
+def duration_text(value: dt.timedelta) -> str:
+    """A duration for people: whole days, then hours and minutes on a clock.
+
+    ``3 days``, ``1 day``, ``1 day 12h``, ``2h30``, ``-1h``; zero is ``0 days``. Seconds
+    below a minute are not shown. One wording for blocker messages and policy comparisons.
+    """
+    sign = "-" if value < dt.timedelta(0) else ""
+    value = abs(value)
+    days, seconds = value.days, value.seconds
+    if not days and not seconds:
+        return "0 days"
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if seconds:
+        hours, rest = divmod(seconds, 3600)
+        parts.append(f"{hours}h{rest // 60:02d}" if rest else f"{hours}h")
+    return sign + " ".join(parts)

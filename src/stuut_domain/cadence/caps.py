@@ -23,6 +23,7 @@ from typing import Any, Final, Literal, TypeAlias
 import attrs
 
 from stuut_domain.cadence._checks import one_of
+from stuut_domain.display import duration_text
 from stuut_domain.errors import InvalidCadence
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 
@@ -117,21 +118,12 @@ class CapHit:
         if self.quiet:
             return (
                 f"{self.cap.label}: a conversation with {self.subject} was held less than "
-                f"{_span(self.cap.quiet_after_conversation)} ago"
+                f"{duration_text(self.cap.quiet_after_conversation or dt.timedelta(0))} ago"
             )
         return (
             f"{self.cap.label}: {self.counted} {self.cap.count} attempts with {self.subject} "
-            f"in {_span(self.cap.window)} (at most {self.cap.max_attempts})"
+            f"in {duration_text(self.cap.window)} (at most {self.cap.max_attempts})"
         )
-
-
-def _span(value: dt.timedelta | None) -> str:
-    if value is None:
-        return "no time"
-    days, seconds = value.days, value.seconds
-    if not seconds and not value.microseconds:
-        return f"{days} day" + ("" if days == 1 else "s")
-    return str(value)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -166,7 +158,7 @@ class FrequencyCap:
         if self.name:
             return self.name
         channels = "+".join(sorted(self.channels))
-        return f"{self.max_attempts} {channels} per {self.scope} in {_span(self.window)}"
+        return f"{self.max_attempts} {channels} per {self.scope} in {duration_text(self.window)}"
 
     def applies_to(self, channel: OutreachChannel) -> bool:
         """Whether the cap blocks outreach on ``channel``."""

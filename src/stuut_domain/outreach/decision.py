@@ -16,7 +16,7 @@ from typing import Final
 
 import attrs
 
-from stuut_domain.display import html_table
+from stuut_domain.display import duration_text, html_table
 from stuut_domain.invoice import Invoice
 from stuut_domain.outreach.recipients import Recipient
 from stuut_domain.outreach.schedule import UTC, WEEKDAY_NAMES
@@ -114,24 +114,6 @@ def _human(value: object) -> str:
     if isinstance(value, dt.timedelta):
         return duration_text(value)
     return str(value)
-
-
-def duration_text(value: dt.timedelta) -> str:
-    """A duration for people: whole days, then hours and minutes on a clock.
-
-    ``3 days``, ``1 day``, ``1 day 12h``, ``2h30``, ``-1h``; zero is ``0 days``. Seconds
-    below a minute are not shown. One wording for blocker messages and policy comparisons.
-    """
-    sign = "-" if value < dt.timedelta(0) else ""
-    value = abs(value)
-    days, seconds = value.days, value.seconds
-    if not days and not seconds:
-        return "0 days"
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    if seconds:
-        hours, rest = divmod(seconds, 3600)
-        parts.append(f"{hours}h{rest // 60:02d}" if rest else f"{hours}h")
-    return sign + " ".join(parts)
 
 
 def invoice_key(invoice: Invoice) -> str:

@@ -256,7 +256,6 @@ class OutreachContext:
                     address: _schedule_of(self._workflow, calendar)
                     for address, calendar in calendars.items()
                 }
-                self._group_schedules[tuple(r.address for r in chosen)] = self._schedule
         zone = self._workflow.zone
         self._zone_name = None if zone.zone is None else zone.name
         blockers = [rule(self._partner) for rule in PARTNER_RULES]
@@ -334,11 +333,7 @@ class OutreachContext:
         if credit and nets is not None:
             nets = nets - credit
         moment = Moment(now, state, items, nets, None if reached.recipients is chosen else reached)
-        schedule = (
-            self._schedule
-            if not self._by_recipient or reached.recipients is chosen
-            else self._schedule_for(reached.recipients or chosen)
-        )
+        schedule = self._schedule_for(reached.recipients or chosen)
         blockers = self._partner_blockers(moment, schedule)
         notes = list(self._fixed_notes)
         if reached.recipients and reached.recipients is not chosen:
@@ -417,12 +412,10 @@ class OutreachContext:
         if not self._by_recipient or recipients is self._partner.choice.recipients:
             return self._schedule
         key = tuple(r.address for r in recipients)
-        found = self._group_schedules.get(key, self._schedule)
         if key not in self._group_schedules:
             calendars = [self._calendars[address] for address in key]
-            found = _schedule_of(self._workflow, _any_open(calendars))
-            self._group_schedules[key] = found
-        return found
+            self._group_schedules[key] = _schedule_of(self._workflow, _any_open(calendars))
+        return self._group_schedules[key]
 
     def _working(
         self,
