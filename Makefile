@@ -39,6 +39,7 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python scripts/generate_sample.py
+	$(BIN)/python scripts/generate_sample_transactions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist

@@ -134,7 +134,7 @@ class TestPolish:
             (
                 ["nonsense"],
                 "stuut-domain: error: argument COMMAND: invalid choice: 'nonsense' (choose from "
-                "'check', 'aging', 'outreach', 'simulate', 'serve', 'demo') "
+                "'check', 'aging', 'outreach', 'simulate', 'match', 'serve', 'demo') "
                 "(see stuut-domain --help)",
             ),
         ],
@@ -887,6 +887,7 @@ class TestDemo:
             "Check",
             "Aging at 2026-11-26",
             "Outreach decisions",
+            "Cash application: the morning's bank statement",
             "Simulation, two weeks",
             "What if reminders were weekly?",
         ):
@@ -902,10 +903,12 @@ class TestDemo:
             "check",
             "aging",
             "outreach",
+            "matching",
             "simulation",
             "comparison",
             "skipped",
         } == set(document)
+        assert document["matching"]["report"]["transactions"] == 15
 
 
 def free_port() -> int:

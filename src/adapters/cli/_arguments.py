@@ -23,6 +23,7 @@ from adapters.cli._output import PROG, Outcome, UnusableInput, encodable
 from adapters.cli.aging import run as _aging
 from adapters.cli.check import run as _check
 from adapters.cli.demo import run as _demo
+from adapters.cli.match import run as _match
 from adapters.cli.outreach import run as _outreach
 from adapters.cli.serve import run as _serve
 from adapters.cli.simulate import run as _simulate
@@ -182,7 +183,10 @@ def build_parser() -> _Parser:
     """The ``stuut-domain`` parser: one subcommand per command, each with ``--json``."""
     parser = _Parser(
         prog=PROG,
-        description="Check Stuut JSON, age a portfolio, decide and simulate outreach.",
+        description=(
+            "Check Stuut JSON, age a portfolio, decide and simulate outreach, match bank "
+            "transactions."
+        ),
         epilog="Exit codes: 0 clean, 1 findings, 2 unusable input, 130 interrupted (Ctrl-C).",
     )
     parser.add_argument(
@@ -276,6 +280,22 @@ def build_parser() -> _Parser:
     )
     _limit(simulate)
 
+    match = command(
+        "match", _match, "Match bank transactions to the store's open invoices, explained."
+    )
+    match.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
+    match.add_argument(
+        "transactions",
+        metavar="TRANSACTIONS",
+        help="a JSON file of bank transactions (an array or a list envelope), or -",
+    )
+    match.add_argument(
+        "--at",
+        type=_moment,
+        metavar="WHEN",
+        help=f"when to match (default: the latest transaction's timestamp): {_WHEN}",
+    )
+    _limit(match)
     serve = command("serve", _serve, "Serve a store as the Stuut API (the fake API).")
     serve.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
     serve.add_argument(

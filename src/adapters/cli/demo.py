@@ -1,4 +1,5 @@
-"""``stuut-domain demo``: check, aging, outreach and simulation on the bundled sample portfolio."""
+"""``stuut-domain demo``: check, aging, outreach, cash matching and simulation on the bundled
+sample portfolio (and its sample bank statement)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from adapters.cli import check
 from adapters.cli._output import Outcome, UnusableInput, section
 from adapters.cli._store import load_store, pick_workflow, store_outcome
 from adapters.cli.aging import aging_view
+from adapters.cli.match import match_view, read_transactions
 from adapters.cli.outreach import outreach_view
 from adapters.cli.simulate import simulate_view
-from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
+from adapters.samples import SAMPLE_AS_OF, sample_bank_transactions_path, sample_portfolio_path
+from stuut_domain.cash import PartnerDirectory, match_transactions
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.types import OUTREACH_CHANNELS
 
@@ -20,9 +23,10 @@ __all__ = ["run"]
 
 
 def run(args: argparse.Namespace) -> Outcome:
-    """Run check, aging, outreach and two simulations on the sample portfolio, in sections."""
+    """Run check, aging, outreach, matching and two simulations on the sample, in sections."""
     try:
         root = sample_portfolio_path()
+        statement = sample_bank_transactions_path()
     except FileNotFoundError as exc:
         raise UnusableInput(str(exc)) from None
     checked = check.run(argparse.Namespace(paths=[str(root)], kind="auto"))
@@ -38,6 +42,13 @@ def run(args: argparse.Namespace) -> Outcome:
         policy=OutreachPolicy(),
         limit=12,
     )
+    proposals = match_transactions(
+        read_transactions(str(statement)),
+        portfolio.invoices,
+        partners=PartnerDirectory.of(portfolio.partners),
+        at=SAMPLE_AS_OF,
+    )
+    match_text, match_data = match_view(proposals, at=SAMPLE_AS_OF, limit=12)
     weekly = OutreachPolicy(min_gap_per_invoice=dt.timedelta(days=7))
     fortnight = functools.partial(
         simulate_view,
@@ -57,6 +68,10 @@ def run(args: argparse.Namespace) -> Outcome:
             section("Check", f"{check_summary} (stuut-domain check {root})"),
             section(f"Aging at {as_of}", aging_text),
             section("Outreach decisions", outreach_text),
+            section(
+                "Cash application: the morning's bank statement",
+                f"{match_text}\n(stuut-domain match --store {root} {statement})",
+            ),
             section("Simulation, two weeks", simulate_text),
             section("What if reminders were weekly?", compare_text),
         ]
@@ -66,6 +81,7 @@ def run(args: argparse.Namespace) -> Outcome:
         "check": checked.data,
         "aging": aging_data,
         "outreach": outreach_data,
+        "matching": match_data,
         "simulation": simulate_data,
         "comparison": compare_data,
     }
