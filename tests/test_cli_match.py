@@ -106,7 +106,7 @@ class TestTheBundledStatement:
                 assert proposal["lines"] == []
             else:  # a short pay, or an amount with nothing but the payer's name: a guess
                 assert proposal["decision"] == "review", proposal["rationale"]
-                assert proposal["blocker_codes"]
+                assert proposal["blockers"]
 
     def test_each_proposal_conserves_the_payment(self, capsys: pytest.CaptureFixture[str]) -> None:
         _, document = as_json(capsys, "--store", str(SAMPLE), str(STATEMENT))
@@ -174,6 +174,70 @@ class TestExitCodes:
         assert len(document["proposals"]) == len(statement())
 
 
+class TestAmounts:
+    def test_the_table_shows_what_was_received_and_json_what_was_placed(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        tx = {**statement()[0], "amount_handled_outside": 1000000, "handled_outside_reason": "fee"}
+        path = tmp_path / "t.json"
+        path.write_text(json.dumps([tx]))
+        _, out, _ = run(capsys, "match", "--store", str(SAMPLE), str(path))
+        assert "51977.10 USD" in out  # the amount received, not what the proposal placed
+        _, document = as_json(capsys, "--store", str(SAMPLE), str(path))
+        (proposal,) = document["proposals"]
+        placed = Decimal(proposal["allocated"]) + Decimal(proposal["on_account"])
+        outside = Decimal(proposal["transaction"]["amount_handled_outside"])
+        assert placed + outside == Decimal(proposal["transaction"]["amount"])
+        assert all(isinstance(line["cash"], str) for line in proposal["lines"])
+        assert all(line["currency"] == "USD" for line in proposal["lines"])
+
+
+class TestRemittances:
+    def test_a_remittance_is_linked_by_its_transaction_number(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        short = next(tx for tx in statement() if tx["custom_fields"]["sample_case"] == "short_pay")
+        book = _open_invoices()
+        invoice_id, open_minor, currency = book[_digits(short["reference_number"])]
+        remittance = {
+            "object": "remittance",
+            "id": "rem_1",
+            "currency": currency,
+            "transaction_number": short["id"],
+            "transaction_amount": short["amount"],
+            "allocations": [
+                {
+                    "invoice_id": invoice_id,
+                    "invoice_number": short["reference_number"],
+                    "amount_paid": short["amount"],
+                    "amount_discount": open_minor - short["amount"],
+                }
+            ],
+        }
+        rem = tmp_path / "rem.json"
+        rem.write_text(json.dumps([remittance]))
+        stmt = tmp_path / "t.json"
+        stmt.write_text(json.dumps([short]))
+        base = ("--store", str(SAMPLE), str(stmt))
+        _, without = as_json(capsys, *base)
+        _, with_it = as_json(capsys, *base, "--remittances", str(rem))
+        (plain,) = without["proposals"]
+        (advised,) = with_it["proposals"]
+        assert plain["settled_outside_cash"] == 0
+        assert advised["lines"][0]["settlements"], advised["rationale"]
+
+    def test_a_remittance_naming_no_transaction_is_refused(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        rem = tmp_path / "rem.json"
+        rem.write_text(json.dumps([{"object": "remittance", "transaction_number": "nope"}]))
+        code, document = as_json(
+            capsys, "--store", str(SAMPLE), str(STATEMENT), "--remittances", str(rem)
+        )
+        assert code == EXIT_UNUSABLE
+        assert "[0].transaction_number 'nope' names no transaction" in document["error"]["message"]
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         ("body", "needle"),
@@ -212,6 +276,54 @@ class TestBadInput:
         assert code == EXIT_UNUSABLE
         assert "--at" in document["error"]["message"]
 
+    def test_a_document_of_another_kind_is_refused(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        payments = sorted((SAMPLE / "payments").glob("*.json"))[:3]
+        path = tmp_path / "t.json"
+        path.write_bytes(b"[" + b",".join(p.read_bytes() for p in payments) + b"]")
+        code, document = as_json(capsys, "--store", str(SAMPLE), str(path))
+        assert code == EXIT_UNUSABLE
+        assert "[0].object is 'payment', not 'bank_transaction'" in document["error"]["message"]
+
+    def test_a_refusal_of_the_matcher_names_the_file_and_position(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        good = statement()[0]
+        bad = {k: v for k, v in statement()[1].items() if k != "id"}
+        path = tmp_path / "t.json"
+        path.write_text(json.dumps([good, bad]))
+        code, document = as_json(capsys, "--store", str(SAMPLE), str(path))
+        assert code == EXIT_UNUSABLE
+        message = document["error"]["message"]
+        assert message.startswith(f"{path}:")
+
+    @pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
+    def test_an_instant_at_the_edge_of_time_is_a_usage_error(
+        self, capsys: pytest.CaptureFixture[str], at: str
+    ) -> None:
+        code, _, err = run(capsys, "match", "--store", str(SAMPLE), str(STATEMENT), "--at", at)
+        assert code == EXIT_UNUSABLE
+        assert "outside the years 2 to 9998" in err
+        assert "internal error" not in err
+
+    def test_a_directory_is_not_a_statement(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        code, _, err = run(capsys, "match", "--store", str(SAMPLE), str(tmp_path))
+        assert code == EXIT_UNUSABLE
+        assert "is a directory" in err
+
+    def test_an_empty_statement_is_clean(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        path = tmp_path / "t.json"
+        path.write_text("[]")
+        code, document = as_json(capsys, "--store", str(SAMPLE), str(path))
+        assert code == EXIT_CLEAN
+        assert document["proposals"] == []
+        assert document["report"]["transactions"] == 0
+
     def test_a_transaction_given_twice_is_refused_by_its_rule(
         self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
     ) -> None:
@@ -220,3 +332,21 @@ class TestBadInput:
         code, document = as_json(capsys, "--store", str(SAMPLE), str(path))
         assert code == EXIT_UNUSABLE
         assert "given twice" in document["error"]["message"]
+
+
+def test_a_closed_standard_output_is_no_traceback() -> None:
+    """Started with stdout closed (``>&-``), a command writes nothing and keeps its exit code."""
+    import os
+    import subprocess
+    import sys
+
+    command = f"{sys.executable} -m adapters.cli match --json --store {SAMPLE} {STATEMENT} >&-"
+    done = subprocess.run(
+        ["/bin/sh", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(pathlib.Path(__file__).parent.parent / "src")},
+        check=False,
+    )
+    assert "Traceback" not in done.stderr
+    assert done.returncode == EXIT_FINDINGS

@@ -87,6 +87,14 @@ def _moment(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r} has no UTC offset; write e.g. {text}Z or {text}+01:00, or a bare date"
         )
+    try:
+        in_utc = value.astimezone(dt.UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not 1 < in_utc.year < 9999:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the years 2 to 9998 in UTC, where every rule can count days"
+        )
     return value
 
 
@@ -288,6 +296,12 @@ def build_parser() -> _Parser:
         "transactions",
         metavar="TRANSACTIONS",
         help="a JSON file of bank transactions (an array or a list envelope), or -",
+    )
+    match.add_argument(
+        "--remittances",
+        metavar="FILE",
+        help="the payers' remittance advices (a JSON array or list envelope), each linked to "
+        "the transaction its transaction_number names",
     )
     match.add_argument(
         "--at",

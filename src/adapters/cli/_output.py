@@ -124,13 +124,16 @@ def encodable(stream: object, text: str) -> str:
     return text
 
 
-def say(stream: IO[str], text: str) -> None:
+def say(stream: IO[str] | None, text: str) -> None:
     """Write ``text`` to ``stream`` as whole lines (a final newline added when missing),
-    degraded to what the stream can encode (:func:`encodable`)."""
+    degraded to what the stream can encode (:func:`encodable`). A closed standard stream
+    (``None``: the process started with it closed) takes nothing, and nothing fails."""
+    if stream is None:
+        return
     stream.write(encodable(stream, text if text.endswith("\n") else text + "\n"))
 
 
-def say_json(stream: IO[str], data: Any) -> None:
+def say_json(stream: IO[str] | None, data: Any) -> None:
     """Write ``data`` as one JSON document; ASCII escapes when the stream cannot encode it.
 
     The document stays exact under any encoding: ``\\u011f`` escapes are JSON, where a

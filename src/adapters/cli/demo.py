@@ -11,11 +11,10 @@ from adapters.cli import check
 from adapters.cli._output import Outcome, UnusableInput, section
 from adapters.cli._store import load_store, pick_workflow, store_outcome
 from adapters.cli.aging import aging_view
-from adapters.cli.match import match_view, read_transactions
+from adapters.cli.match import match_view, propose, read_transactions
 from adapters.cli.outreach import outreach_view
 from adapters.cli.simulate import simulate_view
 from adapters.samples import SAMPLE_AS_OF, sample_bank_transactions_path, sample_portfolio_path
-from stuut_domain.cash import PartnerDirectory, match_transactions
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.types import OUTREACH_CHANNELS
 
@@ -42,13 +41,16 @@ def run(args: argparse.Namespace) -> Outcome:
         policy=OutreachPolicy(),
         limit=12,
     )
-    proposals = match_transactions(
-        read_transactions(str(statement)),
+    at_text = SAMPLE_AS_OF.isoformat().replace("+00:00", "Z")
+    transactions = read_transactions(str(statement))
+    proposals = propose(
+        transactions,
         portfolio.invoices,
-        partners=PartnerDirectory.of(portfolio.partners),
+        portfolio.partners,
         at=SAMPLE_AS_OF,
+        source=str(statement),
     )
-    match_text, match_data = match_view(proposals, at=SAMPLE_AS_OF, limit=12)
+    match_text, match_data = match_view(proposals, transactions, at=SAMPLE_AS_OF, limit=12)
     weekly = OutreachPolicy(min_gap_per_invoice=dt.timedelta(days=7))
     fortnight = functools.partial(
         simulate_view,
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> Outcome:
             section("Outreach decisions", outreach_text),
             section(
                 "Cash application: the morning's bank statement",
-                f"{match_text}\n(stuut-domain match --store {root} {statement})",
+                f"{match_text}\n(stuut-domain match --store {root} {statement} --at {at_text})",
             ),
             section("Simulation, two weeks", simulate_text),
             section("What if reminders were weekly?", compare_text),

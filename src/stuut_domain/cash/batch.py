@@ -23,6 +23,10 @@ from stuut_domain.money import Money
 
 __all__ = ["match_transactions"]
 
+#: How many claimants an over-claim blocker names (the rest are counted): a message stays a
+#: sentence when hundreds of transactions claim one invoice.
+_NAMED = 5
+
 
 def match_transactions(
     transactions: Sequence[BankTransaction],
@@ -75,7 +79,10 @@ def match_transactions(
     for inv_id, total in claimed.items():
         cap = book.open_amounts[inv_id]
         if total > cap and len(claimants[inv_id]) > 1:
-            others = ", ".join(str(proposals[i].transaction_id) for i in claimants[inv_id])
+            ids = [str(proposals[i].transaction_id) for i in claimants[inv_id]]
+            others = ", ".join(ids[:_NAMED])
+            if len(ids) > _NAMED:
+                others += f" and {len(ids) - _NAMED} more"
             for index in claimants[inv_id]:
                 over.setdefault(index, []).append(
                     MatchBlocker(

@@ -105,7 +105,11 @@ class SettlementKind(enum.StrEnum):
 #: Every reason a proposal does not auto-apply: code -> the rule, in words. Codes never
 #: change once published (services branch on them); the blocker's message gives the facts.
 MATCH_BLOCKER_CODES: Final[Mapping[str, str]] = {
-    "not_a_payment": "the transaction is not a customer payment (is_payment is false)",
+    "not_a_payment": "the transaction is not a customer payment (is_payment is false, or its "
+    "type is one of OUTGOING_TYPES: money going out)",
+    "unknown_transaction_type": "the transaction's type is neither a known incoming nor a "
+    "known outgoing one (INCOMING_TYPES, OUTGOING_TYPES)",
+    "not_posted": "the transaction is a draft or not yet posted: the money has not settled",
     "amount_not_positive": "the amount is zero or negative: nothing was received",
     "nothing_left": "everything is already allocated or handled outside",
     "negative_part": "total_allocated or amount_handled_outside is negative (money would be "
@@ -126,7 +130,21 @@ MATCH_BLOCKER_CODES: Final[Mapping[str, str]] = {
     "remittance_over_open": "the remittance settles more than an invoice has open",
     "remittance_over_payment": "the remittance pays more than the transaction received",
     "batch_overclaim": "several transactions of the batch claim one invoice beyond its open amount",
+    "on_account_remainder": "the payment exceeds what the plan settles and the policy does not "
+    "auto-apply a remainder on account (MatchPolicy.auto_on_account)",
+    "references_truncated": "the text holds more references than the policy reads "
+    "(ReferenceFormats.max_references): invoices it names may be missing",
 }
+
+#: Bank transaction ``type`` values that are money coming in (the API's example: ``deposit``).
+#: A transaction without a type is read as incoming; matching is for customer payments.
+INCOMING_TYPES: Final[frozenset[str]] = frozenset(
+    {"deposit", "credit", "incoming", "incoming_transfer", "payment", "transfer_in"}
+)
+#: ``type`` values that are money going out: never matched to a customer invoice.
+OUTGOING_TYPES: Final[frozenset[str]] = frozenset(
+    {"withdrawal", "debit", "outgoing", "outgoing_transfer", "transfer_out", "payout", "fee"}
+)
 
 
 @compact
@@ -453,6 +471,25 @@ class _Matcher:
         if self.tx.is_payment is False:
             reason = self.tx.non_payment_reason or "is_payment is false"
             return _blocker("not_a_payment", f"not a customer payment ({reason})")
+        kind = (self.tx.type or "").strip().lower()
+        if kind in OUTGOING_TYPES:
+            return _blocker(
+                "not_a_payment",
+                f"not a customer payment: its type {self.tx.type!r} is money going out",
+            )
+        if kind and kind not in INCOMING_TYPES:
+            self.standing.append(
+                _blocker(
+                    "unknown_transaction_type",
+                    f"the type {self.tx.type!r} is not a known incoming type "
+                    f"({', '.join(sorted(INCOMING_TYPES))})",
+                )
+            )
+        if self.tx.is_draft is True or self.tx.posted is False:
+            state = "a draft" if self.tx.is_draft is True else "not posted"
+            self.standing.append(
+                _blocker("not_posted", f"the transaction is {state}: the money has not settled")
+            )
         if not amount.is_positive():
             return _blocker(
                 "amount_not_positive",
@@ -498,6 +535,14 @@ class _Matcher:
                 self.notes.append(f"text beyond {formats.max_text} characters was not read")
             found.extend(extract_references(text, formats=formats))
         self.references = tuple(found[: formats.max_references])
+        if len(found) > formats.max_references:
+            cut = _blocker(
+                "references_truncated",
+                f"references truncated: {len(found)} found, the first "
+                f"{formats.max_references} read",
+            )
+            self.notes.append(cut.message)
+            self.standing.append(cut)
         for ref in self.references:
             self._resolve(ref)
 
@@ -1107,6 +1152,18 @@ class _Matcher:
             )
         auto = not blockers
         result = self._allocate(best, payment, confidence, auto)
+        if result.unapplied.is_positive() and not self.policy.auto_on_account:
+            blockers.append(
+                _blocker(
+                    "on_account_remainder",
+                    f"{result.unapplied} of the payment is more than "
+                    f"{', '.join(best.invoice_ids)} have open and would stay on account "
+                    "(meant for more invoices?)",
+                )
+            )
+            if auto:
+                auto = False
+                result = self._allocate(best, payment, confidence, auto)
         alternatives = self._alternatives(best, plans[1:], ties)
         return MatchProposal(
             transaction_id=tx_id,

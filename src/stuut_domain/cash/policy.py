@@ -48,6 +48,12 @@ def _check_types(policy: MatchPolicy) -> None:
             raise InvalidMatchInput(
                 "policy_type", f"{field} is an integer, got {value!r}", field=field
             )
+    if type(policy.auto_on_account) is not bool:
+        raise InvalidMatchInput(
+            "policy_type",
+            f"auto_on_account is true or false, got {policy.auto_on_account!r}",
+            field="auto_on_account",
+        )
 
 
 def _check(policy: MatchPolicy) -> None:
@@ -129,6 +135,10 @@ class MatchPolicy:
     * ``max_discount_percent``: the largest early-payment discount a remittance may state,
       as a percent of the invoice's open amount (default 5); a larger one keeps the proposal
       in review (``remittance_discount_excessive``).
+    * ``auto_on_account``: whether a payment larger than the invoices it settles may still
+      auto-apply, the excess left on account. Off by default: an overpayment is most often a
+      payment meant for more invoices than the evidence found, so a person looks
+      (``on_account_remainder``).
     """
 
     auto_threshold: float = 0.8
@@ -142,6 +152,7 @@ class MatchPolicy:
     formats: ReferenceFormats = DEFAULT_FORMATS
     max_alternatives: int = 10
     max_discount_percent: int | Decimal = Decimal(5)
+    auto_on_account: bool = False
 
     def __attrs_post_init__(self) -> None:
         _check(self)
