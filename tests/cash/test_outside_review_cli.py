@@ -105,3 +105,24 @@ def test_an_overclaim_names_five_claimants_and_counts_the_rest() -> None:
         assert proposal.decision is MatchDecision.REVIEW
         (blocker,) = [b for b in proposal.blockers if b.code == "batch_overclaim"]
         assert "btx_000, btx_001, btx_002, btx_003, btx_004 and 7 more" in blocker.message
+
+
+def test_a_payment_in_another_currency_says_the_rate_in_its_rationale() -> None:
+    from decimal import Decimal
+
+    tx = attrs.evolve(EXACT, amount=Money(25000, "SEK"), currency="SEK", currency_rate=Decimal(1))
+    proposal = match(tx)
+    assert any(
+        "paid in SEK and applied to USD at the transaction's currency_rate 1" in line
+        for line in proposal.rationale
+    )
+
+
+def test_a_reference_to_another_partners_invoice_is_the_reason_given() -> None:
+    book = (*BOOK, invoice("inv_b", 99900, number="INV-2001", partner_id="ptn_b"))
+    tx = transaction(12345, reference="INV-2001", name="Acme Corp")
+    proposal = match_transaction(tx, book, partners=directory(), at=AT)
+    assert proposal.decision is MatchDecision.NO_MATCH
+    text = " ".join(proposal.rationale)
+    assert "no reference names an invoice" not in text
+    assert "the references name inv_b, which cannot take it" in text

@@ -1092,6 +1092,12 @@ class _Matcher:
         outside: tuple[MatchBlocker, ...],
     ) -> MatchProposal:
         best = plans[0]
+        paid_into = {self.book.invoices[i].currency for i in best.invoice_ids}
+        if paid_into != {self.code}:
+            self.notes.append(
+                f"paid in {self.code} and applied to {', '.join(sorted(paid_into))} at the "
+                f"transaction's currency_rate {self.tx.currency_rate}"
+            )
         ties = [p for p in plans[1:] if abs(p.evidence - best.evidence) <= _EPSILON]
         ambiguity = len(ties)
         confidence = best.score / (1 + ambiguity)
@@ -1266,6 +1272,13 @@ class _Matcher:
             return f"no partner and no open invoice the references name ({partner.reason})"
         if not pool:
             return f"{partner.partner_id} has no open invoice in {self.code}"
+        if self.rejected:
+            first = self.rejected[0]
+            return (
+                f"the references name {', '.join(first.invoice_ids) or 'an invoice'}, which "
+                f"cannot take it ({first.why}), and no invoice or group of up to "
+                f"{self.policy.max_group_size} of the {len(pool)} candidates fits the amount"
+            )
         return (
             f"no reference names an invoice and no invoice or group of up to "
             f"{self.policy.max_group_size} of the {len(pool)} candidates fits the amount"
