@@ -378,7 +378,11 @@ class SqlStore(_Repositories):
         self.engine = _build_engine(url)
         self._memory_lock = threading.RLock() if _is_memory(parsed) else None
         _meta, self.tables, self.ledger = schema.metadata()
-        self._open(create=create, migrate=migrate)
+        try:
+            self._open(create=create, migrate=migrate)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._bind(self, None)
 
     def __repr__(self) -> str:
