@@ -40,12 +40,14 @@ def allocation_rows(invoice_id: str, invoice: Invoice) -> list[dict[str, Any]]:
 
 
 def sync_allocations(
-    conn: sa.Connection, ledger: sa.Table, invoice_id: str, invoice: Invoice
+    conn: sa.Connection, ledger: sa.Table, invoice_id: str, invoice: Invoice, *, new: bool = False
 ) -> None:
     """Make the ledger rows of ``invoice_id`` those ``invoice`` lists (inside the caller's
     transaction). An allocation id another invoice holds is refused (``allocation_conflict``)
-    and nothing is written (the savepoint is rolled back; the caller's transaction aborts)."""
-    conn.execute(sa.delete(ledger).where(ledger.c.invoice_id == invoice_id))
+    and nothing is written (the savepoint is rolled back; the caller's transaction aborts).
+    ``new``: the invoice was just inserted, so it has no rows to replace."""
+    if not new:
+        conn.execute(sa.delete(ledger).where(ledger.c.invoice_id == invoice_id))
     rows = allocation_rows(invoice_id, invoice)
     if not rows:
         return

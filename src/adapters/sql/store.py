@@ -21,6 +21,8 @@ Ids reach SQL only as bound parameters, after :func:`adapters._ids.check_id`.
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -101,8 +103,11 @@ def _build_engine(url: str) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get(_WRITE, True)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Writers take the write lock up front. A read outside a unit of work is one SELECT,
+        # consistent on its own: it runs without BEGIN (autocommit), which saves two round
+        # trips per get.
+        if conn.get_execution_options().get(_WRITE, True):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -142,6 +147,9 @@ class SqlRepository(Generic[E, Q]):
         self._select_one = sa.select(table.c.version, table.c.doc).where(
             table.c.id == sa.bindparam("entity_id")
         )
+        # The table name is the spec's own constant; the id is only ever a bound parameter.
+        self._insert = sa.insert(table)
+        self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
 
     def __repr__(self) -> str:
         return f"SqlRepository(kind={self.kind!r}, table={self.table.name!r})"
@@ -166,11 +174,25 @@ class SqlRepository(Generic[E, Q]):
     def get_versioned(self, entity_id: str, /) -> Versioned[E]:
         """The entity with this id and its current version."""
         check_id(self.kind, entity_id)
-        with self._tx(write=False) as conn:
-            row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+        row = self._row(entity_id)
         if row is None:
             raise NotFound(self.kind, entity_id)
         return Versioned(entity=self._load(entity_id, row[1]), version=str(row[0]))
+
+    def _row(self, entity_id: str) -> tuple[Any, ...] | None:
+        """(version, doc) of one id: inside a unit of work on its connection; otherwise on a
+        SQLite file through the store's per-thread read connection (one bound SELECT, no
+        SQLAlchemy round trip), else in a read of its own."""
+        if self._conn is None:
+            reader = self._store.sqlite_reader()
+            if reader is not None:
+                found: tuple[Any, ...] | None = reader.execute(
+                    self._select_sql, (entity_id,)
+                ).fetchone()
+                return found
+        with self._tx(write=False) as conn:
+            row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+        return None if row is None else tuple(row)
 
     def find(
         self,
@@ -238,8 +260,7 @@ class SqlRepository(Generic[E, Q]):
     def raw(self, entity_id: str, /) -> tuple[Version, str]:
         """The stored version and the exact wire document text of one entity (for copies)."""
         check_id(self.kind, entity_id)
-        with self._tx(write=False) as conn:
-            row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+        row = self._row(entity_id)
         if row is None:
             raise NotFound(self.kind, entity_id)
         return str(row[0]), str(row[1])
@@ -256,13 +277,16 @@ class SqlRepository(Generic[E, Q]):
             if current is not None:
                 raise AlreadyExists(self.kind, entity_id, str(current[0]))
             try:
-                with conn.begin_nested():
-                    conn.execute(sa.insert(self.table), values)
+                if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
+                    conn.execute(self._insert, values)
+                else:
+                    with conn.begin_nested():
+                        conn.execute(self._insert, values)
             except sa.exc.IntegrityError:  # a concurrent add won the race (PostgreSQL)
                 raise AlreadyExists(
                     self.kind, entity_id, self._version_in(conn, entity_id)
                 ) from None
-            self._after_write(conn, entity_id, entity)
+            self._after_write(conn, entity_id, entity, new=True)
         return "1"
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
@@ -292,9 +316,11 @@ class SqlRepository(Generic[E, Q]):
             self._after_write(conn, entity_id, entity)
         return str(int(expected_version) + 1)
 
-    def _after_write(self, conn: sa.Connection, entity_id: str, entity: E) -> None:
+    def _after_write(
+        self, conn: sa.Connection, entity_id: str, entity: E, *, new: bool = False
+    ) -> None:
         if self.kind == "invoice" and isinstance(entity, Invoice):
-            sync_allocations(conn, self._store.ledger, entity_id, entity)
+            sync_allocations(conn, self._store.ledger, entity_id, entity, new=new)
 
     def _version_in(self, conn: sa.Connection, entity_id: str) -> str | None:
         row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
@@ -377,6 +403,10 @@ class SqlStore(_Repositories):
             raise SqlStoreNotFound(url, "the database file does not exist")
         self.engine = _build_engine(url)
         self._memory_lock = threading.RLock() if _is_memory(parsed) else None
+        #: Whether writers are serialised by the database (SQLite's BEGIN IMMEDIATE).
+        self.serialised_writers = parsed.get_backend_name() == "sqlite"
+        self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
+        self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
         _meta, self.tables, self.ledger = schema.metadata()
         try:
             self._open(create=create, migrate=migrate)
@@ -408,6 +438,27 @@ class SqlStore(_Repositories):
             schema.upgrade(conn)
             conn.commit()
 
+    def sqlite_reader(self) -> sqlite3.Connection | None:
+        """This thread's read connection to a SQLite file (``None`` for other databases).
+
+        Opened on first use per thread and process (a forked child opens its own); it only
+        ever runs single-row SELECTs by id (autocommit), which in WAL mode never block the
+        writer. Closed by :meth:`close`.
+        """
+        if self._sqlite_path is None:
+            return None
+        key = (os.getpid(), threading.get_ident())
+        conn = self._readers.get(key)
+        if conn is None:
+            conn = sqlite3.connect(
+                self._sqlite_path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=30.0,
+            )
+            self._readers[key] = conn
+        return conn
+
     def schema_revision(self) -> str | None:
         """The schema revision recorded in the database."""
         with self.engine.connect() as conn:
@@ -418,7 +469,8 @@ class SqlStore(_Repositories):
         """A connection in a transaction, committed on success and rolled back on error.
 
         ``write=True`` begins with ``BEGIN IMMEDIATE`` on SQLite (PostgreSQL: plain BEGIN,
-        READ COMMITTED; the version predicate guards every update).
+        READ COMMITTED; the version predicate guards every update). ``write=False`` on SQLite
+        runs each statement on its own (autocommit): use it for single-statement reads only.
         """
         lock = self._memory_lock or contextlib.nullcontext()
         with lock, self.engine.connect() as conn:
@@ -483,4 +535,9 @@ class SqlStore(_Repositories):
 
     def close(self) -> None:
         """Release the database connections."""
+        pid = os.getpid()
+        for (owner, _thread), conn in list(self._readers.items()):
+            if owner == pid:
+                conn.close()
+        self._readers.clear()
         self.engine.dispose()

@@ -1,0 +1,178 @@
+"""SQL store benchmarks (issue 17): SQLite with indexes beside the JSON store, in the same run.
+
+The same slim invoices (``bench_stores.slim_invoice``) go into a SQLite file (WAL,
+``synchronous=FULL``) and into a JSON store directory. Then the same questions are timed on
+both: one partner's open invoices, ``get`` by id, and a durable single ``save``. The save is
+also compared with SQLite's own cost per commit at ``synchronous=FULL``, measured with plain
+``sqlite3`` on the same disk. ``rows(quick)`` returns one dict per figure. Run alone:
+``python -m bench.bench_sql [--quick]``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import attrs
+
+from adapters import stuut_json
+from adapters.json_store import JsonStore
+from adapters.sql import SqlStore
+from bench.bench_stores import _median_seconds, _row, slim_invoice
+from stuut_domain.ports import InvoiceQuery
+
+
+def _bulk_load(store: SqlStore, count: int, partners: int) -> float:
+    """Seconds to add ``count`` invoices, 1,000 per transaction (as ``store copy`` does)."""
+    start = time.perf_counter()
+    numbers = iter(range(count))
+    while True:
+        batch = list(itertools.islice(numbers, 1000))
+        if not batch:
+            break
+        with store.unit_of_work() as uow:
+            for n in batch:
+                uow.invoices.add(slim_invoice(n, partners))
+            uow.commit()
+    return time.perf_counter() - start
+
+
+def _sqlite_commit_seconds(path: Path, repeat: int) -> float:
+    """Median seconds of one one-row commit in plain sqlite3, WAL and ``synchronous=FULL``."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.execute("INSERT INTO t VALUES (1, 'x')")
+    payload = "x" * 600
+    counter = itertools.count()
+
+    def commit() -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE t SET v = ? WHERE id = 1", (f"{payload}{next(counter)}",))
+        conn.execute("COMMIT")
+
+    seconds = _median_seconds(commit, repeat)
+    conn.close()
+    return seconds
+
+
+def rows(quick: bool) -> list[dict[str, object]]:
+    """Bulk load, one partner's open invoices, get by id and durable save, SQLite vs JSON."""
+    count = 5_000 if quick else 100_000
+    partners = max(count // 100, 1)
+    partner = f"ptn_{partners // 2 + 1:06d}"
+    query = InvoiceQuery(partner_id=partner, open_only=True)
+    out: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="stuut-bench-sql-") as tmp:
+        root = Path(tmp)
+        sql = SqlStore(f"sqlite:///{root / 'book.db'}", create=True)
+        load = _bulk_load(sql, count, partners)
+        folder = root / "json" / "invoices"
+        folder.mkdir(parents=True)
+        for n in range(count):
+            invoice = slim_invoice(n, partners)
+            (folder / f"{invoice.id}.json").write_bytes(stuut_json.encode_invoice(invoice))
+        files = JsonStore(root / "json")
+
+        expected = sorted(str(i.id) for i in files.invoices.find(query))
+        if not expected or expected != sorted(str(i.id) for i in sql.invoices.find(query)):
+            raise RuntimeError("the SQL and JSON stores disagree, or the query matches nothing")
+
+        def sql_partner() -> int:
+            return sum(1 for _ in sql.invoices.find(query))
+
+        def json_partner() -> int:
+            return sum(1 for _ in files.invoices.find(query))
+
+        t_sql_partner = _median_seconds(sql_partner, 51)
+        t_json_partner = _median_seconds(json_partner, 3)
+        ids = [f"inv_{n:08d}" for n in range(0, count, max(count // 200, 1))]
+        cycle_sql, cycle_json = itertools.cycle(ids), itertools.cycle(ids)
+        t_sql_get = _median_seconds(lambda: sql.invoices.get(next(cycle_sql)), 401)
+        t_json_get = _median_seconds(lambda: files.invoices.get(next(cycle_json)), 401)
+
+        target_id = ids[len(ids) // 2]
+        memos = itertools.count()
+
+        def sql_save() -> None:
+            read = sql.invoices.get_versioned(target_id)
+            changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
+            sql.invoices.save(changed, expected_version=read.version)
+
+        def json_save() -> None:
+            read = files.invoices.get_versioned(target_id)
+            changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
+            files.invoices.save(changed, expected_version=read.version)
+
+        t_sql_save = _median_seconds(sql_save, 101)
+        t_json_save = _median_seconds(json_save, 101)
+        t_commit = _sqlite_commit_seconds(root / "plain.db", 101)
+        sql.close()
+
+    label = f"{count:,}"
+    out.append(
+        _row(
+            f"SQLite store: bulk load {label} invoices (1,000 per transaction)",
+            value=load,
+            unit="s",
+            peer="the issue's budget",
+            peer_value=30.0 * count / 100_000,
+            target="<= 1.0 (30 s per 100,000)",
+            ok=load <= 30.0 * count / 100_000,
+        )
+    )
+    out.append(
+        _row(
+            f"SQLite store: one partner's open invoices of {label} (index)",
+            value=t_sql_partner * 1e3,
+            unit="ms",
+            peer="JSON store, same query (decodes every file)",
+            peer_value=t_json_partner * 1e3,
+            target="<= 5 ms",
+            ok=t_sql_partner <= 0.005,
+        )
+    )
+    out.append(
+        _row(
+            f"SQLite store: get by id ({label} stored)",
+            value=t_sql_get * 1e6,
+            unit="µs",
+            peer="JSON store get by id",
+            peer_value=t_json_get * 1e6,
+            target="<= 2.0",
+            ok=t_sql_get <= 2 * t_json_get,
+        )
+    )
+    out.append(
+        _row(
+            "SQLite store: durable read-modify-save of one invoice",
+            value=t_sql_save * 1e3,
+            unit="ms",
+            peer="plain sqlite3 one-row commit, WAL, synchronous=FULL",
+            peer_value=t_commit * 1e3,
+            target="<= 2.0",
+            ok=t_sql_save <= 2 * t_commit,
+        )
+    )
+    out.append(
+        _row(
+            "SQLite store: durable read-modify-save of one invoice, vs the JSON store",
+            value=t_sql_save * 1e3,
+            unit="ms",
+            peer="JSON store read-modify-save (two fsyncs)",
+            peer_value=t_json_save * 1e3,
+            target="info",
+            ok=True,
+        )
+    )
+    return out
+
+
+if __name__ == "__main__":
+    for row in rows("--quick" in sys.argv):
+        print(row)
