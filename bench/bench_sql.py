@@ -61,6 +61,35 @@ def _sqlite_commit_seconds(path: Path, repeat: int) -> float:
     return seconds
 
 
+def _save_seconds(sql: SqlStore, files: JsonStore, target_id: str) -> tuple[float, float, float]:
+    """Median seconds of: a SQL save alone, a SQL read-modify-save, a JSON read-modify-save."""
+    memos = itertools.count()
+
+    base = sql.invoices.get_versioned(target_id)
+    changes = [attrs.evolve(base.entity, memo=f"m{n}") for n in range(2)]
+    held = {"version": base.version}
+
+    def sql_save_only() -> None:
+        # The save alone, at the version the previous save returned (no read).
+        entity = changes[next(memos) % 2]
+        held["version"] = sql.invoices.save(entity, expected_version=held["version"])
+
+    def sql_save() -> None:
+        read = sql.invoices.get_versioned(target_id)
+        changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
+        sql.invoices.save(changed, expected_version=read.version)
+
+    def json_save() -> None:
+        read = files.invoices.get_versioned(target_id)
+        changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
+        files.invoices.save(changed, expected_version=read.version)
+
+    t_sql_save_only = _median_seconds(sql_save_only, 101)
+    t_sql_save = _median_seconds(sql_save, 101)
+    t_json_save = _median_seconds(json_save, 101)
+    return t_sql_save_only, t_sql_save, t_json_save
+
+
 def rows(quick: bool) -> list[dict[str, object]]:
     """Bulk load, one partner's open invoices, get by id and durable save, SQLite vs JSON."""
     count = 5_000 if quick else 100_000
@@ -97,30 +126,7 @@ def rows(quick: bool) -> list[dict[str, object]]:
         t_json_get = _median_seconds(lambda: files.invoices.get(next(cycle_json)), 401)
 
         target_id = ids[len(ids) // 2]
-        memos = itertools.count()
-
-        base = sql.invoices.get_versioned(target_id)
-        changes = [attrs.evolve(base.entity, memo=f"m{n}") for n in range(2)]
-        held = {"version": base.version}
-
-        def sql_save_only() -> None:
-            # The save alone, at the version the previous save returned (no read).
-            entity = changes[next(memos) % 2]
-            held["version"] = sql.invoices.save(entity, expected_version=held["version"])
-
-        def sql_save() -> None:
-            read = sql.invoices.get_versioned(target_id)
-            changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
-            sql.invoices.save(changed, expected_version=read.version)
-
-        def json_save() -> None:
-            read = files.invoices.get_versioned(target_id)
-            changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
-            files.invoices.save(changed, expected_version=read.version)
-
-        t_sql_save_only = _median_seconds(sql_save_only, 101)
-        t_sql_save = _median_seconds(sql_save, 101)
-        t_json_save = _median_seconds(json_save, 101)
+        t_sql_save_only, t_sql_save, t_json_save = _save_seconds(sql, files, target_id)
         t_commit = _sqlite_commit_seconds(root / "plain.db", 101)
         sql.close()
 

@@ -91,3 +91,38 @@ def test_a_missing_or_outdated_sql_store_is_unusable_input(
         migrated[0],
         revision,
     )
+
+
+def test_serve_serves_a_sql_store_as_the_api(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``serve --store sqlite:///...``: the fake API answers from the database, then stops."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    _run(capsys, "store", "copy", str(bundled_sample_root()), url)
+    copied = SqlStore(url)
+    some = next(iter(copied.invoices.ids()))
+    copied.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "serve", "--store", url, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        started = json.loads(process.stdout.readline())
+        request = urllib.request.Request(
+            f"{started['base_url']}/invoices/{some}",
+            headers={"Authorization": f"Bearer {started['token']}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            served = json.loads(response.read())
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    assert (some, False, 0) == (served["id"], started["serving_a_copy"], process.returncode)
