@@ -186,10 +186,12 @@ class SqlRepository(Generic[E, Q]):
         if self._conn is None:
             reader = self._store.sqlite_reader()
             if reader is not None:
-                found: tuple[Any, ...] | None = reader.execute(
+                # fetchall() runs the statement to its end: a half-read statement would keep
+                # a read transaction open, and WAL could never be reset behind it.
+                found: list[tuple[Any, ...]] = reader.execute(
                     self._select_sql, (entity_id,)
-                ).fetchone()
-                return found
+                ).fetchall()
+                return found[0] if found else None
         with self._tx(write=False) as conn:
             row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
         return None if row is None else tuple(row)
