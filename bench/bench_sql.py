@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -23,6 +24,7 @@ from adapters import stuut_json
 from adapters.json_store import JsonStore
 from adapters.sql import SqlStore
 from bench.bench_stores import _median_seconds, _row, slim_invoice
+from bench.timing import median_seconds
 from stuut_domain.ports import InvoiceQuery
 
 
@@ -41,8 +43,8 @@ def _bulk_load(store: SqlStore, count: int, partners: int) -> float:
     return time.perf_counter() - start
 
 
-def _sqlite_commit_seconds(path: Path, repeat: int) -> float:
-    """Median seconds of one one-row commit in plain sqlite3, WAL and ``synchronous=FULL``."""
+def _sqlite_commit(path: Path) -> tuple[Callable[[], None], sqlite3.Connection]:
+    """One one-row commit in plain sqlite3, WAL and ``synchronous=FULL`` (and its connection)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -56,16 +58,18 @@ def _sqlite_commit_seconds(path: Path, repeat: int) -> float:
         conn.execute("UPDATE t SET v = ? WHERE id = 1", (f"{payload}{next(counter)}",))
         conn.execute("COMMIT")
 
-    seconds = _median_seconds(commit, repeat)
-    conn.close()
-    return seconds
+    return commit, conn
 
 
-def _save_seconds(sql: SqlStore, files: JsonStore, target_id: str) -> tuple[float, float, float]:
-    """Median seconds of: a SQL save alone, a SQL read-modify-save, a JSON read-modify-save."""
+def _save_seconds(
+    sql: SqlStore, files: JsonStore, target_id: str, plain: Path
+) -> tuple[float, float, float, float]:
+    """Median seconds of: a SQL save alone, a SQL read-modify-save, a JSON read-modify-save
+    and a plain sqlite3 commit, timed interleaved (a busy disk moment hits all alike)."""
     memos = itertools.count()
 
-    base = sql.invoices.get_versioned(target_id)
+    alone_id = "inv_00000001"  # saved alone; the read-modify-saves write target_id
+    base = sql.invoices.get_versioned(alone_id)
     changes = [attrs.evolve(base.entity, memo=f"m{n}") for n in range(2)]
     held = {"version": base.version}
 
@@ -84,10 +88,14 @@ def _save_seconds(sql: SqlStore, files: JsonStore, target_id: str) -> tuple[floa
         changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
         files.invoices.save(changed, expected_version=read.version)
 
-    t_sql_save_only = _median_seconds(sql_save_only, 101)
-    t_sql_save = _median_seconds(sql_save, 101)
-    t_json_save = _median_seconds(json_save, 101)
-    return t_sql_save_only, t_sql_save, t_json_save
+    commit, conn = _sqlite_commit(plain)
+    times = median_seconds(
+        {"save": sql_save_only, "rms": sql_save, "json": json_save, "commit": commit},
+        repeat=15,
+        budget=0.05,
+    )
+    conn.close()
+    return times["save"], times["rms"], times["json"], times["commit"]
 
 
 def rows(quick: bool) -> list[dict[str, object]]:
@@ -126,8 +134,9 @@ def rows(quick: bool) -> list[dict[str, object]]:
         t_json_get = _median_seconds(lambda: files.invoices.get(next(cycle_json)), 401)
 
         target_id = ids[len(ids) // 2]
-        t_sql_save_only, t_sql_save, t_json_save = _save_seconds(sql, files, target_id)
-        t_commit = _sqlite_commit_seconds(root / "plain.db", 101)
+        t_sql_save_only, t_sql_save, t_json_save, t_commit = _save_seconds(
+            sql, files, target_id, root / "plain.db"
+        )
         sql.close()
 
     label = f"{count:,}"

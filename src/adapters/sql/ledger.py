@@ -10,6 +10,7 @@ document only: they have no key to be applied once by.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,7 +48,7 @@ def sync_allocations(
     and nothing is written (the savepoint is rolled back; the caller's transaction aborts).
     ``new``: the invoice was just inserted, so it has no rows to replace."""
     if not new:
-        conn.execute(sa.delete(ledger).where(ledger.c.invoice_id == invoice_id))
+        conn.execute(_delete_of(ledger), {"b_invoice": invoice_id})
     rows = allocation_rows(invoice_id, invoice)
     if not rows:
         return
@@ -75,6 +76,12 @@ def sync_allocations(
             f"an allocation of invoice {invoice_id!r} was stored on another invoice meanwhile",
             invoice_id=invoice_id,
         ) from exc
+
+
+@functools.cache
+def _delete_of(ledger: sa.Table) -> sa.Delete:
+    """The ledger's delete-by-invoice statement, built once per table."""
+    return sa.delete(ledger).where(ledger.c.invoice_id == sa.bindparam("b_invoice"))
 
 
 def _first_repeat(ids: list[str]) -> str:

@@ -149,6 +149,19 @@ class SqlRepository(Generic[E, Q]):
         )
         # The table name is the spec's own constant; the id is only ever a bound parameter.
         self._insert = sa.insert(table)
+        # Built once, with bound parameters only (building a statement per call costs more
+        # than SQLite's own commit).
+        self._update = (
+            sa.update(table)
+            .where(
+                table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_expected")
+            )
+            .values(
+                version=table.c.version + 1,
+                doc=sa.bindparam("doc"),
+                **{p.name: sa.bindparam(p.name) for p in spec.projections},
+            )
+        )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
 
     def __repr__(self) -> str:
@@ -300,16 +313,12 @@ class SqlRepository(Generic[E, Q]):
         entity_id = check_id(self.kind, entity.id)
         doc = self.spec.encode(entity).decode("utf-8")
         expected = _expected_number(expected_version)
-        t = self.table
         with self._tx(write=True) as conn:
             updated = 0
             if expected is not None:
-                result = conn.execute(
-                    sa.update(t)
-                    .where(t.c.id == entity_id, t.c.version == expected)
-                    .values(version=t.c.version + 1, doc=doc, **self.spec.row(entity))
-                )
-                updated = result.rowcount
+                params = {"b_id": entity_id, "b_expected": expected, "doc": doc}
+                params.update(self.spec.row(entity))
+                updated = conn.execute(self._update, params).rowcount
             if updated != 1:
                 actual = self._version_in(conn, entity_id)
                 if actual is None:
