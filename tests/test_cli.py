@@ -134,7 +134,7 @@ class TestPolish:
             (
                 ["nonsense"],
                 "stuut-domain: error: argument COMMAND: invalid choice: 'nonsense' (choose from "
-                "'check', 'aging', 'outreach', 'simulate', 'match', 'serve', 'demo') "
+                "'check', 'aging', 'outreach', 'simulate', 'match', 'serve', 'store', 'demo') "
                 "(see stuut-domain --help)",
             ),
         ],

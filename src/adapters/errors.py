@@ -23,6 +23,8 @@ __all__ = [
     "InvalidId",
     "Problem",
     "ReadOnlyStore",
+    "SchemaOutOfDate",
+    "SqlStoreNotFound",
     "StoreNotFound",
     "StuutApiError",
     "Unauthorized",
@@ -108,6 +110,43 @@ class ReadOnlyStore(StuutDomainError, PermissionError):
         super().__init__(
             f"cannot write {kind} {entity_id!r}: the store at {root!r} is read-only "
             "(copy it first, e.g. adapters.samples.copy_sample_portfolio(path))"
+        )
+
+
+class SchemaOutOfDate(StuutDomainError, RuntimeError):
+    """A SQL store whose recorded schema revision is not the one this library's code expects.
+
+    Names the store, the recorded and expected revisions, and exactly what to run: an older
+    store is brought up to date by ``stuut-domain store migrate URL`` (or opened with
+    ``SqlStore(url, migrate=True)``); a store newer than this library needs a newer library.
+    Nothing was read or written.
+    """
+
+    def __init__(self, url: str, found: str | None, expected: str, *, newer: bool) -> None:
+        self.url = url
+        self.found = found
+        self.expected = expected
+        self.newer = newer
+        if newer:
+            todo = "it was written by a newer stuut-domain; upgrade the library to open it"
+        else:
+            todo = f"run `stuut-domain store migrate {url}` (or open it with migrate=True)"
+        super().__init__(
+            f"SQL store {url} is at schema revision {found!r}, this library expects "
+            f"{expected!r}: {todo}"
+        )
+
+
+class SqlStoreNotFound(StuutDomainError, FileNotFoundError):
+    """A SQL store opened where there is none: no database file, or a database without the
+    store's tables (a typo must not read as an empty book). ``create=True`` makes one."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"no SQL store at {url}: {reason} (SqlStore(url, create=True) or "
+            "`stuut-domain store copy SRC URL` starts one)"
         )
 
 

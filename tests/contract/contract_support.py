@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import strategies as st
 
+import postgres_server
 from adapters.fake_api import FakeStuutApi
 from adapters.http_api import StuutApiClient
 from adapters.json_store import JsonStore
@@ -203,11 +205,58 @@ def http_harness(_tmp: Path) -> Iterator[Harness]:
         yield Harness("http", seed=backing, read=client, writable=False)
 
 
+@contextlib.contextmanager
+def sqlite_harness(tmp: Path) -> Iterator[Harness]:
+    """The SQL store on a SQLite file (WAL, BEGIN IMMEDIATE writers)."""
+    pytest.importorskip("sqlalchemy", reason="the SQL store needs the [sql] extra")
+    from adapters.sql import SqlStore
+
+    store = SqlStore(f"sqlite:///{tmp / 'book.db'}", create=True)
+    try:
+        yield Harness("sqlite", seed=store, read=store, writable=True)
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def sqlite_memory_harness(_tmp: Path) -> Iterator[Harness]:
+    """The SQL store on an in-memory SQLite database."""
+    pytest.importorskip("sqlalchemy", reason="the SQL store needs the [sql] extra")
+    from adapters.sql import SqlStore
+
+    store = SqlStore("sqlite://", create=True)
+    try:
+        yield Harness("sqlite_memory", seed=store, read=store, writable=True)
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def postgresql_harness(_tmp: Path) -> Iterator[Harness]:
+    """The SQL store on the session's PostgreSQL server, in a fresh schema per test."""
+    pytest.importorskip("psycopg", reason="PostgreSQL needs the [postgresql] extra")
+    from adapters.sql import SqlStore
+
+    server, why = postgres_server.server_url()
+    if server is None:
+        pytest.skip(why or "no PostgreSQL server")
+    url, schema = postgres_server.fresh_schema_url(server)
+    store = SqlStore(url, create=True)
+    try:
+        yield Harness("postgresql", seed=store, read=store, writable=True)
+    finally:
+        store.close()
+        postgres_server.drop_schema(server, schema)
+
+
 #: Every adapter under contract, by name: a context manager building it in a temp directory.
 HARNESSES: dict[str, Callable[[Path], contextlib.AbstractContextManager[Harness]]] = {
     "memory": memory_harness,
     "json": json_harness,
     "http": http_harness,
+    "sqlite": sqlite_harness,
+    "sqlite_memory": sqlite_memory_harness,
+    "postgresql": postgresql_harness,
 }
 #: The adapters whose ``read`` side also writes.
-WRITABLE = ("json", "memory")
+WRITABLE = ("json", "memory", "postgresql", "sqlite", "sqlite_memory")

@@ -97,3 +97,6 @@ _SETTINGS = settings(stateful_step_count=25)
 TestMemoryStoreAgreesWithModel = _SETTINGS(machine_for("memory")).TestCase
 TestJsonStoreAgreesWithModel = pytest.mark.slow(_SETTINGS(machine_for("json")).TestCase)
 TestHttpApiAgreesWithModel = pytest.mark.slow(_SETTINGS(machine_for("http")).TestCase)
+TestSqliteStoreAgreesWithModel = _SETTINGS(machine_for("sqlite")).TestCase
+TestSqliteMemoryStoreAgreesWithModel = _SETTINGS(machine_for("sqlite_memory")).TestCase
+TestPostgresqlStoreAgreesWithModel = pytest.mark.slow(_SETTINGS(machine_for("postgresql")).TestCase)

@@ -27,6 +27,8 @@ from adapters.cli.match import run as _match
 from adapters.cli.outreach import run as _outreach
 from adapters.cli.serve import run as _serve
 from adapters.cli.simulate import run as _simulate
+from adapters.cli.store_admin import run_copy as _store_copy
+from adapters.cli.store_admin import run_migrate as _store_migrate
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.types import OUTREACH_CHANNELS
 
@@ -187,6 +189,35 @@ def _limit(sub: argparse.ArgumentParser) -> None:
 DEFAULT_LIMIT = 20
 
 
+def _store_name(value: str) -> pathlib.Path | str:
+    """``--store``: a URL (``scheme://...``) stays text for the SQL store, else a path."""
+    return value if "://" in value else pathlib.Path(value)
+
+
+def _store_commands(store: _Parser, store_help: str) -> None:
+    """``store copy SRC DST`` and ``store migrate URL`` under the ``store`` command."""
+    actions = store.add_subparsers(
+        dest="store_action",
+        required=True,
+        parser_class=_Parser,
+        metavar="ACTION",
+        help="copy (a store into another) or migrate (a SQL store's schema)",
+    )
+    copy = actions.add_parser(
+        "copy", help="stream every entity of SRC into DST (created if missing)"
+    )
+    copy.add_argument("source", type=_store_name, metavar="SRC", help=store_help)
+    copy.add_argument("target", type=_store_name, metavar="DST", help=store_help)
+    copy.add_argument("--json", action="store_true", help="machine-readable output")
+    copy.set_defaults(run=_store_copy)
+    migrate = actions.add_parser(
+        "migrate", help="upgrade a SQL store to this version's schema revision"
+    )
+    migrate.add_argument("url", type=_store_name, metavar="URL", help="the SQL store's URL")
+    migrate.add_argument("--json", action="store_true", help="machine-readable output")
+    migrate.set_defaults(run=_store_migrate)
+
+
 def build_parser() -> _Parser:
     """The ``stuut-domain`` parser: one subcommand per command, each with ``--json``."""
     parser = _Parser(
@@ -225,7 +256,10 @@ def build_parser() -> _Parser:
         help="what the documents are (default auto: decided per document from its keys)",
     )
 
-    store_help = "the store: a directory with invoices/, partners/ and workflows/ folders"
+    store_help = (
+        "the store: a directory with invoices/, partners/ and workflows/ folders, or a SQL "
+        "store's URL (sqlite:///book.db, postgresql://user@host/db)"
+    )
     channel_help = "a channel to decide for (repeat for several; default email)"
     workflow_help = "the workflow's id (default: the first active workflow by id)"
     policy_help = (
@@ -234,7 +268,7 @@ def build_parser() -> _Parser:
     )
 
     aging = command("aging", _aging, "Aging per currency and partner, DSO and collections.")
-    aging.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
+    aging.add_argument("--store", required=True, type=_store_name, metavar="STORE", help=store_help)
     aging.add_argument(
         "--at", required=True, type=_day, metavar="WHEN", help=f"the as-of day: {_WHEN}{_DAY_OF}"
     )
@@ -242,7 +276,7 @@ def build_parser() -> _Parser:
 
     outreach = command("outreach", _outreach, "Outreach decisions, with reasons, per partner.")
     outreach.add_argument(
-        "--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help
+        "--store", required=True, type=_store_name, metavar="STORE", help=store_help
     )
     outreach.add_argument(
         "--at", required=True, type=_moment, metavar="WHEN", help=f"when to decide: {_WHEN}"
@@ -258,7 +292,7 @@ def build_parser() -> _Parser:
 
     simulate = command("simulate", _simulate, "Simulate outreach over a date range.")
     simulate.add_argument(
-        "--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help
+        "--store", required=True, type=_store_name, metavar="STORE", help=store_help
     )
     simulate.add_argument(
         "--from",
@@ -291,7 +325,7 @@ def build_parser() -> _Parser:
     match = command(
         "match", _match, "Match bank transactions to the store's open invoices, explained."
     )
-    match.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
+    match.add_argument("--store", required=True, type=_store_name, metavar="STORE", help=store_help)
     match.add_argument(
         "transactions",
         metavar="TRANSACTIONS",
@@ -311,11 +345,16 @@ def build_parser() -> _Parser:
     )
     _limit(match)
     serve = command("serve", _serve, "Serve a store as the Stuut API (the fake API).")
-    serve.add_argument("--store", required=True, type=pathlib.Path, metavar="DIR", help=store_help)
+    serve.add_argument("--store", required=True, type=_store_name, metavar="STORE", help=store_help)
     serve.add_argument(
         "--port", type=int, default=0, help="the port to listen on (default 0: any free port)"
     )
     serve.add_argument("--token", default="stuut-dev-token", help="the bearer token to accept")
+
+    _store_commands(
+        command("store", _store_copy, "Copy a store (JSON <-> SQL) or migrate a SQL store."),
+        store_help,
+    )
 
     command("demo", _demo, "All of it on the bundled sample portfolio.")
     parser.commands = tuple(commands.choices)

@@ -13,13 +13,24 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
-from adapters.errors import CorruptRecord
+from adapters.errors import CorruptRecord, SchemaOutOfDate, SqlStoreNotFound
 from adapters.json_store import JsonStore
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.workflow import Workflow
 
-__all__ = ["StorePortfolio", "load_store", "pick_workflow", "require_store", "store_outcome"]
+__all__ = [
+    "StoreName",
+    "StorePortfolio",
+    "load_store",
+    "open_named_store",
+    "pick_workflow",
+    "require_store",
+    "store_outcome",
+]
+
+#: What ``--store`` names: a JSON store directory, or a SQL store's URL (``sqlite:///b.db``).
+StoreName = pathlib.Path | str
 
 E_co = TypeVar("E_co", covariant=True)
 
@@ -71,29 +82,62 @@ def _id_of(entity: object) -> str:
     return str(getattr(entity, "id", ""))
 
 
-def require_store(root: pathlib.Path) -> None:
+def open_named_store(name: StoreName, *, create: bool = False, migrate: bool = False) -> Any:
+    """The store ``name`` names: a :class:`~adapters.sql.SqlStore` for a URL (refused, exit 2,
+    when it is missing, out of date or its driver is not installed), else a JSON store."""
+    if isinstance(name, pathlib.Path):
+        if not create:
+            require_store(name)
+        return JsonStore(name, create=create)
+    try:
+        from adapters.sql import SqlStore  # noqa: PLC0415 - an optional extra, imported when used
+    except ImportError as exc:
+        raise UnusableInput(
+            f"a SQL store needs the sql extra (pip install 'stuut-domain[sql]'): {exc}"
+        ) from None
+
+    try:
+        return SqlStore(name, create=create, migrate=migrate)
+    except (SchemaOutOfDate, SqlStoreNotFound) as exc:
+        raise UnusableInput(str(exc)) from None
+    except ImportError as exc:
+        raise UnusableInput(
+            f"the database driver is not installed (pip install 'stuut-domain[postgresql]'): {exc}"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - the driver's: a bad URL, no server, no access
+        raise UnusableInput(f"cannot open the SQL store {name}: {exc}") from None
+
+
+def require_store(root: StoreName) -> None:
     """Refuse (exit 2) a path that is not a store: not a directory, or without ``invoices/``.
 
     Every store command (``aging``, ``outreach``, ``simulate``, ``serve``) applies the same
     test, so an empty or mistyped directory is never served or reported on as an empty book.
+    A URL is checked when it is opened (:func:`open_named_store`).
     """
+    if isinstance(root, str):
+        return
     if not root.is_dir():
         raise UnusableInput(f"store {str(root)!r} is not a directory")
     if not (root / "invoices").is_dir():
         raise UnusableInput(f"store {str(root)!r} has no invoices/ folder")
 
 
-def load_store(root: pathlib.Path) -> StorePortfolio:
-    """Every readable invoice, partner and workflow under ``root``; unreadable files skipped."""
-    require_store(root)
-    store = JsonStore(root)
+def load_store(root: StoreName) -> StorePortfolio:
+    """Every readable invoice, partner and workflow in the store; unreadable records skipped."""
+    store = open_named_store(root)
     skipped: list[CorruptRecord] = []
-    return StorePortfolio(
-        invoices=_read_all(store.invoices, "invoices", skipped),
-        partners=_read_all(store.partners, "partners", skipped),
-        workflows=_read_all(store.workflows, "workflows", skipped),
-        skipped=tuple(skipped),
-    )
+    try:
+        return StorePortfolio(
+            invoices=_read_all(store.invoices, "invoices", skipped),
+            partners=_read_all(store.partners, "partners", skipped),
+            workflows=_read_all(store.workflows, "workflows", skipped),
+            skipped=tuple(skipped),
+        )
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
 
 
 def store_outcome(portfolio: StorePortfolio, text: str, data: dict[str, Any]) -> Outcome:

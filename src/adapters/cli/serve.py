@@ -14,7 +14,7 @@ import tempfile
 import threading
 
 from adapters.cli._output import EXIT_CLEAN, Outcome, UnusableInput, say
-from adapters.cli._store import require_store
+from adapters.cli._store import open_named_store, require_store
 from adapters.fake_api import FakeStuutApi
 from adapters.json_store import JsonStore
 from adapters.samples import copy_sample_portfolio
@@ -26,14 +26,14 @@ def run(args: argparse.Namespace) -> Outcome:
     """Serve ``args.store`` on 127.0.0.1:``args.port`` until interrupted (the outcome: stopped).
 
     The store must be one the other commands accept (a directory with an ``invoices/``
-    folder); a port already in use is unusable input.
+    folder, or a SQL store's URL); a port already in use is unusable input.
     """
     require_store(args.store)
     if not 0 <= args.port <= 65535:
         raise UnusableInput(f"--port must be 0..65535, got {args.port}")
-    store = JsonStore(args.store)
+    store = open_named_store(args.store)
     copy: tempfile.TemporaryDirectory[str] | None = None
-    if store.read_only:
+    if getattr(store, "read_only", False):
         # the bundled sample is never written: serve a copy, which POSTs may change
         copy = tempfile.TemporaryDirectory(prefix="stuut-sample-")
         store = JsonStore(copy_sample_portfolio(pathlib.Path(copy.name) / "portfolio"))
@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> Outcome:
         api.stop()
         if copy is not None:
             copy.cleanup()
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
     return Outcome(exit_code=EXIT_CLEAN, text="stopped", data={**data, "stopped": True})
 
 

@@ -1,0 +1,203 @@
+"""SQL store benchmarks (issue 17): SQLite with indexes beside the JSON store, in the same run.
+
+The same slim invoices (``bench_stores.slim_invoice``) go into a SQLite file (WAL,
+``synchronous=FULL``) and into a JSON store directory. Then the same questions are timed on
+both: one partner's open invoices, ``get`` by id, and a durable single ``save``. The save is
+also compared with SQLite's own cost per commit at ``synchronous=FULL``, measured with plain
+``sqlite3`` on the same disk. ``rows(quick)`` returns one dict per figure. Run alone:
+``python -m bench.bench_sql [--quick]``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from adapters import stuut_json
+from adapters.json_store import JsonStore
+from adapters.sql import SqlStore
+from bench.bench_stores import _median_seconds, _row, slim_invoice
+from bench.timing import median_seconds
+from stuut_domain.ports import InvoiceQuery
+
+
+def _bulk_load(store: SqlStore, count: int, partners: int) -> float:
+    """Seconds to add ``count`` invoices, 1,000 per transaction (as ``store copy`` does)."""
+    start = time.perf_counter()
+    numbers = iter(range(count))
+    while True:
+        batch = list(itertools.islice(numbers, 1000))
+        if not batch:
+            break
+        with store.unit_of_work() as uow:
+            for n in batch:
+                uow.invoices.add(slim_invoice(n, partners))
+            uow.commit()
+    return time.perf_counter() - start
+
+
+def _sqlite_commit(path: Path) -> tuple[Callable[[], None], sqlite3.Connection]:
+    """One one-row commit in plain sqlite3, WAL and ``synchronous=FULL`` (and its connection)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.execute("INSERT INTO t VALUES (1, 'x')")
+    payload = "x" * 600
+    counter = itertools.count()
+
+    def commit() -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE t SET v = ? WHERE id = 1", (f"{payload}{next(counter)}",))
+        conn.execute("COMMIT")
+
+    return commit, conn
+
+
+def _save_seconds(
+    sql: SqlStore, files: JsonStore, target_id: str, plain: Path
+) -> tuple[float, float, float, float]:
+    """Median seconds of: a SQL save alone, a SQL read-modify-save, a JSON read-modify-save
+    and a plain sqlite3 commit, timed interleaved (a busy disk moment hits all alike)."""
+    memos = itertools.count()
+
+    alone_id = "inv_00000001"  # saved alone; the read-modify-saves write target_id
+    base = sql.invoices.get_versioned(alone_id)
+    changes = [attrs.evolve(base.entity, memo=f"m{n}") for n in range(2)]
+    held = {"version": base.version}
+
+    def sql_save_only() -> None:
+        # The save alone, at the version the previous save returned (no read).
+        entity = changes[next(memos) % 2]
+        held["version"] = sql.invoices.save(entity, expected_version=held["version"])
+
+    def sql_save() -> None:
+        read = sql.invoices.get_versioned(target_id)
+        changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
+        sql.invoices.save(changed, expected_version=read.version)
+
+    def json_save() -> None:
+        read = files.invoices.get_versioned(target_id)
+        changed = attrs.evolve(read.entity, memo=f"m{next(memos)}")
+        files.invoices.save(changed, expected_version=read.version)
+
+    commit, conn = _sqlite_commit(plain)
+    times = median_seconds(
+        {"save": sql_save_only, "rms": sql_save, "json": json_save, "commit": commit},
+        repeat=15,
+        budget=0.05,
+    )
+    conn.close()
+    return times["save"], times["rms"], times["json"], times["commit"]
+
+
+def rows(quick: bool) -> list[dict[str, object]]:
+    """Bulk load, one partner's open invoices, get by id and durable save, SQLite vs JSON."""
+    count = 5_000 if quick else 100_000
+    partners = max(count // 100, 1)
+    partner = f"ptn_{partners // 2 + 1:06d}"
+    query = InvoiceQuery(partner_id=partner, open_only=True)
+    out: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="stuut-bench-sql-") as tmp:
+        root = Path(tmp)
+        sql = SqlStore(f"sqlite:///{root / 'book.db'}", create=True)
+        load = _bulk_load(sql, count, partners)
+        folder = root / "json" / "invoices"
+        folder.mkdir(parents=True)
+        for n in range(count):
+            invoice = slim_invoice(n, partners)
+            (folder / f"{invoice.id}.json").write_bytes(stuut_json.encode_invoice(invoice))
+        files = JsonStore(root / "json")
+
+        expected = sorted(str(i.id) for i in files.invoices.find(query))
+        if not expected or expected != sorted(str(i.id) for i in sql.invoices.find(query)):
+            raise RuntimeError("the SQL and JSON stores disagree, or the query matches nothing")
+
+        def sql_partner() -> int:
+            return sum(1 for _ in sql.invoices.find(query))
+
+        def json_partner() -> int:
+            return sum(1 for _ in files.invoices.find(query))
+
+        t_sql_partner = _median_seconds(sql_partner, 51)
+        t_json_partner = _median_seconds(json_partner, 3)
+        ids = [f"inv_{n:08d}" for n in range(0, count, max(count // 200, 1))]
+        cycle_sql, cycle_json = itertools.cycle(ids), itertools.cycle(ids)
+        t_sql_get = _median_seconds(lambda: sql.invoices.get(next(cycle_sql)), 401)
+        t_json_get = _median_seconds(lambda: files.invoices.get(next(cycle_json)), 401)
+
+        target_id = ids[len(ids) // 2]
+        t_sql_save_only, t_sql_save, t_json_save, t_commit = _save_seconds(
+            sql, files, target_id, root / "plain.db"
+        )
+        sql.close()
+
+    label = f"{count:,}"
+    out.append(
+        _row(
+            f"SQLite store: bulk load {label} invoices (1,000 per transaction)",
+            value=load,
+            unit="s",
+            peer="the issue's budget",
+            peer_value=30.0 * count / 100_000,
+            target="<= 1.0 (30 s per 100,000)",
+            ok=load <= 30.0 * count / 100_000,
+        )
+    )
+    out.append(
+        _row(
+            f"SQLite store: one partner's open invoices of {label} (index)",
+            value=t_sql_partner * 1e3,
+            unit="ms",
+            peer="JSON store, same query (decodes every file)",
+            peer_value=t_json_partner * 1e3,
+            target="<= 5 ms",
+            ok=t_sql_partner <= 0.005,
+        )
+    )
+    out.append(
+        _row(
+            f"SQLite store: get by id ({label} stored)",
+            value=t_sql_get * 1e6,
+            unit="µs",
+            peer="JSON store get by id",
+            peer_value=t_json_get * 1e6,
+            target="<= 2.0",
+            ok=t_sql_get <= 2 * t_json_get,
+        )
+    )
+    out.append(
+        _row(
+            "SQLite store: durable single save of one invoice",
+            value=t_sql_save_only * 1e3,
+            unit="ms",
+            peer="plain sqlite3 one-row commit, WAL, synchronous=FULL",
+            peer_value=t_commit * 1e3,
+            target="<= 2.0",
+            ok=t_sql_save_only <= 2 * t_commit,
+        )
+    )
+    out.append(
+        _row(
+            "SQLite store: durable read-modify-save of one invoice, vs the JSON store",
+            value=t_sql_save * 1e3,
+            unit="ms",
+            peer="JSON store read-modify-save (two fsyncs)",
+            peer_value=t_json_save * 1e3,
+            target="info",
+            ok=True,
+        )
+    )
+    return out
+
+
+if __name__ == "__main__":
+    for row in rows("--quick" in sys.argv):
+        print(row)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL store (ADR 0059); run through :mod:`adapters.sql.schema`."""

@@ -1,0 +1,554 @@
+"""Repositories on a SQL database (SQLite or PostgreSQL) through SQLAlchemy Core (ADR 0057).
+
+Each kind is one table holding the entity's exact wire JSON text (``doc``), a ``version``
+counter and the projection columns its :class:`~adapters.sql.specs.TableSpec` names. A read
+decodes ``doc`` with the lossless codec, so what comes back equals what was stored, unknown
+wire fields included; queries narrow in SQL on the indexed projections and the port query's
+``matches`` has the last word.
+
+Concurrency (ADR 0058) is the ports' optimistic rule done by the database:
+``UPDATE ... SET version = version + 1 WHERE id = :id AND version = :expected``, the row count
+checked, :class:`~stuut_domain.errors.ConcurrencyConflict` when it is not one. Every write
+runs in a transaction: on its own (committed when the call returns) or inside an explicit
+:meth:`SqlStore.unit_of_work` that commits only when told to and rolls back otherwise. On
+SQLite the store takes over ``BEGIN`` from the driver: writers start with ``BEGIN IMMEDIATE``
+(the write lock up front, so two writers never deadlock upgrading a read lock) and a file
+database runs in WAL mode with ``synchronous=FULL`` (a committed write survives a power cut).
+
+Ids reach SQL only as bound parameters, after :func:`adapters._ids.check_id`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+from adapters import stuut_json
+from adapters._ids import check_id
+from adapters.errors import CorruptRecord, Problem, SchemaOutOfDate, SqlStoreNotFound
+from adapters.sql import schema
+from adapters.sql.ledger import sync_allocations
+from adapters.sql.specs import SPECS, TableSpec
+from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
+from stuut_domain.invoice import Invoice
+from stuut_domain.lifecycle import apply_allocation
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment, PaymentAllocation
+from stuut_domain.ports import (
+    Identified,
+    InvoiceQuery,
+    PartnerQuery,
+    PaymentQuery,
+    Query,
+    Version,
+    Versioned,
+    WorkflowQuery,
+)
+from stuut_domain.workflow import Workflow
+
+__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "engine_url"]
+
+E = TypeVar("E", bound=Identified)
+Q = TypeVar("Q", bound=Query[Any])
+
+#: Rows fetched per round trip when a listing streams (each page is its own short read).
+PAGE_SIZE = 500
+_WRITE = "stuut_write"
+_MAX_VERSION_DIGITS = 18  # fits a signed 64-bit BIGINT
+
+
+def engine_url(url: str) -> str:
+    """The SQLAlchemy URL for a store URL: ``postgresql://`` means the psycopg 3 driver."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
+def _is_memory(url: sa.engine.URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _build_engine(url: str) -> sa.Engine:
+    parsed = sa.engine.make_url(engine_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    if _is_memory(parsed):
+        engine = sa.create_engine(
+            parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30.0})
+    file_db = not _is_memory(parsed)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN over from pysqlite (its implicit BEGIN breaks isolation and savepoints).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if file_db:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        # Writers take the write lock up front. A read outside a unit of work is one SELECT,
+        # consistent on its own: it runs without BEGIN (autocommit), which saves two round
+        # trips per get.
+        if conn.get_execution_options().get(_WRITE, True):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _expected_number(expected: Version) -> int | None:
+    """The stored counter an expected version names, or ``None`` if it can name none."""
+    value: object = expected  # callers outside the type checker may pass anything
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) <= _MAX_VERSION_DIGITS
+    ):
+        return int(value)
+    return None
+
+
+class SqlRepository(Generic[E, Q]):
+    """One kind of entity in its table (port ``Repository``): get, find, add, save.
+
+    Outside a unit of work every call is its own transaction; inside one (``uow.invoices``)
+    calls share the unit's transaction and nothing is committed until ``uow.commit()``.
+    """
+
+    def __init__(
+        self,
+        store: SqlStore,
+        spec: TableSpec,
+        table: sa.Table,
+        connection: sa.Connection | None = None,
+    ) -> None:
+        self.kind = spec.kind
+        self.spec = spec
+        self.table = table
+        self._store = store
+        self._conn = connection
+        self._select_one = sa.select(table.c.version, table.c.doc).where(
+            table.c.id == sa.bindparam("entity_id")
+        )
+        # The table name is the spec's own constant; the id is only ever a bound parameter.
+        self._insert = sa.insert(table)
+        # Built once, with bound parameters only (building a statement per call costs more
+        # than SQLite's own commit).
+        self._update = (
+            sa.update(table)
+            .where(
+                table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_expected")
+            )
+            .values(
+                version=table.c.version + 1,
+                doc=sa.bindparam("doc"),
+                **{p.name: sa.bindparam(p.name) for p in spec.projections},
+            )
+        )
+        self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
+
+    def __repr__(self) -> str:
+        return f"SqlRepository(kind={self.kind!r}, table={self.table.name!r})"
+
+    @contextlib.contextmanager
+    def _tx(self, *, write: bool) -> Iterator[sa.Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self._store.transaction(write=write) as conn:
+                yield conn
+
+    def _where(self) -> str:
+        return f"{self._store.url}#{self.table.name}"
+
+    # -- read side -------------------------------------------------------------------------
+
+    def get(self, entity_id: str, /) -> E:
+        """The entity with this id, else :class:`NotFound`; a bad document is CorruptRecord."""
+        return self.get_versioned(entity_id).entity
+
+    def get_versioned(self, entity_id: str, /) -> Versioned[E]:
+        """The entity with this id and its current version."""
+        check_id(self.kind, entity_id)
+        row = self._row(entity_id)
+        if row is None:
+            raise NotFound(self.kind, entity_id)
+        return Versioned(entity=self._load(entity_id, row[1]), version=str(row[0]))
+
+    def _row(self, entity_id: str) -> tuple[Any, ...] | None:
+        """(version, doc) of one id: inside a unit of work on its connection; otherwise on a
+        SQLite file through the store's per-thread read connection (one bound SELECT, no
+        SQLAlchemy round trip), else in a read of its own."""
+        if self._conn is None:
+            reader = self._store.sqlite_reader()
+            if reader is not None:
+                # fetchall() runs the statement to its end: a half-read statement would keep
+                # a read transaction open, and WAL could never be reset behind it.
+                found: list[tuple[Any, ...]] = reader.execute(
+                    self._select_sql, (entity_id,)
+                ).fetchall()
+                return found[0] if found else None
+        with self._tx(write=False) as conn:
+            row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+        return None if row is None else tuple(row)
+
+    def find(
+        self,
+        query: Q | None = None,
+        /,
+        *,
+        on_corrupt: Callable[[CorruptRecord], None] | None = None,
+    ) -> Iterator[E]:
+        """Stream every matching entity, a page of rows at a time in id order.
+
+        The spec narrows the rows in SQL (indexed projections); ``query.matches`` decides.
+        A row whose document cannot be decoded raises :class:`CorruptRecord` when reached,
+        or goes to ``on_corrupt`` and the listing goes on.
+        """
+        where = (
+            []
+            if query is None or self.spec.narrow is None
+            else self.spec.narrow(self.table.c, query)
+        )
+        return self._stream(query, where, on_corrupt)
+
+    def _stream(
+        self,
+        query: Q | None,
+        where: list[Any],
+        on_corrupt: Callable[[CorruptRecord], None] | None,
+    ) -> Iterator[E]:
+        t = self.table
+        after: str | None = None
+        while True:
+            stmt = sa.select(t.c.id, t.c.doc).where(*where).order_by(t.c.id).limit(PAGE_SIZE)
+            if after is not None:
+                stmt = stmt.where(t.c.id > after)
+            with self._tx(write=False) as conn:
+                rows = conn.execute(stmt).all()
+            for entity_id, doc in rows:
+                try:
+                    entity = self._load(entity_id, doc)
+                except CorruptRecord as exc:
+                    if on_corrupt is None:
+                        raise
+                    on_corrupt(exc)
+                    continue
+                if query is None or query.matches(entity):
+                    yield entity
+            if len(rows) < PAGE_SIZE:
+                return
+            after = rows[-1][0]
+
+    def ids(self) -> Iterator[str]:
+        """Every stored id, streamed in id order."""
+        t = self.table
+        after: str | None = None
+        while True:
+            stmt = sa.select(t.c.id).order_by(t.c.id).limit(PAGE_SIZE)
+            if after is not None:
+                stmt = stmt.where(t.c.id > after)
+            with self._tx(write=False) as conn:
+                page = list(conn.execute(stmt).scalars())
+            yield from page
+            if len(page) < PAGE_SIZE:
+                return
+            after = page[-1]
+
+    def raw(self, entity_id: str, /) -> tuple[Version, str]:
+        """The stored version and the exact wire document text of one entity (for copies)."""
+        check_id(self.kind, entity_id)
+        row = self._row(entity_id)
+        if row is None:
+            raise NotFound(self.kind, entity_id)
+        return str(row[0]), str(row[1])
+
+    # -- write side ------------------------------------------------------------------------
+
+    def add(self, entity: E, /) -> Version:
+        """Insert a new entity at version 1; an id already stored is :class:`AlreadyExists`."""
+        entity_id = check_id(self.kind, entity.id)
+        doc = self.spec.encode(entity).decode("utf-8")
+        values = {"id": entity_id, "version": 1, "doc": doc, **self.spec.row(entity)}
+        with self._tx(write=True) as conn:
+            current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+            if current is not None:
+                raise AlreadyExists(self.kind, entity_id, str(current[0]))
+            try:
+                if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
+                    conn.execute(self._insert, values)
+                else:
+                    with conn.begin_nested():
+                        conn.execute(self._insert, values)
+            except sa.exc.IntegrityError:  # a concurrent add won the race (PostgreSQL)
+                raise AlreadyExists(
+                    self.kind, entity_id, self._version_in(conn, entity_id)
+                ) from None
+            self._after_write(conn, entity_id, entity, new=True)
+        return "1"
+
+    def save(self, entity: E, /, *, expected_version: Version) -> Version:
+        """Replace the entity if it is still at ``expected_version`` (one conditional UPDATE).
+
+        Zero rows updated means the id is missing (:class:`NotFound`) or was written since
+        (:class:`ConcurrencyConflict` naming both versions); nothing is written either way.
+        """
+        entity_id = check_id(self.kind, entity.id)
+        doc = self.spec.encode(entity).decode("utf-8")
+        expected = _expected_number(expected_version)
+        with self._tx(write=True) as conn:
+            updated = 0
+            if expected is not None:
+                params = {"b_id": entity_id, "b_expected": expected, "doc": doc}
+                params.update(self.spec.row(entity))
+                updated = conn.execute(self._update, params).rowcount
+            if updated != 1:
+                actual = self._version_in(conn, entity_id)
+                if actual is None:
+                    raise NotFound(self.kind, entity_id)
+                raise ConcurrencyConflict(self.kind, entity_id, expected_version, actual)
+            self._after_write(conn, entity_id, entity)
+        return str(int(expected_version) + 1)
+
+    def _after_write(
+        self, conn: sa.Connection, entity_id: str, entity: E, *, new: bool = False
+    ) -> None:
+        if self.kind == "invoice" and isinstance(entity, Invoice):
+            sync_allocations(conn, self._store.ledger, entity_id, entity, new=new)
+
+    def _version_in(self, conn: sa.Connection, entity_id: str) -> str | None:
+        row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+        return None if row is None else str(row[0])
+
+    def _load(self, entity_id: str, doc: str) -> E:
+        where = f"{self._where()}/{entity_id}"
+        try:
+            entity: E = self.spec.decode(doc.encode("utf-8"))
+        except stuut_json.DecodeError as exc:
+            raise CorruptRecord(
+                where, list(exc.problems) or [Problem(path="", message=str(exc))]
+            ) from exc
+        if entity.id != entity_id:
+            raise CorruptRecord(
+                where,
+                [
+                    Problem(
+                        path="id",
+                        message=f"does not match the row id {entity_id!r}",
+                        value=entity.id,
+                    )
+                ],
+            )
+        return entity
+
+
+class _Repositories:
+    """The four repositories bound to one connection (or to none: a call per transaction)."""
+
+    invoices: SqlRepository[Invoice, InvoiceQuery]
+    partners: SqlRepository[Partner, PartnerQuery]
+    payments: SqlRepository[Payment, PaymentQuery]
+    workflows: SqlRepository[Workflow, WorkflowQuery]
+
+    def _bind(self, store: SqlStore, connection: sa.Connection | None) -> None:
+        tables = store.tables
+        self.invoices = SqlRepository(store, SPECS["invoice"], tables["invoice"], connection)
+        self.partners = SqlRepository(store, SPECS["partner"], tables["partner"], connection)
+        self.payments = SqlRepository(store, SPECS["payment"], tables["payment"], connection)
+        self.workflows = SqlRepository(store, SPECS["workflow"], tables["workflow"], connection)
+
+
+class SqlUnitOfWork(_Repositories):
+    """One transaction over every repository: :meth:`commit` keeps it, anything else undoes it.
+
+    Leaving the ``with`` block without ``commit()`` (an exception, or just forgetting) rolls
+    back: nothing half-done is ever kept.
+    """
+
+    def __init__(self, store: SqlStore, connection: sa.Connection, tx: sa.RootTransaction) -> None:
+        self._bind(store, connection)
+        self.connection = connection
+        self._tx = tx
+
+    def commit(self) -> None:
+        """Make every write of this unit durable, atomically."""
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        """Undo every write of this unit."""
+        self._tx.rollback()
+
+
+class SqlStore(_Repositories):
+    """Invoices, partners, payments and workflows in one SQL database (ADR 0057).
+
+    ``SqlStore("sqlite:///book.db")``, ``SqlStore("sqlite://")`` (in memory) or
+    ``SqlStore("postgresql://user@host/db")``. An existing store must be at this library's
+    schema revision: an older one raises :class:`~adapters.errors.SchemaOutOfDate` saying
+    what to run, unless ``migrate=True`` upgrades it. A database without the store's tables
+    is :class:`~adapters.errors.SqlStoreNotFound` unless ``create=True`` creates them.
+    """
+
+    def __init__(self, url: str, *, create: bool = False, migrate: bool = False) -> None:
+        self.url = url
+        parsed = sa.engine.make_url(engine_url(url))
+        file_db = parsed.get_backend_name() == "sqlite" and not _is_memory(parsed)
+        if file_db and not create and not Path(str(parsed.database)).is_file():
+            raise SqlStoreNotFound(url, "the database file does not exist")
+        self.engine = _build_engine(url)
+        self._memory_lock = threading.RLock() if _is_memory(parsed) else None
+        #: Whether writers are serialised by the database (SQLite's BEGIN IMMEDIATE).
+        self.serialised_writers = parsed.get_backend_name() == "sqlite"
+        self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
+        self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
+        _meta, self.tables, self.ledger = schema.metadata()
+        try:
+            self._open(create=create, migrate=migrate)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self._bind(self, None)
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+    def _open(self, *, create: bool, migrate: bool) -> None:
+        with self.engine.connect() as conn:
+            found = schema.current_revision(conn)
+            conn.rollback()
+            if found == schema.HEAD:
+                return
+            if found is None:
+                if sa.inspect(conn).has_table("invoices"):
+                    raise SqlStoreNotFound(
+                        self.url, "it has an invoices table but no recorded schema revision"
+                    )
+                if not create:
+                    raise SqlStoreNotFound(self.url, "the database has no store tables")
+            elif found not in schema.known_revisions():
+                raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=True)
+            elif not (migrate or (create and found is None)):
+                raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=False)
+            schema.upgrade(conn)
+            conn.commit()
+
+    def sqlite_reader(self) -> sqlite3.Connection | None:
+        """This thread's read connection to a SQLite file (``None`` for other databases).
+
+        Opened on first use per thread and process (a forked child opens its own); it only
+        ever runs single-row SELECTs by id (autocommit), which in WAL mode never block the
+        writer. Closed by :meth:`close`.
+        """
+        if self._sqlite_path is None:
+            return None
+        key = (os.getpid(), threading.get_ident())
+        conn = self._readers.get(key)
+        if conn is None:
+            conn = sqlite3.connect(
+                self._sqlite_path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=30.0,
+            )
+            self._readers[key] = conn
+        return conn
+
+    def schema_revision(self) -> str | None:
+        """The schema revision recorded in the database."""
+        with self.engine.connect() as conn:
+            return schema.current_revision(conn)
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[sa.Connection]:
+        """A connection in a transaction, committed on success and rolled back on error.
+
+        ``write=True`` begins with ``BEGIN IMMEDIATE`` on SQLite (PostgreSQL: plain BEGIN,
+        READ COMMITTED; the version predicate guards every update). ``write=False`` on SQLite
+        runs each statement on its own (autocommit): use it for single-statement reads only.
+        """
+        lock = self._memory_lock or contextlib.nullcontext()
+        with lock, self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: write})
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
+        """A :class:`SqlUnitOfWork`: explicit ``commit()``, rollback by default."""
+        lock = self._memory_lock or contextlib.nullcontext()
+        with lock, self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            tx = conn.begin()
+            try:
+                yield SqlUnitOfWork(self, conn, tx)
+            finally:
+                if tx.is_active:
+                    tx.rollback()
+
+    def post_allocation(self, allocation: PaymentAllocation, *, at: Any) -> Versioned[Invoice]:
+        """Apply ``allocation`` to its invoice once, in one transaction (ADR 0058).
+
+        The invoice is read, :func:`stuut_domain.lifecycle.apply_allocation` applies the
+        allocation (the engine's rules and its apply-once by id), and the new invoice version
+        and its ledger rows are written together. Posting the same allocation again changes
+        nothing and returns the invoice as stored; an allocation id another invoice holds is
+        refused (``allocation_conflict``), nothing written.
+        """
+        invoice_id = check_id("invoice", allocation.invoice_id)
+        with self.unit_of_work() as uow:
+            current = uow.invoices.get_versioned(invoice_id)
+            if allocation.id is not None:
+                check_id("allocation", allocation.id)
+                held = uow.connection.execute(
+                    sa.select(self.ledger.c.invoice_id).where(self.ledger.c.id == allocation.id)
+                ).scalar()
+                if held is not None and held != invoice_id:
+                    raise InvalidAllocation(
+                        "allocation_conflict",
+                        f"allocation {allocation.id!r} is already held by invoice {held!r}",
+                        allocation_id=allocation.id,
+                        held_by=held,
+                    )
+            applied = apply_allocation(current.entity, allocation, at=at)
+            if applied == current.entity:
+                return current
+            version = uow.invoices.save(applied, expected_version=current.version)
+            uow.commit()
+        return Versioned(entity=applied, version=version)
+
+    def allocation_ids(self, invoice_id: str) -> list[str]:
+        """The ledger's allocation ids for one invoice, sorted."""
+        check_id("invoice", invoice_id)
+        with self.transaction(write=False) as conn:
+            ids = conn.execute(
+                sa.select(self.ledger.c.id)
+                .where(self.ledger.c.invoice_id == invoice_id)
+                .order_by(self.ledger.c.id)
+            ).scalars()
+            return list(ids)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        pid = os.getpid()
+        for (owner, _thread), conn in list(self._readers.items()):
+            if owner == pid:
+                conn.close()
+        self._readers.clear()
+        self.engine.dispose()
