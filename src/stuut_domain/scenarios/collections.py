@@ -183,15 +183,100 @@ class _Setup:
     orphans: tuple[str, ...]
 
 
+#: Decisions kept across runs before the cache is emptied (bounds its memory).
+_DECISIONS_KEPT: Final = 200_000
+
+_Signature = tuple[tuple[str, int, int], ...]
+
+
+def _signature(items: Sequence[Invoice]) -> _Signature:
+    """What the simulation can change on a partner's chased invoices: key, due, paid."""
+    return tuple(
+        (invoice_key(i), i.amount_due.minor_units, i.amount_paid_or_zero.minor_units) for i in items
+    )
+
+
+@attrs.define
+class _Shared:
+    """What the runs of one simulation share, each entry a pure function of its key (caches,
+    not state): the engine contexts, the outreach state after each contact history, and the
+    decisions by their inputs (partner, lane, instant, invoice signature, history). Runs agree
+    until a partner's first payment differs, so early decisions are made once for all runs."""
+
+    contexts: dict[str, list[OutreachContext]]
+    states: dict[tuple[str, int], OutreachState]
+    nodes: dict[tuple[str, int, dt.datetime, str, tuple[str, ...], tuple[str, ...]], int] = (
+        attrs.field(factory=dict)
+    )
+    decisions: dict[tuple[str, int, dt.datetime, _Signature, int], OutreachDecision] = attrs.field(
+        factory=dict
+    )
+
+    @classmethod
+    def of(cls, setup: _Setup) -> _Shared:
+        contexts = {
+            pid: [
+                OutreachContext(
+                    partner=partner, workflow=setup.workflow, channel=c, policy=setup.policy
+                )
+                for c in setup.channels
+            ]
+            for pid, (partner, _) in setup.groups.items()
+        }
+        states = {
+            (pid, 0): OutreachState.from_invoices(items) for pid, (_, items) in setup.groups.items()
+        }
+        return cls(contexts=contexts, states=states)
+
+    def decide(
+        self,
+        pid: str,
+        lane: int,
+        invoices: Sequence[Invoice],
+        *,
+        sig: _Signature,
+        node: int,
+        at: dt.datetime,
+    ) -> OutreachDecision:
+        """The engine's decision for these inputs, made once."""
+        key = (pid, lane, at, sig, node)
+        found = self.decisions.get(key)
+        if found is None:
+            context = self.contexts[pid][lane]
+            found = context.decide(invoices, at=at, state=self.states[(pid, node)])
+            if len(self.decisions) >= _DECISIONS_KEPT:
+                self.decisions.clear()
+            self.decisions[key] = found
+        return found
+
+    def after(self, pid: str, node: int, decision: OutreachDecision, at: dt.datetime) -> int:
+        """The history node after recording ``decision``'s contact (its state built once)."""
+        recipients = tuple(r.address for r in decision.recipients)
+        key = (pid, node, at, decision.channel, decision.invoice_ids, recipients)
+        found = self.nodes.get(key)
+        if found is None:
+            found = self.nodes[key] = len(self.nodes) + 1
+            self.states[(pid, found)] = self.states[(pid, node)].record(
+                partner_id=pid,
+                channel=decision.channel,
+                sent_at=at,
+                to=recipients,
+                invoice_ids=decision.invoice_ids,
+            )
+        return found
+
+
 @attrs.define
 class _Run:
     """One seeded run of the day loop (see the module docstring): its mutable book."""
 
     setup: _Setup
+    shared: _Shared
     run: int
     book: dict[str, list[Invoice]] = attrs.field(init=False)
     chased: dict[str, list[Invoice]] = attrs.field(init=False)
-    states: dict[str, OutreachState] = attrs.field(init=False)
+    sigs: dict[str, _Signature] = attrs.field(init=False)
+    nodes: dict[str, int] = attrs.field(init=False)
     lanes: dict[str, list[_Lane]] = attrs.field(init=False)
     clocks: dict[str, _Clock] = attrs.field(factory=dict)
     contacted: dict[str, dict[OutreachChannel, int]] = attrs.field(factory=dict)
@@ -207,18 +292,11 @@ class _Run:
         setup = self.setup
         self.book = {pid: list(g[1]) for pid, g in setup.groups.items()}
         self.chased = {pid: _chased(items) for pid, items in self.book.items()}
-        self.states = {pid: OutreachState.from_invoices(i) for pid, i in self.book.items()}
+        self.sigs = {pid: _signature(items) for pid, items in self.chased.items()}
+        self.nodes = dict.fromkeys(self.book, 0)
         self.lanes = {
-            pid: [
-                _Lane(
-                    context=OutreachContext(
-                        partner=partner, workflow=setup.workflow, channel=c, policy=setup.policy
-                    ),
-                    next_at=setup.start,
-                )
-                for c in setup.channels
-            ]
-            for pid, (partner, _) in setup.groups.items()
+            pid: [_Lane(context=c, next_at=setup.start) for c in self.shared.contexts[pid]]
+            for pid in setup.groups
         }
 
     def go(self) -> CollectionsRun:
@@ -245,7 +323,9 @@ class _Run:
             when, index = min(ready)
             lane = lanes[index]
             at = max(when, day_start)
-            decision = lane.context.decide(self.chased[pid], at=at, state=self.states[pid])
+            decision = self.shared.decide(
+                pid, index, self.chased[pid], sig=self.sigs[pid], node=self.nodes[pid], at=at
+            )
             lane.last = decision
             if not decision.eligible:
                 following = decision.next_eligible_at
@@ -254,17 +334,13 @@ class _Run:
                 lane.next_at = following
                 continue
             channel = lane.context.channel
-            self.states[pid] = self.states[pid].record(
-                partner_id=pid,
-                channel=channel,
-                sent_at=at,
-                to=tuple(r.address for r in decision.recipients),
-                invoice_ids=decision.invoice_ids,
-            )
+            self.nodes[pid] = self.shared.after(pid, self.nodes[pid], decision, at)
             self.contacts.append((at, pid, channel, decision.invoice_ids))
             for invoice_id in decision.invoice_ids:
                 self.contacted.setdefault(invoice_id, {})[channel] = day
-            after = lane.context.decide(self.chased[pid], at=at, state=self.states[pid])
+            after = self.shared.decide(
+                pid, index, self.chased[pid], sig=self.sigs[pid], node=self.nodes[pid], at=at
+            )
             lane.last = after
             following = after.next_eligible_at
             lane.next_at = None if following is None else max(following, at + _DAY)
@@ -318,6 +394,7 @@ class _Run:
             changed = True
         if changed:
             self.chased[pid] = _chased(self.book[pid])
+            self.sigs[pid] = _signature(self.chased[pid])
             for item in self.book[pid]:
                 if not is_open_receivable(item):
                     self.paid_in_full.add(invoice_key(item))
@@ -387,9 +464,9 @@ class _Run:
         )
 
 
-def _one_run(setup: _Setup, run: int) -> CollectionsRun:
+def _one_run(setup: _Setup, shared: _Shared, run: int) -> CollectionsRun:
     """One seeded run (see the module docstring)."""
-    return _Run(setup=setup, run=run).go()
+    return _Run(setup=setup, shared=shared, run=run).go()
 
 
 # -- many runs, summarised --------------------------------------------------------------------
@@ -625,6 +702,7 @@ def simulate_collections(
         groups=groups,
         orphans=orphans,
     )
+    shared = _Shared.of(setup)
     return CollectionsSimulation(
         start=begin,
         weeks=weeks,
@@ -633,6 +711,6 @@ def simulate_collections(
         channels=chosen,
         rule=rule,
         opening=dict(sorted(opening.items())),
-        runs=tuple(_one_run(setup, run) for run in range(runs)),
+        runs=tuple(_one_run(setup, shared, run) for run in range(runs)),
         bands=(low, high),
     )
