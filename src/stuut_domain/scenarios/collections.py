@@ -346,15 +346,21 @@ class _Run:
             lane.next_at = None if following is None else max(following, at + _DAY)
 
     def _draw(self, invoice: Invoice, day: int, today: dt.date) -> Money | None:
-        """The payment ``invoice`` receives today, if its clock runs out (see the module)."""
-        left = pending_amount_remaining(invoice)
+        """The payment ``invoice`` receives today, if its clock runs out (see the module).
+
+        The cheap readings come first (the day's hazard), what is left to pay only once the
+        clock has run out."""
         due = due_day(invoice)
-        if not left.is_positive() or due is None:
+        if due is None:
             return None
         key = invoice_key(invoice)
         behaviour = self.setup.behaviour.for_invoice(invoice)
-        since = {c: day - d for c, d in self.contacted.get(key, {}).items()}
-        p = behaviour.probability((today - due).days, behaviour.lift(since))
+        offset = (today - due).days
+        if behaviour.hazard(offset) <= 0.0:
+            return None
+        touched = self.contacted.get(key)
+        lift = 1.0 if touched is None else behaviour.lift({c: day - d for c, d in touched.items()})
+        p = behaviour.probability(offset, lift)
         if p <= 0.0:
             return None
         clock = self.clocks.get(key)
@@ -364,6 +370,9 @@ class _Run:
             clock = self.clocks[key] = _Clock(stream=stream, threshold=_threshold(stream))
         clock.spent += math.inf if p >= 1.0 else -math.log1p(-p)
         if clock.spent < clock.threshold:
+            return None
+        left = pending_amount_remaining(invoice)
+        if not left.is_positive():
             return None
         full = clock.stream.random() < behaviour.full_share
         clock.spent, clock.threshold = 0.0, _threshold(clock.stream)
