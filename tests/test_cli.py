@@ -134,7 +134,7 @@ class TestPolish:
             (
                 ["nonsense"],
                 "stuut-domain: error: argument COMMAND: invalid choice: 'nonsense' (choose from "
-                "'check', 'aging', 'outreach', 'simulate', 'serve', 'demo') "
+                "'check', 'aging', 'outreach', 'simulate', 'forecast', 'serve', 'demo') "
                 "(see stuut-domain --help)",
             ),
         ],
