@@ -438,7 +438,11 @@ class _Run:
             targets = [
                 i
                 for i in items
-                if is_open_receivable(i) and i.currency == amount.code and i.id is not None
+                if is_open_receivable(i)
+                and i.currency == amount.code
+                and i.id is not None
+                and i.issued_at is not None
+                and i.issued_at <= at  # nothing is paid before it is issued
             ]
             result = allocate_payment(
                 payment, targets, rule=setup.rule, at=at, confidence=1.0, approval=_APPROVE_ALL
