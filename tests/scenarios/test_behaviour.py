@@ -128,6 +128,10 @@ def test_a_hand_set_model() -> None:
     assert model.probability(0) == pytest.approx(0.1)
     assert model.probability(0, model.lift({"email": 2})) == pytest.approx(1 - 0.9**2)
     assert model.lift({"email": 3}) == 1.0  # outside the 3-day window
+    slower = PaymentBehaviour.constant(0.1, lifts={"email": 0.5, "call": 0.25})
+    assert slower.lift({"email": 0}) == 0.5  # a lift below 1 counts too
+    assert slower.lift({"email": 0, "call": 1}) == 0.5  # the largest in force
+    assert slower.lift({}) == 1.0
     assert model.never_share() == pytest.approx(0.9**10)
     assert math.isclose(PaymentBehaviour.on_due_date().probability(0), 1.0)
 

@@ -187,11 +187,13 @@ class PaymentBehaviour:
 
     def lift(self, since_contact: Mapping[OutreachChannel, int]) -> float:
         """The lift in force given the days since the last contact on each channel."""
-        best = 1.0
-        for channel, days in since_contact.items():
-            if 0 <= days < self.window_days:
-                best = max(best, float(self.lifts.get(channel, 1.0)))
-        return best
+        inside = [
+            float(self.lifts.get(channel, 1.0))
+            for channel, days in since_contact.items()
+            if 0 <= days < self.window_days
+        ]
+        # The largest lift in force, even below 1 (a contact that delays payment); none: 1.
+        return max(inside) if inside else 1.0
 
     def probability(self, day: int, lift: float = 1.0) -> float:
         """The probability of a payment on ``day`` with ``lift`` in force."""
