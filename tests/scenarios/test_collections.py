@@ -241,3 +241,11 @@ def test_a_hand_set_book_and_the_sample_portfolio() -> None:
     for each in simulation.runs:
         for code, opening in simulation.opening.items():
             assert each.collected(code).minor_units <= opening
+
+
+def test_the_scenario_names_are_public_at_the_root() -> None:
+    import stuut_domain
+
+    names = ("BehaviourBook", "CollectionsSimulation", "compare_collections", "fit_behaviour")
+    assert all(name in stuut_domain.__all__ and hasattr(stuut_domain, name) for name in names)
+    assert stuut_domain.simulate_collections is simulate_collections
