@@ -134,7 +134,8 @@ class TestPolish:
             (
                 ["nonsense"],
                 "stuut-domain: error: argument COMMAND: invalid choice: 'nonsense' (choose from "
-                "'check', 'aging', 'outreach', 'simulate', 'match', 'serve', 'store', 'demo') "
+                "'check', 'aging', 'outreach', 'simulate', 'match', 'forecast', 'serve', 'store', "
+                "'demo') "
                 "(see stuut-domain --help)",
             ),
         ],

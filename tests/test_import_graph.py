@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     ("lifecycle", "receivables", "invariants", "_assembly", "allocation", "cadence"),
     ("outreach", "owed", "portfolio", "ports", "cash"),
+    ("scenarios",),
     ("strategies",),
 )
 

@@ -22,6 +22,7 @@ __all__ = [
     "InvalidCadence",
     "InvalidMatchInput",
     "InvalidRate",
+    "InvalidScenario",
     "InvalidTransition",
     "InvariantViolation",
     "NaiveDatetime",
@@ -287,6 +288,21 @@ class InvalidMatchInput(StuutDomainError, ValueError):
         self.code = code
         self.details = details
         super().__init__(f"[{code}] {message}")
+
+
+class InvalidScenario(StuutDomainError, ValueError):
+    """A scenario setting or input the payment-behaviour model or the collections simulation
+    refuses: its stable ``code``, the ``path`` of the field and the ``values`` involved.
+
+    Nothing was changed or run: every function of :mod:`stuut_domain.scenarios` checks its
+    inputs before it builds anything.
+    """
+
+    def __init__(self, code: str, path: str, message: str, **values: Any) -> None:
+        self.code = code
+        self.path = path
+        self.values = values
+        super().__init__(f"[{code}] {path}: {message}")
 
 
 class OwedRefused(StuutDomainError, ValueError):

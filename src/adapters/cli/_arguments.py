@@ -23,6 +23,7 @@ from adapters.cli._output import PROG, Outcome, UnusableInput, encodable
 from adapters.cli.aging import run as _aging
 from adapters.cli.check import run as _check
 from adapters.cli.demo import run as _demo
+from adapters.cli.forecast import run as _forecast
 from adapters.cli.match import run as _match
 from adapters.cli.outreach import run as _outreach
 from adapters.cli.serve import run as _serve
@@ -172,6 +173,13 @@ def _count(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
 def _limit(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--limit",
@@ -183,6 +191,33 @@ def _limit(sub: argparse.ArgumentParser) -> None:
             "--json always has every row"
         ),
     )
+
+
+def _forecast_options(sub: argparse.ArgumentParser, *helps: str) -> None:
+    """The options of ``forecast``; ``helps`` are the store, channel, workflow and policy
+    help texts the other commands use."""
+    store_help, channel_help, workflow_help, policy_help = helps
+    forecast = sub
+    forecast.add_argument(
+        "--store", required=True, type=_store_name, metavar="STORE", help=store_help
+    )
+    forecast.add_argument(
+        "--at", required=True, type=_moment, metavar="WHEN", help=f"fit as of, start at: {_WHEN}"
+    )
+    forecast.add_argument("--runs", type=_positive, default=200, metavar="N", help="default 200")
+    forecast.add_argument("--weeks", type=_positive, default=26, metavar="N", help="default 26")
+    forecast.add_argument("--seed", type=_count, default=0, metavar="N", help="default 0")
+    forecast.add_argument(
+        "--channel", choices=OUTREACH_CHANNELS, action="append", help=channel_help
+    )
+    forecast.add_argument("--workflow", metavar="ID", help=workflow_help)
+    forecast.add_argument(
+        "--policy", type=_policy, default=OutreachPolicy(), metavar="SPEC", help=policy_help
+    )
+    forecast.add_argument(
+        "--compare", type=_policy, metavar="SPEC", help="a second policy, on the same seeds"
+    )
+    _limit(forecast)
 
 
 #: How many rows a text table shows by default (``--limit``).
@@ -344,6 +379,9 @@ def build_parser() -> _Parser:
         help=f"when to match (default: the latest transaction's timestamp): {_WHEN}",
     )
     _limit(match)
+    forecast = command("forecast", _forecast, "Cash by week under a policy, simulated.")
+    _forecast_options(forecast, store_help, channel_help, workflow_help, policy_help)
+
     serve = command("serve", _serve, "Serve a store as the Stuut API (the fake API).")
     serve.add_argument("--store", required=True, type=_store_name, metavar="STORE", help=store_help)
     serve.add_argument(

@@ -1,0 +1,173 @@
+"""The payment-behaviour model: Kaplan–Meier against a hand computation, parameters recovered
+from books generated with known ones, and the refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from fractions import Fraction
+
+import pytest
+
+from scenario_builders import day, invoice
+from stuut_domain.errors import InvalidScenario
+from stuut_domain.outreach.state import SentOutreach
+from stuut_domain.scenarios import PaymentBehaviour, fit_behaviour, kaplan_meier, observations
+
+DUE = day(2024, 7, 1)
+AS_OF = day(2024, 7, 11, 12)  # day 10 from due
+
+
+def small_book() -> list:  # type: ignore[type-arg]
+    """Five invoices due 1 July: paid on days 2, 2, 5 (half), 10, and one still open."""
+    return [
+        invoice("inv_a", due=DUE, paid=((day(2024, 7, 3, 9), 10_000),)),
+        invoice("inv_b", due=DUE, paid=((day(2024, 7, 3, 15), 10_000),)),
+        invoice("inv_c", due=DUE, paid=((day(2024, 7, 6, 9), 5_000),)),
+        invoice("inv_d", due=DUE),
+        invoice("inv_e", due=DUE, paid=((day(2024, 7, 11, 9), 10_000),)),
+        invoice("inv_void", due=DUE, voided_at=day(2024, 7, 2)),
+        invoice("inv_draft", due=DUE, issued_at=None),
+        invoice("inv_payable", due=DUE, type="payable"),
+        invoice("inv_late", due=DUE, paid=((day(2024, 7, 20), 10_000),)),
+    ]
+
+
+def test_kaplan_meier_matches_the_hand_computation() -> None:
+    """Day 2: 2 of 5 pay, S = 3/5; day 5: 1 of 3, S = 2/5; day 10: 1 of 2 (the open one is
+    censored that day, after the event), S = 1/5. A payment after as-of is not seen."""
+    items, left_out = observations(small_book(), as_of=AS_OF)
+    steps = kaplan_meier(items)
+    assert [(s.day, s.at_risk, s.events, s.censored, s.survival) for s in steps] == [
+        (2, 6, 2, 0, Fraction(4, 6)),
+        (5, 4, 1, 0, Fraction(4, 6) * Fraction(3, 4)),
+        (10, 3, 1, 2, Fraction(4, 6) * Fraction(3, 4) * Fraction(2, 3)),
+    ]
+    assert left_out == {
+        "inv_draft": "not_issued",
+        "inv_payable": "not_receivable",
+        "inv_void": "void",
+    }
+
+
+def test_without_contacts_the_hazard_is_the_kaplan_meier_hazard() -> None:
+    book = fit_behaviour(small_book(), as_of=AS_OF)
+    model = book.pooled
+    assert model.first_day == 2
+    assert model.last_day == 10
+    assert model.hazard(2) == pytest.approx(2 / 6)
+    assert model.hazard(5) == pytest.approx(1 / 4)
+    assert model.hazard(10) == pytest.approx(1 / 3)
+    assert model.hazard(3) == 0.0
+    assert model.hazard(11) == 0.0
+    # never share = the KM plateau
+    assert model.never_share() == pytest.approx(float(book.curve[-1].survival))
+    # 3 of 4 first payments were in full; the part payment paid half the total
+    assert model.full_share == pytest.approx(3 / 4)
+    assert model.partial_fraction == Fraction(1, 2)
+    assert book.records()[0]["segment"] == "pooled"
+    assert book.curve_records()[0]["survival_float"] == pytest.approx(4 / 6)
+
+
+def _generated_book(seed: int, *, n: int, hazard: float, lift: float, full: float):  # type: ignore[no-untyped-def]
+    """A book drawn from known parameters by an independent generator (not the model's code):
+    each invoice is due ``c`` days before as-of (c in 5..90); each day from due it gets an
+    email with probability 0.1; it pays with the daily hazard (lifted for 3 days after an
+    email), at most until day 59; the first payment is in full with probability ``full``."""
+    rng = random.Random(seed)
+    as_of = day(2025, 6, 1, 12)
+    invoices, contacts = [], []
+    for k in range(n):
+        c = rng.randint(5, 90)
+        due = day(2025, 6, 1) - dt.timedelta(days=c)
+        key = f"inv_{k:05d}"
+        last_email = None
+        paid = ()
+        for d in range(c + 1):
+            if rng.random() < 0.1:
+                last_email = d
+                contacts.append(
+                    SentOutreach(
+                        partner_id="ptn_acme",
+                        channel="email",
+                        sent_at=due + dt.timedelta(days=d, hours=8),
+                        invoice_ids=(key,),
+                    )
+                )
+            h = hazard if d <= 59 else 0.0
+            if last_email is not None and d - last_email < 3:
+                h = 1 - (1 - h) ** lift
+            if rng.random() < h:
+                units = 10_000 if rng.random() < full else 4_000
+                paid = ((due + dt.timedelta(days=d, hours=18), units),)
+                break
+        invoices.append(invoice(key, due=due, paid=paid))
+    return invoices, contacts, as_of
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fitting_recovers_known_parameters(seed: int) -> None:
+    """Tolerances: mean daily hazard over days 0..59 within 0.006 of 0.04, the email lift
+    within 0.5 of 2.5, the full share within 0.06 of 0.7; the part fraction is exact."""
+    invoices, contacts, as_of = _generated_book(seed, n=1200, hazard=0.04, lift=2.5, full=0.7)
+    model = fit_behaviour(invoices, as_of=as_of, contacts=contacts, window_days=3).pooled
+    assert model.first_day >= 0
+    assert model.last_day <= 59
+    mean = sum(model.hazard(d) for d in range(60)) / 60
+    assert abs(mean - 0.04) < 0.006
+    assert abs(model.lifts["email"] - 2.5) < 0.5
+    assert abs(model.full_share - 0.7) < 0.06
+    assert model.partial_fraction == Fraction(2, 5)
+
+
+def test_a_hand_set_model() -> None:
+    model = PaymentBehaviour.constant(0.1, from_day=-5, days=10, lifts={"email": 2.0})
+    assert (model.first_day, model.last_day) == (-5, 4)
+    assert model.probability(0) == pytest.approx(0.1)
+    assert model.probability(0, model.lift({"email": 2})) == pytest.approx(1 - 0.9**2)
+    assert model.lift({"email": 3}) == 1.0  # outside the 3-day window
+    slower = PaymentBehaviour.constant(0.1, lifts={"email": 0.5, "call": 0.25})
+    assert slower.lift({"email": 0}) == 0.5  # a lift below 1 counts too
+    assert slower.lift({"email": 0, "call": 1}) == 0.5  # the largest in force
+    assert slower.lift({}) == 1.0
+    assert model.never_share() == pytest.approx(0.9**10)
+    assert math.isclose(PaymentBehaviour.on_due_date().probability(0), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("build", "code"),
+    [
+        (lambda: PaymentBehaviour(first_day=0, hazards=(1.5,)), "not_a_probability"),
+        (lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), full_share=-1), "not_a_probability"),
+        (
+            lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), partial_fraction=Fraction(1)),
+            "partial_fraction",
+        ),
+        (
+            lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), lifts={"fax": 2}),
+            "unknown_channel",
+        ),
+        (
+            lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), lifts={"email": -1}),
+            "lift_negative",
+        ),
+        (lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), window_days=0), "window_days"),
+        (lambda: PaymentBehaviour.constant(0.1, days=0), "days"),
+        (lambda: fit_behaviour([], as_of=AS_OF, window_days=0), "window_days"),
+        (lambda: fit_behaviour([], as_of=AS_OF, min_paid=0), "min_paid"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_code(build, code: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidScenario) as caught:
+        build()
+    assert caught.value.code == code
+
+
+def test_partner_segments_need_enough_payments() -> None:
+    book = fit_behaviour(small_book(), as_of=AS_OF, segment_by="partner", min_paid=4)
+    assert list(book.segments) == ["ptn_acme"]
+    other = invoice("inv_x", due=DUE, partner_id="ptn_other")
+    assert book.for_invoice(other) is book.pooled
+    assert book.for_invoice(small_book()[0]) is book.segments["ptn_acme"]
