@@ -249,7 +249,8 @@ def aging_report(
     """
     on = _as_date(as_of, "as_of")
     index = partners_by_id(partners)
-    keyed = []
+    keys: list[tuple[int, str, int]] = []
+    lines: list[AgedInvoice] = []
     for invoice in invoices:
         if not is_open_receivable(invoice):
             continue
@@ -264,18 +265,16 @@ def aging_report(
             days_past_due=days,
             bucket=aging_bucket(days),
         )
-        # most days past due first (no due date last), then by invoice id
-        keyed.append((-days if days is not None else _UNDATED_RANK, invoice.id or "", line))
-    keyed.sort(key=_first_two)
-    return AgingReport(as_of=on, invoices=tuple([k[2] for k in keyed]))
+        # most days past due first (no due date last), then by invoice id; the position
+        # breaks ties as a stable sort would, and keeps the lines themselves out of the sort
+        keys.append((-days if days is not None else _UNDATED_RANK, invoice.id or "", len(lines)))
+        lines.append(line)
+    keys.sort()
+    return AgingReport(as_of=on, invoices=tuple([lines[k[2]] for k in keys]))
 
 
 #: The sort rank of an invoice without a due date: after every dated one.
 _UNDATED_RANK: Final = 10**9
-
-
-def _first_two(item: tuple[int, str, AgedInvoice]) -> tuple[int, str]:
-    return item[0], item[1]
 
 
 # -- days sales outstanding ------------------------------------------------------------------
