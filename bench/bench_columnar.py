@@ -3,8 +3,8 @@
 * Export: ``adapters.columnar.write_parquet`` over generated invoices produced one at a time
   (the book is never held), in a child process whose peak RSS is read from the kernel
   (target ≤ 500 MiB at 1M); the time of making the invoices (measured apart, by running the
-  generator alone) is taken off, so the figure is the export's own; the peer is ``pyarrow.parquet.write_table`` of the same table
-  already in memory (the issue's target: ≤ 3×).
+  generator alone) is taken off, so the figure is the export's own. The peer is
+  ``pyarrow.parquet.write_table`` of the same table already in memory (target: ≤ 3×).
 * Aging by currency of the written file: the library's Ibis expression on DuckDB against
   the same query written by hand in DuckDB SQL (target ≤ 1.5×).
 
