@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import ibis
 import pyarrow as pa
 import pytest
@@ -12,11 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.columnar import INVOICES, invoice_batches
-from adapters.columnar.analytics import aging_records, dso_records
+from adapters.columnar.analytics import aging_records, collections_records, dso_records
 from adapters.errors import ColumnarMismatch
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
-from stuut_domain.portfolio import aging_report, days_sales_outstanding
+from stuut_domain.portfolio import aging_report, days_sales_outstanding, expected_collections
+from stuut_domain.receivables import due_day
 from stuut_domain.strategies import invoices
 
 BACKENDS = ("duckdb", "polars")
@@ -44,6 +46,21 @@ class TestEqualToThePythonReference:
         expected = days_sales_outstanding(book, as_of=on, period_days=period).records()
         assert expected == dso_records(con, _table(book), as_of=on, period_days=period)
 
+    @given(book=BOOKS, data=st.data(), weeks=st.integers(1, 60))
+    def test_expected_collections(
+        self, con: Any, book: list[Invoice], data: st.DataObject, weeks: int
+    ) -> None:
+        """``as_of`` is drawn near the book's own due and promise days, so that promises
+        kept and broken, the weeks and the horizon are all reached."""
+        near = [due_day(i) for i in book] + [i.promised_to_pay_date for i in book]
+        days = [d for d in near if d is not None]
+        on = data.draw(DAYS)
+        if days:
+            shift = data.draw(st.integers(-100, 100))
+            on = data.draw(st.sampled_from(days)) + dt.timedelta(days=shift)
+        expected = expected_collections(book, as_of=on, weeks=weeks).records()
+        assert expected == collections_records(con, _table(book), as_of=on, weeks=weeks)
+
 
 def _invoice(n: int, units: int, due: dt.date | None) -> Invoice:
     return Invoice(
@@ -67,6 +84,28 @@ class TestExamples:
         rows = aging_records(con, _table(book), as_of=on)
         assert aging_report(book, as_of=on).records() == rows
         assert 6 == rows[0]["invoices"]
+
+    def test_promises_kept_broken_and_beyond_the_horizon(self, con: Any) -> None:
+        """Each basis of the forecast: promise, due date, broken promise, past due, later."""
+        on = dt.date(2026, 6, 3)  # a Wednesday
+        cases = [
+            (on + dt.timedelta(days=2), on - dt.timedelta(days=5)),  # promise this week
+            (None, on + dt.timedelta(days=9)),  # due next week
+            (on - dt.timedelta(days=1), on + dt.timedelta(days=400)),  # broken, due later
+            (on - dt.timedelta(days=3), on - dt.timedelta(days=3)),  # broken, past due
+            (None, on - dt.timedelta(days=3)),  # past due
+            (on + dt.timedelta(days=300), None),  # promised beyond the horizon
+            (None, None),  # undated
+        ]
+        book = [
+            attrs.evolve(_invoice(n, 100 + n, due), promised_to_pay_date=promise)
+            for n, (promise, due) in enumerate(cases)
+        ]
+        rows = collections_records(con, _table(book), as_of=on, weeks=4)
+        assert expected_collections(book, as_of=on, weeks=4).records() == rows
+        assert ["overdue", "2026-06-01", "2026-06-08", "later", "undated"] == [
+            r["period"] for r in rows
+        ]
 
     def test_a_sum_that_could_leave_int64_is_refused_not_wrapped(self, con: Any) -> None:
         """Polars adds integers unchecked; the guard refuses before a wrapped total shows."""

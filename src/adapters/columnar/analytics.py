@@ -32,9 +32,24 @@ from stuut_domain.display import to_tenth
 from stuut_domain.money import Money
 
 # the report's own row builder: one spelling of a currency's aging row
-from stuut_domain.portfolio import AGING_BUCKETS, NO_DUE_DATE, _row_of
+from stuut_domain.portfolio import (
+    AGING_BUCKETS,
+    LATER,
+    NO_DUE_DATE,
+    OVERDUE,
+    UNDATED,
+    CollectionsForecast,
+    _row_of,
+)
 
-__all__ = ["aging_expr", "aging_records", "dso_expr", "dso_records"]
+__all__ = [
+    "aging_expr",
+    "aging_records",
+    "collections_expr",
+    "collections_records",
+    "dso_expr",
+    "dso_records",
+]
 
 _OWED = ("open", "partially_paid")
 _INT64_MAX = 2**63 - 1
@@ -161,6 +176,81 @@ def dso_records(
                 "sales": Money(sales, code).amount,
                 "period_days": period_days,
                 "dso_days": days,
+            }
+        )
+    return out
+
+
+def _monday(day: ir.DateValue) -> ir.DateValue:
+    return day - day.day_of_week.index().as_interval("D")
+
+
+def collections_expr(invoices: ir.Table, *, as_of: dt.date, weeks: int = 13) -> ir.Table:
+    """Open receivables per expected period and currency (Ibis, any backend).
+
+    The expected day is the promise when it is on or after ``as_of``, else the due day when
+    it is; a period is that day's Monday (ISO text), ``overdue`` (both dates passed),
+    ``later`` (beyond ``weeks`` weeks from the Monday of ``as_of``) or ``undated``.
+    Columns: ``label`` (a period that is not a week, else null), ``week`` (the Monday,
+    else null), ``currency``, ``invoices``, ``amount_minor``, ``promised_minor``
+    and ``largest_minor`` (for the overflow guard).
+    """
+    t = invoices.filter(_open(invoices))
+    on = ibis.literal(as_of)
+    horizon = ibis.literal(as_of - dt.timedelta(days=as_of.weekday()) + dt.timedelta(weeks=weeks))
+    promised = t.promised_to_pay_date.notnull() & (t.promised_to_pay_date >= on)
+    by_due = t.due_day.notnull() & (t.due_day >= on)
+    expected = ibis.cases((promised, t.promised_to_pay_date), (by_due, t.due_day), else_=None)
+    dated = t.promised_to_pay_date.notnull() | t.due_day.notnull()
+    # a label for the periods that are not a week; a week is its Monday, a date (engines
+    # disagree on how a date prints, so the ISO text is written in Python)
+    label = ibis.cases(
+        (expected.isnull() & dated, OVERDUE),
+        (expected.isnull(), UNDATED),
+        (expected >= horizon, LATER),
+        else_=ibis.null("string"),
+    )
+    week = ibis.ifelse(label.isnull(), _monday(expected), ibis.null("date"))
+    zero = ibis.literal(0, type="int64")
+    return (
+        t.mutate(
+            currency=t.currency.cast("string"),
+            label=label,
+            week=week,
+            p=ibis.ifelse(promised, t.amount_due_minor, zero),
+        )
+        .group_by(["label", "week", "currency"])
+        .aggregate(
+            invoices=ibis._.count(),
+            amount_minor=ibis._.amount_due_minor.sum(),
+            promised_minor=ibis._.p.sum(),
+            largest_minor=ibis._.amount_due_minor.max(),
+        )
+    )
+
+
+def collections_records(
+    con: Any, invoices: ir.Table, *, as_of: dt.date, weeks: int = 13
+) -> list[dict[str, object]]:
+    """:meth:`CollectionsForecast.records` computed by the engine behind ``con``: one row
+    per period and currency, in the report's order, amounts as exact Decimals."""
+    if type(weeks) is not int or weeks <= 0:
+        raise ColumnarMismatch("invoices", "<weeks>", "a positive int", weeks)
+    rows = _rows(con, collections_expr(invoices, as_of=as_of, weeks=weeks), "amount_due_minor")
+    order = CollectionsForecast(as_of=as_of, weeks=weeks, items=())._period_order
+    for r in rows:
+        r["period"] = r["label"] if r["label"] is not None else r["week"].isoformat()
+    out = []
+    for r in sorted(rows, key=lambda r: (order(r["period"]), r["currency"])):
+        _guard("amount_due_minor", r["invoices"], r["largest_minor"])
+        code = r["currency"]
+        out.append(
+            {
+                "period": r["period"],
+                "currency": code,
+                "invoices": r["invoices"],
+                "amount": Money(r["amount_minor"], code).amount,
+                "promised": Money(r["promised_minor"], code).amount,
             }
         )
     return out
