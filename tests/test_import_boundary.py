@@ -6,7 +6,19 @@ import json
 import subprocess
 import sys
 
-FORBIDDEN = ("adapters", "cattrs", "msgspec", "httpx", "hypothesis", "pydantic", "rapidfuzz")
+FORBIDDEN = (
+    "adapters",
+    "cattrs",
+    "duckdb",
+    "httpx",
+    "hypothesis",
+    "ibis",
+    "msgspec",
+    "polars",
+    "pyarrow",
+    "pydantic",
+    "rapidfuzz",
+)
 
 
 def _modules_after(statement: str) -> set[str]:

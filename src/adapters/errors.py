@@ -18,6 +18,7 @@ __all__ = [
     "ApiNotFound",
     "ApiUnavailable",
     "BadResponse",
+    "ColumnarMismatch",
     "CorruptRecord",
     "Forbidden",
     "InvalidId",
@@ -218,3 +219,25 @@ class ApiUnavailable(StuutApiError, ConnectionError):
     def __init__(self, endpoint: str, message: str, status: int | None, attempts: int) -> None:
         self.attempts = attempts
         super().__init__(endpoint, f"{message}; gave up after {attempts} attempt(s)", status)
+
+
+class ColumnarMismatch(StuutDomainError, ValueError):
+    """A columnar table (Arrow or Parquet) that does not follow the library's schema.
+
+    Names what is wrong and where: the ``table`` (``"invoices"``), the ``column``, the
+    ``row`` when one value is at fault (``None`` for the whole column or file), what was
+    ``expected`` and what was ``found``. Raised for a file of another schema version or
+    written by another program, a column of the wrong type, and a currency or exponent that
+    disagrees with the money rules; nothing is rounded or wrapped to make it fit.
+    """
+
+    def __init__(
+        self, table: str, column: str, expected: str, found: object, row: int | None = None
+    ) -> None:
+        self.table = table
+        self.column = column
+        self.expected = expected
+        self.found = found
+        self.row = row
+        where = f"{table}.{column}" + ("" if row is None else f" row {row}")
+        super().__init__(f"{where}: expected {expected}, found {found!r}")

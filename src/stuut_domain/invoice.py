@@ -219,8 +219,12 @@ def is_fully_paid(invoice: Invoice) -> bool:
     An invoice with a zero or negative total is never "fully paid": nothing was owed, so it
     carries no ``paid_at`` and stays ``open`` with nothing due.
     """
-    total = invoice.total_amount
-    return total.is_positive() and invoice.amount_paid_or_zero >= total
+    total = invoice.total_amount.minor_units
+    if total <= 0:
+        return False
+    paid = invoice.amount_paid
+    # amounts are in the invoice's currency by construction, so minor units compare directly
+    return paid is not None and paid.minor_units >= total
 
 
 def status_of(invoice: Invoice) -> InvoiceStatus:

@@ -145,6 +145,11 @@ def _bucket_row(lines: Iterable[AgedInvoice], code: str) -> dict[str, object]:
     for line in lines:
         units[line.bucket] += line.amount_due.minor_units
         count += 1
+    return _row_of(code, count, units)
+
+
+def _row_of(code: str, count: int, units: Mapping[str, int]) -> dict[str, object]:
+    """A currency's row from its invoice count and minor units per bucket."""
     row: dict[str, object] = {"currency": code, "invoices": count}
     row.update({b: Money(u, code).amount for b, u in units.items()})
     row["total"] = Money(sum(units.values()), code).amount
@@ -199,10 +204,17 @@ class AgingReport(Report):
 
     def records(self) -> list[dict[str, object]]:
         """One row per currency: invoice count, each bucket's amount (Decimal) and the total."""
-        return [
-            _bucket_row((line for line in self.invoices if line.amount_due.code == code), code)
-            for code in self.currencies()
-        ]
+        units: dict[str, dict[str, int]] = {}
+        counts: dict[str, int] = {}
+        for line in self.invoices:
+            code = line.amount_due.currency.code
+            per_bucket = units.get(code)
+            if per_bucket is None:
+                per_bucket = units[code] = dict.fromkeys(_BUCKET_COLUMNS, 0)
+                counts[code] = 0
+            per_bucket[line.bucket] += line.amount_due.minor_units
+            counts[code] += 1
+        return [_row_of(code, counts[code], units[code]) for code in sorted(units)]
 
     def partner_records(self) -> list[dict[str, object]]:
         """One row per partner and currency, ordered by partner id then currency."""
@@ -237,30 +249,32 @@ def aging_report(
     """
     on = _as_date(as_of, "as_of")
     index = partners_by_id(partners)
-    lines = []
+    keys: list[tuple[int, str, int]] = []
+    lines: list[AgedInvoice] = []
     for invoice in invoices:
         if not is_open_receivable(invoice):
             continue
         days = days_from_due(invoice, on)
-        lines.append(
-            AgedInvoice(
-                invoice_id=invoice.id,
-                number=invoice.number,
-                partner_id=invoice.partner_id,
-                partner_name=_partner_name(invoice, index),
-                amount_due=invoice.amount_due,
-                due_date=due_day(invoice),
-                days_past_due=days,
-                bucket=aging_bucket(days),
-            )
+        line = AgedInvoice(
+            invoice_id=invoice.id,
+            number=invoice.number,
+            partner_id=invoice.partner_id,
+            partner_name=_partner_name(invoice, index),
+            amount_due=invoice.amount_due,
+            due_date=due_day(invoice),
+            days_past_due=days,
+            bucket=aging_bucket(days),
         )
-    lines.sort(
-        key=lambda a: (
-            -(a.days_past_due if a.days_past_due is not None else -(10**9)),
-            a.invoice_id or "",
-        )
-    )
-    return AgingReport(as_of=on, invoices=tuple(lines))
+        # most days past due first (no due date last), then by invoice id; the position
+        # breaks ties as a stable sort would, and keeps the lines themselves out of the sort
+        keys.append((-days if days is not None else _UNDATED_RANK, invoice.id or "", len(lines)))
+        lines.append(line)
+    keys.sort()
+    return AgingReport(as_of=on, invoices=tuple([lines[k[2]] for k in keys]))
+
+
+#: The sort rank of an invoice without a due date: after every dated one.
+_UNDATED_RANK: Final = 10**9
 
 
 # -- days sales outstanding ------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""Invoices on columns: streaming Parquet export and the Ibis aging on DuckDB.
+
+* Export: ``adapters.columnar.write_parquet`` over generated invoices produced one at a time
+  (the book is never held), in a child process whose peak RSS is read from the kernel
+  (target ≤ 500 MiB at 1M); the time of making the invoices (measured apart, by running the
+  generator alone) is taken off, so the figure is the export's own. The peer is
+  ``pyarrow.parquet.write_table`` of the same table already in memory (target: ≤ 3×).
+* Aging by currency of the written file: the library's Ibis expression on DuckDB against
+  the same query written by hand in DuckDB SQL (target ≤ 1.5×).
+
+Run alone with ``python -m bench.bench_columnar`` (``--quick``: 100k instead of 1M).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.timing import Row, row
+
+_CHILD = """
+import json, resource, sys, time
+import pyarrow.parquet as pq
+from adapters.columnar import write_parquet, read_invoices
+from bench.bench_scale import generated
+n, path = int(sys.argv[1]), sys.argv[2]
+start = time.perf_counter()
+for _ in generated(n):
+    pass
+making = time.perf_counter() - start
+start = time.perf_counter()
+write_parquet(generated(n), path)
+export = time.perf_counter() - start - making
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+table = read_invoices(path)
+start = time.perf_counter()
+pq.write_table(table, path + ".direct")
+direct = time.perf_counter() - start
+print(json.dumps({"export": export, "peak_mib": peak, "direct": direct}))
+"""
+
+_SQL = """
+SELECT CAST(currency AS VARCHAR) AS currency,
+       CASE WHEN due_day IS NULL THEN 'no due date'
+            WHEN DATE '{on}' - due_day <= 0 THEN 'current'
+            WHEN DATE '{on}' - due_day <= 30 THEN '1-30'
+            WHEN DATE '{on}' - due_day <= 60 THEN '31-60'
+            WHEN DATE '{on}' - due_day <= 90 THEN '61-90'
+            ELSE '90+' END AS bucket,
+       COUNT(*) AS invoices, SUM(amount_due_minor) AS amount_minor,
+       MAX(amount_due_minor) AS largest_minor
+FROM read_parquet('{path}')
+WHERE (type IS NULL OR type <> 'payable') AND amount_due_minor > 0
+  AND status IN ('open', 'partially_paid')
+GROUP BY 1, 2
+"""
+
+
+def _export(n: int, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(n), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(out)
+    return figures
+
+
+def _best(fn: object, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def rows(quick: bool) -> list[Row]:
+    """Export µs per invoice and peak RSS; Ibis aging against hand-written DuckDB SQL."""
+    import duckdb
+    import ibis
+
+    from adapters.columnar.analytics import aging_expr
+    from bench.bench_scale import AS_OF
+
+    n = 100_000 if quick else 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "invoices.parquet"
+        figures = _export(n, path)
+        con = ibis.duckdb.connect()
+        expr = aging_expr(con.read_parquet(str(path)), as_of=AS_OF)
+        by_ibis = _best(lambda: con.to_pyarrow(expr))
+        sql = _SQL.format(on=AS_OF.isoformat(), path=path)
+        raw = duckdb.connect()
+        by_sql = _best(lambda: raw.sql(sql).arrow())
+    return [
+        row(
+            f"Parquet export, {n:,} streamed invoices",
+            figures["export"] / n * 1e6,
+            "µs",
+            peer="pyarrow write_table",
+            peer_value=figures["direct"] / n * 1e6,
+            target=3.0,
+        ),
+        row(
+            f"Parquet export, {n:,} streamed invoices, peak RSS",
+            figures["peak_mib"],
+            "MiB",
+            peer="target",
+            peer_value=500.0,
+            target=1.0,
+        ),
+        row(
+            f"aging by currency, Ibis on DuckDB, {n:,} rows",
+            by_ibis * 1e3,
+            "ms",
+            peer="DuckDB SQL by hand",
+            peer_value=by_sql * 1e3,
+            target=1.5,
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for line in rows(quick="--quick" in sys.argv):
+        ratio = line["ratio"]
+        shown = "" if ratio is None else f"  ratio {ratio:.2f} (target {line['target']})"
+        print(f"{line['figure']:55} {line['value']:9.2f} {line['unit']}{shown}", flush=True)
