@@ -56,6 +56,7 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    INVOICE_CURRENCY_CLASSES,
     NESTING_LIMIT,
     WrittenNumber,
     check_figure,
@@ -691,7 +692,7 @@ class FastPath:
     def _currency_line(self, cls: type, source: str) -> str:
         if owns_currency(cls):
             return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
-        if cls is ALLOCATION_CLASS:
+        if cls in INVOICE_CURRENCY_CLASSES:
             return (
                 f"    inv = {source}.invoice\n"
                 "    code = ctx if inv is None or inv is _U else inv.currency"
