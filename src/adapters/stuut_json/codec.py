@@ -1,12 +1,14 @@
 """Stuut wire JSON to and from the domain model, losslessly, with every problem explained.
 
-Rules of the wire (ADRs 0005, 0008, 0009, 0031):
+Rules of the wire (ADRs 0005, 0008, 0009, 0031, 0055):
 
 * Field names are the wire keys. Amounts are integers of minor units; each amount is in the
-  ``currency`` of the object that owns it (invoice, line item, payment, partner, the invoice
-  embedded in an allocation). A payment allocation's ``amount`` is in its embedded
-  ``invoice``'s currency when present, else in the enclosing invoice's (``invoice.payments[]``),
-  else in the payment's (``payment.allocations[]``).
+  ``currency`` of the object that owns it (invoice, line item, payment, partner, bank
+  transaction, remittance, credit note and its lines, customer credit, dispute line,
+  promised invoice, the invoice embedded in an allocation). A payment allocation's
+  ``amount`` is in its embedded ``invoice``'s currency when present, else in the enclosing
+  invoice's (``invoice.payments[]``), else in the payment's (``payment.allocations[]``); a
+  remittance line's amounts likewise (its short ``invoice``, else the remittance's).
 * Integers are signed 64-bit; ``quantity`` and ``currency_rate`` are read exactly as written
   and written back as JSON numbers; a float is never accepted where an integer belongs.
 * Datetimes are RFC 3339 with an offset (naive ones are refused); UTC is written ``Z``,
