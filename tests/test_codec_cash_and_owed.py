@@ -71,10 +71,24 @@ def _remittances() -> st.SearchStrategy[Remittance]:
     return cases.map(lambda case: case.remittance)
 
 
+def _spent_like(payment: Any) -> CustomerCredit:
+    """A credit spent as ``payment`` was allocated (the engine's allocations, ADR 0046)."""
+    return CustomerCredit(
+        id=f"credit_{payment.id}",
+        currency=payment.currency,
+        amount=payment.amount,
+        created_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        partner_id=payment.partner_id,
+        allocations=payment.allocations,
+    )
+
+
 def _customer_credits() -> st.SearchStrategy[CustomerCredit]:
+    """Credits applying notes created, and credits spent on invoices (allocations embedded)."""
     found = strategies.credit_scenarios().map(_applied)
     credits = found.map(lambda values: [v for v in values if isinstance(v, CustomerCredit)])
-    return credits.filter(bool).flatmap(st.sampled_from)
+    spent = strategies.payments(min_allocations=1).map(_spent_like)
+    return st.one_of(credits.filter(bool).flatmap(st.sampled_from), spent)
 
 
 #: Model values of each new kind, from the public strategies: transactions (valid ones and
