@@ -36,6 +36,7 @@ from adapters.stuut_json.schema import WrittenNumber
 from bench.payloads import KINDS, envelope_bytes, invoice_bytes
 from bench.peers import msgspec_invoice, pydantic_invoice
 from bench.timing import Row, median_seconds, row
+from stuut_domain.cash.entities import BankTransaction
 from stuut_domain.invoice import Invoice
 
 US = 1e6
@@ -239,6 +240,59 @@ def _memory_rows(codec: StuutJsonCodec, count: int) -> list[Row]:
     ]
 
 
+#: A v2-detail bank transaction with its nested agent readings, in the docs' key order.
+_BANK_TRANSACTION: dict[str, Any] = {
+    "account_id": "acct_01",
+    "amount": 125000,
+    "object": "bank_transaction",
+    "posted": True,
+    "reference_number": "RF18539007547034",
+    "timestamp": "2024-07-02T09:15:00Z",
+    "type": "deposit",
+    "id": "btx_0042",
+    "account_mask": "****1234",
+    "counterparty_name": "ACME GMBH",
+    "created_at": "2024-07-02T09:16:00Z",
+    "currency": "EUR",
+    "currency_rate": 1,
+    "description": "INV-2024-0042 INV-2024-0043",
+    "invoice_numbers": ["INV-2024-0042", "INV-2024-0043"],
+    "modified_at": "2024-07-02T09:16:00Z",
+    "agent_extractions": {
+        "counterparty_name": "Acme GmbH",
+        "counterparty_raw": "ACME GMBH",
+        "invoice_numbers": ["INV-2024-0042"],
+    },
+    "agent_metrics": {"confidence_reason": "reference and amount match", "uncertainties": []},
+    "is_payment": True,
+    "total_allocated": 100000,
+    "amount_handled_outside": 5000,
+    "handled_outside_reason": "bank fee",
+    "counterparty_info": {"display": "Acme GmbH", "id": "cp_9", "partner_count": 1},
+    "has_on_account": True,
+}
+
+
+def _bank_transaction_rows(codec: StuutJsonCodec, repeat: int, budget: float) -> list[Row]:
+    """Decoding one bank transaction (issue 14), beside json.loads of the same bytes."""
+    data = json.dumps(_BANK_TRANSACTION).encode()
+    decoded = codec.decode(BankTransaction, data)
+    if json.loads(codec.encode(decoded)) != _BANK_TRANSACTION:
+        raise RuntimeError("the decoded bank transaction does not write the payload back")
+    if decoded != codec.from_json(BankTransaction, _REFERENCE_VALUES.decode(data)):
+        raise RuntimeError("the decoded bank transaction differs from the reference path's")
+    times = median_seconds(
+        {
+            "ours": lambda: codec.decode(BankTransaction, data),
+            "json": lambda: json.loads(data),
+        },
+        repeat=repeat,
+        budget=budget,
+    )
+    figure = f"decode a bank transaction ({len(data):,} bytes)"
+    return [row(figure, times["ours"] * US, "µs", peer="json.loads", peer_value=times["json"] * US)]
+
+
 def rows(quick: bool) -> list[Row]:
     """Decode, encode and memory rows for slim, typical and full invoices."""
     repeat, budget = (9, 0.01) if quick else (45, 0.04)
@@ -250,5 +304,6 @@ def rows(quick: bool) -> list[Row]:
         out += _encode_rows(kind, codec, repeat, budget)
     out += _unknown_key_rows(codec, repeat, budget)
     out += _list_rows(codec, 20 if quick else 100, repeat, budget)
+    out += _bank_transaction_rows(codec, repeat, budget)
     out += _memory_rows(codec, 20 if quick else 200)
     return out

@@ -15,6 +15,7 @@ level, and numbers in every JSON form a field accepts (``123`` in a float field,
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import types
 import typing
@@ -227,3 +228,75 @@ def typed(value: Any) -> Any:
 def typed_json(data: bytes) -> Any:
     """JSON bytes as :func:`typed` values."""
     return typed(parsed(data))
+
+
+def _encoded_default(field: attrs.Attribute[Any]) -> tuple[bool, Any]:
+    """``(True, json)`` when leaving ``field`` out reads as the value ``json`` writes."""
+    default = field.default
+    if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return False, None
+    if default is None or type(default) in (bool, str, int):
+        return True, default
+    if default == ():
+        return True, []
+    if isinstance(default, enum.Enum):
+        return True, default.value
+    return False, None
+
+
+def _classes_of(tp: Any) -> tuple[type | None, bool]:
+    """The attrs class a field holds (``many`` for a tuple of them), or ``(None, False)``."""
+    base, _ = _strip_optional(tp)
+    if get_origin(base) is tuple:
+        inner = get_args(base)[0]
+        return (inner, True) if attrs.has(inner) else (None, False)
+    return (base, False) if attrs.has(base) else (None, False)
+
+
+_DECIMAL_FORMS = st.sampled_from(["same", "zero", "exponent"])
+
+
+def _reformed(value: Any, form: str) -> Any:
+    """The same number in another JSON form (``1.5`` -> ``1.50`` or ``15E-1``)."""
+    if not isinstance(value, int | Decimal) or form == "same":
+        return value
+    number = Decimal(value)
+    if not number.is_finite():
+        return value
+    if form == "zero":
+        text = f"{number:f}"
+        return Decimal(text + "0") if "." in text else Decimal(text + ".0")
+    sign, digits, exponent = number.as_tuple()
+    return Decimal(f"{'-' if sign else ''}{''.join(map(str, digits))}E{exponent}")
+
+
+@st.composite
+def perturbed(draw: st.DrawFn, cls: type, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (a whole one, as ``to_json`` writes it) as a changing API sends it.
+
+    At every level: keys whose value is what their absence reads as may be dropped, up to
+    two unknown keys with any JSON value are added, and numbers in ``Decimal`` fields come
+    in another form of the same figure (``1.50``, ``15E-1``). The document still decodes to
+    a model equal to the one it was written from (ADR 0034's documents, for classes whose
+    construction rules the schema-drawn payloads would mostly break).
+    """
+    hints = _hints(cls)
+    fields = {field.name: field for field in _wire_fields(cls)}
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        field = fields[key]
+        droppable, absent = _encoded_default(field)
+        if droppable and value == absent and draw(st.booleans()):
+            continue
+        inner, many = _classes_of(hints[key])
+        base, _ = _strip_optional(hints[key])
+        written = value
+        if inner is not None and many and isinstance(value, list):
+            written = [draw(perturbed(inner, item)) for item in value]
+        elif inner is not None and isinstance(value, dict):
+            written = draw(perturbed(inner, value))
+        elif base is Decimal and value is not None:
+            written = _reformed(value, draw(_DECIMAL_FORMS))
+        out[key] = written
+    extra = draw(st.dictionaries(UNKNOWN_KEYS, EXACT_JSON, max_size=2))
+    return {**out, **extra}

@@ -259,6 +259,12 @@ class TestCheck:
             "partners",
             "payments",
             "workflows",
+            "bank_transactions",
+            "remittances",
+            "credit_notes",
+            "customer_credits",
+            "disputes",
+            "promises",
             "undecided",
             "unreadable",
             "findings",
@@ -1248,3 +1254,98 @@ class TestProgress:
             progress.step(done)
         progress.done()
         assert "\rreading invoices: 25/50\rreading invoices: 50/50\r\x1b[K" == stream.getvalue()
+
+
+#: A clean document of each cash and owed kind, as the codec's tests write them.
+def _new_kind_documents() -> dict[str, dict[str, Any]]:
+    from test_codec_cash_and_owed import EXAMPLES
+
+    names = {
+        "BankTransaction": "bank_transaction",
+        "Remittance": "remittance",
+        "CreditNote": "credit_note",
+        "CustomerCredit": "customer_credit",
+        "Dispute": "dispute",
+        "Promise": "promise",
+    }
+    documents = {names[cls.__name__]: json.loads(data) for cls, data in EXAMPLES}
+    documents["bank_transaction"]["has_on_account"] = True
+    return documents
+
+
+NEW_KINDS = _new_kind_documents()
+
+#: (kind, a change that breaks one of its rules, the finding's path and code, or the code the
+#: undecodable finding's message names for a construction rule)
+NEW_BROKEN: list[tuple[str, dict[str, Any], str, str]] = [
+    ("bank_transaction", {"has_on_account": False}, "has_on_account", "on_account_flag"),
+    ("remittance", {"transaction_amount": 1}, "allocations", "remittance_lines_sum"),
+    ("credit_note", {"lines": []}, "$", "note_without_lines"),
+    ("customer_credit", {"amount": -5}, "$", "credit_not_positive"),
+    ("dispute", {"status": "pending"}, "$", "dispute_status"),
+    ("promise", {"invoices": []}, "$", "promise_without_invoices"),
+]
+
+
+class TestCheckCashAndOwedKinds:
+    @pytest.mark.parametrize("kind", sorted(NEW_KINDS))
+    @pytest.mark.parametrize("option", ["auto", "kind"])
+    def test_a_clean_document_of_each_kind_is_counted_as_that_kind(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, kind: str, option: str
+    ) -> None:
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps(NEW_KINDS[kind]))
+        code, document = run_json(
+            capsys, "check", str(path), "--kind", kind if option == "kind" else "auto"
+        )
+        assert (EXIT_CLEAN, 1, []) == (code, document[f"{kind}s"], document["findings"])
+
+    @pytest.mark.parametrize(
+        ("kind", "change", "path", "rule"), NEW_BROKEN, ids=[b[0] for b in NEW_BROKEN]
+    )
+    def test_a_broken_document_reports_its_rule(
+        self,
+        *,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: pathlib.Path,
+        kind: str,
+        change: dict[str, Any],
+        path: str,
+        rule: str,
+    ) -> None:
+        """Checked rules are findings with their code; construction rules are undecodable
+        findings whose message names the rule's code."""
+        file = tmp_path / f"{kind}.json"
+        file.write_text(json.dumps({**NEW_KINDS[kind], **change}))
+        code, document = run_json(capsys, "check", str(file), "--kind", kind)
+        found = [(f["path"], f["code"], f["message"]) for f in document["findings"]]
+        assert EXIT_FINDINGS == code
+        assert len(found) == 1
+        assert found[0][0] == path
+        assert rule in (found[0][1], found[0][2].split("]")[0].lstrip("["))
+
+    @pytest.mark.parametrize("kind", sorted(NEW_KINDS))
+    def test_detection_never_takes_one_kind_for_another(self, kind: str) -> None:
+        """Each document is detected as its own kind, and every other kind's reading of it
+        is a mismatch."""
+        from adapters.cli._kinds import KIND_TABLE, detect, mismatch
+
+        item = NEW_KINDS[kind]
+        assert kind == detect(item)
+        for other in KIND_TABLE:
+            assert (other == kind) == (mismatch(KIND_TABLE[other], item) is None), other
+
+    def test_a_remittance_is_not_a_payment_though_both_have_allocations(self) -> None:
+        from adapters.cli._kinds import detect
+
+        bare = {"object": "remittance", "id": "rem_1", "allocations": []}
+        assert "remittance" == detect(bare)
+        assert "payment" == detect({"object": "payment", "id": "pay_1", "allocations": []})
+        assert "payment" == detect(sample("payment"))
+        assert "remittance" == detect({"id": "rem_2", "allocations": [], "transaction_amount": 5})
+
+    def test_the_sample_kinds_are_still_detected_as_before(self) -> None:
+        from adapters.cli._kinds import detect
+
+        for kind in ("invoice", "partner", "payment", "workflow"):
+            assert kind == detect(sample(kind))

@@ -1,6 +1,12 @@
-"""The kinds of document ``check`` reads (invoice, partner, payment, workflow), told apart by keys.
+"""The kinds of document ``check`` reads, told apart by keys: invoice, partner, payment,
+workflow, the cash kinds (bank transaction, remittance) and the owed kinds (credit note,
+customer credit, dispute, promise).
 
-Each kind pairs its Stuut JSON decoder with the invariant checks its entity must keep.
+Each kind pairs its JSON decoder with the invariant checks its entity must keep. The owed
+kinds' own rules are construction rules (a note with no line, a promise of nothing), which
+decoding reports (``undecodable``, the rule's code in the message); their rules against
+invoices need the invoices, which a single document does not carry, so ``check`` has no
+further rule for them.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from typing import Any, Final
 import attrs
 
 from adapters import stuut_json
+from stuut_domain.cash.entities import BankTransaction, Remittance
+from stuut_domain.cash.invariants import check_bank_transaction, check_remittance
 from stuut_domain.invariants import (
     Violation,
     check_invoice,
@@ -20,6 +28,7 @@ from stuut_domain.invariants import (
     check_workflow,
 )
 from stuut_domain.invoice import Invoice
+from stuut_domain.owed import CreditNote, CustomerCredit, Dispute, Promise
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.types import SOURCE_FIELDS
@@ -48,6 +57,16 @@ class Kind:
     keys: frozenset[str]
 
 
+def _no_further_rule(_entity: object) -> tuple[Violation, ...]:
+    """An owed kind alone keeps its rules by construction; the rest need its invoices."""
+    return ()
+
+
+def _remittance_alone(remittance: Remittance) -> tuple[Violation, ...]:
+    """The remittance's rules without its transaction and invoices (lines sum, none negative)."""
+    return check_remittance(remittance)
+
+
 KIND_TABLE: Final = {
     name: Kind(
         name=name,
@@ -61,11 +80,46 @@ KIND_TABLE: Final = {
         ("partner", Partner, stuut_json.decode_partner, check_partner),
         ("payment", Payment, stuut_json.decode_payment, check_payment),
         ("workflow", Workflow, stuut_json.decode_workflow, check_workflow),
+        (
+            "bank_transaction",
+            BankTransaction,
+            stuut_json.decode_bank_transaction,
+            check_bank_transaction,
+        ),
+        ("remittance", Remittance, stuut_json.decode_remittance, _remittance_alone),
+        ("credit_note", CreditNote, stuut_json.decode_credit_note, _no_further_rule),
+        ("customer_credit", CustomerCredit, stuut_json.decode_customer_credit, _no_further_rule),
+        ("dispute", Dispute, stuut_json.decode_dispute, _no_further_rule),
+        ("promise", Promise, stuut_json.decode_promise, _no_further_rule),
     )
 }
 KINDS: Final = tuple(KIND_TABLE)
-#: Keys every kind has (``id``, ``object``, timestamps...): they tell no kind apart.
-_COMMON_KEYS: Final = frozenset.intersection(*(k.keys for k in KIND_TABLE.values()))
+_ENTITIES: Final[dict[str, type]] = {
+    "invoice": Invoice,
+    "partner": Partner,
+    "payment": Payment,
+    "workflow": Workflow,
+    "bank_transaction": BankTransaction,
+    "remittance": Remittance,
+    "credit_note": CreditNote,
+    "customer_credit": CustomerCredit,
+    "dispute": Dispute,
+    "promise": Promise,
+}
+#: Keys the first four kinds all have (``id``, ``object``, timestamps...): they tell no kind
+#: apart, and a document of a kind needs one key beyond them.
+_COMMON_KEYS: Final = frozenset.intersection(
+    *(KIND_TABLE[k].keys for k in ("invoice", "partner", "payment", "workflow"))
+)
+#: The kinds detected by a key only they have, in this order (before the payment rule: a
+#: remittance and a customer credit have ``allocations`` too).
+_BY_OWN_KEYS: Final = tuple(
+    (name, _own_keys(entity, *(e for e in _ENTITIES.values() if e is not entity)))
+    for name, entity in _ENTITIES.items()
+    if name not in ("invoice", "partner", "payment", "workflow")
+)
+#: The cash kinds' wire ``object`` names, read before the payment rule.
+_WIRE_OBJECTS: Final = frozenset({"bank_transaction", "remittance"})
 #: What an ``object`` key naming a Stuut object looks like (``invoice``, ``list``...).
 _OBJECT_NAME: Final = re.compile(r"[a-z][a-z_]*")
 #: Keys only a partner has: its own fields that no invoice, payment or workflow shares.
@@ -76,9 +130,13 @@ def detect(item: Any) -> str | None:
     """The kind of one document from its keys, or ``None`` when the keys do not tell.
 
     ``total_amount`` with ``amount_due``: an invoice; ``active_days`` or
-    ``outreach_window_start``: a workflow; ``amount_refunded`` or ``allocations``: a payment;
-    a key only partners have (``contacts``, ``is_email_disabled``...): a partner; else the
-    ``object`` key when it names one of the four kinds.
+    ``outreach_window_start``: a workflow; a key only one of the cash and owed kinds has
+    (``is_payment``, ``transaction_amount``, ``effective_at``, ``source_id``, ``opened_at``,
+    ``promised_date``...): that kind; an ``object`` of ``bank_transaction`` or
+    ``remittance``: that kind; ``amount_refunded`` or ``allocations``: a payment; a key only
+    partners have (``contacts``, ``is_email_disabled``...): a partner; else the ``object``
+    key when it names a kind. A customer credit without ``source_id`` has only keys a
+    payment has: pass ``--kind customer_credit``.
     """
     if not isinstance(item, dict):
         return None
@@ -86,11 +144,16 @@ def detect(item: Any) -> str | None:
         return "invoice"
     if "active_days" in item or "outreach_window_start" in item:
         return "workflow"
+    for name, keys in _BY_OWN_KEYS:
+        if not keys.isdisjoint(item):
+            return name
+    named = item.get("object")
+    if named in _WIRE_OBJECTS:
+        return str(named)
     if "amount_refunded" in item or "allocations" in item:
         return "payment"
     if not _PARTNER_KEYS.isdisjoint(item):
         return "partner"
-    named = item.get("object")
     return named if named in KIND_TABLE else None
 
 

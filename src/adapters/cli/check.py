@@ -1,4 +1,6 @@
-"""``stuut-domain check``: validate Stuut invoice, partner, payment and workflow JSON.
+"""``stuut-domain check``: validate Stuut JSON of every kind the codec reads (invoices,
+partners, payments, workflows, bank transactions, remittances, credit notes, customer
+credit, disputes and promises).
 
 Reads files, directories of ``.json`` files or stdin; each document is decoded and checked
 against its invariants. Exit 1 when any document is undecodable, is not of the kind it is
@@ -80,15 +82,19 @@ def _items(document: Any) -> list[tuple[str, Any]]:
     return []
 
 
+#: "an invoice, a partner, ... or a promise", for the message of an undecided document.
+_KIND_WORDS = (
+    ", ".join(f"{'an' if k[0] in 'aeiou' else 'a'} {k.replace('_', ' ')}" for k in KINDS[:-1])
+    + f" or a {KINDS[-1].replace('_', ' ')}"
+)
+
+
 def _undecidable(name: str, path: str) -> dict[str, object]:
     return {
         "file": name,
         "code": "undecodable",
         "path": path or "$",
-        "message": (
-            "cannot tell whether this is an invoice, partner, payment or workflow from its "
-            "keys; pass --kind"
-        ),
+        "message": (f"cannot tell whether this is {_KIND_WORDS} from its keys; pass --kind"),
         "values": {},
     }
 

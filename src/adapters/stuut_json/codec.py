@@ -1,12 +1,14 @@
 """Stuut wire JSON to and from the domain model, losslessly, with every problem explained.
 
-Rules of the wire (ADRs 0005, 0008, 0009, 0031):
+Rules of the wire (ADRs 0005, 0008, 0009, 0031, 0055):
 
 * Field names are the wire keys. Amounts are integers of minor units; each amount is in the
-  ``currency`` of the object that owns it (invoice, line item, payment, partner, the invoice
-  embedded in an allocation). A payment allocation's ``amount`` is in its embedded
-  ``invoice``'s currency when present, else in the enclosing invoice's (``invoice.payments[]``),
-  else in the payment's (``payment.allocations[]``).
+  ``currency`` of the object that owns it (invoice, line item, payment, partner, bank
+  transaction, remittance, credit note and its lines, customer credit, dispute line,
+  promised invoice, the invoice embedded in an allocation). A payment allocation's
+  ``amount`` is in its embedded ``invoice``'s currency when present, else in the enclosing
+  invoice's (``invoice.payments[]``), else in the payment's (``payment.allocations[]``); a
+  remittance line's amounts likewise (its short ``invoice``, else the remittance's).
 * Integers are signed 64-bit; ``quantity`` and ``currency_rate`` are read exactly as written
   and written back as JSON numbers; a float is never accepted where an integer belongs.
 * Datetimes are RFC 3339 with an offset (naive ones are refused); UTC is written ``Z``,
@@ -52,7 +54,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -66,7 +68,9 @@ from adapters.stuut_json.reference import (
     structure,
 )
 from adapters.stuut_json.writer import Writer
-from stuut_domain.errors import InvariantViolation, StuutDomainError
+from stuut_domain.cash.entities import BankTransaction, Remittance
+from stuut_domain.cash.invariants import check_bank_transaction, check_remittance
+from stuut_domain.errors import InvariantViolation, OwedRefused, StuutDomainError
 from stuut_domain.invariants import (
     Violation,
     check_partner,
@@ -76,6 +80,10 @@ from stuut_domain.invariants import (
 )
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
+from stuut_domain.owed.credit_note import CreditNote
+from stuut_domain.owed.customer_credit import CustomerCredit
+from stuut_domain.owed.dispute import Dispute, check_dispute
+from stuut_domain.owed.promise import Promise, check_promise
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.workflow import Workflow
@@ -85,17 +93,35 @@ __all__ = [
     "Page",
     "Problem",
     "StuutJsonCodec",
+    "decode_bank_transaction",
+    "decode_bank_transactions",
+    "decode_credit_note",
+    "decode_credit_notes",
+    "decode_customer_credit",
+    "decode_customer_credits",
+    "decode_dispute",
+    "decode_disputes",
     "decode_invoice",
     "decode_invoices",
     "decode_partner",
     "decode_partners",
     "decode_payment",
     "decode_payments",
+    "decode_promise",
+    "decode_promises",
+    "decode_remittance",
+    "decode_remittances",
     "decode_workflow",
     "decode_workflows",
+    "encode_bank_transaction",
+    "encode_credit_note",
+    "encode_customer_credit",
+    "encode_dispute",
     "encode_invoice",
     "encode_partner",
     "encode_payment",
+    "encode_promise",
+    "encode_remittance",
     "encode_workflow",
 ]
 
@@ -310,7 +336,7 @@ def _codec(strict: bool) -> StuutJsonCodec:
     return StuutJsonCodec(forbid_unknown_keys=strict)
 
 
-_Checked = TypeVar("_Checked", Partner, Payment, Workflow)
+_Checked = TypeVar("_Checked", Partner, Payment, Workflow, BankTransaction, Remittance)
 
 
 def _refuse_violations(entity: _Checked, violations: tuple[Violation, ...], kind: str) -> _Checked:
@@ -412,6 +438,192 @@ def decode_workflows(data: bytes | str | Any) -> list[Workflow]:
     return _codec(False).decode_many(Workflow, data)
 
 
+# -- cash application: bank transactions and remittances (issue 14) ----------------------
+
+
+def decode_bank_transaction(
+    data: bytes | str | Mapping[str, Any], *, strict: bool = False
+) -> BankTransaction:
+    """A :class:`~stuut_domain.cash.entities.BankTransaction` from Stuut JSON.
+
+    Tolerant by default: unknown keys are kept and a transaction that does not conserve its
+    money still loads (check it with
+    :func:`~stuut_domain.cash.invariants.check_bank_transaction`). ``strict=True`` refuses
+    unknown keys (:class:`DecodeError`) and raises
+    :class:`~stuut_domain.errors.InvariantViolation` for every cash rule it breaks
+    (allocated + handled outside + on account = amount, ...).
+    """
+    transaction = _codec(strict).decode(BankTransaction, data)
+    if not strict:
+        return transaction
+    found = check_bank_transaction(transaction)
+    return _refuse_violations(transaction, found, "bank transaction")
+
+
+def encode_bank_transaction(transaction: BankTransaction) -> bytes:
+    """Stuut JSON bytes for a bank transaction, losslessly (ADR 0034)."""
+    return _codec(False).encode(transaction)
+
+
+def decode_bank_transactions(data: bytes | str | Any) -> list[BankTransaction]:
+    """Bank transactions from a bare JSON array or a v1 list envelope (tolerant)."""
+    return _codec(False).decode_many(BankTransaction, data)
+
+
+def decode_remittance(data: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Remittance:
+    """A :class:`~stuut_domain.cash.entities.Remittance` from Stuut JSON.
+
+    Tolerant by default (lines that do not sum still load). ``strict=True`` refuses unknown
+    keys and raises :class:`~stuut_domain.errors.InvariantViolation` for every rule of
+    :func:`~stuut_domain.cash.invariants.check_remittance` the remittance breaks on its own:
+    its lines' ``amount_paid`` sum to ``transaction_amount``, no line amount is negative. The
+    rules against its transaction and invoices need them: call ``check_remittance`` with them.
+    """
+    remittance = _codec(strict).decode(Remittance, data)
+    if not strict:
+        return remittance
+    return _refuse_violations(remittance, check_remittance(remittance), "remittance")
+
+
+def encode_remittance(remittance: Remittance) -> bytes:
+    """Stuut JSON bytes for a remittance with its lines, losslessly (ADR 0034)."""
+    return _codec(False).encode(remittance)
+
+
+def decode_remittances(data: bytes | str | Any) -> list[Remittance]:
+    """Remittances from a bare JSON array or a v1 list envelope (tolerant)."""
+    return _codec(False).decode_many(Remittance, data)
+
+
+# -- what changes what is owed (issue 15) ------------------------------------------------
+
+
+def _refused_as_violation(error: OwedRefused, subject: str) -> InvariantViolation:
+    """An owed rule's refusal as the :class:`InvariantViolation` strict decoding raises."""
+    message = str(error).removeprefix(f"[{error.code}] {error.path}: ")
+    violation = Violation(code=error.code, path=error.path, message=message, values=error.values)
+    return InvariantViolation((violation,), subject=subject)
+
+
+def decode_credit_note(
+    data: bytes | str | Mapping[str, Any], *, strict: bool = False
+) -> CreditNote:
+    """A :class:`~stuut_domain.owed.credit_note.CreditNote` from JSON (ADR 0055).
+
+    The note's own rules (at least one line, each by amount or by quantity, above zero, in
+    the note's currency) hold whenever a note is built, so a document that breaks one is a
+    :class:`DecodeError` in both modes. A note has no entity-level check of its own: its
+    rules against its invoice (what it credits, never above the total) are
+    :func:`~stuut_domain.owed.checks.check_credited_invoice`'s, which needs the invoice.
+    ``strict=True`` therefore only refuses unknown keys.
+    """
+    return _codec(strict).decode(CreditNote, data)
+
+
+def encode_credit_note(note: CreditNote) -> bytes:
+    """JSON bytes for a credit note with its lines, losslessly (ADR 0034)."""
+    return _codec(False).encode(note)
+
+
+def decode_credit_notes(data: bytes | str | Any) -> list[CreditNote]:
+    """Credit notes from a bare JSON array or a list envelope (tolerant)."""
+    return _codec(False).decode_many(CreditNote, data)
+
+
+def decode_customer_credit(
+    data: bytes | str | Mapping[str, Any], *, strict: bool = False
+) -> CustomerCredit:
+    """A :class:`~stuut_domain.owed.customer_credit.CustomerCredit` from JSON (ADR 0055).
+
+    Its rules (an amount above zero in its currency, allocations that are the engine's) hold
+    whenever a credit is built, so a document that breaks one is a :class:`DecodeError`.
+    Customer credit has no entity-level check beyond them; ``strict=True`` refuses unknown
+    keys.
+    """
+    return _codec(strict).decode(CustomerCredit, data)
+
+
+def encode_customer_credit(credit: CustomerCredit) -> bytes:
+    """JSON bytes for a customer credit with its allocations, losslessly (ADR 0034)."""
+    return _codec(False).encode(credit)
+
+
+def decode_customer_credits(data: bytes | str | Any) -> list[CustomerCredit]:
+    """Customer credits from a bare JSON array or a list envelope (tolerant)."""
+    return _codec(False).decode_many(CustomerCredit, data)
+
+
+def decode_dispute(
+    data: bytes | str | Mapping[str, Any],
+    *,
+    strict: bool = False,
+    invoices: Sequence[Invoice] | None = None,
+) -> Dispute:
+    """A :class:`~stuut_domain.owed.dispute.Dispute` from JSON (ADR 0055).
+
+    Every line's amounts are in its own ``currency``. A dispute's rules are about its
+    invoices (each line's invoice given, of the dispute's partner, never disputed above what
+    it owes), so :func:`~stuut_domain.owed.dispute.check_dispute` needs them:
+    ``strict=True`` refuses unknown keys and, when ``invoices`` are given, raises
+    :class:`~stuut_domain.errors.InvariantViolation` with the first rule the dispute breaks
+    against them (check_dispute stops at the first). Without ``invoices`` no dispute rule is
+    checked.
+    """
+    dispute = _codec(strict).decode(Dispute, data)
+    if strict and invoices is not None:
+        try:
+            check_dispute(dispute, invoices)
+        except OwedRefused as error:
+            raise _refused_as_violation(error, f"dispute {dispute.id!r}") from None
+    return dispute
+
+
+def encode_dispute(dispute: Dispute) -> bytes:
+    """JSON bytes for a dispute with its lines, losslessly (ADR 0034)."""
+    return _codec(False).encode(dispute)
+
+
+def decode_disputes(data: bytes | str | Any) -> list[Dispute]:
+    """Disputes from a bare JSON array or a list envelope (tolerant)."""
+    return _codec(False).decode_many(Dispute, data)
+
+
+def decode_promise(
+    data: bytes | str | Mapping[str, Any],
+    *,
+    strict: bool = False,
+    invoices: Sequence[Invoice] | None = None,
+) -> Promise:
+    """A :class:`~stuut_domain.owed.promise.Promise` to pay from JSON (ADR 0055).
+
+    The rules of a promise alone (at least one invoice, each once, amounts above zero in one
+    currency, a promised date in range) hold whenever it is built: a document that breaks one
+    is a :class:`DecodeError`. Its other rules need its invoices
+    (:func:`~stuut_domain.owed.promise.check_promise`: the invoices are the partner's, never
+    promised above what they owe, not dated before it was made): ``strict=True`` refuses
+    unknown keys and, when ``invoices`` are given, raises
+    :class:`~stuut_domain.errors.InvariantViolation` with the first rule it breaks (days read
+    in UTC).
+    """
+    promise = _codec(strict).decode(Promise, data)
+    if strict and invoices is not None:
+        try:
+            check_promise(promise, invoices)
+        except OwedRefused as error:
+            raise _refused_as_violation(error, f"promise {promise.id!r}") from None
+    return promise
+
+
+def encode_promise(promise: Promise) -> bytes:
+    """JSON bytes for a promise to pay with its invoices, losslessly (ADR 0034)."""
+    return _codec(False).encode(promise)
+
+
+def decode_promises(data: bytes | str | Any) -> list[Promise]:
+    """Promises to pay from a bare JSON array or a list envelope (tolerant)."""
+    return _codec(False).decode_many(Promise, data)
+
+
 # -- any value: the one obvious way (ADR 0036) -------------------------------------------
 
 
@@ -436,9 +648,11 @@ def decode(cls: type[T], data: bytes | str | Mapping[str, Any], *, strict: bool 
     """One ``cls`` (any domain class: ``Invoice``, ``LineItem``, ``Contact``, ...) from Stuut JSON.
 
     Tolerant by default (remote data that breaks a rule still loads; ADR 0007). With
-    ``strict=True`` unknown keys are refused and, for an invoice, partner, payment or
-    workflow, every broken rule raises :class:`~stuut_domain.errors.InvariantViolation`, as
-    ``decode_invoice(strict=True)`` and its siblings do.
+    ``strict=True`` unknown keys are refused and, for an invoice, partner, payment, workflow,
+    bank transaction or remittance, every broken rule raises
+    :class:`~stuut_domain.errors.InvariantViolation`, as ``decode_invoice(strict=True)`` and
+    its siblings do (credit notes, customer credit, disputes and promises: see their
+    ``decode_`` functions; the rules of disputes and promises need their invoices).
     """
     decoder = _DECODERS.get(cls)
     if decoder is not None:
@@ -447,8 +661,14 @@ def decode(cls: type[T], data: bytes | str | Mapping[str, Any], *, strict: bool 
 
 
 _DECODERS: Final[dict[type, Callable[..., Any]]] = {
+    BankTransaction: decode_bank_transaction,
+    CreditNote: decode_credit_note,
+    CustomerCredit: decode_customer_credit,
+    Dispute: decode_dispute,
     Invoice: decode_invoice,
     Partner: decode_partner,
     Payment: decode_payment,
+    Promise: decode_promise,
+    Remittance: decode_remittance,
     Workflow: decode_workflow,
 }

@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 import sys
 import threading
 import types
@@ -56,6 +57,7 @@ from adapters.stuut_json.schema import (
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    INVOICE_CURRENCY_CLASSES,
     NESTING_LIMIT,
     WrittenNumber,
     check_figure,
@@ -104,6 +106,8 @@ EXTRAS_PER_CLASS: Final = 16
 #: An integer ``-0``: the integer 0, which the reference parser reads as ``0``. A frame would
 #: keep its text, so such a number is left to the reference path (both then agree).
 _NEGATIVE_ZERO: Final = msgspec.Raw(b"-0")
+#: A digit that makes a number's mantissa non-zero (its float may still underflow to 0).
+_NONZERO_DIGIT: Final = re.compile(rb"[1-9]")
 
 
 class IntegerNegativeZero(ValueError):
@@ -113,12 +117,16 @@ class IntegerNegativeZero(ValueError):
 def _float(raw: msgspec.Raw) -> float | None:
     """A ``float`` field from its raw JSON text: any finite JSON number, or null.
 
-    The frame keeps the text (``123`` stays an integer when written back, ADR 0034).
+    The frame keeps the text (``123`` stays an integer when written back, ADR 0034). A
+    number that reads as zero without being one (``1e-999999999999999999999``) is refused
+    here when no decimal holds it, as the reference path refuses it (issue 12).
     """
     value: float | None = _FLOAT.decode(raw)
     if not value:
         if value == 0 and raw == _NEGATIVE_ZERO:  # only a zero can be written -0
             raise IntegerNegativeZero
+        if value == 0 and _NONZERO_DIGIT.search(bytes(raw).split(b"e")[0].split(b"E")[0]):
+            WrittenNumber(bytes(raw).decode())  # NumberOutOfRange beyond a decimal's range
         return value
     if not math.isfinite(value):
         raise ValueError("number out of range for a float")
@@ -691,7 +699,7 @@ class FastPath:
     def _currency_line(self, cls: type, source: str) -> str:
         if owns_currency(cls):
             return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
-        if cls is ALLOCATION_CLASS:
+        if cls in INVOICE_CURRENCY_CLASSES:
             return (
                 f"    inv = {source}.invoice\n"
                 "    code = ctx if inv is None or inv is _U else inv.currency"

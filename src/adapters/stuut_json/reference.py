@@ -44,10 +44,10 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from adapters.errors import Problem
 from adapters.stuut_json.schema import (
-    ALLOCATION_CLASS,
     CURRENCY_FIELD,
     INT_MAX,
     INT_MIN,
+    INVOICE_CURRENCY_CLASSES,
     NESTING_LIMIT,
     WrittenNumber,
     check_figure,
@@ -468,7 +468,7 @@ def _currency_context(cls: type) -> Callable[[Mapping[str, Any]], str | _Reporte
             return code if type(code) is str and code in _CODES else _REPORTED
 
         return own
-    if cls is ALLOCATION_CLASS:
+    if cls in INVOICE_CURRENCY_CLASSES:
 
         def allocation(mapping: Mapping[str, Any]) -> str | _Reported | None:
             invoice = mapping.get("invoice")

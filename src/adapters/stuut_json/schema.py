@@ -14,8 +14,9 @@ the classes cannot say themselves, once, for the reference path (cattrs) and the
 * **Documents are at most** :data:`NESTING_LIMIT` **levels deep** (:func:`nesting_problem`).
 * **Whose currency an amount is in** (ADR 0009): an object with a ``currency`` field owns the
   currency of its amounts and of the amounts below it that have no currency of their own; a
-  :class:`~stuut_domain.payment.PaymentAllocation` is in its embedded ``invoice``'s currency
-  when present, else in the enclosing invoice's or payment's.
+  :class:`~stuut_domain.payment.PaymentAllocation` or a
+  :class:`~stuut_domain.cash.entities.RemittanceLine` is in its embedded ``invoice``'s
+  currency when present, else in the enclosing invoice's, payment's or remittance's.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any, Final, get_args, get_origin
 import attrs
 import msgspec
 
+from stuut_domain.cash.entities import RemittanceLine
 from stuut_domain.errors import InvalidRate, join_path
 from stuut_domain.money import exact_rate
 from stuut_domain.payment import PaymentAllocation
@@ -44,6 +46,7 @@ __all__ = [
     "CURRENCY_FIELD",
     "INT_MAX",
     "INT_MIN",
+    "INVOICE_CURRENCY_CLASSES",
     "NESTING_LIMIT",
     "NumberOutOfRange",
     "WrittenNumber",
@@ -96,6 +99,10 @@ def owns_currency(cls: type) -> bool:
 
 #: The class whose ``amount`` follows the allocation rule of ADR 0009.
 ALLOCATION_CLASS: Final[type] = PaymentAllocation
+
+#: The classes whose amounts are in their embedded ``invoice``'s currency when it is there,
+#: else in their owner's: a payment allocation and a remittance line (its short invoice).
+INVOICE_CURRENCY_CLASSES: Final[frozenset[type]] = frozenset({PaymentAllocation, RemittanceLine})
 
 
 def strip_optional(tp: Any) -> tuple[Any, bool]:

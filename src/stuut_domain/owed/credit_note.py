@@ -34,6 +34,7 @@ from stuut_domain.owed.fields import (
     optional_money_field,
     tuple_of,
 )
+from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
@@ -76,7 +77,7 @@ def _rate_value(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class CreditNoteLine:
+class CreditNoteLine(Sourced):
     """One credited line: by ``amount`` (net of tax), or by ``quantity`` × ``unit_amount``.
 
     Rule: exactly one of the two forms (``note_line_form`` otherwise). The line's tax is
@@ -210,7 +211,7 @@ def _note_status(value: Any) -> CreditNoteStatus:
 
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class CreditNote:
+class CreditNote(Sourced):
     """A credit note on one invoice: its lines, reason, status and, once applied, its parts.
 
     Amounts are in the note's ``currency``. A note in another currency than its invoice's

@@ -31,6 +31,7 @@ from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.owed.fields import money_field, tuple_of
 from stuut_domain.payment import Payment, PaymentAllocation
+from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
@@ -61,7 +62,7 @@ class CreditSource(enum.StrEnum):
 
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class CustomerCredit:
+class CustomerCredit(Sourced):
     """Money a partner holds with us, in ``currency``, and the allocations that spent it.
 
     Rules: ``amount`` is above zero and in ``currency``; ``allocations`` are the engine's

@@ -25,7 +25,8 @@ from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.owed.credit_note import CreditNote, CreditNoteLine, CreditNoteReason
 from stuut_domain.owed.fields import enum_of, optional_enum_of, tuple_of
-from stuut_domain.validators import aware, require_aware
+from stuut_domain.types import Sourced
+from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
     "DISPUTE_REASONS",
@@ -85,13 +86,35 @@ def _money(name: str) -> Any:
     return validate
 
 
+def _amount_code(line: Any) -> str | None:
+    """The line's currency when none is given: its amount's (None for a refused amount)."""
+    amount = line.amount
+    return amount.code if isinstance(amount, Money) else None
+
+
+def _amounts_in_currency(instance: Any, _attribute: attrs.Attribute[Any], code: Any) -> None:
+    """The line's amounts are in its ``currency`` (``dispute_amount`` otherwise)."""
+    for name in ("amount", "approved_amount"):
+        value = getattr(instance, name)
+        if isinstance(value, Money) and code is not None and value.code != code:
+            raise OwedRefused(
+                "dispute_amount",
+                name,
+                f"the line is in {code}, its {name} is {value}",
+                amount=value,
+                currency=code,
+            )
+
+
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class DisputeLine:
+class DisputeLine(Sourced):
     """One disputed amount on one invoice (optionally one of its line items), with a reason.
 
     ``approved_amount`` is set when the dispute is credited: the part the seller accepts.
-    Both are :class:`Money` (``dispute_amount`` otherwise).
+    Both are :class:`Money` (``dispute_amount`` otherwise) in the line's ``currency``, which
+    is the amount's when not given: it is the field that says, on the wire, what currency the
+    integer amounts are in (ADR 0055); another currency is refused (``dispute_amount``).
     """
 
     invoice_id: str
@@ -100,6 +123,10 @@ class DisputeLine:
     line_item_remote_id: str | None = None
     approved_amount: Money | None = attrs.field(default=None, validator=_money("approved_amount"))
     note: str | None = None
+    currency: str | None = attrs.field(
+        default=attrs.Factory(_amount_code, takes_self=True),
+        validator=[currency_code, _amounts_in_currency],
+    )
 
 
 _to_status = enum_of(DisputeStatus, "dispute_status", "status")
@@ -118,7 +145,7 @@ def _dispute_resolution(value: Any) -> DisputeResolution | None:
 
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Dispute:
+class Dispute(Sourced):
     """A partner's dispute over part of what it owes: lines, status and instants.
 
     ``opened_at``/``resolved_at`` are instants; ``credit_note_ids`` name the notes a

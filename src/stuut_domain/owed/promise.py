@@ -29,7 +29,8 @@ from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.payment import Payment, PaymentAllocation, is_approved
-from stuut_domain.validators import aware, require_aware
+from stuut_domain.types import Sourced
+from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
     "DEFAULT_PROMISE_POLICY",
@@ -169,17 +170,28 @@ class PromisePolicy:
 DEFAULT_PROMISE_POLICY: Final = PromisePolicy()
 
 
+def _amount_code(item: Any) -> str | None:
+    """The item's currency when none is given: its amount's (None for a refused amount)."""
+    amount = item.amount
+    return amount.code if isinstance(amount, Money) else None
+
+
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class PromisedInvoice:
+class PromisedInvoice(Sourced):
     """One invoice in a promise and the amount promised on it (invoice currency).
 
     Rule: the amount is :class:`Money` above zero (``promise_amount``): a promise of nothing
-    or of less than nothing cannot be kept or broken.
+    or of less than nothing cannot be kept or broken. ``currency`` is the amount's when not
+    given: it is the field that says, on the wire, what currency the integer amount is in
+    (ADR 0055); another currency is refused (``promise_amount``).
     """
 
     invoice_id: str
     amount: Money
+    currency: str | None = attrs.field(
+        default=attrs.Factory(_amount_code, takes_self=True), validator=currency_code
+    )
 
     def __attrs_post_init__(self) -> None:
         amount: object = self.amount
@@ -189,6 +201,14 @@ class PromisedInvoice:
                 "amount",
                 f"a promised amount is Money above zero, not {amount!r}",
                 amount=amount,
+            )
+        if self.currency is not None and amount.code != self.currency:
+            raise OwedRefused(
+                "promise_amount",
+                "amount",
+                f"the promised invoice is in {self.currency}, its amount is {amount}",
+                amount=amount,
+                currency=self.currency,
             )
         if not isinstance(self.invoice_id, str):
             raise OwedRefused(
@@ -201,7 +221,7 @@ class PromisedInvoice:
 
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
-class Promise:
+class Promise(Sourced):
     """A partner's promise to pay ``invoices`` by ``promised_date`` (a day, partner's zone).
 
     ``made_at`` is when it was made; ``acknowledged_at``/``acknowledged_by`` when a person
