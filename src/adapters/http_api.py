@@ -86,9 +86,11 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_LIMIT",
     "MIN_LIMIT",
+    "HttpBankTransactions",
     "HttpInvoices",
     "HttpPartners",
     "HttpPayments",
+    "HttpRemittances",
     "RetryPolicy",
     "StuutApiClient",
     "parse_retry_after",
@@ -149,6 +151,9 @@ class StuutApiClient:
         self.invoices = HttpInvoices(self)
         self.partners = HttpPartners(self)
         self.payments = HttpPayments(self)
+        #: Read-side repositories of the cash kinds (BankTransactionReader, RemittanceReader).
+        self.bank_transactions = HttpBankTransactions(self)
+        self.remittances = HttpRemittances(self)
 
     def __repr__(self) -> str:
         return self._core.describe(self)
@@ -326,6 +331,46 @@ class HttpPartners:
                     entity=partner, version=_content_version(stuut_json.encode_partner(partner))
                 )
         raise NotFound("partner", wanted)
+
+
+class HttpBankTransactions(_HttpGetter[BankTransaction]):
+    """Bank transactions over the API, read side (port ``BankTransactionReader``)."""
+
+    def __init__(self, client: StuutApiClient) -> None:
+        super().__init__(client, GET_BANK_TRANSACTION)
+
+    def find(self, query: BankTransactionQuery | None = None, /) -> Iterator[BankTransaction]:
+        """``GET /v1/bank-transactions`` pages, lazily, filtered by ``query``."""
+        return self._client.list_bank_transactions(query)
+
+
+class HttpRemittances:
+    """Remittances over the API, read side (port ``RemittanceReader``).
+
+    The v1 API documents no ``GET /v1/remittances/{id}``: :meth:`get` pages through
+    ``GET /v1/remittances`` until it meets the id (as :class:`HttpPartners` does).
+    """
+
+    def __init__(self, client: StuutApiClient) -> None:
+        self._client = client
+
+    def find(self, query: RemittanceQuery | None = None, /) -> Iterator[Remittance]:
+        """``GET /v1/remittances`` pages, lazily, filtered by ``query``."""
+        return self._client.list_remittances(query)
+
+    def get(self, entity_id: str, /) -> Remittance:
+        """The remittance with this id, found by listing; :class:`NotFound` if never listed."""
+        return self.get_versioned(entity_id).entity
+
+    def get_versioned(self, entity_id: str, /) -> Versioned[Remittance]:
+        """The remittance and a version (a digest of its encoding)."""
+        wanted = check_id("remittance", entity_id)
+        for remittance in self._client.list_remittances():
+            if remittance.id == wanted:
+                return Versioned(
+                    entity=remittance, version=_content_version(stuut_json.encode(remittance))
+                )
+        raise NotFound("remittance", wanted)
 
 
 class HttpPayments(_HttpGetter[Payment]):

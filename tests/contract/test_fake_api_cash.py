@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import attrs
 import httpx
@@ -15,6 +16,7 @@ from contract_support import TOKEN, partner
 
 from adapters import stuut_json
 from adapters.fake_api import FakeStuutApi
+from adapters.json_store import JsonStore
 from adapters.memory import MemoryStore
 from cash_builders import transaction
 from stuut_domain.cash import BankTransaction, Remittance
@@ -126,3 +128,27 @@ def test_no_remittance_by_id_and_no_owed_routes(served: tuple[MemoryStore, httpx
     _store, http = served
     paths = ["/remittances/rem_1", "/credit-notes", "/disputes", "/promises"]
     assert [404] * 4 == [http.get(p).status_code for p in paths]
+
+
+def test_a_json_store_served_as_serve_does_exposes_its_bank_transactions(
+    tmp_path: Path,
+) -> None:
+    """``stuut-domain serve`` hands its JsonStore to ``FakeStuutApi.serving``: the store's
+    bank transactions and remittances are served, and mark-payment writes the file."""
+    store = JsonStore(tmp_path / "store", create=True)
+    store.partners.add(partner("ptn_acme"))
+    store.bank_transactions.add(transaction(1_000, tx_id="btx_json"))
+    store.remittances.add(Remittance(id="rem_json", partner="ptn_acme", currency="USD"))
+    with (
+        FakeStuutApi.serving(store, token=TOKEN) as api,
+        httpx.Client(base_url=api.base_url, headers=AUTH, timeout=5.0) as http,
+    ):
+        listed = (
+            _ids(http.get("/bank-transactions").content),
+            _ids(http.get("/remittances").content),
+        )
+        http.post("/bank-transactions/btx_json/mark-payment", json={"partner": "ptn_acme"})
+    assert ((["btx_json"], ["rem_json"]), True) == (
+        listed,
+        store.bank_transactions.get("btx_json").is_payment,
+    )
