@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "invoice",
     ),
     ("lifecycle", "receivables", "invariants", "_assembly", "allocation", "cadence"),
-    ("outreach", "owed", "portfolio", "ports", "cash"),
+    ("outreach", "owed", "portfolio", "ports", "fact_ports", "cash"),
     ("scenarios",),
     ("strategies",),
 )

@@ -45,9 +45,12 @@ from adapters.errors import (
     UnexpectedStatus,
     Unprocessable,
 )
+from stuut_domain.cash.entities import BankTransaction, Remittance
 from stuut_domain.errors import under_path
+from stuut_domain.fact_ports import BankTransactionQuery, RemittanceQuery
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
 from stuut_domain.ports import Clock, InvoiceQuery, PartnerQuery
 
 __all__ = [
@@ -210,6 +213,8 @@ class Request:
     path: str
     params: dict[str, str] | None = None
     not_found: tuple[str, str] | None = None
+    #: The JSON body of a POST that carries one (``mark-payment``), else ``None``.
+    body: bytes | None = None
 
     @property
     def endpoint(self) -> str:
@@ -226,10 +231,39 @@ class Action(Generic[T]):
     template: str
     decode: Callable[[Any], T]
 
-    def request(self, raw_id: str) -> Request:
+    def request(self, raw_id: str, body: bytes | None = None) -> Request:
         """The request for the entity ``raw_id`` (refused with InvalidId before any I/O)."""
         entity_id = check_id(self.kind, raw_id)
-        return Request(self.method, self.template.format(entity_id), None, (self.kind, entity_id))
+        return Request(
+            self.method, self.template.format(entity_id), None, (self.kind, entity_id), body
+        )
+
+
+def _decode_bank_transaction(data: Any) -> BankTransaction:
+    return stuut_json.decode(BankTransaction, data)
+
+
+def _decode_remittance(data: Any) -> Remittance:
+    return stuut_json.decode(Remittance, data)
+
+
+def decode_marked_payment(data: bytes | str) -> Payment:
+    """The payment of a ``mark-payment`` answer, ``{"payment": Payment}``."""
+    try:
+        body = json.loads(data)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("payment"), dict):
+        raise stuut_json.DecodeError(
+            [stuut_json.Problem(path="payment", message="expected an object with a payment")],
+            target="Payment",
+        )
+    return stuut_json.decode_payment(body["payment"])
+
+
+def mark_payment_body(partner_id: str) -> bytes:
+    """The body of ``mark-payment``: ``{"partner": id}`` (the id checked like any other)."""
+    return json.dumps({"partner": check_id("partner", partner_id)}).encode()
 
 
 GET_INVOICE: Final = Action("GET", "invoice", "/invoices/{}", stuut_json.decode_invoice)
@@ -237,6 +271,12 @@ SYNC_INVOICE: Final = Action("POST", "invoice", "/invoices/{}/sync", stuut_json.
 GET_PAYMENT: Final = Action("GET", "payment", "/payments/{}", stuut_json.decode_payment)
 APPROVE_ALLOCATIONS: Final = Action(
     "POST", "payment", "/payments/{}/approve-allocations", stuut_json.decode_payment
+)
+GET_BANK_TRANSACTION: Final = Action(
+    "GET", "bank_transaction", "/bank-transactions/{}", _decode_bank_transaction
+)
+MARK_PAYMENT: Final = Action(
+    "POST", "bank_transaction", "/bank-transactions/{}/mark-payment", decode_marked_payment
 )
 
 
@@ -373,6 +413,23 @@ class ApiCore:
         """The walk of ``GET /v1/partners``, keeping what ``query`` matches."""
         keep = None if query is None else query.matches
         return self._pager("/partners", stuut_json.decode_partner, {}, keep, page_size)
+
+    def bank_transaction_pager(
+        self, query: BankTransactionQuery | None, page_size: int | None
+    ) -> Pager[BankTransaction]:
+        """The walk of ``GET /v1/bank-transactions``: the partner filter is sent and applied
+        here too, with every other filter."""
+        params = {} if query is None or query.partner_id is None else {"partner": query.partner_id}
+        keep = None if query is None else query.matches
+        return self._pager("/bank-transactions", _decode_bank_transaction, params, keep, page_size)
+
+    def remittance_pager(
+        self, query: RemittanceQuery | None, page_size: int | None
+    ) -> Pager[Remittance]:
+        """The walk of ``GET /v1/remittances``: the partner filter sent and applied here too."""
+        params = {} if query is None or query.partner_id is None else {"partner": query.partner_id}
+        keep = None if query is None else query.matches
+        return self._pager("/remittances", _decode_remittance, params, keep, page_size)
 
     def _pager(
         self,

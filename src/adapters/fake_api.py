@@ -24,6 +24,15 @@ What it serves (all under ``/v1``, bearer token required, JSON bodies encoded by
   ``sync_status = "synced"``, saves, returns the invoice.
 * ``POST /payments/{id}/approve-allocations``: approves every allocation (``approved``,
   ``approved_at``), saves, returns the payment.
+* When given bank transactions and remittances (``serving`` takes them from a store that has
+  them, ADR 0056): ``GET /bank-transactions`` (paged, optional ``partner``),
+  ``GET /bank-transactions/{id}``, ``GET /remittances`` (paged, optional ``partner``) and
+  ``POST /bank-transactions/{id}/mark-payment`` with body ``{"partner": id}``: flags the
+  transaction ``is_payment`` of that partner (saved at the version read) and answers
+  ``{"payment": Payment}``, the payment ``pay_<transaction id>`` it records. Idempotent:
+  marking again for the same partner writes nothing and returns the same payment; for
+  another partner it is 409. The API reference documents no ``GET /remittances/{id}`` and
+  no endpoint for credit notes, customer credits, disputes or promises, so none is served.
 
 Errors: 401 ``{"error": "unauthorized", "message": …}`` without a valid bearer token, 404
 ``{"error": "not_found", "message": …}``, 422 ``{"detail": [{"loc", "msg"}]}`` for a bad
@@ -53,8 +62,16 @@ from adapters import stuut_json
 from adapters._ids import check_id
 from adapters.clock import SystemClock
 from adapters.errors import InvalidId
-from stuut_domain.errors import NotFound
+from stuut_domain.cash.entities import BankTransaction
+from stuut_domain.errors import AlreadyExists, NotFound
+from stuut_domain.fact_ports import (
+    BankTransactionQuery,
+    BankTransactionRepository,
+    RemittanceQuery,
+    RemittanceReader,
+)
 from stuut_domain.invoice import Invoice
+from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.ports import (
     Clock,
@@ -185,12 +202,17 @@ class FakeStuutApi:
         clock: Clock | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        bank_transactions: BankTransactionRepository | None = None,
+        remittances: RemittanceReader | None = None,
     ) -> None:
         if not token:
             raise ValueError("the fake API needs a non-empty token to check")
         self.invoices = invoices
         self.partners = partners
         self.payments = payments
+        self.bank_transactions = bank_transactions
+        self.remittances = remittances
+        self._mark_lock = threading.Lock()
         self._token = token
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._host = host
@@ -225,6 +247,8 @@ class FakeStuutApi:
             clock=clock,
             host=host,
             port=port,
+            bank_transactions=getattr(store, "bank_transactions", None),
+            remittances=getattr(store, "remittances", None),
         ).start()
 
     def __repr__(self) -> str:
@@ -291,7 +315,9 @@ class FakeStuutApi:
     def _authorized(self, header: str | None) -> bool:
         return header == f"Bearer {self._token}"
 
-    def _route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, bytes]:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
         parts = path.strip("/").split("/")
         if parts[:1] != ["v1"]:
             raise _not_found(f"no such endpoint {method} {path}")
@@ -315,6 +341,24 @@ class FakeStuutApi:
                 return 200, stuut_json.encode_payment(payment)
             case "POST", ["payments", raw_id, "approve-allocations"]:
                 return 200, stuut_json.encode_payment(self._approve(raw_id))
+            case "GET", ["bank-transactions"] if self.bank_transactions is not None:
+                bank_query = BankTransactionQuery(partner_id=query.get("partner"))
+                return 200, self._page(
+                    self.bank_transactions.find(bank_query), stuut_json.encode, query
+                )
+            case "GET", ["bank-transactions", raw_id] if self.bank_transactions is not None:
+                found = self._get(self.bank_transactions.get, "bank_transaction", raw_id)
+                return 200, stuut_json.encode(found)
+            case "POST", ["bank-transactions", raw_id, "mark-payment"] if (
+                self.bank_transactions is not None
+            ):
+                payment = self._mark_payment(self.bank_transactions, raw_id, body)
+                return 200, b'{"payment": ' + stuut_json.encode_payment(payment) + b"}"
+            case "GET", ["remittances"] if self.remittances is not None:
+                remittance_query = RemittanceQuery(partner_id=query.get("partner"))
+                return 200, self._page(
+                    self.remittances.find(remittance_query), stuut_json.encode, query
+                )
         raise _not_found(f"no such endpoint {method} {path}")
 
     def _get(self, get: Callable[[str], Any], kind: str, raw_id: str) -> Any:
@@ -344,6 +388,44 @@ class FakeStuutApi:
         )
         self.payments.save(approved, expected_version=current.version)
         return approved
+
+    def _mark_payment(
+        self, transactions: BankTransactionRepository, raw_id: str, body: bytes
+    ) -> Payment:
+        """Flag the transaction a payment of the body's ``partner`` and record its payment."""
+        partner_id = _partner_of(body)
+        partner: Partner = self._get(self.partners.get, "partner", partner_id)
+        with self._mark_lock:
+            current = self._get(transactions.get_versioned, "bank_transaction", raw_id)
+            tx: BankTransaction = current.entity
+            marked_for = None if tx.partner is None else tx.partner.id
+            if tx.is_payment is True and marked_for not in (None, partner_id):
+                raise _Reply(
+                    409,
+                    {
+                        "error": "conflict",
+                        "message": f"bank transaction {tx.id!r} is already a payment of "
+                        f"partner {marked_for!r}",
+                    },
+                )
+            if tx.is_payment is not True or marked_for != partner_id:
+                tx = attrs.evolve(tx, is_payment=True, partner=partner, non_payment_reason=None)
+                transactions.save(tx, expected_version=current.version)
+            payment = Payment(
+                id=check_id("payment", f"pay_{tx.id}"),
+                object="payment",
+                amount=tx.amount,
+                currency=tx.currency,
+                partner_id=partner_id,
+                status="pending_match",
+                timestamp=tx.timestamp,
+                bank_transaction_id=tx.id,
+            )
+            try:
+                self.payments.add(payment)
+            except AlreadyExists:
+                return self.payments.get(str(payment.id))
+            return payment
 
     def _page(
         self, entities: Iterator[Any], encode: Callable[[Any], bytes], query: dict[str, str]
@@ -385,6 +467,21 @@ def _int_param(
             },
         )
     return value
+
+
+def _partner_of(body: bytes) -> str:
+    """The ``partner`` id of a mark-payment body, else a 422 naming what is wrong."""
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        data = None
+    partner = data.get("partner") if isinstance(data, dict) else None
+    if not isinstance(partner, str) or not partner:
+        raise _Reply(
+            422,
+            {"detail": [{"loc": ["body", "partner"], "msg": "a partner id (string) is required"}]},
+        )
+    return partner
 
 
 def _not_found(message: str) -> _Reply:
@@ -455,8 +552,7 @@ def _handler_for(api: FakeStuutApi) -> type[BaseHTTPRequestHandler]:
                 self._send(status, body, {"Connection": "close"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            body = self.rfile.read(length) if length else b""
             url = urllib.parse.urlsplit(self.path)
             query = dict(urllib.parse.parse_qsl(url.query))
             authorized = api._authorized(self.headers.get("Authorization"))
@@ -480,7 +576,7 @@ def _handler_for(api: FakeStuutApi) -> type[BaseHTTPRequestHandler]:
                         {"error": "unauthorized", "message": "Missing or invalid bearer token"},
                         {"WWW-Authenticate": "Bearer"},
                     )
-                status, body = api._route(method, url.path, query)
+                status, body = api._route(method, url.path, query, body)
             except _Reply as reply:
                 self._send(reply.status, json.dumps(reply.body).encode(), reply.headers)
                 return

@@ -55,8 +55,10 @@ from adapters._http_core import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
+    GET_BANK_TRANSACTION,
     GET_INVOICE,
     GET_PAYMENT,
+    MARK_PAYMENT,
     MAX_LIMIT,
     MIN_LIMIT,
     SYNC_INVOICE,
@@ -67,10 +69,13 @@ from adapters._http_core import (
     Received,
     Reply,
     Request,
+    mark_payment_body,
 )
 from adapters._http_retry import RetryPolicy, parse_retry_after
 from adapters._ids import check_id
+from stuut_domain.cash.entities import BankTransaction, Remittance
 from stuut_domain.errors import NotFound
+from stuut_domain.fact_ports import BankTransactionQuery, RemittanceQuery
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -81,9 +86,11 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_LIMIT",
     "MIN_LIMIT",
+    "HttpBankTransactions",
     "HttpInvoices",
     "HttpPartners",
     "HttpPayments",
+    "HttpRemittances",
     "RetryPolicy",
     "StuutApiClient",
     "parse_retry_after",
@@ -144,6 +151,9 @@ class StuutApiClient:
         self.invoices = HttpInvoices(self)
         self.partners = HttpPartners(self)
         self.payments = HttpPayments(self)
+        #: Read-side repositories of the cash kinds (BankTransactionReader, RemittanceReader).
+        self.bank_transactions = HttpBankTransactions(self)
+        self.remittances = HttpRemittances(self)
 
     def __repr__(self) -> str:
         return self._core.describe(self)
@@ -192,6 +202,38 @@ class StuutApiClient:
         """``POST /v1/payments/{payment_id}/approve-allocations``; returns the updated payment."""
         return self._one(APPROVE_ALLOCATIONS, payment_id)[0]
 
+    def list_bank_transactions(
+        self, query: BankTransactionQuery | None = None, *, page_size: int | None = None
+    ) -> Iterator[BankTransaction]:
+        """``GET /v1/bank-transactions``, page by page as iterated, keeping what ``query``
+        matches (the partner filter is sent as ``partner`` and applied here too)."""
+        return self._walk(self._core.bank_transaction_pager(query, page_size))
+
+    def get_bank_transaction(self, transaction_id: str) -> BankTransaction:
+        """``GET /v1/bank-transactions/{transaction_id}``; :class:`NotFound` when there is none."""
+        return self._one(GET_BANK_TRANSACTION, transaction_id)[0]
+
+    def mark_payment(self, transaction_id: str, partner_id: str) -> Payment:
+        """``POST /v1/bank-transactions/{transaction_id}/mark-payment`` with ``{"partner"}``:
+        the transaction becomes a customer payment of that partner; returns the payment.
+
+        Both ids are checked before any I/O. A 404 means the transaction (or the partner) is
+        unknown to the API.
+        """
+        request = MARK_PAYMENT.request(transaction_id, mark_payment_body(partner_id))
+        reply = self._call(request)
+        return self._core.decode(reply.content, MARK_PAYMENT.decode, request.endpoint)
+
+    def list_remittances(
+        self, query: RemittanceQuery | None = None, *, page_size: int | None = None
+    ) -> Iterator[Remittance]:
+        """``GET /v1/remittances``, page by page as iterated, keeping what ``query`` matches.
+
+        There is no ``get_remittance``: the API reference documents no
+        ``GET /v1/remittances/{id}``.
+        """
+        return self._walk(self._core.remittance_pager(query, page_size))
+
     # -- I/O: everything else is the shared core ------------------------------------------
 
     def _one(self, action: Action[T], raw_id: str) -> tuple[T, bytes]:
@@ -220,6 +262,7 @@ class StuutApiClient:
                 request.method,
                 request.path,
                 params=request.params,
+                content=request.body,
                 headers=call.headers,
                 timeout=call.timeout(self._timeout),
             ) as response:
@@ -288,6 +331,46 @@ class HttpPartners:
                     entity=partner, version=_content_version(stuut_json.encode_partner(partner))
                 )
         raise NotFound("partner", wanted)
+
+
+class HttpBankTransactions(_HttpGetter[BankTransaction]):
+    """Bank transactions over the API, read side (port ``BankTransactionReader``)."""
+
+    def __init__(self, client: StuutApiClient) -> None:
+        super().__init__(client, GET_BANK_TRANSACTION)
+
+    def find(self, query: BankTransactionQuery | None = None, /) -> Iterator[BankTransaction]:
+        """``GET /v1/bank-transactions`` pages, lazily, filtered by ``query``."""
+        return self._client.list_bank_transactions(query)
+
+
+class HttpRemittances:
+    """Remittances over the API, read side (port ``RemittanceReader``).
+
+    The v1 API documents no ``GET /v1/remittances/{id}``: :meth:`get` pages through
+    ``GET /v1/remittances`` until it meets the id (as :class:`HttpPartners` does).
+    """
+
+    def __init__(self, client: StuutApiClient) -> None:
+        self._client = client
+
+    def find(self, query: RemittanceQuery | None = None, /) -> Iterator[Remittance]:
+        """``GET /v1/remittances`` pages, lazily, filtered by ``query``."""
+        return self._client.list_remittances(query)
+
+    def get(self, entity_id: str, /) -> Remittance:
+        """The remittance with this id, found by listing; :class:`NotFound` if never listed."""
+        return self.get_versioned(entity_id).entity
+
+    def get_versioned(self, entity_id: str, /) -> Versioned[Remittance]:
+        """The remittance and a version (a digest of its encoding)."""
+        wanted = check_id("remittance", entity_id)
+        for remittance in self._client.list_remittances():
+            if remittance.id == wanted:
+                return Versioned(
+                    entity=remittance, version=_content_version(stuut_json.encode(remittance))
+                )
+        raise NotFound("remittance", wanted)
 
 
 class HttpPayments(_HttpGetter[Payment]):

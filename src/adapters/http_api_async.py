@@ -28,8 +28,10 @@ from adapters._http_core import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
+    GET_BANK_TRANSACTION,
     GET_INVOICE,
     GET_PAYMENT,
+    MARK_PAYMENT,
     SYNC_INVOICE,
     Action,
     ApiCore,
@@ -38,8 +40,11 @@ from adapters._http_core import (
     Received,
     Reply,
     Request,
+    mark_payment_body,
 )
 from adapters._http_retry import RetryPolicy
+from stuut_domain.cash.entities import BankTransaction, Remittance
+from stuut_domain.fact_ports import BankTransactionQuery, RemittanceQuery
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
@@ -142,6 +147,38 @@ class AsyncStuutApiClient:
         """``POST /v1/payments/{payment_id}/approve-allocations``; returns the updated payment."""
         return await self._one(APPROVE_ALLOCATIONS, payment_id)
 
+    def list_bank_transactions(
+        self, query: BankTransactionQuery | None = None, *, page_size: int | None = None
+    ) -> AsyncIterator[BankTransaction]:
+        """``GET /v1/bank-transactions``, page by page as iterated, keeping what ``query``
+        matches (the partner filter is sent as ``partner`` and applied here too)."""
+        return self._walk(self._core.bank_transaction_pager(query, page_size))
+
+    async def get_bank_transaction(self, transaction_id: str) -> BankTransaction:
+        """``GET /v1/bank-transactions/{transaction_id}``; :class:`NotFound` when there is none."""
+        return await self._one(GET_BANK_TRANSACTION, transaction_id)
+
+    async def mark_payment(self, transaction_id: str, partner_id: str) -> Payment:
+        """``POST /v1/bank-transactions/{transaction_id}/mark-payment`` with ``{"partner"}``:
+        the transaction becomes a customer payment of that partner; returns the payment.
+
+        Both ids are checked before any I/O. A 404 means the transaction (or the partner) is
+        unknown to the API.
+        """
+        request = MARK_PAYMENT.request(transaction_id, mark_payment_body(partner_id))
+        reply = await self._call(request)
+        return self._core.decode(reply.content, MARK_PAYMENT.decode, request.endpoint)
+
+    def list_remittances(
+        self, query: RemittanceQuery | None = None, *, page_size: int | None = None
+    ) -> AsyncIterator[Remittance]:
+        """``GET /v1/remittances``, page by page as iterated, keeping what ``query`` matches.
+
+        There is no ``get_remittance``: the API reference documents no
+        ``GET /v1/remittances/{id}``.
+        """
+        return self._walk(self._core.remittance_pager(query, page_size))
+
     # -- I/O: everything else is the shared core ------------------------------------------
 
     async def _one(self, action: Action[T], raw_id: str) -> T:
@@ -172,6 +209,7 @@ class AsyncStuutApiClient:
                     request.method,
                     request.path,
                     params=request.params,
+                    content=request.body,
                     headers=call.headers,
                     timeout=call.timeout(self._timeout),
                 ) as response:

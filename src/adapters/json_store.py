@@ -7,6 +7,11 @@ as they are::
     <root>/partners/<id>.json     one Partner
     <root>/payments/<id>.json     one Payment
     <root>/workflows/<id>.json    one Workflow
+    <root>/bank_transactions/<id>.json, remittances/, credit_notes/, customer_credits/,
+    disputes/, promises/          the cash and owed kinds (ADR 0056), one entity each
+
+A store written before those kinds existed has none of their folders: it still opens
+(read-only too) and lists them as empty.
 
 The file name is the entity's ``id`` (validated by :func:`adapters._ids.check_id` before any
 path is built) and must match the ``id`` inside. Names starting with ``.`` are the store's
@@ -36,8 +41,21 @@ from adapters._files import atomic_write, exclusive_lock
 from adapters._ids import check_id
 from adapters.errors import CorruptRecord, InvalidId, Problem, ReadOnlyStore, StoreNotFound
 from adapters.samples import bundled_sample_root
+from stuut_domain.cash.entities import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
+from stuut_domain.fact_ports import (
+    BankTransactionQuery,
+    CreditNoteQuery,
+    CustomerCreditQuery,
+    DisputeQuery,
+    PromiseQuery,
+    RemittanceQuery,
+)
 from stuut_domain.invoice import Invoice
+from stuut_domain.owed.credit_note import CreditNote
+from stuut_domain.owed.customer_credit import CustomerCredit
+from stuut_domain.owed.dispute import Dispute
+from stuut_domain.owed.promise import Promise
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.ports import (
@@ -60,6 +78,12 @@ FOLDERS = {
     "partner": "partners",
     "payment": "payments",
     "workflow": "workflows",
+    "bank_transaction": "bank_transactions",
+    "remittance": "remittances",
+    "credit_note": "credit_notes",
+    "customer_credit": "customer_credits",
+    "dispute": "disputes",
+    "promise": "promises",
 }
 
 _SUFFIX = ".json"
@@ -264,7 +288,8 @@ class JsonRepository(Generic[E, Q]):
 
 
 class JsonStore:
-    """Invoices, partners, payments and workflows under one root directory (ADR 0020).
+    """Invoices, partners, payments, workflows and the cash and owed kinds under one root
+    directory (ADR 0020, ADR 0056).
 
     ``JsonStore(root)`` opens an existing directory (for example fixtures captured from the
     API); a directory that does not exist is :class:`~adapters.errors.StoreNotFound` (a typo
@@ -314,6 +339,45 @@ class JsonStore:
             stuut_json.encode_workflow,
             read_only=read_only,
         )
+        self.bank_transactions: JsonRepository[BankTransaction, BankTransactionQuery] = (
+            self._generic("bank_transaction", BankTransaction)
+        )
+        self.remittances: JsonRepository[Remittance, RemittanceQuery] = self._generic(
+            "remittance", Remittance
+        )
+        self.credit_notes: JsonRepository[CreditNote, CreditNoteQuery] = self._generic(
+            "credit_note", CreditNote
+        )
+        self.customer_credits: JsonRepository[CustomerCredit, CustomerCreditQuery] = self._generic(
+            "customer_credit", CustomerCredit
+        )
+        self.disputes: JsonRepository[Dispute, DisputeQuery] = self._generic("dispute", Dispute)
+        self.promises: JsonRepository[Promise, PromiseQuery] = self._generic("promise", Promise)
+
+    def _generic(self, kind: str, cls: type[E]) -> JsonRepository[E, Any]:
+        """A repository for a kind the codec reads generically (``stuut_json.decode(cls, …)``)."""
+
+        def decode(data: bytes) -> E:
+            return stuut_json.decode(cls, data)
+
+        return JsonRepository(
+            self.root / FOLDERS[kind], kind, decode, stuut_json.encode, read_only=self.read_only
+        )
+
+    def repositories(self) -> tuple[JsonRepository[Any, Any], ...]:
+        """Every kind's repository, in :data:`FOLDERS` order."""
+        return (
+            self.invoices,
+            self.partners,
+            self.payments,
+            self.workflows,
+            self.bank_transactions,
+            self.remittances,
+            self.credit_notes,
+            self.customer_credits,
+            self.disputes,
+            self.promises,
+        )
 
     def __repr__(self) -> str:
         flag = ", read_only=True" if self.read_only else ""
@@ -321,7 +385,7 @@ class JsonStore:
 
     def problems(self) -> Iterator[CorruptRecord]:
         """Every unreadable file in the store, across all kinds, one error each."""
-        for repo in (self.invoices, self.partners, self.payments, self.workflows):
+        for repo in self.repositories():
             yield from repo.problems()
 
 

@@ -18,8 +18,22 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from adapters._ids import check_id
+from stuut_domain.cash.entities import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
+from stuut_domain.fact_ports import (
+    BankTransactionQuery,
+    CreditNoteQuery,
+    CustomerCreditQuery,
+    DisputeQuery,
+    PromiseQuery,
+    RemittanceQuery,
+    bank_transaction_partner,
+)
 from stuut_domain.invoice import Invoice
+from stuut_domain.owed.credit_note import CreditNote
+from stuut_domain.owed.customer_credit import CustomerCredit
+from stuut_domain.owed.dispute import Dispute
+from stuut_domain.owed.promise import Promise
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.ports import (
@@ -202,11 +216,40 @@ def _payment_partner(payment: Payment) -> str | None:
     return payment.partner_id
 
 
+def _plan_by_partner(query: Any) -> tuple[str, str] | None:
+    """Every new kind's query has ``partner_id``: answered from the partner index."""
+    partner_id: str | None = query.partner_id
+    return None if partner_id is None else ("partner", partner_id)
+
+
+def _plan_credit_notes(query: CreditNoteQuery) -> tuple[str, str] | None:
+    if query.invoice_id is not None:
+        return ("invoice", query.invoice_id)
+    return _plan_by_partner(query)
+
+
+def _partner_id(entity: Any) -> str | None:
+    """``partner_id`` of a credit note, customer credit, dispute or promise."""
+    value: str | None = entity.partner_id
+    return value
+
+
+def _remittance_partner(remittance: Remittance) -> str | None:
+    return remittance.partner
+
+
+def _note_invoice(note: CreditNote) -> str | None:
+    return note.invoice_id
+
+
 class MemoryStore:
     """Invoices, partners, payments and workflows in memory: one repository per kind.
 
     ``store.invoices`` is indexed by partner and currency, ``store.payments`` by partner.
-    Versions come from one counter for the whole store. Build it empty, then ``add``.
+    The cash and owed kinds (``bank_transactions``, ``remittances``, ``credit_notes``,
+    ``customer_credits``, ``disputes``, ``promises``) are indexed by partner, credit notes by
+    invoice too (ADR 0056). Versions come from one counter for the whole store. Build it
+    empty, then ``add``.
     """
 
     def __init__(self) -> None:
@@ -229,9 +272,45 @@ class MemoryStore:
         self.workflows: MemoryRepository[Workflow, WorkflowQuery] = MemoryRepository(
             "workflow", counter=counter
         )
+        by_partner = {"partner": _partner_id}
+        self.bank_transactions: MemoryRepository[BankTransaction, BankTransactionQuery] = (
+            MemoryRepository(
+                "bank_transaction",
+                counter=counter,
+                indexes={"partner": bank_transaction_partner},
+                planner=_plan_by_partner,
+            )
+        )
+        self.remittances: MemoryRepository[Remittance, RemittanceQuery] = MemoryRepository(
+            "remittance",
+            counter=counter,
+            indexes={"partner": _remittance_partner},
+            planner=_plan_by_partner,
+        )
+        self.credit_notes: MemoryRepository[CreditNote, CreditNoteQuery] = MemoryRepository(
+            "credit_note",
+            counter=counter,
+            indexes={"partner": _partner_id, "invoice": _note_invoice},
+            planner=_plan_credit_notes,
+        )
+        self.customer_credits: MemoryRepository[CustomerCredit, CustomerCreditQuery] = (
+            MemoryRepository(
+                "customer_credit", counter=counter, indexes=by_partner, planner=_plan_by_partner
+            )
+        )
+        self.disputes: MemoryRepository[Dispute, DisputeQuery] = MemoryRepository(
+            "dispute", counter=counter, indexes=by_partner, planner=_plan_by_partner
+        )
+        self.promises: MemoryRepository[Promise, PromiseQuery] = MemoryRepository(
+            "promise", counter=counter, indexes=by_partner, planner=_plan_by_partner
+        )
 
     def __repr__(self) -> str:
         return (
             f"MemoryStore(invoices={len(self.invoices)}, partners={len(self.partners)}, "
-            f"payments={len(self.payments)}, workflows={len(self.workflows)})"
+            f"payments={len(self.payments)}, workflows={len(self.workflows)}, "
+            f"bank_transactions={len(self.bank_transactions)}, "
+            f"remittances={len(self.remittances)}, credit_notes={len(self.credit_notes)}, "
+            f"customer_credits={len(self.customer_credits)}, disputes={len(self.disputes)}, "
+            f"promises={len(self.promises)})"
         )

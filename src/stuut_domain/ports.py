@@ -4,7 +4,10 @@ Repositories for invoices, partners, payments and workflows, split into a read s
 (:class:`Getter`, :class:`Finder`) and a write side (:class:`Writer`), a :class:`Clock`, and
 the :class:`BusinessCalendar` outreach reads a recipient's working days from.
 Adapters (``adapters.memory``, ``adapters.json_store``, ``adapters.http_api``) satisfy them
-without inheriting from them (ADR 0003); one contract suite proves they behave alike.
+without inheriting from them (ADR 0003); one contract suite proves they behave alike. The
+queries and repository aliases of the cash and owed kinds (bank transactions, remittances,
+credit notes, customer credits, disputes, promises) live in :mod:`stuut_domain.fact_ports`
+(ADR 0056), which builds on this module.
 
 The rules every adapter keeps:
 

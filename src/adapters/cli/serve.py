@@ -1,5 +1,9 @@
 """``stuut-domain serve``: serve a store as the Stuut API (the fake API) until interrupted.
 
+Everything the fake API serves is read from the store: invoices, partners, payments and,
+from the store's ``bank_transactions/`` and ``remittances/``, bank transactions (with
+``mark-payment``) and remittances (ADR 0056).
+
 Prints where it listens on stdout (one JSON line with ``--json``); Ctrl-C or SIGTERM stops it.
 """
 
