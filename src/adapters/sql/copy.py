@@ -22,7 +22,18 @@ from stuut_domain.errors import AlreadyExists
 __all__ = ["KINDS", "CopyReport", "copy_store", "is_url", "open_store"]
 
 #: The repositories a copy moves, in order (partners before the invoices that name them).
-KINDS = ("partners", "workflows", "invoices", "payments")
+KINDS = (
+    "partners",
+    "workflows",
+    "invoices",
+    "payments",
+    "bank_transactions",
+    "remittances",
+    "credit_notes",
+    "customer_credits",
+    "disputes",
+    "promises",
+)
 #: Entities written per transaction when the destination is a SQL store.
 BATCH = 1000
 

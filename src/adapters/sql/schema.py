@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: The revision this library's code expects (the newest migration).
-HEAD = "0002"
+HEAD = "0003"
 
 _SCRIPT_LOCATION = "adapters.sql:migrations"
 

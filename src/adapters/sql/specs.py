@@ -24,7 +24,13 @@ import attrs
 import sqlalchemy as sa
 
 from adapters import stuut_json
+from stuut_domain.cash import BankTransaction, Remittance
+from stuut_domain.fact_ports import (
+    CreditNoteQuery,
+    bank_transaction_partner,
+)
 from stuut_domain.invoice import Invoice, status_of
+from stuut_domain.owed import CreditNote, CustomerCredit, Dispute, Promise
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.ports import InvoiceQuery, PartnerQuery, PaymentQuery, WorkflowQuery
@@ -206,6 +212,81 @@ def _workflow_projections() -> tuple[Projection, ...]:
     return (Projection(name="is_active", type=sa.Boolean(), value=active, indexed=True),)
 
 
+def _partner_and_currency(partner: Callable[[Any], object]) -> tuple[Projection, ...]:
+    """The projections of a fact kind: its partner (indexed) and its currency."""
+
+    def currency(entity: Any) -> object:
+        return entity.currency
+
+    return (
+        Projection(name="partner_id", type=sa.Text(), value=partner, indexed=True),
+        Projection(name="currency", type=sa.String(3), value=currency),
+    )
+
+
+def _narrow_by_partner(c: sa.ColumnCollection[str, sa.ColumnElement[Any]], q: Any) -> list[Any]:
+    """Every fact query has ``partner_id``; some have ``currency``. The rest is ``matches``."""
+    where: list[Any] = []
+    if q.partner_id is not None:
+        where.append(c.partner_id == q.partner_id)
+    if getattr(q, "currency", None) is not None:
+        where.append(c.currency == q.currency)
+    return where
+
+
+def _narrow_credit_notes(c: sa.ColumnCollection[str, sa.ColumnElement[Any]], q: Any) -> list[Any]:
+    query: CreditNoteQuery = q
+    where = _narrow_by_partner(c, query)
+    if query.invoice_id is not None:
+        where.append(c.invoice_id == query.invoice_id)
+    return where
+
+
+def _partner_id(entity: Any) -> object:
+    return entity.partner_id
+
+
+def _remittance_partner(remittance: Remittance) -> object:
+    return remittance.partner
+
+
+def _credit_note_projections() -> tuple[Projection, ...]:
+    def invoice(note: CreditNote) -> object:
+        return note.invoice_id
+
+    return (
+        *_partner_and_currency(_partner_id),
+        Projection(name="invoice_id", type=sa.Text(), value=invoice, indexed=True),
+    )
+
+
+def _fact_spec(
+    kind: str,
+    cls: type,
+    partner: Callable[[Any], object],
+    projections: tuple[Projection, ...] | None = None,
+    narrow: Narrow = _narrow_by_partner,
+) -> TableSpec:
+    """A cash or owed kind: the wire document plus partner (and currency) projections."""
+
+    def decode(data: bytes) -> Any:
+        return stuut_json.decode(cls, data)
+
+    return TableSpec(
+        kind=kind,
+        table=f"{kind}s",
+        attribute=f"{kind}s",
+        decode=decode,
+        encode=stuut_json.encode,
+        projections=projections if projections is not None else _partner_and_currency(partner),
+        narrow=narrow,
+    )
+
+
+def _dispute_projections() -> tuple[Projection, ...]:
+    return (Projection(name="partner_id", type=sa.Text(), value=_partner_id, indexed=True),)
+
+
 #: Every kind the SQL store holds, by kind name (the names ``NotFound`` and ``InvalidId`` use).
 SPECS: dict[str, TableSpec] = {
     spec.kind: spec
@@ -247,6 +328,18 @@ SPECS: dict[str, TableSpec] = {
             projections=_workflow_projections(),
             narrow=_narrow_workflows,
         ),
+        _fact_spec("bank_transaction", BankTransaction, bank_transaction_partner),
+        _fact_spec("remittance", Remittance, _remittance_partner),
+        _fact_spec(
+            "credit_note",
+            CreditNote,
+            _partner_id,
+            projections=_credit_note_projections(),
+            narrow=_narrow_credit_notes,
+        ),
+        _fact_spec("customer_credit", CustomerCredit, _partner_id),
+        _fact_spec("dispute", Dispute, _partner_id, projections=_dispute_projections()),
+        _fact_spec("promise", Promise, _partner_id, projections=_dispute_projections()),
     )
 }
 

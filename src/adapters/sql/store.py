@@ -38,9 +38,19 @@ from adapters.errors import CorruptRecord, Problem, SchemaOutOfDate, SqlStoreNot
 from adapters.sql import schema
 from adapters.sql.ledger import sync_allocations
 from adapters.sql.specs import SPECS, TableSpec
+from stuut_domain.cash import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
+from stuut_domain.fact_ports import (
+    BankTransactionQuery,
+    CreditNoteQuery,
+    CustomerCreditQuery,
+    DisputeQuery,
+    PromiseQuery,
+    RemittanceQuery,
+)
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import apply_allocation
+from stuut_domain.owed import CreditNote, CustomerCredit, Dispute, Promise
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment, PaymentAllocation
 from stuut_domain.ports import (
@@ -360,19 +370,25 @@ class SqlRepository(Generic[E, Q]):
 
 
 class _Repositories:
-    """The four repositories bound to one connection (or to none: a call per transaction)."""
+    """Every kind's repository bound to one connection (or to none: a call per transaction)."""
 
     invoices: SqlRepository[Invoice, InvoiceQuery]
     partners: SqlRepository[Partner, PartnerQuery]
     payments: SqlRepository[Payment, PaymentQuery]
     workflows: SqlRepository[Workflow, WorkflowQuery]
+    bank_transactions: SqlRepository[BankTransaction, BankTransactionQuery]
+    remittances: SqlRepository[Remittance, RemittanceQuery]
+    credit_notes: SqlRepository[CreditNote, CreditNoteQuery]
+    customer_credits: SqlRepository[CustomerCredit, CustomerCreditQuery]
+    disputes: SqlRepository[Dispute, DisputeQuery]
+    promises: SqlRepository[Promise, PromiseQuery]
 
     def _bind(self, store: SqlStore, connection: sa.Connection | None) -> None:
-        tables = store.tables
-        self.invoices = SqlRepository(store, SPECS["invoice"], tables["invoice"], connection)
-        self.partners = SqlRepository(store, SPECS["partner"], tables["partner"], connection)
-        self.payments = SqlRepository(store, SPECS["payment"], tables["payment"], connection)
-        self.workflows = SqlRepository(store, SPECS["workflow"], tables["workflow"], connection)
+        for kind, spec in SPECS.items():
+            repository: SqlRepository[Any, Any] = SqlRepository(
+                store, spec, store.tables[kind], connection
+            )
+            setattr(self, spec.attribute, repository)
 
 
 class SqlUnitOfWork(_Repositories):
@@ -397,7 +413,8 @@ class SqlUnitOfWork(_Repositories):
 
 
 class SqlStore(_Repositories):
-    """Invoices, partners, payments and workflows in one SQL database (ADR 0057).
+    """Every kind in one SQL database (ADR 0057): invoices, partners, payments, workflows, and
+    the cash and owed kinds (bank transactions to promises, migration 0003).
 
     ``SqlStore("sqlite:///book.db")``, ``SqlStore("sqlite://")`` (in memory) or
     ``SqlStore("postgresql://user@host/db")``. An existing store must be at this library's
