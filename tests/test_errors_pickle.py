@@ -21,10 +21,12 @@ from adapters.errors import (
     ReadOnlyStore,
     SchemaOutOfDate,
     SqlStoreNotFound,
+    SqlStoreUnavailable,
     StoreNotFound,
     StuutApiError,
     Unauthorized,
     UnexpectedStatus,
+    UnitOfWorkMisuse,
     Unprocessable,
 )
 from adapters.stuut_json import DecodeError
@@ -91,6 +93,8 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     ReadOnlyStore: ReadOnlyStore("/sample", "invoice", "inv_1"),
     SchemaOutOfDate: SchemaOutOfDate("sqlite:///b.db", "0001", "0002", newer=False),
     SqlStoreNotFound: SqlStoreNotFound("sqlite:///typo.db", "the database file does not exist"),
+    SqlStoreUnavailable: SqlStoreUnavailable("sqlite:///b.db", "database is locked"),
+    UnitOfWorkMisuse: UnitOfWorkMisuse("sqlite:///b.db", "the unit of work is over"),
     ColumnarMismatch: ColumnarMismatch("invoices", "exponent", "2 for USD", 3, row=7),
     InvalidId: InvalidId("invoice", "../etc/passwd", "has a path separator"),
     CorruptRecord: CorruptRecord("invoices/inv_1.json", [PROBLEM]),

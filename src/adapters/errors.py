@@ -26,10 +26,12 @@ __all__ = [
     "ReadOnlyStore",
     "SchemaOutOfDate",
     "SqlStoreNotFound",
+    "SqlStoreUnavailable",
     "StoreNotFound",
     "StuutApiError",
     "Unauthorized",
     "UnexpectedStatus",
+    "UnitOfWorkMisuse",
     "Unprocessable",
 ]
 
@@ -149,6 +151,30 @@ class SqlStoreNotFound(StuutDomainError, FileNotFoundError):
             f"no SQL store at {url}: {reason} (SqlStore(url, create=True) or "
             "`stuut-domain store copy SRC URL` starts one)"
         )
+
+
+class SqlStoreUnavailable(StuutDomainError, ConnectionError):
+    """The database refused or could not serve a call (locked past the busy timeout, the
+    server unreachable, the file not a database): nothing was written by the failed call."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"the SQL store at {url} is unavailable: {reason}")
+
+
+class UnitOfWorkMisuse(StuutDomainError, RuntimeError):
+    """A unit of work used outside its life (after ``commit()`` or ``rollback()``), or the
+    store itself written (or, in memory, read) from inside an open unit on the same thread,
+    where it would deadlock or commit the unit's writes. Nothing was written by the call."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        self.reason = message
+        super().__init__(f"{url}: {message}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (self.url, self.reason))
 
 
 class CorruptRecord(StuutDomainError, ValueError):

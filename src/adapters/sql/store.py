@@ -34,7 +34,14 @@ from sqlalchemy.pool import StaticPool
 
 from adapters import stuut_json
 from adapters._ids import check_id
-from adapters.errors import CorruptRecord, Problem, SchemaOutOfDate, SqlStoreNotFound
+from adapters.errors import (
+    CorruptRecord,
+    Problem,
+    SchemaOutOfDate,
+    SqlStoreNotFound,
+    SqlStoreUnavailable,
+    UnitOfWorkMisuse,
+)
 from adapters.sql import schema
 from adapters.sql.ledger import sync_allocations
 from adapters.sql.specs import SPECS, TableSpec
@@ -97,7 +104,13 @@ def _build_engine(url: str) -> sa.Engine:
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        engine = sa.create_engine(parsed, connect_args={"timeout": 30.0})
+        # The busy timeout: 30 s, or the URL's ``?timeout=SECONDS``.
+        wait = parsed.query.get("timeout", "30")
+        try:
+            seconds = float(wait if isinstance(wait, str) else wait[0])
+        except ValueError:
+            raise ValueError(f"timeout={wait!r} in {url!r} is not a number of seconds") from None
+        engine = sa.create_engine(parsed, connect_args={"timeout": seconds})
     file_db = not _is_memory(parsed)
 
     @event.listens_for(engine, "connect")
@@ -180,7 +193,15 @@ class SqlRepository(Generic[E, Q]):
     @contextlib.contextmanager
     def _tx(self, *, write: bool) -> Iterator[sa.Connection]:
         if self._conn is not None:
-            yield self._conn
+            if not self._conn.in_transaction():  # committed or rolled back: the unit is over
+                raise UnitOfWorkMisuse(
+                    self._store.url, "the unit of work is over (committed or rolled back)"
+                )
+            if not write:
+                yield self._conn
+                return
+            with self._conn.begin_nested():  # a refused write undoes only itself
+                yield self._conn
         else:
             with self._store.transaction(write=write) as conn:
                 yield conn
@@ -347,8 +368,11 @@ class SqlRepository(Generic[E, Q]):
         row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
         return None if row is None else str(row[0])
 
-    def _load(self, entity_id: str, doc: str) -> E:
+    def _load(self, entity_id: str, doc: object) -> E:
         where = f"{self._where()}/{entity_id}"
+        if not isinstance(doc, str):
+            problem = Problem(path="", message="the stored document is not text", value=doc)
+            raise CorruptRecord(where, [problem])
         try:
             entity: E = self.spec.decode(doc.encode("utf-8"))
         except stuut_json.DecodeError as exc:
@@ -367,6 +391,16 @@ class SqlRepository(Generic[E, Q]):
                 ],
             )
         return entity
+
+
+@contextlib.contextmanager
+def _unavailable(url: str) -> Iterator[None]:
+    """The driver's operational failures (locked past the busy timeout, a lost server) as
+    :class:`~adapters.errors.SqlStoreUnavailable`; the transaction was rolled back."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        raise SqlStoreUnavailable(url, str(exc.orig).splitlines()[0]) from exc
 
 
 class _Repositories:
@@ -402,14 +436,23 @@ class SqlUnitOfWork(_Repositories):
         self._bind(store, connection)
         self.connection = connection
         self._tx = tx
+        self._url = store.url
 
     def commit(self) -> None:
-        """Make every write of this unit durable, atomically."""
+        """Make every write of this unit durable, atomically (once: a unit is then over)."""
+        self._check_open("commit")
         self._tx.commit()
 
     def rollback(self) -> None:
-        """Undo every write of this unit."""
+        """Undo every write of this unit (the unit is then over)."""
+        self._check_open("rollback")
         self._tx.rollback()
+
+    def _check_open(self, action: str) -> None:
+        if not self._tx.is_active:
+            raise UnitOfWorkMisuse(
+                self._url, f"cannot {action}: the unit of work is already committed or rolled back"
+            )
 
 
 class SqlStore(_Repositories):
@@ -431,13 +474,16 @@ class SqlStore(_Repositories):
             raise SqlStoreNotFound(url, "the database file does not exist")
         self.engine = _build_engine(url)
         self._memory_lock = threading.RLock() if _is_memory(parsed) else None
+        #: Per thread: how many units of work are open (the store's own calls check it).
+        self._units = threading.local()
         #: Whether writers are serialised by the database (SQLite's BEGIN IMMEDIATE).
         self.serialised_writers = parsed.get_backend_name() == "sqlite"
         self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
         self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
         _meta, self.tables, self.ledger = schema.metadata()
         try:
-            self._open(create=create, migrate=migrate)
+            with _unavailable(self.url):
+                self._open(create=create, migrate=migrate)
         except BaseException:
             self.engine.dispose()
             raise
@@ -500,22 +546,37 @@ class SqlStore(_Repositories):
         READ COMMITTED; the version predicate guards every update). ``write=False`` on SQLite
         runs each statement on its own (autocommit): use it for single-statement reads only.
         """
+        self._refuse_inside_unit(write=write)
         lock = self._memory_lock or contextlib.nullcontext()
-        with lock, self.engine.connect() as conn:
+        with _unavailable(self.url), lock, self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
             with conn.begin():
                 yield conn
 
+    def _refuse_inside_unit(self, *, write: bool) -> None:
+        """The store's own writes (and, in memory, reads) refused inside an open unit of work
+        on this thread: a write would wait for the unit's lock forever, and in memory the one
+        shared connection would commit the unit's pending writes."""
+        if getattr(self._units, "open", 0) and (write or self._memory_lock is not None):
+            raise UnitOfWorkMisuse(
+                self.url,
+                "inside an open unit of work, use the unit's repositories (the store's own "
+                f"{'writes' if write else 'reads'} would deadlock or commit the unit)",
+            )
+
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
         """A :class:`SqlUnitOfWork`: explicit ``commit()``, rollback by default."""
+        self._refuse_inside_unit(write=True)
         lock = self._memory_lock or contextlib.nullcontext()
-        with lock, self.engine.connect() as conn:
+        with _unavailable(self.url), lock, self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
             tx = conn.begin()
+            self._units.open = getattr(self._units, "open", 0) + 1
             try:
                 yield SqlUnitOfWork(self, conn, tx)
             finally:
+                self._units.open -= 1
                 if tx.is_active:
                     tx.rollback()
 
