@@ -147,3 +147,36 @@ class TestFinding5DriverErrorsAreTyped:
         with pytest.raises(CorruptRecord, match="not text"):
             store.invoices.get("inv_a")
         store.close()
+
+
+class TestFinding4OpeningNeverWaitsForAWriter:
+    def test_a_store_opens_and_reads_while_another_process_writes(self, tmp_path: Path) -> None:
+        path = tmp_path / "book.db"
+        SqlStore(f"sqlite:///{path}", create=True).invoices.add(invoice("inv_a"))
+        rival = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        rival.execute("BEGIN IMMEDIATE")
+        rival.execute("UPDATE invoices SET version = version WHERE id = 'inv_a'")
+        try:
+            started = time.monotonic()
+            store = SqlStore(f"sqlite:///{path}?timeout=0.5")
+            assert [i.id for i in store.invoices.find()] == ["inv_a"]
+            assert time.monotonic() - started < 5
+            store.close()
+        finally:
+            rival.rollback()
+            rival.close()
+
+
+def test_many_openers_of_an_empty_database_all_succeed(db_url: str) -> None:
+    """Rival ``create=True`` openers take turns: every one opens the one store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_one(_: int) -> str | None:
+        store = SqlStore(db_url, create=True)
+        revision = store.schema_revision()
+        store.close()
+        return revision
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        revisions = set(pool.map(open_one, range(4)))
+    assert len(revisions) == 1

@@ -493,22 +493,33 @@ class SqlStore(_Repositories):
         return f"SqlStore({self.url!r})"
 
     def _open(self, *, create: bool, migrate: bool) -> None:
+        """Check the recorded revision in a read (a WAL reader never waits for a writer), and
+        take the write lock only when the schema must be created or upgraded."""
         with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: False})
             found = schema.current_revision(conn)
+            has_invoices = found is None and sa.inspect(conn).has_table("invoices")
             conn.rollback()
-            if found == schema.HEAD:
+        if found == schema.HEAD:
+            return
+        if found is None:
+            if has_invoices:
+                raise SqlStoreNotFound(
+                    self.url, "it has an invoices table but no recorded schema revision"
+                )
+            if not create:
+                raise SqlStoreNotFound(self.url, "the database has no store tables")
+        elif found not in schema.known_revisions():
+            raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=True)
+        elif not (migrate or (create and found is None)):
+            raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=False)
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # openers take turns (SQLite: BEGIN IMMEDIATE)
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7315402017)")
+            if schema.current_revision(conn) != found:  # a rival opener upgraded it first
+                conn.rollback()
+                self._open(create=create, migrate=migrate)
                 return
-            if found is None:
-                if sa.inspect(conn).has_table("invoices"):
-                    raise SqlStoreNotFound(
-                        self.url, "it has an invoices table but no recorded schema revision"
-                    )
-                if not create:
-                    raise SqlStoreNotFound(self.url, "the database has no store tables")
-            elif found not in schema.known_revisions():
-                raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=True)
-            elif not (migrate or (create and found is None)):
-                raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=False)
             schema.upgrade(conn)
             conn.commit()
 
