@@ -3,6 +3,7 @@ finding it pins down; each failed before its fix."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
 from pathlib import Path
@@ -180,3 +181,27 @@ def test_many_openers_of_an_empty_database_all_succeed(db_url: str) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         revisions = set(pool.map(open_one, range(4)))
     assert len(revisions) == 1
+
+
+class TestFinding6RivalPostersNeverMeetAVersionRace:
+    def test_threads_posting_the_same_allocations_apply_each_once(self, db_url: str) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        store = SqlStore(db_url, create=True)
+        store.invoices.add(invoice("inv_2024_0042"))
+        allocations = [
+            attrs.evolve(_allocation(f"alloc_{n}", "inv_2024_0042"), amount=Money(1_00, "EUR"))
+            for n in range(8)
+        ]
+        at = dt.datetime(2024, 6, 10, 12, tzinfo=dt.UTC)
+
+        def post_all(_: int) -> int:
+            for allocation in allocations:
+                store.post_allocation(allocation, at=at)
+            return len(allocations)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            posted = sum(pool.map(post_all, range(4)))
+        assert posted == 32  # every call returned: no ConcurrencyConflict reached a caller
+        assert store.allocation_ids("inv_2024_0042") == sorted(a.id for a in allocations)
+        store.close()

@@ -602,6 +602,12 @@ class SqlStore(_Repositories):
         """
         invoice_id = check_id("invoice", allocation.invoice_id)
         with self.unit_of_work() as uow:
+            # Posters of one invoice take turns (PostgreSQL: the row lock; SQLite's writers are
+            # serialised by BEGIN IMMEDIATE), so a re-post never meets a version race.
+            invoices = self.tables["invoice"]
+            uow.connection.execute(
+                sa.select(invoices.c.id).where(invoices.c.id == invoice_id).with_for_update()
+            )
             current = uow.invoices.get_versioned(invoice_id)
             if allocation.id is not None:
                 check_id("allocation", allocation.id)
