@@ -28,6 +28,7 @@ from adapters.errors import (
     UnexpectedStatus,
     UnitOfWorkMisuse,
     Unprocessable,
+    UnwritableEntity,
 )
 from adapters.stuut_json import DecodeError
 from stuut_domain.errors import (
@@ -94,6 +95,7 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     SchemaOutOfDate: SchemaOutOfDate("sqlite:///b.db", "0001", "0002", newer=False),
     SqlStoreNotFound: SqlStoreNotFound("sqlite:///typo.db", "the database file does not exist"),
     SqlStoreUnavailable: SqlStoreUnavailable("sqlite:///b.db", "database is locked"),
+    UnwritableEntity: UnwritableEntity("bank_transaction", "btx_1", "amount beyond 64 bits"),
     UnitOfWorkMisuse: UnitOfWorkMisuse("sqlite:///b.db", "the unit of work is over"),
     ColumnarMismatch: ColumnarMismatch("invoices", "exponent", "2 for USD", 3, row=7),
     InvalidId: InvalidId("invoice", "../etc/passwd", "has a path separator"),

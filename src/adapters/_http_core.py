@@ -251,14 +251,23 @@ def decode_marked_payment(data: bytes | str) -> Payment:
     """The payment of a ``mark-payment`` answer, ``{"payment": Payment}``."""
     try:
         body = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("payment"), dict):
         raise stuut_json.DecodeError(
             [stuut_json.Problem(path="payment", message="expected an object with a payment")],
             target="Payment",
         )
-    return stuut_json.decode_payment(body["payment"])
+    # Through the codec's bytes path, which refuses what the mapping path lets by (a lone
+    # surrogate no store could write back, nesting past the codec's depth).
+    try:
+        payment = json.dumps(body["payment"]).encode()
+    except RecursionError:
+        raise stuut_json.DecodeError(
+            [stuut_json.Problem(path="payment", message="nested deeper than the codec reads")],
+            target="Payment",
+        ) from None
+    return stuut_json.decode_payment(payment)
 
 
 def mark_payment_body(partner_id: str) -> bytes:

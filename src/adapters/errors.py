@@ -33,6 +33,7 @@ __all__ = [
     "UnexpectedStatus",
     "UnitOfWorkMisuse",
     "Unprocessable",
+    "UnwritableEntity",
 ]
 
 
@@ -175,6 +176,21 @@ class UnitOfWorkMisuse(StuutDomainError, RuntimeError):
 
     def __reduce__(self) -> tuple[type, tuple[str, str]]:
         return (type(self), (self.url, self.reason))
+
+
+class UnwritableEntity(StuutDomainError, ValueError):
+    """An entity a store refuses to write because its wire document would not read back as
+    the same entity (another kind, an amount beyond 64 bits, an offset with seconds, text
+    with a lone surrogate). Nothing was written."""
+
+    def __init__(self, kind: str, entity_id: object, reason: str) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        self.reason = reason
+        super().__init__(f"{kind} {entity_id!r} cannot be stored: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, object, str]]:
+        return (type(self), (self.kind, self.entity_id, self.reason))
 
 
 class CorruptRecord(StuutDomainError, ValueError):

@@ -399,20 +399,26 @@ class FakeStuutApi:
             current = self._get(transactions.get_versioned, "bank_transaction", raw_id)
             tx: BankTransaction = current.entity
             marked_for = None if tx.partner is None else tx.partner.id
-            if tx.is_payment is True and marked_for not in (None, partner_id):
+            if marked_for not in (None, partner_id):
+                state = "a payment" if tx.is_payment is True else "filed under"
                 raise _Reply(
                     409,
                     {
                         "error": "conflict",
-                        "message": f"bank transaction {tx.id!r} is already a payment of "
+                        "message": f"bank transaction {tx.id!r} is already {state} "
                         f"partner {marked_for!r}",
                     },
                 )
+            payment_id = f"pay_{tx.id}"
+            try:  # checked before anything is written: a refusal leaves the transaction as it was
+                check_id("payment", payment_id)
+            except InvalidId as exc:
+                raise _Reply(422, {"error": "unprocessable", "message": str(exc)}) from None
             if tx.is_payment is not True or marked_for != partner_id:
                 tx = attrs.evolve(tx, is_payment=True, partner=partner, non_payment_reason=None)
                 transactions.save(tx, expected_version=current.version)
             payment = Payment(
-                id=check_id("payment", f"pay_{tx.id}"),
+                id=payment_id,
                 object="payment",
                 amount=tx.amount,
                 currency=tx.currency,
@@ -473,7 +479,7 @@ def _partner_of(body: bytes) -> str:
     """The ``partner`` id of a mark-payment body, else a 422 naming what is wrong."""
     try:
         data = json.loads(body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         data = None
     partner = data.get("partner") if isinstance(data, dict) else None
     if not isinstance(partner, str) or not partner:

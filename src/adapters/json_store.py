@@ -39,6 +39,7 @@ from typing import Any, Generic, TypeVar
 from adapters import stuut_json
 from adapters._files import atomic_write, exclusive_lock
 from adapters._ids import check_id
+from adapters._writable import checked_document
 from adapters.errors import CorruptRecord, InvalidId, Problem, ReadOnlyStore, StoreNotFound
 from adapters.samples import bundled_sample_root
 from stuut_domain.cash.entities import BankTransaction, Remittance
@@ -206,7 +207,7 @@ class JsonRepository(Generic[E, Q]):
         if self.read_only:
             raise ReadOnlyStore(str(self.folder.parent), self.kind, entity_id)
         path = self.path_of(entity_id)
-        data = self._encode(entity)
+        data = checked_document(self.kind, entity, self._encode, self._decode)
         self.folder.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(self.folder / _LOCK):
             try:

@@ -152,3 +152,51 @@ def test_a_json_store_served_as_serve_does_exposes_its_bank_transactions(
         listed,
         store.bank_transactions.get("btx_json").is_payment,
     )
+
+
+class TestOutsideReview:
+    """Regressions of the outside review of the cash edges (report outsider32)."""
+
+    def test_a_payment_id_too_long_is_refused_before_anything_is_written(
+        self, served: tuple[MemoryStore, httpx.Client]
+    ) -> None:
+        store, http = served
+        long_id = "b" * 128  # pay_<id> would be 132 characters
+        store.bank_transactions.add(transaction(500, tx_id=long_id))
+        before = store.bank_transactions.get_versioned(long_id)
+        reply = http.post(
+            f"/bank-transactions/{long_id}/mark-payment", json={"partner": "ptn_acme"}
+        )
+        assert reply.status_code == 422
+        assert store.bank_transactions.get_versioned(long_id) == before
+
+    def test_a_body_nested_past_the_parser_is_422(
+        self, served: tuple[MemoryStore, httpx.Client]
+    ) -> None:
+        _, http = served
+        reply = http.post("/bank-transactions/btx_0/mark-payment", content=b"[" * 500_000)
+        assert reply.status_code == 422
+
+    def test_a_transaction_filed_under_another_partner_is_not_reassigned(
+        self, served: tuple[MemoryStore, httpx.Client]
+    ) -> None:
+        store, http = served  # btx_2 is filed under ptn_globex, not yet a payment
+        before = store.bank_transactions.get_versioned("btx_2")
+        reply = http.post("/bank-transactions/btx_2/mark-payment", json={"partner": "ptn_acme"})
+        assert reply.status_code == 409
+        assert store.bank_transactions.get_versioned("btx_2") == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 200_000,
+        b'{"payment":' + b'{"a":' * 5000 + b"1" + b"}" * 5001,
+        b'{"payment":{"id":"p\\ud800"}}',
+    ],
+)
+def test_a_hostile_mark_payment_answer_is_a_decode_error(body: bytes) -> None:
+    from adapters._http_core import decode_marked_payment
+
+    with pytest.raises(stuut_json.DecodeError):
+        decode_marked_payment(body)

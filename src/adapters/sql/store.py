@@ -34,6 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from adapters import stuut_json
 from adapters._ids import check_id
+from adapters._writable import checked_document
 from adapters.errors import (
     CorruptRecord,
     Problem,
@@ -316,7 +317,9 @@ class SqlRepository(Generic[E, Q]):
     def add(self, entity: E, /) -> Version:
         """Insert a new entity at version 1; an id already stored is :class:`AlreadyExists`."""
         entity_id = check_id(self.kind, entity.id)
-        doc = self.spec.encode(entity).decode("utf-8")
+        doc = checked_document(self.kind, entity, self.spec.encode, self.spec.decode).decode(
+            "utf-8"
+        )
         values = {"id": entity_id, "version": 1, "doc": doc, **self.spec.row(entity)}
         with self._tx(write=True) as conn:
             current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
@@ -342,7 +345,9 @@ class SqlRepository(Generic[E, Q]):
         (:class:`ConcurrencyConflict` naming both versions); nothing is written either way.
         """
         entity_id = check_id(self.kind, entity.id)
-        doc = self.spec.encode(entity).decode("utf-8")
+        doc = checked_document(self.kind, entity, self.spec.encode, self.spec.decode).decode(
+            "utf-8"
+        )
         expected = _expected_number(expected_version)
         with self._tx(write=True) as conn:
             updated = 0
