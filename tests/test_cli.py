@@ -1349,3 +1349,26 @@ class TestCheckCashAndOwedKinds:
 
         for kind in ("invoice", "partner", "payment", "workflow"):
             assert kind == detect(sample(kind))
+
+
+class TestCheckDetectionOutsideReview:
+    """outsider32 finding 8: a common unknown key never turns a partner into a dispute."""
+
+    @pytest.mark.parametrize(
+        "document",
+        [
+            {"id": "ptn_1", "name": "Acme", "currency": "USD", "note": "vip"},
+            {"id": "ptn_1", "name": "Acme", "currency": "USD", "method": "ach"},
+            {"id": "ptn_1", "object": "partner", "name": "Acme", "invoices": []},
+        ],
+    )
+    def test_a_partner_with_an_unknown_common_key_is_a_partner(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, document: dict[str, Any]
+    ) -> None:
+        from adapters.cli._kinds import detect
+
+        assert detect(document) not in ("dispute", "promise", "credit_note")
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps(document))
+        _, out, _ = run(capsys, "check", str(path))
+        assert "required key is missing" not in out  # never read as a broken dispute

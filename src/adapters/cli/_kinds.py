@@ -118,6 +118,12 @@ _BY_OWN_KEYS: Final = tuple(
     for name, entity in _ENTITIES.items()
     if name not in ("invoice", "partner", "payment", "workflow")
 )
+#: The keys each of those kinds cannot do without (its fields with no default): a common word
+#: such as ``note`` or ``method`` among a partner's unknown keys makes no dispute or promise.
+_REQUIRED: Final = {
+    name: frozenset(f.name for f in attrs.fields(entity) if f.default is attrs.NOTHING and f.init)
+    for name, entity in _ENTITIES.items()
+}
 #: The cash kinds' wire ``object`` names, read before the payment rule.
 _WIRE_OBJECTS: Final = frozenset({"bank_transaction", "remittance"})
 #: What an ``object`` key naming a Stuut object looks like (``invoice``, ``list``...).
@@ -144,10 +150,13 @@ def detect(item: Any) -> str | None:
         return "invoice"
     if "active_days" in item or "outreach_window_start" in item:
         return "workflow"
-    for name, keys in _BY_OWN_KEYS:
-        if not keys.isdisjoint(item):
-            return name
     named = item.get("object")
+    for name, keys in _BY_OWN_KEYS:
+        if keys.isdisjoint(item) or not _REQUIRED[name] <= item.keys():
+            continue
+        if named in KIND_TABLE and named != name:
+            continue  # the document says what it is: an unknown key does not overrule it
+        return name
     if named in _WIRE_OBJECTS:
         return str(named)
     if "amount_refunded" in item or "allocations" in item:
