@@ -45,6 +45,7 @@ from adapters.errors import (
     UnexpectedStatus,
     Unprocessable,
 )
+from adapters.stuut_json.reference import ReferenceProblems, parse
 from stuut_domain.cash.entities import BankTransaction, Remittance
 from stuut_domain.errors import under_path
 from stuut_domain.fact_ports import BankTransactionQuery, RemittanceQuery
@@ -249,25 +250,16 @@ def _decode_remittance(data: Any) -> Remittance:
 
 def decode_marked_payment(data: bytes | str) -> Payment:
     """The payment of a ``mark-payment`` answer, ``{"payment": Payment}``."""
-    try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
-        body = None
+    try:  # the codec's own parser: depth, number range and lone surrogates checked once
+        body = parse(data)
+    except ReferenceProblems as exc:
+        raise stuut_json.DecodeError(exc.problems, target="Payment") from None
     if not isinstance(body, dict) or not isinstance(body.get("payment"), dict):
         raise stuut_json.DecodeError(
             [stuut_json.Problem(path="payment", message="expected an object with a payment")],
             target="Payment",
         )
-    # Through the codec's bytes path, which refuses what the mapping path lets by (a lone
-    # surrogate no store could write back, nesting past the codec's depth).
-    try:
-        payment = json.dumps(body["payment"]).encode()
-    except RecursionError:
-        raise stuut_json.DecodeError(
-            [stuut_json.Problem(path="payment", message="nested deeper than the codec reads")],
-            target="Payment",
-        ) from None
-    return stuut_json.decode_payment(payment)
+    return stuut_json.decode_payment(body["payment"])
 
 
 def mark_payment_body(partner_id: str) -> bytes:
