@@ -41,6 +41,7 @@ from stuut_domain.errors import (
     InvalidCadence,
     InvalidMatchInput,
     InvalidRate,
+    InvalidReportInput,
     InvalidScenario,
     InvalidTransition,
     InvariantViolation,
@@ -86,6 +87,9 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     InvalidAllocation: InvalidAllocation("exceeds_amount_due", "too much", cap=Money(1, "USD")),
     InvalidMatchInput: InvalidMatchInput("confidence_scale", "off scale", score=90.0),
     NotFound: NotFound("invoice", "inv_404"),
+    InvalidReportInput: InvalidReportInput(
+        "weeks_not_positive", "weeks", "a positive whole number of weeks", value=0
+    ),
     InvalidScenario: InvalidScenario("runs_not_positive", "runs", "at least one run", runs=0),
     OwedRefused: OwedRefused("note_exceeds_total", "lines", "too much", total=Money(1, "USD")),
     ConcurrencyConflict: ConcurrencyConflict("invoice", "inv_1", "3", "4"),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stuut_domain.errors import CurrencyMismatch
+from stuut_domain.errors import CurrencyMismatch, InvalidReportInput
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.partner import Partner
@@ -338,3 +338,116 @@ class TestExpectedCollections:
             weeks=2,
         )
         assert ["overdue", "2026-11-23", "later"] == [r["period"] for r in forecast.records()]
+
+
+class TestLazyAgingReport:
+    """The report keeps plain lines and builds objects on demand: the answers do not move."""
+
+    @given(INVOICES, st.dates(dt.date(2024, 1, 1), dt.date(2028, 1, 1)), st.randoms())
+    def test_rows_agree_with_the_aged_invoices_and_ignore_input_order(
+        self, invoices: list[Invoice], as_of: dt.date, rnd: Any
+    ) -> None:
+        """Rows per currency and per partner, recomputed from the AgedInvoice objects by hand,
+        equal the report's own; a shuffled book gives an equal report (same hash)."""
+        report = aging_report(invoices, as_of=as_of)
+        units: dict[str, dict[str, int]] = {}
+        counts: dict[str, int] = {}
+        per_partner: dict[tuple[str, str], int] = {}
+        for line in report.invoices:
+            code = line.amount_due.code
+            bucket_units = units.setdefault(code, dict.fromkeys((*AGING_BUCKETS, NO_DUE_DATE), 0))
+            bucket_units[line.bucket] += line.amount_due.minor_units
+            counts[code] = counts.get(code, 0) + 1
+            key = (line.partner_id or "", code)
+            per_partner[key] = per_partner.get(key, 0) + line.amount_due.minor_units
+        expected = []
+        for code in sorted(units):
+            row: dict[str, object] = {"currency": code, "invoices": counts[code]}
+            row.update({b: Money(u, code).amount for b, u in units[code].items()})
+            row["total"] = Money(sum(units[code].values()), code).amount
+            expected.append(row)
+        assert expected == report.records()
+        assert [
+            ((r["partner_id"] or ""), r["currency"]) for r in report.partner_records()
+        ] == sorted(per_partner)
+        assert [
+            Money.of(str(r["total"]), str(r["currency"])).minor_units
+            for r in report.partner_records()
+        ] == [per_partner[k] for k in sorted(per_partner)]
+        distinct = list({i.id: i for i in invoices}.values())  # ties keep the input order
+        shuffled = list(distinct)
+        rnd.shuffle(shuffled)
+        again = aging_report(shuffled, as_of=as_of)
+        assert again == aging_report(distinct, as_of=as_of)
+        assert hash(again) == hash(aging_report(distinct, as_of=as_of))
+        assert len(report.invoices) == int(report.title().split(": ")[1].split()[0])
+
+    def test_the_aged_invoices_are_built_once(self) -> None:
+        """Reading ``invoices`` twice gives the very same tuple (built on first read)."""
+        report = aging_report([invoice("inv_a", 100), invoice("inv_b", 200)], as_of=AS_OF)
+        assert report.invoices is report.invoices
+
+
+class TestReportInputs:
+    """A report setting no figure can have is refused with its own code, path and value."""
+
+    @pytest.mark.parametrize("weeks", [0, -1, 1.5, True, "4", None])
+    def test_weeks(self, weeks: object) -> None:
+        with pytest.raises(InvalidReportInput) as caught:
+            expected_collections([], as_of=AS_OF, weeks=weeks)  # type: ignore[arg-type]
+        assert (caught.value.code, caught.value.path) == ("weeks_not_positive", "weeks")
+        assert caught.value.value is weeks
+
+    @pytest.mark.parametrize("period_days", [0, -90, 90.0, False, "90"])
+    def test_period_days(self, period_days: object) -> None:
+        with pytest.raises(InvalidReportInput) as caught:
+            days_sales_outstanding([], as_of=AS_OF, period_days=period_days)  # type: ignore[arg-type]
+        assert caught.value.code == "period_days_not_positive"
+        assert caught.value.path == "period_days"
+        assert isinstance(caught.value, ValueError)
+
+    @pytest.mark.parametrize("report", [aging_report, days_sales_outstanding, expected_collections])
+    def test_as_of_must_be_a_date(self, report: Any) -> None:
+        with pytest.raises(InvalidReportInput) as caught:
+            report([], as_of="2026-11-26")
+        assert (caught.value.code, caught.value.path) == ("not_a_date", "as_of")
+        assert isinstance(caught.value, TypeError)
+
+
+class TestLazyForecast:
+    @given(INVOICES, st.dates(dt.date(2024, 1, 1), dt.date(2028, 1, 1)), st.randoms())
+    def test_rows_agree_with_the_items_and_ignore_input_order(
+        self, invoices: list[Invoice], as_of: dt.date, rnd: Any
+    ) -> None:
+        """The per-period rows, recomputed from the ExpectedCollection objects by hand, equal
+        the forecast's own; a shuffled book gives an equal forecast."""
+        forecast = expected_collections(invoices, as_of=as_of, weeks=5)
+        groups: dict[tuple[str, str], list[int]] = {}
+        for item in forecast.items:
+            group = groups.setdefault((item.period, item.amount.code), [0, 0, 0])
+            group[0] += 1
+            group[1] += item.amount.minor_units
+            group[2] += item.amount.minor_units if item.basis == "promise" else 0
+        rank = {"overdue": 0, "later": 2, "undated": 3}
+        expected = [
+            {
+                "period": period,
+                "currency": code,
+                "invoices": n,
+                "amount": Money(units, code).amount,
+                "promised": Money(promised, code).amount,
+            }
+            for (period, code), (n, units, promised) in sorted(
+                groups.items(), key=lambda kv: (rank.get(kv[0][0], 1), kv[0][0], kv[0][1])
+            )
+        ]
+        assert expected == forecast.records()
+        assert [i.expected_on or dt.date.min for i in forecast.items] == sorted(
+            i.expected_on or dt.date.min for i in forecast.items
+        )
+        distinct = list({i.id: i for i in invoices}.values())  # ties keep the input order
+        shuffled = list(distinct)
+        rnd.shuffle(shuffled)
+        assert expected_collections(shuffled, as_of=as_of, weeks=5) == expected_collections(
+            distinct, as_of=as_of, weeks=5
+        )

@@ -305,6 +305,21 @@ class InvalidScenario(StuutDomainError, ValueError):
         super().__init__(f"[{code}] {path}: {message}")
 
 
+class InvalidReportInput(StuutDomainError, ValueError, TypeError):
+    """A report setting the portfolio analytics refuse: its stable ``code``, the ``path`` of
+    the argument and the ``value`` given (``weeks=0``, ``period_days=1.5``, ``as_of`` not a date).
+
+    Nothing was computed. It is both a ``ValueError`` and a ``TypeError``, so code written
+    against either keeps catching it.
+    """
+
+    def __init__(self, code: str, path: str, message: str, *, value: Any) -> None:
+        self.code = code
+        self.path = path
+        self.value = value
+        super().__init__(f"[{code}] {path}: {message} (got {value!r})")
+
+
 class OwedRefused(StuutDomainError, ValueError):
     """A change to what is owed (credit note, customer credit, dispute, promise) that a rule
     refuses: its stable ``code``, the ``path`` of the field and the ``values`` involved.

@@ -21,14 +21,16 @@ Rules every report keeps:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar, Final, Literal, TypeAlias
+from typing import Any, ClassVar, Final, Literal, TypeAlias
 
 import attrs
 
 from stuut_domain.display import Report, short_repr, to_tenth
+from stuut_domain.errors import InvalidReportInput
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.partner import Partner, Partners, partners_by_id
@@ -45,8 +47,10 @@ __all__ = [
     "ExpectedCollection",
     "aging_bucket",
     "aging_report",
+    "aging_row",
     "days_sales_outstanding",
     "expected_collections",
+    "period_order",
 ]
 
 #: The aging buckets, in order: not yet past due, then days past due.
@@ -78,7 +82,18 @@ def _as_date(value: dt.date, name: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if not isinstance(value, dt.date):
-        raise TypeError(f"{name} must be a date, not {type(value).__name__}")
+        raise InvalidReportInput(
+            "not_a_date", name, f"must be a date, not {type(value).__name__}", value=value
+        )
+    return value
+
+
+def _positive_int(value: object, name: str, what: str) -> int:
+    """``value`` when it is a positive ``int`` (a bool, a float or text is refused)."""
+    if type(value) is not int or value <= 0:
+        raise InvalidReportInput(
+            f"{name}_not_positive", name, f"must be a positive whole number of {what}", value=value
+        )
     return value
 
 
@@ -138,56 +153,142 @@ class AgedInvoice:
 
 _BUCKET_COLUMNS: Final = (*AGING_BUCKETS, NO_DUE_DATE)
 
-
-def _bucket_row(lines: Iterable[AgedInvoice], code: str) -> dict[str, object]:
-    units = dict.fromkeys(_BUCKET_COLUMNS, 0)
-    count = 0
-    for line in lines:
-        units[line.bucket] += line.amount_due.minor_units
-        count += 1
-    return _row_of(code, count, units)
+#: One aged line: invoice id, number, partner id, partner name, amount due, due day, days
+#: past due, bucket (the fields of AgedInvoice, in order).
+_Line: TypeAlias = tuple[
+    str | None, str | None, str | None, str | None, Money, dt.date | None, int | None, str
+]
 
 
-def _row_of(code: str, count: int, units: Mapping[str, int]) -> dict[str, object]:
-    """A currency's row from its invoice count and minor units per bucket."""
+@attrs.frozen(weakref_slot=False)
+class _AgedColumns:
+    """The aged lines of a report as one tuple per field, in the order the book gave them.
+
+    Columns, not one tuple per line: a million lines then add eight containers for the cyclic
+    collector to walk, not a million (the collector's passes over new tuples were most of the
+    cost of a large book).
+    """
+
+    invoice_ids: tuple[str | None, ...]
+    numbers: tuple[str | None, ...]
+    partner_ids: tuple[str | None, ...]
+    partner_names: tuple[str | None, ...]
+    amounts: tuple[Money, ...]
+    due_days: tuple[dt.date | None, ...]
+    days: tuple[int | None, ...]
+    buckets: tuple[str, ...]
+
+    def lines(self) -> Iterable[_Line]:
+        return zip(
+            self.invoice_ids,
+            self.numbers,
+            self.partner_ids,
+            self.partner_names,
+            self.amounts,
+            self.due_days,
+            self.days,
+            self.buckets,
+            strict=True,
+        )
+
+
+def _aged(line: _Line) -> AgedInvoice:
+    return AgedInvoice(
+        invoice_id=line[0],
+        number=line[1],
+        partner_id=line[2],
+        partner_name=line[3],
+        amount_due=line[4],
+        due_date=line[5],
+        days_past_due=line[6],
+        bucket=line[7],
+    )
+
+
+def _line_order(line: _Line) -> tuple[int, str]:
+    """Most days past due first (no due date last), then by invoice id."""
+    days = line[6]
+    return (-days if days is not None else _UNDATED_RANK, line[0] or "")
+
+
+def _bucket_rows(
+    amounts: Iterable[Money], buckets: Iterable[str]
+) -> dict[str, tuple[int, dict[str, int]]]:
+    """Per currency code, the invoice count and the minor units per bucket, in one pass."""
+    groups: dict[str, tuple[list[int], dict[str, int]]] = {}
+    for amount, bucket in zip(amounts, buckets, strict=True):
+        code = amount.currency.code
+        group = groups.get(code)
+        if group is None:
+            group = groups[code] = ([0], dict.fromkeys(_BUCKET_COLUMNS, 0))
+        group[0][0] += 1
+        group[1][bucket] += amount.minor_units
+    return {code: (count[0], units) for code, (count, units) in groups.items()}
+
+
+def aging_row(code: str, count: int, units: Mapping[str, int]) -> dict[str, object]:
+    """A currency's aging row from its invoice count and minor units per bucket: the row of
+    :meth:`AgingReport.records` (amounts as exact Decimals, the total their sum). Any engine
+    that computes the counts and units (the columnar analytics) shapes its rows with this."""
     row: dict[str, object] = {"currency": code, "invoices": count}
     row.update({b: Money(u, code).amount for b, u in units.items()})
     row["total"] = Money(sum(units.values()), code).amount
     return row
 
 
-@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False, eq=False)
 class AgingReport(Report):
     """Open receivables at ``as_of`` by aging bucket, one row per currency.
 
     ``records()`` gives one row per currency (never a cross-currency sum);
     ``partner_records()`` one row per partner and currency; ``invoice_records()`` one row per
     invoice. :meth:`total_in` is the only way to one currency, with an explicit rate table.
+
+    Built by :func:`aging_report`. The report keeps its lines as plain tuples and builds the
+    :class:`AgedInvoice` objects of :attr:`invoices` (sorted, most days past due first) only
+    when asked, so a report over a million invoices costs one pass and no sort until then.
+    Two reports are equal when their dates and their aged invoices are.
     """
 
     columns: ClassVar[tuple[str, ...]] = ("currency", "invoices", *_BUCKET_COLUMNS, "total")
     partner_columns: ClassVar[tuple[str, ...]] = ("partner_id", "partner", *columns)
 
     as_of: dt.date
-    invoices: tuple[AgedInvoice, ...]
+    _columns: _AgedColumns = attrs.field(alias="columns")
+
+    @functools.cached_property
+    def invoices(self) -> tuple[AgedInvoice, ...]:
+        """The open invoices, most days past due first (no due date last), then by id."""
+        return tuple([_aged(line) for line in sorted(self._columns.lines(), key=_line_order)])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AgingReport):
+            return NotImplemented
+        return self.as_of == other.as_of and self.invoices == other.invoices
+
+    def __hash__(self) -> int:
+        return hash((self.as_of, self.invoices))
 
     def title(self) -> str:
         """``Aging at 2026-11-26: 12 open invoices in 2 currencies``."""
+        count = _count(len(self._columns.amounts), "open invoice")
         return (
-            f"Aging at {self.as_of.isoformat()}: {_count(len(self.invoices), 'open invoice')} "
+            f"Aging at {self.as_of.isoformat()}: {count} "
             f"in {_count(len(self.currencies()), 'currency', 'currencies')}"
         )
 
     def currencies(self) -> tuple[str, ...]:
         """The currencies with open receivables, sorted by code."""
-        return tuple(sorted({line.amount_due.code for line in self.invoices}))
+        return tuple(sorted({amount.currency.code for amount in self._columns.amounts}))
 
     def bucket_totals(self) -> dict[str, MoneyBag]:
         """Per bucket (and ``"total"``), the amounts due per currency, as a MoneyBag each."""
         totals = {b: MoneyBag() for b in (*_BUCKET_COLUMNS, "total")}
-        for line in self.invoices:
-            totals[line.bucket] += line.amount_due
-            totals["total"] += line.amount_due
+        for code, (_, units) in _bucket_rows(self._columns.amounts, self._columns.buckets).items():
+            for bucket, minor in units.items():
+                if minor:
+                    totals[bucket] += Money(minor, code)
+            totals["total"] += Money(sum(units.values()), code)
         return totals
 
     def total_in(
@@ -204,34 +305,38 @@ class AgingReport(Report):
 
     def records(self) -> list[dict[str, object]]:
         """One row per currency: invoice count, each bucket's amount (Decimal) and the total."""
-        units: dict[str, dict[str, int]] = {}
-        counts: dict[str, int] = {}
-        for line in self.invoices:
-            code = line.amount_due.currency.code
-            per_bucket = units.get(code)
-            if per_bucket is None:
-                per_bucket = units[code] = dict.fromkeys(_BUCKET_COLUMNS, 0)
-                counts[code] = 0
-            per_bucket[line.bucket] += line.amount_due.minor_units
-            counts[code] += 1
-        return [_row_of(code, counts[code], units[code]) for code in sorted(units)]
+        groups = _bucket_rows(self._columns.amounts, self._columns.buckets)
+        return [aging_row(code, *groups[code]) for code in sorted(groups)]
 
     def partner_records(self) -> list[dict[str, object]]:
         """One row per partner and currency, ordered by partner id then currency."""
-        groups: dict[tuple[str, str], list[AgedInvoice]] = {}
+        amounts: dict[str, list[Money]] = {}
+        buckets: dict[str, list[str]] = {}
         names: dict[str, str | None] = {}
-        for line in self.invoices:
-            key = (line.partner_id or "", line.amount_due.code)
-            groups.setdefault(key, []).append(line)
-            names.setdefault(key[0], line.partner_name)
+        columns = self._columns
+        for partner, name, amount, bucket in zip(
+            columns.partner_ids,
+            columns.partner_names,
+            columns.amounts,
+            columns.buckets,
+            strict=True,
+        ):
+            partner_id = partner or ""
+            if partner_id not in names:
+                names[partner_id] = name
+                amounts[partner_id], buckets[partner_id] = [], []
+            amounts[partner_id].append(amount)
+            buckets[partner_id].append(bucket)
         rows = []
-        for (partner_id, code), lines in sorted(groups.items()):
-            row: dict[str, object] = {
-                "partner_id": partner_id or None,
-                "partner": names[partner_id],
-            }
-            row.update(_bucket_row(lines, code))
-            rows.append(row)
+        for partner_id in sorted(names):
+            per_code = _bucket_rows(amounts[partner_id], buckets[partner_id])
+            for code in sorted(per_code):
+                row: dict[str, object] = {
+                    "partner_id": partner_id or None,
+                    "partner": names[partner_id],
+                }
+                row.update(aging_row(code, *per_code[code]))
+                rows.append(row)
         return rows
 
     def invoice_records(self) -> list[dict[str, object]]:
@@ -245,32 +350,27 @@ def aging_report(
     """Age every open receivable at ``as_of`` into :data:`AGING_BUCKETS` per currency.
 
     ``partners`` (by id, or an iterable) only supplies names when invoices do not embed
-    their partner. A ``datetime`` for ``as_of`` is taken as its calendar date.
+    their partner. A ``datetime`` for ``as_of`` is taken as its calendar date. One pass over
+    the invoices, linear in their number: the per-invoice objects and their order are built
+    only when :attr:`AgingReport.invoices` is read.
     """
     on = _as_date(as_of, "as_of")
     index = partners_by_id(partners)
-    keys: list[tuple[int, str, int]] = []
-    lines: list[AgedInvoice] = []
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [])
+    ids, numbers, partner_ids, names, amounts, dues, late, buckets = (c.append for c in columns)
     for invoice in invoices:
         if not is_open_receivable(invoice):
             continue
         days = days_from_due(invoice, on)
-        line = AgedInvoice(
-            invoice_id=invoice.id,
-            number=invoice.number,
-            partner_id=invoice.partner_id,
-            partner_name=_partner_name(invoice, index),
-            amount_due=invoice.amount_due,
-            due_date=due_day(invoice),
-            days_past_due=days,
-            bucket=aging_bucket(days),
-        )
-        # most days past due first (no due date last), then by invoice id; the position
-        # breaks ties as a stable sort would, and keeps the lines themselves out of the sort
-        keys.append((-days if days is not None else _UNDATED_RANK, invoice.id or "", len(lines)))
-        lines.append(line)
-    keys.sort()
-    return AgingReport(as_of=on, invoices=tuple([lines[k[2]] for k in keys]))
+        ids(invoice.id)
+        numbers(invoice.number)
+        partner_ids(invoice.partner_id)
+        names(_partner_name(invoice, index))
+        amounts(invoice.amount_due)
+        dues(due_day(invoice))
+        late(days)
+        buckets(aging_bucket(days))
+    return AgingReport(as_of=on, columns=_AgedColumns(*(tuple(c) for c in columns)))
 
 
 #: The sort rank of an invoice without a due date: after every dated one.
@@ -356,8 +456,7 @@ def days_sales_outstanding(
     (or with no issue date). Computed exactly, then rounded half even to 0.1 day.
     """
     on = _as_date(as_of, "as_of")
-    if type(period_days) is not int or period_days <= 0:
-        raise ValueError(f"period_days must be a positive int, got {period_days!r}")
+    _positive_int(period_days, "period_days", "days")
     start = on - dt.timedelta(days=period_days)
     receivables: dict[str, int] = {}
     sales: dict[str, int] = {}
@@ -445,7 +544,38 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-@attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
+#: One expected collection as the forecast keeps it until asked for objects: invoice id,
+#: partner id, amount, expected date, basis, period (the fields of ExpectedCollection).
+_Expected: TypeAlias = tuple[str | None, str | None, Money, dt.date | None, Basis, str]
+
+#: The order of the period labels: overdue first, then the weeks, then later and undated.
+_PERIOD_RANK: Final = {OVERDUE: 0, LATER: 2, UNDATED: 3}
+
+
+def _expected(line: _Expected) -> ExpectedCollection:
+    return ExpectedCollection(
+        invoice_id=line[0],
+        partner_id=line[1],
+        amount=line[2],
+        expected_on=line[3],
+        basis=line[4],
+        period=line[5],
+    )
+
+
+def period_order(period: str) -> tuple[int, str]:
+    """Where a forecast period sorts: ``overdue`` first, then the weeks (their Mondays, in
+    date order), then ``later`` and ``undated`` — the order of :meth:`CollectionsForecast.records`.
+    """
+    return _PERIOD_RANK.get(period, 1), period
+
+
+def _expected_order(line: _Expected) -> tuple[dt.date, str]:
+    """Soonest expected first (undated and overdue first of all), then by invoice id."""
+    return (line[3] or dt.date.min, line[0] or "")
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, repr=False, eq=False)
 class CollectionsForecast(Report):
     """Expected collections by week from ``as_of``, per currency, from due dates and promises.
 
@@ -453,42 +583,61 @@ class CollectionsForecast(Report):
     date: the uncertain part), then each week (its Monday) over ``weeks`` weeks starting with
     the week of ``as_of``, then ``later`` and ``undated``. ``promised`` is the part backed
     by a promise to pay.
+
+    Built by :func:`expected_collections`; the :class:`ExpectedCollection` objects of
+    :attr:`items` are built (and sorted) only when read. Two forecasts are equal when their
+    dates, horizons and items are.
     """
 
     columns: ClassVar[tuple[str, ...]] = ("period", "currency", "invoices", "amount", "promised")
 
     as_of: dt.date
     weeks: int
-    items: tuple[ExpectedCollection, ...]
+    _lines: tuple[_Expected, ...] = attrs.field(alias="lines")
+
+    @functools.cached_property
+    def items(self) -> tuple[ExpectedCollection, ...]:
+        """One item per open invoice, soonest expected first, then by invoice id."""
+        return tuple([_expected(line) for line in sorted(self._lines, key=_expected_order)])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CollectionsForecast):
+            return NotImplemented
+        return (self.as_of, self.weeks, self.items) == (other.as_of, other.weeks, other.items)
+
+    def __hash__(self) -> int:
+        return hash((self.as_of, self.weeks, self.items))
 
     def title(self) -> str:
         """``Expected collections from 2026-11-26, 13 weeks``."""
         return f"Expected collections from {self.as_of.isoformat()}, {self.weeks} weeks"
 
-    def _period_order(self, period: str) -> tuple[int, str]:
-        rank = {OVERDUE: 0, LATER: 2, UNDATED: 3}.get(period, 1)
-        return rank, period
-
     def records(self) -> list[dict[str, object]]:
         """One row per period and currency, in period order then currency."""
-        groups: dict[tuple[str, str], list[ExpectedCollection]] = {}
-        for item in self.items:
-            groups.setdefault((item.period, item.amount.code), []).append(item)
-        rows = []
-        for (period, code), items in sorted(
-            groups.items(), key=lambda kv: (self._period_order(kv[0][0]), kv[0][1])
-        ):
-            promised = sum(i.amount.minor_units for i in items if i.basis == "promise")
-            rows.append(
-                {
-                    "period": period,
-                    "currency": code,
-                    "invoices": len(items),
-                    "amount": Money(sum(i.amount.minor_units for i in items), code).amount,
-                    "promised": Money(promised, code).amount,
-                }
+        groups: dict[tuple[str, str], list[int]] = {}
+        for line in self._lines:
+            amount = line[2]
+            key = (line[5], amount.currency.code)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = [0, 0, 0]
+            group[0] += 1
+            group[1] += amount.minor_units
+            if line[4] == "promise":
+                group[2] += amount.minor_units
+        return [
+            {
+                "period": period,
+                "currency": code,
+                "invoices": count,
+                "amount": Money(units, code).amount,
+                "promised": Money(promised, code).amount,
+            }
+            for (period, code), (count, units, promised) in sorted(
+                groups.items(),
+                key=lambda kv: (period_order(kv[0][0]), kv[0][1]),
             )
-        return rows
+        ]
 
     def invoice_records(self) -> list[dict[str, object]]:
         """One row per open invoice with its expected date and basis."""
@@ -506,10 +655,9 @@ def expected_collections(
     horizon is ``weeks`` weeks from the Monday of ``as_of``'s week; beyond it, ``later``.
     """
     on = _as_date(as_of, "as_of")
-    if type(weeks) is not int or weeks <= 0:
-        raise ValueError(f"weeks must be a positive int, got {weeks!r}")
+    _positive_int(weeks, "weeks", "weeks")
     horizon = _monday(on) + dt.timedelta(weeks=weeks)
-    items = []
+    lines: list[_Expected] = []
     for invoice in invoices:
         if not is_open_receivable(invoice):
             continue
@@ -533,15 +681,5 @@ def expected_collections(
             period = LATER
         else:
             period = _monday(expected).isoformat()
-        items.append(
-            ExpectedCollection(
-                invoice_id=invoice.id,
-                partner_id=invoice.partner_id,
-                amount=invoice.amount_due,
-                expected_on=expected,
-                basis=basis,
-                period=period,
-            )
-        )
-    items.sort(key=lambda i: (i.expected_on or dt.date.min, i.invoice_id or ""))
-    return CollectionsForecast(as_of=on, weeks=weeks, items=tuple(items))
+        lines.append((invoice.id, invoice.partner_id, invoice.amount_due, expected, basis, period))
+    return CollectionsForecast(as_of=on, weeks=weeks, lines=tuple(lines))

@@ -38,8 +38,8 @@ from stuut_domain.portfolio import (
     NO_DUE_DATE,
     OVERDUE,
     UNDATED,
-    CollectionsForecast,
-    _row_of,
+    aging_row,
+    period_order,
 )
 
 __all__ = [
@@ -122,7 +122,7 @@ def aging_records(con: Any, invoices: ir.Table, *, as_of: dt.date) -> list[dict[
         code = r["currency"]
         units.setdefault(code, dict.fromkeys(_COLUMNS, 0))[r["bucket"]] += r["amount_minor"]
         counts[code] = counts.get(code, 0) + r["invoices"]
-    return [_row_of(code, counts[code], units[code]) for code in sorted(units)]
+    return [aging_row(code, counts[code], units[code]) for code in sorted(units)]
 
 
 def dso_expr(invoices: ir.Table, *, as_of: dt.date, period_days: int = 90) -> ir.Table:
@@ -237,11 +237,10 @@ def collections_records(
     if type(weeks) is not int or weeks <= 0:
         raise ColumnarMismatch("invoices", "<weeks>", "a positive int", weeks)
     rows = _rows(con, collections_expr(invoices, as_of=as_of, weeks=weeks), "amount_due_minor")
-    order = CollectionsForecast(as_of=as_of, weeks=weeks, items=())._period_order
     for r in rows:
         r["period"] = r["label"] if r["label"] is not None else r["week"].isoformat()
     out = []
-    for r in sorted(rows, key=lambda r: (order(r["period"]), r["currency"])):
+    for r in sorted(rows, key=lambda r: (period_order(r["period"]), r["currency"])):
         _guard("amount_due_minor", r["invoices"], r["largest_minor"])
         code = r["currency"]
         out.append(
