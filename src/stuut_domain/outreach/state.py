@@ -152,6 +152,25 @@ class OutreachState:
                 attempts_by_partner.setdefault(item.partner_id, []).append(item)
             for key in {normalise_address(item.channel, to) for to in item.to}:
                 attempts_by_address.setdefault(key, []).append(item)
+        self._set_indexes(
+            attempts_by_partner=attempts_by_partner,
+            attempts_by_invoice=attempts_by_invoice,
+            attempts_by_address=attempts_by_address,
+            by_invoice=by_invoice,
+            by_partner=by_partner,
+            by_channel=by_channel,
+        )
+
+    def _set_indexes(
+        self,
+        *,
+        attempts_by_partner: dict[str, list[SentOutreach]],
+        attempts_by_invoice: dict[str, list[SentOutreach]],
+        attempts_by_address: dict[str, list[SentOutreach]],
+        by_invoice: dict[str, dt.datetime],
+        by_partner: dict[str, dt.datetime],
+        by_channel: dict[OutreachChannel, tuple[dict[str, dt.datetime], dict[str, dt.datetime]]],
+    ) -> None:
         object.__setattr__(self, "_attempts_by_partner", attempts_by_partner)
         object.__setattr__(self, "_attempts_by_invoice", attempts_by_invoice)
         object.__setattr__(self, "_attempts_by_address", attempts_by_address)
@@ -200,7 +219,54 @@ class OutreachState:
             invoice_ids=_texts(invoice_ids),
             outcome=outcome,
         )
-        return attrs.evolve(self, sent=(*self.sent, item))
+        return self._extended(item)
+
+    def _extended(self, item: SentOutreach) -> OutreachState:
+        """This state with ``item`` appended to ``sent``, its indexes extended by that one
+        item instead of rebuilt from the whole history (the same indexes a rebuild gives:
+        every index is a fold of ``sent`` in order). Neither state's lists are shared where
+        the item lands, so the older state is unchanged."""
+        new = object.__new__(OutreachState)
+        object.__setattr__(new, "sent", (*self.sent, item))
+        object.__setattr__(new, "pauses", self.pauses)
+        object.__setattr__(new, "consents", self.consents)
+        attempts_by_invoice = dict(self._attempts_by_invoice)
+        attempts_by_partner = dict(self._attempts_by_partner)
+        attempts_by_address = dict(self._attempts_by_address)
+        by_invoice = dict(self._last_by_invoice)
+        by_partner = dict(self._last_by_partner)
+        by_channel = {
+            channel: (
+                (dict(invoices), dict(partners))
+                if channel == item.channel
+                else (invoices, partners)
+            )
+            for channel, (invoices, partners) in self._last_by_channel.items()
+        }
+        when = utc(item.sent_at)
+        channel_invoices, channel_partners = by_channel[item.channel]
+        for invoice_id in item.invoice_ids:
+            _latest(by_invoice, invoice_id, when)
+            _latest(channel_invoices, invoice_id, when)
+            attempts_by_invoice[invoice_id] = [*attempts_by_invoice.get(invoice_id, ()), item]
+        if item.partner_id is not None:
+            _latest(by_partner, item.partner_id, when)
+            _latest(channel_partners, item.partner_id, when)
+            attempts_by_partner[item.partner_id] = [
+                *attempts_by_partner.get(item.partner_id, ()),
+                item,
+            ]
+        for key in {normalise_address(item.channel, to) for to in item.to}:
+            attempts_by_address[key] = [*attempts_by_address.get(key, ()), item]
+        new._set_indexes(
+            attempts_by_partner=attempts_by_partner,
+            attempts_by_invoice=attempts_by_invoice,
+            attempts_by_address=attempts_by_address,
+            by_invoice=by_invoice,
+            by_partner=by_partner,
+            by_channel=by_channel,
+        )
+        return new
 
     def record_consent(self, event: ConsentEvent, *, now: dt.datetime) -> OutreachState:
         """The state with one more consent event (refused when received after ``now``)."""
