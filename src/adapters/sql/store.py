@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.pool import StaticPool
 
 from adapters import stuut_json
@@ -45,7 +46,7 @@ from adapters.errors import (
 )
 from adapters.sql import schema
 from adapters.sql.ledger import sync_allocations
-from adapters.sql.specs import SPECS, TableSpec
+from adapters.sql.specs import JSONB_COLUMN, SPECS, TableSpec, jsonb_text
 from stuut_domain.cash import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
 from stuut_domain.fact_ports import (
@@ -171,8 +172,13 @@ class SqlRepository(Generic[E, Q]):
         self._select_one = sa.select(table.c.version, table.c.doc).where(
             table.c.id == sa.bindparam("entity_id")
         )
+        #: PostgreSQL (migration 0004): ``doc_jsonb`` is written beside ``doc``, cast from the
+        #: same text in the statement (``b_jsonb``: the text, or NULL, see ``jsonb_text``).
+        self._jsonb = JSONB_COLUMN in table.c
+        jsonb_value = {JSONB_COLUMN: sa.cast(sa.bindparam("b_jsonb", type_=sa.Text), JSONB())}
+        extra = jsonb_value if self._jsonb else {}
         # The table name is the spec's own constant; the id is only ever a bound parameter.
-        self._insert = sa.insert(table)
+        self._insert = sa.insert(table).values(**extra) if extra else sa.insert(table)
         # Built once, with bound parameters only (building a statement per call costs more
         # than SQLite's own commit).
         self._update = (
@@ -184,6 +190,7 @@ class SqlRepository(Generic[E, Q]):
                 version=table.c.version + 1,
                 doc=sa.bindparam("doc"),
                 **{p.name: sa.bindparam(p.name) for p in spec.projections},
+                **extra,
             )
         )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
@@ -321,6 +328,8 @@ class SqlRepository(Generic[E, Q]):
             "utf-8"
         )
         values = {"id": entity_id, "version": 1, "doc": doc, **self.spec.row(entity)}
+        if self._jsonb:
+            values["b_jsonb"] = jsonb_text(doc)
         with self._tx(write=True) as conn:
             current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
             if current is not None:
@@ -354,6 +363,8 @@ class SqlRepository(Generic[E, Q]):
             if expected is not None:
                 params = {"b_id": entity_id, "b_expected": expected, "doc": doc}
                 params.update(self.spec.row(entity))
+                if self._jsonb:
+                    params["b_jsonb"] = jsonb_text(doc)
                 updated = conn.execute(self._update, params).rowcount
             if updated != 1:
                 actual = self._version_in(conn, entity_id)
@@ -485,7 +496,9 @@ class SqlStore(_Repositories):
         self.serialised_writers = parsed.get_backend_name() == "sqlite"
         self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
         self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
-        _meta, self.tables, self.ledger = schema.metadata()
+        _meta, self.tables, self.ledger = schema.metadata(
+            jsonb=schema.has_jsonb(parsed.get_backend_name())
+        )
         try:
             with _unavailable(self.url):
                 self._open(create=create, migrate=migrate)
