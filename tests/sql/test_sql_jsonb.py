@@ -48,7 +48,7 @@ def _jsonb_of(url: str, table: str, entity_id: str) -> object:
     engine = sa.create_engine(engine_url(url))
     with engine.connect() as conn:
         value = conn.execute(
-            sa.text(f"SELECT doc_jsonb FROM {table} WHERE id = :id"),  # noqa: S608 - constant
+            sa.text(f"SELECT doc_jsonb FROM {table} WHERE id = :id"),
             {"id": entity_id},
         ).scalar_one()
     engine.dispose()
