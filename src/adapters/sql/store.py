@@ -43,6 +43,7 @@ from adapters.errors import (
     SqlStoreNotFound,
     SqlStoreUnavailable,
     UnitOfWorkMisuse,
+    UnsupportedStoreUrl,
 )
 from adapters.sql import schema
 from adapters.sql.ledger import sync_allocations
@@ -74,7 +75,14 @@ from stuut_domain.ports import (
 )
 from stuut_domain.workflow import Workflow
 
-__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "engine_url"]
+__all__ = [
+    "SqlRepository",
+    "SqlStore",
+    "SqlUnitOfWork",
+    "engine_url",
+    "is_memory_url",
+    "parse_url",
+]
 
 E = TypeVar("E", bound=Identified)
 Q = TypeVar("Q", bound=Query[Any])
@@ -93,12 +101,37 @@ def engine_url(url: str) -> str:
     return url
 
 
+#: The SQLAlchemy drivers the store runs on: SQLite's bundled one and psycopg 3.
+_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+
+
+def parse_url(url: str) -> sa.engine.URL:
+    """The parsed SQLAlchemy URL of a store URL; :class:`UnsupportedStoreUrl` for a URL that
+    does not parse or names a database or driver the store does not run on (``mysql://``,
+    ``postgresql+asyncpg://``): the message says which schemes are supported."""
+    if not isinstance(url, str):
+        raise UnsupportedStoreUrl(repr(url), "a store URL is text")
+    try:
+        parsed = sa.engine.make_url(engine_url(url))
+    except (sa.exc.ArgumentError, ValueError):  # no scheme, or a port that is no number
+        raise UnsupportedStoreUrl(url, "it is not a database URL") from None
+    if parsed.drivername not in _DRIVERS:
+        scheme = url.split("://", 1)[0]
+        raise UnsupportedStoreUrl(url, f"the scheme {scheme!r} is not supported")
+    return parsed
+
+
+def is_memory_url(url: str) -> bool:
+    """Whether a store URL names an in-memory SQLite database (gone when the store closes)."""
+    return _is_memory(parse_url(url))
+
+
 def _is_memory(url: sa.engine.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _build_engine(url: str) -> sa.Engine:
-    parsed = sa.engine.make_url(engine_url(url))
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, pool_pre_ping=True)
     if _is_memory(parsed):
@@ -111,7 +144,7 @@ def _build_engine(url: str) -> sa.Engine:
         try:
             seconds = float(wait if isinstance(wait, str) else wait[0])
         except ValueError:
-            raise ValueError(f"timeout={wait!r} in {url!r} is not a number of seconds") from None
+            raise UnsupportedStoreUrl(url, f"timeout={wait!r} is not a number of seconds") from None
         engine = sa.create_engine(parsed, connect_args={"timeout": seconds})
     file_db = not _is_memory(parsed)
 
@@ -145,6 +178,7 @@ def _expected_number(expected: Version) -> int | None:
         and value.isascii()
         and value.isdigit()
         and len(value) <= _MAX_VERSION_DIGITS
+        and not value.startswith("0")  # versions are canonical: "01" names no version
     ):
         return int(value)
     return None
@@ -483,8 +517,8 @@ class SqlStore(_Repositories):
     """
 
     def __init__(self, url: str, *, create: bool = False, migrate: bool = False) -> None:
+        parsed = parse_url(url)
         self.url = url
-        parsed = sa.engine.make_url(engine_url(url))
         file_db = parsed.get_backend_name() == "sqlite" and not _is_memory(parsed)
         if file_db and not create and not Path(str(parsed.database)).is_file():
             raise SqlStoreNotFound(url, "the database file does not exist")
