@@ -28,6 +28,7 @@ from adapters.errors import (
     UnexpectedStatus,
     UnitOfWorkMisuse,
     Unprocessable,
+    UnsupportedStoreUrl,
     UnwritableEntity,
 )
 from adapters.stuut_json import DecodeError
@@ -101,6 +102,7 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
     SqlStoreUnavailable: SqlStoreUnavailable("sqlite:///b.db", "database is locked"),
     UnwritableEntity: UnwritableEntity("bank_transaction", "btx_1", "amount beyond 64 bits"),
     UnitOfWorkMisuse: UnitOfWorkMisuse("sqlite:///b.db", "the unit of work is over"),
+    UnsupportedStoreUrl: UnsupportedStoreUrl("mysql://h/db", "the scheme 'mysql' is not supported"),
     ColumnarMismatch: ColumnarMismatch("invoices", "exponent", "2 for USD", 3, row=7),
     InvalidId: InvalidId("invoice", "../etc/passwd", "has a path separator"),
     CorruptRecord: CorruptRecord("invoices/inv_1.json", [PROBLEM]),

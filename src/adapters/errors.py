@@ -33,6 +33,7 @@ __all__ = [
     "UnexpectedStatus",
     "UnitOfWorkMisuse",
     "Unprocessable",
+    "UnsupportedStoreUrl",
     "UnwritableEntity",
 ]
 
@@ -152,6 +153,25 @@ class SqlStoreNotFound(StuutDomainError, FileNotFoundError):
             f"no SQL store at {url}: {reason} (SqlStore(url, create=True) or "
             "`stuut-domain store copy SRC URL` starts one)"
         )
+
+
+class UnsupportedStoreUrl(StuutDomainError, ValueError):
+    """A store URL the SQL store cannot open: a scheme (or driver) it does not support, a URL
+    that does not parse, or a target a command refuses (``store copy`` into memory). Names the
+    URL, the reason and the schemes that are supported. Nothing was opened or written."""
+
+    #: The URL forms the SQL store opens.
+    SUPPORTED = "sqlite:///PATH, sqlite:// (memory), postgresql://... or postgres://..."
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"cannot use {url!r} as a SQL store: {reason} (supported: {self.SUPPORTED})"
+        )
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (self.url, self.reason))
 
 
 class SqlStoreUnavailable(StuutDomainError, ConnectionError):

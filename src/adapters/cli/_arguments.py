@@ -239,7 +239,16 @@ def _store_commands(store: _Parser, store_help: str) -> None:
         help="copy (a store into another) or migrate (a SQL store's schema)",
     )
     copy = actions.add_parser(
-        "copy", help="stream every entity of SRC into DST (created if missing)"
+        "copy",
+        help="stream every entity of SRC into DST (created if missing)",
+        description=(
+            "Stream every entity of SRC into DST (created if missing), in either direction. "
+            "Complete with a report: every record SRC can read and DST accepts is copied; "
+            "each unreadable record (file or id) and each refused entity (e.g. an allocation "
+            "id another invoice already holds) is named with its reason, and the exit code is "
+            "1. Ids DST already holds are left unchanged. A memory database (sqlite://) is "
+            "refused as DST."
+        ),
     )
     copy.add_argument("source", type=_store_name, metavar="SRC", help=store_help)
     copy.add_argument("target", type=_store_name, metavar="DST", help=store_help)

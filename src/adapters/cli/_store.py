@@ -13,7 +13,12 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
-from adapters.errors import CorruptRecord, SchemaOutOfDate, SqlStoreNotFound
+from adapters.errors import (
+    CorruptRecord,
+    SchemaOutOfDate,
+    SqlStoreNotFound,
+    UnsupportedStoreUrl,
+)
 from adapters.json_store import JsonStore
 from stuut_domain.invoice import Invoice
 from stuut_domain.partner import Partner
@@ -98,9 +103,9 @@ def open_named_store(name: StoreName, *, create: bool = False, migrate: bool = F
 
     try:
         return SqlStore(name, create=create, migrate=migrate)
-    except (SchemaOutOfDate, SqlStoreNotFound) as exc:
+    except (SchemaOutOfDate, SqlStoreNotFound, UnsupportedStoreUrl) as exc:
         raise UnusableInput(str(exc)) from None
-    except ImportError as exc:
+    except ImportError as exc:  # only psycopg can be missing: the scheme was checked
         raise UnusableInput(
             f"the database driver is not installed (pip install 'stuut-domain[postgresql]'): {exc}"
         ) from None

@@ -1,10 +1,14 @@
 """``stuut-domain store copy SRC DST`` and ``store migrate URL``: move and upgrade stores.
 
 A store is named by a directory (the JSON store) or a database URL (``sqlite:///book.db``,
-``postgresql://...``). ``copy`` streams every invoice, partner, payment and workflow from
-SRC into DST, in either direction; DST is created if it does not exist, and ids it already
-holds are left as they are (counted). ``migrate`` brings a SQL store made by an older
-version of this library up to the schema this version expects.
+``postgresql://...``). ``copy`` streams every kind (invoices, partners, payments, workflows,
+the cash and owed kinds) from SRC into DST, in either direction; DST is created if it does not
+exist, and ids it already holds are left as they are (counted). The copy is complete with a
+report (ADR 0071): every readable, acceptable record is copied; each record SRC cannot read and
+each entity DST refuses is named (kind, file or id, reason) and the exit code is 1. A memory
+database (``sqlite://``) is refused as DST: it would vanish when the command ends. ``migrate``
+brings a SQL store made by an older version of this library up to the schema this version
+expects.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from adapters.cli._output import EXIT_CLEAN, Outcome, UnusableInput
+from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, UnusableInput
 from adapters.cli._store import open_named_store
+from adapters.errors import UnsupportedStoreUrl
 
 __all__ = ["run_copy", "run_migrate"]
 
@@ -21,9 +26,19 @@ __all__ = ["run_copy", "run_migrate"]
 def run_copy(args: argparse.Namespace) -> Outcome:
     """Copy the store ``args.source`` into ``args.target`` (created when missing)."""
     from adapters.sql.copy import copy_store  # noqa: PLC0415 - an optional extra
+    from adapters.sql.store import is_memory_url  # noqa: PLC0415 - an optional extra
 
+    if isinstance(args.target, str) and _is_memory_target(args.target, is_memory_url):
+        raise UnusableInput(
+            f"cannot copy into {args.target}: an in-memory database vanishes when the command "
+            "ends; name a file (sqlite:///book.db), a PostgreSQL URL or a directory"
+        )
     source = open_named_store(args.source)
-    target = open_named_store(args.target, create=True)
+    try:
+        target = open_named_store(args.target, create=True)
+    except BaseException:
+        _close(source)
+        raise
     try:
         report = copy_store(source, target)
     finally:
@@ -35,8 +50,12 @@ def run_copy(args: argparse.Namespace) -> Outcome:
         kept = report.already_there[kind]
         note = f" ({kept} already there, left unchanged)" if kept else ""
         lines.append(f"  {kind}: {count}{note}")
+    if report.skipped:
+        lines.append(f"\nNot copied, {len(report.skipped)} record(s) (the rest was copied):")
+        lines.extend(f"  {s.kind} {s.where} ({s.cause}): {s.reason}" for s in report.skipped)
     data = {"source": str(args.source), "target": str(args.target), **_report(report)}
-    return Outcome(exit_code=EXIT_CLEAN, text="\n".join(lines), data=data)
+    code = EXIT_CLEAN if report.complete else EXIT_FINDINGS
+    return Outcome(exit_code=code, text="\n".join(lines), data=data)
 
 
 def run_migrate(args: argparse.Namespace) -> Outcome:
@@ -53,8 +72,19 @@ def run_migrate(args: argparse.Namespace) -> Outcome:
     )
 
 
+def _is_memory_target(url: str, is_memory_url: Any) -> bool:
+    try:
+        return bool(is_memory_url(url))
+    except UnsupportedStoreUrl as exc:
+        raise UnusableInput(str(exc)) from None
+
+
 def _report(report: Any) -> dict[str, Any]:
-    return {"copied": dict(report.copied), "already_there": dict(report.already_there)}
+    return {
+        "copied": dict(report.copied),
+        "already_there": dict(report.already_there),
+        "skipped": [s.as_dict() for s in report.skipped],
+    }
 
 
 def _close(store: object) -> None:

@@ -4,6 +4,14 @@ A store is named by a path (a JSON store directory, ADR 0020) or a URL (``sqlite
 ``sqlite://`` for memory, ``postgresql://...``). :func:`copy_store` streams every kind from
 one to the other, in either direction, one entity at a time on the read side and in batches of
 one transaction each on a SQL write side: memory stays flat whatever the store's size.
+
+A copy is **complete with a report** (ADR 0071), never stopped half-way by one bad record:
+every record the source can read and the target accepts is copied; every record the source
+cannot read (a corrupt file or row) and every entity the target refuses (an allocation id
+another invoice already holds, a document the target could not read back) is left out and
+named in :attr:`CopyReport.skipped` with its kind, file or id, and reason. Failures of the
+stores themselves (a database gone, a locked file) still stop the copy: what was committed
+stays, and running the copy again finishes it (ids already there are counted, not rewritten).
 """
 
 from __future__ import annotations
@@ -15,11 +23,12 @@ from typing import Any
 
 import attrs
 
+from adapters.errors import CorruptRecord, InvalidId, UnwritableEntity
 from adapters.json_store import JsonStore
 from adapters.sql.store import SqlStore
-from stuut_domain.errors import AlreadyExists
+from stuut_domain.errors import AlreadyExists, InvalidAllocation
 
-__all__ = ["KINDS", "CopyReport", "copy_store", "is_url", "open_store"]
+__all__ = ["KINDS", "CopyReport", "SkippedRecord", "copy_store", "is_url", "open_store"]
 
 #: The repositories a copy moves, in order (partners before the invoices that name them).
 KINDS = (
@@ -51,12 +60,37 @@ def open_store(name: str, *, create: bool = False) -> Any:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
+class SkippedRecord:
+    """One record a copy left out: ``unreadable`` in the source (``where`` is its file, or
+    ``URL#table/id``) or ``refused`` by the target (``where`` is the entity's id), and why."""
+
+    kind: str
+    where: str
+    cause: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The record as plain data (the CLI's ``--json``)."""
+        return {"kind": self.kind, "where": self.where, "cause": self.cause, "reason": self.reason}
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class CopyReport:
-    """What a copy did per kind: entities written, and ids the destination already held
-    (left as they were, never overwritten)."""
+    """What a copy did per kind: entities written, ids the destination already held (left as
+    they were, never overwritten), and every record left out (:class:`SkippedRecord`)."""
 
     copied: dict[str, int]
     already_there: dict[str, int]
+    skipped: tuple[SkippedRecord, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every record of the source is now in the destination (nothing skipped)."""
+        return not self.skipped
+
+
+#: What a target refuses for one entity (its own rules); the copy names it and goes on.
+_REFUSALS = (InvalidAllocation, UnwritableEntity, InvalidId)
 
 
 @contextlib.contextmanager
@@ -75,11 +109,21 @@ def copy_store(src: Any, dst: Any) -> CopyReport:
 
     An id ``dst`` already holds is counted in ``already_there`` and left unchanged. The
     entities go through the lossless codec, so what ``dst`` returns equals what ``src`` did.
+    A record ``src`` cannot read, or an entity ``dst`` refuses, is skipped and named in the
+    report's ``skipped``; everything else is still copied (``report.complete`` is then false).
     """
     copied = dict.fromkeys(KINDS, 0)
     present = dict.fromkeys(KINDS, 0)
+    skipped: list[SkippedRecord] = []
     for kind in KINDS:
-        entities = getattr(src, kind).find()
+
+        def unreadable(exc: CorruptRecord, kind: str = kind) -> None:
+            reason = "; ".join(str(p) for p in exc.problems) or "unreadable"
+            skipped.append(
+                SkippedRecord(kind=kind, where=exc.file, cause="unreadable", reason=reason)
+            )
+
+        entities = getattr(src, kind).find(on_corrupt=unreadable)
         done = False
         while not done:
             done = True
@@ -91,7 +135,13 @@ def copy_store(src: Any, dst: Any) -> CopyReport:
                         copied[kind] += 1
                     except AlreadyExists:
                         present[kind] += 1
+                    except _REFUSALS as exc:  # the add undid itself (a savepoint, or no file)
+                        skipped.append(
+                            SkippedRecord(
+                                kind=kind, where=str(entity.id), cause="refused", reason=str(exc)
+                            )
+                        )
                     if n == BATCH:
                         done = False
                         break
-    return CopyReport(copied=copied, already_there=present)
+    return CopyReport(copied=copied, already_there=present, skipped=tuple(skipped))

@@ -24,13 +24,14 @@ __all__ = [
     "allocations_table",
     "create_kind_table",
     "current_revision",
+    "has_jsonb",
     "known_revisions",
     "metadata",
     "upgrade",
 ]
 
 #: The revision this library's code expects (the newest migration).
-HEAD = "0003"
+HEAD = "0004"
 
 _SCRIPT_LOCATION = "adapters.sql:migrations"
 
@@ -48,17 +49,23 @@ def _allocation_columns() -> list[sa.Column[Any]]:
     ]
 
 
-def _kind_table(meta: sa.MetaData, spec: TableSpec) -> sa.Table:
-    table = sa.Table(spec.table, meta, *spec.columns())
+def _kind_table(meta: sa.MetaData, spec: TableSpec, *, jsonb: bool) -> sa.Table:
+    table = sa.Table(spec.table, meta, *spec.columns(jsonb=jsonb))
     for name, columns in spec.index_definitions():
         sa.Index(name, *(table.c[c] for c in columns))
     return table
 
 
-def metadata() -> tuple[sa.MetaData, dict[str, sa.Table], sa.Table]:
-    """The current schema: (metadata, table per kind, the allocations ledger)."""
+def has_jsonb(dialect_name: str) -> bool:
+    """Whether the kind tables carry ``doc_jsonb`` on this database (PostgreSQL, from 0004)."""
+    return dialect_name == "postgresql"
+
+
+def metadata(*, jsonb: bool = False) -> tuple[sa.MetaData, dict[str, sa.Table], sa.Table]:
+    """The current schema: (metadata, table per kind, the allocations ledger); ``jsonb``: the
+    kind tables as on PostgreSQL, with ``doc_jsonb`` (migration 0004)."""
     meta = sa.MetaData()
-    tables = {kind: _kind_table(meta, spec) for kind, spec in SPECS.items()}
+    tables = {kind: _kind_table(meta, spec, jsonb=jsonb) for kind, spec in SPECS.items()}
     ledger = sa.Table("allocations", meta, *_allocation_columns())
     return meta, tables, ledger
 
@@ -68,14 +75,17 @@ def allocations_table(meta: sa.MetaData) -> sa.Table:
     return sa.Table("allocations", meta, *_allocation_columns())
 
 
-def create_kind_table(op: Any, kind: str) -> None:
+def create_kind_table(op: Any, kind: str, *, jsonb: bool = False) -> None:
     """In a migration: create the table and indexes of ``kind`` as its spec defines them now.
 
     For a *new* kind's first migration (one call). A later change to an existing spec needs
-    its own explicit migration (add the column, fill it), never an edit of an old one.
+    its own explicit migration (add the column, fill it), never an edit of an old one. A kind
+    added after 0004 passes ``jsonb=True``: on PostgreSQL its table then gets ``doc_jsonb`` as
+    every other kind table has (0003 and older create theirs without it; 0004 adds it).
     """
     spec = SPECS[kind]
-    op.create_table(spec.table, *spec.columns())
+    with_jsonb = jsonb and has_jsonb(op.get_bind().dialect.name)
+    op.create_table(spec.table, *spec.columns(jsonb=with_jsonb))
     for name, columns in spec.index_definitions():
         op.create_index(name, spec.table, columns)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters import stuut_json
 from stuut_domain.cash import BankTransaction, Remittance
@@ -37,10 +38,22 @@ from stuut_domain.ports import InvoiceQuery, PartnerQuery, PaymentQuery, Workflo
 from stuut_domain.receivables import is_open_receivable
 from stuut_domain.workflow import Workflow
 
-__all__ = ["SPECS", "Projection", "TableSpec", "spec_for", "utc"]
+__all__ = ["JSONB_COLUMN", "SPECS", "Projection", "TableSpec", "jsonb_text", "spec_for", "utc"]
+
+#: PostgreSQL only (migration 0004): the document as ``jsonb``, beside the exact text ``doc``.
+JSONB_COLUMN = "doc_jsonb"
 
 #: The clause builder of a spec: the table's columns and a query give ``WHERE`` conditions.
 Narrow = Callable[[sa.ColumnCollection[str, sa.ColumnElement[Any]], Any], list[Any]]
+
+
+def jsonb_text(doc: str) -> str | None:
+    """The text to cast into ``doc_jsonb`` for the document ``doc``, or ``None`` (SQL NULL)
+    when ``jsonb`` cannot hold it: PostgreSQL's ``jsonb`` refuses the escape ``\\u0000``
+    that the JSON text (and so ``doc``) carries losslessly. ``doc`` stays the record either way;
+    the test is deliberately broad (any ``\\u0000`` in the text, even inside an escaped
+    backslash), so a cast never fails."""
+    return None if "\\u0000" in doc else doc
 
 
 def utc(instant: dt.datetime | None) -> dt.datetime | None:
@@ -77,13 +90,16 @@ class TableSpec:
     #: Extra composite indexes: (index name suffix, column names).
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def columns(self) -> list[sa.Column[Any]]:
-        """The table's columns: id, version, doc, then the projections."""
+    def columns(self, *, jsonb: bool = False) -> list[sa.Column[Any]]:
+        """The table's columns: id, version, doc, then the projections; with ``jsonb`` (on
+        PostgreSQL from migration 0004) also ``doc_jsonb``, the document as ``jsonb`` for
+        ad-hoc SQL (never read back: ``doc`` keeps the exact text, ADR 0057)."""
         return [
             sa.Column("id", sa.String(128), primary_key=True),
             sa.Column("version", sa.BigInteger, nullable=False),
             sa.Column("doc", sa.Text, nullable=False),
             *(sa.Column(p.name, p.type, nullable=True) for p in self.projections),
+            *([sa.Column(JSONB_COLUMN, JSONB(), nullable=True)] if jsonb else []),
         ]
 
     def index_definitions(self) -> list[tuple[str, list[str]]]:

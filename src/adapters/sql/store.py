@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.pool import StaticPool
 
 from adapters import stuut_json
@@ -42,10 +43,11 @@ from adapters.errors import (
     SqlStoreNotFound,
     SqlStoreUnavailable,
     UnitOfWorkMisuse,
+    UnsupportedStoreUrl,
 )
 from adapters.sql import schema
 from adapters.sql.ledger import sync_allocations
-from adapters.sql.specs import SPECS, TableSpec
+from adapters.sql.specs import JSONB_COLUMN, SPECS, TableSpec, jsonb_text
 from stuut_domain.cash import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
 from stuut_domain.fact_ports import (
@@ -73,7 +75,14 @@ from stuut_domain.ports import (
 )
 from stuut_domain.workflow import Workflow
 
-__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "engine_url"]
+__all__ = [
+    "SqlRepository",
+    "SqlStore",
+    "SqlUnitOfWork",
+    "engine_url",
+    "is_memory_url",
+    "parse_url",
+]
 
 E = TypeVar("E", bound=Identified)
 Q = TypeVar("Q", bound=Query[Any])
@@ -92,12 +101,37 @@ def engine_url(url: str) -> str:
     return url
 
 
+#: The SQLAlchemy drivers the store runs on: SQLite's bundled one and psycopg 3.
+_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+
+
+def parse_url(url: str) -> sa.engine.URL:
+    """The parsed SQLAlchemy URL of a store URL; :class:`UnsupportedStoreUrl` for a URL that
+    does not parse or names a database or driver the store does not run on (``mysql://``,
+    ``postgresql+asyncpg://``): the message says which schemes are supported."""
+    if not isinstance(url, str):
+        raise UnsupportedStoreUrl(repr(url), "a store URL is text")
+    try:
+        parsed = sa.engine.make_url(engine_url(url))
+    except (sa.exc.ArgumentError, ValueError):  # no scheme, or a port that is no number
+        raise UnsupportedStoreUrl(url, "it is not a database URL") from None
+    if parsed.drivername not in _DRIVERS:
+        scheme = url.split("://", 1)[0]
+        raise UnsupportedStoreUrl(url, f"the scheme {scheme!r} is not supported")
+    return parsed
+
+
+def is_memory_url(url: str) -> bool:
+    """Whether a store URL names an in-memory SQLite database (gone when the store closes)."""
+    return _is_memory(parse_url(url))
+
+
 def _is_memory(url: sa.engine.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _build_engine(url: str) -> sa.Engine:
-    parsed = sa.engine.make_url(engine_url(url))
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, pool_pre_ping=True)
     if _is_memory(parsed):
@@ -110,7 +144,7 @@ def _build_engine(url: str) -> sa.Engine:
         try:
             seconds = float(wait if isinstance(wait, str) else wait[0])
         except ValueError:
-            raise ValueError(f"timeout={wait!r} in {url!r} is not a number of seconds") from None
+            raise UnsupportedStoreUrl(url, f"timeout={wait!r} is not a number of seconds") from None
         engine = sa.create_engine(parsed, connect_args={"timeout": seconds})
     file_db = not _is_memory(parsed)
 
@@ -144,6 +178,7 @@ def _expected_number(expected: Version) -> int | None:
         and value.isascii()
         and value.isdigit()
         and len(value) <= _MAX_VERSION_DIGITS
+        and not value.startswith("0")  # versions are canonical: "01" names no version
     ):
         return int(value)
     return None
@@ -171,8 +206,13 @@ class SqlRepository(Generic[E, Q]):
         self._select_one = sa.select(table.c.version, table.c.doc).where(
             table.c.id == sa.bindparam("entity_id")
         )
+        #: PostgreSQL (migration 0004): ``doc_jsonb`` is written beside ``doc``, cast from the
+        #: same text in the statement (``b_jsonb``: the text, or NULL, see ``jsonb_text``).
+        self._jsonb = JSONB_COLUMN in table.c
+        jsonb_value = {JSONB_COLUMN: sa.cast(sa.bindparam("b_jsonb", type_=sa.Text), JSONB())}
+        extra = jsonb_value if self._jsonb else {}
         # The table name is the spec's own constant; the id is only ever a bound parameter.
-        self._insert = sa.insert(table)
+        self._insert = sa.insert(table).values(**extra) if extra else sa.insert(table)
         # Built once, with bound parameters only (building a statement per call costs more
         # than SQLite's own commit).
         self._update = (
@@ -184,6 +224,7 @@ class SqlRepository(Generic[E, Q]):
                 version=table.c.version + 1,
                 doc=sa.bindparam("doc"),
                 **{p.name: sa.bindparam(p.name) for p in spec.projections},
+                **extra,
             )
         )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
@@ -321,6 +362,8 @@ class SqlRepository(Generic[E, Q]):
             "utf-8"
         )
         values = {"id": entity_id, "version": 1, "doc": doc, **self.spec.row(entity)}
+        if self._jsonb:
+            values["b_jsonb"] = jsonb_text(doc)
         with self._tx(write=True) as conn:
             current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
             if current is not None:
@@ -354,6 +397,8 @@ class SqlRepository(Generic[E, Q]):
             if expected is not None:
                 params = {"b_id": entity_id, "b_expected": expected, "doc": doc}
                 params.update(self.spec.row(entity))
+                if self._jsonb:
+                    params["b_jsonb"] = jsonb_text(doc)
                 updated = conn.execute(self._update, params).rowcount
             if updated != 1:
                 actual = self._version_in(conn, entity_id)
@@ -472,8 +517,8 @@ class SqlStore(_Repositories):
     """
 
     def __init__(self, url: str, *, create: bool = False, migrate: bool = False) -> None:
+        parsed = parse_url(url)
         self.url = url
-        parsed = sa.engine.make_url(engine_url(url))
         file_db = parsed.get_backend_name() == "sqlite" and not _is_memory(parsed)
         if file_db and not create and not Path(str(parsed.database)).is_file():
             raise SqlStoreNotFound(url, "the database file does not exist")
@@ -485,7 +530,9 @@ class SqlStore(_Repositories):
         self.serialised_writers = parsed.get_backend_name() == "sqlite"
         self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
         self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
-        _meta, self.tables, self.ledger = schema.metadata()
+        _meta, self.tables, self.ledger = schema.metadata(
+            jsonb=schema.has_jsonb(parsed.get_backend_name())
+        )
         try:
             with _unavailable(self.url):
                 self._open(create=create, migrate=migrate)
