@@ -4,8 +4,10 @@ credit, disputes and promises).
 
 Reads files, directories of ``.json`` files or stdin; each document is decoded and checked
 against its invariants. Exit 1 when any document is undecodable, is not of the kind it is
-read as (``kind_mismatch``) or breaks an invariant, or any file is unreadable (each such
-file one finding, the others still checked).
+read as (``kind_mismatch``), is refused by one of its entity's construction rules (the
+rule's own code, at the field path it names: ``note_line_form`` at ``lines[0].amount``) or
+breaks an invariant, or any file is unreadable (each such file one finding, the others
+still checked).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import attrs
 from adapters import stuut_json
 from adapters.cli._kinds import KIND_TABLE, KINDS, Kind, detect, mismatch
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
-from stuut_domain.errors import under_path
+from stuut_domain.errors import Violation, under_path
 
 __all__ = ["run"]
 
@@ -116,20 +118,31 @@ def _findings(kind: Kind, name: str, prefix: str, item: Any) -> list[dict[str, o
     try:
         entity = kind.decode(item)
     except stuut_json.DecodeError as exc:
-        return [
-            {
-                "file": name,
-                "code": "undecodable",
-                "path": under_path(prefix, p.path),
-                "message": p.message,
-                "values": {} if p.value is None else {"found": repr(p.value)},
-            }
-            for p in exc.problems
-        ]
+        return [_decode_finding(name, prefix, p) for p in exc.problems]
     return [
         {"file": name, **v.as_record(), "path": under_path(prefix, v.path)}
         for v in kind.check(entity)
     ]
+
+
+def _decode_finding(name: str, prefix: str, problem: stuut_json.Problem) -> dict[str, object]:
+    """One decoding problem: a construction rule's refusal under its own code and field
+    path, anything else ``undecodable`` at its path."""
+    if problem.code is None:
+        return {
+            "file": name,
+            "code": "undecodable",
+            "path": under_path(prefix, problem.path),
+            "message": problem.message,
+            "values": {} if problem.value is None else {"found": repr(problem.value)},
+        }
+    refused = Violation(
+        code=problem.code,
+        path=under_path(prefix, problem.rule_path),
+        message=problem.message.removeprefix(f"[{problem.code}] {problem.field}: "),
+        values=dict(problem.values),
+    )
+    return {"file": name, **refused.as_record()}
 
 
 def _check_summary(
