@@ -1415,3 +1415,111 @@ class TestCheckDetectionOutsideReview:
         path.write_text(json.dumps(document))
         _, out, _ = run(capsys, "check", str(path))
         assert "required key is missing" not in out  # never read as a broken dispute
+
+
+class TestCheckOwedAgainstTheInvoicesGiven:
+    """ADR 0072: owed rules that need invoices run when the input holds those invoices."""
+
+    @staticmethod
+    def _write(tmp_path: pathlib.Path, name: str, *values: object) -> str:
+        from adapters import stuut_json
+
+        path = tmp_path / name
+        path.write_text(json.dumps([json.loads(stuut_json.encode(v)) for v in values]))
+        return str(path)
+
+    def _credited(self) -> tuple[Any, Any]:
+        """A 10,000 invoice and a 3,000 note applied to it: 7,000 due."""
+        from owed_builders import days, invoice, note
+        from stuut_domain.owed import apply_credit_note
+
+        applied = apply_credit_note(invoice(), note(3_000), disposition=None, at=days(2))
+        return applied.invoice, applied.note
+
+    def test_an_invoice_lowered_by_its_notes_is_clean_beside_them(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """Net of the note, amount_due agrees; alone, the invoice reads as a mismatch."""
+        credited, applied = self._credited()
+        invoices = self._write(tmp_path, "invoices.json", credited)
+        notes = self._write(tmp_path, "notes.json", applied)
+        code, document = run_json(capsys, "check", invoices, notes)
+        assert (EXIT_CLEAN, []) == (code, document["findings"])
+        code, document = run_json(capsys, "check", invoices)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[0].amount_due", "amount_due_mismatch")]) == (code, found)
+
+    def test_notes_above_the_total_are_reported_on_the_invoice_and_the_note(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A second note of 9,000 beside the first 3,000 on a 10,000 invoice: the invoice
+        reports both rules; a note whose parts miss what it credits reports its own."""
+        import attrs
+
+        credited, applied = self._credited()
+        assert applied.pre_payment_amount is not None
+        over = attrs.evolve(
+            applied,
+            id="cn_2",
+            lines=applied.lines * 3,
+            pre_payment_amount=applied.pre_payment_amount * 3,
+        )
+        from owed_builders import usd
+
+        short = applied.pre_payment_amount - usd(1)
+        off = attrs.evolve(applied, id="cn_3", invoice_id="inv_9", pre_payment_amount=short)
+        invoices = self._write(tmp_path, "invoices.json", credited)
+        notes = self._write(tmp_path, "notes.json", applied, over, off)
+        code, document = run_json(capsys, "check", invoices, notes)
+        found = {(f["file"].rsplit("/", 1)[-1], f["path"], f["code"]) for f in document["findings"]}
+        assert code == EXIT_FINDINGS
+        assert found == {
+            ("invoices.json", "[0].amount_due", "credited_amount_due_mismatch"),
+            ("invoices.json", "[0].credit_notes", "notes_exceed_total"),
+            ("notes.json", "[2]", "note_parts_mismatch"),
+        }
+
+    def test_a_dispute_above_what_its_invoice_owes_is_reported_only_beside_it(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """dispute_exceeds_invoice needs the invoice: reported with it, not without it."""
+        from owed_builders import days, invoice, usd
+        from stuut_domain.owed import Dispute, DisputeLine
+
+        line = DisputeLine(invoice_id="inv_1", amount=usd(20_000), reason="other")
+        dispute = Dispute(id="dsp_1", partner_id="ptn_acme", lines=(line,), opened_at=days(3))
+        disputes = self._write(tmp_path, "disputes.json", dispute)
+        code, document = run_json(capsys, "check", disputes)
+        assert (EXIT_CLEAN, []) == (code, document["findings"])
+        invoices = self._write(tmp_path, "invoices.json", invoice())
+        code, document = run_json(capsys, "check", invoices, disputes)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[0].lines[0].amount", "dispute_exceeds_invoice")]) == (
+            code,
+            found,
+        )
+
+    def test_a_promise_over_another_partners_invoice_is_reported_beside_it(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """promise_partner_mismatch at the promised invoice, once the invoice is given."""
+        import datetime as dt
+
+        from owed_builders import days, invoice, usd
+        from stuut_domain.owed import Promise, PromisedInvoice
+
+        promise = Promise(
+            id="prm_1",
+            partner_id="ptn_other",
+            invoices=(PromisedInvoice(invoice_id="inv_1", amount=usd(500)),),
+            promised_date=dt.date(2026, 11, 20),
+            made_at=days(3),
+        )
+        promises = self._write(tmp_path, "promises.json", promise)
+        invoices = self._write(tmp_path, "invoices.json", invoice())
+        code, document = run_json(capsys, "check", invoices, promises)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[0].invoices[0].invoice_id", "promise_partner_mismatch")]) == (
+            code,
+            found,
+        )
