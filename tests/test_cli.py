@@ -1275,16 +1275,49 @@ def _new_kind_documents() -> dict[str, dict[str, Any]]:
 
 NEW_KINDS = _new_kind_documents()
 
-#: (kind, a change that breaks one of its rules, the finding's path and code, or the code the
-#: undecodable finding's message names for a construction rule)
+#: (kind, a change that breaks one of its rules, the finding's path and code): checked rules,
+#: the rules of an owed kind that need no invoice, and construction refusals (ADR 0072).
 NEW_BROKEN: list[tuple[str, dict[str, Any], str, str]] = [
     ("bank_transaction", {"has_on_account": False}, "has_on_account", "on_account_flag"),
     ("remittance", {"transaction_amount": 1}, "allocations", "remittance_lines_sum"),
-    ("credit_note", {"lines": []}, "$", "note_without_lines"),
-    ("customer_credit", {"amount": -5}, "$", "credit_not_positive"),
-    ("dispute", {"status": "pending"}, "$", "dispute_status"),
-    ("promise", {"invoices": []}, "$", "promise_without_invoices"),
+    ("credit_note", {"lines": []}, "lines", "note_without_lines"),
+    (
+        "credit_note",
+        {"lines": [{"currency": "EUR", "amount": 5, "quantity": 2, "unit_amount": 3}]},
+        "lines[0].amount",
+        "note_line_form",
+    ),
+    ("credit_note", {"pre_payment_amount": 16000}, "$", "note_parts_mismatch"),
+    (
+        "credit_note",
+        {"pre_payment_amount": 16888, "post_payment_amount": 10},
+        "$",
+        "post_payment_split_mismatch",
+    ),
+    ("credit_note", {"invoice_currency": "USD"}, "exchange_rate", "note_rate_missing"),
+    ("customer_credit", {"amount": -5}, "amount", "credit_not_positive"),
+    ("dispute", {"status": "pending"}, "status", "dispute_status"),
+    ("dispute", {"lines": []}, "lines", "dispute_without_lines"),
+    (
+        "dispute",
+        {
+            "lines": [
+                {"invoice_id": "inv_42", "amount": 20000, "reason": "bogus", "currency": "EUR"}
+            ]
+        },
+        "lines[0].reason",
+        "dispute_reason_unknown",
+    ),
+    ("promise", {"invoices": []}, "invoices", "promise_without_invoices"),
+    ("promise", {"promised_date": "2024-07-01"}, "promised_date", "promise_dated_before_made"),
+    (
+        "promise",
+        {"acknowledged_at": "2024-07-06T09:00:00Z"},
+        "acknowledged_at",
+        "promise_acknowledged_before_made",
+    ),
 ]
+_BROKEN_IDS = [f"{kind}-{rule}" for kind, _, _, rule in NEW_BROKEN]
 
 
 class TestCheckCashAndOwedKinds:
@@ -1300,9 +1333,7 @@ class TestCheckCashAndOwedKinds:
         )
         assert (EXIT_CLEAN, 1, []) == (code, document[f"{kind}s"], document["findings"])
 
-    @pytest.mark.parametrize(
-        ("kind", "change", "path", "rule"), NEW_BROKEN, ids=[b[0] for b in NEW_BROKEN]
-    )
+    @pytest.mark.parametrize(("kind", "change", "path", "rule"), NEW_BROKEN, ids=_BROKEN_IDS)
     def test_a_broken_document_reports_its_rule(
         self,
         *,
@@ -1313,16 +1344,28 @@ class TestCheckCashAndOwedKinds:
         path: str,
         rule: str,
     ) -> None:
-        """Checked rules are findings with their code; construction rules are undecodable
-        findings whose message names the rule's code."""
+        """Checked rules and construction refusals are findings with the rule's own code at
+        the field path it names, detected or read with --kind alike."""
         file = tmp_path / f"{kind}.json"
         file.write_text(json.dumps({**NEW_KINDS[kind], **change}))
-        code, document = run_json(capsys, "check", str(file), "--kind", kind)
-        found = [(f["path"], f["code"], f["message"]) for f in document["findings"]]
+        for option in ("--kind", kind), ():
+            code, document = run_json(capsys, "check", str(file), *option)
+            found = [(f["path"], f["code"]) for f in document["findings"]]
+            assert (EXIT_FINDINGS, [(path, rule)]) == (code, found)
+            assert not document["findings"][0]["message"].startswith("[")
+
+    def test_a_construction_refusal_names_its_values_under_a_list_prefix(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A refused note in a list envelope: its code, path under data[i], and its values."""
+        bad = {**NEW_KINDS["credit_note"], "invoice_currency": "USD"}
+        file = tmp_path / "notes.json"
+        file.write_text(json.dumps({"data": [NEW_KINDS["credit_note"], bad]}))
+        code, document = run_json(capsys, "check", str(file), "--kind", "credit_note")
         assert EXIT_FINDINGS == code
-        assert len(found) == 1
-        assert found[0][0] == path
-        assert rule in (found[0][1], found[0][2].split("]")[0].lstrip("["))
+        [finding] = document["findings"]
+        assert (finding["path"], finding["code"]) == ("data[1].exchange_rate", "note_rate_missing")
+        assert finding["values"] == {"note_currency": "EUR", "invoice_currency": "USD"}
 
     @pytest.mark.parametrize("kind", sorted(NEW_KINDS))
     def test_detection_never_takes_one_kind_for_another(self, kind: str) -> None:
@@ -1372,3 +1415,111 @@ class TestCheckDetectionOutsideReview:
         path.write_text(json.dumps(document))
         _, out, _ = run(capsys, "check", str(path))
         assert "required key is missing" not in out  # never read as a broken dispute
+
+
+class TestCheckOwedAgainstTheInvoicesGiven:
+    """ADR 0072: owed rules that need invoices run when the input holds those invoices."""
+
+    @staticmethod
+    def _write(tmp_path: pathlib.Path, name: str, *values: object) -> str:
+        from adapters import stuut_json
+
+        path = tmp_path / name
+        path.write_text(json.dumps([json.loads(stuut_json.encode(v)) for v in values]))
+        return str(path)
+
+    def _credited(self) -> tuple[Any, Any]:
+        """A 10,000 invoice and a 3,000 note applied to it: 7,000 due."""
+        from owed_builders import days, invoice, note
+        from stuut_domain.owed import apply_credit_note
+
+        applied = apply_credit_note(invoice(), note(3_000), disposition=None, at=days(2))
+        return applied.invoice, applied.note
+
+    def test_an_invoice_lowered_by_its_notes_is_clean_beside_them(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """Net of the note, amount_due agrees; alone, the invoice reads as a mismatch."""
+        credited, applied = self._credited()
+        invoices = self._write(tmp_path, "invoices.json", credited)
+        notes = self._write(tmp_path, "notes.json", applied)
+        code, document = run_json(capsys, "check", invoices, notes)
+        assert (EXIT_CLEAN, []) == (code, document["findings"])
+        code, document = run_json(capsys, "check", invoices)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[0].amount_due", "amount_due_mismatch")]) == (code, found)
+
+    def test_notes_above_the_total_are_reported_on_the_invoice_and_the_note(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """A second note of 9,000 beside the first 3,000 on a 10,000 invoice: the invoice
+        reports both rules; a note whose parts miss what it credits reports its own."""
+        import attrs
+
+        credited, applied = self._credited()
+        assert applied.pre_payment_amount is not None
+        over = attrs.evolve(
+            applied,
+            id="cn_2",
+            lines=applied.lines * 3,
+            pre_payment_amount=applied.pre_payment_amount * 3,
+        )
+        from owed_builders import usd
+
+        short = applied.pre_payment_amount - usd(1)
+        off = attrs.evolve(applied, id="cn_3", invoice_id="inv_9", pre_payment_amount=short)
+        invoices = self._write(tmp_path, "invoices.json", credited)
+        notes = self._write(tmp_path, "notes.json", applied, over, off)
+        code, document = run_json(capsys, "check", invoices, notes)
+        found = {(f["file"].rsplit("/", 1)[-1], f["path"], f["code"]) for f in document["findings"]}
+        assert code == EXIT_FINDINGS
+        assert found == {
+            ("invoices.json", "[0].amount_due", "credited_amount_due_mismatch"),
+            ("invoices.json", "[0].credit_notes", "notes_exceed_total"),
+            ("notes.json", "[2]", "note_parts_mismatch"),
+        }
+
+    def test_a_dispute_above_what_its_invoice_owes_is_reported_only_beside_it(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """dispute_exceeds_invoice needs the invoice: reported with it, not without it."""
+        from owed_builders import days, invoice, usd
+        from stuut_domain.owed import Dispute, DisputeLine
+
+        line = DisputeLine(invoice_id="inv_1", amount=usd(20_000), reason="other")
+        dispute = Dispute(id="dsp_1", partner_id="ptn_acme", lines=(line,), opened_at=days(3))
+        disputes = self._write(tmp_path, "disputes.json", dispute)
+        code, document = run_json(capsys, "check", disputes)
+        assert (EXIT_CLEAN, []) == (code, document["findings"])
+        invoices = self._write(tmp_path, "invoices.json", invoice())
+        code, document = run_json(capsys, "check", invoices, disputes)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[0].lines[0].amount", "dispute_exceeds_invoice")]) == (
+            code,
+            found,
+        )
+
+    def test_a_promise_over_another_partners_invoice_is_reported_beside_it(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """promise_partner_mismatch at the promised invoice, once the invoice is given."""
+        import datetime as dt
+
+        from owed_builders import days, invoice, usd
+        from stuut_domain.owed import Promise, PromisedInvoice
+
+        promise = Promise(
+            id="prm_1",
+            partner_id="ptn_other",
+            invoices=(PromisedInvoice(invoice_id="inv_1", amount=usd(500)),),
+            promised_date=dt.date(2026, 11, 20),
+            made_at=days(3),
+        )
+        promises = self._write(tmp_path, "promises.json", promise)
+        invoices = self._write(tmp_path, "invoices.json", invoice())
+        code, document = run_json(capsys, "check", invoices, promises)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[0].invoices[0].invoice_id", "promise_partner_mismatch")]) == (
+            code,
+            found,
+        )

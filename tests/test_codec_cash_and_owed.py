@@ -106,6 +106,10 @@ KIND_MODELS: dict[type, st.SearchStrategy[Any]] = {
         .map(_applied)
         .map(lambda found: [v for v in found if isinstance(v, CreditNote)])
         .flatmap(st.sampled_from),
+        strategies.credit_scenarios(foreign=True)
+        .map(_applied)
+        .map(lambda found: [v for v in found if isinstance(v, CreditNote)])
+        .flatmap(st.sampled_from),
     ),
     CustomerCredit: _customer_credits(),
     Dispute: strategies.dispute_scenarios().map(lambda s: s.dispute),
@@ -628,26 +632,95 @@ def test_a_document_nested_beyond_the_limit_is_a_decode_error(
             codec.decode(cls, document)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ADR 0055, not solved: an applied note in another currency than its invoice "
-    "keeps its parts in the invoice's currency, which its document does not name",
-)
-def test_an_applied_note_in_another_currency_round_trips() -> None:
-    """The parts of an applied FX note come back in the invoice's currency."""
+def _fx_note(**changes: Any) -> CreditNote:
+    """A USD note on a EUR invoice, applied: its parts in EUR (ADR 0072)."""
     from decimal import Decimal
 
     from stuut_domain.owed import CreditNoteLine
 
-    at = dt.datetime(2024, 7, 3, tzinfo=dt.UTC)
-    note = CreditNote(
-        id="cn_fx",
-        invoice_id="inv_42",
-        currency="USD",
-        lines=(CreditNoteLine(currency="USD", amount=Money(10000, "USD")),),
-        effective_at=at,
-        exchange_rate=Decimal("0.92"),
-        pre_payment_amount=Money(9200, "EUR"),
-        post_payment_amount=Money(0, "EUR"),
+    fields: dict[str, Any] = {
+        "id": "cn_fx",
+        "invoice_id": "inv_42",
+        "currency": "USD",
+        "lines": (CreditNoteLine(currency="USD", amount=Money(10000, "USD")),),
+        "effective_at": dt.datetime(2024, 7, 3, tzinfo=dt.UTC),
+        "exchange_rate": Decimal("0.92"),
+        "invoice_currency": "EUR",
+        "pre_payment_amount": Money(9200, "EUR"),
+        "post_payment_amount": Money(0, "EUR"),
+        **changes,
+    }
+    return CreditNote(**fields)
+
+
+def _fx_applied() -> st.SearchStrategy[CreditNote]:
+    """Applied notes of foreign-currency scenarios that are in another currency."""
+    notes = (
+        strategies.credit_scenarios(foreign=True)
+        .map(_applied)
+        .map(lambda found: [v for v in found if isinstance(v, CreditNote)])
     )
-    assert note == CODEC.decode(CreditNote, CODEC.encode(note))
+    return (
+        notes.map(lambda found: [n for n in found if n.invoice_currency])
+        .filter(bool)
+        .flatmap(st.sampled_from)
+    )
+
+
+class TestNotesInAnotherCurrency:
+    """ADR 0072: an applied note's parts are in its ``invoice_currency``, on the wire too."""
+
+    def test_an_applied_note_in_another_currency_round_trips(self) -> None:
+        """The parts of an applied FX note come back in the invoice's currency, on both paths."""
+        note = _fx_note()
+        data = CODEC.encode(note)
+        assert json.loads(data)["invoice_currency"] == "EUR"
+        assert note == CODEC.decode(CreditNote, data)
+        assert ("ok", note) == fast(CreditNote, data)
+        assert note == reference_model(CreditNote, data)
+        assert CODEC.decode(CreditNote, data).pre_payment_amount == Money(9200, "EUR")
+
+    def test_a_note_without_invoice_currency_has_its_parts_in_its_own(self) -> None:
+        """Absent or null, ``invoice_currency`` leaves the parts in the note's currency."""
+        document = json.loads(CODEC.encode(_fx_note()))
+        for changed in ({"invoice_currency": None}, {}):
+            payload = {k: v for k, v in document.items() if k != "invoice_currency"} | changed
+            data = json.dumps(payload).encode()
+            for model in (CODEC.decode(CreditNote, data), reference_model(CreditNote, data)):
+                assert model.invoice_currency is None
+                assert model.pre_payment_amount == Money(9200, "USD")
+            assert typed_json(data) == typed_json(CODEC.encode(CODEC.decode(CreditNote, data)))
+
+    def test_another_invoice_currency_without_a_rate_is_refused_on_both_paths(self) -> None:
+        """An invoice_currency beside no exchange_rate: note_rate_missing, a DecodeError."""
+        document = json.loads(CODEC.encode(_fx_note()))
+        data = json.dumps({**document, "exchange_rate": None}).encode()
+        for codec in _BOTH_PATHS:
+            with pytest.raises(DecodeError, match=r"\[note_rate_missing\] exchange_rate"):
+                codec.decode(CreditNote, data)
+
+    def test_an_unknown_invoice_currency_is_refused_at_its_path(self) -> None:
+        """``invoice_currency`` must be a known code: refused where it stands, both paths."""
+        document = json.loads(CODEC.encode(_fx_note()))
+        data = json.dumps({**document, "invoice_currency": "QQQ"}).encode()
+        for codec in _BOTH_PATHS:
+            with pytest.raises(DecodeError) as caught:
+                codec.decode(CreditNote, data)
+            assert [p.path for p in caught.value.problems] == ["invoice_currency"]
+
+    @pytest.mark.slow
+    @HEAVY
+    @given(_fx_applied())
+    def test_applied_notes_in_another_currency_round_trip(self, note: CreditNote) -> None:
+        """decode(encode(m)) == m for applied FX notes; both paths agree, parts in the
+        invoice's currency, and the document comes back as written."""
+        assert note.invoice_currency is not None
+        assert note.invoice_currency != note.currency
+        assert note.pre_payment_amount is not None
+        assert note.pre_payment_amount.code == note.invoice_currency
+        data = CODEC.encode(note)
+        assert note == CODEC.decode(CreditNote, data)
+        assert ("ok", note) == fast(CreditNote, data)
+        assert note == reference_model(CreditNote, data)
+        assert note == codec_module.decode(CreditNote, codec_module.encode(note))
+        assert typed_json(data) == typed_json(CODEC.encode(CODEC.decode(CreditNote, data)))

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from stuut_domain.errors import NotFound, StuutDomainError
+from stuut_domain.errors import NotFound, StuutDomainError, under_path
 
 __all__ = [
     "ApiNotFound",
@@ -67,11 +67,26 @@ class Problem:
     ``path`` is a JSON path such as ``line_items[2].total_amount`` (``$`` for the root,
     ``[3].amount_due`` for an item of a bare array); ``value`` is the offending JSON value
     (``None`` when the key is missing).
+
+    When the entity at ``path`` was refused by one of its construction rules (an
+    :class:`~stuut_domain.errors.OwedRefused`), ``code`` is that rule's stable code, ``field``
+    the field path it names inside the value at ``path`` and ``values`` the values it names
+    (name, value pairs); otherwise ``None``, ``None`` and ``()``.
     """
 
     path: str
     message: str
     value: Any = None
+    code: str | None = None
+    field: str | None = None
+    values: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def rule_path(self) -> str:
+        """Where the refused rule points: ``field`` read inside ``path`` (``path`` without one)."""
+        if self.field is None:
+            return self.path
+        return under_path(self.path, self.field)
 
     def __str__(self) -> str:
         if self.value is None:

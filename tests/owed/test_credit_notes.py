@@ -188,6 +188,61 @@ class TestTargets:
             apply_credit_note(applied.invoice, applied.note, disposition=None, at=days(2))
 
 
+class TestPartsCurrency:
+    """ADR 0072: an applied note's parts are in its ``invoice_currency``, else its own."""
+
+    def test_applying_a_foreign_note_names_the_invoice_currency(self) -> None:
+        """A EUR note on a USD invoice, applied, keeps USD parts and says so."""
+        eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
+        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2)).note
+        assert applied.invoice_currency == "USD"
+        assert applied.parts_currency == "USD"
+        assert applied.pre_payment_amount == usd(1_083)
+
+    def test_a_note_in_the_invoices_currency_leaves_it_unset(self) -> None:
+        """A USD note on a USD invoice needs no invoice_currency: its parts are in its own."""
+        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2)).note
+        assert applied.invoice_currency is None
+        assert applied.parts_currency == "USD"
+
+    def test_a_part_in_another_currency_is_refused(self) -> None:
+        """A part outside the parts' currency: note_part_currency naming the field."""
+        eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
+        with refused("note_part_currency") as caught:
+            attrs.evolve(eur, pre_payment_amount=usd(1_083))
+        assert caught.value.path == "pre_payment_amount"
+        assert caught.value.values == {"part": usd(1_083), "parts_currency": "EUR"}
+
+    def test_a_part_that_is_not_money_is_refused(self) -> None:
+        """An int where a part belongs: money_type, not a later TypeError."""
+        with refused("money_type") as caught:
+            attrs.evolve(note(10), refund_amount=5)
+        assert caught.value.path == "refund_amount"
+
+    def test_another_invoice_currency_needs_a_rate(self) -> None:
+        """invoice_currency other than currency without exchange_rate: note_rate_missing."""
+        with refused("note_rate_missing") as caught:
+            note(1_000, currency="EUR", invoice_currency="USD")
+        assert caught.value.values == {"note_currency": "EUR", "invoice_currency": "USD"}
+
+    def test_a_note_naming_another_invoice_currency_is_refused(self) -> None:
+        """A note that says its invoice is in GBP cannot be applied to a USD invoice."""
+        eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.1"), invoice_currency="GBP")
+        before = invoice()
+        with refused("note_invoice_currency") as caught:
+            apply_credit_note(before, eur, disposition=None, at=days(2))
+        assert caught.value.values == {"note_invoice_currency": "GBP", "invoice_currency": "USD"}
+        assert before == invoice()
+
+    def test_voiding_a_foreign_note_restores_the_invoice_currency_part(self) -> None:
+        """The void gives back the USD pre-payment part of a EUR note exactly."""
+        eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
+        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2))
+        undone = void_credit_note(applied.invoice, applied.note, at=days(3))
+        assert undone.restored == usd(1_083)
+        assert undone.invoice.amount_due == invoice().amount_due
+
+
 class TestVoid:
     def test_voiding_restores_exactly_what_the_note_took(self) -> None:
         inv = invoice(paid=6_000)

@@ -70,6 +70,48 @@ class TestPadding:
         assert policy.padding_for("wire") == 0
 
 
+class TestGraceInBusinessDays:
+    """With a business calendar on the policy, grace counts its business days (ADR 0050)."""
+
+    def _policy(self, **holidays: dt.date) -> PromisePolicy:
+        from stuut_domain.cadence.calendars import ExplicitCalendar
+
+        calendar = ExplicitCalendar(holidays={day: name for name, day in holidays.items()})
+        return PromisePolicy(calendar=calendar)
+
+    def test_a_deadline_padded_to_a_weekend_runs_on_business_days(self) -> None:
+        """ACH pads Friday to Monday; 2 business days of grace end on Wednesday, as without."""
+        assert deadline_of(promise(), self._policy()) == dt.date(2026, 11, 18)
+        assert deadline_of(promise()) == dt.date(2026, 11, 18)
+
+    def test_a_weekend_inside_the_grace_is_not_counted(self) -> None:
+        """A check pads Friday to Sunday 29 November; grace is then Monday and Tuesday."""
+        assert deadline_of(promise(method="check")) == dt.date(2026, 11, 29)
+        assert deadline_of(promise(method="check"), self._policy()) == dt.date(2026, 12, 1)
+
+    def test_a_holiday_inside_the_grace_is_not_counted(self) -> None:
+        """Thanksgiving (26 November) is skipped: an ACH promise of the 20th runs to the 30th."""
+        thursday = self._policy(thanksgiving=dt.date(2026, 11, 26))
+        late = promise(promised_date=dt.date(2026, 11, 20))
+        # padded to Monday 23rd; grace: Tue 24, Wed 25 without the calendar, the same with it
+        assert deadline_of(late, thursday) == dt.date(2026, 11, 25)
+        later = promise(promised_date=dt.date(2026, 11, 21))
+        # padded to Tuesday 24th; grace: Wed 25, (Thu 26 holiday) Fri 27
+        assert deadline_of(later) == dt.date(2026, 11, 26)
+        assert deadline_of(later, thursday) == dt.date(2026, 11, 27)
+
+    def test_a_payment_on_the_business_day_deadline_keeps_the_promise(self) -> None:
+        """The status reads the same deadline: money on Tuesday 1 December is in time with the
+        calendar, and late (broken) on calendar days, whose deadline was Sunday."""
+        check = promise(method="check")
+        money = paid(10_000, on(dt.date(2026, 12, 1)))
+        at = on(dt.date(2026, 12, 2))
+        assert promise_status(check, money, self._policy(), at).status is PromiseStatus.KEPT
+        assert promise_status(check, money, DEFAULT_PROMISE_POLICY, at).status is (
+            PromiseStatus.BROKEN
+        )
+
+
 class TestStatus:
     def test_pending_until_the_deadline(self) -> None:
         reading = promise_status(promise(), [], DEFAULT_PROMISE_POLICY, on(FRIDAY))

@@ -2,11 +2,13 @@
 workflow, the cash kinds (bank transaction, remittance) and the owed kinds (credit note,
 customer credit, dispute, promise).
 
-Each kind pairs its JSON decoder with the invariant checks its entity must keep. The owed
-kinds' own rules are construction rules (a note with no line, a promise of nothing), which
-decoding reports (``undecodable``, the rule's code in the message); their rules against
-invoices need the invoices, which a single document does not carry, so ``check`` has no
-further rule for them.
+Each kind pairs its JSON decoder with the invariant checks its entity must keep. An owed
+kind's construction rules (a note with no line, a promise of nothing) refuse the document
+while it is decoded: ``check`` reports such a refusal under the rule's own code and field
+path (ADR 0072). Every rule that needs no invoice then runs on the entity
+(:func:`~stuut_domain.owed.checks.check_alone`: a note's parts, a dispute's reasons and
+amounts, a promise's own instants, a customer credit's allocations); the rules against
+invoices need the invoices, which a single document does not carry.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ from stuut_domain.invariants import (
 )
 from stuut_domain.invoice import Invoice
 from stuut_domain.owed import CreditNote, CustomerCredit, Dispute, Promise
+from stuut_domain.owed.checks import (
+    check_customer_credit,
+    check_dispute_alone,
+    check_note,
+    check_promise_alone,
+)
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.types import SOURCE_FIELDS
@@ -57,11 +65,6 @@ class Kind:
     keys: frozenset[str]
 
 
-def _no_further_rule(_entity: object) -> tuple[Violation, ...]:
-    """An owed kind alone keeps its rules by construction; the rest need its invoices."""
-    return ()
-
-
 def _remittance_alone(remittance: Remittance) -> tuple[Violation, ...]:
     """The remittance's rules without its transaction and invoices (lines sum, none negative)."""
     return check_remittance(remittance)
@@ -87,10 +90,15 @@ KIND_TABLE: Final = {
             check_bank_transaction,
         ),
         ("remittance", Remittance, stuut_json.decode_remittance, _remittance_alone),
-        ("credit_note", CreditNote, stuut_json.decode_credit_note, _no_further_rule),
-        ("customer_credit", CustomerCredit, stuut_json.decode_customer_credit, _no_further_rule),
-        ("dispute", Dispute, stuut_json.decode_dispute, _no_further_rule),
-        ("promise", Promise, stuut_json.decode_promise, _no_further_rule),
+        ("credit_note", CreditNote, stuut_json.decode_credit_note, check_note),
+        (
+            "customer_credit",
+            CustomerCredit,
+            stuut_json.decode_customer_credit,
+            check_customer_credit,
+        ),
+        ("dispute", Dispute, stuut_json.decode_dispute, check_dispute_alone),
+        ("promise", Promise, stuut_json.decode_promise, check_promise_alone),
     )
 }
 KINDS: Final = tuple(KIND_TABLE)

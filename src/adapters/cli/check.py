@@ -4,8 +4,11 @@ credit, disputes and promises).
 
 Reads files, directories of ``.json`` files or stdin; each document is decoded and checked
 against its invariants. Exit 1 when any document is undecodable, is not of the kind it is
-read as (``kind_mismatch``) or breaks an invariant, or any file is unreadable (each such
-file one finding, the others still checked).
+read as (``kind_mismatch``), is refused by one of its entity's construction rules (the
+rule's own code, at the field path it names: ``note_line_form`` at ``lines[0].amount``) or
+breaks an invariant, or any file is unreadable (each such file one finding, the others
+still checked). The owed rules that need invoices run when the input holds the invoices
+(ADR 0072): an invoice beside its credit notes is read net of them.
 """
 
 from __future__ import annotations
@@ -14,16 +17,19 @@ import argparse
 import json
 import pathlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from adapters import stuut_json
 from adapters.cli._kinds import KIND_TABLE, KINDS, Kind, detect, mismatch
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
-from stuut_domain.errors import under_path
+from stuut_domain.errors import OwedRefused, Violation, under_path
+from stuut_domain.owed.checks import check_credited_invoice, violation_of
+from stuut_domain.owed.dispute import check_dispute
+from stuut_domain.owed.promise import check_promise
 
 __all__ = ["run"]
 
@@ -102,6 +108,11 @@ def _undecidable(name: str, path: str) -> dict[str, object]:
 def _findings(kind: Kind, name: str, prefix: str, item: Any) -> list[dict[str, object]]:
     """Every problem of one document: not of its kind, else decoding problems, else
     invariant violations."""
+    return _checked(kind, name, prefix, item)[0]
+
+
+def _checked(kind: Kind, name: str, prefix: str, item: Any) -> tuple[list[dict[str, object]], Any]:
+    """:func:`_findings` and the decoded entity (``None`` when it could not be decoded)."""
     wrong = mismatch(kind, item) if isinstance(item, dict) else None
     if wrong is not None:
         return [
@@ -112,24 +123,103 @@ def _findings(kind: Kind, name: str, prefix: str, item: Any) -> list[dict[str, o
                 "message": wrong,
                 "values": {"kind": kind.name, "object": item.get("object")},
             }
-        ]
+        ], None
     try:
         entity = kind.decode(item)
     except stuut_json.DecodeError as exc:
-        return [
-            {
-                "file": name,
-                "code": "undecodable",
-                "path": under_path(prefix, p.path),
-                "message": p.message,
-                "values": {} if p.value is None else {"found": repr(p.value)},
-            }
-            for p in exc.problems
-        ]
-    return [
-        {"file": name, **v.as_record(), "path": under_path(prefix, v.path)}
-        for v in kind.check(entity)
-    ]
+        return [_decode_finding(name, prefix, p) for p in exc.problems], None
+    return _records(name, prefix, kind.check(entity)), entity
+
+
+def _records(name: str, prefix: str, found: Iterable[Violation]) -> list[dict[str, object]]:
+    return [{"file": name, **v.as_record(), "path": under_path(prefix, v.path)} for v in found]
+
+
+@attrs.define(weakref_slot=False)
+class _Document:
+    """One decoded document kept for the rules across documents: where it is, its findings."""
+
+    name: str
+    prefix: str
+    entity: Any
+    found: list[dict[str, object]]
+
+    def add(self, records: Iterable[dict[str, object]]) -> None:
+        """Append the records not already found (same code at the same path)."""
+        seen = {(f["code"], f["path"]) for f in self.found}
+        for record in records:
+            if (record["code"], record["path"]) not in seen:
+                seen.add((record["code"], record["path"]))
+                self.found.append(record)
+
+
+def _across(documents: Sequence[tuple[str, _Document]]) -> None:
+    """The owed rules that need invoices, run where the input holds those invoices.
+
+    An invoice with credit notes in the input is checked by
+    :func:`~stuut_domain.owed.checks.check_credited_invoice` instead of ``check_invoice``
+    (its ``amount_due`` is then read net of credit, and the notes' rules against it run,
+    reported on each note); a dispute or promise whose every invoice is in the input is
+    checked by :func:`~stuut_domain.owed.dispute.check_dispute` or
+    :func:`~stuut_domain.owed.promise.check_promise` (their first fault). Owed documents
+    whose invoices are elsewhere keep only the rules that need none.
+    """
+    invoices: dict[str, _Document] = {}
+    for kind, doc in documents:
+        if kind == "invoice" and doc.entity.id is not None:
+            invoices.setdefault(doc.entity.id, doc)
+    if not invoices:
+        return
+    notes: dict[str, list[_Document]] = {}
+    for kind, doc in documents:
+        if kind == "credit_note" and doc.entity.invoice_id in invoices:
+            notes.setdefault(doc.entity.invoice_id, []).append(doc)
+        elif kind in ("dispute", "promise"):
+            ids = [
+                line.invoice_id
+                for line in (doc.entity.lines if kind == "dispute" else doc.entity.invoices)
+            ]
+            if ids and all(i in invoices for i in ids):
+                given = [invoices[i].entity for i in dict.fromkeys(ids)]
+                rule = check_dispute if kind == "dispute" else check_promise
+                try:
+                    rule(doc.entity, given)
+                except OwedRefused as error:
+                    doc.add(_records(doc.name, doc.prefix, [violation_of(error)]))
+    for invoice_id, own in notes.items():
+        target = invoices[invoice_id]
+        found = check_credited_invoice(target.entity, [d.entity for d in own])
+        on_invoice = [v for v in found if not v.path.startswith("credit_notes[")]
+        target.found[:] = [f for f in target.found if f["code"] == "kind_mismatch"]
+        target.found.extend(_records(target.name, target.prefix, on_invoice))
+        for index, doc in enumerate(own):
+            mark = f"credit_notes[{index}]"
+            mine = [
+                attrs.evolve(v, path=v.path.removeprefix(mark).removeprefix("."))
+                for v in found
+                if v.path == mark or v.path.startswith((f"{mark}.", f"{mark}["))
+            ]
+            doc.add(_records(doc.name, doc.prefix, mine))
+
+
+def _decode_finding(name: str, prefix: str, problem: stuut_json.Problem) -> dict[str, object]:
+    """One decoding problem: a construction rule's refusal under its own code and field
+    path, anything else ``undecodable`` at its path."""
+    if problem.code is None:
+        return {
+            "file": name,
+            "code": "undecodable",
+            "path": under_path(prefix, problem.path),
+            "message": problem.message,
+            "values": {} if problem.value is None else {"found": repr(problem.value)},
+        }
+    refused = Violation(
+        code=problem.code,
+        path=under_path(prefix, problem.rule_path),
+        message=problem.message.removeprefix(f"[{problem.code}] {problem.field}: "),
+        values=dict(problem.values),
+    )
+    return {"file": name, **refused.as_record()}
 
 
 def _check_summary(
@@ -167,6 +257,10 @@ def _parse(source: _Source, wanted: str) -> tuple[list[tuple[str, Any]], str | N
     return items, None
 
 
+#: The kinds whose decoded documents the rules across documents read.
+_ACROSS_KINDS: Final = frozenset({"invoice", "credit_note", "dispute", "promise"})
+
+
 def run(args: argparse.Namespace) -> Outcome:
     """Check every document in ``args.paths``: exit 1 with one finding per line, else 0.
 
@@ -175,9 +269,10 @@ def run(args: argparse.Namespace) -> Outcome:
     document at all is the input unusable (exit 2, naming the first problem).
     """
     wanted: str = getattr(args, "kind", "auto")
-    findings: list[dict[str, object]] = []
+    per_document: list[list[dict[str, object]]] = []
     counts = dict.fromkeys((*KINDS, "undecided"), 0)
-    files = flawed = unreadable = 0
+    files = unreadable = 0
+    documents: list[tuple[str, _Document]] = []
     progress = Progress("checking files")
     for source in _sources(args.paths):
         files += 1
@@ -185,7 +280,7 @@ def run(args: argparse.Namespace) -> Outcome:
         items, problem = _parse(source, wanted)
         if problem is not None:
             unreadable += 1
-            findings.append(_unreadable(source.name, problem))
+            per_document.append([_unreadable(source.name, problem)])
             continue
         for prefix, item in items:
             kind = detect(item) if wanted == "auto" else wanted
@@ -194,10 +289,14 @@ def run(args: argparse.Namespace) -> Outcome:
                 found = [_undecidable(source.name, prefix)]
             else:
                 counts[kind] += 1
-                found = _findings(KIND_TABLE[kind], source.name, prefix, item)
-            flawed += bool(found)
-            findings.extend(found)
+                found, entity = _checked(KIND_TABLE[kind], source.name, prefix, item)
+                if entity is not None and kind in _ACROSS_KINDS:
+                    documents.append((kind, _Document(source.name, prefix, entity, found)))
+            per_document.append(found)
     progress.done()
+    _across(documents)
+    flawed = sum(bool(found) for found in per_document) - unreadable
+    findings = [f for found in per_document for f in found]
     if unreadable == files:
         first = findings[0]
         more = f" (and {files - 1} more unreadable file(s))" if files > 1 else ""

@@ -59,6 +59,7 @@ from adapters.stuut_json.schema import (
     INT_MIN,
     INVOICE_CURRENCY_CLASSES,
     NESTING_LIMIT,
+    PARTS_CURRENCY,
     WrittenNumber,
     check_figure,
     document_from_json,
@@ -697,6 +698,14 @@ class FastPath:
         return view
 
     def _currency_line(self, cls: type, source: str) -> str:
+        parts = PARTS_CURRENCY.get(cls)
+        if parts is not None and owns_currency(cls):
+            # the parts another field names the currency of (ADR 0072), else the object's
+            return (
+                f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None\n"
+                f"    pcode = {source}.{parts[0]}\n"
+                "    if pcode is _U or pcode is None:\n        pcode = code"
+            )
         if owns_currency(cls):
             return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
         if cls in INVOICE_CURRENCY_CLASSES:
@@ -799,12 +808,14 @@ class FastPath:
         lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
         lines.append(self._currency_line(cls, "w"))
         lines.append(f"    o = _E_{name}(")
+        parts = PARTS_CURRENCY.get(cls, ("", frozenset()))[1]
         for field in wire_fields(cls):
             tp = field_hints(cls)[field.name]
+            code = "pcode" if field.name in parts else "code"
             if field.default is attrs.NOTHING:
-                expr = self._field_expression(field.name, tp)
+                expr = self._field_expression(field.name, tp, code=code)
             else:
-                inner = self._field_expression(field.name, tp, "v")
+                inner = self._field_expression(field.name, tp, "v", code=code)
                 default = self._default_name(cls, field)
                 expr = f"({default} if (v := w.{field.name}) is _U else {inner})"
             lines.append(f"        {field.alias}={expr},")
@@ -821,7 +832,9 @@ class FastPath:
         item = get_args(tp)[0] if _is_tuple(tp) else tp
         return attrs.has(item) and self._mode.get(item, "direct") != "direct"
 
-    def _field_expression(self, name: str, tp: Any, value: str | None = None) -> str:
+    def _field_expression(
+        self, name: str, tp: Any, value: str | None = None, *, code: str = "code"
+    ) -> str:
         """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``.
 
         The entity being built is at nesting level ``d``: a ``JSON`` value below it may nest
@@ -843,8 +856,8 @@ class FastPath:
             return f"(_too_deep({value}) if d + {static} > _LIMIT else {value})"
         if base is Money:
             if optional:
-                return f"None if {value} is None else _Money({value}, code)"
-            return f"_Money({value}, code)"
+                return f"None if {value} is None else _Money({value}, {code})"
+            return f"_Money({value}, {code})"
         if base is Decimal:
             return f"_decimal({value})" if optional else f"_decimal_required({value})"
         if base is float:
@@ -887,6 +900,8 @@ def _validators_proven(cls: type) -> bool:
     built by calling the class.
     """
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        return False
+    if cls in PARTS_CURRENCY:  # amounts in another field's currency: built by calling it
         return False
     for field in wire_fields(cls):
         if field.converter is not None or not field.init:

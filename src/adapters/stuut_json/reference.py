@@ -49,6 +49,7 @@ from adapters.stuut_json.schema import (
     INT_MIN,
     INVOICE_CURRENCY_CLASSES,
     NESTING_LIMIT,
+    PARTS_CURRENCY,
     WrittenNumber,
     check_figure,
     document_keeper,
@@ -59,7 +60,7 @@ from adapters.stuut_json.schema import (
     owns_currency,
     shallow_text,
 )
-from stuut_domain.errors import UnknownCurrency, join_path
+from stuut_domain.errors import OwedRefused, UnknownCurrency, join_path
 from stuut_domain.money import CURRENCY_CODES, Money
 
 __all__ = [
@@ -88,6 +89,8 @@ _REPORTED: Final = _Reported()
 
 #: The currency of amounts at the current depth of structuring (ADR 0009); ``None`` = none.
 _CURRENCY: ContextVar[str | _Reported | None] = ContextVar("stuut_json_currency", default=None)
+#: The currency of the amounts another field names (schema.PARTS_CURRENCY, ADR 0072).
+_PARTS: ContextVar[str | _Reported | None] = ContextVar("stuut_json_parts", default=None)
 
 
 #: A DecodeError lists at most this many problems, then says how many more there are.
@@ -124,8 +127,37 @@ class ReferenceProblems(Exception):
     """
 
     def __init__(self, problems: Sequence[tuple[str, str, Any]]) -> None:
-        self.problems = tuple(Problem(path=p, message=m, value=v) for p, m, v in problems)
+        self.problems = tuple(_problem(p, m, v) for p, m, v in problems)
         super().__init__(f"{len(self.problems)} problem(s)")
+
+
+class _Refusal(str):
+    """The message of a construction rule's refusal, with its code, field and values."""
+
+    code: str
+    field: str
+    values: tuple[tuple[str, Any], ...]
+
+
+def _refusal(error: OwedRefused) -> _Refusal:
+    message = _Refusal(str(error))
+    message.code = error.code
+    message.field = error.path
+    message.values = tuple(error.values.items())
+    return message
+
+
+def _problem(path: str, message: str, value: Any) -> Problem:
+    if type(message) is _Refusal:
+        return Problem(
+            path=path,
+            message=str.__str__(message),
+            value=value,
+            code=message.code,
+            field=message.field,
+            values=message.values,
+        )
+    return Problem(path=path, message=message, value=value)
 
 
 def make_converter(*, forbid_unknown_keys: bool = False) -> cattrs.Converter:
@@ -275,6 +307,9 @@ def _walk(exc: BaseException, path: list[str | int], root: Any) -> Iterator[tupl
     if isinstance(exc, KeyError):
         yield (_render(path), "required key is missing", None)
         return
+    if isinstance(exc, OwedRefused):
+        yield (_render(path), _refusal(exc), _lookup(root, path))
+        return
     yield (_render(path), str(exc) or type(exc).__name__, _lookup(root, path))
 
 
@@ -362,6 +397,22 @@ def _money(value: Any, _: Any) -> Money | int:
         raise ValueError(
             "an amount needs a currency: its owner's `currency` is missing or null "
             "(an allocation without an embedded `invoice` takes its invoice's or payment's)"
+        )
+    return Money(units, code)
+
+
+def _part_money(value: Any, _: Any) -> Money | None:
+    """An amount of the parts another field names the currency of (ADR 0072)."""
+    if value is None:
+        return None
+    units = _int(value, int)
+    code = _PARTS.get()
+    if isinstance(code, _Reported):
+        raise _Suppressed
+    if code is None:
+        raise ValueError(
+            "an amount needs a currency: the object's `invoice_currency` and `currency` are "
+            "missing or null"
         )
     return Money(units, code)
 
@@ -481,6 +532,20 @@ def _currency_context(cls: type) -> Callable[[Mapping[str, Any]], str | _Reporte
     return None
 
 
+def _parts_of(
+    own: Callable[[Mapping[str, Any]], str | _Reported | None], field: str
+) -> Callable[[Mapping[str, Any]], str | _Reported | None]:
+    """The currency of the parts ``field`` names (ADR 0072): that field's, else the object's."""
+
+    def parts(mapping: Mapping[str, Any]) -> str | _Reported | None:
+        named = mapping.get(field)
+        if named is None:
+            return own(mapping)
+        return named if type(named) is str and named in _CODES else _REPORTED
+
+    return parts
+
+
 def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
     cls = get_origin(tp) or tp
     overrides = {}
@@ -488,11 +553,17 @@ def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any],
         required = attrs.fields_dict(cls)[CURRENCY_FIELD].default is attrs.NOTHING
         hook = _currency_required if required else _currency_optional
         overrides[CURRENCY_FIELD] = override(struct_hook=hook)
+    parts = PARTS_CURRENCY.get(cls)
+    if parts is not None:
+        overrides[parts[0]] = override(struct_hook=_currency_optional)
+        for part in parts[1]:
+            overrides[part] = override(struct_hook=_part_money)
     sourced = is_sourced(cls)
     if sourced:
         overrides["_source"] = override(omit=True)
     base = make_dict_structure_fn(tp, converter, **overrides)  # type: ignore[arg-type]
     context = _currency_context(cls)
+    parts_of = None if parts is None or context is None else _parts_of(context, parts[0])
     name = cls.__name__
     keep = document_keeper(cls) if sourced else None
 
@@ -503,9 +574,12 @@ def _class_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any],
             entity = base(value, tp)
         else:
             token = _CURRENCY.set(context(value))
+            parts_token = None if parts_of is None else _PARTS.set(parts_of(value))
             try:
                 entity = base(value, tp)
             finally:
+                if parts_token is not None:
+                    _PARTS.reset(parts_token)
                 _CURRENCY.reset(token)
         if keep is not None:
             keep(entity, value, False)

@@ -16,7 +16,9 @@ the classes cannot say themselves, once, for the reference path (cattrs) and the
   currency of its amounts and of the amounts below it that have no currency of their own; a
   :class:`~stuut_domain.payment.PaymentAllocation` or a
   :class:`~stuut_domain.cash.entities.RemittanceLine` is in its embedded ``invoice``'s
-  currency when present, else in the enclosing invoice's, payment's or remittance's.
+  currency when present, else in the enclosing invoice's, payment's or remittance's; the
+  applied parts of a :class:`~stuut_domain.owed.credit_note.CreditNote` are in its
+  ``invoice_currency`` when it is set (ADR 0072, :data:`PARTS_CURRENCY`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import msgspec
 from stuut_domain.cash.entities import RemittanceLine
 from stuut_domain.errors import InvalidRate, join_path
 from stuut_domain.money import exact_rate
+from stuut_domain.owed.credit_note import NOTE_PARTS, CreditNote
 from stuut_domain.payment import PaymentAllocation
 from stuut_domain.types import SOURCE_FIELDS, Sourced
 
@@ -48,6 +51,7 @@ __all__ = [
     "INT_MIN",
     "INVOICE_CURRENCY_CLASSES",
     "NESTING_LIMIT",
+    "PARTS_CURRENCY",
     "NumberOutOfRange",
     "WrittenNumber",
     "check_figure",
@@ -103,6 +107,15 @@ ALLOCATION_CLASS: Final[type] = PaymentAllocation
 #: The classes whose amounts are in their embedded ``invoice``'s currency when it is there,
 #: else in their owner's: a payment allocation and a remittance line (its short invoice).
 INVOICE_CURRENCY_CLASSES: Final[frozenset[type]] = frozenset({PaymentAllocation, RemittanceLine})
+
+
+#: Amounts whose currency another field of their object names (ADR 0072): class -> (that
+#: field, the amounts). When the field is absent or ``null`` the amounts are in the object's
+#: ``currency`` as every other amount is: an applied credit note in another currency than its
+#: invoice keeps its parts in the invoice's currency, which ``invoice_currency`` names.
+PARTS_CURRENCY: Final[dict[type, tuple[str, frozenset[str]]]] = {
+    CreditNote: ("invoice_currency", frozenset(NOTE_PARTS)),
+}
 
 
 def strip_optional(tp: Any) -> tuple[Any, bool]:

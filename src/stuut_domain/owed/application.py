@@ -275,6 +275,9 @@ def apply_credit_note(
     applied = attrs.evolve(
         note,
         applied_at=at,
+        invoice_currency=(
+            invoice.currency if note.currency != invoice.currency else note.invoice_currency
+        ),
         pre_payment_amount=pre,
         post_payment_amount=post,
         refund_amount=zero if split is None else split.refund,

@@ -5,24 +5,48 @@ invoice's credit notes taken into account: its ``amount_due_mismatch`` rule beco
 ``amount_due = total − paid − credited`` (``credited_amount_due_mismatch``), and the notes' own
 rules are added (:data:`OWED_RULES`). Every finding is a
 :class:`~stuut_domain.errors.Violation`; nothing is raised (ADR 0007).
+
+:func:`check_alone` runs, on one owed entity without its invoices, every rule that needs
+none (ADR 0072): a note's parts against what it credits, a dispute's reasons and amounts, a
+promise's own instants, a customer credit's allocations as the allocation engine's. The
+rules that need the invoices are :func:`check_credited_invoice`'s,
+:func:`~stuut_domain.owed.dispute.check_dispute`'s and
+:func:`~stuut_domain.owed.promise.check_promise`'s.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Final
 
 from stuut_domain.errors import OwedRefused, Violation
-from stuut_domain.invariants import check_invoice
+from stuut_domain.invariants import check_invoice, check_payment
 from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
+from stuut_domain.money import Money
 from stuut_domain.owed.credit_note import (
+    NOTE_PARTS,
     CreditNote,
     credited_amount,
     credited_in_invoice_currency,
 )
+from stuut_domain.owed.customer_credit import CustomerCredit, as_payment
+from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, reason_refusal
+from stuut_domain.owed.promise import Promise, date_refusals
 
-__all__ = ["OWED_RULES", "OwedStatus", "check_credited_invoice", "owed_status"]
+__all__ = [
+    "OWED_RULES",
+    "OwedStatus",
+    "check_alone",
+    "check_credited_invoice",
+    "check_customer_credit",
+    "check_dispute_alone",
+    "check_note",
+    "check_promise_alone",
+    "owed_status",
+    "violation_of",
+]
 
 #: The rules of credit notes on an invoice: code -> the business rule, in words.
 OWED_RULES: Final[Mapping[str, str]] = {
@@ -43,6 +67,7 @@ OWED_RULES: Final[Mapping[str, str]] = {
     "post_payment_split_mismatch": (
         "an applied note's post-payment part = refund + customer credit + out of band"
     ),
+    "note_part_negative": "an applied note's parts are zero or more",
 }
 
 
@@ -156,22 +181,127 @@ def _note_rules(inv: Invoice, path: str, note: CreditNote) -> Iterator[Violation
             values={"note_currency": note.currency, "invoice_currency": inv.currency},
         )
         return
+    yield from _parts_rules(path, note, credited)
+
+
+def _parts_rules(path: str, note: CreditNote, credited: Money) -> Iterator[Violation]:
+    """An applied note's parts: none negative, pre + post = credited, post = the split."""
+    for name in NOTE_PARTS:
+        part = getattr(note, name)
+        if part is not None and part.is_negative():
+            yield Violation(
+                code="note_part_negative",
+                path=f"{path}.{name}" if path else name,
+                message=f"{name} is {part}; an applied note's parts are zero or more",
+                values={name: part},
+            )
     pre, post = note.pre_payment_amount, note.post_payment_amount
     if pre is None or post is None:
         return
     if pre + post != credited:
         yield Violation(
             code="note_parts_mismatch",
-            path=path,
+            path=path or "$",
             message=f"pre {pre} + post {post} is not the {credited} the note credits",
             values={"pre_payment": pre, "post_payment": post, "credited": credited},
         )
     parts = [note.refund_amount, note.credit_amount, note.out_of_band_amount]
-    split = sum((p for p in parts if p is not None), inv.money(0))
+    split = sum((p for p in parts if p is not None), Money.zero(post.code))
     if split != post:
         yield Violation(
             code="post_payment_split_mismatch",
-            path=path,
+            path=path or "$",
             message=f"refund + credit + out of band is {split}, the post-payment part {post}",
             values={"split": split, "post_payment": post},
         )
+
+
+def violation_of(error: OwedRefused) -> Violation:
+    """An owed rule's refusal as the :class:`Violation` a check reports (same code, path)."""
+    message = str(error).removeprefix(f"[{error.code}] {error.path}: ")
+    return Violation(code=error.code, path=error.path, message=message, values=error.values)
+
+
+def check_note(note: CreditNote) -> tuple[Violation, ...]:
+    """The rules of one credit note that need no invoice (an issued note; a void one takes
+    nothing): a usable ``exchange_rate`` when its parts are in another currency
+    (``note_rate_missing``), and, applied, parts of zero or more (``note_part_negative``),
+    pre + post = what it credits in its parts' currency (``note_parts_mismatch``) and
+    post = refund + credit + out of band (``post_payment_split_mismatch``)."""
+    if not note.is_issued:
+        return ()
+    try:
+        credited = credited_in_invoice_currency(note, note.parts_currency)
+    except OwedRefused:
+        return (
+            Violation(
+                code="note_rate_missing",
+                path="exchange_rate",
+                message=f"note {note.id} is in {note.currency} without a usable exchange_rate",
+                values={"note_currency": note.currency, "invoice_currency": note.parts_currency},
+            ),
+        )
+    return tuple(_parts_rules("", note, credited))
+
+
+def check_dispute_alone(
+    dispute: Dispute, *, reasons: Mapping[str, str] = DISPUTE_REASONS
+) -> tuple[Violation, ...]:
+    """The rules of one dispute that need no invoice: at least one line
+    (``dispute_without_lines``), each line's reason a known code (``dispute_reason_unknown``),
+    its amount above zero (``dispute_amount``) and its approved amount at most the disputed
+    one (``dispute_approved_exceeds``)."""
+    if not dispute.lines:
+        return (violation_of(OwedRefused("dispute_without_lines", "lines", "no line")),)
+    found = []
+    for index, line in enumerate(dispute.lines):
+        path = f"lines[{index}]"
+        refusal = reason_refusal(path, line, reasons)
+        if refusal is not None:
+            found.append(violation_of(refusal))
+        if not line.amount.is_positive():
+            found.append(
+                Violation(
+                    code="dispute_amount",
+                    path=f"{path}.amount",
+                    message=f"a disputed amount is above zero, not {line.amount}",
+                    values={"amount": line.amount},
+                )
+            )
+        approved = line.approved_amount
+        if approved is not None and (approved.is_negative() or approved > line.amount):
+            found.append(
+                Violation(
+                    code="dispute_approved_exceeds",
+                    path=f"{path}.approved_amount",
+                    message=f"the approved {approved} is from zero to the {line.amount} disputed",
+                    values={"approved_amount": approved, "amount": line.amount},
+                )
+            )
+    return tuple(found)
+
+
+def check_promise_alone(promise: Promise, *, zone: dt.tzinfo = dt.UTC) -> tuple[Violation, ...]:
+    """The rules of one promise that need no invoice: the promised day not before the day it
+    was made in ``zone`` (``promise_dated_before_made``), acknowledged only after it was made
+    (``promise_acknowledged_before_made``). Its amounts above zero, in one currency, each
+    invoice once, are construction rules."""
+    return tuple(violation_of(refusal) for refusal in date_refusals(promise, zone=zone))
+
+
+def check_customer_credit(credit: CustomerCredit) -> tuple[Violation, ...]:
+    """The rules of one customer credit: its allocations keep the allocation engine's rules
+    (:func:`~stuut_domain.invariants.check_payment` of the credit read as a payment, ADR
+    0046: never more allocated than the credit, each allocation in its invoice's currency...)."""
+    return check_payment(as_payment(credit))
+
+
+def check_alone(entity: CreditNote | CustomerCredit | Dispute | Promise) -> tuple[Violation, ...]:
+    """Every rule of one owed entity that needs no invoice (see the four checks above)."""
+    if isinstance(entity, CreditNote):
+        return check_note(entity)
+    if isinstance(entity, Dispute):
+        return check_dispute_alone(entity)
+    if isinstance(entity, Promise):
+        return check_promise_alone(entity)
+    return check_customer_credit(entity)

@@ -17,7 +17,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -38,6 +38,7 @@ from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
 
 __all__ = [
+    "NOTE_PARTS",
     "CreditNote",
     "CreditNoteLine",
     "CreditNoteReason",
@@ -201,6 +202,16 @@ class PostPaymentSplit:
         return self.refund + self.customer_credit + self.out_of_band
 
 
+#: The applied parts of a note, in the invoice's currency (its ``parts_currency``).
+NOTE_PARTS: Final = (
+    "pre_payment_amount",
+    "post_payment_amount",
+    "refund_amount",
+    "credit_amount",
+    "out_of_band_amount",
+)
+
+
 _to_note_status = enum_of(CreditNoteStatus, "note_status", "status")
 
 
@@ -221,6 +232,12 @@ class CreditNote(Sourced):
     ``refund_amount``, ``credit_amount`` and ``out_of_band_amount`` (invoice currency, Stripe's
     names) are ``None`` until :func:`apply_credit_note` sets them; they are what a void gives
     back. ``customer_credit_id`` names the credit the note created.
+
+    ``invoice_currency`` names the currency of those parts when it is not the note's own
+    (ADR 0072); ``None`` means the note's ``currency``. Rules when built: every part is
+    :class:`Money` in :attr:`parts_currency` (``note_part_currency``), and an
+    ``invoice_currency`` other than ``currency`` needs the ``exchange_rate`` that links them
+    (``note_rate_missing``).
     """
 
     id: str
@@ -239,6 +256,7 @@ class CreditNote(Sourced):
     memo: str | None = None
     partner_id: str | None = None
     exchange_rate: Decimal | None = None
+    invoice_currency: str | None = attrs.field(default=None, validator=currency_code)
     voided_at: dt.datetime | None = attrs.field(default=None, validator=aware)
     applied_at: dt.datetime | None = attrs.field(default=None, validator=aware)
     pre_payment_amount: Money | None = None
@@ -268,6 +286,41 @@ class CreditNote(Sourced):
                     f"a credited line is above zero, not {line_total(line)}",
                     total=line_total(line),
                 )
+        self._check_parts()
+
+    def _check_parts(self) -> None:
+        expected = self.parts_currency
+        if expected != self.currency and self.exchange_rate is None:
+            raise OwedRefused(
+                "note_rate_missing",
+                "exchange_rate",
+                f"credit note {self.id!r} is in {self.currency} and its invoice in {expected}; "
+                "give the exchange_rate",
+                note_currency=self.currency,
+                invoice_currency=expected,
+            )
+        for name in NOTE_PARTS:
+            part: object = getattr(self, name)
+            if part is None:
+                continue
+            if not isinstance(part, Money):
+                raise OwedRefused(
+                    "money_type", name, f"CreditNote.{name} is Money, not {part!r}", value=part
+                )
+            if part.code != expected:
+                raise OwedRefused(
+                    "note_part_currency",
+                    name,
+                    f"{name} is in {part.code}, but the note's parts are in {expected} "
+                    "(its invoice_currency, else its currency)",
+                    part=part,
+                    parts_currency=expected,
+                )
+
+    @property
+    def parts_currency(self) -> str:
+        """The currency of the applied parts: ``invoice_currency``, else the note's own."""
+        return self.invoice_currency or self.currency
 
     @property
     def is_issued(self) -> bool:
@@ -358,7 +411,8 @@ _ACCEPTS_NOTES = frozenset(
 
 def check_note_target(invoice: Invoice, note: CreditNote) -> InvoiceStatus:
     """Refuse a note on another invoice (``note_invoice_mismatch``) or on a draft or void one
-    (``note_on_unissued_invoice``); the invoice's status otherwise."""
+    (``note_on_unissued_invoice``), or a note whose ``invoice_currency`` is not the invoice's
+    (``note_invoice_currency``); the invoice's status otherwise."""
     if note.invoice_id != invoice.id:
         raise OwedRefused(
             "note_invoice_mismatch",
@@ -366,6 +420,15 @@ def check_note_target(invoice: Invoice, note: CreditNote) -> InvoiceStatus:
             f"credit note {note.id!r} is for invoice {note.invoice_id!r}, not {invoice.id!r}",
             note_invoice_id=note.invoice_id,
             invoice_id=invoice.id,
+        )
+    if note.invoice_currency is not None and note.invoice_currency != invoice.currency:
+        raise OwedRefused(
+            "note_invoice_currency",
+            "invoice_currency",
+            f"credit note {note.id!r} names invoice currency {note.invoice_currency}, but "
+            f"invoice {invoice.id!r} is in {invoice.currency}",
+            note_invoice_currency=note.invoice_currency,
+            invoice_currency=invoice.currency,
         )
     status = status_of(invoice)
     if status not in _ACCEPTS_NOTES:

@@ -197,13 +197,9 @@ def check_dispute(
     per_item: dict[tuple[str, str], Money] = {}
     for index, line in enumerate(dispute.lines):
         path = f"lines[{index}]"
-        if line.reason not in reasons:
-            raise OwedRefused(
-                "dispute_reason_unknown",
-                f"{path}.reason",
-                f"{line.reason!r} is not a dispute reason ({', '.join(sorted(reasons))})",
-                reason=line.reason,
-            )
+        refusal = reason_refusal(path, line, reasons)
+        if refusal is not None:
+            raise refusal
         invoice = by_id.get(line.invoice_id)
         if invoice is None:
             raise OwedRefused(
@@ -246,6 +242,20 @@ def check_dispute(
                 amount_due=owed,
             )
     return dispute
+
+
+def reason_refusal(
+    path: str, line: DisputeLine, reasons: Mapping[str, str] = DISPUTE_REASONS
+) -> OwedRefused | None:
+    """``dispute_reason_unknown`` for a line whose reason is not in ``reasons``, else None."""
+    if line.reason in reasons:
+        return None
+    return OwedRefused(
+        "dispute_reason_unknown",
+        f"{path}.reason",
+        f"{line.reason!r} is not a dispute reason ({', '.join(sorted(reasons))})",
+        reason=line.reason,
+    )
 
 
 def _check_line_item(path: str, line: DisputeLine, invoice: Invoice, disputed: Money) -> None:

@@ -10,7 +10,8 @@ gone from its payment, so it is un-appropriated by construction.
 
 The deadline is the promised date, padded by the method's transit days
 (:data:`METHOD_PADDING_DAYS`, Stuut's figures, replaceable in :class:`PromisePolicy`), plus
-grace days (calendar days until the business calendar lands).
+grace days: calendar days, or business days of the policy's ``calendar`` (ADR 0050) when it
+has one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -31,6 +32,9 @@ from stuut_domain.money import Money
 from stuut_domain.payment import Payment, PaymentAllocation, is_approved
 from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
+
+if TYPE_CHECKING:
+    from stuut_domain.ports import BusinessCalendar
 
 __all__ = [
     "DEFAULT_PROMISE_POLICY",
@@ -124,13 +128,17 @@ class PromisePolicy:
     of it). ``partial_threshold``: from this share (and above zero) a lapsed promise is
     ``partially_kept`` rather than ``broken`` (default: any money). ``grace_days`` after the
     padded date (default 2, Stuut's 1–2). ``padding``: transit days by payment method, with
-    ``"other"`` for unknown methods (default :data:`METHOD_PADDING_DAYS`).
+    ``"other"`` for unknown methods (default :data:`METHOD_PADDING_DAYS`). ``calendar``: when
+    set, the grace days are that calendar's business days after the padded date, so the
+    deadline is a business day (a promise padded to a Saturday with 2 days of grace runs to
+    Tuesday); without one they are calendar days.
     """
 
     kept_threshold: Fraction = attrs.field(default=Fraction(1), validator=_share)
     partial_threshold: Fraction = attrs.field(default=Fraction(0), validator=_share)
     grace_days: int = attrs.field(default=2, validator=_days)
     padding: Mapping[str, int] = METHOD_PADDING_DAYS
+    calendar: BusinessCalendar | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.partial_threshold > self.kept_threshold:
@@ -361,31 +369,51 @@ def check_promise(
                 amount=item.amount,
                 amount_due=owed,
             )
-    made_day = promise.made_at.astimezone(zone).date()
-    if promise.promised_date < made_day:
-        raise OwedRefused(
-            "promise_dated_before_made",
-            "promised_date",
-            f"the promised day {promise.promised_date.isoformat()} is before the promise was "
-            f"made ({made_day.isoformat()})",
-            promised_date=promise.promised_date,
-            made_at=promise.made_at,
-        )
-    if promise.acknowledged_at is not None and promise.acknowledged_at < promise.made_at:
-        raise OwedRefused(
-            "promise_acknowledged_before_made",
-            "acknowledged_at",
-            "a promise is acknowledged after it is made",
-            acknowledged_at=promise.acknowledged_at,
-            made_at=promise.made_at,
-        )
+    for refusal in date_refusals(promise, zone=zone):
+        raise refusal
     return promise
 
 
+def date_refusals(promise: Promise, *, zone: dt.tzinfo = dt.UTC) -> tuple[OwedRefused, ...]:
+    """The rules of a promise's own instants, which need no invoice: the promised day is not
+    before the day it was made in ``zone`` (``promise_dated_before_made``), and it is not
+    acknowledged before it was made (``promise_acknowledged_before_made``)."""
+    found = []
+    made_day = promise.made_at.astimezone(zone).date()
+    if promise.promised_date < made_day:
+        found.append(
+            OwedRefused(
+                "promise_dated_before_made",
+                "promised_date",
+                f"the promised day {promise.promised_date.isoformat()} is before the promise "
+                f"was made ({made_day.isoformat()})",
+                promised_date=promise.promised_date,
+                made_at=promise.made_at,
+            )
+        )
+    if promise.acknowledged_at is not None and promise.acknowledged_at < promise.made_at:
+        found.append(
+            OwedRefused(
+                "promise_acknowledged_before_made",
+                "acknowledged_at",
+                "a promise is acknowledged after it is made",
+                acknowledged_at=promise.acknowledged_at,
+                made_at=promise.made_at,
+            )
+        )
+    return tuple(found)
+
+
 def deadline_of(promise: Promise, policy: PromisePolicy = DEFAULT_PROMISE_POLICY) -> dt.date:
-    """The last day money may arrive: promised date + method padding + grace days."""
-    days = policy.padding_for(promise.method) + policy.grace_days
-    return promise.promised_date + dt.timedelta(days=days)
+    """The last day money may arrive: promised date + method padding + grace days.
+
+    The padding is transit time, in calendar days; the grace days are business days of the
+    policy's ``calendar`` when it has one (ADR 0050), else calendar days.
+    """
+    padded = promise.promised_date + dt.timedelta(days=policy.padding_for(promise.method))
+    if policy.calendar is None:
+        return padded + dt.timedelta(days=policy.grace_days)
+    return policy.calendar.add_business_days(padded, policy.grace_days)
 
 
 def _ended(promise: Promise, at: dt.datetime) -> PromiseStatus | None:

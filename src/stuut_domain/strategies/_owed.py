@@ -18,8 +18,13 @@ import attrs
 from hypothesis import strategies as st
 
 from stuut_domain.invoice import Invoice
-from stuut_domain.money import Money, allocate
-from stuut_domain.owed.credit_note import CreditNote, CreditNoteLine, PostPaymentSplit
+from stuut_domain.money import Money, allocate, exponent
+from stuut_domain.owed.credit_note import (
+    CreditNote,
+    CreditNoteLine,
+    PostPaymentSplit,
+    credited_in_invoice_currency,
+)
 from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, DisputeLine
 from stuut_domain.owed.promise import (
     DEFAULT_PROMISE_POLICY,
@@ -58,6 +63,11 @@ _OUTCOMES: Final = (
     PromiseStatus.PENDING,
 )
 _METHODS: Final = st.sampled_from(("ach", "check", "wire", None))
+#: Exchange rates a note in another currency is drawn with (one major unit of the note's
+#: currency in the invoice's), exact decimals.
+_RATES: Final = st.sampled_from(
+    (Decimal("0.92"), Decimal("1.0875"), Decimal("0.5"), Decimal("2"), Decimal("1.3333"))
+)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -95,9 +105,15 @@ def _line_for(draw: st.DrawFn, code: str, target: int) -> CreditNoteLine:
 
 
 def _note_for(
-    draw: st.DrawFn, invoice: Invoice, target: int, number: int, at: dt.datetime
+    draw: st.DrawFn,
+    invoice: Invoice,
+    target: int,
+    number: int,
+    at: dt.datetime,
+    *,
+    foreign: tuple[str, Decimal] | None = None,
 ) -> CreditNote:
-    code = invoice.currency
+    code, rate = (invoice.currency, None) if foreign is None else foreign
     count = min(draw(_LINE_COUNTS), target)
     ratios = draw(st.lists(st.integers(1, 9), min_size=count, max_size=count))
     parts = [m.minor_units for m in allocate(Money(target, code), ratios)]
@@ -108,6 +124,7 @@ def _note_for(
         currency=code,
         lines=lines,
         effective_at=at,
+        exchange_rate=rate,
         partner_id=invoice.partner_id,
         reason=draw(st.sampled_from(("order_change", "duplicate", "product_unsatisfactory"))),
     )
@@ -121,8 +138,34 @@ def _split(draw: st.DrawFn, code: str, post: int) -> PostPaymentSplit | None:
     return PostPaymentSplit.of(code, refund=refund, customer_credit=credit, out_of_band=outside)
 
 
+def _foreign_note(
+    draw: st.DrawFn, invoice: Invoice, room: int, number: int, at: dt.datetime
+) -> tuple[CreditNote, int] | None:
+    """A note in another currency worth 1..``room`` of the invoice's, and what it credits.
+
+    Its total in its own currency is what ``room`` buys back at the drawn rate, at most; the
+    note then credits ``floor(total × rate)`` of the invoice's currency (ADR 0012). ``None``
+    when no such note credits anything (a rate and exponents that round it to nothing).
+    """
+    code = draw(currencies().filter(lambda c: c != invoice.currency))
+    rate = draw(_RATES)
+    # what one minor unit of the note's currency buys of the invoice's, exactly
+    per_unit = Fraction(rate) * Fraction(10) ** (exponent(invoice.currency) - exponent(code))
+    most = int(Fraction(room) / per_unit)
+    if most < 1:
+        return None
+    target = draw(st.integers(1, min(most, 10**9)))
+    note = _note_for(draw, invoice, target, number, at, foreign=(code, rate))
+    credited = credited_in_invoice_currency(note, invoice.currency).minor_units
+    if not 1 <= credited <= room:
+        return None
+    return note, credited
+
+
 @st.composite
-def _credit_scenarios(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> CreditScenario:
+def _credit_scenarios(
+    draw: st.DrawFn, codes: st.SearchStrategy[str], foreign: bool = False
+) -> CreditScenario:
     invoice = draw(invoices(currency=codes, status=_CREDITABLE))
     assert invoice.issued_at is not None  # every creditable status is issued
     at = _after(draw, invoice.modified_at or invoice.issued_at, 30)
@@ -137,8 +180,12 @@ def _credit_scenarios(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> CreditS
         last = number == count
         if room == 0:
             break
-        target = room if (exact and last) else draw(st.integers(1, room))
-        note = _note_for(draw, invoice, target, number, at)
+        drawn = _foreign_note(draw, invoice, room, number, at) if foreign else None
+        if drawn is not None:
+            note, target = drawn
+        else:
+            target = room if (exact and last) else draw(st.integers(1, room))
+            note = _note_for(draw, invoice, target, number, at)
         pre = min(target, due)
         due -= pre
         room -= target
@@ -148,19 +195,23 @@ def _credit_scenarios(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> CreditS
 
 
 def credit_scenarios(
-    *, currency: str | st.SearchStrategy[str] | None = None
+    *, currency: str | st.SearchStrategy[str] | None = None, foreign: bool = False
 ) -> st.SearchStrategy[CreditScenario]:
     """An open, partially paid or paid invoice and 1–3 notes that fit its total.
 
     Lines are by amount or by quantity with a tax rate rounded per line; about half the
     scenarios hit the invoice total exactly; notes after a partial payment have a post-payment
     part, split at random into refund, customer credit and out of band, to the minor unit.
+    ``foreign=True``: the notes are in another currency than the invoice (``currency`` is the
+    invoice's), each with an ``exchange_rate``, crediting ``floor(total × rate)`` of the
+    invoice's currency (a note the rate would round to nothing is drawn in the invoice's
+    currency instead); applied, their parts are in the invoice's (ADR 0072).
     """
     _check_currency(currency)
     codes = currencies() if currency is None else currency
     if isinstance(codes, str):
         codes = st.just(codes)
-    return _credit_scenarios(codes)
+    return _credit_scenarios(codes, foreign)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
