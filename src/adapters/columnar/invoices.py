@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_BATCH_ROWS", "invoice_batches", "read_invoices", "write_parq
 DEFAULT_BATCH_ROWS = 65_536
 
 
-def _batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
+def invoices_batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
     """One record batch, built column by column (one tight loop per column)."""
     exponents = {code: exponent_of(code) for code in {i.currency for i in invoices}}
     columns: dict[str, list[Any]] = {
@@ -79,11 +79,11 @@ def invoice_batches(
     for invoice in invoices:
         pending.append(invoice)
         if len(pending) == batch_rows:
-            yield _batch(pending, first_row)
+            yield invoices_batch(pending, first_row)
             first_row += len(pending)
             pending = []
     if pending or first_row == 0:
-        yield _batch(pending, first_row)
+        yield invoices_batch(pending, first_row)
 
 
 def write_parquet(

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from adapters.columnar._build import array, check_exponents, checked
-from adapters.columnar.invoices import DEFAULT_BATCH_ROWS, invoice_batches
+from adapters.columnar.invoices import DEFAULT_BATCH_ROWS, invoice_batches, invoices_batch
 from adapters.columnar.schema import SCHEMAS, check_schema
 from adapters.errors import ColumnarMismatch
 from stuut_domain.invoice import LineItem
@@ -38,6 +38,7 @@ from stuut_domain.payment import Payment, PaymentAllocation
 
 __all__ = [
     "TABLES",
+    "batch_of",
     "iter_table",
     "read_table",
     "table_batches",
@@ -137,9 +138,12 @@ def _schema(table: str) -> pa.Schema:
     return SCHEMAS[table]
 
 
-def _batch(table: str, entities: list[Any], first_row: int) -> pa.RecordBatch:
-    """One record batch of ``table`` from its entities (one tight loop per column)."""
-    schema = SCHEMAS[table]
+def batch_of(table: str, entities: list[Any], first_row: int = 0) -> pa.RecordBatch:
+    """One record batch of ``table`` from its entities (one tight loop per column); rows are
+    numbered from ``first_row`` in the errors, which name the row as the whole table counts."""
+    schema = _schema(table)
+    if table == "invoices":
+        return invoices_batch(entities, first_row)
     kind, to_row = _ROWS[table]
     rows = []
     for offset, entity in enumerate(entities):
@@ -193,11 +197,11 @@ def table_batches(
     for entity in entities:
         pending.append(entity)
         if len(pending) == batch_rows:
-            yield _batch(table, pending, first_row)
+            yield batch_of(table, pending, first_row)
             first_row += len(pending)
             pending = []
     if pending or first_row == 0:
-        yield _batch(table, pending, first_row)
+        yield batch_of(table, pending, first_row)
 
 
 def write_batches(
