@@ -145,13 +145,16 @@ def _refused(error: DecodeError, first_row: int) -> ColumnarMismatch:
     if not problems:
         return ColumnarMismatch("invoices", "<document>", "Stuut JSON invoices", str(error))
     problem = problems[0]
+    message = problem.message
+    expected = message[len("expected ") :] if message.startswith("expected ") else None
+    expected = expected or f"a value decoding accepts ({message})"
     match = _PATH.match(problem.path)
     if match is None:
         column = problem.path or "<document>"
-        return ColumnarMismatch("invoices", column, problem.message, problem.value)
+        return ColumnarMismatch("invoices", column, expected, problem.value)
     column = match.group(2) or "<invoice>"
     row = first_row + int(match.group(1))
-    return ColumnarMismatch("invoices", column, problem.message, problem.value, row)
+    return ColumnarMismatch("invoices", column, expected, problem.value, row)
 
 
 def _entity_rows(document: bytes | str, first_row: int) -> list[Invoice]:
