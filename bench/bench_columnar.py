@@ -246,9 +246,59 @@ def wire_rows(quick: bool) -> list[Row]:
     ]
 
 
+_WIRE_CHILD = """
+import json, resource, sys, time
+from adapters.columnar.wire import wire_to_parquet
+from adapters.stuut_json import encode_invoice
+from bench.bench_scale import generated
+n, path = int(sys.argv[1]), sys.argv[2]
+
+def pages():
+    page = []
+    for invoice in generated(n):
+        page.append(encode_invoice(invoice))
+        if len(page) == 100:
+            yield b"[" + b",".join(page) + b"]"
+            page = []
+    if page:
+        yield b"[" + b",".join(page) + b"]"
+
+start = time.perf_counter()
+rows = wire_to_parquet(pages(), path)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+"""
+
+
+def wire_rss_rows(n: int) -> list[Row]:
+    """Pages of wire JSON made one at a time to Parquet (``wire_to_parquet``): peak RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _WIRE_CHILD, str(n), f"{tmp}/w.parquet"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+    return [
+        row(
+            f"wire JSON pages to Parquet, {n:,} invoices, peak RSS",
+            figures["peak_mib"],
+            "MiB",
+            peer="target",
+            peer_value=500.0,
+            target=1.0,
+        )
+    ]
+
+
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     lines = wire_rows(quick) if "--wire" in sys.argv else []
+    if "--wire-rss" in sys.argv:
+        lines += wire_rss_rows(100_000 if quick else 1_000_000)
     if "--store" in sys.argv:
         lines += store_rows((100_000,) if quick else (100_000, 1_000_000))
     for line in lines or rows(quick=quick):
