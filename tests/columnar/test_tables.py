@@ -234,6 +234,29 @@ class TestRefusals:
             read_table("allocations", tmp_path / "p.parquet")
         assert "'allocations'" in str(caught.value)
 
+    @pytest.mark.parametrize("table", TABLES[1:])
+    def test_another_version_another_program_or_type_is_refused(
+        self, table: str, tmp_path: Path
+    ) -> None:
+        """Each table's reader names the metadata or the column at fault and the type wanted."""
+        empty = pa.Table.from_batches(list(table_batches(table, [])))
+        meta = {**SCHEMAS[table].metadata, b"stuut.schema_version": b"2"}
+        pq.write_table(empty.replace_schema_metadata(meta), tmp_path / "v2")
+        pq.write_table(pa.table({"id": ["a"], "amount": [1.5]}), tmp_path / "other")
+        first = SCHEMAS[table].field(0)
+        wrong = empty.set_column(0, first.name, pa.array([], type=pa.float64()))
+        pq.write_table(wrong.replace_schema_metadata(SCHEMAS[table].metadata), tmp_path / "type")
+        found = []
+        for name in ("v2", "other", "type"):
+            with pytest.raises(ColumnarMismatch) as caught:
+                read_table(table, tmp_path / name)
+            found.append((caught.value.column, caught.value.found))
+        assert [
+            ("<schema metadata>", "2"),
+            ("<schema metadata>", None),
+            (first.name, "double"),
+        ] == found
+
     def test_a_null_where_the_schema_has_none_is_refused_naming_the_row(
         self, tmp_path: Path
     ) -> None:
