@@ -106,6 +106,13 @@ class TestEqualToEntities:
         page = _page(_doc(1, surprise={"x": 1}), _doc(2))
         assert _rows(invoice_batches(decode_invoices(page))) == _rows(wire_invoice_batches([page]))
 
+    def test_a_batch_read_in_several_slices_equals_the_entities(self) -> None:
+        """More frames than one slice (8,192) are read in passes and joined in order."""
+        book = [_invoice(n) for n in range(9_000)]
+        pages = _documents(book, 3_000, envelope=False)
+        (batch,) = wire_invoice_batches(pages, batch_rows=10_000)
+        assert _rows(invoice_batches(book)) == _rows([batch])
+
     def test_no_documents_give_one_empty_batch(self) -> None:
         (batch,) = wire_invoice_batches([])
         assert (0, INVOICES) == (batch.num_rows, batch.schema)
