@@ -94,6 +94,17 @@ class TestStoreToParquet:
             export_book(tmp_path, invoices=book(), batch_rows=2)
         assert 4 == caught.value.row
 
+    def test_a_partner_among_the_invoices_is_refused_naming_the_row(self, tmp_path: Path) -> None:
+        book = JsonStore(sample_portfolio_path())
+        mixed = [next(book.invoices.find()), next(book.partners.find())]
+        with pytest.raises(ColumnarMismatch) as caught:
+            export_book(tmp_path, invoices=mixed)
+        assert ("<entity>", 1, "Partner") == (
+            caught.value.column,
+            caught.value.row,
+            caught.value.found,
+        )
+
     def test_batch_rows_must_be_a_positive_int(self, tmp_path: Path) -> None:
         with pytest.raises(ColumnarMismatch):
             export_book(tmp_path, invoices=[], batch_rows=0)

@@ -27,6 +27,10 @@ from adapters.columnar.invoices import DEFAULT_BATCH_ROWS
 from adapters.columnar.schema import SCHEMAS
 from adapters.columnar.tables import batch_of
 from adapters.errors import ColumnarMismatch
+from stuut_domain.invoice import Invoice
+from stuut_domain.outreach.state import SentOutreach
+from stuut_domain.partner import Partner
+from stuut_domain.payment import Payment
 
 __all__ = ["api_to_parquet", "export_book", "store_to_parquet"]
 
@@ -99,15 +103,18 @@ def export_book(
                 + [("line_items", item) for item in invoice.line_items]
                 + [("allocations", allocation) for allocation in invoice.payments]
             ),
-            ("invoices", "line_items", "allocations"),
+            tables=("invoices", "line_items", "allocations"),
+            kind=Invoice,
         )
-    for table, source in (
-        ("partners", partners),
-        ("payments", payments),
-        ("outreach_attempts", outreach_attempts),
+    for table, source, kind in (
+        ("partners", partners, Partner),
+        ("payments", payments, Payment),
+        ("outreach_attempts", outreach_attempts, SentOutreach),
     ):
         if source is not None:
-            written |= _pass(target, batch_rows, source, lambda e, t=table: [(t, e)], (table,))
+            written |= _pass(
+                target, batch_rows, source, lambda e, t=table: [(t, e)], tables=(table,), kind=kind
+            )
     return written
 
 
@@ -116,12 +123,17 @@ def _pass(
     batch_rows: int,
     source: Iterable[Any],
     rows_of: Any,
+    *,
     tables: tuple[str, ...],
+    kind: type,
 ) -> dict[str, int]:
     """One pass over ``source`` feeding the sinks of ``tables``; all finished or none."""
     sinks = {table: _Sink(table, folder, batch_rows) for table in tables}
     try:
-        for entity in source:
+        for row, entity in enumerate(source):
+            if type(entity) is not kind:
+                found = type(entity).__name__
+                raise ColumnarMismatch(tables[0], "<entity>", kind.__name__, found, row)
             for table, item in rows_of(entity):
                 sinks[table].add(item)
         for sink in sinks.values():

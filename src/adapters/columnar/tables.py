@@ -29,7 +29,7 @@ from adapters.columnar._build import array, check_exponents, checked
 from adapters.columnar.invoices import DEFAULT_BATCH_ROWS, invoice_batches, invoices_batch
 from adapters.columnar.schema import SCHEMAS, check_schema
 from adapters.errors import ColumnarMismatch
-from stuut_domain.invoice import LineItem
+from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
 from stuut_domain.money import exponent as exponent_of
 from stuut_domain.outreach.state import SentOutreach
@@ -143,6 +143,10 @@ def batch_of(table: str, entities: list[Any], first_row: int = 0) -> pa.RecordBa
     numbered from ``first_row`` in the errors, which name the row as the whole table counts."""
     schema = _schema(table)
     if table == "invoices":
+        for offset, entity in enumerate(entities):
+            if type(entity) is not Invoice:
+                found = type(entity).__name__
+                raise ColumnarMismatch(table, "<entity>", "Invoice", found, first_row + offset)
         return invoices_batch(entities, first_row)
     kind, to_row = _ROWS[table]
     rows = []
