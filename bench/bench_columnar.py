@@ -8,6 +8,12 @@
 * Aging by currency of the written file: the library's Ibis expression on DuckDB against
   the same query written by hand in DuckDB SQL (target ≤ 1.5×).
 
+* Wire JSON to Arrow (``--wire``): ``adapters.columnar.wire`` over pages of 100 invoices
+  against decoding the same pages to entities (and then to Arrow), in one run (target:
+  ≥ 3× faster, a ratio ≤ 1/3).
+* JSON store to Parquet (``--store``): ``store_to_parquet`` over a generated store of 100k
+  and 1M invoice files, in a child process whose peak RSS is read (target ≤ 500 MiB).
+
 Run alone with ``python -m bench.bench_columnar`` (``--quick``: 100k instead of 1M).
 """
 
@@ -19,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.timing import Row, row
 
@@ -126,8 +133,175 @@ def rows(quick: bool) -> list[Row]:
     ]
 
 
+_STORE_CHILD = """
+import json, resource, sys, time
+from adapters.columnar.export import store_to_parquet
+from adapters.json_store import JsonStore
+root, folder = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+written = store_to_parquet(JsonStore(root), folder)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": written["invoices"]}))
+"""
+
+
+def _store_of(n: int, root: Path) -> None:
+    """A JSON store of ``n`` generated invoices, written file by file (the book never held)."""
+    from adapters.stuut_json import encode_invoice
+    from bench.bench_scale import generated
+
+    folder = root / "invoices"
+    folder.mkdir(parents=True)
+    for invoice in generated(n):
+        (folder / f"{invoice.id}.json").write_bytes(encode_invoice(invoice))
+
+
+def store_rows(sizes: tuple[int, ...]) -> list[Row]:
+    """JSON store to Parquet (``store_to_parquet``), streamed: µs per invoice, peak RSS."""
+    out = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            _store_of(n, Path(tmp) / "store")
+            figures = json.loads(
+                subprocess.run(
+                    [sys.executable, "-c", _STORE_CHILD, f"{tmp}/store", f"{tmp}/parquet"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            )
+        out.append(
+            row(
+                f"JSON store to Parquet, {n:,} invoices, peak RSS",
+                figures["peak_mib"],
+                "MiB",
+                peer="target",
+                peer_value=500.0,
+                target=1.0,
+            )
+        )
+        out.append(
+            row(f"JSON store to Parquet, {n:,} invoices", figures["seconds"] / n * 1e6, "µs")
+        )
+    return out
+
+
+def _pages(n: int, per_page: int = 100) -> list[bytes]:
+    from adapters.stuut_json import encode_invoice
+    from bench.bench_scale import generated
+
+    pages, page = [], []
+    for invoice in generated(n):
+        page.append(encode_invoice(invoice))
+        if len(page) == per_page:
+            pages.append(b"[" + b",".join(page) + b"]")
+            page = []
+    if page:
+        pages.append(b"[" + b",".join(page) + b"]")
+    return pages
+
+
+def wire_rows(quick: bool) -> list[Row]:
+    """Wire JSON pages to Arrow without entities, against decoding them to entities, in
+    one run (CPU seconds, best of five, interleaved: the machine is shared)."""
+    from adapters.columnar import invoice_batches
+    from adapters.columnar.wire import wire_invoice_batches
+    from adapters.stuut_json import decode_invoices
+
+    n = 20_000 if quick else 100_000
+    pages = _pages(n)
+    best: dict[str, float] = {}
+
+    def cpu(name: str, fn: Any) -> Any:
+        start = time.process_time()
+        out = fn()
+        best[name] = min(best.get(name, float("inf")), (time.process_time() - start) / n * 1e6)
+        return out
+
+    for _ in range(5):
+        entities = cpu("decode", lambda: [i for p in pages for i in decode_invoices(p)])
+        cpu("to_arrow", lambda: list(invoice_batches(entities)))  # noqa: B023
+        cpu("direct", lambda: list(wire_invoice_batches(pages)))
+    both = best["decode"] + best["to_arrow"]
+    return [
+        row(
+            f"wire JSON to Arrow, no entities, {n:,} invoices (CPU)",
+            best["direct"],
+            "µs",
+            peer="decode to entities",
+            peer_value=best["decode"],
+            target=1 / 3,
+            target_text="<= 1/3",
+        ),
+        row(
+            f"wire JSON to Arrow, no entities, {n:,} invoices (CPU)",
+            best["direct"],
+            "µs",
+            peer="decode to entities, then to Arrow",
+            peer_value=both,
+            target=1 / 3,
+            target_text="<= 1/3",
+        ),
+    ]
+
+
+_WIRE_CHILD = """
+import json, resource, sys, time
+from adapters.columnar.wire import wire_to_parquet
+from adapters.stuut_json import encode_invoice
+from bench.bench_scale import generated
+n, path = int(sys.argv[1]), sys.argv[2]
+
+def pages():
+    page = []
+    for invoice in generated(n):
+        page.append(encode_invoice(invoice))
+        if len(page) == 100:
+            yield b"[" + b",".join(page) + b"]"
+            page = []
+    if page:
+        yield b"[" + b",".join(page) + b"]"
+
+start = time.perf_counter()
+rows = wire_to_parquet(pages(), path)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+"""
+
+
+def wire_rss_rows(n: int) -> list[Row]:
+    """Pages of wire JSON made one at a time to Parquet (``wire_to_parquet``): peak RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _WIRE_CHILD, str(n), f"{tmp}/w.parquet"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+    return [
+        row(
+            f"wire JSON pages to Parquet, {n:,} invoices, peak RSS",
+            figures["peak_mib"],
+            "MiB",
+            peer="target",
+            peer_value=500.0,
+            target=1.0,
+        )
+    ]
+
+
 if __name__ == "__main__":
-    for line in rows(quick="--quick" in sys.argv):
+    quick = "--quick" in sys.argv
+    lines = wire_rows(quick) if "--wire" in sys.argv else []
+    if "--wire-rss" in sys.argv:
+        lines += wire_rss_rows(100_000 if quick else 1_000_000)
+    if "--store" in sys.argv:
+        lines += store_rows((100_000,) if quick else (100_000, 1_000_000))
+    for line in lines or rows(quick=quick):
         ratio = line["ratio"]
         shown = "" if ratio is None else f"  ratio {ratio:.2f} (target {line['target']})"
         print(f"{line['figure']:55} {line['value']:9.2f} {line['unit']}{shown}", flush=True)

@@ -14,6 +14,8 @@ FORBIDDEN = (
     "hypothesis",
     "ibis",
     "msgspec",
+    "numpy",
+    "pandas",
     "polars",
     "pyarrow",
     "pydantic",
@@ -39,3 +41,10 @@ class TestImportBoundary:
         )
         leaked = sorted(name for name in loaded if name.split(".")[0] in FORBIDDEN)
         assert [] == leaked
+
+    def test_the_columnar_io_loads_no_query_engine_or_dataframe(self) -> None:
+        """Writing and reading tables on columns needs pyarrow only: no engine, no frame."""
+        loaded = _modules_after("import adapters.columnar, adapters.columnar.tables")
+        engines = {"ibis", "duckdb", "polars", "pandas"}
+        assert [] == sorted(name for name in loaded if name.split(".")[0] in engines)
+        assert "pyarrow" in loaded

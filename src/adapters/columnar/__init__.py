@@ -1,6 +1,7 @@
-"""Invoices on columns: a versioned Arrow schema and streaming Parquet (extra ``columnar``).
+"""The library's tables on columns: versioned Arrow schemas and streaming Parquet (extra
+``columns``).
 
-Needs pyarrow (``pip install "stuut-domain[columnar]"``); the core never imports it. See
+Needs pyarrow (``pip install "stuut-domain[columns]"``); the core never imports it. See
 ``docs/columnar.md`` and ADR 0060.
 """
 
@@ -12,14 +13,44 @@ from adapters.columnar.invoices import (
     read_invoices,
     write_parquet,
 )
-from adapters.columnar.schema import INVOICES, SCHEMA_VERSION, check_schema
+from adapters.columnar.schema import (
+    ALLOCATIONS,
+    INVOICES,
+    LINE_ITEMS,
+    OUTREACH_ATTEMPTS,
+    PARTNERS,
+    PAYMENTS,
+    SCHEMA_VERSION,
+    SCHEMAS,
+    check_schema,
+)
+from adapters.columnar.tables import (
+    TABLES,
+    iter_table,
+    read_table,
+    table_batches,
+    write_batches,
+    write_table,
+)
 
 __all__ = [
+    "ALLOCATIONS",
     "DEFAULT_BATCH_ROWS",
     "INVOICES",
+    "LINE_ITEMS",
+    "OUTREACH_ATTEMPTS",
+    "PARTNERS",
+    "PAYMENTS",
+    "SCHEMAS",
     "SCHEMA_VERSION",
+    "TABLES",
     "check_schema",
     "invoice_batches",
+    "iter_table",
     "read_invoices",
+    "read_table",
+    "table_batches",
+    "write_batches",
     "write_parquet",
+    "write_table",
 ]

@@ -10,18 +10,16 @@ disagrees with the money rules (:class:`~adapters.errors.ColumnarMismatch`).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from adapters.columnar._build import array, check_exponents, checked
 from adapters.columnar.schema import INVOICES, check_schema
 from adapters.errors import ColumnarMismatch
-from stuut_domain.errors import UnknownCurrency
 from stuut_domain.invoice import Invoice, status_of
 from stuut_domain.money import exponent as exponent_of
 from stuut_domain.receivables import due_day, issue_date_of
@@ -31,22 +29,8 @@ __all__ = ["DEFAULT_BATCH_ROWS", "invoice_batches", "read_invoices", "write_parq
 #: Rows per record batch (and Parquet row group) unless the caller says otherwise.
 DEFAULT_BATCH_ROWS = 65_536
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
-
-def _checked(column: str, units: list[int | None], first_row: int) -> list[int | None]:
-    """``units`` as they are, or the first one beyond int64 refused with its row."""
-    present = [u for u in units if u is not None]
-    if present and (max(present) > _INT64_MAX or min(present) < _INT64_MIN):
-        for offset, u in enumerate(units):
-            if u is not None and not _INT64_MIN <= u <= _INT64_MAX:
-                raise ColumnarMismatch(
-                    "invoices", column, "minor units within int64", u, first_row + offset
-                )
-    return units
-
-
-def _batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
+def invoices_batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
     """One record batch, built column by column (one tight loop per column)."""
     exponents = {code: exponent_of(code) for code in {i.currency for i in invoices}}
     columns: dict[str, list[Any]] = {
@@ -73,25 +57,10 @@ def _batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
         "in_dispute": [i.in_dispute for i in invoices],
     }
     for name in ("total_amount_minor", "amount_paid_minor", "amount_due_minor"):
-        _checked(name, columns[name], first_row)
+        checked("invoices", name, columns[name], first_row)
     return pa.RecordBatch.from_arrays(
-        [_array(columns[field.name], field.type) for field in INVOICES], schema=INVOICES
+        [array(columns[field.name], field.type) for field in INVOICES], schema=INVOICES
     )
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-
-
-def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
-    """One column. Instants go over as exact integer microseconds since the epoch (ten
-    times faster than pyarrow reading each aware datetime's offset), dictionaries encoded."""
-    if pa.types.is_dictionary(type_):
-        return pa.array(values, type=pa.string()).dictionary_encode()
-    if pa.types.is_timestamp(type_):
-        micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
-        return pa.array(micros, type=pa.int64()).cast(type_)
-    return pa.array(values, type=type_)
 
 
 def invoice_batches(
@@ -110,11 +79,11 @@ def invoice_batches(
     for invoice in invoices:
         pending.append(invoice)
         if len(pending) == batch_rows:
-            yield _batch(pending, first_row)
+            yield invoices_batch(pending, first_row)
             first_row += len(pending)
             pending = []
     if pending or first_row == 0:
-        yield _batch(pending, first_row)
+        yield invoices_batch(pending, first_row)
 
 
 def write_parquet(
@@ -136,33 +105,6 @@ def write_parquet(
     return rows
 
 
-def _check_exponents(table: pa.Table) -> None:
-    """Every row's exponent is its currency's (the money rules), else the first bad row."""
-    codes = pc.unique(table["currency"].combine_chunks().dictionary_decode())
-    for code in codes.to_pylist():
-        try:
-            wanted = exponent_of(code)
-        except UnknownCurrency:
-            rows = pc.indices_nonzero(pc.equal(table["currency"].cast(pa.string()), code))
-            raise ColumnarMismatch(
-                "invoices", "currency", "an ISO 4217 code", code, rows[0].as_py()
-            ) from None
-        wrong = pc.and_(
-            pc.equal(table["currency"].cast(pa.string()), code),
-            pc.not_equal(table["exponent"], wanted),
-        )
-        bad = pc.indices_nonzero(wrong)
-        if len(bad):
-            row = bad[0].as_py()
-            raise ColumnarMismatch(
-                "invoices",
-                "exponent",
-                f"{wanted} (the exponent of {code})",
-                table["exponent"][row].as_py(),
-                row,
-            )
-
-
 def read_invoices(path: str | os.PathLike[str]) -> pa.Table:
     """The invoices table in the Parquet file at ``path``, checked against the schema.
 
@@ -172,5 +114,5 @@ def read_invoices(path: str | os.PathLike[str]) -> pa.Table:
     """
     check_schema(pq.read_schema(os.fspath(path)), INVOICES)
     table = pq.read_table(os.fspath(path), schema=INVOICES)
-    _check_exponents(table)
+    check_exponents("invoices", table)
     return table

@@ -1,4 +1,6 @@
-"""The versioned Arrow schema of invoices on columns (ADR 0060).
+"""The versioned Arrow schemas of the library's tables on columns (ADR 0060, ADR 0069).
+
+Six tables: invoices, line items, payments, allocations, partners and outreach attempts.
 
 Rules every column keeps:
 
@@ -26,7 +28,19 @@ import pyarrow as pa
 
 from adapters.errors import ColumnarMismatch
 
-__all__ = ["INVOICES", "SCHEMA_VERSION", "TABLE_KEY", "VERSION_KEY", "check_schema"]
+__all__ = [
+    "ALLOCATIONS",
+    "INVOICES",
+    "LINE_ITEMS",
+    "OUTREACH_ATTEMPTS",
+    "PARTNERS",
+    "PAYMENTS",
+    "SCHEMAS",
+    "SCHEMA_VERSION",
+    "TABLE_KEY",
+    "VERSION_KEY",
+    "check_schema",
+]
 
 #: The version of the columnar schema; bumped on any change a reader must know about.
 SCHEMA_VERSION: Final = "1"
@@ -40,6 +54,10 @@ _ENUM: Final = pa.dictionary(pa.int32(), pa.string())
 
 def _money(name: str, *, nullable: bool) -> pa.Field:
     return pa.field(f"{name}_minor", pa.int64(), nullable=nullable)
+
+
+def _meta(table: str) -> dict[bytes, bytes]:
+    return {TABLE_KEY: table.encode(), VERSION_KEY: SCHEMA_VERSION.encode()}
 
 
 #: One row per invoice: ids, the money triples, the lifecycle instants and their days.
@@ -65,8 +83,128 @@ INVOICES: Final = pa.schema(
         pa.field("promised_to_pay_date", pa.date32()),
         pa.field("in_dispute", pa.bool_()),
     ],
-    metadata={TABLE_KEY: b"invoices", VERSION_KEY: SCHEMA_VERSION.encode()},
+    metadata=_meta("invoices"),
 )
+
+#: One row per line item (``Invoice.line_items``). The money shares the row's currency (the
+#: line item's, else its amounts'; null with no amount); ``quantity`` is the exact decimal
+#: text (``"2.5"``), never a float.
+LINE_ITEMS: Final = pa.schema(
+    [
+        pa.field("invoice_id", pa.string(), nullable=False),
+        pa.field("remote_id", pa.string()),
+        pa.field("line_number", pa.int64()),
+        pa.field("name", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("product_type", _ENUM),
+        pa.field("currency", _ENUM),
+        pa.field("exponent", pa.int8()),
+        pa.field("quantity", pa.string()),
+        _money("unit_amount", nullable=True),
+        _money("total_amount", nullable=True),
+        _money("total_discount", nullable=True),
+        _money("total_tax", nullable=True),
+        pa.field("period_start_date", _TS),
+        pa.field("period_end_date", _TS),
+        pa.field("created_at", _TS),
+        pa.field("modified_at", _TS),
+    ],
+    metadata=_meta("line_items"),
+)
+
+#: One row per payment received. ``currency_rate`` is the exact decimal text.
+PAYMENTS: Final = pa.schema(
+    [
+        pa.field("id", pa.string()),
+        pa.field("remote_id", pa.string()),
+        pa.field("partner_id", pa.string()),
+        pa.field("status", _ENUM),
+        pa.field("payment_method", _ENUM),
+        pa.field("currency", _ENUM),
+        pa.field("exponent", pa.int8()),
+        _money("amount", nullable=True),
+        _money("amount_refunded", nullable=True),
+        pa.field("currency_rate", pa.string()),
+        pa.field("reference_number", pa.string()),
+        pa.field("remittance_id", pa.string()),
+        pa.field("bank_transaction_id", pa.string()),
+        pa.field("timestamp", _TS),
+        pa.field("expected_at", _TS),
+        pa.field("initiated_at", _TS),
+        pa.field("created_at", _TS),
+        pa.field("modified_at", _TS),
+    ],
+    metadata=_meta("payments"),
+)
+
+#: One row per allocation of a payment to an invoice, in the invoice's currency.
+ALLOCATIONS: Final = pa.schema(
+    [
+        pa.field("id", pa.string()),
+        pa.field("payment_id", pa.string(), nullable=False),
+        pa.field("invoice_id", pa.string(), nullable=False),
+        pa.field("strategy", _ENUM, nullable=False),
+        pa.field("currency", _ENUM, nullable=False),
+        pa.field("exponent", pa.int8(), nullable=False),
+        _money("amount", nullable=False),
+        pa.field("approved", pa.bool_()),
+        pa.field("approved_at", _TS),
+        pa.field("approver_id", pa.string()),
+        pa.field("created_at", _TS),
+        pa.field("modified_at", _TS),
+    ],
+    metadata=_meta("allocations"),
+)
+
+#: One row per partner (customer); its balances in the row's currency.
+PARTNERS: Final = pa.schema(
+    [
+        pa.field("id", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("legal_name", pa.string()),
+        pa.field("type", _ENUM),
+        pa.field("is_company", pa.bool_()),
+        pa.field("is_active", pa.bool_()),
+        pa.field("parent_id", pa.string()),
+        pa.field("assignee_id", pa.string()),
+        pa.field("email", pa.string()),
+        pa.field("timezone", pa.string()),
+        pa.field("currency", _ENUM),
+        pa.field("exponent", pa.int8()),
+        _money("invoice_balance", nullable=True),
+        _money("total_overdue", nullable=True),
+        pa.field("num_open_invoices", pa.int64()),
+        pa.field("last_outreach_at", _TS),
+        pa.field("last_outreach_channel", _ENUM),
+        pa.field("last_inbound_at", _TS),
+        pa.field("created_at", _TS),
+        pa.field("modified_at", _TS),
+    ],
+    metadata=_meta("partners"),
+)
+
+#: One row per outreach attempt (:class:`~stuut_domain.outreach.state.SentOutreach`).
+OUTREACH_ATTEMPTS: Final = pa.schema(
+    [
+        pa.field("partner_id", pa.string()),
+        pa.field("channel", _ENUM, nullable=False),
+        pa.field("sent_at", _TS, nullable=False),
+        pa.field("outcome", _ENUM, nullable=False),
+        pa.field("to", pa.list_(pa.string()), nullable=False),
+        pa.field("invoice_ids", pa.list_(pa.string()), nullable=False),
+    ],
+    metadata=_meta("outreach_attempts"),
+)
+
+#: Every table's schema by its name (the ``stuut.table`` metadata).
+SCHEMAS: Final = {
+    "invoices": INVOICES,
+    "line_items": LINE_ITEMS,
+    "payments": PAYMENTS,
+    "allocations": ALLOCATIONS,
+    "partners": PARTNERS,
+    "outreach_attempts": OUTREACH_ATTEMPTS,
+}
 
 
 def check_schema(found: pa.Schema, expected: pa.Schema) -> None:

@@ -47,10 +47,12 @@ import threading
 import types
 from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter
 from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
 import attrs
 import msgspec
+import msgspec.inspect
 
 from adapters.stuut_json.schema import (
     ALLOCATION_CLASS,
@@ -301,6 +303,10 @@ def _is_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+#: How many shapes of frames without nested values :meth:`FastPath.frames` remembers.
+_EMPTY_KEYS: Final = 64
+
+
 class FastPath:
     """Decoders for every class asked for, built on first use and kept.
 
@@ -319,6 +325,8 @@ class FastPath:
         self._converters: dict[type, Callable[[Any, Any, int], Any]] = {}
         self._decoders: dict[tuple[str, type], msgspec.json.Decoder[Any]] = {}
         self._one: dict[type, msgspec.json.Decoder[Any]] = {}  # the hot path's own index
+        self._nested: dict[type, tuple[str, ...]] = {}
+        self._empty_nested: dict[type, set[tuple[Any, ...]]] = {}
         self._module = types.ModuleType(f"{__name__}_wire_{next(_names)}")
         sys.modules[self._module.__name__] = self._module
         self._aliases: dict[int, str] = {}
@@ -369,6 +377,88 @@ class FastPath:
         items, depth = (wire, 2) if type(wire) is list else (wire.data, 3)
         convert = self._converters.get(cls)
         return list(items) if convert is None else [convert(item, None, depth) for item in items]
+
+    def frames(self, cls: type, data: bytes | str) -> list[Any] | None:
+        """The wire frames of a bare JSON array or v1 list envelope of ``cls``, without the
+        entities (for loads that read the values off the frames, ADR 0069).
+
+        A frame holds the document's values as :meth:`decode_many` reads them, checked in C
+        by the same rules (an absent optional field is ``msgspec.UNSET``). A twin class's
+        frames are all converted; a frame class's frame with any
+        nested value (an object, a list, a ``JSON`` field) is also converted as
+        :meth:`decode_many` converts it, so the validators and hooks below it run, and the
+        entity is dropped. ``None`` when the frames refuse the document or a conversion
+        fails: the caller then takes the codec's path, which keeps the document or explains
+        every problem, exactly as decoding would.
+        """
+        try:
+            _check_utf8(data)
+            decoder = self._decoders.get(("many", cls)) or self._decoder("many", cls)
+            wire = decoder.decode(data)
+            items, depth = (wire, 2) if type(wire) is list else (list(wire.data), 3)
+            convert = self._converters.get(cls)
+            nested = self._nested_fields(cls)
+            if convert is not None and self._mode.get(cls) != "frame":
+                for item in items:  # a twin's own validators run on every item
+                    convert(item, None, depth)
+            elif convert is not None and nested:
+                self._convert_nested(cls, items, nested, convert, depth)
+        except Exception:  # noqa: BLE001 - any refusal: the codec's path decides and explains
+            return None
+        return items
+
+    def _convert_nested(
+        self,
+        cls: type,
+        items: list[Any],
+        nested: tuple[str, ...],
+        convert: Callable[[Any, Any, int], Any],
+        depth: int,
+    ) -> None:
+        """Convert (and drop) every frame of ``items`` with a nested value. The nested
+        fields of a frame are read in one call; a frame whose are all empty (``None``,
+        ``UNSET``, ``()``) is recognised by that tuple, kept in a small set."""
+        get = attrgetter(*nested)
+        empties = self._empty_nested.setdefault(cls, set())
+        for item in items:
+            key = get(item) if len(nested) > 1 else (get(item),)
+            try:
+                if key in empties:
+                    continue
+            except TypeError:  # an unhashable value: an object, a list, a JSON value
+                pass
+            if all(v is None or v is msgspec.UNSET or (type(v) is tuple and not v) for v in key):
+                if len(empties) < _EMPTY_KEYS:
+                    empties.add(key)
+                continue
+            convert(item, None, depth)
+
+    def _nested_fields(self, cls: type) -> tuple[str, ...]:
+        """The fields of ``cls``'s frame that are not scalars (objects, lists, JSON, raw)."""
+        cached = self._nested.get(cls)
+        if cached is None:
+            frame = self._wire.get(cls, cls)
+            info = msgspec.inspect.type_info(frame)
+            scalar = (
+                msgspec.inspect.NoneType,
+                msgspec.inspect.BoolType,
+                msgspec.inspect.IntType,
+                msgspec.inspect.StrType,
+                msgspec.inspect.DateTimeType,
+                msgspec.inspect.DateType,
+                msgspec.inspect.LiteralType,
+                msgspec.inspect.EnumType,
+            )
+
+            def nests(t: Any) -> bool:
+                if isinstance(t, msgspec.inspect.UnionType):
+                    return any(nests(x) for x in t.types)
+                return not isinstance(t, scalar)
+
+            fields = getattr(info, "fields", ())
+            cached = tuple(f.name for f in fields if nests(f.type))
+            self._nested[cls] = cached
+        return cached
 
     def decode_page(self, cls: type, data: bytes | str) -> Any:
         """A v1 list envelope of ``cls`` as a ``Page``."""
