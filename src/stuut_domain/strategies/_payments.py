@@ -178,7 +178,8 @@ def _payments(
     code = draw(codes)
     count = draw(st.integers(min_allocations, max_allocations))
     amount = draw(st.integers(max(1, count), _major(code, 1_000_000)))
-    refunded = draw(st.integers(0, amount // 4))
+    # Each allocation takes at least one minor unit, so the refund leaves ``count`` of them.
+    refunded = draw(st.integers(0, min(amount // 4, amount - count)))
     applied = draw(st.integers(count, amount - refunded)) if count else 0
     payment_id = draw(_PAYMENT_IDS)
     partner_id = draw(partner_ids)
