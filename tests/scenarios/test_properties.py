@@ -98,3 +98,56 @@ def test_money_conserved_and_paid_invoices_never_chased(
         rule=rule,
     )
     assert again.runs == simulation.runs
+
+
+class TestMoneyConservedToTheMinorUnit:
+    """Every drawn payment is allocated, held as unapplied credit or refunded, exactly."""
+
+    @pytest.mark.slow
+    @given(
+        items=books(),
+        seed=st.integers(0, 2**32),
+        rule=st.sampled_from(list(AllocationRule)[1:]),
+        weeks=st.integers(1, 6),
+    )
+    def test_the_ledger_accounts_for_every_payment_and_the_final_book(
+        self, items: list[Invoice], seed: int, rule: AllocationRule, weeks: int
+    ) -> None:
+        """Per currency drawn == allocated + unapplied + refunded; per invoice the final
+        amount_due is the opening one less what was allocated to it, never below zero."""
+        simulation = simulate_collections(
+            items,
+            partners=PARTNERS,
+            workflow=net30_reminders(),
+            behaviour=BEHAVIOUR,
+            start=START,
+            weeks=weeks,
+            runs=2,
+            seed=seed,
+            rule=rule,
+        )
+        opening = {str(i.id): i.amount_due.minor_units for i in items}
+        currency_of = {str(i.id): i.currency for i in items}
+        partner_of = {str(i.id): i.partner_id for i in items}
+        for each in simulation.runs:
+            assert len(each.ledger) == len(each.payments)
+            for fate, (at, key, amount) in zip(each.ledger, each.payments, strict=True):
+                assert (fate.at, fate.drawn_for, fate.drawn) == (at, key, amount.minor_units)
+                assert fate.drawn == sum(fate.allocated.values()) + fate.unapplied + fate.refunded
+                assert all(units > 0 for units in fate.allocated.values())
+                assert all(currency_of[k] == fate.currency for k in fate.allocated)
+                assert all(partner_of[k] == partner_of[key] for k in fate.allocated)
+            drawn: dict[str, int] = {}
+            for _, _, amount in each.payments:
+                drawn[amount.code] = drawn.get(amount.code, 0) + amount.minor_units
+            flows = each.flows()
+            assert {c: f["drawn"] for c, f in flows.items()} == drawn
+            for code, flow in flows.items():
+                assert flow["drawn"] == flow["allocated"] + flow["unapplied"] + flow["refunded"]
+                assert flow["drawn"] == each.collected(code).minor_units
+                assert flow["unapplied"] == each.unapplied.get(code, 0)
+            allocated = each.allocated_to()
+            assert set(each.final_due) == set(opening)
+            for key, units in opening.items():
+                assert each.final_due[key] == units - allocated.get(key, 0)
+                assert each.final_due[key] >= 0

@@ -65,6 +65,7 @@ __all__ = [
     "COLLECTION_CODES",
     "CollectionsRun",
     "CollectionsSimulation",
+    "PaymentFate",
     "percentile",
     "simulate_collections",
 ]
@@ -98,6 +99,27 @@ def percentile(values: Sequence[int], q: int) -> int:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
+class PaymentFate:
+    """What became of one drawn payment, in minor units of its ``currency``.
+
+    Business rule (money is conserved to the minor unit): ``drawn`` equals the sum of
+    ``allocated`` (invoice key to the units its balance went down by, as the allocation
+    rule placed them) plus ``unapplied`` (credit the rule left unplaced, held for the
+    partner) plus ``refunded`` (what the payment itself records as refunded). Figures are
+    read from the allocation result, not derived from one another, so a leak shows.
+    """
+
+    payment_id: str
+    at: dt.datetime
+    drawn_for: str
+    currency: str
+    drawn: int
+    allocated: Mapping[str, int]
+    unapplied: int
+    refunded: int
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class CollectionsRun:
     """One run: the cash collected per (week, currency) in minor units, contacts, payments.
 
@@ -105,6 +127,10 @@ class CollectionsRun:
     ``(instant, invoice id the payment was drawn for, amount)``; ``never_reached`` maps each
     invoice open at the start and never contacted to its code (an engine blocker code or one
     of :data:`COLLECTION_CODES`); ``unapplied`` the credit the rule left unplaced.
+    ``ledger`` says, per payment in draw order, where its money went (:class:`PaymentFate`);
+    ``final_due`` is the final book: ``amount_due`` in minor units of every invoice of a
+    known partner at the end of the run (an invoice's opening ``amount_due`` less what the
+    ledger allocated to it).
     """
 
     run: int
@@ -113,10 +139,35 @@ class CollectionsRun:
     payments: tuple[tuple[dt.datetime, str, Money], ...]
     never_reached: Mapping[str, str]
     unapplied: Mapping[str, int]
+    ledger: tuple[PaymentFate, ...] = ()
+    final_due: Mapping[str, int] = attrs.field(factory=dict)
 
     def collected(self, currency: str) -> Money:
         """All the cash of this run in ``currency``."""
         return Money(sum(v for (_, c), v in self.cash.items() if c == currency), currency)
+
+    def flows(self) -> dict[str, dict[str, int]]:
+        """Per currency (code order), the run's money in minor units: ``drawn``,
+        ``allocated``, ``unapplied`` and ``refunded`` summed over the ledger. Conserved:
+        ``drawn == allocated + unapplied + refunded`` in every currency."""
+        out: dict[str, dict[str, int]] = {}
+        for fate in self.ledger:
+            row = out.setdefault(
+                fate.currency, {"drawn": 0, "allocated": 0, "unapplied": 0, "refunded": 0}
+            )
+            row["drawn"] += fate.drawn
+            row["allocated"] += sum(fate.allocated.values())
+            row["unapplied"] += fate.unapplied
+            row["refunded"] += fate.refunded
+        return dict(sorted(out.items()))
+
+    def allocated_to(self) -> dict[str, int]:
+        """Per invoice key, the minor units the run's payments allocated to it."""
+        out: dict[str, int] = {}
+        for fate in self.ledger:
+            for key, units in fate.allocated.items():
+                out[key] = out.get(key, 0) + units
+        return dict(sorted(out.items()))
 
 
 @attrs.define
@@ -286,6 +337,7 @@ class _Run:
         factory=list
     )
     payments: list[tuple[dt.datetime, str, Money]] = attrs.field(factory=list)
+    ledger: list[PaymentFate] = attrs.field(factory=list)
     paid_in_full: set[str] = attrs.field(factory=set)
 
     def __attrs_post_init__(self) -> None:
@@ -452,6 +504,25 @@ class _Run:
         if result.unapplied.is_positive():
             code = amount.code
             self.unapplied[code] = self.unapplied.get(code, 0) + result.unapplied.minor_units
+        allocated: dict[str, int] = {}
+        for line in result.lines:
+            if line.approved:
+                allocated[line.invoice_id] = (
+                    allocated.get(line.invoice_id, 0) + line.amount.minor_units
+                )
+        refunded = result.payment.amount_refunded
+        self.ledger.append(
+            PaymentFate(
+                payment_id=payment.id or "",
+                at=at,
+                drawn_for=invoice_key(invoice),
+                currency=amount.code,
+                drawn=amount.minor_units,
+                allocated=allocated,
+                unapplied=result.unapplied.minor_units,
+                refunded=0 if refunded is None else refunded.minor_units,
+            )
+        )
 
     def _result(self) -> CollectionsRun:
         reached = {i for _, _, _, ids in self.contacts for i in ids}
@@ -474,6 +545,14 @@ class _Run:
             payments=tuple(self.payments),
             never_reached=dict(sorted(never.items())),
             unapplied=dict(sorted(self.unapplied.items())),
+            ledger=tuple(self.ledger),
+            final_due=dict(
+                sorted(
+                    (invoice_key(i), i.amount_due.minor_units)
+                    for items in self.book.values()
+                    for i in items
+                )
+            ),
         )
 
 
