@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+from decimal import Decimal
 
 import attrs
 import pytest
@@ -13,8 +14,9 @@ from outreach_builders import acme, net30_reminders
 from scenario_builders import day, invoice
 from stuut_domain.allocation import AllocationRule
 from stuut_domain.errors import InvalidScenario
+from stuut_domain.money import Money
 from stuut_domain.outreach.policy import OutreachPolicy
-from stuut_domain.portfolio import expected_collections
+from stuut_domain.portfolio import days_sales_outstanding, expected_collections
 from stuut_domain.scenarios import (
     BehaviourBook,
     CollectionsSimulation,
@@ -249,3 +251,58 @@ def test_the_scenario_names_are_public_at_the_root() -> None:
     names = ("BehaviourBook", "CollectionsSimulation", "compare_collections", "fit_behaviour")
     assert all(name in stuut_domain.__all__ and hasattr(stuut_domain, name) for name in names)
     assert stuut_domain.simulate_collections is simulate_collections
+
+
+class TestDsoOverTime:
+    """The simulated book's DSO per week is portfolio.days_sales_outstanding on that book."""
+
+    def test_paying_on_the_due_date_gives_the_hand_computed_dso(self) -> None:
+        """Sales 40,000 in the 90 days; 30,000 open after the first week, none after the third:
+        DSO 90.0 at the start, 67.5 for two weeks, then 0.0, in every run and band."""
+        invoices = [
+            invoice("inv_x", due=day(2024, 7, 3), units=10_000),
+            invoice("inv_y", due=day(2024, 7, 20), units=30_000),
+        ]
+        simulation = run(invoices=invoices, behaviour=PaymentBehaviour.on_due_date(), weeks=4)
+        assert simulation.dso_opening == {"EUR": Decimal("90.0")}
+        for each in simulation.runs:
+            assert [each.dso[(w, "EUR")] for w in range(4)] == [
+                Decimal("67.5"),
+                Decimal("67.5"),
+                Decimal("0.0"),
+                Decimal("0.0"),
+            ]
+        rows = simulation.records()
+        assert [r["dso_p50"] for r in rows] == [Decimal(v) for v in ("67.5", "67.5", "0.0", "0.0")]
+        assert all(r["dso_low"] == r["dso_p50"] == r["dso_high"] for r in rows)
+        assert rows[0]["dso_p50_float"] == 67.5
+        summary = simulation.summary()
+        assert summary["dso_opening"] == {"EUR": Decimal("90.0")}
+        assert summary["dso_p50_final"] == {"EUR": Decimal("0.0")}
+
+    def test_the_last_week_matches_the_final_book(self) -> None:
+        """Rebuilt from the run's final amounts due, the book's DSO on the last day is the
+        run's last DSO figure, per currency; the bands are ordered."""
+        simulation = run(runs=6)
+        last = (simulation.start + dt.timedelta(days=7 * simulation.weeks - 1)).date()
+        for each in simulation.runs:
+            final = [
+                attrs.evolve(
+                    i,
+                    amount_due=Money(each.final_due[str(i.id)], i.currency),
+                    amount_paid=i.total_amount - Money(each.final_due[str(i.id)], i.currency),
+                )
+                for i in book()
+            ]
+            report = days_sales_outstanding(final, as_of=last)
+            for figure in report.figures:
+                assert each.dso[(simulation.weeks - 1, figure.currency)] == figure.days
+        for row in simulation.records():
+            if row["dso_p50"] is not None:
+                assert row["dso_low"] <= row["dso_p50"] <= row["dso_high"]
+
+    def test_a_bad_sales_period_is_refused(self) -> None:
+        """The DSO's sales period must be a positive number of days."""
+        with pytest.raises(InvalidScenario) as caught:
+            run(dso_period_days=0)
+        assert caught.value.code == "dso_period_days_not_positive"

@@ -55,6 +55,7 @@ from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
+from stuut_domain.portfolio import days_sales_outstanding
 from stuut_domain.receivables import is_open_receivable
 from stuut_domain.scenarios.behaviour import BehaviourBook, PaymentBehaviour
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
@@ -130,7 +131,9 @@ class CollectionsRun:
     ``ledger`` says, per payment in draw order, where its money went (:class:`PaymentFate`);
     ``final_due`` is the final book: ``amount_due`` in minor units of every invoice of a
     known partner at the end of the run (an invoice's opening ``amount_due`` less what the
-    ledger allocated to it).
+    ledger allocated to it). ``dso`` maps ``(week, currency)`` to the simulated book's days
+    sales outstanding on the week's last day, after its payments, by
+    :func:`~stuut_domain.portfolio.days_sales_outstanding` (``None`` with no sales).
     """
 
     run: int
@@ -141,6 +144,7 @@ class CollectionsRun:
     unapplied: Mapping[str, int]
     ledger: tuple[PaymentFate, ...] = ()
     final_due: Mapping[str, int] = attrs.field(factory=dict)
+    dso: Mapping[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
 
     def collected(self, currency: str) -> Money:
         """All the cash of this run in ``currency``."""
@@ -232,6 +236,8 @@ class _Setup:
     behaviour: BehaviourBook
     groups: Mapping[str, tuple[Partner, tuple[Invoice, ...]]]
     orphans: tuple[str, ...]
+    unowned: tuple[Invoice, ...] = ()
+    dso_period_days: int = 90
 
 
 #: Decisions kept across runs before the cache is emptied (bounds its memory).
@@ -338,6 +344,7 @@ class _Run:
     )
     payments: list[tuple[dt.datetime, str, Money]] = attrs.field(factory=list)
     ledger: list[PaymentFate] = attrs.field(factory=list)
+    dso: dict[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
     paid_in_full: set[str] = attrs.field(factory=set)
 
     def __attrs_post_init__(self) -> None:
@@ -358,7 +365,17 @@ class _Run:
                 self._outreach(pid, day, day_start)
             for pid in self.book:
                 self._payments(pid, day, day_start)
+            if day % 7 == 6:
+                self._measure(day // 7, day_start.date())
         return self._result()
+
+    def _measure(self, week: int, on: dt.date) -> None:
+        """The book's DSO per currency at the end of ``on`` (the week's last day)."""
+        book = [i for items in self.book.values() for i in items]
+        book.extend(self.setup.unowned)
+        report = days_sales_outstanding(book, as_of=on, period_days=self.setup.dso_period_days)
+        for figure in report.figures:
+            self.dso[(week, figure.currency)] = figure.days
 
     def _outreach(self, pid: str, day: int, day_start: dt.datetime) -> None:
         """The partner's lanes decide in instant order until none is due before the day ends."""
@@ -553,6 +570,7 @@ class _Run:
                     for i in items
                 )
             ),
+            dso=dict(sorted(self.dso.items())),
         )
 
 
@@ -576,7 +594,11 @@ class CollectionsSimulation(Report):
 
     ``opening`` is what was open at the start per currency (``amount_due`` of the open
     receivables, minor units). ``records()``: one row per week and currency with the weekly
-    and the cumulative cash at the ``bands`` percentiles (nearest rank, exact per run).
+    and the cumulative cash at the ``bands`` percentiles (nearest rank, exact per run), and
+    the book's DSO at the week's end at the same percentiles (``dso_low``, ``dso_p50``,
+    ``dso_high``, days to 0.1, each one run's figure; ``None`` when the period had no
+    sales). ``dso_opening`` is the DSO of the given book at ``start``, the definition
+    :func:`~stuut_domain.portfolio.days_sales_outstanding` over ``dso_period_days``.
     ``partner_records()``: contacts per partner over the runs. ``never_records()``: the open
     invoices some run never reached, how often, and the commonest reason.
     """
@@ -600,6 +622,8 @@ class CollectionsSimulation(Report):
     opening: Mapping[str, int]
     runs: tuple[CollectionsRun, ...]
     bands: tuple[int, int] = (5, 95)
+    dso_opening: Mapping[str, Decimal | None] = attrs.field(factory=dict)
+    dso_period_days: int = 90
 
     def title(self) -> str:
         """``Collections 2026-11-26 + 26 weeks, 200 runs (email), seed 0``."""
@@ -643,9 +667,27 @@ class CollectionsSimulation(Report):
                         **_amounts("cumulative_p50", percentile(upto, 50), code),
                         **_amounts("cumulative_high", percentile(upto, high), code),
                         **_amounts("opening", self.opening[code], code),
+                        **self._dso_bands(week, code),
                     }
                 )
         return rows
+
+    def dso_paths(self, currency: str) -> list[list[Decimal | None]]:
+        """Per run, the book's DSO in ``currency`` at the end of each week (days to 0.1)."""
+        return [[run.dso.get((week, currency)) for week in range(self.weeks)] for run in self.runs]
+
+    def _dso_bands(self, week: int, code: str) -> dict[str, object]:
+        """The week's DSO over the runs at the bands and the median, as Decimal and float."""
+        low, high = self.bands
+        tenths = [
+            int(days * 10) for run in self.runs if (days := run.dso.get((week, code))) is not None
+        ]
+        out: dict[str, object] = {}
+        for name, q in (("dso_low", low), ("dso_p50", 50), ("dso_high", high)):
+            value = None if not tenths else Decimal(percentile(tenths, q)).scaleb(-1)
+            out[name] = value
+            out[f"{name}_float"] = None if value is None else float(value)
+        return out
 
     def partner_records(self) -> list[dict[str, object]]:
         """One row per partner contacted in some run: median, highest and mean contacts."""
@@ -691,7 +733,8 @@ class CollectionsSimulation(Report):
         return [len(run.contacts) for run in self.runs]
 
     def summary(self) -> dict[str, object]:
-        """Headline figures: runs, contacts (median), never-reached reasons over all runs."""
+        """Headline figures: runs, contacts (median), never-reached reasons over all runs, and
+        DSO per currency at the start and (median over runs) at the end of the last week."""
         reasons: dict[str, int] = {}
         for run in self.runs:
             for code in run.never_reached.values():
@@ -702,6 +745,10 @@ class CollectionsSimulation(Report):
             "contacts_p50": percentile(self.contacts(), 50),
             "payments_p50": percentile([len(r.payments) for r in self.runs], 50),
             "never_reached_by_code": dict(sorted(reasons.items())),
+            "dso_opening": dict(self.dso_opening),
+            "dso_p50_final": {
+                code: self._dso_bands(self.weeks - 1, code)["dso_p50"] for code in self.currencies
+            },
         }
 
     def __repr__(self) -> str:
@@ -745,6 +792,7 @@ def simulate_collections(
     channels: Sequence[OutreachChannel] = ("email",),
     rule: AllocationRule = AllocationRule.MATCHED,
     bands: tuple[int, int] = (5, 95),
+    dso_period_days: int = 90,
 ) -> CollectionsSimulation:
     """Simulate collections ``runs`` times over ``weeks`` weeks from ``start`` (ADR 0064).
 
@@ -752,12 +800,14 @@ def simulate_collections(
     partners' invoices are read in invoice-key order, partners in id order, so the input
     order never matters. Refused (:class:`~stuut_domain.errors.InvalidScenario`): a
     non-positive ``weeks`` or ``runs``, a non-int seed, bad channels, bands not
-    ``0 <= low < high <= 100``, a rule that needs amounts other than ``matched``; a naive
-    ``start`` raises :class:`~stuut_domain.errors.NaiveDatetime`.
+    ``0 <= low < high <= 100``, a rule that needs amounts other than ``matched``, a
+    non-positive ``dso_period_days`` (the sales period of the weekly DSO); a naive ``start``
+    raises :class:`~stuut_domain.errors.NaiveDatetime`.
     """
     begin = require_aware("start", start).astimezone(dt.UTC)
     _positive("weeks", weeks)
     _positive("runs", runs)
+    _positive("dso_period_days", dso_period_days)
     if type(seed) is not int:
         raise _refuse("seed", "seed", "a seed is an int", value=seed)
     chosen = _channels(channels)
@@ -793,7 +843,10 @@ def simulate_collections(
         behaviour=book,
         groups=groups,
         orphans=orphans,
+        unowned=tuple(i for i in items if id(i) not in owned),
+        dso_period_days=dso_period_days,
     )
+    dso_at_start = days_sales_outstanding(items, as_of=begin.date(), period_days=dso_period_days)
     shared = _Shared.of(setup)
     return CollectionsSimulation(
         start=begin,
@@ -805,4 +858,6 @@ def simulate_collections(
         opening=dict(sorted(opening.items())),
         runs=tuple(_one_run(setup, shared, run) for run in range(runs)),
         bands=(low, high),
+        dso_opening={f.currency: f.days for f in dso_at_start.figures},
+        dso_period_days=dso_period_days,
     )
