@@ -64,6 +64,7 @@ from stuut_domain.workflow import Workflow
 
 __all__ = [
     "COLLECTION_CODES",
+    "PROMISE_OUTCOMES",
     "CollectionsRun",
     "CollectionsSimulation",
     "PaymentFate",
@@ -76,6 +77,17 @@ COLLECTION_CODES: Final[Mapping[str, str]] = {
     "paid_before_contact": "paid in full before any contact was due",
     "unknown_partner": "the invoice's partner is not in the portfolio: no decision can be made",
     "after_range": "the next contact would fall after the simulated range",
+}
+
+#: What became of a promise to pay (``promised_to_pay_date`` of an invoice open at the start)
+#: in a run. Its deadline is the promised date plus the outreach policy's
+#: ``promise_grace_days`` (the day the engine's hold ends); payments count on their UTC date.
+PROMISE_OUTCOMES: Final[Mapping[str, str]] = {
+    "kept": "what was open at the start was allocated to the invoice by the deadline",
+    "partially_kept": "some, not all, of what was open was allocated to it by the deadline",
+    "broken": "nothing was allocated to it by a deadline within the simulated range",
+    "pending": "the deadline falls after the simulated range and it is not yet paid",
+    "broken_before_start": "the deadline had passed before the start (outreach resumed)",
 }
 
 _DAY: Final = dt.timedelta(days=1)
@@ -134,6 +146,8 @@ class CollectionsRun:
     ledger allocated to it). ``dso`` maps ``(week, currency)`` to the simulated book's days
     sales outstanding on the week's last day, after its payments, by
     :func:`~stuut_domain.portfolio.days_sales_outstanding` (``None`` with no sales).
+    ``promises`` maps each invoice open at the start with a ``promised_to_pay_date`` to its
+    outcome, one of :data:`PROMISE_OUTCOMES`.
     """
 
     run: int
@@ -145,6 +159,7 @@ class CollectionsRun:
     ledger: tuple[PaymentFate, ...] = ()
     final_due: Mapping[str, int] = attrs.field(factory=dict)
     dso: Mapping[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
+    promises: Mapping[str, str] = attrs.field(factory=dict)
 
     def collected(self, currency: str) -> Money:
         """All the cash of this run in ``currency``."""
@@ -164,6 +179,13 @@ class CollectionsRun:
             row["unapplied"] += fate.unapplied
             row["refunded"] += fate.refunded
         return dict(sorted(out.items()))
+
+    def promise_counts(self) -> dict[str, int]:
+        """How many promises had each outcome (every code of :data:`PROMISE_OUTCOMES`)."""
+        counts = dict.fromkeys(PROMISE_OUTCOMES, 0)
+        for outcome in self.promises.values():
+            counts[outcome] += 1
+        return counts
 
     def allocated_to(self) -> dict[str, int]:
         """Per invoice key, the minor units the run's payments allocated to it."""
@@ -238,6 +260,7 @@ class _Setup:
     orphans: tuple[str, ...]
     unowned: tuple[Invoice, ...] = ()
     dso_period_days: int = 90
+    promise_kept: float | None = None
 
 
 #: Decisions kept across runs before the cache is emptied (bounds its memory).
@@ -345,6 +368,7 @@ class _Run:
     payments: list[tuple[dt.datetime, str, Money]] = attrs.field(factory=list)
     ledger: list[PaymentFate] = attrs.field(factory=list)
     dso: dict[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
+    keeps: dict[str, dt.date] = attrs.field(factory=dict)
     paid_in_full: set[str] = attrs.field(factory=set)
 
     def __attrs_post_init__(self) -> None:
@@ -357,6 +381,18 @@ class _Run:
             pid: [_Lane(context=c, next_at=setup.start) for c in self.shared.contexts[pid]]
             for pid in setup.groups
         }
+        if setup.promise_kept is not None:
+            first = setup.start.date()
+            for items in self.book.values():
+                for item in items:
+                    promised = item.promised_to_pay_date
+                    if promised is None or promised < first or not is_open_receivable(item):
+                        continue
+                    key = invoice_key(item)
+                    # Its own stream, apart from the payment clock's (common random numbers).
+                    stream = random.Random(f"{setup.seed}|{self.run}|{key}|promise")  # noqa: S311
+                    if stream.random() < setup.promise_kept:
+                        self.keeps[key] = promised
 
     def go(self) -> CollectionsRun:
         for day in range(self.setup.days):
@@ -460,7 +496,12 @@ class _Run:
                 continue
             if invoice.issued_at is None or invoice.issued_at > pay_at:
                 continue
-            amount = self._draw(invoice, day, day_start.date())
+            today = day_start.date()
+            if self.keeps.get(invoice_key(invoice)) == today:
+                left = pending_amount_remaining(invoice)
+                amount = left if left.is_positive() else None
+            else:
+                amount = self._draw(invoice, day, today)
             if amount is None:
                 continue
             self._pay(pid, invoice, amount, pay_at)
@@ -571,7 +612,37 @@ class _Run:
                 )
             ),
             dso=dict(sorted(self.dso.items())),
+            promises=self._promises(),
         )
+
+    def _promises(self) -> dict[str, str]:
+        """Each promise's outcome (see :data:`PROMISE_OUTCOMES`), read from the ledger."""
+        grace = dt.timedelta(days=self.setup.policy.promise_grace_days)
+        first = self.setup.start.date()
+        last = first + dt.timedelta(days=self.setup.days - 1)
+        by: dict[str, list[tuple[dt.date, int]]] = {}
+        for fate in self.ledger:
+            for key, units in fate.allocated.items():
+                by.setdefault(key, []).append((fate.at.date(), units))
+        out: dict[str, str] = {}
+        for _, start_items in self.setup.groups.values():
+            for invoice in start_items:
+                promised = invoice.promised_to_pay_date
+                if promised is None or not is_open_receivable(invoice):
+                    continue
+                key = invoice_key(invoice)
+                deadline = promised + grace
+                if deadline < first:
+                    out[key] = "broken_before_start"
+                    continue
+                paid = sum(u for on, u in by.get(key, ()) if on <= deadline)
+                if paid >= invoice.amount_due.minor_units:
+                    out[key] = "kept"
+                elif deadline > last:
+                    out[key] = "pending"
+                else:
+                    out[key] = "partially_kept" if paid else "broken"
+        return dict(sorted(out.items()))
 
 
 def _one_run(setup: _Setup, shared: _Shared, run: int) -> CollectionsRun:
@@ -745,6 +816,10 @@ class CollectionsSimulation(Report):
             "contacts_p50": percentile(self.contacts(), 50),
             "payments_p50": percentile([len(r.payments) for r in self.runs], 50),
             "never_reached_by_code": dict(sorted(reasons.items())),
+            "promises_p50": {
+                code: percentile([r.promise_counts()[code] for r in self.runs], 50)
+                for code in PROMISE_OUTCOMES
+            },
             "dso_opening": dict(self.dso_opening),
             "dso_p50_final": {
                 code: self._dso_bands(self.weeks - 1, code)["dso_p50"] for code in self.currencies
@@ -793,6 +868,7 @@ def simulate_collections(
     rule: AllocationRule = AllocationRule.MATCHED,
     bands: tuple[int, int] = (5, 95),
     dso_period_days: int = 90,
+    promise_kept: float | None = None,
 ) -> CollectionsSimulation:
     """Simulate collections ``runs`` times over ``weeks`` weeks from ``start`` (ADR 0064).
 
@@ -801,13 +877,28 @@ def simulate_collections(
     order never matters. Refused (:class:`~stuut_domain.errors.InvalidScenario`): a
     non-positive ``weeks`` or ``runs``, a non-int seed, bad channels, bands not
     ``0 <= low < high <= 100``, a rule that needs amounts other than ``matched``, a
-    non-positive ``dso_period_days`` (the sales period of the weekly DSO); a naive ``start``
-    raises :class:`~stuut_domain.errors.NaiveDatetime`.
+    non-positive ``dso_period_days`` (the sales period of the weekly DSO), a
+    ``promise_kept`` outside 0..1; a naive ``start`` raises
+    :class:`~stuut_domain.errors.NaiveDatetime`.
+
+    Promises: the engine holds an invoice with a ``promised_to_pay_date`` until that date
+    plus the policy's grace days, and resumes outreach after. With ``promise_kept`` set, each
+    promise open at the start and not yet due is kept with that probability (drawn once per
+    run from the invoice's own stream): the invoice pays what is left, in full, on the
+    promised date; a promise not kept leaves the invoice to its hazard. ``None`` (default):
+    promises change no payment, only outreach. Every run reports each promise's outcome
+    (:data:`PROMISE_OUTCOMES`).
     """
     begin = require_aware("start", start).astimezone(dt.UTC)
     _positive("weeks", weeks)
     _positive("runs", runs)
     _positive("dso_period_days", dso_period_days)
+    if promise_kept is not None and (
+        type(promise_kept) not in (int, float) or not 0.0 <= promise_kept <= 1.0
+    ):
+        raise _refuse(
+            "promise_kept", "promise_kept", "a probability within 0..1", value=promise_kept
+        )
     if type(seed) is not int:
         raise _refuse("seed", "seed", "a seed is an int", value=seed)
     chosen = _channels(channels)
@@ -845,6 +936,7 @@ def simulate_collections(
         orphans=orphans,
         unowned=tuple(i for i in items if id(i) not in owned),
         dso_period_days=dso_period_days,
+        promise_kept=None if promise_kept is None else float(promise_kept),
     )
     dso_at_start = days_sales_outstanding(items, as_of=begin.date(), period_days=dso_period_days)
     shared = _Shared.of(setup)
