@@ -56,7 +56,7 @@ from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
 from stuut_domain.portfolio import days_sales_outstanding
-from stuut_domain.receivables import is_open_receivable
+from stuut_domain.receivables import is_open_receivable, issue_date_of
 from stuut_domain.scenarios.behaviour import BehaviourBook, PaymentBehaviour
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import require_aware
@@ -260,6 +260,7 @@ class _Setup:
     orphans: tuple[str, ...]
     unowned: tuple[Invoice, ...] = ()
     dso_period_days: int = 90
+    dso_rows: Mapping[str, tuple[int, ...]] = attrs.field(factory=dict)
     promise_kept: float | None = None
 
 
@@ -406,8 +407,12 @@ class _Run:
         return self._result()
 
     def _measure(self, week: int, on: dt.date) -> None:
-        """The book's DSO per currency at the end of ``on`` (the week's last day)."""
-        book = [i for items in self.book.values() for i in items]
+        """The book's DSO per currency at the end of ``on`` (the week's last day).
+
+        Read on the invoices that can count (:func:`_counts_for_dso`): the others add nothing
+        to any week's receivables or sales, so the figures are those of the whole book."""
+        rows = self.setup.dso_rows
+        book = [items[k] for pid, items in self.book.items() for k in rows[pid]]
         book.extend(self.setup.unowned)
         report = days_sales_outstanding(book, as_of=on, period_days=self.setup.dso_period_days)
         for figure in report.figures:
@@ -491,13 +496,13 @@ class _Run:
         day_end = day_start + _DAY
         pay_at = day_end - _LAST
         changed = False
+        today = day_start.date()
         for invoice in self.chased[pid]:
             if not invoice.amount_due.is_positive():
                 continue
             if invoice.issued_at is None or invoice.issued_at > pay_at:
                 continue
-            today = day_start.date()
-            if self.keeps.get(invoice_key(invoice)) == today:
+            if self.keeps and self.keeps.get(invoice_key(invoice)) == today:
                 left = pending_amount_remaining(invoice)
                 amount = left if left.is_positive() else None
             else:
@@ -643,6 +648,16 @@ class _Run:
                 else:
                     out[key] = "partially_kept" if paid else "broken"
         return dict(sorted(out.items()))
+
+
+def _counts_for_dso(invoice: Invoice, start: dt.date, period_days: int) -> bool:
+    """Whether ``invoice`` can count in a weekly DSO from ``start``: open at the start (a
+    receivable, until paid) or issued within ``period_days`` before it or later (a sale of
+    some week's period). Payments only close invoices, so no other invoice ever counts."""
+    issued = issue_date_of(invoice)
+    return is_open_receivable(invoice) or (
+        issued is not None and issued > start - dt.timedelta(days=period_days)
+    )
 
 
 def _one_run(setup: _Setup, shared: _Shared, run: int) -> CollectionsRun:
@@ -934,8 +949,18 @@ def simulate_collections(
         behaviour=book,
         groups=groups,
         orphans=orphans,
-        unowned=tuple(i for i in items if id(i) not in owned),
+        unowned=tuple(
+            i
+            for i in items
+            if id(i) not in owned and _counts_for_dso(i, begin.date(), dso_period_days)
+        ),
         dso_period_days=dso_period_days,
+        dso_rows={
+            pid: tuple(
+                k for k, i in enumerate(group) if _counts_for_dso(i, begin.date(), dso_period_days)
+            )
+            for pid, (_, group) in groups.items()
+        },
         promise_kept=None if promise_kept is None else float(promise_kept),
     )
     dso_at_start = days_sales_outstanding(items, as_of=begin.date(), period_days=dso_period_days)
