@@ -25,9 +25,18 @@ payments, payments go through the allocation rules and change what outreach read
    invoices in that currency), and :func:`~stuut_domain.allocation.apply_result` writes it
    to the invoices. What a rule leaves unplaced is unapplied credit, reported per currency.
 
-Money is exact: a payment never exceeds what is left to pay, so the cash collected per
-currency never exceeds what was open at the start. Reports give exact amounts per run and
-percentiles over runs by the nearest-rank rule (each percentile is one run's exact amount).
+4. **Measures.** At the end of each week's last day the book's DSO per currency
+   (:func:`~stuut_domain.portfolio.days_sales_outstanding`).
+
+Money is exact and accounted for: a payment never exceeds what is left to pay, so the cash
+collected per currency never exceeds what was open at the start, and each run's ledger
+(:class:`PaymentFate`) places every drawn unit on an invoice, in unapplied credit or in a
+refund, matching the final book. Promises (``promised_to_pay_date``) hold outreach as the
+engine rules; with ``promise_kept`` they are kept by a payment on the promised date, and
+every run reports each promise's outcome (:data:`PROMISE_OUTCOMES`).
+
+Reports give exact amounts per run and percentiles over runs by the nearest-rank rule
+(each percentile is one run's exact amount).
 Every ``records()`` row carries each amount twice: ``<name>`` as an exact ``Decimal`` and
 ``<name>_float`` as a ``float`` for plotting.
 """
