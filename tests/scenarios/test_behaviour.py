@@ -3,16 +3,13 @@ from books generated with known ones, and the refusals."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import random
 from fractions import Fraction
 
 import pytest
 
-from scenario_builders import day, invoice
+from scenario_builders import day, invoice, recover
 from stuut_domain.errors import InvalidScenario
-from stuut_domain.outreach.state import SentOutreach
 from stuut_domain.scenarios import PaymentBehaviour, fit_behaviour, kaplan_meier, observations
 
 DUE = day(2024, 7, 1)
@@ -70,56 +67,18 @@ def test_without_contacts_the_hazard_is_the_kaplan_meier_hazard() -> None:
     assert book.curve_records()[0]["survival_float"] == pytest.approx(4 / 6)
 
 
-def _generated_book(seed: int, *, n: int, hazard: float, lift: float, full: float):  # type: ignore[no-untyped-def]
-    """A book drawn from known parameters by an independent generator (not the model's code):
-    each invoice is due ``c`` days before as-of (c in 5..90); each day from due it gets an
-    email with probability 0.1; it pays with the daily hazard (lifted for 3 days after an
-    email), at most until day 59; the first payment is in full with probability ``full``."""
-    rng = random.Random(seed)
-    as_of = day(2025, 6, 1, 12)
-    invoices, contacts = [], []
-    for k in range(n):
-        c = rng.randint(5, 90)
-        due = day(2025, 6, 1) - dt.timedelta(days=c)
-        key = f"inv_{k:05d}"
-        last_email = None
-        paid = ()
-        for d in range(c + 1):
-            if rng.random() < 0.1:
-                last_email = d
-                contacts.append(
-                    SentOutreach(
-                        partner_id="ptn_acme",
-                        channel="email",
-                        sent_at=due + dt.timedelta(days=d, hours=8),
-                        invoice_ids=(key,),
-                    )
-                )
-            h = hazard if d <= 59 else 0.0
-            if last_email is not None and d - last_email < 3:
-                h = 1 - (1 - h) ** lift
-            if rng.random() < h:
-                units = 10_000 if rng.random() < full else 4_000
-                paid = ((due + dt.timedelta(days=d, hours=18), units),)
-                break
-        invoices.append(invoice(key, due=due, paid=paid))
-    return invoices, contacts, as_of
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fitting_recovers_known_parameters(seed: int) -> None:
-    """Tolerances: mean daily hazard over days 0..59 within 0.006 of 0.04, the email lift
-    within 0.5 of 2.5, the full share within 0.06 of 0.7; the part fraction is exact."""
-    invoices, contacts, as_of = _generated_book(seed, n=1200, hazard=0.04, lift=2.5, full=0.7)
-    model = fit_behaviour(invoices, as_of=as_of, contacts=contacts, window_days=3).pooled
-    assert model.first_day >= 0
-    assert model.last_day <= 59
-    mean = sum(model.hazard(d) for d in range(60)) / 60
-    assert abs(mean - 0.04) < 0.006
-    assert abs(model.lifts["email"] - 2.5) < 0.5
-    assert abs(model.full_share - 0.7) < 0.06
-    assert model.partial_fraction == Fraction(2, 5)
+    """Tolerances (scenario_builders.RECOVERY_TRUTH): mean daily hazard over days 0..59
+    within 0.006 of 0.04, the email lift within 0.5 of 2.5, the full share within 0.06 of
+    0.7; the part fraction is exact; the curve stays within days 0..59. A failure names every
+    figure recovered against its true value and tolerance."""
+    figures, model = recover(seed)
+    report = "; ".join(f.line() for f in figures)
+    assert all(f.ok for f in figures), f"seed {seed}: {report}"
+    assert model.first_day >= 0, f"seed {seed}: first day {model.first_day} < 0"
+    assert model.last_day <= 59, f"seed {seed}: last day {model.last_day} > 59"
 
 
 def test_a_hand_set_model() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+from decimal import Decimal
 
 import attrs
 import pytest
@@ -13,8 +14,9 @@ from outreach_builders import acme, net30_reminders
 from scenario_builders import day, invoice
 from stuut_domain.allocation import AllocationRule
 from stuut_domain.errors import InvalidScenario
+from stuut_domain.money import Money
 from stuut_domain.outreach.policy import OutreachPolicy
-from stuut_domain.portfolio import expected_collections
+from stuut_domain.portfolio import days_sales_outstanding, expected_collections
 from stuut_domain.scenarios import (
     BehaviourBook,
     CollectionsSimulation,
@@ -249,3 +251,164 @@ def test_the_scenario_names_are_public_at_the_root() -> None:
     names = ("BehaviourBook", "CollectionsSimulation", "compare_collections", "fit_behaviour")
     assert all(name in stuut_domain.__all__ and hasattr(stuut_domain, name) for name in names)
     assert stuut_domain.simulate_collections is simulate_collections
+
+
+class TestDsoOverTime:
+    """The simulated book's DSO per week is portfolio.days_sales_outstanding on that book."""
+
+    def test_paying_on_the_due_date_gives_the_hand_computed_dso(self) -> None:
+        """Sales 40,000 in the 90 days; 30,000 open after the first week, none after the third:
+        DSO 90.0 at the start, 67.5 for two weeks, then 0.0, in every run and band."""
+        invoices = [
+            invoice("inv_x", due=day(2024, 7, 3), units=10_000),
+            invoice("inv_y", due=day(2024, 7, 20), units=30_000),
+        ]
+        simulation = run(invoices=invoices, behaviour=PaymentBehaviour.on_due_date(), weeks=4)
+        assert simulation.dso_opening == {"EUR": Decimal("90.0")}
+        for each in simulation.runs:
+            assert [each.dso[(w, "EUR")] for w in range(4)] == [
+                Decimal("67.5"),
+                Decimal("67.5"),
+                Decimal("0.0"),
+                Decimal("0.0"),
+            ]
+        rows = simulation.records()
+        assert [r["dso_p50"] for r in rows] == [Decimal(v) for v in ("67.5", "67.5", "0.0", "0.0")]
+        assert all(r["dso_low"] == r["dso_p50"] == r["dso_high"] for r in rows)
+        assert rows[0]["dso_p50_float"] == 67.5
+        summary = simulation.summary()
+        assert summary["dso_opening"] == {"EUR": Decimal("90.0")}
+        assert summary["dso_p50_final"] == {"EUR": Decimal("0.0")}
+
+    def test_the_last_week_matches_the_final_book(self) -> None:
+        """Rebuilt from the run's final amounts due, the book's DSO on the last day is the
+        run's last DSO figure, per currency; the bands are ordered."""
+        simulation = run(runs=6)
+        last = (simulation.start + dt.timedelta(days=7 * simulation.weeks - 1)).date()
+        for each in simulation.runs:
+            final = [
+                attrs.evolve(
+                    i,
+                    amount_due=Money(each.final_due[str(i.id)], i.currency),
+                    amount_paid=i.total_amount - Money(each.final_due[str(i.id)], i.currency),
+                )
+                for i in book()
+            ]
+            report = days_sales_outstanding(final, as_of=last)
+            for figure in report.figures:
+                assert each.dso[(simulation.weeks - 1, figure.currency)] == figure.days
+        for row in simulation.records():
+            if row["dso_p50"] is not None:
+                assert row["dso_low"] <= row["dso_p50"] <= row["dso_high"]
+
+    def test_a_bad_sales_period_is_refused(self) -> None:
+        """The DSO's sales period must be a positive number of days."""
+        with pytest.raises(InvalidScenario) as caught:
+            run(dso_period_days=0)
+        assert caught.value.code == "dso_period_days_not_positive"
+
+
+def promised_book() -> list:  # type: ignore[type-arg]
+    """Three overdue invoices of Acme with promises: one due in the range (10 July), one whose
+    deadline passed before the start, one beyond the twelve weeks."""
+    return [
+        invoice(
+            "inv_p1", due=day(2024, 6, 1), units=20_000, promised_to_pay_date=dt.date(2024, 7, 10)
+        ),
+        invoice(
+            "inv_p2", due=day(2024, 6, 5), units=5_000, promised_to_pay_date=dt.date(2024, 6, 20)
+        ),
+        invoice(
+            "inv_p3", due=day(2024, 6, 9), units=7_000, promised_to_pay_date=dt.date(2024, 12, 1)
+        ),
+    ]
+
+
+NEVER_PAYS = PaymentBehaviour.constant(0.0, from_day=0, days=1)
+
+
+class TestPromisesInARun:
+    """Promises are kept or broken in a run, outreach holds and resumes, outcomes are counted."""
+
+    def test_a_kept_promise_pays_in_full_on_its_date_and_holds_outreach_until_then(self) -> None:
+        """With promise_kept=1 the promised invoice pays all it owes on 10 July in every run
+        and no contact names it before its deadline (date plus two grace days)."""
+        simulation = run(invoices=promised_book(), behaviour=NEVER_PAYS, promise_kept=1.0)
+        for each in simulation.runs:
+            paid = [(at.date(), key, m.minor_units) for at, key, m in each.payments]
+            assert paid == [(dt.date(2024, 7, 10), "inv_p1", 20_000)]
+            assert each.final_due["inv_p1"] == 0
+            assert all("inv_p1" not in ids for _, _, _, ids in each.contacts)
+            assert each.promises == {
+                "inv_p1": "kept",
+                "inv_p2": "broken_before_start",
+                "inv_p3": "pending",
+            }
+            assert each.promise_counts() == {
+                "kept": 1,
+                "partially_kept": 0,
+                "broken": 0,
+                "pending": 1,
+                "broken_before_start": 1,
+            }
+        assert simulation.summary()["promises_p50"] == {
+            "kept": 1,
+            "partially_kept": 0,
+            "broken": 0,
+            "pending": 1,
+            "broken_before_start": 1,
+        }
+
+    def test_a_broken_promise_resumes_outreach_after_its_deadline(self) -> None:
+        """With promise_kept=0 and no payments, the promise is broken; outreach names the
+        invoice only after 12 July (10 July plus two grace days), and does name it."""
+        simulation = run(invoices=promised_book(), behaviour=NEVER_PAYS, promise_kept=0.0)
+        for each in simulation.runs:
+            assert each.payments == ()
+            assert each.promises["inv_p1"] == "broken"
+            named = [at for at, _, _, ids in each.contacts if "inv_p1" in ids]
+            assert named
+            assert min(named).date() > dt.date(2024, 7, 12)
+
+    def test_a_share_of_promises_is_kept_across_runs(self) -> None:
+        """promise_kept=0.5 over 60 runs keeps the in-range promise in some runs and not in
+        others; a run is the same whatever other runs are made (same seed, same run)."""
+        simulation = run(invoices=promised_book(), behaviour=NEVER_PAYS, promise_kept=0.5, runs=60)
+        outcomes = [each.promises["inv_p1"] for each in simulation.runs]
+        assert 10 < outcomes.count("kept") < 50
+        assert set(outcomes) == {"kept", "broken"}
+        fewer = run(invoices=promised_book(), behaviour=NEVER_PAYS, promise_kept=0.5, runs=5)
+        assert fewer.runs == simulation.runs[:5]
+
+    def test_without_promise_keeping_promises_change_no_payment(self) -> None:
+        """promise_kept=None (the default) draws payments from the hazard alone: with no
+        contact effect, the book with its promises removed collects the same cash, though
+        outreach differs (the promises hold it)."""
+        flat = attrs.evolve(BEHAVIOUR, lifts={})
+        plain = [attrs.evolve(i, promised_to_pay_date=None) for i in promised_book()]
+        with_promises = run(invoices=promised_book(), behaviour=flat)
+        without = run(invoices=plain, behaviour=flat)
+        assert [r.cash for r in with_promises.runs] == [r.cash for r in without.runs]
+        assert any(r.cash for r in with_promises.runs)
+        assert [r.contacts for r in with_promises.runs] != [r.contacts for r in without.runs]
+        assert all(not r.promises for r in without.runs)
+
+    @pytest.mark.parametrize("value", [1.5, -0.1, True, "0.5"])
+    def test_a_bad_keeping_share_is_refused(self, value: object) -> None:
+        """promise_kept is a probability within 0..1, or None."""
+        with pytest.raises(InvalidScenario) as caught:
+            run(invoices=promised_book(), promise_kept=value)
+        assert caught.value.code == "promise_kept"
+
+
+class TestDisputesInARun:
+    """A disputed invoice is never chased while its partner's other invoices are."""
+
+    def test_the_disputed_invoice_is_named_in_no_contact(self) -> None:
+        """Acme is contacted about its other invoices in every run, never about inv_a4."""
+        simulation = run()
+        for each in simulation.runs:
+            acme_contacts = [ids for _, pid, _, ids in each.contacts if pid == "ptn_acme"]
+            assert acme_contacts
+            assert all("inv_a4" not in ids for ids in acme_contacts)
+            assert each.never_reached["inv_a4"] == "in_dispute"

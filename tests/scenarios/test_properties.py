@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +14,10 @@ from outreach_builders import acme, net30_reminders
 from scenario_builders import day, invoice
 from stuut_domain.allocation import AllocationRule
 from stuut_domain.invoice import Invoice
-from stuut_domain.scenarios import PaymentBehaviour, simulate_collections
+from stuut_domain.money import Money
+from stuut_domain.outreach.policy import OutreachPolicy
+from stuut_domain.portfolio import expected_collections
+from stuut_domain.scenarios import PaymentBehaviour, compare_collections, simulate_collections
 
 START = day(2024, 7, 1)
 PARTNERS = (acme(), acme(id="ptn_beta", name="Beta AG", contacts=()))
@@ -98,3 +102,168 @@ def test_money_conserved_and_paid_invoices_never_chased(
         rule=rule,
     )
     assert again.runs == simulation.runs
+
+
+class TestMoneyConservedToTheMinorUnit:
+    """Every drawn payment is allocated, held as unapplied credit or refunded, exactly."""
+
+    @pytest.mark.slow
+    @given(
+        items=books(),
+        seed=st.integers(0, 2**32),
+        rule=st.sampled_from(list(AllocationRule)[1:]),
+        weeks=st.integers(1, 6),
+    )
+    def test_the_ledger_accounts_for_every_payment_and_the_final_book(
+        self, items: list[Invoice], seed: int, rule: AllocationRule, weeks: int
+    ) -> None:
+        """Per currency drawn == allocated + unapplied + refunded; per invoice the final
+        amount_due is the opening one less what was allocated to it, never below zero."""
+        simulation = simulate_collections(
+            items,
+            partners=PARTNERS,
+            workflow=net30_reminders(),
+            behaviour=BEHAVIOUR,
+            start=START,
+            weeks=weeks,
+            runs=2,
+            seed=seed,
+            rule=rule,
+        )
+        opening = {str(i.id): i.amount_due.minor_units for i in items}
+        currency_of = {str(i.id): i.currency for i in items}
+        partner_of = {str(i.id): i.partner_id for i in items}
+        for each in simulation.runs:
+            assert len(each.ledger) == len(each.payments)
+            for fate, (at, key, amount) in zip(each.ledger, each.payments, strict=True):
+                assert (fate.at, fate.drawn_for, fate.drawn) == (at, key, amount.minor_units)
+                assert fate.drawn == sum(fate.allocated.values()) + fate.unapplied + fate.refunded
+                assert all(units > 0 for units in fate.allocated.values())
+                assert all(currency_of[k] == fate.currency for k in fate.allocated)
+                assert all(partner_of[k] == partner_of[key] for k in fate.allocated)
+            drawn: dict[str, int] = {}
+            for _, _, amount in each.payments:
+                drawn[amount.code] = drawn.get(amount.code, 0) + amount.minor_units
+            flows = each.flows()
+            assert {c: f["drawn"] for c, f in flows.items()} == drawn
+            for code, flow in flows.items():
+                assert flow["drawn"] == flow["allocated"] + flow["unapplied"] + flow["refunded"]
+                assert flow["drawn"] == each.collected(code).minor_units
+                assert flow["unapplied"] == each.unapplied.get(code, 0)
+            allocated = each.allocated_to()
+            assert set(each.final_due) == set(opening)
+            for key, units in opening.items():
+                assert each.final_due[key] == units - allocated.get(key, 0)
+                assert each.final_due[key] >= 0
+
+
+@st.composite
+def not_yet_due(draw: st.DrawFn, weeks: int) -> list[Invoice]:
+    """Up to eight invoices due on a day of the ``weeks`` from the start, part-paid or not."""
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, 10**7),
+                st.integers(0, 7 * weeks - 1),
+                st.sampled_from(("ptn_acme", "ptn_beta")),
+                st.sampled_from(("EUR", "JPY", "KWD")),
+                st.integers(0, 99),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    items = []
+    for n, (units, offset, pid, code, paid_pct) in enumerate(rows):
+        due = START + dt.timedelta(days=offset, hours=offset % 24)
+        paid = units * paid_pct // 100
+        settled = ((START - dt.timedelta(days=1), paid),) if paid else ()
+        items.append(
+            invoice(f"inv_{n}", due=due, units=units, partner_id=pid, currency=code, paid=settled)
+        )
+    return items
+
+
+class TestTheIssuesProperties:
+    """The properties issue 19 names, over generated books, seeds and policies."""
+
+    @pytest.mark.slow
+    @given(
+        items=books(),
+        seed=st.integers(0, 2**32),
+        gap=st.integers(1, 21),
+        rule=st.sampled_from(list(AllocationRule)[1:]),
+    )
+    def test_with_no_contact_effect_two_policies_collect_the_same_cash(
+        self, items: list[Invoice], seed: int, gap: int, rule: AllocationRule
+    ) -> None:
+        """No lift: another outreach policy changes contacts, never a payment, so the cash,
+        the ledger and every delta of the comparison are the same to the minor unit."""
+        comparison = compare_collections(
+            items,
+            partners=PARTNERS,
+            workflow=net30_reminders(),
+            behaviour=attrs.evolve(BEHAVIOUR, lifts={}),
+            start=START,
+            a=OutreachPolicy(),
+            b=OutreachPolicy(min_gap_per_invoice=dt.timedelta(days=gap)),
+            weeks=4,
+            runs=2,
+            seed=seed,
+            rule=rule,
+        )
+        for left, right in zip(comparison.a.runs, comparison.b.runs, strict=True):
+            assert left.cash == right.cash
+            assert left.ledger == right.ledger
+            assert left.final_due == right.final_due
+        for code in comparison.a.currencies:
+            assert all(v == 0 for path in comparison.deltas(code) for v in path)
+
+    @pytest.mark.slow
+    @given(data=st.data(), weeks=st.integers(1, 8), seed=st.integers(0, 2**32))
+    def test_paying_on_the_due_date_is_the_expected_collections(
+        self, data: st.DataObject, weeks: int, seed: int
+    ) -> None:
+        """A model that pays what is left on the due day: every run's cash per week and
+        currency is portfolio.expected_collections' amount for that week, exactly."""
+        items = data.draw(not_yet_due(weeks))
+        simulation = simulate_collections(
+            items,
+            partners=PARTNERS,
+            workflow=net30_reminders(),
+            behaviour=PaymentBehaviour.on_due_date(),
+            start=START,
+            weeks=weeks,
+            runs=2,
+            seed=seed,
+        )
+        expected: dict[tuple[int, str], int] = {}
+        forecast = expected_collections(items, as_of=START.date(), weeks=weeks)
+        for row in forecast.records():
+            # Every invoice falls due in the range: no "overdue", "later" or "undated" period.
+            period = dt.date.fromisoformat(str(row["period"]))
+            week = (period - START.date()).days // 7
+            amount = Money.of(row["amount"], str(row["currency"]))  # type: ignore[arg-type]
+            if amount.minor_units:
+                expected[(week, str(row["currency"]))] = amount.minor_units
+        for each in simulation.runs:
+            assert dict(each.cash) == expected
+
+    @pytest.mark.slow
+    @given(items=books(), seed=st.integers(0, 2**32))
+    def test_a_run_depends_on_its_seed_and_number_alone(
+        self, items: list[Invoice], seed: int
+    ) -> None:
+        """Run k of a seed is the same whether 1 or 3 runs are made and in any input order."""
+        common = {
+            "partners": PARTNERS,
+            "workflow": net30_reminders(),
+            "behaviour": BEHAVIOUR,
+            "start": START,
+            "weeks": 3,
+            "seed": seed,
+        }
+        three = simulate_collections(items, runs=3, **common)  # type: ignore[arg-type]
+        one = simulate_collections(list(reversed(items)), runs=1, **common)  # type: ignore[arg-type]
+        assert one.runs[0] == three.runs[0]
+        assert one.records() == simulate_collections(items, runs=1, **common).records()  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from stuut_domain.scenarios.collections import (
     COLLECTION_CODES,
     CollectionsRun,
     CollectionsSimulation,
+    PaymentFate,
     percentile,
     simulate_collections,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "KaplanMeierStep",
     "Observation",
     "PaymentBehaviour",
+    "PaymentFate",
     "compare_collections",
     "fit_behaviour",
     "kaplan_meier",

@@ -25,9 +25,18 @@ payments, payments go through the allocation rules and change what outreach read
    invoices in that currency), and :func:`~stuut_domain.allocation.apply_result` writes it
    to the invoices. What a rule leaves unplaced is unapplied credit, reported per currency.
 
-Money is exact: a payment never exceeds what is left to pay, so the cash collected per
-currency never exceeds what was open at the start. Reports give exact amounts per run and
-percentiles over runs by the nearest-rank rule (each percentile is one run's exact amount).
+4. **Measures.** At the end of each week's last day the book's DSO per currency
+   (:func:`~stuut_domain.portfolio.days_sales_outstanding`).
+
+Money is exact and accounted for: a payment never exceeds what is left to pay, so the cash
+collected per currency never exceeds what was open at the start, and each run's ledger
+(:class:`PaymentFate`) places every drawn unit on an invoice, in unapplied credit or in a
+refund, matching the final book. Promises (``promised_to_pay_date``) hold outreach as the
+engine rules; with ``promise_kept`` they are kept by a payment on the promised date, and
+every run reports each promise's outcome (:data:`PROMISE_OUTCOMES`).
+
+Reports give exact amounts per run and percentiles over runs by the nearest-rank rule
+(each percentile is one run's exact amount).
 Every ``records()`` row carries each amount twice: ``<name>`` as an exact ``Decimal`` and
 ``<name>_float`` as a ``float`` for plotting.
 """
@@ -55,7 +64,8 @@ from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
-from stuut_domain.receivables import is_open_receivable
+from stuut_domain.portfolio import days_sales_outstanding
+from stuut_domain.receivables import is_open_receivable, issue_date_of
 from stuut_domain.scenarios.behaviour import BehaviourBook, PaymentBehaviour
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
 from stuut_domain.validators import require_aware
@@ -63,8 +73,10 @@ from stuut_domain.workflow import Workflow
 
 __all__ = [
     "COLLECTION_CODES",
+    "PROMISE_OUTCOMES",
     "CollectionsRun",
     "CollectionsSimulation",
+    "PaymentFate",
     "percentile",
     "simulate_collections",
 ]
@@ -74,6 +86,17 @@ COLLECTION_CODES: Final[Mapping[str, str]] = {
     "paid_before_contact": "paid in full before any contact was due",
     "unknown_partner": "the invoice's partner is not in the portfolio: no decision can be made",
     "after_range": "the next contact would fall after the simulated range",
+}
+
+#: What became of a promise to pay (``promised_to_pay_date`` of an invoice open at the start)
+#: in a run. Its deadline is the promised date plus the outreach policy's
+#: ``promise_grace_days`` (the day the engine's hold ends); payments count on their UTC date.
+PROMISE_OUTCOMES: Final[Mapping[str, str]] = {
+    "kept": "what was open at the start was allocated to the invoice by the deadline",
+    "partially_kept": "some, not all, of what was open was allocated to it by the deadline",
+    "broken": "nothing was allocated to it by a deadline within the simulated range",
+    "pending": "the deadline falls after the simulated range and it is not yet paid",
+    "broken_before_start": "the deadline had passed before the start (outreach resumed)",
 }
 
 _DAY: Final = dt.timedelta(days=1)
@@ -98,6 +121,27 @@ def percentile(values: Sequence[int], q: int) -> int:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
+class PaymentFate:
+    """What became of one drawn payment, in minor units of its ``currency``.
+
+    Business rule (money is conserved to the minor unit): ``drawn`` equals the sum of
+    ``allocated`` (invoice key to the units its balance went down by, as the allocation
+    rule placed them) plus ``unapplied`` (credit the rule left unplaced, held for the
+    partner) plus ``refunded`` (what the payment itself records as refunded). Figures are
+    read from the allocation result, not derived from one another, so a leak shows.
+    """
+
+    payment_id: str
+    at: dt.datetime
+    drawn_for: str
+    currency: str
+    drawn: int
+    allocated: Mapping[str, int]
+    unapplied: int
+    refunded: int
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class CollectionsRun:
     """One run: the cash collected per (week, currency) in minor units, contacts, payments.
 
@@ -105,6 +149,14 @@ class CollectionsRun:
     ``(instant, invoice id the payment was drawn for, amount)``; ``never_reached`` maps each
     invoice open at the start and never contacted to its code (an engine blocker code or one
     of :data:`COLLECTION_CODES`); ``unapplied`` the credit the rule left unplaced.
+    ``ledger`` says, per payment in draw order, where its money went (:class:`PaymentFate`);
+    ``final_due`` is the final book: ``amount_due`` in minor units of every invoice of a
+    known partner at the end of the run (an invoice's opening ``amount_due`` less what the
+    ledger allocated to it). ``dso`` maps ``(week, currency)`` to the simulated book's days
+    sales outstanding on the week's last day, after its payments, by
+    :func:`~stuut_domain.portfolio.days_sales_outstanding` (``None`` with no sales).
+    ``promises`` maps each invoice open at the start with a ``promised_to_pay_date`` to its
+    outcome, one of :data:`PROMISE_OUTCOMES`.
     """
 
     run: int
@@ -113,10 +165,44 @@ class CollectionsRun:
     payments: tuple[tuple[dt.datetime, str, Money], ...]
     never_reached: Mapping[str, str]
     unapplied: Mapping[str, int]
+    ledger: tuple[PaymentFate, ...] = ()
+    final_due: Mapping[str, int] = attrs.field(factory=dict)
+    dso: Mapping[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
+    promises: Mapping[str, str] = attrs.field(factory=dict)
 
     def collected(self, currency: str) -> Money:
         """All the cash of this run in ``currency``."""
         return Money(sum(v for (_, c), v in self.cash.items() if c == currency), currency)
+
+    def flows(self) -> dict[str, dict[str, int]]:
+        """Per currency (code order), the run's money in minor units: ``drawn``,
+        ``allocated``, ``unapplied`` and ``refunded`` summed over the ledger. Conserved:
+        ``drawn == allocated + unapplied + refunded`` in every currency."""
+        out: dict[str, dict[str, int]] = {}
+        for fate in self.ledger:
+            row = out.setdefault(
+                fate.currency, {"drawn": 0, "allocated": 0, "unapplied": 0, "refunded": 0}
+            )
+            row["drawn"] += fate.drawn
+            row["allocated"] += sum(fate.allocated.values())
+            row["unapplied"] += fate.unapplied
+            row["refunded"] += fate.refunded
+        return dict(sorted(out.items()))
+
+    def promise_counts(self) -> dict[str, int]:
+        """How many promises had each outcome (every code of :data:`PROMISE_OUTCOMES`)."""
+        counts = dict.fromkeys(PROMISE_OUTCOMES, 0)
+        for outcome in self.promises.values():
+            counts[outcome] += 1
+        return counts
+
+    def allocated_to(self) -> dict[str, int]:
+        """Per invoice key, the minor units the run's payments allocated to it."""
+        out: dict[str, int] = {}
+        for fate in self.ledger:
+            for key, units in fate.allocated.items():
+                out[key] = out.get(key, 0) + units
+        return dict(sorted(out.items()))
 
 
 @attrs.define
@@ -181,6 +267,10 @@ class _Setup:
     behaviour: BehaviourBook
     groups: Mapping[str, tuple[Partner, tuple[Invoice, ...]]]
     orphans: tuple[str, ...]
+    unowned: tuple[Invoice, ...] = ()
+    dso_period_days: int = 90
+    dso_rows: Mapping[str, tuple[int, ...]] = attrs.field(factory=dict)
+    promise_kept: float | None = None
 
 
 #: Decisions kept across runs before the cache is emptied (bounds its memory).
@@ -286,6 +376,9 @@ class _Run:
         factory=list
     )
     payments: list[tuple[dt.datetime, str, Money]] = attrs.field(factory=list)
+    ledger: list[PaymentFate] = attrs.field(factory=list)
+    dso: dict[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
+    keeps: dict[str, dt.date] = attrs.field(factory=dict)
     paid_in_full: set[str] = attrs.field(factory=set)
 
     def __attrs_post_init__(self) -> None:
@@ -298,6 +391,18 @@ class _Run:
             pid: [_Lane(context=c, next_at=setup.start) for c in self.shared.contexts[pid]]
             for pid in setup.groups
         }
+        if setup.promise_kept is not None:
+            first = setup.start.date()
+            for items in self.book.values():
+                for item in items:
+                    promised = item.promised_to_pay_date
+                    if promised is None or promised < first or not is_open_receivable(item):
+                        continue
+                    key = invoice_key(item)
+                    # Its own stream, apart from the payment clock's (common random numbers).
+                    stream = random.Random(f"{setup.seed}|{self.run}|{key}|promise")  # noqa: S311
+                    if stream.random() < setup.promise_kept:
+                        self.keeps[key] = promised
 
     def go(self) -> CollectionsRun:
         for day in range(self.setup.days):
@@ -306,7 +411,21 @@ class _Run:
                 self._outreach(pid, day, day_start)
             for pid in self.book:
                 self._payments(pid, day, day_start)
+            if day % 7 == 6:
+                self._measure(day // 7, day_start.date())
         return self._result()
+
+    def _measure(self, week: int, on: dt.date) -> None:
+        """The book's DSO per currency at the end of ``on`` (the week's last day).
+
+        Read on the invoices that can count (:func:`_counts_for_dso`): the others add nothing
+        to any week's receivables or sales, so the figures are those of the whole book."""
+        rows = self.setup.dso_rows
+        book = [items[k] for pid, items in self.book.items() for k in rows[pid]]
+        book.extend(self.setup.unowned)
+        report = days_sales_outstanding(book, as_of=on, period_days=self.setup.dso_period_days)
+        for figure in report.figures:
+            self.dso[(week, figure.currency)] = figure.days
 
     def _outreach(self, pid: str, day: int, day_start: dt.datetime) -> None:
         """The partner's lanes decide in instant order until none is due before the day ends."""
@@ -386,12 +505,17 @@ class _Run:
         day_end = day_start + _DAY
         pay_at = day_end - _LAST
         changed = False
+        today = day_start.date()
         for invoice in self.chased[pid]:
             if not invoice.amount_due.is_positive():
                 continue
             if invoice.issued_at is None or invoice.issued_at > pay_at:
                 continue
-            amount = self._draw(invoice, day, day_start.date())
+            if self.keeps and self.keeps.get(invoice_key(invoice)) == today:
+                left = pending_amount_remaining(invoice)
+                amount = left if left.is_positive() else None
+            else:
+                amount = self._draw(invoice, day, today)
             if amount is None:
                 continue
             self._pay(pid, invoice, amount, pay_at)
@@ -452,6 +576,25 @@ class _Run:
         if result.unapplied.is_positive():
             code = amount.code
             self.unapplied[code] = self.unapplied.get(code, 0) + result.unapplied.minor_units
+        allocated: dict[str, int] = {}
+        for line in result.lines:
+            if line.approved:
+                allocated[line.invoice_id] = (
+                    allocated.get(line.invoice_id, 0) + line.amount.minor_units
+                )
+        refunded = result.payment.amount_refunded
+        self.ledger.append(
+            PaymentFate(
+                payment_id=payment.id or "",
+                at=at,
+                drawn_for=invoice_key(invoice),
+                currency=amount.code,
+                drawn=amount.minor_units,
+                allocated=allocated,
+                unapplied=result.unapplied.minor_units,
+                refunded=0 if refunded is None else refunded.minor_units,
+            )
+        )
 
     def _result(self) -> CollectionsRun:
         reached = {i for _, _, _, ids in self.contacts for i in ids}
@@ -474,7 +617,56 @@ class _Run:
             payments=tuple(self.payments),
             never_reached=dict(sorted(never.items())),
             unapplied=dict(sorted(self.unapplied.items())),
+            ledger=tuple(self.ledger),
+            final_due=dict(
+                sorted(
+                    (invoice_key(i), i.amount_due.minor_units)
+                    for items in self.book.values()
+                    for i in items
+                )
+            ),
+            dso=dict(sorted(self.dso.items())),
+            promises=self._promises(),
         )
+
+    def _promises(self) -> dict[str, str]:
+        """Each promise's outcome (see :data:`PROMISE_OUTCOMES`), read from the ledger."""
+        grace = dt.timedelta(days=self.setup.policy.promise_grace_days)
+        first = self.setup.start.date()
+        last = first + dt.timedelta(days=self.setup.days - 1)
+        by: dict[str, list[tuple[dt.date, int]]] = {}
+        for fate in self.ledger:
+            for key, units in fate.allocated.items():
+                by.setdefault(key, []).append((fate.at.date(), units))
+        out: dict[str, str] = {}
+        for _, start_items in self.setup.groups.values():
+            for invoice in start_items:
+                promised = invoice.promised_to_pay_date
+                if promised is None or not is_open_receivable(invoice):
+                    continue
+                key = invoice_key(invoice)
+                deadline = promised + grace
+                if deadline < first:
+                    out[key] = "broken_before_start"
+                    continue
+                paid = sum(u for on, u in by.get(key, ()) if on <= deadline)
+                if paid >= invoice.amount_due.minor_units:
+                    out[key] = "kept"
+                elif deadline > last:
+                    out[key] = "pending"
+                else:
+                    out[key] = "partially_kept" if paid else "broken"
+        return dict(sorted(out.items()))
+
+
+def _counts_for_dso(invoice: Invoice, start: dt.date, period_days: int) -> bool:
+    """Whether ``invoice`` can count in a weekly DSO from ``start``: open at the start (a
+    receivable, until paid) or issued within ``period_days`` before it or later (a sale of
+    some week's period). Payments only close invoices, so no other invoice ever counts."""
+    issued = issue_date_of(invoice)
+    return is_open_receivable(invoice) or (
+        issued is not None and issued > start - dt.timedelta(days=period_days)
+    )
 
 
 def _one_run(setup: _Setup, shared: _Shared, run: int) -> CollectionsRun:
@@ -497,7 +689,11 @@ class CollectionsSimulation(Report):
 
     ``opening`` is what was open at the start per currency (``amount_due`` of the open
     receivables, minor units). ``records()``: one row per week and currency with the weekly
-    and the cumulative cash at the ``bands`` percentiles (nearest rank, exact per run).
+    and the cumulative cash at the ``bands`` percentiles (nearest rank, exact per run), and
+    the book's DSO at the week's end at the same percentiles (``dso_low``, ``dso_p50``,
+    ``dso_high``, days to 0.1, each one run's figure; ``None`` when the period had no
+    sales). ``dso_opening`` is the DSO of the given book at ``start``, the definition
+    :func:`~stuut_domain.portfolio.days_sales_outstanding` over ``dso_period_days``.
     ``partner_records()``: contacts per partner over the runs. ``never_records()``: the open
     invoices some run never reached, how often, and the commonest reason.
     """
@@ -521,6 +717,8 @@ class CollectionsSimulation(Report):
     opening: Mapping[str, int]
     runs: tuple[CollectionsRun, ...]
     bands: tuple[int, int] = (5, 95)
+    dso_opening: Mapping[str, Decimal | None] = attrs.field(factory=dict)
+    dso_period_days: int = 90
 
     def title(self) -> str:
         """``Collections 2026-11-26 + 26 weeks, 200 runs (email), seed 0``."""
@@ -564,9 +762,27 @@ class CollectionsSimulation(Report):
                         **_amounts("cumulative_p50", percentile(upto, 50), code),
                         **_amounts("cumulative_high", percentile(upto, high), code),
                         **_amounts("opening", self.opening[code], code),
+                        **self._dso_bands(week, code),
                     }
                 )
         return rows
+
+    def dso_paths(self, currency: str) -> list[list[Decimal | None]]:
+        """Per run, the book's DSO in ``currency`` at the end of each week (days to 0.1)."""
+        return [[run.dso.get((week, currency)) for week in range(self.weeks)] for run in self.runs]
+
+    def _dso_bands(self, week: int, code: str) -> dict[str, object]:
+        """The week's DSO over the runs at the bands and the median, as Decimal and float."""
+        low, high = self.bands
+        tenths = [
+            int(days * 10) for run in self.runs if (days := run.dso.get((week, code))) is not None
+        ]
+        out: dict[str, object] = {}
+        for name, q in (("dso_low", low), ("dso_p50", 50), ("dso_high", high)):
+            value = None if not tenths else Decimal(percentile(tenths, q)).scaleb(-1)
+            out[name] = value
+            out[f"{name}_float"] = None if value is None else float(value)
+        return out
 
     def partner_records(self) -> list[dict[str, object]]:
         """One row per partner contacted in some run: median, highest and mean contacts."""
@@ -612,7 +828,8 @@ class CollectionsSimulation(Report):
         return [len(run.contacts) for run in self.runs]
 
     def summary(self) -> dict[str, object]:
-        """Headline figures: runs, contacts (median), never-reached reasons over all runs."""
+        """Headline figures: runs, contacts (median), never-reached reasons over all runs, and
+        DSO per currency at the start and (median over runs) at the end of the last week."""
         reasons: dict[str, int] = {}
         for run in self.runs:
             for code in run.never_reached.values():
@@ -623,6 +840,14 @@ class CollectionsSimulation(Report):
             "contacts_p50": percentile(self.contacts(), 50),
             "payments_p50": percentile([len(r.payments) for r in self.runs], 50),
             "never_reached_by_code": dict(sorted(reasons.items())),
+            "promises_p50": {
+                code: percentile([r.promise_counts()[code] for r in self.runs], 50)
+                for code in PROMISE_OUTCOMES
+            },
+            "dso_opening": dict(self.dso_opening),
+            "dso_p50_final": {
+                code: self._dso_bands(self.weeks - 1, code)["dso_p50"] for code in self.currencies
+            },
         }
 
     def __repr__(self) -> str:
@@ -666,6 +891,8 @@ def simulate_collections(
     channels: Sequence[OutreachChannel] = ("email",),
     rule: AllocationRule = AllocationRule.MATCHED,
     bands: tuple[int, int] = (5, 95),
+    dso_period_days: int = 90,
+    promise_kept: float | None = None,
 ) -> CollectionsSimulation:
     """Simulate collections ``runs`` times over ``weeks`` weeks from ``start`` (ADR 0064).
 
@@ -673,12 +900,29 @@ def simulate_collections(
     partners' invoices are read in invoice-key order, partners in id order, so the input
     order never matters. Refused (:class:`~stuut_domain.errors.InvalidScenario`): a
     non-positive ``weeks`` or ``runs``, a non-int seed, bad channels, bands not
-    ``0 <= low < high <= 100``, a rule that needs amounts other than ``matched``; a naive
-    ``start`` raises :class:`~stuut_domain.errors.NaiveDatetime`.
+    ``0 <= low < high <= 100``, a rule that needs amounts other than ``matched``, a
+    non-positive ``dso_period_days`` (the sales period of the weekly DSO), a
+    ``promise_kept`` outside 0..1; a naive ``start`` raises
+    :class:`~stuut_domain.errors.NaiveDatetime`.
+
+    Promises: the engine holds an invoice with a ``promised_to_pay_date`` until that date
+    plus the policy's grace days, and resumes outreach after. With ``promise_kept`` set, each
+    promise open at the start and not yet due is kept with that probability (drawn once per
+    run from the invoice's own stream): the invoice pays what is left, in full, on the
+    promised date; a promise not kept leaves the invoice to its hazard. ``None`` (default):
+    promises change no payment, only outreach. Every run reports each promise's outcome
+    (:data:`PROMISE_OUTCOMES`).
     """
     begin = require_aware("start", start).astimezone(dt.UTC)
     _positive("weeks", weeks)
     _positive("runs", runs)
+    _positive("dso_period_days", dso_period_days)
+    if promise_kept is not None and (
+        type(promise_kept) not in (int, float) or not 0.0 <= promise_kept <= 1.0
+    ):
+        raise _refuse(
+            "promise_kept", "promise_kept", "a probability within 0..1", value=promise_kept
+        )
     if type(seed) is not int:
         raise _refuse("seed", "seed", "a seed is an int", value=seed)
     chosen = _channels(channels)
@@ -714,7 +958,21 @@ def simulate_collections(
         behaviour=book,
         groups=groups,
         orphans=orphans,
+        unowned=tuple(
+            i
+            for i in items
+            if id(i) not in owned and _counts_for_dso(i, begin.date(), dso_period_days)
+        ),
+        dso_period_days=dso_period_days,
+        dso_rows={
+            pid: tuple(
+                k for k, i in enumerate(group) if _counts_for_dso(i, begin.date(), dso_period_days)
+            )
+            for pid, (_, group) in groups.items()
+        },
+        promise_kept=None if promise_kept is None else float(promise_kept),
     )
+    dso_at_start = days_sales_outstanding(items, as_of=begin.date(), period_days=dso_period_days)
     shared = _Shared.of(setup)
     return CollectionsSimulation(
         start=begin,
@@ -726,4 +984,6 @@ def simulate_collections(
         opening=dict(sorted(opening.items())),
         runs=tuple(_one_run(setup, shared, run) for run in range(runs)),
         bands=(low, high),
+        dso_opening={f.currency: f.days for f in dso_at_start.figures},
+        dso_period_days=dso_period_days,
     )
