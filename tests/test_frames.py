@@ -332,3 +332,27 @@ class TestAgingFrameProperty:
                 assert minor / 10**exponent == row[name]
             buckets = [c for c in report.amount_columns if c not in ("total", "amount_due")]
             assert row["total_minor"] == sum(row[f"{b}_minor"] for b in buckets)
+
+
+_CODES = st.sampled_from(["EUR", "USD", "JPY", "KWD", "CLF"])
+
+
+class TestFrameColumnsProperty:
+    @given(
+        st.lists(
+            st.tuples(_CODES, st.integers(-(10**15), 10**15), st.booleans()),
+            max_size=12,
+        )
+    )
+    def test_any_rows_keep_their_exact_minor_units(
+        self, cells: list[tuple[str, int, bool]]
+    ) -> None:
+        """Money or Decimal cells: `_minor` is the exact units, the float their scaled value."""
+        rows: list[dict[str, object]] = [
+            {"currency": code, "due": Money(units, code) if as_money else Money(units, code).amount}
+            for code, units, as_money in cells
+        ]
+        columns = frame_columns(rows, amounts=("due",), columns=("currency", "due"))
+        assert [units for _, units, _ in cells] == columns["due_minor"]
+        assert [u / 10 ** Money(0, c).exponent for c, u, _ in cells] == columns["due"]
+        assert [c for c, _, _ in cells] == columns["currency"]

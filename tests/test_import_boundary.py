@@ -13,7 +13,9 @@ FORBIDDEN = (
     "httpx",
     "hypothesis",
     "ibis",
+    "matplotlib",
     "msgspec",
+    "pandas",
     "polars",
     "pyarrow",
     "pydantic",
@@ -38,4 +40,12 @@ class TestImportBoundary:
             "    if m.name != 'strategies': importlib.import_module('stuut_domain.' + m.name)"
         )
         leaked = sorted(name for name in loaded if name.split(".")[0] in FORBIDDEN)
+        assert [] == leaked
+
+    def test_the_command_line_starts_without_the_plotting_and_frame_libraries(self) -> None:
+        """`stuut-domain` and `adapters.figures` import matplotlib/pandas only when drawing."""
+        loaded = _modules_after("import adapters.cli, adapters.cli.forecast, adapters.figures")
+        leaked = sorted(
+            name for name in loaded if name.split(".")[0] in ("matplotlib", "pandas", "polars")
+        )
         assert [] == leaked

@@ -109,7 +109,7 @@ def html_table(
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-class Report(Framed, abc.ABC):
+class Report(Framed):
     """A report value: a title, fixed columns and ``records()`` give its ``repr`` and HTML.
 
     ``repr`` is the title over a text table (what a terminal and a notebook's plain output

@@ -25,6 +25,7 @@ missing one raises :class:`~stuut_domain.errors.MissingExtra` naming the extra t
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import importlib
 from collections.abc import Mapping, Sequence
@@ -220,7 +221,7 @@ def _amount_names(columns: Mapping[str, list[object]], amounts: Sequence[str]) -
     return {name for name in amounts if f"{name}_minor" in columns}
 
 
-class Framed:
+class Framed(abc.ABC):
     """A report that gives its rows as a pandas or polars DataFrame with numeric amounts.
 
     A report names its money columns in ``amount_columns`` (every table of the report: a
@@ -234,9 +235,9 @@ class Framed:
     #: The money columns of the report's tables (Decimal or Money values in ``records()``).
     amount_columns: ClassVar[tuple[str, ...]] = ()
 
+    @abc.abstractmethod
     def records(self) -> list[dict[str, object]]:
-        """The report's rows (every report defines them)."""
-        raise NotImplementedError  # pragma: no cover - every report overrides it
+        """The report's rows: plain dicts, amounts exact (Decimal or Money)."""
 
     def _table(self, table: str) -> tuple[list[dict[str, object]], tuple[str, ...]]:
         method = getattr(self, table, None) if table.endswith("records") else None
