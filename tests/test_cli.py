@@ -82,7 +82,14 @@ class TestMain:
 
     @pytest.mark.parametrize(
         "argv",
-        [[], ["nonsense"], ["aging", "--store", "x"], ["check"], ["serve", "--port", "x"]],
+        [
+            [],
+            ["nonsense"],
+            ["aging", "--store", "x"],
+            ["check"],
+            ["serve", "--port", "x"],
+            ["forecast", "--store", "x", "--at", "2026-11-26", "--plot", __file__],
+        ],
     )
     def test_usage_errors_are_one_line_and_exit_2(
         self, capsys: pytest.CaptureFixture[str], argv: list[str]

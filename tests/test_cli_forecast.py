@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import pathlib
+import sys
 from typing import Any
 
 import pytest
+from matplotlib.image import imread
 
 from adapters.cli import EXIT_CLEAN, EXIT_UNUSABLE, main
 from adapters.samples import sample_portfolio_path
@@ -52,3 +55,50 @@ def test_zero_runs_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     _, err = capsys.readouterr()
     assert code == EXIT_UNUSABLE
     assert "must be at least 1" in err
+
+
+def test_plot_writes_the_figures_and_prints_their_paths(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    """--plot DIR writes aging, fan chart, comparison and contacts as PNG, paths printed."""
+    target = tmp_path / "figures"
+    argv = ["forecast", *FAST, "--compare", "min_gap_per_invoice=14", "--plot", str(target)]
+    assert main(argv) == EXIT_CLEAN
+    out, _ = capsys.readouterr()
+    names = ["aging.png", "forecast.png", "comparison.png", "contacts.png"]
+    paths = [str(target / name) for name in names]
+    assert out.rstrip().endswith("Figures:\n" + "\n".join(paths))
+    for path in paths:
+        pixels = imread(path)
+        assert (pixels != pixels[0, 0]).any()
+
+
+def test_plot_with_json_names_the_figures(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    """With --json the document lists the figures it wrote, after the forecast's rows."""
+    code, document = run_json(capsys, "forecast", *FAST, "--plot", str(tmp_path))
+    assert code == EXIT_CLEAN
+    assert [str(tmp_path / n) for n in ("aging.png", "forecast.png", "contacts.png")] == (
+        document["figures"]
+    )
+    assert all(pathlib.Path(p).stat().st_size > 5_000 for p in document["figures"])
+
+
+def test_plot_into_a_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """--plot must name a directory, never overwrite a file."""
+    code = main(["forecast", *FAST, "--plot", __file__])
+    _, err = capsys.readouterr()
+    assert code == EXIT_UNUSABLE
+    assert "not a directory" in err
+
+
+def test_plot_without_matplotlib_names_the_extra(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without matplotlib --plot exits 2 and says to install the plot extra."""
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    code = main(["forecast", *FAST, "--plot", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert code == EXIT_UNUSABLE
+    assert "stuut-domain[plot]" in err

@@ -46,6 +46,8 @@ from stuut_domain.errors import (
     InvalidScenario,
     InvalidTransition,
     InvariantViolation,
+    MissingExtra,
+    MissingRate,
     NaiveDatetime,
     NoBusinessDay,
     NotFound,
@@ -92,6 +94,8 @@ EXAMPLES: dict[type[StuutDomainError], StuutDomainError] = {
         "weeks_not_positive", "weeks", "a positive whole number of weeks", value=0
     ),
     InvalidScenario: InvalidScenario("runs_not_positive", "runs", "at least one run", runs=0),
+    MissingRate: MissingRate("JPY", "EUR", row=2, column="total"),
+    MissingExtra: MissingExtra("matplotlib", "plot", "aging_figure"),
     OwedRefused: OwedRefused("note_exceeds_total", "lines", "too much", total=Money(1, "USD")),
     ConcurrencyConflict: ConcurrencyConflict("invoice", "inv_1", "3", "4"),
     AlreadyExists: AlreadyExists("invoice", "inv_1", "sha256:ab"),

@@ -13,6 +13,7 @@ FORBIDDEN = (
     "httpx",
     "hypothesis",
     "ibis",
+    "matplotlib",
     "msgspec",
     "numpy",
     "pandas",
@@ -48,3 +49,11 @@ class TestImportBoundary:
         engines = {"ibis", "duckdb", "polars", "pandas"}
         assert [] == sorted(name for name in loaded if name.split(".")[0] in engines)
         assert "pyarrow" in loaded
+
+    def test_the_command_line_starts_without_the_plotting_and_frame_libraries(self) -> None:
+        """`stuut-domain` and `adapters.figures` import matplotlib/pandas only when drawing."""
+        loaded = _modules_after("import adapters.cli, adapters.cli.forecast, adapters.figures")
+        leaked = sorted(
+            name for name in loaded if name.split(".")[0] in ("matplotlib", "pandas", "polars")
+        )
+        assert [] == leaked

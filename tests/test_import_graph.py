@@ -20,7 +20,7 @@ ROOT = pathlib.Path(stuut_domain.__file__).parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("types", "_currency_data", "errors"),
     ("money",),
-    ("validators", "display"),
+    ("validators", "frames", "display"),
     (
         "address",
         "user",

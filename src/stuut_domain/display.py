@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
+from stuut_domain.frames import Framed
 from stuut_domain.money import Money
 
 __all__ = [
@@ -108,11 +109,13 @@ def html_table(
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-class Report(abc.ABC):
+class Report(Framed):
     """A report value: a title, fixed columns and ``records()`` give its ``repr`` and HTML.
 
     ``repr`` is the title over a text table (what a terminal and a notebook's plain output
-    show); ``_repr_html_`` the same rows as an HTML table (what Jupyter renders).
+    show); ``_repr_html_`` the same rows as an HTML table (what Jupyter renders);
+    ``to_pandas()`` / ``to_polars()`` the same rows as a DataFrame whose ``amount_columns``
+    are numbers beside their exact minor units (:class:`~stuut_domain.frames.Framed`).
     """
 
     __slots__ = ()

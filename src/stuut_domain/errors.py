@@ -25,6 +25,8 @@ __all__ = [
     "InvalidScenario",
     "InvalidTransition",
     "InvariantViolation",
+    "MissingExtra",
+    "MissingRate",
     "NaiveDatetime",
     "NoBusinessDay",
     "NotFound",
@@ -222,6 +224,37 @@ class CurrencyMismatch(StuutDomainError, TypeError):
         self.right = right
         self.operation = operation
         super().__init__(f"cannot {operation} {left} and {right}: currencies differ")
+
+
+class MissingRate(CurrencyMismatch):
+    """A conversion to one currency met a row in a currency the rate table has no rate for.
+
+    Names the currency, the target, and the ``row`` and ``column`` of the report table it
+    met (ADR 0067). Nothing is guessed: a rate is never assumed to be one.
+    """
+
+    def __init__(self, currency: str, to: str, *, row: int, column: str) -> None:
+        super().__init__(currency, to, "convert without a rate")
+        self.row = row
+        self.column = column
+        self.args = (f"row {row}, column {column!r}: no rate from {currency} to {to}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class MissingExtra(StuutDomainError, ImportError):
+    """An optional library a feature needs is not installed: names the library, the
+    feature and the extra of this distribution that installs it (``stuut-domain[plot]``)."""
+
+    def __init__(self, package: str, extra: str, feature: str) -> None:
+        self.package = package
+        self.extra = extra
+        self.feature = feature
+        super().__init__(
+            f"{feature} needs {package}, which is not installed: "
+            f"pip install 'stuut-domain[{extra}]'"
+        )
 
 
 class InexactAmount(StuutDomainError, ValueError):

@@ -251,6 +251,7 @@ class AgingReport(Report):
     """
 
     columns: ClassVar[tuple[str, ...]] = ("currency", "invoices", *_BUCKET_COLUMNS, "total")
+    amount_columns: ClassVar[tuple[str, ...]] = (*_BUCKET_COLUMNS, "total", "amount_due")
     partner_columns: ClassVar[tuple[str, ...]] = ("partner_id", "partner", *columns)
 
     as_of: dt.date
@@ -425,6 +426,7 @@ class DsoReport(Report):
         "period_days",
         "dso_days",
     )
+    amount_columns: ClassVar[tuple[str, ...]] = ("receivables", "sales")
 
     as_of: dt.date
     period_days: int
@@ -590,6 +592,7 @@ class CollectionsForecast(Report):
     """
 
     columns: ClassVar[tuple[str, ...]] = ("period", "currency", "invoices", "amount", "promised")
+    amount_columns: ClassVar[tuple[str, ...]] = ("amount", "promised")
 
     as_of: dt.date
     weeks: int

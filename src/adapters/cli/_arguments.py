@@ -217,11 +217,25 @@ def _forecast_options(sub: argparse.ArgumentParser, *helps: str) -> None:
     forecast.add_argument(
         "--compare", type=_policy, metavar="SPEC", help="a second policy, on the same seeds"
     )
+    forecast.add_argument(
+        "--plot",
+        type=_plot_directory,
+        metavar="DIR",
+        help="write the figures (PNG) into DIR and print their paths (needs the plot extra)",
+    )
     _limit(forecast)
 
 
 #: How many rows a text table shows by default (``--limit``).
 DEFAULT_LIMIT = 20
+
+
+def _plot_directory(value: str) -> pathlib.Path:
+    """``--plot``: a directory to write figures into (created if missing), not a file."""
+    path = pathlib.Path(value)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is a file, not a directory")
+    return path
 
 
 def _store_name(value: str) -> pathlib.Path | str:

@@ -4,19 +4,29 @@ The behaviour model is fitted from the store's invoices as of ``--at`` (ADR 0063
 book is simulated ``--runs`` times over ``--weeks`` weeks from ``--at`` (ADR 0064). With
 ``--compare``, a second policy runs on the same seeds (ADR 0065). Text shows the cumulative
 cash bands per currency (at most ``--limit`` rows per table); ``--json`` has every row.
+With ``--plot DIR`` the figures (aging, the fan chart, the comparison, contacts per week) are
+written there as PNG and their paths printed (ADR 0067; needs the ``plot`` extra).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import pathlib
 from typing import Any
 
 from adapters.cli._output import Outcome, limited
 from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.outreach.state import OutreachState
-from stuut_domain.scenarios import compare_collections, fit_behaviour, simulate_collections
+from stuut_domain.portfolio import aging_report
+from stuut_domain.scenarios import (
+    CollectionsComparison,
+    CollectionsSimulation,
+    compare_collections,
+    fit_behaviour,
+    simulate_collections,
+)
 from stuut_domain.types import OutreachChannel
 from stuut_domain.workflow import Workflow
 
@@ -51,8 +61,10 @@ def forecast_view(
     policy: OutreachPolicy,
     compare: OutreachPolicy | None,
     limit: int | None = None,
+    plot: pathlib.Path | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The forecast (or, with ``compare``, the comparison) as text and as data."""
+    """The forecast (or, with ``compare``, the comparison) as text and as data; with
+    ``plot``, its figures written there as PNG (their paths in both)."""
     behaviour = fit_behaviour(
         portfolio.invoices,
         as_of=at,
@@ -92,7 +104,7 @@ def forecast_view(
             "partners": simulation.partner_records(),
             "never_reached": simulation.never_records(),
         }
-        return text, data
+        return _with_figures(text, data, simulation, portfolio=portfolio, at=at, plot=plot)
     comparison = compare_collections(
         portfolio.invoices, a=policy, b=compare, labels=("policy", "compare"), **common
     )
@@ -115,7 +127,26 @@ def forecast_view(
         "weeks": rows,
         "delta_contacts": comparison.delta_contacts(),
     }
-    return text, compared
+    return _with_figures(text, compared, comparison, portfolio=portfolio, at=at, plot=plot)
+
+
+def _with_figures(
+    text: str,
+    data: dict[str, Any],
+    result: CollectionsSimulation | CollectionsComparison,
+    *,
+    portfolio: StorePortfolio,
+    at: dt.datetime,
+    plot: pathlib.Path | None,
+) -> tuple[str, dict[str, Any]]:
+    """Write the figures into ``plot`` (when given) and name them in the text and data."""
+    if plot is None:
+        return text, data
+    from adapters.figures import write_figures  # noqa: PLC0415 - matplotlib only on --plot
+
+    aging = aging_report(portfolio.invoices, as_of=at.date(), partners=portfolio.partners)
+    paths = [str(p) for p in write_figures(result, plot, aging=aging)]
+    return text + "\n\nFigures:\n" + "\n".join(paths), {**data, "figures": paths}
 
 
 def run(args: argparse.Namespace) -> Outcome:
@@ -132,5 +163,6 @@ def run(args: argparse.Namespace) -> Outcome:
         policy=args.policy,
         compare=args.compare,
         limit=args.limit or None,
+        plot=args.plot,
     )
     return store_outcome(portfolio, text, data)

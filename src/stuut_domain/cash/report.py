@@ -20,12 +20,13 @@ Definitions (Billtrust notes that vendors rarely give theirs):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from stuut_domain.cash.matching import MatchBlocker, MatchDecision, MatchProposal
 from stuut_domain.display import compact, html_table
+from stuut_domain.frames import Framed
 from stuut_domain.money import Money, MoneyBag
 
 __all__ = ["MatchReport", "ReviewItem", "match_report"]
@@ -47,8 +48,14 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False, repr=False)
-class MatchReport:
-    """The figures of a batch (module docstring); rates are None when undefined (0 / 0)."""
+class MatchReport(Framed):
+    """The figures of a batch (module docstring); rates are None when undefined (0 / 0).
+
+    ``to_pandas()`` / ``to_polars()`` give ``records()`` with the allocated, settled and
+    on-account amounts as numbers beside their exact minor units (ADR 0067).
+    """
+
+    amount_columns: ClassVar[tuple[str, ...]] = ("allocated", "settled_outside_cash", "on_account")
 
     transactions: int
     auto_applied: int

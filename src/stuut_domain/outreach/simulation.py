@@ -211,6 +211,7 @@ class OutreachSimulation(Report):
         "consecutive_days",
         "invoice_mentions",
     )
+    amount_columns: ClassVar[tuple[str, ...]] = ("amount_due",)
 
     start: dt.datetime
     end: dt.datetime

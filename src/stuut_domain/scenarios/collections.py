@@ -707,6 +707,13 @@ class CollectionsSimulation(Report):
         "cumulative_p50",
         "cumulative_high",
     )
+    amount_columns: ClassVar[tuple[str, ...]] = (
+        "cash_p50",
+        "cumulative_low",
+        "cumulative_p50",
+        "cumulative_high",
+        "opening",
+    )
 
     start: dt.datetime
     weeks: int

@@ -63,6 +63,15 @@ class CollectionsComparison(Report):
         "delta_high",
         "delta_mean_float",
     )
+    amount_columns: ClassVar[tuple[str, ...]] = (
+        "delta_low",
+        "delta_p50",
+        "delta_high",
+        "cash_weeks_forward_low",
+        "cash_weeks_forward_p50",
+        "cash_weeks_forward_high",
+        "horizon_delta_p50",
+    )
 
     labels: tuple[str, str]
     a: CollectionsSimulation
