@@ -24,6 +24,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -130,6 +131,33 @@ def _is_memory(url: sa.engine.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, seconds: float) -> None:
+    """Put a SQLite file in WAL mode, waiting up to ``seconds`` for rival connections.
+
+    The switch needs the file to itself for a moment. When another connection holds a lock
+    then (a rival opener of a new file reading its header, or switching it itself), SQLite
+    answers ``database is locked`` at once *without* running the busy handler, so the
+    connection's timeout never applies. This is that busy handler: retry, backing off, until
+    the timeout is spent. WAL mode is persistent, so once a file is in it the first try
+    succeeds.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", _SQLITE_BUSY) & 0xFF
+            if code not in (_SQLITE_BUSY, _SQLITE_LOCKED) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
 def _build_engine(url: str) -> sa.Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -138,6 +166,7 @@ def _build_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
+        busy_seconds = 0.0
     else:
         # The busy timeout: 30 s, or the URL's ``?timeout=SECONDS``.
         wait = parsed.query.get("timeout", "30")
@@ -146,6 +175,7 @@ def _build_engine(url: str) -> sa.Engine:
         except ValueError:
             raise UnsupportedStoreUrl(url, f"timeout={wait!r} is not a number of seconds") from None
         engine = sa.create_engine(parsed, connect_args={"timeout": seconds})
+        busy_seconds = seconds
     file_db = not _is_memory(parsed)
 
     @event.listens_for(engine, "connect")
@@ -154,7 +184,7 @@ def _build_engine(url: str) -> sa.Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if file_db:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cursor, busy_seconds)
             cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -453,6 +483,13 @@ def _unavailable(url: str) -> Iterator[None]:
         raise SqlStoreUnavailable(url, str(exc.orig).splitlines()[0]) from exc
 
 
+def _schema_state(conn: sa.Connection) -> tuple[str | None, bool]:
+    """(recorded schema revision, whether an invoices table exists) on ``conn``; the table
+    only matters, and is only looked up, when no revision is recorded."""
+    found = schema.current_revision(conn)
+    return found, found is None and sa.inspect(conn).has_table("invoices")
+
+
 class _Repositories:
     """Every kind's repository bound to one connection (or to none: a call per transaction)."""
 
@@ -546,14 +583,47 @@ class SqlStore(_Repositories):
 
     def _open(self, *, create: bool, migrate: bool) -> None:
         """Check the recorded revision in a read (a WAL reader never waits for a writer), and
-        take the write lock only when the schema must be created or upgraded."""
+        take the write lock only when the schema must be created or upgraded.
+
+        The read sees one snapshot: the revision and "is there an invoices table" are read
+        together, so a rival opener's schema (created and recorded in one transaction) is
+        either wholly seen or not at all. Under the write lock both are read again; if a rival
+        changed them meanwhile, the opener starts over and decides on what is there now.
+        """
         with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: False})
-            found = schema.current_revision(conn)
-            has_invoices = found is None and sa.inspect(conn).has_table("invoices")
-            conn.rollback()
+            found, has_invoices = self._peek_schema(conn)
         if found == schema.HEAD:
             return
+        self._check_openable(found, has_invoices, create=create, migrate=migrate)
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # openers take turns (SQLite: BEGIN IMMEDIATE)
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7315402017)")
+            if _schema_state(conn) != (found, has_invoices):  # a rival opener was first
+                conn.rollback()
+                self._open(create=create, migrate=migrate)
+                return
+            schema.upgrade(conn)
+            conn.commit()
+
+    def _peek_schema(self, conn: sa.Connection) -> tuple[str | None, bool]:
+        """(recorded revision, whether an invoices table exists), read in one snapshot and
+        without the write lock: SQLite a deferred ``BEGIN`` (in WAL a reader never waits),
+        PostgreSQL ``REPEATABLE READ`` (READ COMMITTED would take a snapshot per statement)."""
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(**{_WRITE: False})
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            return _schema_state(conn)
+        finally:
+            conn.rollback()
+
+    def _check_openable(
+        self, found: str | None, has_invoices: bool, *, create: bool, migrate: bool
+    ) -> None:
+        """Raise what opening a store at revision ``found`` must raise (nothing if it may be
+        created or upgraded)."""
         if found is None:
             if has_invoices:
                 raise SqlStoreNotFound(
@@ -563,17 +633,8 @@ class SqlStore(_Repositories):
                 raise SqlStoreNotFound(self.url, "the database has no store tables")
         elif found not in schema.known_revisions():
             raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=True)
-        elif not (migrate or (create and found is None)):
+        elif not migrate:
             raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=False)
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":  # openers take turns (SQLite: BEGIN IMMEDIATE)
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7315402017)")
-            if schema.current_revision(conn) != found:  # a rival opener upgraded it first
-                conn.rollback()
-                self._open(create=create, migrate=migrate)
-                return
-            schema.upgrade(conn)
-            conn.commit()
 
     def sqlite_reader(self) -> sqlite3.Connection | None:
         """This thread's read connection to a SQLite file (``None`` for other databases).
