@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.pool import StaticPool
 
 from adapters import stuut_json
@@ -243,6 +244,13 @@ class SqlRepository(Generic[E, Q]):
         extra = jsonb_value if self._jsonb else {}
         # The table name is the spec's own constant; the id is only ever a bound parameter.
         self._insert = sa.insert(table).values(**extra) if extra else sa.insert(table)
+        #: PostgreSQL's add: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``.
+        self._insert_new = (
+            pg_insert(table)
+            .values(**extra)
+            .on_conflict_do_nothing(index_elements=[table.c.id])
+            .returning(table.c.id)
+        )
         # Built once, with bound parameters only (building a statement per call costs more
         # than SQLite's own commit).
         self._update = (
@@ -395,19 +403,15 @@ class SqlRepository(Generic[E, Q]):
         if self._jsonb:
             values["b_jsonb"] = jsonb_text(doc)
         with self._tx(write=True) as conn:
-            current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
-            if current is not None:
-                raise AlreadyExists(self.kind, entity_id, str(current[0]))
-            try:
-                if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
-                    conn.execute(self._insert, values)
-                else:
-                    with conn.begin_nested():
-                        conn.execute(self._insert, values)
-            except sa.exc.IntegrityError:  # a concurrent add won the race (PostgreSQL)
-                raise AlreadyExists(
-                    self.kind, entity_id, self._version_in(conn, entity_id)
-                ) from None
+            if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
+                current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+                if current is not None:
+                    raise AlreadyExists(self.kind, entity_id, str(current[0]))
+                conn.execute(self._insert, values)
+            # PostgreSQL: one round trip. A rival's uncommitted add of the same id makes the
+            # insert wait for it; committed, it wins (nothing inserted, AlreadyExists).
+            elif conn.execute(self._insert_new, values).first() is None:
+                raise AlreadyExists(self.kind, entity_id, self._version_in(conn, entity_id))
             self._after_write(conn, entity_id, entity, new=True)
         return "1"
 
@@ -667,13 +671,17 @@ class SqlStore(_Repositories):
         """A connection in a transaction, committed on success and rolled back on error.
 
         ``write=True`` begins with ``BEGIN IMMEDIATE`` on SQLite (PostgreSQL: plain BEGIN,
-        READ COMMITTED; the version predicate guards every update). ``write=False`` on SQLite
-        runs each statement on its own (autocommit): use it for single-statement reads only.
+        READ COMMITTED; the version predicate guards every update). ``write=False`` runs each
+        statement on its own (autocommit, on both databases): use it for single-statement
+        reads only.
         """
         self._refuse_inside_unit(write=write)
         lock = self._memory_lock or contextlib.nullcontext()
         with _unavailable(self.url), lock, self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
+            if not write and conn.dialect.name == "postgresql":
+                # A single-statement read needs no BEGIN/COMMIT round trips (as on SQLite).
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
 
