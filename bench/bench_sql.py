@@ -1,28 +1,38 @@
-"""SQL store benchmarks (issue 17): SQLite with indexes beside the JSON store, in the same run.
+"""SQL store benchmarks (issue 17): SQLite and PostgreSQL beside the JSON and memory stores,
+in the same run.
 
 The same slim invoices (``bench_stores.slim_invoice``) go into a SQLite file (WAL,
-``synchronous=FULL``) and into a JSON store directory. Then the same questions are timed on
-both: one partner's open invoices, ``get`` by id, and a durable single ``save``. The save is
-also compared with SQLite's own cost per commit at ``synchronous=FULL``, measured with plain
-``sqlite3`` on the same disk. ``rows(quick)`` returns one dict per figure. Run alone:
-``python -m bench.bench_sql [--quick]``.
+``synchronous=FULL``), a PostgreSQL server started for the run (``fsync=on``: durable,
+unlike the tests' server; :func:`adapters.sql.testing.start_server`), a JSON store directory
+and a memory store. Then the same questions are timed: one partner's open invoices, ``get``
+by id, and a durable single ``save``. The SQLite save is compared with SQLite's own cost per
+commit at ``synchronous=FULL`` (plain ``sqlite3``, same disk); the PostgreSQL save with a raw
+psycopg one-row ``INSERT`` + ``COMMIT`` on the same server, timed interleaved. Without
+PostgreSQL binaries the PostgreSQL figures are one row saying why.
+
+Size: 100,000 invoices (``--quick``: 5,000); ``STUUT_BENCH_SQL_COUNT`` overrides both.
+``rows(quick)`` returns one dict per figure. Run alone: ``python -m bench.bench_sql [--quick]``.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from adapters import stuut_json
 from adapters.json_store import JsonStore
+from adapters.memory import MemoryStore
 from adapters.sql import SqlStore
+from adapters.sql.testing import start_server
 from bench.bench_stores import _median_seconds, _row, slim_invoice
 from bench.timing import median_seconds
 from stuut_domain.ports import InvoiceQuery
@@ -100,7 +110,7 @@ def _save_seconds(
 
 def rows(quick: bool) -> list[dict[str, object]]:
     """Bulk load, one partner's open invoices, get by id and durable save, SQLite vs JSON."""
-    count = 5_000 if quick else 100_000
+    count = int(os.environ.get("STUUT_BENCH_SQL_COUNT") or (5_000 if quick else 100_000))
     partners = max(count // 100, 1)
     partner = f"ptn_{partners // 2 + 1:06d}"
     query = InvoiceQuery(partner_id=partner, open_only=True)
@@ -115,6 +125,9 @@ def rows(quick: bool) -> list[dict[str, object]]:
             invoice = slim_invoice(n, partners)
             (folder / f"{invoice.id}.json").write_bytes(stuut_json.encode_invoice(invoice))
         files = JsonStore(root / "json")
+        memory = MemoryStore()
+        for n in range(count):
+            memory.invoices.add(slim_invoice(n, partners))
 
         expected = sorted(str(i.id) for i in files.invoices.find(query))
         if not expected or expected != sorted(str(i.id) for i in sql.invoices.find(query)):
@@ -128,16 +141,28 @@ def rows(quick: bool) -> list[dict[str, object]]:
 
         t_sql_partner = _median_seconds(sql_partner, 51)
         t_json_partner = _median_seconds(json_partner, 3)
+        t_memory_partner = _median_seconds(lambda: sum(1 for _ in memory.invoices.find(query)), 51)
         ids = [f"inv_{n:08d}" for n in range(0, count, max(count // 200, 1))]
         cycle_sql, cycle_json = itertools.cycle(ids), itertools.cycle(ids)
         t_sql_get = _median_seconds(lambda: sql.invoices.get(next(cycle_sql)), 401)
         t_json_get = _median_seconds(lambda: files.invoices.get(next(cycle_json)), 401)
+        cycle_memory = itertools.cycle(ids)
+        t_memory_get = _median_seconds(lambda: memory.invoices.get(next(cycle_memory)), 401)
 
         target_id = ids[len(ids) // 2]
         t_sql_save_only, t_sql_save, t_json_save, t_commit = _save_seconds(
             sql, files, target_id, root / "plain.db"
         )
         sql.close()
+        pg_rows = _postgres_rows(
+            count=count,
+            partners=partners,
+            query=query,
+            expected=expected,
+            ids=ids,
+            t_json_get=t_json_get,
+            t_sqlite_commit=t_commit,
+        )
 
     label = f"{count:,}"
     out.append(
@@ -164,6 +189,17 @@ def rows(quick: bool) -> list[dict[str, object]]:
     )
     out.append(
         _row(
+            f"Memory store: one partner's open invoices of {label} (index), same run",
+            value=t_memory_partner * 1e3,
+            unit="ms",
+            peer="SQLite store, same query",
+            peer_value=t_sql_partner * 1e3,
+            target="info",
+            ok=True,
+        )
+    )
+    out.append(
+        _row(
             f"SQLite store: get by id ({label} stored)",
             value=t_sql_get * 1e6,
             unit="µs",
@@ -171,6 +207,17 @@ def rows(quick: bool) -> list[dict[str, object]]:
             peer_value=t_json_get * 1e6,
             target="<= 2.0",
             ok=t_sql_get <= 2 * t_json_get,
+        )
+    )
+    out.append(
+        _row(
+            f"Memory store: get by id ({label} stored), same run",
+            value=t_memory_get * 1e6,
+            unit="µs",
+            peer="JSON store get by id",
+            peer_value=t_json_get * 1e6,
+            target="info",
+            ok=True,
         )
     )
     out.append(
@@ -195,7 +242,127 @@ def rows(quick: bool) -> list[dict[str, object]]:
             ok=True,
         )
     )
-    return out
+    return out + pg_rows
+
+
+def _psycopg_commit(url: str) -> tuple[Callable[[], None], Any]:
+    """One raw psycopg one-row ``INSERT`` + ``COMMIT`` (and its connection): the server's own
+    durable-commit cost, without the store."""
+    import psycopg
+
+    conn = psycopg.connect(url)
+    conn.execute("CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)")
+    conn.commit()
+    payload = "x" * 600
+
+    def commit() -> None:
+        conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", (payload,))
+        conn.commit()
+
+    return commit, conn
+
+
+def _postgres_rows(
+    *,
+    count: int,
+    partners: int,
+    query: InvoiceQuery,
+    expected: list[str],
+    ids: list[str],
+    t_json_get: float,
+    t_sqlite_commit: float,
+) -> list[dict[str, object]]:
+    """The PostgreSQL figures on a server started for them (fsync on), or one row saying why
+    there are none."""
+    server, why = start_server(fsync=True)
+    if server is None:
+        return [
+            _row(
+                f"PostgreSQL store: not measured ({why})",
+                value=0.0,
+                unit="-",
+                peer="-",
+                peer_value=0.0,
+                target="skipped",
+                ok=True,
+            )
+        ]
+    try:
+        pg = SqlStore(server.url, create=True)
+        load = _bulk_load(pg, count, partners)
+        if expected != sorted(str(i.id) for i in pg.invoices.find(query)):
+            raise RuntimeError("the PostgreSQL and JSON stores disagree")
+        with pg.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        t_partner = _median_seconds(lambda: sum(1 for _ in pg.invoices.find(query)), 51)
+        cycle = itertools.cycle(ids)
+        t_get = _median_seconds(lambda: pg.invoices.get(next(cycle)), 401)
+
+        base = pg.invoices.get_versioned(ids[1])
+        changes = [attrs.evolve(base.entity, memo=f"m{n}") for n in range(2)]
+        held = {"version": base.version}
+        turns = itertools.count()
+
+        def pg_save() -> None:
+            entity = changes[next(turns) % 2]
+            held["version"] = pg.invoices.save(entity, expected_version=held["version"])
+
+        raw_commit, raw = _psycopg_commit(server.url)
+        times = median_seconds({"save": pg_save, "raw": raw_commit}, repeat=15, budget=0.05)
+        raw.close()
+        pg.close()
+    finally:
+        server.stop()
+    label = f"{count:,}"
+    where = f"PostgreSQL {server.source}, fsync=on"
+    return [
+        _row(
+            f"PostgreSQL store: bulk load {label} invoices (1,000 per transaction; {where})",
+            value=load,
+            unit="s",
+            peer="the issue's budget",
+            peer_value=30.0 * count / 100_000,
+            target="<= 1.0 (30 s per 100,000)",
+            ok=load <= 30.0 * count / 100_000,
+        ),
+        _row(
+            f"PostgreSQL store: one partner's open invoices of {label} (index)",
+            value=t_partner * 1e3,
+            unit="ms",
+            peer="the issue's budget",
+            peer_value=5.0,
+            target="<= 5 ms",
+            ok=t_partner <= 0.005,
+        ),
+        _row(
+            f"PostgreSQL store: get by id ({label} stored)",
+            value=t_get * 1e6,
+            unit="µs",
+            peer="JSON store get by id",
+            peer_value=t_json_get * 1e6,
+            target="<= 2.0",
+            ok=t_get <= 2 * t_json_get,
+        ),
+        _row(
+            "PostgreSQL store: durable single save of one invoice",
+            value=times["save"] * 1e3,
+            unit="ms",
+            peer="raw psycopg one-row INSERT + COMMIT, same server",
+            peer_value=times["raw"] * 1e3,
+            target="<= 2.0",
+            ok=times["save"] <= 2 * times["raw"],
+        ),
+        _row(
+            "PostgreSQL store: durable single save, vs SQLite's own commit",
+            value=times["save"] * 1e3,
+            unit="ms",
+            peer="plain sqlite3 one-row commit, WAL, synchronous=FULL",
+            peer_value=t_sqlite_commit * 1e3,
+            target="info",
+            ok=True,
+        ),
+    ]
 
 
 if __name__ == "__main__":

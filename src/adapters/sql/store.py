@@ -24,6 +24,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -31,6 +32,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.pool import StaticPool
 
 from adapters import stuut_json
@@ -130,6 +132,33 @@ def _is_memory(url: sa.engine.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, seconds: float) -> None:
+    """Put a SQLite file in WAL mode, waiting up to ``seconds`` for rival connections.
+
+    The switch needs the file to itself for a moment. When another connection holds a lock
+    then (a rival opener of a new file reading its header, or switching it itself), SQLite
+    answers ``database is locked`` at once *without* running the busy handler, so the
+    connection's timeout never applies. This is that busy handler: retry, backing off, until
+    the timeout is spent. WAL mode is persistent, so once a file is in it the first try
+    succeeds.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", _SQLITE_BUSY) & 0xFF
+            if code not in (_SQLITE_BUSY, _SQLITE_LOCKED) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
 def _build_engine(url: str) -> sa.Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -138,6 +167,7 @@ def _build_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
+        busy_seconds = 0.0
     else:
         # The busy timeout: 30 s, or the URL's ``?timeout=SECONDS``.
         wait = parsed.query.get("timeout", "30")
@@ -146,6 +176,7 @@ def _build_engine(url: str) -> sa.Engine:
         except ValueError:
             raise UnsupportedStoreUrl(url, f"timeout={wait!r} is not a number of seconds") from None
         engine = sa.create_engine(parsed, connect_args={"timeout": seconds})
+        busy_seconds = seconds
     file_db = not _is_memory(parsed)
 
     @event.listens_for(engine, "connect")
@@ -154,7 +185,7 @@ def _build_engine(url: str) -> sa.Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if file_db:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cursor, busy_seconds)
             cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -213,6 +244,13 @@ class SqlRepository(Generic[E, Q]):
         extra = jsonb_value if self._jsonb else {}
         # The table name is the spec's own constant; the id is only ever a bound parameter.
         self._insert = sa.insert(table).values(**extra) if extra else sa.insert(table)
+        #: PostgreSQL's add: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``.
+        self._insert_new = (
+            pg_insert(table)
+            .values(**extra)
+            .on_conflict_do_nothing(index_elements=[table.c.id])
+            .returning(table.c.id)
+        )
         # Built once, with bound parameters only (building a statement per call costs more
         # than SQLite's own commit).
         self._update = (
@@ -365,19 +403,15 @@ class SqlRepository(Generic[E, Q]):
         if self._jsonb:
             values["b_jsonb"] = jsonb_text(doc)
         with self._tx(write=True) as conn:
-            current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
-            if current is not None:
-                raise AlreadyExists(self.kind, entity_id, str(current[0]))
-            try:
-                if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
-                    conn.execute(self._insert, values)
-                else:
-                    with conn.begin_nested():
-                        conn.execute(self._insert, values)
-            except sa.exc.IntegrityError:  # a concurrent add won the race (PostgreSQL)
-                raise AlreadyExists(
-                    self.kind, entity_id, self._version_in(conn, entity_id)
-                ) from None
+            if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
+                current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+                if current is not None:
+                    raise AlreadyExists(self.kind, entity_id, str(current[0]))
+                conn.execute(self._insert, values)
+            # PostgreSQL: one round trip. A rival's uncommitted add of the same id makes the
+            # insert wait for it; committed, it wins (nothing inserted, AlreadyExists).
+            elif conn.execute(self._insert_new, values).first() is None:
+                raise AlreadyExists(self.kind, entity_id, self._version_in(conn, entity_id))
             self._after_write(conn, entity_id, entity, new=True)
         return "1"
 
@@ -451,6 +485,13 @@ def _unavailable(url: str) -> Iterator[None]:
         yield
     except sa.exc.OperationalError as exc:
         raise SqlStoreUnavailable(url, str(exc.orig).splitlines()[0]) from exc
+
+
+def _schema_state(conn: sa.Connection) -> tuple[str | None, bool]:
+    """(recorded schema revision, whether an invoices table exists) on ``conn``; the table
+    only matters, and is only looked up, when no revision is recorded."""
+    found = schema.current_revision(conn)
+    return found, found is None and sa.inspect(conn).has_table("invoices")
 
 
 class _Repositories:
@@ -546,14 +587,47 @@ class SqlStore(_Repositories):
 
     def _open(self, *, create: bool, migrate: bool) -> None:
         """Check the recorded revision in a read (a WAL reader never waits for a writer), and
-        take the write lock only when the schema must be created or upgraded."""
+        take the write lock only when the schema must be created or upgraded.
+
+        The read sees one snapshot: the revision and "is there an invoices table" are read
+        together, so a rival opener's schema (created and recorded in one transaction) is
+        either wholly seen or not at all. Under the write lock both are read again; if a rival
+        changed them meanwhile, the opener starts over and decides on what is there now.
+        """
         with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: False})
-            found = schema.current_revision(conn)
-            has_invoices = found is None and sa.inspect(conn).has_table("invoices")
-            conn.rollback()
+            found, has_invoices = self._peek_schema(conn)
         if found == schema.HEAD:
             return
+        self._check_openable(found, has_invoices, create=create, migrate=migrate)
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # openers take turns (SQLite: BEGIN IMMEDIATE)
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7315402017)")
+            if _schema_state(conn) != (found, has_invoices):  # a rival opener was first
+                conn.rollback()
+                self._open(create=create, migrate=migrate)
+                return
+            schema.upgrade(conn)
+            conn.commit()
+
+    def _peek_schema(self, conn: sa.Connection) -> tuple[str | None, bool]:
+        """(recorded revision, whether an invoices table exists), read in one snapshot and
+        without the write lock: SQLite a deferred ``BEGIN`` (in WAL a reader never waits),
+        PostgreSQL ``REPEATABLE READ`` (READ COMMITTED would take a snapshot per statement)."""
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(**{_WRITE: False})
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            return _schema_state(conn)
+        finally:
+            conn.rollback()
+
+    def _check_openable(
+        self, found: str | None, has_invoices: bool, *, create: bool, migrate: bool
+    ) -> None:
+        """Raise what opening a store at revision ``found`` must raise (nothing if it may be
+        created or upgraded)."""
         if found is None:
             if has_invoices:
                 raise SqlStoreNotFound(
@@ -563,17 +637,8 @@ class SqlStore(_Repositories):
                 raise SqlStoreNotFound(self.url, "the database has no store tables")
         elif found not in schema.known_revisions():
             raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=True)
-        elif not (migrate or (create and found is None)):
+        elif not migrate:
             raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=False)
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":  # openers take turns (SQLite: BEGIN IMMEDIATE)
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7315402017)")
-            if schema.current_revision(conn) != found:  # a rival opener upgraded it first
-                conn.rollback()
-                self._open(create=create, migrate=migrate)
-                return
-            schema.upgrade(conn)
-            conn.commit()
 
     def sqlite_reader(self) -> sqlite3.Connection | None:
         """This thread's read connection to a SQLite file (``None`` for other databases).
@@ -606,13 +671,17 @@ class SqlStore(_Repositories):
         """A connection in a transaction, committed on success and rolled back on error.
 
         ``write=True`` begins with ``BEGIN IMMEDIATE`` on SQLite (PostgreSQL: plain BEGIN,
-        READ COMMITTED; the version predicate guards every update). ``write=False`` on SQLite
-        runs each statement on its own (autocommit): use it for single-statement reads only.
+        READ COMMITTED; the version predicate guards every update). ``write=False`` runs each
+        statement on its own (autocommit, on both databases): use it for single-statement
+        reads only.
         """
         self._refuse_inside_unit(write=write)
         lock = self._memory_lock or contextlib.nullcontext()
         with _unavailable(self.url), lock, self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
+            if not write and conn.dialect.name == "postgresql":
+                # A single-statement read needs no BEGIN/COMMIT round trips (as on SQLite).
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
 
