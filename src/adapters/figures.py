@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from stuut_domain.errors import InvalidReportInput, MissingRate
-from stuut_domain.frames import optional_import
+from stuut_domain.frames import conversion_target, optional_import
 from stuut_domain.money import Money, convert
 from stuut_domain.outreach.simulation import OutreachSimulation
 from stuut_domain.portfolio import AGING_BUCKETS, NO_DUE_DATE, AgingReport
@@ -84,16 +84,9 @@ def _major(units: int, code: str) -> float:
 
 def _converter(currency: str | None, rates: Rates | None) -> Callable[[int, str], int] | None:
     """``(units, code) -> units of currency`` at ``rates``, or None without a conversion."""
-    if currency is None and rates is None:
+    target = conversion_target(currency, rates)
+    if target is None or rates is None:
         return None
-    if currency is None or rates is None:
-        raise InvalidReportInput(
-            "rates_need_currency",
-            "rates" if currency is None else "currency",
-            "a conversion needs both the target currency and a rate table",
-            value=currency if rates is None else rates,
-        )
-    target = Money(0, currency).code
 
     def to_target(units: int, code: str) -> int:
         if code == target:

@@ -43,7 +43,7 @@ from stuut_domain.errors import (
 )
 from stuut_domain.money import Money, convert
 
-__all__ = ["FRAME_EXTRAS", "Framed", "frame_columns", "optional_import"]
+__all__ = ["FRAME_EXTRAS", "Framed", "conversion_target", "frame_columns", "optional_import"]
 
 #: The extra of this distribution that installs each optional library.
 FRAME_EXTRAS: Final[Mapping[str, str]] = {
@@ -110,7 +110,13 @@ def _exact(value: object, code: str | None, path: str) -> Money | None:
         raise InvalidReportInput("amount_not_exact", path, str(exc), value=value) from exc
 
 
-def _target(currency: str | None, rates: Rates | None) -> str | None:
+def conversion_target(currency: str | None, rates: Rates | None) -> str | None:
+    """The currency every amount converts to, or None when nothing converts.
+
+    Rule: a conversion needs both the target ``currency`` and a ``rates`` table
+    (``rates_need_currency`` names the one missing); ``rates`` is a ``{code: rate}``
+    mapping (``rates_not_mapping``); an unknown code raises ``UnknownCurrency``.
+    """
     if currency is None and rates is None:
         return None
     if currency is None or rates is None:
@@ -147,7 +153,7 @@ def frame_columns(
     currency, a missing rate (:class:`~stuut_domain.errors.MissingRate`), a figure beyond
     ``int64``.
     """
-    to = _target(currency, rates)
+    to = conversion_target(currency, rates)
     amount_set = set(amounts)
     keys: dict[str, None] = {} if rows else dict.fromkeys(columns)
     for row in rows:
