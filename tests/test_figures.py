@@ -144,6 +144,17 @@ class TestRefusals:
         with pytest.raises(MissingRate):
             forecast_figure(views["comparison"].a, currency="EUR", rates={})
 
+    def test_a_rate_table_that_is_not_a_mapping_is_refused_as_in_frames(
+        self, views: dict[str, Any]
+    ) -> None:
+        """Figures and frames share one conversion rule: rates are ``{code: rate}``."""
+        aging, pairs = views["aging"], [("USD", "0.9")]
+        with pytest.raises(InvalidReportInput) as drawn:
+            aging_figure(aging, currency="EUR", rates=pairs)
+        with pytest.raises(InvalidReportInput) as framed:
+            aging.to_pandas(currency="EUR", rates=pairs)
+        assert drawn.value.code == framed.value.code == "rates_not_mapping"
+
     def test_unknown_currencies_and_bad_settings(self, views: dict[str, Any]) -> None:
         """A currency not in the simulation, or counting contacts by month, is refused."""
         with pytest.raises(InvalidReportInput, match="currencies"):
