@@ -764,8 +764,10 @@ class TestEnumerations:
         assert slow(cls, document)[0] == "error"
         with pytest.raises(DecodeError) as caught:
             CODEC.decode(cls, document)
-        assert [problem.path for problem in caught.value.problems] == [name]
-        assert caught.value.problems[0].value == foreign
+        (problem,) = caught.value.problems
+        # a construction rule names its field and code; a wire-type refusal names the path
+        assert (problem.field or problem.path) == name
+        assert problem.value == foreign or dict(problem.values).get("value") == foreign
 
     @pytest.mark.parametrize(
         ("cls", "data", "name", "kind"),

@@ -133,3 +133,11 @@ class TestWhereCreditComesFrom:
     def test_a_credit_is_above_zero(self) -> None:
         with pytest.raises(OwedRefused, match=r"^\[credit_not_positive\]"):
             credit(0)
+
+    def test_the_source_is_one_of_its_values(self) -> None:
+        """``"manual"`` becomes the member; any other text is refused naming the field (it
+        once stayed a bare string, which a status read with ``is`` never matches)."""
+        assert credit(source="credit_note").source is CreditSource.CREDIT_NOTE
+        with pytest.raises(OwedRefused) as caught:
+            credit(source="invoice")
+        assert (caught.value.code, caught.value.path) == ("credit_source", "source")

@@ -22,7 +22,6 @@ Leaf rules (the fast path enforces the same ones, a property test proves it):
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -171,8 +170,6 @@ def make_converter(*, forbid_unknown_keys: bool = False) -> cattrs.Converter:
 def configure_converter(converter: cattrs.Converter) -> None:
     """Register the wire's leaf rules and the entity-class hooks on ``converter``."""
     converter.register_structure_hook(str, _str)
-    converter.register_structure_hook(enum.StrEnum, _enum)  # before ``str`` in its MRO
-    converter.register_structure_hook(enum.Enum, _enum)
     converter.register_structure_hook(bool, _bool)
     converter.register_structure_hook(int, _int)
     converter.register_structure_hook(float, _float)
@@ -327,21 +324,6 @@ def _str(value: Any, _: Any) -> str:
     if type(value) is str:
         return value
     raise TypeError(f"expected a string, got {json_type_name(value)}")
-
-
-def _enum(value: Any, tp: type[enum.Enum]) -> enum.Enum:
-    """One of ``tp``'s values, as written: a string enumeration never takes any other string
-    (a ``StrEnum`` is a ``str``, so the ``str`` rule alone would let ``"invoice"`` through)."""
-    if type(value) is not type(next(iter(tp)).value):
-        raise TypeError(f"expected one of {_choices(tp)}, got {json_type_name(value)}")
-    try:
-        return tp(value)
-    except ValueError:
-        raise ValueError(f"expected one of {_choices(tp)}") from None
-
-
-def _choices(tp: type[enum.Enum]) -> str:
-    return ", ".join(repr(member.value) for member in tp)
 
 
 def _bool(value: Any, _: Any) -> bool:

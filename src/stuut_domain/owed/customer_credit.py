@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -29,7 +30,7 @@ from stuut_domain.display import compact
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.owed.fields import money_field, tuple_of
+from stuut_domain.owed.fields import enum_of, money_field, tuple_of
 from stuut_domain.payment import Payment, PaymentAllocation
 from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
@@ -60,6 +61,14 @@ class CreditSource(enum.StrEnum):
     MANUAL = "manual"
 
 
+_to_source = enum_of(CreditSource, "credit_source", "source")
+
+
+def _credit_source(value: Any) -> CreditSource:
+    """The source as :class:`CreditSource` (``"manual"`` converted; ``credit_source``)."""
+    return _to_source(value)
+
+
 @compact
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class CustomerCredit(Sourced):
@@ -74,7 +83,7 @@ class CustomerCredit(Sourced):
     currency: str = attrs.field(validator=currency_code)
     amount: Money = attrs.field(validator=money_field)
     created_at: dt.datetime = attrs.field(validator=aware)
-    source: CreditSource = CreditSource.MANUAL
+    source: CreditSource = attrs.field(default=CreditSource.MANUAL, converter=_credit_source)
     source_id: str | None = None
     partner_id: str | None = None
     allocations: tuple[PaymentAllocation, ...] = attrs.field(
