@@ -1440,7 +1440,9 @@ class TestCheckOwedAgainstTheInvoicesGiven:
         from owed_builders import days, invoice, note
         from stuut_domain.owed import apply_credit_note
 
-        applied = apply_credit_note(invoice(), note(3_000), disposition=None, at=days(2))
+        applied = apply_credit_note(
+            invoice(), note(3_000), disposition=None, at=days(2), earlier=()
+        )
         return applied.invoice, applied.note
 
     def test_an_invoice_lowered_by_its_notes_is_clean_beside_them(

@@ -113,7 +113,9 @@ class TestNoteAlone:
 
     def test_parts_that_miss_what_the_note_credits_are_reported(self) -> None:
         """pre + post must be what the note credits: note_parts_mismatch at the root."""
-        applied = apply_credit_note(invoice(), note(1_000), disposition=None, at=days(2)).note
+        applied = apply_credit_note(
+            invoice(), note(1_000), disposition=None, at=days(2), earlier=()
+        ).note
         assert check_note(applied) == ()
         broken = attrs.evolve(applied, pre_payment_amount=usd(900))
         [found] = check_note(broken)
@@ -126,7 +128,9 @@ class TestNoteAlone:
 
     def test_a_split_that_misses_the_post_payment_part_is_reported(self) -> None:
         """post = refund + credit + out of band, to the minor unit."""
-        applied = apply_credit_note(invoice(), note(1_000), disposition=None, at=days(2)).note
+        applied = apply_credit_note(
+            invoice(), note(1_000), disposition=None, at=days(2), earlier=()
+        ).note
         broken = attrs.evolve(
             applied, pre_payment_amount=usd(990), post_payment_amount=usd(10), refund_amount=usd(9)
         )
@@ -134,7 +138,9 @@ class TestNoteAlone:
 
     def test_a_negative_part_is_reported_at_its_field(self) -> None:
         """An applied note's parts are zero or more (note_part_negative)."""
-        applied = apply_credit_note(invoice(), note(1_000), disposition=None, at=days(2)).note
+        applied = apply_credit_note(
+            invoice(), note(1_000), disposition=None, at=days(2), earlier=()
+        ).note
         broken = attrs.evolve(applied, pre_payment_amount=usd(1_010), post_payment_amount=usd(-10))
         assert _codes(check_note(broken)) == [
             ("note_part_negative", "post_payment_amount"),
@@ -144,7 +150,7 @@ class TestNoteAlone:
     def test_a_foreign_note_is_checked_in_its_invoices_currency(self) -> None:
         """A EUR note on a USD invoice: its USD parts against floor(total × rate)."""
         eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
-        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2)).note
+        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2), earlier=()).note
         assert check_note(applied) == ()
         assert _codes(check_note(attrs.evolve(applied, pre_payment_amount=usd(1_084)))) == [
             ("note_parts_mismatch", "$")
@@ -152,8 +158,10 @@ class TestNoteAlone:
 
     def test_a_void_note_takes_nothing_and_breaks_no_rule(self) -> None:
         """Voided, a note's recorded parts are history: no rule reads them."""
-        applied = apply_credit_note(invoice(), note(1_000), disposition=None, at=days(2))
-        voided = void_credit_note(applied.invoice, applied.note, at=days(3)).note
+        applied = apply_credit_note(
+            invoice(), note(1_000), disposition=None, at=days(2), earlier=()
+        )
+        voided = void_credit_note(applied.invoice, applied.note, at=days(3), others=()).note
         assert check_note(attrs.evolve(voided, pre_payment_amount=usd(1))) == ()
 
     def test_every_code_is_a_published_rule(self) -> None:

@@ -33,14 +33,18 @@ def refused(code: str) -> pytest.RaisesExc[OwedRefused]:
 
 class TestPrePaymentPart:
     def test_a_note_on_an_unpaid_invoice_lowers_what_is_owed(self) -> None:
-        applied = apply_credit_note(invoice(), note(2_500), disposition=None, at=days(2))
+        applied = apply_credit_note(
+            invoice(), note(2_500), disposition=None, at=days(2), earlier=()
+        )
         assert applied.invoice.amount_due == usd(7_500)
         assert (applied.pre_payment, applied.post_payment) == (usd(2_500), usd(0))
         assert applied.note.pre_payment_amount == usd(2_500)
         assert check_credited_invoice(applied.invoice, [applied.note]) == ()
 
     def test_a_fully_credited_invoice_has_its_own_status(self) -> None:
-        applied = apply_credit_note(invoice(), note(10_000), disposition=None, at=days(2))
+        applied = apply_credit_note(
+            invoice(), note(10_000), disposition=None, at=days(2), earlier=()
+        )
         assert applied.invoice.amount_due == usd(0)
         assert owed_status(applied.invoice, [applied.note]) is OwedStatus.CREDITED
         assert owed_status(invoice(), []) is OwedStatus.OPEN
@@ -48,7 +52,9 @@ class TestPrePaymentPart:
     def test_the_plain_checker_sees_the_credit_as_a_mismatch_the_credited_one_does_not(
         self,
     ) -> None:
-        applied = apply_credit_note(invoice(), note(2_500), disposition=None, at=days(2))
+        applied = apply_credit_note(
+            invoice(), note(2_500), disposition=None, at=days(2), earlier=()
+        )
         from stuut_domain.invariants import check_invoice
 
         assert [v.code for v in check_invoice(applied.invoice)] == ["amount_due_mismatch"]
@@ -62,7 +68,7 @@ class TestPostPaymentPart:
     def test_after_a_partial_payment_the_excess_is_split_exactly(self) -> None:
         paid = invoice(paid=6_000)
         split = PostPaymentSplit.of("USD", refund=500, customer_credit=1_000)
-        applied = apply_credit_note(paid, note(5_500), disposition=split, at=days(2))
+        applied = apply_credit_note(paid, note(5_500), disposition=split, at=days(2), earlier=())
         assert applied.invoice.amount_due == usd(0)
         assert (applied.pre_payment, applied.post_payment) == (usd(4_000), usd(1_500))
         assert applied.customer_credit is not None
@@ -77,25 +83,29 @@ class TestPostPaymentPart:
         paid = invoice(paid=6_000)
         split = PostPaymentSplit.of("USD", refund=499, customer_credit=1_000)
         with refused("post_payment_split_mismatch") as caught:
-            apply_credit_note(paid, note(5_500), disposition=split, at=days(2))
+            apply_credit_note(paid, note(5_500), disposition=split, at=days(2), earlier=())
         assert caught.value.values["split_total"] == usd(1_499)
         assert caught.value.values["post_payment"] == usd(1_500)
         assert paid == invoice(paid=6_000)  # state unchanged
 
     def test_a_post_payment_part_without_a_split_is_refused(self) -> None:
         with refused("post_payment_split_missing"):
-            apply_credit_note(invoice(paid=6_000), note(5_000), disposition=None, at=days(2))
+            apply_credit_note(
+                invoice(paid=6_000), note(5_000), disposition=None, at=days(2), earlier=()
+            )
 
     def test_a_negative_part_is_refused_even_when_the_sum_is_right(self) -> None:
         split = PostPaymentSplit.of("USD", refund=2_000, customer_credit=-1_000)
         with refused("post_payment_split_negative"):
-            apply_credit_note(invoice(paid=6_000), note(5_000), disposition=split, at=days(2))
+            apply_credit_note(
+                invoice(paid=6_000), note(5_000), disposition=split, at=days(2), earlier=()
+            )
 
     def test_a_note_on_a_written_off_invoice_only_lowers_what_is_owed(self) -> None:
         from stuut_domain.lifecycle import mark_uncollectible
 
         written_off = mark_uncollectible(invoice(paid=6_000), at=days(3))
-        ok = apply_credit_note(written_off, note(4_000), disposition=None, at=days(4))
+        ok = apply_credit_note(written_off, note(4_000), disposition=None, at=days(4), earlier=())
         assert ok.invoice.amount_due == usd(0)
         with refused("uncollectible_post_payment"):
             apply_credit_note(
@@ -103,6 +113,7 @@ class TestPostPaymentPart:
                 note(5_000),
                 disposition=PostPaymentSplit.of("USD", refund=1_000),
                 at=days(4),
+                earlier=(),
             )
 
 
@@ -110,7 +121,7 @@ class TestTotals:
     def test_a_note_above_the_invoice_total_is_refused(self) -> None:
         inv = invoice(10_000)
         with refused("note_exceeds_total") as caught:
-            apply_credit_note(inv, note(10_001), disposition=None, at=days(2))
+            apply_credit_note(inv, note(10_001), disposition=None, at=days(2), earlier=())
         assert caught.value.values["total_amount"] == usd(10_000)
         assert caught.value.path == "lines"
 
@@ -122,12 +133,12 @@ class TestTotals:
         three = note(3_333, 3_333, 3_333, tax_rate="0.0825")
         assert note_total(three) == usd(3 * (3_333 + 275))  # 2.749725 rounds to 2.75 per line
         with refused("note_exceeds_total"):
-            apply_credit_note(inv, three, disposition=None, at=days(2))
-        exact = apply_credit_note(invoice(10_824), three, disposition=None, at=days(2))
+            apply_credit_note(inv, three, disposition=None, at=days(2), earlier=())
+        exact = apply_credit_note(invoice(10_824), three, disposition=None, at=days(2), earlier=())
         assert exact.invoice.amount_due == usd(0)
 
     def test_notes_together_never_exceed_the_total(self) -> None:
-        first = apply_credit_note(invoice(), note(6_000), disposition=None, at=days(2))
+        first = apply_credit_note(invoice(), note(6_000), disposition=None, at=days(2), earlier=())
         second = note(4_001, note_id="cn_2")
         with refused("note_exceeds_total") as caught:
             apply_credit_note(
@@ -162,30 +173,34 @@ class TestTargets:
             id="inv_1",
         )
         with refused("note_on_unissued_invoice"):
-            apply_credit_note(draft, note(10), disposition=None, at=days(2))
+            apply_credit_note(draft, note(10), disposition=None, at=days(2), earlier=())
         voided = void(invoice(), at=days(1))
         with refused("note_on_unissued_invoice"):
-            apply_credit_note(voided, note(10), disposition=None, at=days(2))
+            apply_credit_note(voided, note(10), disposition=None, at=days(2), earlier=())
 
     def test_a_note_in_another_currency_needs_a_rate(self) -> None:
         eur = note(1_000, currency="EUR")
         with refused("note_rate_missing") as caught:
-            apply_credit_note(invoice(), eur, disposition=None, at=days(2))
+            apply_credit_note(invoice(), eur, disposition=None, at=days(2), earlier=())
         assert caught.value.values == {"note_currency": "EUR", "invoice_currency": "USD"}
 
     def test_with_a_rate_it_credits_the_converted_amount_rounded_down(self) -> None:
         eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
-        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2))
+        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2), earlier=())
         assert applied.pre_payment == usd(1_083)  # 1083.33 rounded down
 
     def test_another_invoices_note_is_refused(self) -> None:
         with refused("note_invoice_mismatch"):
-            apply_credit_note(invoice(), note(10, invoice_id="inv_9"), disposition=None, at=days(2))
+            apply_credit_note(
+                invoice(), note(10, invoice_id="inv_9"), disposition=None, at=days(2), earlier=()
+            )
 
     def test_a_note_is_applied_once(self) -> None:
-        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2))
+        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2), earlier=())
         with refused("note_already_applied"):
-            apply_credit_note(applied.invoice, applied.note, disposition=None, at=days(2))
+            apply_credit_note(
+                applied.invoice, applied.note, disposition=None, at=days(2), earlier=()
+            )
 
 
 class TestPartsCurrency:
@@ -194,14 +209,16 @@ class TestPartsCurrency:
     def test_applying_a_foreign_note_names_the_invoice_currency(self) -> None:
         """A EUR note on a USD invoice, applied, keeps USD parts and says so."""
         eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
-        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2)).note
+        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2), earlier=()).note
         assert applied.invoice_currency == "USD"
         assert applied.parts_currency == "USD"
         assert applied.pre_payment_amount == usd(1_083)
 
     def test_a_note_in_the_invoices_currency_leaves_it_unset(self) -> None:
         """A USD note on a USD invoice needs no invoice_currency: its parts are in its own."""
-        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2)).note
+        applied = apply_credit_note(
+            invoice(), note(10), disposition=None, at=days(2), earlier=()
+        ).note
         assert applied.invoice_currency is None
         assert applied.parts_currency == "USD"
 
@@ -230,15 +247,15 @@ class TestPartsCurrency:
         eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.1"), invoice_currency="GBP")
         before = invoice()
         with refused("note_invoice_currency") as caught:
-            apply_credit_note(before, eur, disposition=None, at=days(2))
+            apply_credit_note(before, eur, disposition=None, at=days(2), earlier=())
         assert caught.value.values == {"note_invoice_currency": "GBP", "invoice_currency": "USD"}
         assert before == invoice()
 
     def test_voiding_a_foreign_note_restores_the_invoice_currency_part(self) -> None:
         """The void gives back the USD pre-payment part of a EUR note exactly."""
         eur = note(1_000, currency="EUR", exchange_rate=Decimal("1.08333"))
-        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2))
-        undone = void_credit_note(applied.invoice, applied.note, at=days(3))
+        applied = apply_credit_note(invoice(), eur, disposition=None, at=days(2), earlier=())
+        undone = void_credit_note(applied.invoice, applied.note, at=days(3), others=())
         assert undone.restored == usd(1_083)
         assert undone.invoice.amount_due == invoice().amount_due
 
@@ -247,9 +264,13 @@ class TestVoid:
     def test_voiding_restores_exactly_what_the_note_took(self) -> None:
         inv = invoice(paid=6_000)
         split = PostPaymentSplit.of("USD", customer_credit=1_500)
-        applied = apply_credit_note(inv, note(5_500), disposition=split, at=days(2))
+        applied = apply_credit_note(inv, note(5_500), disposition=split, at=days(2), earlier=())
         voided = void_credit_note(
-            applied.invoice, applied.note, at=days(3), customer_credit=applied.customer_credit
+            applied.invoice,
+            applied.note,
+            at=days(3),
+            customer_credit=applied.customer_credit,
+            others=(),
         )
         assert voided.invoice == inv
         assert voided.note.status is CreditNoteStatus.VOID
@@ -260,15 +281,19 @@ class TestVoid:
 
     def test_a_refunded_note_cannot_be_voided(self) -> None:
         split = PostPaymentSplit.of("USD", refund=1_500)
-        applied = apply_credit_note(invoice(paid=6_000), note(5_500), disposition=split, at=days(2))
+        applied = apply_credit_note(
+            invoice(paid=6_000), note(5_500), disposition=split, at=days(2), earlier=()
+        )
         with refused("note_settled_outside"):
-            void_credit_note(applied.invoice, applied.note, at=days(3))
+            void_credit_note(applied.invoice, applied.note, at=days(3), others=())
 
     def test_a_spent_credit_blocks_the_void(self) -> None:
         from stuut_domain.owed import CustomerCredit
 
         split = PostPaymentSplit.of("USD", customer_credit=1_500)
-        applied = apply_credit_note(invoice(paid=6_000), note(5_500), disposition=split, at=days(2))
+        applied = apply_credit_note(
+            invoice(paid=6_000), note(5_500), disposition=split, at=days(2), earlier=()
+        )
         assert applied.customer_credit is not None
         spent: CustomerCredit = attrs.evolve(
             applied.customer_credit,
@@ -277,22 +302,26 @@ class TestVoid:
             ),
         )
         with refused("credit_already_spent"):
-            void_credit_note(applied.invoice, applied.note, at=days(3), customer_credit=spent)
+            void_credit_note(
+                applied.invoice, applied.note, at=days(3), customer_credit=spent, others=()
+            )
         with refused("credit_missing"):
-            void_credit_note(applied.invoice, applied.note, at=days(3))
+            void_credit_note(applied.invoice, applied.note, at=days(3), others=())
 
     def test_nothing_is_dated_before_it_could_happen(self) -> None:
         from owed_builders import ISSUED
 
         with refused("note_before_issue"):
-            apply_credit_note(invoice(), note(10), disposition=None, at=ISSUED - dt.timedelta(1))
-        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2))
+            apply_credit_note(
+                invoice(), note(10), disposition=None, at=ISSUED - dt.timedelta(1), earlier=()
+            )
+        applied = apply_credit_note(invoice(), note(10), disposition=None, at=days(2), earlier=())
         with refused("void_before_applied"):
-            void_credit_note(applied.invoice, applied.note, at=days(1))
+            void_credit_note(applied.invoice, applied.note, at=days(1), others=())
 
     def test_an_unapplied_note_cannot_be_voided(self) -> None:
         with refused("note_not_applied"):
-            void_credit_note(invoice(), note(10), at=days(3))
+            void_credit_note(invoice(), note(10), at=days(3), others=())
 
 
 def test_money_is_in_the_notes_currency_per_line() -> None:
@@ -301,6 +330,8 @@ def test_money_is_in_the_notes_currency_per_line() -> None:
 
 
 def test_a_status_table_reads_credited_only_when_nothing_is_due() -> None:
-    applied = apply_credit_note(invoice(paid=2_000), note(3_000), disposition=None, at=days(2))
+    applied = apply_credit_note(
+        invoice(paid=2_000), note(3_000), disposition=None, at=days(2), earlier=()
+    )
     assert owed_status(applied.invoice, [applied.note]) is OwedStatus.PARTIALLY_PAID
     assert InvoiceStatus.PARTIALLY_PAID.value == OwedStatus.PARTIALLY_PAID.value

@@ -113,7 +113,9 @@ class TestSpending:
 class TestWhereCreditComesFrom:
     def test_a_credit_notes_customer_credit_part_is_spendable(self) -> None:
         split = PostPaymentSplit.of("USD", customer_credit=1_500)
-        applied = apply_credit_note(invoice(paid=6_000), note(5_500), disposition=split, at=days(2))
+        applied = apply_credit_note(
+            invoice(paid=6_000), note(5_500), disposition=split, at=days(2), earlier=()
+        )
         assert applied.customer_credit is not None
         assert available_credit([applied.customer_credit], "ptn_acme") == MoneyBag.of([usd(1_500)])
         assert available_credit([applied.customer_credit], "ptn_other") == MoneyBag()

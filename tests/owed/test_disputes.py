@@ -154,7 +154,7 @@ class TestResolution:
         assert [ln.approved_amount for ln in closed.lines] == [usd(2_000), usd(0)]
         (credit_note,) = notes
         assert closed.credit_note_ids == (credit_note.id,)
-        applied = apply_credit_note(inv, credit_note, disposition=None, at=days(9))
+        applied = apply_credit_note(inv, credit_note, disposition=None, at=days(9), earlier=())
         assert applied.invoice.amount_due == usd(8_000)
         assert disputed_amount_due(applied.invoice, [closed]) == usd(0)
 

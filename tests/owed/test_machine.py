@@ -156,7 +156,11 @@ class OwedMachine(RuleBasedStateMachine):
         note = self.notes[index]
         due_before = self.invoice.amount_due
         result = void_credit_note(
-            self.invoice, note, at=self._tick(), customer_credit=self.credits[note.id]
+            self.invoice,
+            note,
+            at=self._tick(),
+            customer_credit=self.credits[note.id],
+            others=self.notes,
         )
         assert result.invoice.amount_due - due_before == note.pre_payment_amount
         self.invoice = result.invoice

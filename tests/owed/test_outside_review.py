@@ -50,7 +50,11 @@ def refused(code: str) -> pytest.RaisesExc[OwedRefused]:
 class TestBug1And2NotesAgreeWithTheInvoice:
     def test_earlier_notes_left_out_are_refused_not_over_credited(self) -> None:
         first = apply_credit_note(
-            invoice(10_000, paid=5_000), note(5_000, note_id="A"), disposition=None, at=days(3)
+            invoice(10_000, paid=5_000),
+            note(5_000, note_id="A"),
+            disposition=None,
+            at=days(3),
+            earlier=(),
         )
         with refused("invoice_notes_disagree") as caught:
             apply_credit_note(
@@ -58,13 +62,18 @@ class TestBug1And2NotesAgreeWithTheInvoice:
                 note(5_000, note_id="B"),
                 disposition=PostPaymentSplit.of("USD", refund=5_000),
                 at=days(3),
+                earlier=(),
             )
         assert caught.value.values["credited"] == usd(0)
         assert caught.value.values["amount_due"] == usd(0)
 
     def test_with_earlier_given_the_second_note_is_still_capped_by_the_total(self) -> None:
         first = apply_credit_note(
-            invoice(10_000, paid=5_000), note(5_000, note_id="A"), disposition=None, at=days(3)
+            invoice(10_000, paid=5_000),
+            note(5_000, note_id="A"),
+            disposition=None,
+            at=days(3),
+            earlier=(),
         )
         second = apply_credit_note(
             first.invoice,
@@ -84,7 +93,9 @@ class TestBug1And2NotesAgreeWithTheInvoice:
 
     def test_a_stale_invoice_with_earlier_is_refused(self) -> None:
         original = invoice(10_000)
-        first = apply_credit_note(original, note(6_000, note_id="A"), disposition=None, at=days(3))
+        first = apply_credit_note(
+            original, note(6_000, note_id="A"), disposition=None, at=days(3), earlier=()
+        )
         with refused("invoice_notes_disagree"):
             apply_credit_note(
                 original,
@@ -96,11 +107,13 @@ class TestBug1And2NotesAgreeWithTheInvoice:
 
     def test_a_void_on_a_stale_invoice_cannot_owe_above_the_total(self) -> None:
         original = invoice(10_000)
-        first = apply_credit_note(original, note(6_000, note_id="A"), disposition=None, at=days(3))
-        with refused("void_exceeds_total") as caught:
-            void_credit_note(original, first.note, at=days(4))
-        assert caught.value.values["restored"] == usd(6_000)
-        back = void_credit_note(first.invoice, first.note, at=days(4))
+        first = apply_credit_note(
+            original, note(6_000, note_id="A"), disposition=None, at=days(3), earlier=()
+        )
+        with refused("invoice_notes_disagree") as caught:
+            void_credit_note(original, first.note, at=days(4), others=())
+        assert caught.value.values["credited"] == usd(6_000)
+        back = void_credit_note(first.invoice, first.note, at=days(4), others=())
         assert back.invoice.amount_due == usd(10_000)
 
 
@@ -108,7 +121,7 @@ class TestBug3NoteWorthNothing:
     def test_a_note_that_converts_to_zero_is_refused(self) -> None:
         tiny = note(1_000, currency="EUR", exchange_rate=Decimal("1e-18"))
         with refused("note_credits_nothing") as caught:
-            apply_credit_note(invoice(10_000), tiny, disposition=None, at=days(3))
+            apply_credit_note(invoice(10_000), tiny, disposition=None, at=days(3), earlier=())
         assert caught.value.values["credited"] == usd(0)
 
 
@@ -279,6 +292,7 @@ class TestBug12HostileInput:
                 note(3_000),
                 disposition={"refund": 3_000},  # type: ignore[arg-type]
                 at=days(3),
+                earlier=(),
             )
 
     def test_a_dispute_amount_that_is_not_money(self) -> None:
@@ -347,10 +361,10 @@ class TestDesignDoubts:
     def test_a_note_is_not_applied_before_it_takes_effect(self) -> None:
         later = note(1_000, effective_at=days(5))
         with refused("note_before_effective"):
-            apply_credit_note(invoice(), later, disposition=None, at=days(4))
-        assert apply_credit_note(invoice(), later, disposition=None, at=days(5)).pre_payment == usd(
-            1_000
-        )
+            apply_credit_note(invoice(), later, disposition=None, at=days(4), earlier=())
+        assert apply_credit_note(
+            invoice(), later, disposition=None, at=days(5), earlier=()
+        ).pre_payment == usd(1_000)
 
 
 class TestMoreHostileInput:
@@ -389,11 +403,74 @@ class TestMoreHostileInput:
             note(1_000),
             disposition=PostPaymentSplit.of("USD", customer_credit=1_000),
             at=days(3),
+            earlier=(),
         )
         with refused("credit_missing"):
             void_credit_note(
                 applied.invoice,
                 applied.note,
                 at=days(4),
-                customer_credit="credit_cn_1",  # type: ignore[arg-type]
+                customer_credit="credit_cn_1",
+                others=(),  # type: ignore[arg-type]
+            )
+
+
+class TestSecondReviewEarlierAndOthersAreRequired:
+    """Outsider 47: a refunded note leaves no trace on the invoice, and a void never saw the
+    invoice's other notes. Both lists are now required, and a void checks the invoice agrees."""
+
+    def test_both_lists_have_no_default(self) -> None:
+        with pytest.raises(TypeError, match="earlier"):
+            apply_credit_note(invoice(), note(1_000), disposition=None, at=days(3))  # type: ignore[call-arg]
+        applied = apply_credit_note(
+            invoice(), note(1_000), disposition=None, at=days(3), earlier=()
+        )
+        with pytest.raises(TypeError, match="others"):
+            void_credit_note(applied.invoice, applied.note, at=days(4))  # type: ignore[call-arg]
+
+    def test_voiding_the_same_note_twice_is_refused(self) -> None:
+        first = apply_credit_note(
+            invoice(10_000), note(3_000, note_id="A"), disposition=None, at=days(3), earlier=()
+        )
+        second = apply_credit_note(
+            first.invoice,
+            note(3_000, note_id="B"),
+            disposition=None,
+            at=days(3),
+            earlier=[first.note],
+        )
+        voided = void_credit_note(second.invoice, first.note, at=days(4), others=[second.note])
+        assert voided.invoice.amount_due == usd(7_000)
+        before = voided.invoice
+        with refused("invoice_notes_disagree"):
+            void_credit_note(voided.invoice, first.note, at=days(5), others=[second.note])
+        with refused("note_already_void"):
+            void_credit_note(
+                voided.invoice, first.note, at=days(5), others=[voided.note, second.note]
+            )
+        assert voided.invoice == before
+        assert check_credited_invoice(voided.invoice, [voided.note, second.note]) == ()
+
+    def test_a_refunded_note_counts_against_the_total_when_listed(self) -> None:
+        paid = invoice(10_000, paid=10_000)
+        refund = PostPaymentSplit.of("USD", refund=10_000)
+        first = apply_credit_note(
+            paid, note(10_000, note_id="A"), disposition=refund, at=days(3), earlier=()
+        )
+        assert first.invoice == paid  # nothing on the invoice shows the refunded note
+        with refused("note_exceeds_total"):
+            apply_credit_note(
+                first.invoice,
+                note(10_000, note_id="B"),
+                disposition=refund,
+                at=days(3),
+                earlier=[first.note],
+            )
+        with refused("note_already_applied"):
+            apply_credit_note(
+                first.invoice,
+                note(10_000, note_id="A"),
+                disposition=refund,
+                at=days(3),
+                earlier=[first.note],
             )

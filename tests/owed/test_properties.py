@@ -102,7 +102,9 @@ def test_voiding_every_note_restores_the_invoice_exactly(scenario: CreditScenari
         ).is_positive()
         if settled_outside:
             return  # a void cannot take back a refund; the unit tests pin that refusal
-        voided = void_credit_note(invoice, note, at=scenario.at, customer_credit=credits[note.id])
+        voided = void_credit_note(
+            invoice, note, at=scenario.at, customer_credit=credits[note.id], others=notes
+        )
         assert voided.restored == note.pre_payment_amount
         invoice = voided.invoice
         notes[index] = voided.note
@@ -189,7 +191,7 @@ def test_crediting_a_dispute_keeps_every_invariant(scenario: DisputeScenario) ->
     for note in notes:
         inv = by_id[note.invoice_id]
         disputed = disputed_amount_due(inv, [scenario.dispute])
-        result = apply_credit_note(inv, note, disposition=None, at=at)
+        result = apply_credit_note(inv, note, disposition=None, at=at, earlier=())
         assert result.pre_payment == disputed  # an approved dispute never reaches paid money
         assert check_credited_invoice(result.invoice, [result.note]) == ()
         assert disputed_amount_due(result.invoice, [closed]).is_zero()

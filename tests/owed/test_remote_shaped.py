@@ -52,7 +52,11 @@ def test_a_decoded_wire_invoice_takes_a_note_and_keeps_every_rule(
     at = invoice.modified_at or invoice.issued_at
     assert at is not None
     result = apply_credit_note(
-        invoice, _note_for(invoice, units), disposition=_refund_all(invoice, units), at=at
+        invoice,
+        _note_for(invoice, units),
+        disposition=_refund_all(invoice, units),
+        at=at,
+        earlier=(),
     )
     assert check_credited_invoice(result.invoice, [result.note]) == ()
     assert not result.invoice.amount_due.is_negative()
@@ -77,7 +81,11 @@ def test_a_note_on_data_that_already_breaks_a_rule_breaks_nothing_new(
     assert at is not None
     try:
         result = apply_credit_note(
-            remote, _note_for(remote, units), disposition=_refund_all(remote, units), at=at
+            remote,
+            _note_for(remote, units),
+            disposition=_refund_all(remote, units),
+            at=at,
+            earlier=(),
         )
     except OwedRefused:
         return

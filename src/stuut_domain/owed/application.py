@@ -117,6 +117,17 @@ def _split_for(
     return disposition if post.is_positive() else None
 
 
+def _check_notes_argument(name: str, notes: Sequence[CreditNote]) -> None:
+    """Refuse a list of the invoice's notes holding anything else (``note_earlier_type``)."""
+    for index, other in enumerate(notes):
+        if not isinstance(other, CreditNote):
+            raise OwedRefused(
+                "note_earlier_type",
+                f"{name}[{index}]",
+                f"{name} holds the invoice's CreditNotes, not {other!r}",
+            )
+
+
 def _check_agrees(invoice: Invoice, earlier: Sequence[CreditNote]) -> None:
     """Refuse an invoice whose ``amount_due`` disagrees with ``earlier``.
 
@@ -133,8 +144,8 @@ def _check_agrees(invoice: Invoice, earlier: Sequence[CreditNote]) -> None:
             "invoice_notes_disagree",
             "amount_due",
             f"invoice {invoice.id!r} owes {invoice.amount_due} but total − paid − credited by "
-            f"the earlier notes is {expected}; pass the invoice as it is now and every note "
-            "already applied to it in `earlier`",
+            f"its other notes is {expected}; pass the invoice as it is now and every other "
+            "note of it (`earlier` when applying, `others` when voiding)",
             amount_due=invoice.amount_due,
             total_amount=invoice.total_amount,
             amount_paid=invoice.amount_paid_or_zero,
@@ -148,7 +159,7 @@ def apply_credit_note(
     *,
     disposition: PostPaymentSplit | None,
     at: dt.datetime,
-    earlier: Sequence[CreditNote] = (),
+    earlier: Sequence[CreditNote],
     credit_id: str | None = None,
 ) -> CreditApplication:
     """Apply an issued credit note to its invoice (Stripe's pre/post-payment split, ADR 0045).
@@ -158,7 +169,10 @@ def apply_credit_note(
     paid), must be split by ``disposition`` into refund + customer credit + out of band,
     exactly to the minor unit. A customer-credit part becomes a
     :class:`~stuut_domain.owed.customer_credit.CustomerCredit` (id ``credit_id``, default
-    ``"credit_" + note id``). ``earlier`` are the invoice's notes already applied.
+    ``"credit_" + note id``). ``earlier`` are the invoice's notes already applied, ``()`` when
+    there are none. It has no default: the function is pure, and a note whose money was
+    already paid back (a post-payment note) leaves no trace on the invoice, so only
+    ``earlier`` can show that a second note would credit beyond the total.
 
     Refused (:class:`~stuut_domain.errors.OwedRefused`, nothing changed): ``at`` before the
     invoice was issued (``note_before_issue``) or before the note takes effect
@@ -173,13 +187,7 @@ def apply_credit_note(
     and a split that is missing, negative, in another currency or off by any amount.
     """
     require_aware("at", at)
-    for index, other in enumerate(earlier):
-        if not isinstance(other, CreditNote):
-            raise OwedRefused(
-                "note_earlier_type",
-                f"earlier[{index}]",
-                f"earlier holds the invoice's CreditNotes, not {other!r}",
-            )
+    _check_notes_argument("earlier", earlier)
     status = check_note_target(invoice, note)
     if invoice.issued_at is not None and at < invoice.issued_at:
         raise OwedRefused(
@@ -312,21 +320,35 @@ def void_credit_note(
     note: CreditNote,
     *,
     at: dt.datetime,
+    others: Sequence[CreditNote],
     customer_credit: CustomerCredit | None = None,
 ) -> CreditVoid:
     """Void an applied note: ``amount_due`` gets back exactly its pre-payment part.
+
+    ``others`` are the invoice's other notes (any status; ``()`` when there are none). The
+    invoice must owe exactly ``total − paid − credited(note and others)``
+    (``invoice_notes_disagree``), so voiding the same note twice, or a stale invoice, is
+    refused; a note that ``others`` already holds as void is ``note_already_void``.
 
     The customer credit it created must be given and unspent; it is voided with the note (a
     voided note leaves no credit behind, the Lago bug). Refused: a note not applied or not
     issued (``note_not_applied``), a note whose money left the books as a refund or out of
     band (``note_settled_outside``: a void cannot take that back; issue an invoice instead),
-    a void dated before the note was applied (``void_before_applied``), a void that would
-    make the invoice owe more than total − paid (``void_exceeds_total``: a stale invoice),
-    and a credit that is
+    a void dated before the note was applied (``void_before_applied``), an invoice that
+    disagrees with its notes (``invoice_notes_disagree``: stale, voided already, or ``others``
+    left out), and a credit that is
     missing, another note's (``credit_missing``) or already spent (``credit_already_spent``).
     """
     require_aware("at", at)
+    _check_notes_argument("others", others)
     check_note_target(invoice, note)
+    if any(n.id == note.id and n.invoice_id == note.invoice_id and not n.is_issued for n in others):
+        raise OwedRefused(
+            "note_already_void",
+            "status",
+            f"credit note {note.id!r} is already void on invoice {invoice.id!r}",
+            note_id=note.id,
+        )
     if not note.is_issued or note.pre_payment_amount is None:
         raise OwedRefused(
             "note_not_applied",
@@ -353,6 +375,7 @@ def void_credit_note(
             at=at,
             applied_at=note.applied_at,
         )
+    _check_agrees(invoice, (note, *same_notes(others, note)))
     voided_credit = None
     if note.customer_credit_id is not None:
         if (
@@ -375,20 +398,7 @@ def void_credit_note(
                 customer_credit_id=customer_credit.id,
             )
         voided_credit = attrs.evolve(customer_credit, voided_at=at)
-    restored = note.pre_payment_amount
-    room = invoice.total_amount - invoice.amount_paid_or_zero
-    if invoice.amount_due + restored > room:
-        raise OwedRefused(
-            "void_exceeds_total",
-            "amount_due",
-            f"voiding credit note {note.id!r} would make invoice {invoice.id!r} owe "
-            f"{invoice.amount_due + restored}, above total − paid of {room}; pass the invoice "
-            "as it is now",
-            amount_due=invoice.amount_due,
-            restored=restored,
-            total_amount=invoice.total_amount,
-            amount_paid=invoice.amount_paid_or_zero,
-        )
+    restored = note.pre_payment_amount  # fits: the invoice agrees with its notes
     new_invoice = (
         attrs.evolve(invoice, amount_due=invoice.amount_due + restored) if restored else invoice
     )
