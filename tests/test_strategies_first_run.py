@@ -52,7 +52,15 @@ FIRST_TESTS: dict[str, str] = {
     ),
     "dispute_scenarios()": "assert all(check_invoice(i) == () for i in value.invoices)",
     "promise_scenarios()": "assert check_invoice(value.invoice) == ()",
+    "credit_notes()": "assert check_alone(value) == ()",
+    "customer_credits()": "assert check_alone(value) == ()",
+    "disputes()": "assert check_alone(value) == ()",
+    "promises()": "assert check_alone(value) == ()",
     "st.from_type(Invoice)": "assert check_invoice(value) == ()",
+    "st.from_type(CreditNote)": "assert check_alone(value) == ()",
+    "st.from_type(CustomerCredit)": "assert check_alone(value) == ()",
+    "st.from_type(Dispute)": "assert check_alone(value) == ()",
+    "st.from_type(Promise)": "assert check_alone(value) == ()",
     "st.from_type(Portfolio)": CHECK_PORTFOLIO,
 }
 
@@ -64,6 +72,7 @@ from stuut_domain.cash import check_bank_transaction
 from stuut_domain.invariants import check_invoice, check_partner, check_payment, check_workflow
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import CURRENCY_CODES, Money
+from stuut_domain.owed import CreditNote, CustomerCredit, Dispute, Promise, check_alone
 from stuut_domain.partner import Contact
 from stuut_domain.strategies import *
 

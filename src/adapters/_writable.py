@@ -18,13 +18,25 @@ import attrs
 from adapters.errors import UnwritableEntity
 from adapters.stuut_json import DecodeError
 
-__all__ = ["checked_document"]
+__all__ = ["checked_document", "kind_refusal"]
+
+
+def _another_kind(entity: Any, holds: type) -> str:
+    return f"it is a {type(entity).__name__}, and this repository holds {holds.__name__}"
+
+
+def kind_refusal(kind: str, entity: Any, holds: type) -> UnwritableEntity | None:
+    """:class:`UnwritableEntity` when ``entity`` is not exactly a ``holds`` (a dispute added
+    to the promises), for a store that keeps entities as they are; else ``None``."""
+    if type(entity) is holds:
+        return None
+    return UnwritableEntity(kind, getattr(entity, "id", None), _another_kind(entity, holds))
 
 
 def _first_difference(written: Any, read: Any) -> str:
     """The first field that reads back different, in words."""
     if type(written) is not type(read):
-        return f"it is a {type(written).__name__}, and this repository holds {type(read).__name__}"
+        return _another_kind(written, type(read))
     if attrs.has(type(written)):
         for field in attrs.fields(type(written)):
             if not field.eq:

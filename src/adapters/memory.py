@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from adapters._ids import check_id
+from adapters._writable import kind_refusal
 from stuut_domain.cash.entities import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
 from stuut_domain.fact_ports import (
@@ -84,11 +85,13 @@ class MemoryRepository(Generic[E, Q]):
         self,
         kind: str,
         *,
+        holds: type[E] | None = None,
         counter: _Counter | None = None,
         indexes: Mapping[str, IndexKey] | None = None,
         planner: Planner | None = None,
     ) -> None:
         self.kind = kind
+        self._holds = holds
         self._lock = threading.RLock()
         self._counter = counter or _Counter()
         self._rows: dict[str, E] = {}
@@ -146,8 +149,9 @@ class MemoryRepository(Generic[E, Q]):
     # -- write side ------------------------------------------------------------------------
 
     def add(self, entity: E, /) -> Version:
-        """Store a new entity; an id already present raises :class:`AlreadyExists`."""
-        entity_id = check_id(self.kind, entity.id)
+        """Store a new entity; an id already present raises :class:`AlreadyExists`, an entity
+        of another kind :class:`~adapters.errors.UnwritableEntity` (nothing is stored)."""
+        entity_id = check_id(self.kind, self._checked(entity).id)
         with self._lock:
             if entity_id in self._rows:
                 raise AlreadyExists(self.kind, entity_id, str(self._versions[entity_id]))
@@ -155,7 +159,7 @@ class MemoryRepository(Generic[E, Q]):
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
         """Replace the entity if still at ``expected_version``; else conflict, nothing written."""
-        entity_id = check_id(self.kind, entity.id)
+        entity_id = check_id(self.kind, self._checked(entity).id)
         with self._lock:
             if entity_id not in self._rows:
                 raise NotFound(self.kind, entity_id)
@@ -163,6 +167,14 @@ class MemoryRepository(Generic[E, Q]):
             if current != expected_version:
                 raise ConcurrencyConflict(self.kind, entity_id, expected_version, current)
             return self._put(entity_id, entity, self._rows[entity_id])
+
+    def _checked(self, entity: E) -> E:
+        """The entity, once it is of the kind this repository holds."""
+        if self._holds is not None:
+            refusal = kind_refusal(self.kind, entity, self._holds)
+            if refusal is not None:
+                raise refusal
+        return entity
 
     def _put(self, entity_id: str, entity: E, old: E | None) -> Version:
         for name, key_of in self._index_keys.items():
@@ -256,26 +268,29 @@ class MemoryStore:
         counter = _Counter()
         self.invoices: MemoryRepository[Invoice, InvoiceQuery] = MemoryRepository(
             "invoice",
+            holds=Invoice,
             counter=counter,
             indexes={"partner": _invoice_partner, "currency": _invoice_currency},
             planner=_plan_invoices,
         )
         self.partners: MemoryRepository[Partner, PartnerQuery] = MemoryRepository(
-            "partner", counter=counter
+            "partner", holds=Partner, counter=counter
         )
         self.payments: MemoryRepository[Payment, PaymentQuery] = MemoryRepository(
             "payment",
+            holds=Payment,
             counter=counter,
             indexes={"partner": _payment_partner},
             planner=_plan_payments,
         )
         self.workflows: MemoryRepository[Workflow, WorkflowQuery] = MemoryRepository(
-            "workflow", counter=counter
+            "workflow", holds=Workflow, counter=counter
         )
         by_partner = {"partner": _partner_id}
         self.bank_transactions: MemoryRepository[BankTransaction, BankTransactionQuery] = (
             MemoryRepository(
                 "bank_transaction",
+                holds=BankTransaction,
                 counter=counter,
                 indexes={"partner": bank_transaction_partner},
                 planner=_plan_by_partner,
@@ -283,26 +298,32 @@ class MemoryStore:
         )
         self.remittances: MemoryRepository[Remittance, RemittanceQuery] = MemoryRepository(
             "remittance",
+            holds=Remittance,
             counter=counter,
             indexes={"partner": _remittance_partner},
             planner=_plan_by_partner,
         )
         self.credit_notes: MemoryRepository[CreditNote, CreditNoteQuery] = MemoryRepository(
             "credit_note",
+            holds=CreditNote,
             counter=counter,
             indexes={"partner": _partner_id, "invoice": _note_invoice},
             planner=_plan_credit_notes,
         )
         self.customer_credits: MemoryRepository[CustomerCredit, CustomerCreditQuery] = (
             MemoryRepository(
-                "customer_credit", counter=counter, indexes=by_partner, planner=_plan_by_partner
+                "customer_credit",
+                holds=CustomerCredit,
+                counter=counter,
+                indexes=by_partner,
+                planner=_plan_by_partner,
             )
         )
         self.disputes: MemoryRepository[Dispute, DisputeQuery] = MemoryRepository(
-            "dispute", counter=counter, indexes=by_partner, planner=_plan_by_partner
+            "dispute", holds=Dispute, counter=counter, indexes=by_partner, planner=_plan_by_partner
         )
         self.promises: MemoryRepository[Promise, PromiseQuery] = MemoryRepository(
-            "promise", counter=counter, indexes=by_partner, planner=_plan_by_partner
+            "promise", holds=Promise, counter=counter, indexes=by_partner, planner=_plan_by_partner
         )
 
     def __repr__(self) -> str:

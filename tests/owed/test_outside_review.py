@@ -474,3 +474,81 @@ class TestSecondReviewEarlierAndOthersAreRequired:
                 at=days(3),
                 earlier=[first.note],
             )
+
+
+class TestSecondReviewRoughEdges:
+    """Outsider 47's rough edges: a dispute or promise on a draft or void invoice, a dispute
+    with no partner over two partners' invoices, an entity of another kind in a MemoryStore,
+    ``st.from_type`` of the owed entities, ``check_alone`` missing from the package."""
+
+    def _draft(self) -> Any:
+        from stuut_domain.invoice import Invoice
+
+        return Invoice(
+            id="inv_d",
+            object="invoice",
+            remote_id="erp-d",
+            currency="USD",
+            total_amount=usd(10_000),
+            amount_due=usd(10_000),
+            partner_id="ptn_acme",
+        )
+
+    def test_a_dispute_on_a_draft_or_void_invoice_is_refused(self) -> None:
+        from stuut_domain.lifecycle import void
+
+        voided = void(invoice(invoice_id="inv_v"), at=days(2))
+        for target in (self._draft(), voided):
+            dispute = Dispute(
+                id="d",
+                partner_id="ptn_acme",
+                lines=(DisputeLine(invoice_id=target.id, amount=usd(100), reason="other"),),
+                opened_at=days(3),
+            )
+            with refused("dispute_on_unissued_invoice") as caught:
+                check_dispute(dispute, [target])
+            assert (caught.value.path, caught.value.values["invoice_id"]) == (
+                "lines[0].invoice_id",
+                target.id,
+            )
+
+    def test_a_promise_on_a_draft_or_void_invoice_is_refused(self) -> None:
+        from stuut_domain.lifecycle import void
+        from stuut_domain.owed import check_promise
+
+        voided = void(invoice(invoice_id="inv_v"), at=days(2))
+        for target in (self._draft(), voided):
+            promise = _promise(
+                100, invoices=(PromisedInvoice(invoice_id=target.id, amount=usd(100)),)
+            )
+            with refused("promise_on_unissued_invoice") as caught:
+                check_promise(promise, [target])
+            assert caught.value.path == "invoices[0].invoice_id"
+        assert check_promise(_promise(100), [invoice()]) == _promise(100)
+
+    def test_a_dispute_without_a_partner_stays_on_one_partner(self) -> None:
+        mine = invoice(invoice_id="inv_a")
+        theirs = invoice(invoice_id="inv_b", partner_id="ptn_other")
+        dispute = Dispute(
+            id="d",
+            partner_id=None,
+            lines=(
+                DisputeLine(invoice_id="inv_a", amount=usd(100), reason="other"),
+                DisputeLine(invoice_id="inv_b", amount=usd(100), reason="other"),
+            ),
+            opened_at=days(3),
+        )
+        with refused("dispute_partner_mismatch") as caught:
+            check_dispute(dispute, [mine, theirs])
+        assert caught.value.values == {
+            "invoice_partner_id": "ptn_other",
+            "partner_id": "ptn_acme",
+        }
+        alone = attrs.evolve(dispute, lines=dispute.lines[:1])
+        assert check_dispute(alone, [mine, theirs]) is alone
+
+    def test_check_alone_is_exported(self) -> None:
+        from stuut_domain import owed
+
+        assert "check_alone" in owed.__all__
+        assert owed.check_alone(_promise(100)) == ()

@@ -21,6 +21,7 @@ from stuut_domain.owed.application import (
 from stuut_domain.owed.checks import (
     OWED_RULES,
     OwedStatus,
+    check_alone,
     check_credited_invoice,
     owed_status,
 )
@@ -129,6 +130,7 @@ __all__ = [
     "broken_streak",
     "broken_streaks",
     "cancel_promise",
+    "check_alone",
     "check_credited_invoice",
     "check_dispute",
     "check_promise",

@@ -409,6 +409,22 @@ _ACCEPTS_NOTES = frozenset(
 )
 
 
+def unissued_refusal(invoice: Invoice, code: str, path: str, what: str) -> OwedRefused | None:
+    """``code`` when ``invoice`` is a draft or void: credit notes, disputes and promises go
+    only on issued, unvoided invoices (one rule for the three; ``what`` names them in the
+    message). ``None`` for an open, partly paid, paid or uncollectible invoice."""
+    status = status_of(invoice)
+    if status in _ACCEPTS_NOTES:
+        return None
+    return OwedRefused(
+        code,
+        path,
+        f"invoice {invoice.id!r} is {status}: {what} go only on issued, unvoided invoices",
+        invoice_id=invoice.id,
+        status=str(status),
+    )
+
+
 def check_note_target(invoice: Invoice, note: CreditNote) -> InvoiceStatus:
     """Refuse a note on another invoice (``note_invoice_mismatch``) or on a draft or void one
     (``note_on_unissued_invoice``), or a note whose ``invoice_currency`` is not the invoice's
@@ -430,17 +446,10 @@ def check_note_target(invoice: Invoice, note: CreditNote) -> InvoiceStatus:
             note_invoice_currency=note.invoice_currency,
             invoice_currency=invoice.currency,
         )
-    status = status_of(invoice)
-    if status not in _ACCEPTS_NOTES:
-        raise OwedRefused(
-            "note_on_unissued_invoice",
-            "invoice_id",
-            f"invoice {invoice.id!r} is {status}: credit notes go only on issued, unvoided "
-            "invoices",
-            invoice_id=invoice.id,
-            status=str(status),
-        )
-    return status
+    refusal = unissued_refusal(invoice, "note_on_unissued_invoice", "invoice_id", "credit notes")
+    if refusal is not None:
+        raise refusal
+    return status_of(invoice)
 
 
 def _require(at: dt.datetime) -> None:

@@ -23,7 +23,12 @@ from stuut_domain.display import compact
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money, MoneyBag
-from stuut_domain.owed.credit_note import CreditNote, CreditNoteLine, CreditNoteReason
+from stuut_domain.owed.credit_note import (
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteReason,
+    unissued_refusal,
+)
 from stuut_domain.owed.fields import enum_of, optional_enum_of, tuple_of
 from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
@@ -183,8 +188,10 @@ def check_dispute(
     """The dispute as given, or :class:`~stuut_domain.errors.OwedRefused` for its first fault.
 
     Rules: at least one line (``dispute_without_lines``); each line's reason is a known code
-    (``dispute_reason_unknown``), its invoice is given (``dispute_invoice_missing``) and of the
-    dispute's partner (``dispute_partner_mismatch``), its amount is above zero and in the
+    (``dispute_reason_unknown``), its invoice is given (``dispute_invoice_missing``), issued
+    and not void (``dispute_on_unissued_invoice``) and of the dispute's partner — or, when the
+    dispute names none, of the same partner as the other lines' invoices
+    (``dispute_partner_mismatch``); its amount is above zero and in the
     invoice's currency (``dispute_amount``); the lines on one line item together never
     exceed what it carries
     (``dispute_exceeds_line``); an invoice's lines together never exceed what it owes
@@ -195,6 +202,7 @@ def check_dispute(
     by_id = {i.id: i for i in invoices}
     per_invoice: dict[str, Money] = {}
     per_item: dict[tuple[str, str], Money] = {}
+    partner = dispute.partner_id
     for index, line in enumerate(dispute.lines):
         path = f"lines[{index}]"
         refusal = reason_refusal(path, line, reasons)
@@ -208,14 +216,21 @@ def check_dispute(
                 f"invoice {line.invoice_id!r} was not given",
                 invoice_id=line.invoice_id,
             )
-        if dispute.partner_id is not None and invoice.partner_id not in (None, dispute.partner_id):
+        unissued = unissued_refusal(
+            invoice, "dispute_on_unissued_invoice", f"{path}.invoice_id", "disputes"
+        )
+        if unissued is not None:
+            raise unissued
+        if partner is None:
+            partner = invoice.partner_id
+        elif invoice.partner_id not in (None, partner):
             raise OwedRefused(
                 "dispute_partner_mismatch",
                 f"{path}.invoice_id",
                 f"invoice {invoice.id!r} belongs to {invoice.partner_id!r}, the dispute to "
-                f"{dispute.partner_id!r}",
+                f"{partner!r}",
                 invoice_partner_id=invoice.partner_id,
-                partner_id=dispute.partner_id,
+                partner_id=partner,
             )
         if line.amount.code != invoice.currency or not line.amount.is_positive():
             raise OwedRefused(

@@ -29,6 +29,7 @@ from stuut_domain.display import compact
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
+from stuut_domain.owed.credit_note import unissued_refusal
 from stuut_domain.payment import Payment, PaymentAllocation, is_approved
 from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
@@ -328,7 +329,8 @@ def check_promise(
 ) -> Promise:
     """The promise as given, or :class:`~stuut_domain.errors.OwedRefused` for its first fault.
 
-    Rules: each invoice is given (``promise_invoice_missing``) and the promise partner's
+    Rules: each invoice is given (``promise_invoice_missing``), issued and not void
+    (``promise_on_unissued_invoice``) and the promise partner's
     (``promise_partner_mismatch``) — listed once (``promise_duplicate_invoice``) is refused when
     the promise is built;
     each amount is above zero, in the invoice's currency and at most what it owes
@@ -347,6 +349,11 @@ def check_promise(
                 f"invoice {item.invoice_id!r} was not given",
                 invoice_id=item.invoice_id,
             )
+        unissued = unissued_refusal(
+            invoice, "promise_on_unissued_invoice", f"{path}.invoice_id", "promises to pay"
+        )
+        if unissued is not None:
+            raise unissued
         if invoice.partner_id != promise.partner_id:
             raise OwedRefused(
                 "promise_partner_mismatch",

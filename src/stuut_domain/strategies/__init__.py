@@ -49,9 +49,12 @@ __all__ = [
     "bank_transactions",
     "cash_cases",
     "contacts",
+    "credit_notes",
     "credit_scenarios",
     "currencies",
+    "customer_credits",
     "dispute_scenarios",
+    "disputes",
     "invoices",
     "line_items",
     "moneys",
@@ -59,6 +62,7 @@ __all__ = [
     "payments",
     "portfolios",
     "promise_scenarios",
+    "promises",
     "stuut_json_invoices",
     "workflows",
 ]
@@ -74,9 +78,13 @@ from stuut_domain.strategies._owed import (
     CreditScenario,
     DisputeScenario,
     PromiseScenario,
+    credit_notes,
     credit_scenarios,
+    customer_credits,
     dispute_scenarios,
+    disputes,
     promise_scenarios,
+    promises,
 )
 from stuut_domain.strategies._parties import contacts, partners
 from stuut_domain.strategies._payloads import stuut_json_invoices

@@ -25,6 +25,7 @@ from stuut_domain.owed.credit_note import (
     PostPaymentSplit,
     credited_in_invoice_currency,
 )
+from stuut_domain.owed.customer_credit import CreditSource, CustomerCredit
 from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, DisputeLine
 from stuut_domain.owed.promise import (
     DEFAULT_PROMISE_POLICY,
@@ -34,17 +35,22 @@ from stuut_domain.owed.promise import (
     deadline_of,
 )
 from stuut_domain.payment import Payment, PaymentAllocation
+from stuut_domain.strategies._fields import _ids, _maybe
 from stuut_domain.strategies._invoices import invoices
-from stuut_domain.strategies._money import _check_currency, currencies
-from stuut_domain.strategies._time import _after
+from stuut_domain.strategies._money import MAX_SAFE_MINOR_UNITS, _check_currency, currencies
+from stuut_domain.strategies._time import _after, aware_datetimes
 
 __all__ = [
     "CreditScenario",
     "DisputeScenario",
     "PromiseScenario",
+    "credit_notes",
     "credit_scenarios",
+    "customer_credits",
     "dispute_scenarios",
+    "disputes",
     "promise_scenarios",
+    "promises",
 ]
 
 #: Tax rates a credited line is drawn with (exact decimals; zero is "no tax").
@@ -207,11 +213,7 @@ def credit_scenarios(
     invoice's currency (a note the rate would round to nothing is drawn in the invoice's
     currency instead); applied, their parts are in the invoice's (ADR 0072).
     """
-    _check_currency(currency)
-    codes = currencies() if currency is None else currency
-    if isinstance(codes, str):
-        codes = st.just(codes)
-    return _credit_scenarios(codes, foreign)
+    return _credit_scenarios(_codes(currency), foreign)
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -264,11 +266,7 @@ def dispute_scenarios(
 ) -> st.SearchStrategy[DisputeScenario]:
     """1–3 open or partially paid invoices of one partner and a dispute over part of some
     of them (never more than an invoice owes; some lines split in two)."""
-    _check_currency(currency)
-    codes = currencies() if currency is None else currency
-    if isinstance(codes, str):
-        codes = st.just(codes)
-    return _dispute_scenarios(codes)
+    return _dispute_scenarios(_codes(currency))
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -377,3 +375,89 @@ def promise_scenarios(
     else:
         outcomes = outcome
     return _promise_scenarios(outcomes)
+
+
+def _codes(currency: str | st.SearchStrategy[str] | None) -> st.SearchStrategy[str]:
+    _check_currency(currency)
+    if currency is None:
+        return currencies()
+    return st.just(currency) if isinstance(currency, str) else currency
+
+
+def credit_notes(
+    *, currency: str | st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[CreditNote]:
+    """One issued credit note of a :func:`credit_scenarios` scenario: it fits its invoice's
+    total after per-line tax rounding (``st.from_type(CreditNote)`` draws from here)."""
+    return (
+        credit_scenarios(currency=currency)
+        .filter(lambda s: bool(s.notes))
+        .map(lambda s: s.notes[0])
+    )
+
+
+def disputes(*, currency: str | st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Dispute]:
+    """The open dispute of a :func:`dispute_scenarios` scenario: never more than its
+    invoices owe (``st.from_type(Dispute)`` draws from here)."""
+    return dispute_scenarios(currency=currency).map(lambda s: s.dispute)
+
+
+def promises(
+    *, outcome: PromiseStatus | st.SearchStrategy[PromiseStatus] | None = None
+) -> st.SearchStrategy[Promise]:
+    """The promise of a :func:`promise_scenarios` scenario: acknowledged when made, dated on
+    or after that day (``st.from_type(Promise)`` draws from here)."""
+    return promise_scenarios(outcome=outcome).map(lambda s: s.promise)
+
+
+_CREDIT_IDS: Final = _ids("cc")
+_PARTNER_IDS: Final = _ids("prt")
+_INVOICE_IDS: Final = _ids("inv")
+_SOURCES: Final = st.sampled_from(tuple(CreditSource))
+
+
+@st.composite
+def _customer_credits(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> CustomerCredit:
+    code = draw(codes)
+    units = draw(st.integers(1, MAX_SAFE_MINOR_UNITS))
+    created = draw(aware_datetimes())
+    credit_id = draw(_CREDIT_IDS)
+    left = units
+    allocations = []
+    for index in range(draw(st.integers(0, 3))):
+        if left == 0:
+            break
+        spent = draw(st.integers(1, left))
+        left -= spent
+        when = _after(draw, created, 60)
+        allocations.append(
+            PaymentAllocation(
+                amount=Money(spent, code),
+                invoice_id=draw(_INVOICE_IDS),
+                object="payment_allocation",
+                payment_id=credit_id,
+                strategy="manual",
+                id=f"alloc_{credit_id}_{index}",
+                approved=True,
+                approved_at=when,
+                created_at=when,
+            )
+        )
+    return CustomerCredit(
+        id=credit_id,
+        currency=code,
+        amount=Money(units, code),
+        created_at=created,
+        source=draw(_SOURCES),
+        partner_id=_maybe(draw, _PARTNER_IDS),
+        allocations=tuple(allocations),
+    )
+
+
+def customer_credits(
+    *, currency: str | st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[CustomerCredit]:
+    """Customer credit above zero with 0–3 approved allocations that together never spend
+    more than the credit, each in its currency with its own apply-once id (ADR 0046;
+    ``st.from_type(CustomerCredit)`` draws from here)."""
+    return _customer_credits(_codes(currency))

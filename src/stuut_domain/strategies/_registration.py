@@ -16,6 +16,10 @@ from typing import Any, Final
 from stuut_domain.cash.entities import BankTransaction
 from stuut_domain.invoice import Invoice, LineItem
 from stuut_domain.money import Money
+from stuut_domain.owed.credit_note import CreditNote
+from stuut_domain.owed.customer_credit import CustomerCredit
+from stuut_domain.owed.dispute import Dispute
+from stuut_domain.owed.promise import Promise
 from stuut_domain.partner import Contact, Partner
 from stuut_domain.payment import Payment
 from stuut_domain.workflow import Workflow
@@ -33,6 +37,10 @@ _REGISTERED: Final[tuple[tuple[type, str], ...]] = (
     (Payment, "payments"),
     (Workflow, "workflows"),
     (BankTransaction, "bank_transactions"),
+    (CreditNote, "credit_notes"),
+    (CustomerCredit, "customer_credits"),
+    (Dispute, "disputes"),
+    (Promise, "promises"),
 )
 
 
@@ -40,7 +48,8 @@ def _hypothesis_setup_hook() -> None:
     """Register the strategies for ``st.from_type`` (run by Hypothesis's entry point).
 
     ``st.from_type(Invoice)`` then draws from :func:`invoices` with its defaults, and likewise
-    for Money, LineItem, Partner, Contact, Payment, Workflow and BankTransaction.
+    for Money, LineItem, Partner, Contact, Payment, Workflow, BankTransaction, CreditNote,
+    CustomerCredit, Dispute and Promise.
     """
     from hypothesis import strategies as hst  # noqa: PLC0415 - see the module docstring
 
