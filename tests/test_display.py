@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -34,6 +35,13 @@ class TestCell:
             cell(True),
             cell(None),
             cell(("a", "b")),
+        ]
+
+    def test_floats_read_to_four_significant_digits(self) -> None:
+        """A ratio printed whole (``-0.7656273719379092``) was unreadable in the forecast
+        table; floats are never money, so rounding them for reading loses nothing."""
+        assert ["-0.7656", "-364.4", "-1,235", "0.04566", "nan", "inf"] == [
+            cell(v) for v in (-0.7656273719379092, -364.4174, -1234.6, 0.045663, math.nan, math.inf)
         ]
 
 

@@ -12,6 +12,7 @@ import abc
 import datetime as dt
 import enum
 import html
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -46,14 +47,27 @@ def to_tenth(value: Fraction | Decimal | int) -> Decimal:
     return Decimal((sign, digits, -1))  # built exactly: scaleb would round to 28 digits
 
 
+def _float_text(value: float) -> str:
+    """A float (a ratio or a share, never money) to four significant digits for reading,
+    whole with thousands separators from 1,000 up; ``nan``/``inf`` as Python writes them."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def cell(value: object) -> str:
-    """One value as table text: ``1,234.50`` for a Decimal, ISO for dates, blank for None."""
+    """One value as table text: ``1,234.50`` for a Decimal, ISO for dates, blank for None,
+    a float (a ratio, never money) to four significant digits."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return f"{value:,}"
+    if isinstance(value, float):
+        return _float_text(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -64,7 +78,7 @@ def cell(value: object) -> str:
 def _right_aligned(rows: Sequence[Mapping[str, object]], column: str) -> bool:
     values = [row.get(column) for row in rows if row.get(column) is not None]
     return bool(values) and all(
-        isinstance(v, int | Decimal) and not isinstance(v, bool) for v in values
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
     )
 
 
