@@ -208,7 +208,9 @@ def void(invoice: Invoice, *, at: dt.datetime) -> Invoice:
     allocation (approved or pending), and for one that carries net payments it does not list
     (remote data often sends ``amount_paid`` without the allocations, ADR 0007; an
     uncollectible invoice can be partly paid): un-apply or refund the money first (Kill Bill
-    refuses voiding while paid + refunded ≠ 0; Stripe while payments are attached).
+    refuses voiding while paid + refunded ≠ 0; Stripe while payments are attached). Refused
+    too while it owes less than its total with nothing paid: credit notes lowered it, and
+    they are voided first (ADR 0045).
     """
     _check_allowed("void", invoice)
     _check_not_before_issue("void", invoice, at)
@@ -224,6 +226,14 @@ def void(invoice: Invoice, *, at: dt.datetime) -> Invoice:
             invoice,
             f"it carries net payments of {invoice.amount_paid_or_zero} (amount_paid); "
             "un-apply or refund them first",
+        )
+    if invoice.total_amount.is_positive() and invoice.amount_due < invoice.total_amount:
+        raise _refuse(
+            "void",
+            invoice,
+            f"it owes {invoice.amount_due} of {invoice.total_amount} with nothing paid: "
+            "credit notes lowered it; void them first (void_credit_note), or a note would be "
+            "left on a void invoice, where it can be neither checked nor voided",
         )
     return attrs.evolve(invoice, voided_at=at)
 

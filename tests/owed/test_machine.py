@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice
-from stuut_domain.lifecycle import apply_allocation
+from stuut_domain.lifecycle import apply_allocation, pending_amount
 from stuut_domain.money import Money, allocate
 from stuut_domain.owed import (
     CreditNote,
@@ -63,6 +63,11 @@ class OwedMachine(RuleBasedStateMachine):
         if not room.is_positive():
             return
         target = min(self._money(units), room)
+        waiting = pending_amount(self.invoice)
+        if waiting.is_positive():  # a note never strands a pending allocation
+            target = min(target, self.invoice.amount_due - waiting)
+            if not target.is_positive():
+                return
         at = self._tick()
         note = CreditNote(
             id=f"cn_{self.count}",
@@ -116,9 +121,11 @@ class OwedMachine(RuleBasedStateMachine):
             )
             with pytest.raises(OwedRefused) as caught:
                 apply_credit_note(self.invoice, fits, disposition=split, at=at, earlier=self.notes)
+            stranding = pending_amount(self.invoice).is_positive() and due.is_positive()
             assert caught.value.code in {
                 "post_payment_split_mismatch",
                 "post_payment_split_negative",
+                *(("note_over_pending",) if stranding else ()),
             }
         assert (self.invoice, self.notes) == before
 

@@ -260,8 +260,19 @@ def _check_invoices(
         rate_to(payment, inv.currency)
 
 
-def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.datetime | None) -> str:
+def _allocation_id(
+    payment: Payment,
+    invoice_id: str,
+    amount: Money,
+    at: dt.datetime | None,
+    taken: set[str],
+) -> str:
     """A deterministic id: the same proposal on the same payment state gets the same id.
+
+    Never one of ``taken`` (the payment's allocation ids and the lines proposed before it):
+    the hash counts the payment's allocations, which shrink when one is withdrawn, so a
+    respend after a withdrawal could hash to a listed allocation's id and be ignored as
+    already applied (the money lost). A clash is salted with the next ordinal until free.
 
     The instant is hashed in UTC, so a retry that writes the same instant with another UTC
     offset (``10:00+00:00`` as ``12:00+02:00``) gets the same id and applies once (ADR 0013).
@@ -280,7 +291,14 @@ def _allocation_id(payment: Payment, invoice_id: str, amount: Money, at: dt.date
             instant,
         )
     )
-    return "alloc_" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+    salt = 0
+    while True:
+        salted = text if salt == 0 else f"{text}|{salt}"
+        found = "alloc_" + hashlib.blake2b(salted.encode(), digest_size=10).hexdigest()
+        if found not in taken:
+            taken.add(found)
+            return found
+        salt += 1
 
 
 def _amounts_explicit(
@@ -445,6 +463,7 @@ def allocate_payment(
     ordered = oldest_due_order(invoices) if rule is AllocationRule.OLDEST_DUE_FIRST else invoices
     lines: list[AllocationLine] = []
     skipped: list[Skipped] = []
+    taken = {str(a.id) for a in payment.allocations if a.id is not None}
     for inv in ordered:
         amount = chosen.get(str(inv.id))
         if amount is None:
@@ -457,7 +476,11 @@ def allocate_payment(
             payment_id=payment_id,
             strategy="manual" if manual else "automatic",
             id=_allocation_id(
-                payment, str(inv.id), amount, None if rule is AllocationRule.MATCHED else at
+                payment,
+                str(inv.id),
+                amount,
+                None if rule is AllocationRule.MATCHED else at,
+                taken,
             ),
             agent_confidence_score=None if manual else confidence,
             approved=approved,

@@ -16,6 +16,7 @@ import attrs
 from stuut_domain.display import compact
 from stuut_domain.errors import OwedRefused
 from stuut_domain.invoice import Invoice, InvoiceStatus
+from stuut_domain.lifecycle import pending_amount
 from stuut_domain.money import Money
 from stuut_domain.owed.credit_note import (
     CreditNote,
@@ -153,6 +154,24 @@ def _check_agrees(invoice: Invoice, earlier: Sequence[CreditNote]) -> None:
         )
 
 
+def _check_pending(invoice: Invoice, pre: Money) -> None:
+    """Refuse a pre-payment part that would leave less owed than the pending allocations
+    wait to take (``note_over_pending``): approving them would then pay more than is due.
+    Decide on the pending allocations first (approve or withdraw), then apply the note."""
+    waiting = pending_amount(invoice)
+    if waiting.is_positive() and pre.is_positive() and pre > invoice.amount_due - waiting:
+        raise OwedRefused(
+            "note_over_pending",
+            "lines",
+            f"invoice {invoice.id!r} owes {invoice.amount_due} with {waiting} pending "
+            f"approval; a note lowering it by {pre} would leave the pending allocations more "
+            "than is due: approve or withdraw them first",
+            pre_payment=pre,
+            amount_due=invoice.amount_due,
+            pending=waiting,
+        )
+
+
 def apply_credit_note(
     invoice: Invoice,
     note: CreditNote,
@@ -183,8 +202,11 @@ def apply_credit_note(
     (``note_credits_nothing``), a draft or void invoice, another currency without
     ``exchange_rate``, notes above the invoice total after per-line rounding
     (``note_exceeds_total``), a post-payment part above what was paid
-    (``note_exceeds_paid``) or on an uncollectible invoice (``uncollectible_post_payment``),
-    and a split that is missing, negative, in another currency or off by any amount.
+    (``note_exceeds_paid``) or on an uncollectible invoice (``uncollectible_post_payment``), a
+    pre-payment part that would leave pending allocations more than is due
+    (``note_over_pending``), earlier notes whose parts are in another currency
+    (``note_parts_currency``), and a split that is missing, negative, in another currency or
+    off by any amount.
     """
     require_aware("at", at)
     _check_notes_argument("earlier", earlier)
@@ -240,6 +262,7 @@ def apply_credit_note(
     room = max(invoice.amount_due, invoice.money(0))
     pre = min(credited, room)
     post = credited - pre
+    _check_pending(invoice, pre)
     earlier_post = sum(
         (
             n.post_payment_amount

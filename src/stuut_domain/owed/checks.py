@@ -21,6 +21,8 @@ import enum
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Final
 
+import attrs
+
 from stuut_domain.errors import OwedRefused, Violation
 from stuut_domain.invariants import check_invoice, check_payment
 from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
@@ -30,6 +32,7 @@ from stuut_domain.owed.credit_note import (
     CreditNote,
     credited_amount,
     credited_in_invoice_currency,
+    parts_refusal,
 )
 from stuut_domain.owed.customer_credit import CustomerCredit, as_payment
 from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, reason_refusal
@@ -68,6 +71,7 @@ OWED_RULES: Final[Mapping[str, str]] = {
         "an applied note's post-payment part = refund + customer credit + out of band"
     ),
     "note_part_negative": "an applied note's parts are zero or more",
+    "note_parts_currency": "an applied note's parts are in its invoice's currency",
 }
 
 
@@ -102,12 +106,19 @@ def check_credited_invoice(invoice: Invoice, notes: Sequence[CreditNote]) -> tup
     """Every rule the invoice and its notes break: :func:`check_invoice`'s, with amount due
     read net of credit, then :data:`OWED_RULES` in order. Notes of other invoices are ignored."""
     own = tuple(n for n in notes if n.invoice_id == invoice.id)
+    refusals = [parts_refusal(n, invoice) for n in own]
+    usable = tuple(n for n, r in zip(own, refusals, strict=True) if r is None)
     base = tuple(v for v in check_invoice(invoice) if v.code != "amount_due_mismatch")
     found = [*base]
-    for rule in (_credited_amount_due, _amount_due_negative, _notes_exceed_total):
-        found.extend(rule(invoice, own))
-    for index, note in enumerate(own):
-        found.extend(_note_rules(invoice, f"credit_notes[{index}]", note))
+    found.extend(_credited_amount_due(invoice, usable))
+    found.extend(_amount_due_negative(invoice, own))
+    found.extend(_notes_exceed_total(invoice, own))
+    for index, (note, refusal) in enumerate(zip(own, refusals, strict=True)):
+        path = f"credit_notes[{index}]"
+        if refusal is not None:
+            found.append(attrs.evolve(violation_of(refusal), path=f"{path}.{refusal.path}"))
+            continue
+        found.extend(_note_rules(invoice, path, note))
     return tuple(found)
 
 

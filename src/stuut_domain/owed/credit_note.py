@@ -376,17 +376,41 @@ def credited_in_invoice_currency(note: CreditNote, invoice_currency: str) -> Mon
     return convert(total, _rate(note), invoice_currency, rounding=ROUND_FLOOR)
 
 
+def parts_refusal(note: CreditNote, invoice: Invoice) -> OwedRefused | None:
+    """``note_parts_currency`` when an applied note of ``invoice`` holds its parts in another
+    currency than the invoice's (a note read from the wire in EUR, its parts written without
+    ``invoice_currency``, on a USD invoice): such parts cannot be what lowered its amount
+    due. ``None`` otherwise."""
+    if not note.is_applied or note.invoice_id != invoice.id:
+        return None
+    if note.parts_currency == invoice.currency:
+        return None
+    return OwedRefused(
+        "note_parts_currency",
+        "pre_payment_amount",
+        f"credit note {note.id!r} holds its applied parts in {note.parts_currency}, but "
+        f"invoice {invoice.id!r} is in {invoice.currency}",
+        note_id=note.id,
+        parts_currency=note.parts_currency,
+        invoice_currency=invoice.currency,
+    )
+
+
 def credited_amount(notes: Iterable[CreditNote], invoice: Invoice) -> Money:
     """The pre-payment credit of ``invoice``'s issued, applied notes: what lowered amount_due.
 
-    ``amount_due = total_amount − amount_paid − credited_amount`` (ADR 0045).
+    ``amount_due = total_amount − amount_paid − credited_amount`` (ADR 0045). A note whose
+    parts are in another currency than the invoice's is refused (``note_parts_currency``).
     """
-    parts = [
-        n.pre_payment_amount
-        for n in notes
-        if n.invoice_id == invoice.id and n.is_issued and n.pre_payment_amount is not None
-    ]
-    return sum(parts, invoice.money(0))
+    total = invoice.money(0)
+    for n in notes:
+        if n.invoice_id != invoice.id or not n.is_issued or n.pre_payment_amount is None:
+            continue
+        refusal = parts_refusal(n, invoice)
+        if refusal is not None:
+            raise refusal
+        total += n.pre_payment_amount
+    return total
 
 
 def issued_total(notes: Iterable[CreditNote], invoice: Invoice) -> Money:

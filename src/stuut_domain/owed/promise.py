@@ -519,12 +519,27 @@ def _instant(payment: Payment, allocation: PaymentAllocation) -> dt.datetime | N
 def _counted(
     payments: Iterable[Payment], at: dt.datetime
 ) -> list[tuple[dt.datetime, Payment, PaymentAllocation]]:
+    """The approved allocations up to ``at``, each once: the same payment (or allocation)
+    given twice counts once, by allocation id, as customer credits do (ADR 0046); two
+    different allocations under one id are refused (``promise_allocation_conflict``)."""
     found = []
+    seen: dict[str, PaymentAllocation] = {}
     for payment in payments:
         for allocation in payment.allocations:
             when = _instant(payment, allocation)
             if allocation.id is None or when is None or when > at or not is_approved(allocation):
                 continue
+            earlier = seen.get(allocation.id)
+            if earlier is not None:
+                if earlier != allocation:
+                    raise OwedRefused(
+                        "promise_allocation_conflict",
+                        "payments",
+                        f"two different allocations carry the id {allocation.id!r}",
+                        allocation_id=allocation.id,
+                    )
+                continue
+            seen[allocation.id] = allocation
             found.append((when, payment, allocation))
     found.sort(key=lambda t: (t[0], str(t[1].id), str(t[2].id)))
     return found

@@ -1,0 +1,155 @@
+"""Regressions from the third outside review of the owed core (outsider 53): each test
+failed before its fix. Findings are named by the review's numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+from adapters import stuut_json
+from owed_builders import allocation, days, invoice, note, usd
+from stuut_domain.allocation import AllocationRule, apply_result
+from stuut_domain.errors import InvalidTransition, OwedRefused
+from stuut_domain.lifecycle import apply_allocation, void
+from stuut_domain.owed import (
+    DEFAULT_PROMISE_POLICY,
+    CreditNote,
+    CustomerCredit,
+    Promise,
+    PromisedInvoice,
+    apply_credit_note,
+    available_credit,
+    check_credited_invoice,
+    promise_status,
+    spend_credit,
+    unspend_credit,
+)
+from stuut_domain.payment import Payment
+from stuut_domain.strategies import customer_credits
+
+
+def refused(code: str) -> pytest.RaisesExc[OwedRefused]:
+    return pytest.raises(OwedRefused, match=rf"^\[{code}\]")
+
+
+FOREIGN_PARTS = (
+    '{"id":"cn","invoice_id":"inv_1","currency":"EUR","lines":[{"currency":"EUR","amount":100}],'
+    '"effective_at":"2026-01-01T00:00:00Z","exchange_rate":1.1,"pre_payment_amount":100,'
+    '"post_payment_amount":0,"refund_amount":0,"credit_amount":0,"out_of_band_amount":0}'
+)
+
+
+class TestFinding1PartsInAnotherCurrency:
+    def test_the_checker_reports_it_and_raises_nothing(self) -> None:
+        wire = stuut_json.decode(CreditNote, FOREIGN_PARTS)
+        found = check_credited_invoice(invoice(10_000), [wire])
+        assert [(v.code, v.path, v.values["parts_currency"]) for v in found] == [
+            ("note_parts_currency", "credit_notes[0].pre_payment_amount", "EUR")
+        ]
+
+    def test_applying_beside_it_is_refused_with_a_code(self) -> None:
+        wire = stuut_json.decode(CreditNote, FOREIGN_PARTS)
+        with refused("note_parts_currency"):
+            apply_credit_note(
+                invoice(10_000),
+                note(100, note_id="B"),
+                disposition=None,
+                at=days(2),
+                earlier=[wire],
+            )
+
+
+class TestFinding2APaymentGivenTwiceCountsOnce:
+    def test_the_same_payment_twice_keeps_nothing_more(self) -> None:
+        promise = Promise(
+            id="p1",
+            partner_id="ptn_acme",
+            invoices=(PromisedInvoice(invoice_id="inv_1", amount=usd(10_000)),),
+            promised_date=(days(10)).date(),
+            made_at=days(1),
+        )
+        paid = allocation(5_000, invoice_id="inv_1")
+        pay = Payment(
+            id=str(paid.payment_id),
+            amount=usd(5_000),
+            currency="USD",
+            partner_id="ptn_acme",
+            timestamp=days(3),
+            allocations=(attrs.evolve(paid, approved_at=days(3), created_at=days(3)),),
+        )
+        once = promise_status(promise, [pay], DEFAULT_PROMISE_POLICY, days(30))
+        twice = promise_status(promise, [pay, pay], DEFAULT_PROMISE_POLICY, days(30))
+        assert (
+            (twice.status, twice.fulfilled)
+            == (once.status, once.fulfilled)
+            == (
+                "partially_kept",
+                usd(5_000),
+            )
+        )
+        assert len(twice.fulfilling) == 1
+        other = attrs.evolve(pay.allocations[0], amount=usd(4_000))
+        with refused("promise_allocation_conflict"):
+            promise_status(
+                promise,
+                [pay, attrs.evolve(pay, id="pay_2", allocations=(other,))],
+                DEFAULT_PROMISE_POLICY,
+                days(30),
+            )
+
+
+class TestFinding3RespendAfterUnspend:
+    def test_every_allocation_id_stays_unique_and_no_money_is_lost(self) -> None:
+        target = invoice(10_000, invoice_id="inv_X")
+        credit = CustomerCredit(
+            id="cc1", currency="USD", amount=usd(5_000), created_at=days(0), partner_id="ptn_acme"
+        )
+        spend = functools.partial(
+            spend_credit, rule=AllocationRule.EXPLICIT, amounts={"inv_X": usd(2_500)}, at=days(1)
+        )
+        first = spend(credit, [target])
+        (target,) = apply_result(first.result, [target], at=days(1))
+        second = spend(first.credit, [target])
+        (target,) = apply_result(second.result, [target], at=days(1))
+        back, target = unspend_credit(second.credit, target, second.credit.allocations[0].id)
+        third = spend(back, [target])
+        (target,) = apply_result(third.result, [target], at=days(1))
+        ids = [a.id for a in third.credit.allocations]
+        assert len(set(ids)) == len(ids) == 2
+        assert available_credit([third.credit]).get("USD") is None  # all 50.00 spent
+        assert target.amount_due == usd(5_000)  # and the invoice received all 50.00
+
+
+class TestFinding5VoidingACreditedInvoice:
+    def test_is_refused_until_its_notes_are_voided(self) -> None:
+        applied = apply_credit_note(
+            invoice(10_000), note(4_000), disposition=None, at=days(3), earlier=()
+        )
+        with pytest.raises(InvalidTransition, match="credit notes lowered it"):
+            void(applied.invoice, at=days(4))
+        assert void(invoice(10_000), at=days(4)).voided_at == days(4)
+
+
+class TestFinding6PendingAllocations:
+    def test_a_note_that_would_strand_a_pending_allocation_is_refused(self) -> None:
+        pending = attrs.evolve(allocation(8_000), approved=False, approved_at=None)
+        waiting = apply_allocation(invoice(10_000), pending, at=days(1))
+        with refused("note_over_pending") as caught:
+            apply_credit_note(waiting, note(5_000), disposition=None, at=days(3), earlier=())
+        assert caught.value.values["pending"] == usd(8_000)
+        fits = apply_credit_note(waiting, note(2_000), disposition=None, at=days(3), earlier=())
+        assert fits.invoice.amount_due == usd(8_000)
+
+
+class TestFinding7CustomerCreditsRoundTrip:
+    @settings(max_examples=300)
+    @given(customer_credits())
+    def test_every_drawn_credit_reads_back_equal_from_the_wire(
+        self, credit: CustomerCredit
+    ) -> None:
+        assert stuut_json.decode(CustomerCredit, stuut_json.encode(credit)) == credit
+        assert credit.created_at.utcoffset() == dt.timedelta(0)
