@@ -153,3 +153,36 @@ class TestFinding7CustomerCreditsRoundTrip:
     ) -> None:
         assert stuut_json.decode(CustomerCredit, stuut_json.encode(credit)) == credit
         assert credit.created_at.utcoffset() == dt.timedelta(0)
+
+
+class TestFindings11And12:
+    def test_a_promise_never_supersedes_itself(self) -> None:
+        from stuut_domain.owed import supersede_promise
+
+        promise = Promise(
+            id="p1",
+            partner_id="ptn_acme",
+            invoices=(PromisedInvoice(invoice_id="inv_1", amount=usd(100)),),
+            promised_date=days(10).date(),
+            made_at=days(1),
+        )
+        with refused("promise_supersedes_itself"):
+            supersede_promise(promise, promise)
+
+    def test_a_kept_threshold_of_zero_is_refused(self) -> None:
+        from fractions import Fraction
+
+        from stuut_domain.owed import PromisePolicy
+
+        with refused("promise_policy_share") as caught:
+            PromisePolicy(kept_threshold=Fraction(0))
+        assert caught.value.path == "kept_threshold"
+
+    def test_a_negative_invoice_read_twice_is_one_credit(self) -> None:
+        from stuut_domain.owed import credit_from_negative_invoice, distinct_credits
+
+        credit_invoice = invoice(-5_000, invoice_id="inv_N")
+        first = credit_from_negative_invoice(credit_invoice, at=days(1))
+        again = credit_from_negative_invoice(credit_invoice, at=days(9))
+        assert first == again
+        assert distinct_credits([first, again]) == (first,)

@@ -265,8 +265,9 @@ def credit_from_negative_invoice(
 ) -> CustomerCredit:
     """A customer credit for a negative (credit) invoice: ``−amount_due`` in its currency.
 
-    The credit's id is derived from the invoice (``"credit_" + invoice id``) unless given, so
-    reading the same invoice twice gives the same credit, counted once by
+    The credit's id is derived from the invoice (``"credit_" + invoice id``) unless given, and
+    it dates from the invoice's issue (``issued_at``; ``at`` only when it has none), so
+    reading the same invoice twice, at any instants, gives the same credit, counted once by
     :func:`available_credit`.
 
     Refused when the invoice stands for no credit (``invoice_not_negative``).
@@ -286,7 +287,7 @@ def credit_from_negative_invoice(
         id=credit_id or f"credit_{invoice.id}",
         currency=invoice.currency,
         amount=amount,
-        created_at=at,
+        created_at=invoice.issued_at or at,
         source=CreditSource.NEGATIVE_INVOICE,
         source_id=invoice.id,
         partner_id=invoice.partner_id,

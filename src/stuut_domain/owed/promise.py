@@ -126,9 +126,9 @@ class PromisePolicy:
     """How promises are judged.
 
     ``kept_threshold``: the share of the promised amount that keeps the promise (default all
-    of it). ``partial_threshold``: from this share (and above zero) a lapsed promise is
-    ``partially_kept`` rather than ``broken`` (default: any money). ``grace_days`` after the
-    padded date (default 2, Stuut's 1–2). ``padding``: transit days by payment method, with
+    of it; above 0, or nothing paid would keep it). ``partial_threshold``: from this share
+    (and above zero) a lapsed promise is ``partially_kept`` rather than ``broken`` (default:
+    any money). ``grace_days`` after the padded date (default 2, Stuut's 1–2). ``padding``: transit days by payment method, with
     ``"other"`` for unknown methods (default :data:`METHOD_PADDING_DAYS`). ``calendar``: when
     set, the grace days are that calendar's business days after the padded date, so the
     deadline is a business day (a promise padded to a Saturday with 2 days of grace runs to
@@ -142,6 +142,13 @@ class PromisePolicy:
     calendar: BusinessCalendar | None = None
 
     def __attrs_post_init__(self) -> None:
+        if not self.kept_threshold:
+            raise OwedRefused(
+                "promise_policy_share",
+                "kept_threshold",
+                "a kept threshold of 0 would keep a promise with nothing paid; it is above 0",
+                value=self.kept_threshold,
+            )
         if self.partial_threshold > self.kept_threshold:
             raise OwedRefused(
                 "promise_policy_share",
@@ -443,8 +450,16 @@ def cancel_promise(promise: Promise, *, at: dt.datetime) -> Promise:
 def supersede_promise(old: Promise, new: Promise) -> tuple[Promise, Promise]:
     """Replace ``old`` by ``new`` (a renegotiated date): ``old`` ends when ``new`` is made.
 
-    Refused when ``old`` already ended, the partners differ or ``new`` was made first.
+    Refused when ``new`` is ``old`` itself (``promise_supersedes_itself``), ``old`` already
+    ended, the partners differ or ``new`` was made first.
     """
+    if new.id == old.id:
+        raise OwedRefused(
+            "promise_supersedes_itself",
+            "id",
+            f"promise {old.id!r} cannot replace itself",
+            promise_id=old.id,
+        )
     _check_can_end(old, new.made_at)
     if new.partner_id != old.partner_id:
         raise OwedRefused(
