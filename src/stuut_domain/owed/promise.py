@@ -125,14 +125,14 @@ def _days(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class PromisePolicy:
     """How promises are judged.
 
-    ``kept_threshold``: the share of the promised amount that keeps the promise (default all
-    of it; above 0, or nothing paid would keep it). ``partial_threshold``: from this share
-    (and above zero) a lapsed promise is ``partially_kept`` rather than ``broken`` (default:
-    any money). ``grace_days`` after the padded date (default 2, Stuut's 1–2). ``padding``: transit days by payment method, with
-    ``"other"`` for unknown methods (default :data:`METHOD_PADDING_DAYS`). ``calendar``: when
-    set, the grace days are that calendar's business days after the padded date, so the
-    deadline is a business day (a promise padded to a Saturday with 2 days of grace runs to
-    Tuesday); without one they are calendar days.
+    ``kept_threshold``: the share of the promised amount that keeps the promise (default all of
+    it; above 0, or nothing paid would keep it). ``partial_threshold``: from this share (and
+    above zero) a lapsed promise is ``partially_kept`` rather than ``broken`` (default: any
+    money). ``grace_days`` after the padded date (default 2, Stuut's 1–2). ``padding``: transit
+    days by payment method, with ``"other"`` for unknown methods (default
+    :data:`METHOD_PADDING_DAYS`). ``calendar``: when set, the grace days are that calendar's
+    business days after the padded date, so the deadline is a business day (a promise padded to
+    a Saturday with 2 days of grace runs to Tuesday); without one they are calendar days.
     """
 
     kept_threshold: Fraction = attrs.field(default=Fraction(1), validator=_share)
