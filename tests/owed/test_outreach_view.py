@@ -111,6 +111,28 @@ class TestCredit:
         smaller = attrs.evolve(credit, amount=eur(7_999))
         assert decide(credits=(smaller,))[0].eligible
 
+    def test_credit_is_read_as_it_stood_at_the_decision(self) -> None:
+        """Outsider 53 finding 8: a credit created after ``at`` blocked outreach, and one
+        voided after ``at`` was already gone."""
+        credit = CustomerCredit(
+            id="credit_1",
+            currency="EUR",
+            amount=eur(8_000),
+            created_at=WED_NOON_BERLIN + dt.timedelta(days=1),
+            partner_id="ptn_acme",
+        )
+        decision, view = decide(credits=(credit,))
+        assert (decision.eligible, view.credit.get("EUR")) == (True, None)
+        earlier = attrs.evolve(
+            credit,
+            created_at=utc(2024, 6, 20),
+            voided_at=WED_NOON_BERLIN + dt.timedelta(hours=1),
+        )
+        decision, view = decide(credits=(earlier,))
+        assert [b.code for b in decision.blockers] == ["credit_covers_balance"]
+        gone = attrs.evolve(earlier, voided_at=WED_NOON_BERLIN - dt.timedelta(hours=1))
+        assert decide(credits=(gone,))[0].eligible
+
     def test_the_engine_takes_credit_directly_too(self) -> None:
         decision = decide_outreach(
             inv_2024_0042(),

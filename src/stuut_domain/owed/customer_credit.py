@@ -120,6 +120,20 @@ def as_payment(credit: CustomerCredit) -> Payment:
     )
 
 
+def credit_at(credit: CustomerCredit, at: dt.datetime) -> CustomerCredit | None:
+    """The credit as it stood at ``at``: ``None`` before it was created; not yet void when
+    voided later; without the allocations made after ``at`` (an allocation without an
+    instant counts as always made). A reading at ``at`` never sees what came after it."""
+    require_aware("at", at)
+    if credit.created_at > at:
+        return None
+    kept = tuple(a for a in credit.allocations if a.created_at is None or a.created_at <= at)
+    voided = credit.voided_at if credit.voided_at is not None and credit.voided_at <= at else None
+    if voided == credit.voided_at and len(kept) == len(credit.allocations):
+        return credit
+    return attrs.evolve(credit, allocations=kept, voided_at=voided)
+
+
 def remaining(credit: CustomerCredit) -> Money:
     """What is left to spend: the engine's unapplied credit of :func:`as_payment`; zero once
     the credit is void."""

@@ -17,7 +17,8 @@ stay as they are:
   engine's hold is ``promised_to_pay_date`` + its own grace days, so the view writes the
   deadline less the outreach policy's grace days there. Invoices no promise covers keep the
   wire's ``promised_to_pay_date``.
-* **Customer credit**: :attr:`OutreachView.credit` is the partners' unspent credit; give it to
+* **Customer credit**: :attr:`OutreachView.credit` is the partners' unspent credit as it stood
+  at ``at`` (created by then, not void by then, its later spending not yet made); give it to
   the engine as ``credit=`` and ``credit_covers_balance`` reads it. Each credit counts once,
   and a negative invoice given with the credit made from it is left out of the invoices (it
   *is* that credit; counting both would count it twice).
@@ -43,6 +44,7 @@ from stuut_domain.owed.customer_credit import (
     CreditSource,
     CustomerCredit,
     available_credit,
+    credit_at,
     distinct_credits,
     negative_invoice_credit,
 )
@@ -152,7 +154,9 @@ def outreach_view(
     ``zone`` is the zone promise days are read in: give the decision's zone (the partner's).
     """
     require_aware("at", at)
-    credits = distinct_credits(credits)
+    credits = tuple(
+        c for c in (credit_at(c, at) for c in distinct_credits(credits)) if c is not None
+    )
     own_credit = {
         c.source_id
         for c in credits
