@@ -186,3 +186,68 @@ class TestFindings11And12:
         again = credit_from_negative_invoice(credit_invoice, at=days(9))
         assert first == again
         assert distinct_credits([first, again]) == (first,)
+
+
+class TestFinding10CheckAloneReadsTheInstants:
+    """Remote data with instants out of order, or a status and resolution that disagree,
+    loaded and `check` found nothing."""
+
+    def _codes(self, entity: object) -> list[str]:
+        from stuut_domain.owed import check_alone
+
+        return [v.code for v in check_alone(entity)]  # type: ignore[arg-type]
+
+    def test_a_promise_ended_before_it_was_made_or_by_itself(self) -> None:
+        promise = Promise(
+            id="p1",
+            partner_id="ptn_acme",
+            invoices=(PromisedInvoice(invoice_id="inv_1", amount=usd(100)),),
+            promised_date=days(10).date(),
+            made_at=days(5),
+        )
+        assert self._codes(promise) == []
+        assert self._codes(attrs.evolve(promise, cancelled_at=days(4))) == [
+            "promise_ended_before_made"
+        ]
+        itself = attrs.evolve(promise, superseded_at=days(6), superseded_by="p1")
+        assert self._codes(itself) == ["promise_supersedes_itself"]
+
+    def test_a_dispute_resolved_before_it_opened_or_without_a_resolution(self) -> None:
+        from stuut_domain.owed import Dispute, DisputeLine, DisputeResolution, DisputeStatus
+
+        dispute = Dispute(
+            id="d",
+            partner_id="ptn_acme",
+            lines=(DisputeLine(invoice_id="inv_1", amount=usd(100), reason="other"),),
+            opened_at=days(5),
+        )
+        assert self._codes(dispute) == []
+        resolved = attrs.evolve(
+            dispute,
+            status=DisputeStatus.RESOLVED,
+            resolution=DisputeResolution.REJECTED,
+            resolved_at=days(4),
+        )
+        assert self._codes(resolved) == ["dispute_resolved_before_opened"]
+        assert self._codes(attrs.evolve(resolved, resolved_at=days(6), resolution=None)) == [
+            "dispute_resolution_mismatch"
+        ]
+        assert self._codes(attrs.evolve(dispute, resolution=DisputeResolution.CREDITED)) == [
+            "dispute_resolution_mismatch"
+        ]
+
+    def test_a_credit_voided_before_it_was_created(self) -> None:
+        credit = CustomerCredit(
+            id="cc1", currency="USD", amount=usd(100), created_at=days(5), partner_id="ptn_acme"
+        )
+        assert self._codes(credit) == []
+        assert self._codes(attrs.evolve(credit, voided_at=days(4))) == [
+            "credit_voided_before_created"
+        ]
+
+    def test_a_note_applied_before_it_takes_effect(self) -> None:
+        applied = apply_credit_note(
+            invoice(10_000), note(1_000), disposition=None, at=days(3), earlier=()
+        ).note
+        assert self._codes(applied) == []
+        assert self._codes(attrs.evolve(applied, applied_at=days(1))) == ["note_before_effective"]

@@ -233,14 +233,41 @@ def violation_of(error: OwedRefused) -> Violation:
     return Violation(code=error.code, path=error.path, message=message, values=error.values)
 
 
+def _before(
+    code: str, path: str, later: dt.datetime | None, earlier: dt.datetime | None, what: str
+) -> Iterator[Violation]:
+    """``code`` when the instant at ``path`` comes before the one it follows (``what``)."""
+    if later is not None and earlier is not None and later < earlier:
+        yield Violation(
+            code=code,
+            path=path,
+            message=f"{path} {later.isoformat()} is before {what} {earlier.isoformat()}",
+            values={path: later, what.replace(" ", "_"): earlier},
+        )
+
+
 def check_note(note: CreditNote) -> tuple[Violation, ...]:
     """The rules of one credit note that need no invoice (an issued note; a void one takes
     nothing): a usable ``exchange_rate`` when its parts are in another currency
     (``note_rate_missing``), and, applied, parts of zero or more (``note_part_negative``),
     pre + post = what it credits in its parts' currency (``note_parts_mismatch``) and
-    post = refund + credit + out of band (``post_payment_split_mismatch``)."""
+    post = refund + credit + out of band (``post_payment_split_mismatch``); it is applied
+    no earlier than it takes effect (``note_before_effective``)."""
     if not note.is_issued:
         return ()
+    timing = tuple(
+        _before(
+            "note_before_effective",
+            "applied_at",
+            note.applied_at,
+            note.effective_at,
+            "effective at",
+        )
+    )
+    return timing + _note_money(note)
+
+
+def _note_money(note: CreditNote) -> tuple[Violation, ...]:
     try:
         credited = credited_in_invoice_currency(note, note.parts_currency)
     except OwedRefused:
@@ -261,10 +288,30 @@ def check_dispute_alone(
     """The rules of one dispute that need no invoice: at least one line
     (``dispute_without_lines``), each line's reason a known code (``dispute_reason_unknown``),
     its amount above zero (``dispute_amount``) and its approved amount at most the disputed
-    one (``dispute_approved_exceeds``)."""
+    one (``dispute_approved_exceeds``); resolved no earlier than opened
+    (``dispute_resolved_before_opened``), and a resolution exactly when resolved
+    (``dispute_resolution_mismatch``)."""
     if not dispute.lines:
         return (violation_of(OwedRefused("dispute_without_lines", "lines", "no line")),)
-    found = []
+    found = list(
+        _before(
+            "dispute_resolved_before_opened",
+            "resolved_at",
+            dispute.resolved_at,
+            dispute.opened_at,
+            "opened at",
+        )
+    )
+    if dispute.is_open == (dispute.resolution is not None):
+        found.append(
+            Violation(
+                code="dispute_resolution_mismatch",
+                path="resolution",
+                message=f"a {dispute.status} dispute has resolution {dispute.resolution}; "
+                "a resolved one has a resolution, an open one none",
+                values={"status": str(dispute.status), "resolution": dispute.resolution},
+            )
+        )
     for index, line in enumerate(dispute.lines):
         path = f"lines[{index}]"
         refusal = reason_refusal(path, line, reasons)
@@ -295,16 +342,46 @@ def check_dispute_alone(
 def check_promise_alone(promise: Promise, *, zone: dt.tzinfo = dt.UTC) -> tuple[Violation, ...]:
     """The rules of one promise that need no invoice: the promised day not before the day it
     was made in ``zone`` (``promise_dated_before_made``), acknowledged only after it was made
-    (``promise_acknowledged_before_made``). Its amounts above zero, in one currency, each
-    invoice once, are construction rules."""
-    return tuple(violation_of(refusal) for refusal in date_refusals(promise, zone=zone))
+    (``promise_acknowledged_before_made``), ended (cancelled or superseded) only after it was
+    made (``promise_ended_before_made``) and never superseded by itself
+    (``promise_supersedes_itself``). Its amounts above zero, in one currency, each invoice
+    once, are construction rules."""
+    found = [violation_of(refusal) for refusal in date_refusals(promise, zone=zone)]
+    for name in ("cancelled_at", "superseded_at"):
+        found.extend(
+            _before(
+                "promise_ended_before_made",
+                name,
+                getattr(promise, name),
+                promise.made_at,
+                "made at",
+            )
+        )
+    if promise.superseded_by == promise.id:
+        found.append(
+            Violation(
+                code="promise_supersedes_itself",
+                path="superseded_by",
+                message=f"promise {promise.id!r} names itself as its replacement",
+                values={"promise_id": promise.id},
+            )
+        )
+    return tuple(found)
 
 
 def check_customer_credit(credit: CustomerCredit) -> tuple[Violation, ...]:
     """The rules of one customer credit: its allocations keep the allocation engine's rules
     (:func:`~stuut_domain.invariants.check_payment` of the credit read as a payment, ADR
-    0046: never more allocated than the credit, each allocation in its invoice's currency...)."""
-    return check_payment(as_payment(credit))
+    0046: never more allocated than the credit, each allocation in its invoice's currency...),
+    and it is voided only after it was created (``credit_voided_before_created``)."""
+    timing = _before(
+        "credit_voided_before_created",
+        "voided_at",
+        credit.voided_at,
+        credit.created_at,
+        "created at",
+    )
+    return (*timing, *check_payment(as_payment(credit)))
 
 
 def check_alone(entity: CreditNote | CustomerCredit | Dispute | Promise) -> tuple[Violation, ...]:
