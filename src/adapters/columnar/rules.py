@@ -114,12 +114,22 @@ def _conformed(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=INVOICES)
 
 
-def _invoices(batch: pa.RecordBatch, first_row: int) -> list[Invoice]:
-    """The invoice each row describes, with every fact the columns carry and no other."""
+def _values(column: pa.Array) -> list[Any]:
+    """A column as Python values; a dictionary column through its (short) dictionary."""
+    if pa.types.is_dictionary(column.type):
+        words = column.dictionary.to_pylist()
+        return [None if i is None else words[i] for i in column.indices.to_pylist()]
+    values: list[Any] = column.to_pylist()
+    return values
+
+
+def _invoices(batch: pa.RecordBatch, first_row: int) -> list[tuple[Invoice, str]]:
+    """The invoice each row describes, with every fact the columns carry and no other, and
+    its :func:`~stuut_domain.invoice.status_of`, which must be the row's ``status``."""
     columns: dict[str, list[Any]] = {}
     for name in INVOICES.names:
         column = batch.column(name)
-        columns[name] = _instants(column) if name in _INSTANTS else column.to_pylist()
+        columns[name] = _instants(column) if name in _INSTANTS else _values(column)
     for instant, day in _WRITTEN_DAYS.items():
         columns[instant] = [
             _as_written(moment, on, day, first_row + row)
@@ -154,7 +164,7 @@ def _invoices(batch: pa.RecordBatch, first_row: int) -> list[Invoice]:
             raise ColumnarMismatch(
                 "invoices", "status", expected, columns["status"][row], first_row + row
             )
-        built.append(invoice)
+        built.append((invoice, status))
     return built
 
 
@@ -206,8 +216,8 @@ def evaluate_batch(
     overdue: list[int] = []
     eligible: list[bool | None] = []
     blockers: list[list[str] | None] = []
-    for invoice in invoices:
-        statuses.append(status_of(invoice).value)
+    for invoice, status in invoices:
+        statuses.append(status)
         overdue.append(days_past_due(invoice, at))
         pid = invoice.partner_id
         partner = None if pid is None else index.get(pid)
@@ -226,8 +236,8 @@ def evaluate_batch(
         eligible.append(decision.eligible)
         blockers.append(list(decision.codes))
     columns: dict[str, list[Any]] = {
-        "id": [i.id for i in invoices],
-        "partner_id": [i.partner_id for i in invoices],
+        "id": [i.id for i, _ in invoices],
+        "partner_id": [i.partner_id for i, _ in invoices],
         "channel": [channel] * len(invoices),
         "status": statuses,
         "overdue_days": overdue,
