@@ -384,7 +384,7 @@ def evaluate_rows(n: int) -> list[Row]:
             threads_per_worker=1,
             host="127.0.0.1",
             scheduler_port=0,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
             worker_dashboard_address=None,
         ) as cluster,
         distributed.Client(cluster),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from adapters.columnar import EVALUATION, INVOICES, invoice_batches
+from adapters.columnar import EVALUATION, INVOICES, invoice_batches, write_parquet
 from adapters.columnar.rules import evaluate_batch, evaluate_frame
 from adapters.json_store import JsonStore
 from adapters.samples import SAMPLE_AS_OF, sample_portfolio_path
@@ -16,12 +17,25 @@ dd = pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not instal
 distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed")
 
 
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = pa.Table.from_pandas(
+        frame, schema=EVALUATION, preserve_index=False
+    ).to_pylist()
+    return rows
+
+
 class TestOnALocalCluster:
-    def test_map_partitions_on_two_workers_equals_one_process(self) -> None:
-        """The sample book in four partitions, evaluated by two worker processes on
-        127.0.0.1, gives the rows evaluate_batch gives in this process, in order."""
+    # dask's Parquet reader calls reset_index(inplace=True), which pandas 3.1 deprecates
+    @pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")
+    @pytest.mark.filterwarnings("ignore:The inplace keyword:FutureWarning")
+    def test_map_partitions_on_two_workers_equals_one_process(self, tmp_path: Path) -> None:
+        """The sample book, as a frame in four partitions and as a Parquet file of four row
+        groups read by Dask, evaluated by two worker processes on 127.0.0.1, gives the rows
+        evaluate_batch gives in this process, in order."""
         store = JsonStore(sample_portfolio_path())
-        table = pa.Table.from_batches(list(invoice_batches(store.invoices.find())), schema=INVOICES)
+        invoices = list(store.invoices.find())
+        table = pa.Table.from_batches(list(invoice_batches(invoices)), schema=INVOICES)
+        write_parquet(invoices, tmp_path / "invoices.parquet", batch_rows=100)
         kwargs: dict[str, Any] = {
             "at": SAMPLE_AS_OF,
             "partners": {str(p.id): p for p in store.partners.find()},
@@ -39,22 +53,23 @@ class TestOnALocalCluster:
                 threads_per_worker=1,
                 host="127.0.0.1",
                 scheduler_port=0,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # its HTTP server: loopback, any free port
                 worker_dashboard_address=None,
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
             parts = dd.from_pandas(frame, npartitions=4, sort=False)
-            lazy = parts.map_partitions(evaluate_frame, meta=meta, **kwargs)
+            read = dd.read_parquet(str(tmp_path / "invoices.parquet"), split_row_groups=True)
             with distributed.get_task_stream(client) as stream:
-                result = lazy.compute()
+                from_frame = parts.map_partitions(evaluate_frame, meta=meta, **kwargs).compute()
+                from_file = read.map_partitions(evaluate_frame, meta=meta, **kwargs).compute()
             workers = client.run(lambda: "ok")
             ran_on = {task["worker"] for task in stream.data}
-        got = pa.Table.from_pandas(result, schema=EVALUATION, preserve_index=False).to_pylist()
         assert 2 == len(workers)
         assert all(address.startswith("tcp://127.0.0.1:") for address in workers)
         assert ran_on
         assert ran_on <= set(workers)
-        assert 4 == parts.npartitions
+        assert (4, 4) == (parts.npartitions, read.npartitions)
         assert 400 == len(expected)
-        assert expected == got
+        assert expected == _rows(from_frame)
+        assert expected == _rows(from_file)

@@ -287,12 +287,14 @@ def evaluate_frame(
     arrays = []
     for field in INVOICES:
         try:
-            arrays.append(pa.array(frame[field.name], type=field.type, from_pandas=True))
+            column = pa.array(frame[field.name], type=field.type, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as error:
             found = str(frame[field.name].dtype)
             raise ColumnarMismatch(
                 "invoices", field.name, f"{field.type} ({error})", found
             ) from None
+        # a column backed by Arrow (pandas' ArrowDtype, as dd.read_parquet gives) comes chunked
+        arrays.append(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
     batch = pa.RecordBatch.from_arrays(arrays, schema=INVOICES)
     result = evaluate_batch(
         batch,
