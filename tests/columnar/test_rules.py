@@ -393,6 +393,28 @@ class TestBadInput:
         )
         assert ("due_day", 0, dt.date(2026, 3, 12)) == (error.column, error.row, error.found)
 
+    @pytest.mark.parametrize(
+        ("name", "type_", "value"),
+        [
+            ("paid_at", pa.timestamp("us", tz="UTC"), 2**62),
+            ("promised_to_pay_date", pa.date32(), 10**8),
+        ],
+    )
+    def test_an_instant_or_day_beyond_year_9999_is_refused_naming_the_row(
+        self, name: str, type_: pa.DataType, value: int
+    ) -> None:
+        """Arrow holds instants and days Python cannot: refused, never an OverflowError."""
+        batch = _batch()
+        storage = pa.int64() if pa.types.is_timestamp(type_) else pa.int32()
+        far = pa.array([None, value], type=storage).cast(type_)
+        error = _refusal(
+            pa.RecordBatch.from_arrays(
+                [far if n == name else batch.column(n) for n in INVOICES.names],
+                schema=INVOICES,
+            )
+        )
+        assert (name, 1, value) == (error.column, error.row, error.found)
+
     def test_not_a_batch_and_a_naive_instant_are_refused(self) -> None:
         assert "<batch>" == _refusal({"id": ["inv_1"]}).column
         with pytest.raises(NaiveDatetime):

@@ -44,17 +44,38 @@ if TYPE_CHECKING:
 __all__ = ["evaluate_batch", "evaluate_frame"]
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_DAY: Final = dt.date(1970, 1, 1)
 _ONE_DAY: Final = dt.timedelta(days=1)
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 _INSTANTS: Final = ("issued_at", "due_date", "paid_at", "voided_at", "marked_uncollectible_at")
+_DAYS: Final = ("issue_day", "due_day", "promised_to_pay_date")
 #: An instant and the column holding the calendar day it was written on.
 _WRITTEN_DAYS: Final = {"issued_at": "issue_day", "due_date": "due_day"}
 
 
-def _instants(column: pa.Array) -> list[dt.datetime | None]:
-    """A ``timestamp[us, UTC]`` column as aware datetimes (exact integer microseconds)."""
-    micros = column.cast(pa.int64()).to_pylist()
-    return [None if m is None else _EPOCH + dt.timedelta(microseconds=m) for m in micros]
+def _instants(column: pa.Array, name: str, first_row: int) -> list[dt.datetime | None]:
+    """A ``timestamp[us, UTC]`` column as aware datetimes (exact integer microseconds); one
+    beyond Python's years 1..9999 is refused naming its row."""
+    instants: list[dt.datetime | None] = []
+    for row, micros in enumerate(column.cast(pa.int64()).to_pylist()):
+        try:
+            instants.append(None if micros is None else _EPOCH + micros * _MICROSECOND)
+        except OverflowError:
+            expected = "an instant within the years 1 to 9999"
+            raise ColumnarMismatch("invoices", name, expected, micros, first_row + row) from None
+    return instants
+
+
+def _days(column: pa.Array, name: str, first_row: int) -> list[dt.date | None]:
+    """A ``date32`` column as dates; a day beyond Python's years 1..9999 is refused."""
+    days: list[dt.date | None] = []
+    for row, number in enumerate(column.cast(pa.int32()).to_pylist()):
+        try:
+            days.append(None if number is None else _EPOCH_DAY + number * _ONE_DAY)
+        except OverflowError:
+            expected = "a day within the years 1 to 9999"
+            raise ColumnarMismatch("invoices", name, expected, number, first_row + row) from None
+    return days
 
 
 def _as_written(
@@ -129,7 +150,12 @@ def _invoices(batch: pa.RecordBatch, first_row: int) -> list[tuple[Invoice, str]
     columns: dict[str, list[Any]] = {}
     for name in INVOICES.names:
         column = batch.column(name)
-        columns[name] = _instants(column) if name in _INSTANTS else _values(column)
+        if name in _INSTANTS:
+            columns[name] = _instants(column, name, first_row)
+        elif name in _DAYS:
+            columns[name] = _days(column, name, first_row)
+        else:
+            columns[name] = _values(column)
     for instant, day in _WRITTEN_DAYS.items():
         columns[instant] = [
             _as_written(moment, on, day, first_row + row)
