@@ -301,15 +301,26 @@ class TestRows:
         assert [] == _evaluate([])
 
     def test_a_batch_without_metadata_and_with_plain_strings_is_read(self) -> None:
-        """Engines drop schema metadata and decode dictionaries (Spark): the same answer."""
+        """Engines drop schema metadata, decode dictionaries (Spark) or narrow their indices
+        (pandas categories): the same answer."""
         batch = next(invoice_batches([_invoice(1), _invoice(2, partner_id=None)]))
         plain = pa.RecordBatch.from_arrays(
             [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in batch.columns],
             names=batch.schema.names,
         )
+        narrow = pa.RecordBatch.from_arrays(
+            [
+                c.cast(pa.dictionary(pa.int8(), pa.large_string()))
+                if pa.types.is_dictionary(c.type)
+                else c
+                for c in batch.columns
+            ],
+            names=batch.schema.names,
+        )
         kwargs: dict[str, Any] = {"at": AT, "partners": [PARTNER], "workflow": WORKFLOW}
         want = evaluate_batch(batch, **kwargs).to_pylist()
         assert want == evaluate_batch(plain, **kwargs).to_pylist()
+        assert want == evaluate_batch(narrow, **kwargs).to_pylist()
         assert 2 == len(want)
 
 

@@ -102,13 +102,21 @@ def _as_written(
     return instant.astimezone(dt.timezone(shift))
 
 
+def _is_text(type_: pa.DataType) -> bool:
+    """Strings, plain or dictionary-encoded with any index type (what engines hand back)."""
+    if pa.types.is_dictionary(type_):
+        type_ = type_.value_type
+    return bool(pa.types.is_string(type_) or pa.types.is_large_string(type_))
+
+
 def _conformed(batch: pa.RecordBatch) -> pa.RecordBatch:
     """``batch`` as :data:`INVOICES` exactly, or refused naming the first difference.
 
     A batch that names its table must be the invoices at this schema version. Engines drop
     schema metadata (Spark, Ray) or decode dictionaries to plain strings (Spark), so a batch
     without the metadata is checked column by column, by name and type, and a plain string
-    column is taken where the schema has a dictionary string. Anything else (another table,
+    column (or strings encoded with another index type) is taken where the schema has a
+    dictionary string. Anything else (another table,
     a missing or extra column, another type) is :class:`~adapters.errors.ColumnarMismatch`.
     """
     if not isinstance(batch, pa.RecordBatch):
@@ -124,8 +132,7 @@ def _conformed(batch: pa.RecordBatch) -> pa.RecordBatch:
             raise ColumnarMismatch("invoices", field.name, f"a column of {field.type}", None)
         column = batch.column(field.name)
         if column.type != field.type:
-            plain = (pa.string(), pa.large_string())
-            if not (pa.types.is_dictionary(field.type) and column.type in plain):
+            if not (pa.types.is_dictionary(field.type) and _is_text(column.type)):
                 raise ColumnarMismatch("invoices", field.name, str(field.type), str(column.type))
             column = column.cast(pa.string()).dictionary_encode()
         arrays.append(column)
