@@ -107,12 +107,34 @@ def evaluated(invoices: Sequence[Invoice], **kwargs: Any) -> list[dict[str, Any]
     return rows
 
 
+#: UTC offsets an API may write a due date or issue instant in (whole and odd quarter hours).
+OFFSETS = st.integers(-12 * 4, 14 * 4).map(lambda q: dt.timezone(dt.timedelta(minutes=15 * q)))
+
+
+def _written_elsewhere(invoice: Invoice) -> st.SearchStrategy[Invoice]:
+    """The invoice as is, or with its due date and issue instant written in another offset
+    (the same instants, often on another calendar day than in UTC)."""
+    if invoice.due_date is None and invoice.issued_at is None:
+        return st.just(invoice)
+
+    def moved(offsets: tuple[dt.timezone, dt.timezone]) -> Invoice:
+        due, issued = invoice.due_date, invoice.issued_at
+        return attrs.evolve(
+            invoice,
+            due_date=None if due is None else due.astimezone(offsets[0]),
+            issued_at=None if issued is None else issued.astimezone(offsets[1]),
+        )
+
+    return st.one_of(st.just(invoice), st.tuples(OFFSETS, OFFSETS).map(moved))
+
+
 @st.composite
 def cases(draw: st.DrawFn) -> dict[str, Any]:
-    """Portfolios of one or more partners, an instant near their due days, a workflow, a
-    channel and a policy; now and then a partner left out of ``partners``."""
+    """Portfolios of one or more partners (their due dates and issue instants now and then
+    written in another UTC offset), an instant near their due days, a workflow, a channel
+    and a policy; now and then a partner left out of ``partners``."""
     books: list[Portfolio] = draw(st.lists(portfolios(max_invoices=5), min_size=1, max_size=3))
-    invoices = [i for book in books for i in book.invoices]
+    invoices = [draw(_written_elsewhere(i)) for book in books for i in book.invoices]
     partners = {str(b.partner.id): b.partner for b in books}
     if draw(st.booleans()) and len(partners) > 1:
         partners.pop(draw(st.sampled_from(sorted(partners))))
