@@ -301,8 +301,9 @@ def evaluate_frame(
     ``map_partitions``): the frame goes to Arrow with the :data:`INVOICES` types, and the
     :data:`EVALUATION` rows come back as a frame, in the same order, with a fresh index.
 
-    The rules and refusals are :func:`evaluate_batch`'s; a column that cannot take its
-    schema type is refused with :class:`~adapters.errors.ColumnarMismatch` naming it. An
+    The rules and refusals are :func:`evaluate_batch`'s, with rows counted within the frame
+    (a Dask partition counts from 0); a column that cannot take its schema type is refused
+    with :class:`~adapters.errors.ColumnarMismatch` naming it. An
     empty frame gives an empty frame with the evaluation's columns (Dask's ``meta``).
     """
     import pandas as pd  # noqa: PLC0415 -- only this entry point needs pandas
