@@ -9,6 +9,8 @@ import sys
 FORBIDDEN = (
     "adapters",
     "cattrs",
+    "dask",
+    "distributed",
     "duckdb",
     "httpx",
     "hypothesis",
@@ -49,6 +51,13 @@ class TestImportBoundary:
         engines = {"ibis", "duckdb", "polars", "pandas"}
         assert [] == sorted(name for name in loaded if name.split(".")[0] in engines)
         assert "pyarrow" in loaded
+
+    def test_the_batch_rules_load_no_query_engine_or_dataframe(self) -> None:
+        """evaluate_batch needs pyarrow and the core; pandas only when a frame is given."""
+        loaded = _modules_after("import adapters.columnar.rules")
+        engines = {"ibis", "duckdb", "polars", "pandas", "dask", "distributed"}
+        assert [] == sorted(name for name in loaded if name.split(".")[0] in engines)
+        assert "stuut_domain.outreach.engine" in loaded
 
     def test_the_command_line_starts_without_the_plotting_and_frame_libraries(self) -> None:
         """`stuut-domain` and `adapters.figures` import matplotlib/pandas only when drawing."""

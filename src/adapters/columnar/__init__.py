@@ -15,6 +15,7 @@ from adapters.columnar.invoices import (
 )
 from adapters.columnar.schema import (
     ALLOCATIONS,
+    EVALUATION,
     INVOICES,
     LINE_ITEMS,
     OUTREACH_ATTEMPTS,
@@ -36,6 +37,7 @@ from adapters.columnar.tables import (
 __all__ = [
     "ALLOCATIONS",
     "DEFAULT_BATCH_ROWS",
+    "EVALUATION",
     "INVOICES",
     "LINE_ITEMS",
     "OUTREACH_ATTEMPTS",

@@ -30,6 +30,7 @@ from adapters.errors import ColumnarMismatch
 
 __all__ = [
     "ALLOCATIONS",
+    "EVALUATION",
     "INVOICES",
     "LINE_ITEMS",
     "OUTREACH_ATTEMPTS",
@@ -194,6 +195,26 @@ OUTREACH_ATTEMPTS: Final = pa.schema(
         pa.field("invoice_ids", pa.list_(pa.string()), nullable=False),
     ],
     metadata=_meta("outreach_attempts"),
+)
+
+#: One row per invoice evaluated by :func:`~adapters.columnar.rules.evaluate_batch` (ADR
+#: 0074): the core's answers for the invoice at an instant, not a table of the book (so not
+#: in :data:`SCHEMAS`). ``status`` is :func:`~stuut_domain.invoice.status_of`;
+#: ``overdue_days`` is :func:`~stuut_domain.lifecycle.days_past_due` (never negative);
+#: ``eligible`` and ``blockers`` (the blocker codes in evaluation order, empty when
+#: eligible) are :func:`~stuut_domain.outreach.decide_outreach` for that invoice on
+#: ``channel``, both null when the invoice's partner is not known.
+EVALUATION: Final = pa.schema(
+    [
+        pa.field("id", pa.string()),
+        pa.field("partner_id", pa.string()),
+        pa.field("channel", _ENUM, nullable=False),
+        pa.field("status", _ENUM, nullable=False),
+        pa.field("overdue_days", pa.int32(), nullable=False),
+        pa.field("eligible", pa.bool_()),
+        pa.field("blockers", pa.list_(pa.string())),
+    ],
+    metadata=_meta("evaluation"),
 )
 
 #: Every table's schema by its name (the ``stuut.table`` metadata).

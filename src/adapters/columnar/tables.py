@@ -39,6 +39,7 @@ from stuut_domain.payment import Payment, PaymentAllocation
 __all__ = [
     "TABLES",
     "batch_of",
+    "check_batch",
     "iter_table",
     "read_table",
     "table_batches",
@@ -238,8 +239,10 @@ def write_table(
     return write_batches(table, table_batches(table, entities, batch_rows=batch_rows), path)
 
 
-def _check(table: str, schema: pa.Schema, batch: pa.RecordBatch, first_row: int) -> None:
-    """A batch read back keeps the schema's nulls and the money rules."""
+def check_batch(table: str, schema: pa.Schema, batch: pa.RecordBatch, first_row: int) -> None:
+    """Refuse a batch of ``schema`` that breaks its nulls or the money rules: a null where the
+    schema has none, an unknown currency, an exponent that is not its currency's
+    (:class:`~adapters.errors.ColumnarMismatch`, the row counted from ``first_row``)."""
     for field in schema:
         if not field.nullable:
             column = batch.column(field.name)
@@ -270,7 +273,7 @@ def iter_table(
     first_row = 0
     for read in source.iter_batches(batch_size=batch_rows):
         batch = read.replace_schema_metadata(schema.metadata)
-        _check(table, schema, batch, first_row)
+        check_batch(table, schema, batch, first_row)
         yield batch
         first_row += batch.num_rows
 
