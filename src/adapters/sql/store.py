@@ -21,11 +21,12 @@ Ids reach SQL only as bound parameters, after :func:`adapters._ids.check_id`.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -48,7 +49,7 @@ from adapters.errors import (
     UnsupportedStoreUrl,
 )
 from adapters.sql import schema
-from adapters.sql.ledger import sync_allocations
+from adapters.sql.ledger import allocation_rows, sync_allocations
 from adapters.sql.specs import JSONB_COLUMN, SPECS, TableSpec, jsonb_text
 from stuut_domain.cash import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
@@ -91,6 +92,9 @@ Q = TypeVar("Q", bound=Query[Any])
 
 #: Rows fetched per round trip when a listing streams (each page is its own short read).
 PAGE_SIZE = 500
+#: Entities per statement of ``add_many``: one INSERT with this many parameter sets (and one
+#: look-up of the ids already stored), all inside the call's one transaction.
+ADD_MANY_CHUNK = 500
 _WRITE = "stuut_write"
 _MAX_VERSION_DIGITS = 18  # fits a signed 64-bit BIGINT
 
@@ -266,6 +270,12 @@ class SqlRepository(Generic[E, Q]):
             )
         )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
+        #: ``add_many``: is any of these ids stored already?
+        self._select_ids = (
+            sa.select(table.c.id)
+            .where(table.c.id.in_(sa.bindparam("b_ids", expanding=True)))
+            .limit(1)
+        )
 
     def __repr__(self) -> str:
         return f"SqlRepository(kind={self.kind!r}, table={self.table.name!r})"
@@ -395,6 +405,44 @@ class SqlRepository(Generic[E, Q]):
 
     def add(self, entity: E, /) -> Version:
         """Insert a new entity at version 1; an id already stored is :class:`AlreadyExists`."""
+        entity_id, values = self._values(entity)
+        with self._tx(write=True) as conn:
+            self._insert_one(conn, entity_id, entity, values)
+        return "1"
+
+    def add_many(self, entities: Iterable[E], /) -> list[Version]:
+        """Insert new entities at version 1, all or nothing, in one transaction (ADR 0075).
+
+        Outside a unit of work the call is one transaction; inside one it is one savepoint,
+        so a refused batch undoes only itself and the unit goes on. The entities are taken
+        ``ADD_MANY_CHUNK`` at a time (memory stays flat): each chunk is encoded and checked
+        exactly as :meth:`add` checks one entity (the document reads back, the id is safe),
+        the ids already stored are looked up in one SELECT, and the chunk is written with one
+        INSERT of many parameter sets (plus one for its allocations' ledger rows). Rows,
+        projections and ledger are what :meth:`add` would write, entity by entity.
+
+        When anything in a chunk would be refused (a bad id or document, an id stored or
+        repeated, an allocation id held or repeated, a rival's insert on PostgreSQL), the
+        chunk is replayed with :meth:`add`'s own steps, one entity at a time, so the error
+        raised is the one the first refused entity gets from ``add``; the transaction (or
+        savepoint) is then rolled back and nothing of the batch is stored.
+        """
+        source = iter(entities)
+        chunk = list(itertools.islice(source, ADD_MANY_CHUNK))
+        if not chunk:
+            return []
+        versions: list[Version] = []
+        with self._tx(write=True) as conn:
+            while chunk:
+                self._add_chunk(conn, chunk)
+                versions.extend("1" for _ in chunk)
+                chunk = list(itertools.islice(source, ADD_MANY_CHUNK))
+        return versions
+
+    def _values(self, entity: E) -> tuple[str, dict[str, Any]]:
+        """The checked id and the row ``add`` inserts for ``entity`` (document, version 1,
+        projections; on PostgreSQL the ``jsonb`` text too): InvalidId or UnwritableEntity
+        before anything is sent."""
         entity_id = check_id(self.kind, entity.id)
         doc = checked_document(self.kind, entity, self.spec.encode, self.spec.decode).decode(
             "utf-8"
@@ -402,18 +450,80 @@ class SqlRepository(Generic[E, Q]):
         values = {"id": entity_id, "version": 1, "doc": doc, **self.spec.row(entity)}
         if self._jsonb:
             values["b_jsonb"] = jsonb_text(doc)
-        with self._tx(write=True) as conn:
-            if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
-                current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
-                if current is not None:
-                    raise AlreadyExists(self.kind, entity_id, str(current[0]))
-                conn.execute(self._insert, values)
-            # PostgreSQL: one round trip. A rival's uncommitted add of the same id makes the
-            # insert wait for it; committed, it wins (nothing inserted, AlreadyExists).
-            elif conn.execute(self._insert_new, values).first() is None:
-                raise AlreadyExists(self.kind, entity_id, self._version_in(conn, entity_id))
-            self._after_write(conn, entity_id, entity, new=True)
-        return "1"
+        return entity_id, values
+
+    def _insert_one(
+        self, conn: sa.Connection, entity_id: str, entity: E, values: dict[str, Any]
+    ) -> None:
+        """``add``'s statements for one entity, on ``conn`` inside the caller's transaction."""
+        if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
+            current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+            if current is not None:
+                raise AlreadyExists(self.kind, entity_id, str(current[0]))
+            conn.execute(self._insert, values)
+        # PostgreSQL: one round trip. A rival's uncommitted add of the same id makes the
+        # insert wait for it; committed, it wins (nothing inserted, AlreadyExists).
+        elif conn.execute(self._insert_new, values).first() is None:
+            raise AlreadyExists(self.kind, entity_id, self._version_in(conn, entity_id))
+        self._after_write(conn, entity_id, entity, new=True)
+
+    def _add_chunk(self, conn: sa.Connection, chunk: list[E]) -> None:
+        """Insert one chunk of ``add_many`` with two or three statements, or replay it with
+        ``add``'s steps when anything in it would be refused (which then raises)."""
+        rows: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for entity in chunk:
+            try:
+                entity_id, values = self._values(entity)
+            except Exception:  # noqa: BLE001 - the replay raises exactly what add raises
+                self._replay(conn, chunk)
+                return
+            if entity_id in seen:  # repeated in the batch: the replay's AlreadyExists
+                self._replay(conn, chunk)
+                return
+            seen.add(entity_id)
+            rows.append(values)
+        if conn.execute(self._select_ids, {"b_ids": list(seen)}).first() is not None:
+            self._replay(conn, chunk)
+            return
+        ledger_rows = self._ledger_rows(chunk)
+        if ledger_rows and self._ledger_refuses(conn, ledger_rows):
+            self._replay(conn, chunk)
+            return
+        try:
+            with conn.begin_nested():
+                conn.execute(self._insert, rows)
+                if ledger_rows:
+                    conn.execute(sa.insert(self._store.ledger), ledger_rows)
+        except sa.exc.IntegrityError:  # a rival inserted an id (or allocation) meanwhile
+            self._replay(conn, chunk)
+
+    def _replay(self, conn: sa.Connection, chunk: list[E]) -> None:
+        """``add``'s own steps for each entity of ``chunk`` in order: the first refusal is
+        raised as ``add`` raises it (the caller's transaction then rolls back)."""
+        for entity in chunk:
+            entity_id, values = self._values(entity)
+            self._insert_one(conn, entity_id, entity, values)
+
+    def _ledger_rows(self, chunk: list[E]) -> list[dict[str, Any]]:
+        """The allocations ledger rows of a chunk of invoices (none for other kinds)."""
+        if self.kind != "invoice":
+            return []
+        rows: list[dict[str, Any]] = []
+        for entity in chunk:
+            if isinstance(entity, Invoice):
+                rows.extend(allocation_rows(str(entity.id), entity))
+        return rows
+
+    def _ledger_refuses(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> bool:
+        """Whether the ledger would refuse ``rows``: an allocation id repeated among them or
+        already held (by this batch's earlier chunks too, in the same transaction)."""
+        ids = [r["id"] for r in rows]
+        if len(set(ids)) != len(ids):
+            return True
+        ledger = self._store.ledger
+        held = sa.select(ledger.c.id).where(ledger.c.id.in_(ids)).limit(1)
+        return conn.execute(held).first() is not None
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
         """Replace the entity if it is still at ``expected_version`` (one conditional UPDATE).
