@@ -270,6 +270,7 @@ class SqlRepository(Generic[E, Q]):
             )
         )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
+        self._pg_select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = %s'  # noqa: S608
         #: ``add_many``: is any of these ids stored already?
         self._select_ids = (
             sa.select(table.c.id)
@@ -296,6 +297,14 @@ class SqlRepository(Generic[E, Q]):
             with self._store.transaction(write=write) as conn:
                 yield conn
 
+    def _read(self, stmt: sa.Select[Any]) -> list[Any]:
+        """The rows of one read: on the unit's connection inside a unit of work, else in a
+        read of its own (:meth:`SqlStore.read_statement`)."""
+        if self._conn is None:
+            return self._store.read_statement(stmt)
+        with self._tx(write=False) as conn:
+            return list(conn.execute(stmt).all())
+
     def _where(self) -> str:
         return f"{self._store.url}#{self.table.name}"
 
@@ -315,9 +324,11 @@ class SqlRepository(Generic[E, Q]):
 
     def _row(self, entity_id: str) -> tuple[Any, ...] | None:
         """(version, doc) of one id: inside a unit of work on its connection; otherwise on a
-        SQLite file through the store's per-thread read connection (one bound SELECT, no
-        SQLAlchemy round trip), else in a read of its own."""
+        SQLite file or on PostgreSQL through the store's per-thread read connection (one bound
+        SELECT, no SQLAlchemy round trip, no pool), else in a read of its own."""
         if self._conn is None:
+            if self._store.postgres:
+                return self._store.postgres_row(self._pg_select_sql, entity_id)
             reader = self._store.sqlite_reader()
             if reader is not None:
                 # fetchall() runs the statement to its end: a half-read statement would keep
@@ -326,6 +337,9 @@ class SqlRepository(Generic[E, Q]):
                     self._select_sql, (entity_id,)
                 ).fetchall()
                 return found[0] if found else None
+        if self._conn is None:
+            rows = self._store.read_statement(self._select_one.params(entity_id=entity_id))
+            return tuple(rows[0]) if rows else None
         with self._tx(write=False) as conn:
             row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
         return None if row is None else tuple(row)
@@ -362,8 +376,7 @@ class SqlRepository(Generic[E, Q]):
             stmt = sa.select(t.c.id, t.c.doc).where(*where).order_by(t.c.id).limit(PAGE_SIZE)
             if after is not None:
                 stmt = stmt.where(t.c.id > after)
-            with self._tx(write=False) as conn:
-                rows = conn.execute(stmt).all()
+            rows = self._read(stmt)
             for entity_id, doc in rows:
                 try:
                     entity = self._load(entity_id, doc)
@@ -386,8 +399,7 @@ class SqlRepository(Generic[E, Q]):
             stmt = sa.select(t.c.id).order_by(t.c.id).limit(PAGE_SIZE)
             if after is not None:
                 stmt = stmt.where(t.c.id > after)
-            with self._tx(write=False) as conn:
-                page = list(conn.execute(stmt).scalars())
+            page = [row[0] for row in self._read(stmt)]
             yield from page
             if len(page) < PAGE_SIZE:
                 return
@@ -681,6 +693,12 @@ class SqlStore(_Repositories):
         self.serialised_writers = parsed.get_backend_name() == "sqlite"
         self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
         self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
+        #: PostgreSQL reads outside a unit of work (ADR 0075): per process and thread one
+        #: autocommit psycopg connection for gets by id, and an autocommit engine without
+        #: pre-ping for listing pages (one round trip per statement instead of two or more).
+        self.postgres = parsed.get_backend_name() == "postgresql"
+        self._pg_readers: dict[tuple[int, int], Any] = {}
+        self._read_engines: dict[int, sa.Engine] = {}
         _meta, self.tables, self.ledger = schema.metadata(
             jsonb=schema.has_jsonb(parsed.get_backend_name())
         )
@@ -787,13 +805,69 @@ class SqlStore(_Repositories):
         """
         self._refuse_inside_unit(write=write)
         lock = self._memory_lock or contextlib.nullcontext()
-        with _unavailable(self.url), lock, self.engine.connect() as conn:
+        # PostgreSQL reads: the read engine, already in autocommit and without pre-ping (a
+        # single-statement read needs no BEGIN/COMMIT, and no ping before it).
+        engine = self._read_engine() if self.postgres and not write else self.engine
+        with _unavailable(self.url), lock, engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
-            if not write and conn.dialect.name == "postgresql":
-                # A single-statement read needs no BEGIN/COMMIT round trips (as on SQLite).
-                conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
+
+    def read_statement(self, stmt: sa.Executable) -> list[Any]:
+        """Every row of one read-only statement outside a unit of work, in a read of its own.
+
+        On PostgreSQL the read engine has no pre-ping, so a connection the server dropped
+        (a restart, an idle timeout) fails on first use: the read is then run once more on
+        a new connection (a read is safe to repeat), as a pre-ping would have done for it.
+        """
+        for attempt in (1, 2):
+            try:
+                with self.transaction(write=False) as conn:
+                    return list(conn.execute(stmt).all())
+            except SqlStoreUnavailable as exc:
+                cause = exc.__cause__
+                stale = isinstance(cause, sa.exc.DBAPIError) and cause.connection_invalidated
+                if attempt == 2 or not (self.postgres and stale):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read_engine(self) -> sa.Engine:
+        """This process's PostgreSQL read engine: autocommit, no pre-ping, no reset on return
+        (nothing to roll back). A forked child makes its own and never touches the parent's
+        pooled connections (whose sockets it shares)."""
+        pid = os.getpid()
+        engine = self._read_engines.get(pid)
+        if engine is None:
+            engine = sa.create_engine(
+                self.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+            )
+            self._read_engines[pid] = engine
+        return engine
+
+    def postgres_row(self, sql: str, entity_id: str) -> tuple[Any, ...] | None:
+        """The one row ``sql`` (a SELECT by ``id = %s``) gives for ``entity_id``, on this
+        thread's PostgreSQL read connection: one round trip (psycopg prepares the statement
+        on the server after its fifth use). A connection the server dropped is replaced once
+        and the read repeated; a second failure is :class:`SqlStoreUnavailable`."""
+        import psycopg  # noqa: PLC0415 - the [postgresql] extra, only here
+
+        for attempt in (1, 2):
+            key = (os.getpid(), threading.get_ident())
+            conn = self._pg_readers.get(key)
+            try:
+                if conn is None:
+                    args, params = self.engine.dialect.create_connect_args(self.engine.url)
+                    conn = psycopg.connect(*args, **params, autocommit=True)
+                    self._pg_readers[key] = conn
+                row: tuple[Any, ...] | None = conn.execute(sql, (entity_id,)).fetchone()
+                return row
+            except psycopg.OperationalError as exc:
+                self._pg_readers.pop(key, None)
+                if conn is not None:
+                    conn.close()
+                if attempt == 2:
+                    raise SqlStoreUnavailable(self.url, str(exc).splitlines()[0]) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _refuse_inside_unit(self, *, write: bool) -> None:
         """The store's own writes (and, in memory, reads) refused inside an open unit of work
@@ -877,4 +951,14 @@ class SqlStore(_Repositories):
             if owner == pid:
                 conn.close()
         self._readers.clear()
+        for (owner, _thread), pg in list(self._pg_readers.items()):
+            if owner == pid:
+                pg.close()
+        self._pg_readers.clear()
+        engine = self._read_engines.pop(pid, None)
+        if engine is not None:
+            engine.dispose()
+        for other in self._read_engines.values():  # a parent's: its sockets are not ours
+            other.dispose(close=False)
+        self._read_engines.clear()
         self.engine.dispose()
