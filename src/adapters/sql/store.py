@@ -697,8 +697,9 @@ class SqlStore(_Repositories):
         #: autocommit psycopg connection for gets by id, and an autocommit engine without
         #: pre-ping for listing pages (one round trip per statement instead of two or more).
         self.postgres = parsed.get_backend_name() == "postgresql"
-        self._pg_readers: dict[tuple[int, int], Any] = {}
+        self._pg_readers: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._read_engines: dict[int, sa.Engine] = {}
+        self._read_engine_lock = threading.Lock()
         _meta, self.tables, self.ledger = schema.metadata(
             jsonb=schema.has_jsonb(parsed.get_backend_name())
         )
@@ -838,10 +839,13 @@ class SqlStore(_Repositories):
         pid = os.getpid()
         engine = self._read_engines.get(pid)
         if engine is None:
-            engine = sa.create_engine(
-                self.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
-            )
-            self._read_engines[pid] = engine
+            with self._read_engine_lock:  # two threads' first reads make one engine
+                engine = self._read_engines.get(pid)
+                if engine is None:
+                    engine = sa.create_engine(
+                        self.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+                    )
+                    self._read_engines[pid] = engine
         return engine
 
     def postgres_row(self, sql: str, entity_id: str) -> tuple[Any, ...] | None:
@@ -853,18 +857,21 @@ class SqlStore(_Repositories):
 
         for attempt in (1, 2):
             key = (os.getpid(), threading.get_ident())
-            conn = self._pg_readers.get(key)
+            reader = self._pg_readers.get(key)
             try:
-                if conn is None:
+                if reader is None:
                     args, params = self.engine.dialect.create_connect_args(self.engine.url)
                     conn = psycopg.connect(*args, **params, autocommit=True)
-                    self._pg_readers[key] = conn
-                row: tuple[Any, ...] | None = conn.execute(sql, (entity_id,)).fetchone()
+                    reader = (conn, conn.cursor())  # one cursor, reused: a few µs a get
+                    self._pg_readers[key] = reader
+                cursor = reader[1]
+                cursor.execute(sql, (entity_id,))
+                row: tuple[Any, ...] | None = cursor.fetchone()
                 return row
             except psycopg.OperationalError as exc:
                 self._pg_readers.pop(key, None)
-                if conn is not None:
-                    conn.close()
+                if reader is not None:
+                    reader[0].close()
                 if attempt == 2:
                     raise SqlStoreUnavailable(self.url, str(exc).splitlines()[0]) from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -951,7 +958,7 @@ class SqlStore(_Repositories):
             if owner == pid:
                 conn.close()
         self._readers.clear()
-        for (owner, _thread), pg in list(self._pg_readers.items()):
+        for (owner, _thread), (pg, _cursor) in list(self._pg_readers.items()):
             if owner == pid:
                 pg.close()
         self._pg_readers.clear()
