@@ -337,7 +337,6 @@ class SqlRepository(Generic[E, Q]):
                     self._select_sql, (entity_id,)
                 ).fetchall()
                 return found[0] if found else None
-        if self._conn is None:
             rows = self._store.read_statement(self._select_one.params(entity_id=entity_id))
             return tuple(rows[0]) if rows else None
         with self._tx(write=False) as conn:
