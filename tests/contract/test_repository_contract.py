@@ -301,7 +301,7 @@ class TestAddMany:
             repo.add_many([invoice("inv_0001"), attrs.evolve(invoice("inv_x"), id=None)])
         assert [] == _ids(repo.find())
 
-    @pytest.mark.parametrize("order", ["stored_first", "unwritable_first"])
+    @pytest.mark.parametrize("order", ["stored_first", "bad_id_first"])
     def test_the_first_refusal_in_order_is_the_one_raised(
         self, writable: Harness, order: str
     ) -> None:
