@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -195,6 +195,50 @@ class JsonRepository(Generic[E, Q]):
     def add(self, entity: E, /) -> Version:
         """Write ``<id>.json`` for a new entity; an existing file is :class:`AlreadyExists`."""
         return self._write(entity, None)
+
+    def add_many(self, entities: Iterable[E], /) -> list[Version]:
+        """Write ``<id>.json`` for each new entity, all or nothing (port ``Writer.add_many``).
+
+        Under the folder's write lock, every entity is checked in order as :meth:`add` would
+        check it (a read-only store, its id, its document reading back, an existing file or an
+        id earlier in the batch: :class:`AlreadyExists` with that one's version) before any
+        file is written. If writing a file then fails (a full disk), the files this call
+        already wrote are removed and the error is raised: the folder is as it was. A process
+        killed mid-batch can leave some of the batch written (files have no transaction
+        across them); each file is still whole.
+        """
+        batch = list(entities)
+        if not batch:
+            return []
+        if self.read_only:  # add refuses the first entity so, once its id is checked
+            first = check_id(self.kind, batch[0].id)
+            raise ReadOnlyStore(str(self.folder.parent), self.kind, first)
+        staged: dict[str, tuple[Path, bytes]] = {}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(self.folder / _LOCK):
+            for entity in batch:
+                entity_id = check_id(self.kind, entity.id)
+                path = self.path_of(entity_id)
+                data = checked_document(self.kind, entity, self._encode, self._decode)
+                try:
+                    stored: bytes | None = path.read_bytes()
+                except FileNotFoundError:
+                    stored = None
+                if stored is not None:
+                    raise AlreadyExists(self.kind, entity_id, content_version(stored))
+                if entity_id in staged:
+                    raise AlreadyExists(self.kind, entity_id, content_version(staged[entity_id][1]))
+                staged[entity_id] = (path, data)
+            written: list[Path] = []
+            try:
+                for path, data in staged.values():
+                    atomic_write(path, data)
+                    written.append(path)
+            except BaseException:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+        return [content_version(data) for _path, data in staged.values()]
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
         """Replace ``<id>.json`` if its bytes are still the version read; else conflict."""

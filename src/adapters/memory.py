@@ -14,7 +14,7 @@ every write gets a number never used before, so a stale version can never match 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from adapters._ids import check_id
@@ -157,6 +157,30 @@ class MemoryRepository(Generic[E, Q]):
                 raise AlreadyExists(self.kind, entity_id, str(self._versions[entity_id]))
             return self._put(entity_id, entity, None)
 
+    def add_many(self, entities: Iterable[E], /) -> list[Version]:
+        """Store new entities, all or nothing (port ``Writer.add_many``).
+
+        Under the lock, every entity is checked in order as :meth:`add` would check it (its
+        kind, its id, an id already stored or earlier in the batch: :class:`AlreadyExists`,
+        whose ``actual`` is the version that earlier one would have had). The first refusal
+        is raised before anything is stored; only then are all of them stored. Versions
+        drawn for a refused batch are never used (a version is still never reused).
+        """
+        batch = list(entities)
+        with self._lock:
+            staged: dict[str, tuple[E, int]] = {}
+            for entity in batch:
+                entity_id = check_id(self.kind, self._checked(entity).id)
+                if entity_id in self._rows:
+                    raise AlreadyExists(self.kind, entity_id, str(self._versions[entity_id]))
+                if entity_id in staged:
+                    raise AlreadyExists(self.kind, entity_id, str(staged[entity_id][1]))
+                staged[entity_id] = (entity, self._counter.next())
+            return [
+                self._put(entity_id, entity, None, version=version)
+                for entity_id, (entity, version) in staged.items()
+            ]
+
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
         """Replace the entity if still at ``expected_version``; else conflict, nothing written."""
         entity_id = check_id(self.kind, self._checked(entity).id)
@@ -176,7 +200,9 @@ class MemoryRepository(Generic[E, Q]):
                 raise refusal
         return entity
 
-    def _put(self, entity_id: str, entity: E, old: E | None) -> Version:
+    def _put(
+        self, entity_id: str, entity: E, old: E | None, *, version: int | None = None
+    ) -> Version:
         for name, key_of in self._index_keys.items():
             index = self._indexes[name]
             new_key = key_of(entity)
@@ -188,7 +214,8 @@ class MemoryRepository(Generic[E, Q]):
                     del index[old_key]
             if new_key is not None:
                 index.setdefault(new_key, {})[entity_id] = None
-        version = self._counter.next()
+        if version is None:
+            version = self._counter.next()
         self._rows[entity_id] = entity
         self._versions[entity_id] = version
         return str(version)

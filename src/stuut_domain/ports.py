@@ -19,6 +19,8 @@ The rules every adapter keeps:
   assigned by the store and changed by every write. :meth:`Writer.save` takes the version the
   caller read; when the stored version differs, it raises
   :class:`~stuut_domain.errors.ConcurrencyConflict` and writes nothing.
+* A bulk write is all or nothing: :meth:`Writer.add_many` refuses a batch exactly where
+  adding its entities one by one would first fail, and then stores none of them (ADR 0075).
 * Entities are stored exactly as given: a store never stamps or rewrites fields
   (``modified_at`` is the remote system's fact, not the store's version).
 """
@@ -26,7 +28,7 @@ The rules every adapter keeps:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Generic, Protocol, TypeAlias, TypeVar
 
 import attrs
@@ -204,6 +206,21 @@ class Writer(Protocol[E_contra]):
         An id that is already stored raises :class:`~stuut_domain.errors.ConcurrencyConflict`
         (expected version ``None``, the stored one as actual); nothing is overwritten.
         Returns the new version.
+        """
+        ...
+
+    def add_many(self, entities: Iterable[E_contra], /) -> list[Version]:
+        """Store many new entities, all or nothing; returns their versions, in order.
+
+        The batch is judged as if its entities were added one after another with :meth:`add`:
+        the first entity that ``add`` would refuse raises what ``add`` would raise (an id
+        already stored, or repeated within the batch, is
+        :class:`~stuut_domain.errors.AlreadyExists`; a bad id, an entity the store cannot
+        write back, ...), and then *nothing* of the batch is stored. A batch that is accepted
+        is stored whole, each entity exactly as :meth:`add` would have stored it, and each
+        returned version is the one :meth:`Getter.get_versioned` then reports. An empty batch
+        stores nothing and returns ``[]``. Stores use it to load in bulk (one transaction and
+        a few statements per thousand entities on SQL, instead of several per entity).
         """
         ...
 

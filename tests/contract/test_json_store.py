@@ -428,3 +428,34 @@ class TestCrashesAndRivals:
         query = InvoiceQuery(partner_id="ptn_1", open_only=True)
         expected = sorted(i.id for i in store.invoices.find() if query.matches(i))
         assert expected == sorted(i.id for i in store.invoices.find(query))
+
+
+class TestAddMany:
+    def test_a_failed_file_write_removes_the_files_the_batch_wrote(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The disk fills on the third file: OSError, and the folder holds only what it held."""
+        from adapters import json_store
+
+        store = JsonStore(tmp_path)
+        store.invoices.add(invoice("inv_0000"))
+        real_write = json_store.atomic_write
+        calls = []
+
+        def filling(path: Path, data: bytes) -> None:
+            calls.append(path.name)
+            if len(calls) == 3:
+                raise OSError(28, "No space left on device")
+            real_write(path, data)
+
+        monkeypatch.setattr(json_store, "atomic_write", filling)
+        with pytest.raises(OSError, match="No space"):
+            store.invoices.add_many(invoice(f"inv_{n:04d}") for n in range(1, 5))
+        names = sorted(p.name for p in (tmp_path / "invoices").iterdir())
+        assert (3, [".lock", "inv_0000.json"]) == (len(calls), names)
+
+    def test_a_read_only_store_refuses_a_batch(self) -> None:
+        """The bundled sample is read-only: ReadOnlyStore, as add raises it."""
+        store = JsonStore(sample_portfolio_path())
+        with pytest.raises(ReadOnlyStore):
+            store.invoices.add_many([invoice("inv_new_0001")])

@@ -13,11 +13,14 @@ import attrs
 import pytest
 from contract_support import Harness, invoice, partner, payment, workflow
 
-from adapters.errors import InvalidId
+from adapters.errors import InvalidId, UnwritableEntity
+from cash_builders import transaction
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, NotFound
+from stuut_domain.owed import Dispute
 from stuut_domain.ports import InvoiceQuery, PartnerQuery, PaymentQuery, WorkflowQuery
 
 UTC = dt.UTC
+JUNE = dt.datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def _portfolio(h: Harness) -> None:
@@ -221,3 +224,93 @@ class TestWrite:
         pays = _ids(writable.read.payments.find(PaymentQuery(partner_id="ptn_globex")))
         flows = _ids(writable.read.workflows.find(WorkflowQuery(active_only=True)))
         assert (["pay_0002"], ["wf_standard"]) == (pays, flows)
+
+
+class TestAddMany:
+    """``add_many``: all or nothing, refused where adding one by one would first fail."""
+
+    def test_versions_come_back_in_order_and_match_get_versioned(self, writable: Harness) -> None:
+        """Each returned version is the one get_versioned reports; the entities read back."""
+        repo = writable.read.invoices
+        batch = [invoice(f"inv_{n:04d}", memo=f"m{n}") for n in range(5)]
+        versions = repo.add_many(batch)
+        stored = [repo.get_versioned(f"inv_{n:04d}") for n in range(5)]
+        assert (versions, batch) == ([v.version for v in stored], [v.entity for v in stored])
+
+    def test_a_generator_is_accepted_and_an_empty_batch_stores_nothing(
+        self, writable: Harness
+    ) -> None:
+        """Any iterable serves; an empty one returns [] and stores nothing."""
+        repo = writable.read.partners
+        added = repo.add_many(partner(f"ptn_{n}") for n in range(3))
+        assert (3, [], 3) == (len(added), repo.add_many([]), len(_ids(repo.find())))
+
+    def test_the_returned_version_is_the_one_save_expects(self, writable: Harness) -> None:
+        """save at the version add_many returned replaces the entity."""
+        repo = writable.read.invoices
+        [version] = repo.add_many([invoice("inv_2024_0042")])
+        changed = invoice("inv_2024_0042", paid=250_00)
+        repo.save(changed, expected_version=version)
+        assert changed == repo.get("inv_2024_0042")
+
+    def test_an_id_already_stored_refuses_the_whole_batch(self, writable: Harness) -> None:
+        """AlreadyExists naming the stored version; nothing of the batch is stored, and the
+        stored entity is unchanged."""
+        repo = writable.read.invoices
+        original = invoice("inv_2024_0042", memo="original")
+        version = repo.add(original)
+        batch = [
+            invoice("inv_0001"),
+            invoice("inv_2024_0042", memo="impostor"),
+            invoice("inv_0002"),
+        ]
+        with pytest.raises(AlreadyExists) as caught:
+            repo.add_many(batch)
+        assert (None, version, "inv_2024_0042", ["inv_2024_0042"], original) == (
+            caught.value.expected,
+            caught.value.actual,
+            caught.value.entity_id,
+            _ids(repo.find()),
+            repo.get("inv_2024_0042"),
+        )
+
+    def test_an_id_repeated_within_the_batch_refuses_it(self, writable: Harness) -> None:
+        """The second occurrence is AlreadyExists; the first is not stored either."""
+        repo = writable.read.invoices
+        batch = [invoice("inv_0001"), invoice("inv_0002"), invoice("inv_0001", memo="again")]
+        with pytest.raises(AlreadyExists) as caught:
+            repo.add_many(batch)
+        assert ("inv_0001", None, []) == (
+            caught.value.entity_id,
+            caught.value.expected,
+            _ids(repo.find()),
+        )
+
+    def test_an_unwritable_entity_refuses_the_whole_batch(self, writable: Harness) -> None:
+        """An entity of another kind is UnwritableEntity, as add says; nothing is stored."""
+        dispute = Dispute(id="dsp_1", partner_id="ptn_acme", lines=(), opened_at=JUNE)
+        repo = writable.read.disputes
+        with pytest.raises(UnwritableEntity, match="btx_9") as caught:
+            repo.add_many([dispute, transaction(1_000, tx_id="btx_9")])
+        assert ("dispute", []) == (caught.value.kind, list(repo.ids()))
+
+    def test_an_entity_without_an_id_refuses_the_whole_batch(self, writable: Harness) -> None:
+        """InvalidId, as add raises it; the valid entities before it are not stored."""
+        repo = writable.read.invoices
+        with pytest.raises(InvalidId):
+            repo.add_many([invoice("inv_0001"), attrs.evolve(invoice("inv_x"), id=None)])
+        assert [] == _ids(repo.find())
+
+    @pytest.mark.parametrize("order", ["stored_first", "bad_id_first"])
+    def test_the_first_refusal_in_order_is_the_one_raised(
+        self, writable: Harness, order: str
+    ) -> None:
+        """Two faults in one batch: the error is the one adding one by one meets first."""
+        repo = writable.read.invoices
+        repo.add(invoice("inv_2024_0042"))
+        stored, bad = invoice("inv_2024_0042"), attrs.evolve(invoice("inv_x"), id="bad/id")
+        batch = [stored, bad] if order == "stored_first" else [bad, stored]
+        expected = AlreadyExists if order == "stored_first" else InvalidId
+        with pytest.raises((AlreadyExists, InvalidId, UnwritableEntity)) as caught:
+            repo.add_many([invoice("inv_0001"), *batch])
+        assert (expected, ["inv_2024_0042"]) == (type(caught.value), _ids(repo.find()))

@@ -21,7 +21,8 @@ def machine_for(adapter: str) -> type[RuleBasedStateMachine]:
     """A state machine driving ``adapter`` and a dict model side by side."""
 
     class StoreMachine(RuleBasedStateMachine):
-        """Adds, saves (current and stale), gets and finds; the adapter must match the model."""
+        """Adds (one or a batch), saves (current and stale), gets and finds; the adapter must
+        match the model."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -52,6 +53,21 @@ def machine_for(adapter: str) -> type[RuleBasedStateMachine]:
             self.model[inv.id] = inv
             self.current[inv.id] = version
             self.seen.setdefault(inv.id, set()).add(version)
+
+        @rule(batch=st.lists(invoices(), max_size=4))
+        def add_many(self, batch: list[Invoice]) -> None:
+            """All or nothing: any id stored or repeated refuses the batch, the model stays."""
+            ids = [str(inv.id) for inv in batch]
+            if len(set(ids)) != len(ids) or any(i in self.model for i in ids):
+                with pytest.raises(ConcurrencyConflict):
+                    self.writer.invoices.add_many(batch)
+                return
+            versions = self.writer.invoices.add_many(batch)
+            assert len(versions) == len(batch)
+            for inv, version in zip(batch, versions, strict=True):
+                self.model[str(inv.id)] = inv
+                self.current[str(inv.id)] = version
+                self.seen.setdefault(str(inv.id), set()).add(version)
 
         @precondition(lambda self: bool(self.model))
         @rule(data=st.data())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from adapters.http_api import StuutApiClient
 from adapters.json_store import JsonStore
 from adapters.memory import MemoryStore
+from adapters.sql import SqlStore
 from stuut_domain.invoice import Invoice
 from stuut_domain.payment import Payment
 from stuut_domain.ports import (
@@ -28,6 +29,12 @@ _file_invoices: InvoiceRepository = _files.invoices
 _file_partners: PartnerRepository = _files.partners
 _file_payments: PaymentRepository = _files.payments
 _file_workflows: WorkflowRepository = _files.workflows
+
+_sql = SqlStore("sqlite://", create=True)
+_sql_invoices: InvoiceRepository = _sql.invoices
+_sql_partners: PartnerRepository = _sql.partners
+_sql_payments: PaymentRepository = _sql.payments
+_sql_workflows: WorkflowRepository = _sql.workflows
 
 _api = StuutApiClient("sk_typing_only", base_url="http://127.0.0.1:9/v1")
 _api_invoices: InvoiceReader = _api.invoices

@@ -2,8 +2,9 @@
 
 A store is named by a path (a JSON store directory, ADR 0020) or a URL (``sqlite:///book.db``,
 ``sqlite://`` for memory, ``postgresql://...``). :func:`copy_store` streams every kind from
-one to the other, in either direction, one entity at a time on the read side and in batches of
-one transaction each on a SQL write side: memory stays flat whatever the store's size.
+one to the other, in either direction, one entity at a time on the read side and in batches
+written with ``add_many`` (one transaction each on a SQL write side): memory stays flat
+whatever the store's size.
 
 A copy is **complete with a report** (ADR 0071), never stopped half-way by one bad record:
 every record the source can read and the target accepts is copied; every record the source
@@ -17,6 +18,7 @@ stays, and running the copy again finishes it (ids already there are counted, no
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,7 +107,12 @@ def _writer(dst: Any) -> Iterator[Any]:
 
 
 def copy_store(src: Any, dst: Any) -> CopyReport:
-    """Copy every entity of ``src`` into ``dst`` (each added with ``add``), streaming.
+    """Copy every entity of ``src`` into ``dst``, streaming, ``BATCH`` entities at a time.
+
+    Each batch is first written with one ``add_many`` (one transaction on SQL, ADR 0075).
+    When the target refuses it (an id already there, an entity it will not take), nothing of
+    it was written, and the batch is added entity by entity instead, so that each refusal is
+    counted or reported on its own, as a copy always did.
 
     An id ``dst`` already holds is counted in ``already_there`` and left unchanged. The
     entities go through the lossless codec, so what ``dst`` returns equals what ``src`` did.
@@ -124,12 +131,16 @@ def copy_store(src: Any, dst: Any) -> CopyReport:
             )
 
         entities = getattr(src, kind).find(on_corrupt=unreadable)
-        done = False
-        while not done:
-            done = True
+        while batch := list(itertools.islice(entities, BATCH)):
             with _writer(dst) as target:
                 repo = getattr(target, kind)
-                for n, entity in enumerate(entities, start=1):
+                try:  # the whole batch at once: all or nothing (a savepoint on SQL)
+                    repo.add_many(batch)
+                    copied[kind] += len(batch)
+                    continue
+                except (AlreadyExists, *_REFUSALS):
+                    pass  # nothing of it was written: add one by one and report each
+                for entity in batch:
                     try:
                         repo.add(entity)
                         copied[kind] += 1
@@ -141,7 +152,4 @@ def copy_store(src: Any, dst: Any) -> CopyReport:
                                 kind=kind, where=str(entity.id), cause="refused", reason=str(exc)
                             )
                         )
-                    if n == BATCH:
-                        done = False
-                        break
     return CopyReport(copied=copied, already_there=present, skipped=tuple(skipped))

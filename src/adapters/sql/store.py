@@ -21,11 +21,12 @@ Ids reach SQL only as bound parameters, after :func:`adapters._ids.check_id`.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -48,7 +49,7 @@ from adapters.errors import (
     UnsupportedStoreUrl,
 )
 from adapters.sql import schema
-from adapters.sql.ledger import sync_allocations
+from adapters.sql.ledger import allocation_rows, sync_allocations
 from adapters.sql.specs import JSONB_COLUMN, SPECS, TableSpec, jsonb_text
 from stuut_domain.cash import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
@@ -91,6 +92,9 @@ Q = TypeVar("Q", bound=Query[Any])
 
 #: Rows fetched per round trip when a listing streams (each page is its own short read).
 PAGE_SIZE = 500
+#: Entities per statement of ``add_many``: one INSERT with this many parameter sets (and one
+#: look-up of the ids already stored), all inside the call's one transaction.
+ADD_MANY_CHUNK = 500
 _WRITE = "stuut_write"
 _MAX_VERSION_DIGITS = 18  # fits a signed 64-bit BIGINT
 
@@ -266,6 +270,13 @@ class SqlRepository(Generic[E, Q]):
             )
         )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
+        self._pg_select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = %s'  # noqa: S608
+        #: ``add_many``: is any of these ids stored already?
+        self._select_ids = (
+            sa.select(table.c.id)
+            .where(table.c.id.in_(sa.bindparam("b_ids", expanding=True)))
+            .limit(1)
+        )
 
     def __repr__(self) -> str:
         return f"SqlRepository(kind={self.kind!r}, table={self.table.name!r})"
@@ -286,6 +297,14 @@ class SqlRepository(Generic[E, Q]):
             with self._store.transaction(write=write) as conn:
                 yield conn
 
+    def _read(self, stmt: sa.Select[Any]) -> list[Any]:
+        """The rows of one read: on the unit's connection inside a unit of work, else in a
+        read of its own (:meth:`SqlStore.read_statement`)."""
+        if self._conn is None:
+            return self._store.read_statement(stmt)
+        with self._tx(write=False) as conn:
+            return list(conn.execute(stmt).all())
+
     def _where(self) -> str:
         return f"{self._store.url}#{self.table.name}"
 
@@ -305,9 +324,11 @@ class SqlRepository(Generic[E, Q]):
 
     def _row(self, entity_id: str) -> tuple[Any, ...] | None:
         """(version, doc) of one id: inside a unit of work on its connection; otherwise on a
-        SQLite file through the store's per-thread read connection (one bound SELECT, no
-        SQLAlchemy round trip), else in a read of its own."""
+        SQLite file or on PostgreSQL through the store's per-thread read connection (one bound
+        SELECT, no SQLAlchemy round trip, no pool), else in a read of its own."""
         if self._conn is None:
+            if self._store.postgres:
+                return self._store.postgres_row(self._pg_select_sql, entity_id)
             reader = self._store.sqlite_reader()
             if reader is not None:
                 # fetchall() runs the statement to its end: a half-read statement would keep
@@ -316,6 +337,8 @@ class SqlRepository(Generic[E, Q]):
                     self._select_sql, (entity_id,)
                 ).fetchall()
                 return found[0] if found else None
+            rows = self._store.read_statement(self._select_one.params(entity_id=entity_id))
+            return tuple(rows[0]) if rows else None
         with self._tx(write=False) as conn:
             row = conn.execute(self._select_one, {"entity_id": entity_id}).first()
         return None if row is None else tuple(row)
@@ -352,8 +375,7 @@ class SqlRepository(Generic[E, Q]):
             stmt = sa.select(t.c.id, t.c.doc).where(*where).order_by(t.c.id).limit(PAGE_SIZE)
             if after is not None:
                 stmt = stmt.where(t.c.id > after)
-            with self._tx(write=False) as conn:
-                rows = conn.execute(stmt).all()
+            rows = self._read(stmt)
             for entity_id, doc in rows:
                 try:
                     entity = self._load(entity_id, doc)
@@ -376,8 +398,7 @@ class SqlRepository(Generic[E, Q]):
             stmt = sa.select(t.c.id).order_by(t.c.id).limit(PAGE_SIZE)
             if after is not None:
                 stmt = stmt.where(t.c.id > after)
-            with self._tx(write=False) as conn:
-                page = list(conn.execute(stmt).scalars())
+            page = [row[0] for row in self._read(stmt)]
             yield from page
             if len(page) < PAGE_SIZE:
                 return
@@ -395,6 +416,44 @@ class SqlRepository(Generic[E, Q]):
 
     def add(self, entity: E, /) -> Version:
         """Insert a new entity at version 1; an id already stored is :class:`AlreadyExists`."""
+        entity_id, values = self._values(entity)
+        with self._tx(write=True) as conn:
+            self._insert_one(conn, entity_id, entity, values)
+        return "1"
+
+    def add_many(self, entities: Iterable[E], /) -> list[Version]:
+        """Insert new entities at version 1, all or nothing, in one transaction (ADR 0075).
+
+        Outside a unit of work the call is one transaction; inside one it is one savepoint,
+        so a refused batch undoes only itself and the unit goes on. The entities are taken
+        ``ADD_MANY_CHUNK`` at a time (memory stays flat): each chunk is encoded and checked
+        exactly as :meth:`add` checks one entity (the document reads back, the id is safe),
+        the ids already stored are looked up in one SELECT, and the chunk is written with one
+        INSERT of many parameter sets (plus one for its allocations' ledger rows). Rows,
+        projections and ledger are what :meth:`add` would write, entity by entity.
+
+        When anything in a chunk would be refused (a bad id or document, an id stored or
+        repeated, an allocation id held or repeated, a rival's insert on PostgreSQL), the
+        chunk is replayed with :meth:`add`'s own steps, one entity at a time, so the error
+        raised is the one the first refused entity gets from ``add``; the transaction (or
+        savepoint) is then rolled back and nothing of the batch is stored.
+        """
+        source = iter(entities)
+        chunk = list(itertools.islice(source, ADD_MANY_CHUNK))
+        if not chunk:
+            return []
+        versions: list[Version] = []
+        with self._tx(write=True) as conn:
+            while chunk:
+                self._add_chunk(conn, chunk)
+                versions.extend("1" for _ in chunk)
+                chunk = list(itertools.islice(source, ADD_MANY_CHUNK))
+        return versions
+
+    def _values(self, entity: E) -> tuple[str, dict[str, Any]]:
+        """The checked id and the row ``add`` inserts for ``entity`` (document, version 1,
+        projections; on PostgreSQL the ``jsonb`` text too): InvalidId or UnwritableEntity
+        before anything is sent."""
         entity_id = check_id(self.kind, entity.id)
         doc = checked_document(self.kind, entity, self.spec.encode, self.spec.decode).decode(
             "utf-8"
@@ -402,18 +461,80 @@ class SqlRepository(Generic[E, Q]):
         values = {"id": entity_id, "version": 1, "doc": doc, **self.spec.row(entity)}
         if self._jsonb:
             values["b_jsonb"] = jsonb_text(doc)
-        with self._tx(write=True) as conn:
-            if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
-                current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
-                if current is not None:
-                    raise AlreadyExists(self.kind, entity_id, str(current[0]))
-                conn.execute(self._insert, values)
-            # PostgreSQL: one round trip. A rival's uncommitted add of the same id makes the
-            # insert wait for it; committed, it wins (nothing inserted, AlreadyExists).
-            elif conn.execute(self._insert_new, values).first() is None:
-                raise AlreadyExists(self.kind, entity_id, self._version_in(conn, entity_id))
-            self._after_write(conn, entity_id, entity, new=True)
-        return "1"
+        return entity_id, values
+
+    def _insert_one(
+        self, conn: sa.Connection, entity_id: str, entity: E, values: dict[str, Any]
+    ) -> None:
+        """``add``'s statements for one entity, on ``conn`` inside the caller's transaction."""
+        if self._store.serialised_writers:  # SQLite: BEGIN IMMEDIATE, no rival add
+            current = conn.execute(self._select_one, {"entity_id": entity_id}).first()
+            if current is not None:
+                raise AlreadyExists(self.kind, entity_id, str(current[0]))
+            conn.execute(self._insert, values)
+        # PostgreSQL: one round trip. A rival's uncommitted add of the same id makes the
+        # insert wait for it; committed, it wins (nothing inserted, AlreadyExists).
+        elif conn.execute(self._insert_new, values).first() is None:
+            raise AlreadyExists(self.kind, entity_id, self._version_in(conn, entity_id))
+        self._after_write(conn, entity_id, entity, new=True)
+
+    def _add_chunk(self, conn: sa.Connection, chunk: list[E]) -> None:
+        """Insert one chunk of ``add_many`` with two or three statements, or replay it with
+        ``add``'s steps when anything in it would be refused (which then raises)."""
+        rows: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for entity in chunk:
+            try:
+                entity_id, values = self._values(entity)
+            except Exception:  # noqa: BLE001 - the replay raises exactly what add raises
+                self._replay(conn, chunk)
+                return
+            if entity_id in seen:  # repeated in the batch: the replay's AlreadyExists
+                self._replay(conn, chunk)
+                return
+            seen.add(entity_id)
+            rows.append(values)
+        if conn.execute(self._select_ids, {"b_ids": list(seen)}).first() is not None:
+            self._replay(conn, chunk)
+            return
+        ledger_rows = self._ledger_rows(chunk)
+        if ledger_rows and self._ledger_refuses(conn, ledger_rows):
+            self._replay(conn, chunk)
+            return
+        try:
+            with conn.begin_nested():
+                conn.execute(self._insert, rows)
+                if ledger_rows:
+                    conn.execute(sa.insert(self._store.ledger), ledger_rows)
+        except sa.exc.IntegrityError:  # a rival inserted an id (or allocation) meanwhile
+            self._replay(conn, chunk)
+
+    def _replay(self, conn: sa.Connection, chunk: list[E]) -> None:
+        """``add``'s own steps for each entity of ``chunk`` in order: the first refusal is
+        raised as ``add`` raises it (the caller's transaction then rolls back)."""
+        for entity in chunk:
+            entity_id, values = self._values(entity)
+            self._insert_one(conn, entity_id, entity, values)
+
+    def _ledger_rows(self, chunk: list[E]) -> list[dict[str, Any]]:
+        """The allocations ledger rows of a chunk of invoices (none for other kinds)."""
+        if self.kind != "invoice":
+            return []
+        rows: list[dict[str, Any]] = []
+        for entity in chunk:
+            if isinstance(entity, Invoice):
+                rows.extend(allocation_rows(str(entity.id), entity))
+        return rows
+
+    def _ledger_refuses(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> bool:
+        """Whether the ledger would refuse ``rows``: an allocation id repeated among them or
+        already held (by this batch's earlier chunks too, in the same transaction)."""
+        ids = [r["id"] for r in rows]
+        if len(set(ids)) != len(ids):
+            return True
+        ledger = self._store.ledger
+        held = sa.select(ledger.c.id).where(ledger.c.id.in_(ids)).limit(1)
+        return conn.execute(held).first() is not None
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
         """Replace the entity if it is still at ``expected_version`` (one conditional UPDATE).
@@ -571,6 +692,13 @@ class SqlStore(_Repositories):
         self.serialised_writers = parsed.get_backend_name() == "sqlite"
         self._sqlite_path = str(Path(str(parsed.database)).resolve()) if file_db else None
         self._readers: dict[tuple[int, int], sqlite3.Connection] = {}
+        #: PostgreSQL reads outside a unit of work (ADR 0075): per process and thread one
+        #: autocommit psycopg connection for gets by id, and an autocommit engine without
+        #: pre-ping for listing pages (one round trip per statement instead of two or more).
+        self.postgres = parsed.get_backend_name() == "postgresql"
+        self._pg_readers: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._read_engines: dict[int, sa.Engine] = {}
+        self._read_engine_lock = threading.Lock()
         _meta, self.tables, self.ledger = schema.metadata(
             jsonb=schema.has_jsonb(parsed.get_backend_name())
         )
@@ -677,13 +805,75 @@ class SqlStore(_Repositories):
         """
         self._refuse_inside_unit(write=write)
         lock = self._memory_lock or contextlib.nullcontext()
-        with _unavailable(self.url), lock, self.engine.connect() as conn:
+        # PostgreSQL reads: the read engine, already in autocommit and without pre-ping (a
+        # single-statement read needs no BEGIN/COMMIT, and no ping before it).
+        engine = self._read_engine() if self.postgres and not write else self.engine
+        with _unavailable(self.url), lock, engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
-            if not write and conn.dialect.name == "postgresql":
-                # A single-statement read needs no BEGIN/COMMIT round trips (as on SQLite).
-                conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
+
+    def read_statement(self, stmt: sa.Executable) -> list[Any]:
+        """Every row of one read-only statement outside a unit of work, in a read of its own.
+
+        On PostgreSQL the read engine has no pre-ping, so a connection the server dropped
+        (a restart, an idle timeout) fails on first use: the read is then run once more on
+        a new connection (a read is safe to repeat), as a pre-ping would have done for it.
+        """
+        for attempt in (1, 2):
+            try:
+                with self.transaction(write=False) as conn:
+                    return list(conn.execute(stmt).all())
+            except SqlStoreUnavailable as exc:
+                cause = exc.__cause__
+                stale = isinstance(cause, sa.exc.DBAPIError) and cause.connection_invalidated
+                if attempt == 2 or not (self.postgres and stale):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read_engine(self) -> sa.Engine:
+        """This process's PostgreSQL read engine: autocommit, no pre-ping, no reset on return
+        (nothing to roll back). A forked child makes its own and never touches the parent's
+        pooled connections (whose sockets it shares)."""
+        pid = os.getpid()
+        engine = self._read_engines.get(pid)
+        if engine is None:
+            with self._read_engine_lock:  # two threads' first reads make one engine
+                engine = self._read_engines.get(pid)
+                if engine is None:
+                    engine = sa.create_engine(
+                        self.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+                    )
+                    self._read_engines[pid] = engine
+        return engine
+
+    def postgres_row(self, sql: str, entity_id: str) -> tuple[Any, ...] | None:
+        """The one row ``sql`` (a SELECT by ``id = %s``) gives for ``entity_id``, on this
+        thread's PostgreSQL read connection: one round trip (psycopg prepares the statement
+        on the server after its fifth use). A connection the server dropped is replaced once
+        and the read repeated; a second failure is :class:`SqlStoreUnavailable`."""
+        import psycopg  # noqa: PLC0415 - the [postgresql] extra, only here
+
+        for attempt in (1, 2):
+            key = (os.getpid(), threading.get_ident())
+            reader = self._pg_readers.get(key)
+            try:
+                if reader is None:
+                    args, params = self.engine.dialect.create_connect_args(self.engine.url)
+                    conn = psycopg.connect(*args, **params, autocommit=True)
+                    reader = (conn, conn.cursor())  # one cursor, reused: a few µs a get
+                    self._pg_readers[key] = reader
+                cursor = reader[1]
+                cursor.execute(sql, (entity_id,))
+                row: tuple[Any, ...] | None = cursor.fetchone()
+                return row
+            except psycopg.OperationalError as exc:
+                self._pg_readers.pop(key, None)
+                if reader is not None:
+                    reader[0].close()
+                if attempt == 2:
+                    raise SqlStoreUnavailable(self.url, str(exc).splitlines()[0]) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _refuse_inside_unit(self, *, write: bool) -> None:
         """The store's own writes (and, in memory, reads) refused inside an open unit of work
@@ -767,4 +957,14 @@ class SqlStore(_Repositories):
             if owner == pid:
                 conn.close()
         self._readers.clear()
+        for (owner, _thread), (pg, _cursor) in list(self._pg_readers.items()):
+            if owner == pid:
+                pg.close()
+        self._pg_readers.clear()
+        engine = self._read_engines.pop(pid, None)
+        if engine is not None:
+            engine.dispose()
+        for other in self._read_engines.values():  # a parent's: its sockets are not ours
+            other.dispose(close=False)
+        self._read_engines.clear()
         self.engine.dispose()
