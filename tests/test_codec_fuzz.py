@@ -43,8 +43,12 @@ from stuut_wire import typed_json
 SEED = 20261203
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
 CASES = 20_000 if PROFILE == "thorough" else 2_000
-#: Each case is decided within this many seconds.
+#: The issue's budget: each case decided in under a second (the slowest is printed; on an
+#: idle machine it is about 0.3 s, an 8 MB list). The test fails only past HANG_LIMIT: the
+#: machines are shared, and a timed unit test must not fail on a neighbour's burst (the
+#: failures this guards against took 15 s and 35 s).
 TIME_LIMIT = 1.0
+HANG_LIMIT = 5.0
 #: Memory bound: a tracemalloc peak under MEMORY_FACTOR x the input plus MEMORY_CONSTANT.
 MEMORY_FACTOR = 40
 MEMORY_CONSTANT = 4 * 1024 * 1024
@@ -311,6 +315,7 @@ class Figures:
         self.peak = (0, 0, "")  # bytes, input size, case
         self.worst_ratio = (0.0, "")
         self.over_time: list[str] = []
+        self.over_budget: list[str] = []
         self.over_memory: list[str] = []
 
     def record(self, case: Case, outcome: tuple[str, Any], seconds: float, peak: int) -> None:
@@ -321,6 +326,8 @@ class Figures:
         if seconds > self.slowest[0]:
             self.slowest = (seconds, f"{case.name} ({len(case.data)} bytes, {case.how})")
         if seconds > TIME_LIMIT:
+            self.over_budget.append(f"{case.name}: {seconds:.2f} s")
+        if seconds > HANG_LIMIT:
             self.over_time.append(f"{case.name}: {seconds:.2f} s")
         if peak > self.peak[0]:
             self.peak = (peak, len(case.data), case.name)
@@ -336,6 +343,7 @@ class Figures:
             f"foreign exceptions: {len(self.foreign)} {self.foreign[:5]}; "
             f"fast/reference disagreements: {len(self.disagreements)} {self.disagreements[:3]}; "
             f"slowest: {self.slowest[0]:.3f} s {self.slowest[1]}; "
+            f"over the {TIME_LIMIT:.0f} s budget: {len(self.over_budget)} {self.over_budget[:3]}; "
             f"peak memory: {self.peak[0] / 1e6:.1f} MB for {self.peak[1] / 1e6:.2f} MB "
             f"({self.peak[2]}); worst (peak - constant) / input: {self.worst_ratio[0]:.1f}x "
             f"({self.worst_ratio[1]})"

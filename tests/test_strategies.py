@@ -462,3 +462,26 @@ class TestOwedFromType:
         spent = sum(a.amount.minor_units for a in credit.allocations)
         assert (credit.currency, spent <= credit.amount.minor_units) == ("JPY", True)
         assert len({a.id for a in credit.allocations}) == len(credit.allocations)
+
+    @pytest.mark.parametrize(
+        ("strategy", "life"),
+        [
+            ("credit_notes", lambda n: not n.is_applied),
+            ("credit_notes", lambda n: n.is_applied and n.is_issued),
+            ("credit_notes", lambda n: n.voided_at is not None),
+            ("disputes", lambda d: d.is_open),
+            ("disputes", lambda d: str(d.resolution) == "credited"),
+            ("disputes", lambda d: str(d.resolution) == "rejected"),
+            ("disputes", lambda d: str(d.resolution) == "withdrawn"),
+            ("promises", lambda p: p.cancelled_at is None and p.superseded_at is None),
+            ("promises", lambda p: p.cancelled_at is not None),
+            ("promises", lambda p: p.superseded_by is not None),
+        ],
+    )
+    def test_the_owed_strategies_reach_every_life(self, strategy: str, life: Any) -> None:
+        """Notes as drawn, applied and voided; disputes open and resolved each way; promises
+        active, cancelled and superseded (outsider 53: every draw was issued, open, active)."""
+        from stuut_domain import strategies
+
+        found = find(getattr(strategies, strategy)(), life, settings=settings(database=None))
+        assert check_alone(found) == ()

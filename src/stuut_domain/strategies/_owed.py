@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from stuut_domain.invoice import Invoice
 from stuut_domain.lifecycle import pending_amount
 from stuut_domain.money import Money, allocate, exponent
+from stuut_domain.owed.application import apply_credit_note, void_credit_note
 from stuut_domain.owed.credit_note import (
     CreditNote,
     CreditNoteLine,
@@ -27,13 +28,21 @@ from stuut_domain.owed.credit_note import (
     credited_in_invoice_currency,
 )
 from stuut_domain.owed.customer_credit import CreditSource, CustomerCredit
-from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, DisputeLine
+from stuut_domain.owed.dispute import (
+    DISPUTE_REASONS,
+    Dispute,
+    DisputeLine,
+    DisputeResolution,
+    resolve_dispute,
+)
 from stuut_domain.owed.promise import (
     DEFAULT_PROMISE_POLICY,
     Promise,
     PromisedInvoice,
     PromiseStatus,
+    cancel_promise,
     deadline_of,
+    supersede_promise,
 )
 from stuut_domain.payment import Payment, PaymentAllocation
 from stuut_domain.strategies._fields import _ids, _maybe
@@ -402,30 +411,89 @@ def _codes(currency: str | st.SearchStrategy[str] | None) -> st.SearchStrategy[s
     return st.just(currency) if isinstance(currency, str) else currency
 
 
+_LIVES: Final = st.sampled_from(("as drawn", "applied", "voided"))
+_DISPUTE_ENDS: Final = st.sampled_from((None, *DisputeResolution))
+_PROMISE_ENDS: Final = st.sampled_from(("active", "cancelled", "superseded"))
+_LATER: Final = st.integers(1, 30 * 24 * 3600)
+
+
+@st.composite
+def _noted(draw: st.DrawFn, scenarios: st.SearchStrategy[CreditScenario]) -> CreditNote:
+    scenario = draw(scenarios.filter(lambda s: bool(s.notes)))
+    note = scenario.notes[0]
+    life = draw(_LIVES)
+    if life == "as drawn":
+        return note
+    applied = apply_credit_note(
+        scenario.invoice, note, disposition=scenario.splits[0], at=scenario.at, earlier=()
+    )
+    split = scenario.splits[0]
+    settled_outside = split is not None and not (
+        split.refund.is_zero() and split.out_of_band.is_zero()
+    )
+    if life == "applied" or settled_outside:  # money refunded or paid out is not taken back
+        return applied.note
+    later = scenario.at + dt.timedelta(seconds=draw(_LATER))
+    return void_credit_note(
+        applied.invoice,
+        applied.note,
+        at=later,
+        others=(),
+        customer_credit=applied.customer_credit,
+    ).note
+
+
 def credit_notes(
     *, currency: str | st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[CreditNote]:
-    """One issued credit note of a :func:`credit_scenarios` scenario: it fits its invoice's
-    total after per-line tax rounding (``st.from_type(CreditNote)`` draws from here)."""
-    return (
-        credit_scenarios(currency=currency)
-        .filter(lambda s: bool(s.notes))
-        .map(lambda s: s.notes[0])
-    )
+    """The first note of a :func:`credit_scenarios` scenario as drawn, applied to its invoice
+    (its parts and split recorded) or applied then voided (unless its money was refunded or
+    settled out of band, which a void cannot take back), each through the library's own
+    transitions, so it fits its invoice's total after per-line tax rounding
+    (``st.from_type(CreditNote)`` draws from here)."""
+    return _noted(credit_scenarios(currency=currency))
+
+
+@st.composite
+def _disputed(draw: st.DrawFn, scenarios: st.SearchStrategy[DisputeScenario]) -> Dispute:
+    dispute = draw(scenarios).dispute
+    resolution = draw(_DISPUTE_ENDS)
+    if resolution is None:
+        return dispute
+    later = dispute.opened_at + dt.timedelta(seconds=draw(_LATER))
+    resolved, _notes = resolve_dispute(dispute, resolution=resolution, at=later)
+    return resolved
 
 
 def disputes(*, currency: str | st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Dispute]:
-    """The open dispute of a :func:`dispute_scenarios` scenario: never more than its
-    invoices owe (``st.from_type(Dispute)`` draws from here)."""
-    return dispute_scenarios(currency=currency).map(lambda s: s.dispute)
+    """The dispute of a :func:`dispute_scenarios` scenario, open or resolved (credited,
+    rejected or withdrawn) through :func:`~stuut_domain.owed.resolve_dispute`: never more than
+    its invoices owe (``st.from_type(Dispute)`` draws from here)."""
+    return _disputed(dispute_scenarios(currency=currency))
+
+
+@st.composite
+def _promised(draw: st.DrawFn, scenarios: st.SearchStrategy[PromiseScenario]) -> Promise:
+    promise = draw(scenarios).promise
+    end = draw(_PROMISE_ENDS)
+    if end == "active":
+        return promise
+    later = promise.made_at + dt.timedelta(seconds=draw(_LATER))
+    if end == "cancelled":
+        return cancel_promise(promise, at=later)
+    renewed = attrs.evolve(
+        promise, id=f"{promise.id}_renewed", made_at=later, acknowledged_at=later
+    )
+    return supersede_promise(promise, renewed)[0]
 
 
 def promises(
     *, outcome: PromiseStatus | st.SearchStrategy[PromiseStatus] | None = None
 ) -> st.SearchStrategy[Promise]:
-    """The promise of a :func:`promise_scenarios` scenario: acknowledged when made, dated on
-    or after that day (``st.from_type(Promise)`` draws from here)."""
-    return promise_scenarios(outcome=outcome).map(lambda s: s.promise)
+    """The promise of a :func:`promise_scenarios` scenario, active, cancelled or superseded
+    through the library's transitions: acknowledged when made, dated on or after that day
+    (``st.from_type(Promise)`` draws from here)."""
+    return _promised(promise_scenarios(outcome=outcome))
 
 
 _CREDIT_IDS: Final = _ids("cc")
