@@ -149,8 +149,10 @@ class TooDeep(ValueError):
 #: The first line of every generated converter: an entity at the limit is left to the
 #: reference path (it may hold a list or a JSON value one level further down).
 _DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
-#: The second: a learned view's unknown keys are judged (``_check_extras``).
-_EXTRAS_LINE: Final = "    if w._stuut_checked:\n        _extras(w, d)"
+#: The second: a learned view's unknown keys are judged (``_check_extras``). The plain view
+#: (``_W_<name>``, the frame nearly every document has) has none, which one type test tells
+#: without reading the class attribute.
+_EXTRAS_LINE: Final = "    if type(w) is not _W_{name} and w._stuut_checked:\n        _extras(w, d)"
 _JSON_SCALARS: Final = (str, int, float, bool)
 #: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
 _SHORT_FIGURE: Final = 20
@@ -842,6 +844,14 @@ class FastPath:
         self._code_namespace[name] = field.default
         return name
 
+    def _head(self, cls: type, function: str) -> str:
+        """The first lines of a converter: its signature, the depth and the extras checks."""
+        name = self._wire_name(cls)
+        self._code_namespace[f"_W_{name}"] = self._wire[cls]
+        return "\n".join(
+            [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE.format(name=name)]
+        )
+
     def _compile(
         self, cls: type, function: str, lines: list[str]
     ) -> Callable[[Any, Any, int], Any]:
@@ -868,12 +878,14 @@ class FastPath:
         namespace[f"_E_{name}"] = cls
         namespace[f"_B_{name}"] = _builder(cls)
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines = [self._head(cls, function)]
         lines.append(self._currency_line(cls, "w"))
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
             lines.append("    cur = _CURRENCIES.get(code)")
-        lines.append(f"    o = _new(_B_{name})")
+        # calling the builder (its ``__init__`` is object's) is object.__new__, only faster
+        fresh = f"_B_{name}()" if _plain_new(cls) else f"_new(_B_{name})"
+        lines.append(f"    o = {fresh}")
         for field in wire_fields(cls):
             tp = hints[field.name]
             base, optional = strip_optional(tp)
@@ -889,7 +901,7 @@ class FastPath:
                 continue
             build = (
                 [
-                    "m = _new(_MoneyBuilder)",
+                    "m = _MoneyBuilder()",
                     "m.minor_units = v",
                     "m.currency = cur",
                     "m.__class__ = _Money",
@@ -924,7 +936,7 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines = [self._head(cls, function)]
         lines.append(self._currency_line(cls, "w"))
         lines.append(f"    o = _E_{name}(")
         parts = PARTS_CURRENCY.get(cls, ("", frozenset()))[1]
@@ -989,9 +1001,12 @@ class FastPath:
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
                 # no comprehension for the short lists most documents hold (it costs a call)
                 convert = f"_to_entity_{self._wire_name(item)}"
+                one = [f"{convert}({value}[{i}], code, d + 2)" for i in range(3)]
                 return (
                     f"(() if (n := len({value})) == 0"
-                    f" else ({convert}({value}[0], code, d + 2),) if n == 1"
+                    f" else ({one[0]},) if n == 1"
+                    f" else ({one[0]}, {one[1]}) if n == 2"
+                    f" else ({', '.join(one)}) if n == 3"
                     f" else tuple([{convert}(x, code, d + 2) for x in {value}]))"
                 )
             return value
@@ -1044,13 +1059,24 @@ def _validators_proven(cls: type) -> bool:
     return True
 
 
+_OBJECT_NEW: Final[object] = object.__new__
+
+
+def _plain_new(cls: type) -> bool:
+    """Whether ``cls`` has no ``__new__`` of its own (calling its builder is then
+    ``object.__new__(builder)``)."""
+    return getattr(cls, "__new__", None) is _OBJECT_NEW
+
+
 def _builder(cls: type) -> type:
     """A subclass of ``cls`` with the same slots whose attributes can be set (private).
 
     Both ``__setattr__`` and ``__delattr__`` are ``object``'s, so the type's attribute
     setter is the generic C one and the interpreter stores each attribute straight into its
-    slot. An instance is only ever a half-built entity inside a generated builder, which
-    re-classes it to ``cls`` before anyone else sees it.
+    slot; ``__init__`` is ``object``'s, so ``builder()`` (for a class without its own
+    ``__new__``) is an empty instance, a call cheaper than ``object.__new__(builder)``. An
+    instance is only ever a half-built entity inside a generated builder, which re-classes
+    it to ``cls`` before anyone else sees it.
     """
     return type(
         f"{cls.__name__}_builder",
@@ -1059,6 +1085,8 @@ def _builder(cls: type) -> type:
             "__slots__": (),
             "__setattr__": object.__setattr__,
             "__delattr__": object.__delattr__,
+            # calling the builder allocates an empty instance, like object.__new__(builder)
+            "__init__": object.__init__,
             "__module__": __name__,
             "__doc__": f"{cls.__name__} while the codec fills its slots (private)",
         },
@@ -1080,9 +1108,9 @@ def _slot_money() -> bool:
     stores, re-classed to Money.
     """
     slots = getattr(Money, "__slots__", ())
-    if set(slots) != {"minor_units", "currency"}:
+    if set(slots) != {"minor_units", "currency"} or not _plain_new(Money):
         return False
-    probe: Any = object.__new__(_MONEY_BUILDER)
+    probe: Any = _MONEY_BUILDER()
     probe.minor_units = 1050
     probe.currency = currency("EUR")
     probe.__class__ = Money
