@@ -321,8 +321,12 @@ def _decimal_required(raw: msgspec.Raw) -> Decimal:
 def _check_utf8(data: bytes | str) -> None:
     """Refuse bytes that are not UTF-8 (RFC 8259), as the reference parser does.
 
-    msgspec skips unknown keys without reading them, so invalid bytes there would pass.
-    ``isascii`` is a fast scan; only non-ASCII input pays for a full check.
+    Views that skip unknown keys (the keeping path, ``frames``) call it first: msgspec skips
+    such keys without reading them, so invalid bytes there would pass. The plain and learned
+    views need no such scan: they refuse every key they do not hold, and msgspec checks the
+    UTF-8 of every string it decodes or matches (values, keys, enumerations, datetimes); a
+    ``Decimal`` or ``float`` field kept as raw text is refused by its converter unless it is
+    a number. ``isascii`` is a fast scan; only non-ASCII input pays for a full check.
     """
     if type(data) is bytes and not data.isascii():
         data.decode()
@@ -386,9 +390,11 @@ class FastPath:
     # -- public, per entity class ----------------------------------------------------------
 
     def decode(self, cls: type, data: bytes | str) -> Any:
-        """``data`` decoded as one ``cls``; raises on anything the reference path would refuse."""
-        if type(data) is bytes and not data.isascii():
-            data.decode()  # not UTF-8: refused (see _check_utf8)
+        """``data`` decoded as one ``cls``; raises on anything the reference path would refuse.
+
+        Bytes that are not UTF-8 are refused by msgspec, or by the keeping path's check
+        (see ``_check_utf8``).
+        """
         decoder = self._one.get(cls) or self._decoder("one", cls)
         try:
             wire = decoder.decode(data)
@@ -399,7 +405,6 @@ class FastPath:
 
     def decode_many(self, cls: type, data: bytes | str) -> list[Any]:
         """A bare JSON array of ``cls`` or a v1 list envelope, as a list."""
-        _check_utf8(data)
         decoder = self._decoders.get(("many", cls)) or self._decoder("many", cls)
         try:
             wire = decoder.decode(data)
@@ -493,7 +498,6 @@ class FastPath:
 
     def decode_page(self, cls: type, data: bytes | str) -> Any:
         """A v1 list envelope of ``cls`` as a ``Page``."""
-        _check_utf8(data)
         decoder = self._decoders.get(("page", cls)) or self._decoder("page", cls)
         try:
             wire = decoder.decode(data)
@@ -524,6 +528,7 @@ class FastPath:
         documents the reference path keeps, so both paths write the same JSON. Any other
         refusal raises again, and the reference path explains it.
         """
+        _check_utf8(data)  # these views skip unknown keys unread
         decoder = self._keeping.get((kind, cls)) or self._keeping_decoder(kind, cls)
         wire = decoder.decode(data)
         document = document_from_json(data)
