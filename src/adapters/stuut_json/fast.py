@@ -337,6 +337,8 @@ def _is_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+#: How many levels of nested frame objects one converter builds inline (``_frame_lines``).
+_INLINE_LEVELS: Final = 3
 #: How many shapes of frames without nested values :meth:`FastPath.frames` remembers.
 _EMPTY_KEYS: Final = 64
 
@@ -823,7 +825,11 @@ class FastPath:
         setattr(self._module, name, view)
         return view
 
-    def _currency_line(self, cls: type, source: str) -> str:
+    def _currency_line(
+        self, cls: type, source: str, *, code: str = "code", ctx: str = "ctx"
+    ) -> str:
+        """Lines setting ``code``, the currency of the amounts of a ``cls`` read from the
+        frame ``source``; ``ctx`` is the code of the object holding it."""
         parts = PARTS_CURRENCY.get(cls)
         if parts is not None and owns_currency(cls):
             # the parts another field names the currency of (ADR 0072), else the object's
@@ -833,13 +839,16 @@ class FastPath:
                 "    if pcode is _U or pcode is None:\n        pcode = code"
             )
         if owns_currency(cls):
-            return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
+            return (
+                f"    {code} = {source}.{CURRENCY_FIELD}\n"
+                f"    if {code} is _U:\n        {code} = None"
+            )
         if cls in INVOICE_CURRENCY_CLASSES:
             return (
                 f"    inv = {source}.invoice\n"
-                "    code = ctx if inv is None or inv is _U else inv.currency"
+                f"    {code} = {ctx} if inv is None or inv is _U else inv.currency"
             )
-        return "    code = ctx"
+        return f"    {code} = {ctx}"
 
     def _default_name(self, cls: type, field: attrs.Attribute[Any]) -> str:
         """Code for ``field``'s default (an absent key): a literal, else a namespace name."""
@@ -876,60 +885,108 @@ class FastPath:
         get the currency ``code`` of their owner (ADR 0009): the enclosing object's, passed
         in, unless the class has a ``currency`` field or is an allocation embedding its
         invoice. Amounts are built through Money's two slots if a start-up probe shows that
-        equals ``Money(units, code)``.
+        equals ``Money(units, code)``. A nested frame object that is not an item of a list
+        is built inline, by the same lines (``_frame_lines``), saving a call per object.
+        """
+        function = f"_to_entity_{self._wire_name(cls)}"
+        lines = [f"def {function}(w, ctx, d, _U=_U):"]
+        lines += self._frame_lines(cls, "", (cls,))
+        lines.append("    return o")
+        return self._compile(cls, function, lines)
+
+    def _frame_lines(
+        self, cls: type, p: str, inlined: tuple[type, ...], ctx: str = "ctx"
+    ) -> list[str]:
+        """The lines building a ``cls`` from the frame ``w{p}`` into ``o{p}``, at nesting
+        level ``d{p}``, the currency code of the object holding it in ``ctx``.
+
+        Nested frame objects (not list items) are built inline, named with a longer ``p``,
+        at most ``_INLINE_LEVELS`` levels down and never a class already being built here
+        (a recursive schema keeps its calls). Every object still checks its depth and its
+        learned keys first, exactly as its own converter does.
         """
         namespace = self._code_namespace
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
-        namespace[f"_B_{name}"] = _builder(cls)
-        function = f"_to_entity_{name}"
-        lines = [self._head(cls, function)]
-        lines.append(self._currency_line(cls, "w"))
+        if f"_B_{name}" not in namespace:
+            namespace[f"_B_{name}"] = _builder(cls)
+        namespace[f"_W_{name}"] = self._wire[cls]
+        w, o, d = f"w{p}", f"o{p}", f"d{p}"
+        lines = [
+            f"    if {d} >= {NESTING_LIMIT}:\n        raise _TooDeep",
+            f"    if type({w}) is not _W_{name} and {w}._stuut_checked:\n        _extras({w}, {d})",
+        ]
+        if owns_currency(cls) or cls in INVOICE_CURRENCY_CLASSES:
+            code = f"code{p}"
+            lines.append(self._currency_line(cls, w, code=code, ctx=ctx))
+        else:
+            code = ctx  # the holder's code, as it is
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
-            lines.append("    cur = _CURRENCIES.get(code)")
+            lines.append(f"    cur{p} = _CURRENCIES.get({code})")
         # calling the builder (its ``__init__`` is object's) is object.__new__, only faster
         fresh = f"_B_{name}()" if _plain_new(cls) else f"_new(_B_{name})"
-        lines.append(f"    o = {fresh}")
-        for field in wire_fields(cls):
+        lines.append(f"    {o} = {fresh}")
+        for index, field in enumerate(wire_fields(cls)):
             tp = hints[field.name]
             base, optional = strip_optional(tp)
             absent = field.default is not attrs.NOTHING
-            if base is not Money:
-                expression = self._field_expression(field.name, tp, "v" if absent else None)
-                if not absent:
-                    lines.append(f"    o.{field.name} = {expression}")
-                    continue
-                lines.append(f"    v = w.{field.name}")
-                default = self._default_name(cls, field)
-                lines.append(f"    o.{field.name} = {default} if v is _U else {expression}")
-                continue
-            build = (
-                [
-                    "m = _MoneyBuilder()",
-                    "m.minor_units = v",
-                    "m.currency = cur",
-                    "m.__class__ = _Money",
-                ]
-                if self._slot_money
-                else ["m = _Money(v, code)"]
-            )
-            body = ["if cur is None:", "    raise _NoCurrency", *build]
-            lines.append(f"    v = w.{field.name}")
-            if optional:
-                lines.append("    if v is None or v is _U:")
-                lines.append(f"        o.{field.name} = None")
-                lines.append("    else:")
+            if self._inlines(base, inlined):
+                inner = f"{p}_{index}"
+                lines += self._guard_lines(cls, field, p, absent=absent, optional=optional)
+                body = [f"    w{inner} = v", f"    d{inner} = {d} + 1"]
+                body += self._frame_lines(base, inner, (*inlined, base), ctx=code)
+                body.append(f"    {o}.{field.name} = o{inner}")
+                lines.extend(_indented(body))
+            elif base is Money:
+                lines += self._guard_lines(cls, field, p, absent=False, optional=optional)
+                lines += self._money_lines(field, p, code)
+            elif not absent:
+                expression = self._field_expression(field.name, tp, code=code, w=w, d=d)
+                lines.append(f"    {o}.{field.name} = {expression}")
             else:
-                lines.append("    if True:")
-            lines.extend(f"        {b}" for b in body)
-            lines.append(f"        o.{field.name} = m")
+                expression = self._field_expression(field.name, tp, "v", code=code, w=w, d=d)
+                default = self._default_name(cls, field)
+                lines.append(f"    v = {w}.{field.name}")
+                lines.append(f"    {o}.{field.name} = {default} if v is _U else {expression}")
         if is_sourced(cls):
-            lines.append("    o._source = w")
-            lines.append("    o._wire = w")
-        lines.append(f"    o.__class__ = _E_{name}  # the builder's own setattr: a plain store")
-        lines.append("    return o")
-        return self._compile(cls, function, lines)
+            lines.append(f"    {o}._source = {w}")
+            lines.append(f"    {o}._wire = {w}")
+        lines.append(f"    {o}.__class__ = _E_{name}  # the builder's own setattr: a plain store")
+        return lines
+
+    def _guard_lines(
+        self, cls: type, field: attrs.Attribute[Any], p: str, *, absent: bool, optional: bool
+    ) -> list[str]:
+        """Read ``field`` of ``w{p}`` into ``v``; store its default (absent) or ``None``
+        (null) into ``o{p}`` and open the block (indented next) for any other value."""
+        read = f"    v = w{p}.{field.name}"
+        if not (absent or optional):
+            return [read, "    if True:"]
+        default = self._default_name(cls, field) if absent else "None"
+        kept = f"None if v is None else {default}" if optional and default != "None" else default
+        store = f"        o{p}.{field.name} = {kept}"
+        return [read, "    if v is _U or v is None:", store, "    else:"]
+
+    def _money_lines(self, field: attrs.Attribute[Any], p: str, code: str) -> list[str]:
+        """The block storing ``v`` (minor units) as Money in ``cur{p}`` into ``o{p}``."""
+        body = [f"    if cur{p} is None:", "        raise _NoCurrency"]
+        if self._slot_money:
+            body += ["    m = _MoneyBuilder()", "    m.minor_units = v"]
+            body += [f"    m.currency = cur{p}", "    m.__class__ = _Money"]
+        else:
+            body.append(f"    m = _Money(v, {code})")
+        body.append(f"    o{p}.{field.name} = m")
+        return _indented(body)
+
+    def _inlines(self, base: Any, inlined: tuple[type, ...]) -> bool:
+        """Whether a field of type ``base`` (not a list) is built inline (``_frame_lines``)."""
+        return (
+            attrs.has(base)
+            and self._mode.get(base) == "frame"
+            and base not in inlined
+            and len(inlined) <= _INLINE_LEVELS
+        )
 
     def _build_converter(self, cls: type) -> Callable[[Any, Any, int], Any]:
         """Generate ``convert(twin, code) -> entity`` for a class built by calling it.
@@ -969,7 +1026,14 @@ class FastPath:
         return attrs.has(item) and self._mode.get(item, "direct") != "direct"
 
     def _field_expression(
-        self, name: str, tp: Any, value: str | None = None, *, code: str = "code"
+        self,
+        name: str,
+        tp: Any,
+        value: str | None = None,
+        *,
+        code: str = "code",
+        w: str = "w",
+        d: str = "d",
     ) -> str:
         """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``.
 
@@ -978,7 +1042,7 @@ class FastPath:
         ``d + 2``.
         """
         base, optional = strip_optional(tp)
-        value = f"w.{name}" if value is None else value
+        value = f"{w}.{name}" if value is None else value
         if tp is Any:
             # scalars, flat objects and empty containers hold nothing; others are judged
             if _TRACKING_TELLS_FLAT:  # one C call for scalars and flat objects
@@ -988,11 +1052,11 @@ class FastPath:
                     f"(k := {value}.__class__) in _S or not {value}"
                     f" or (k is dict and _S.issuperset(map(type, {value}.values())))"
                 )
-            return f"({value} if {held} else _json_within({value}, d))"
+            return f"({value} if {held} else _json_within({value}, {d}))"
         static = 0 if self._converted(base) else _static_depth(base)
         if static > 1:
             # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
-            return f"(_too_deep({value}) if d + {static} > _LIMIT else {value})"
+            return f"(_too_deep({value}) if {d} + {static} > _LIMIT else {value})"
         if base is Money:
             if optional:
                 return f"None if {value} is None else _Money({value}, {code})"
@@ -1006,21 +1070,26 @@ class FastPath:
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
                 # no comprehension for the short lists most documents hold (it costs a call)
                 convert = f"_to_entity_{self._wire_name(item)}"
-                one = [f"{convert}({value}[{i}], code, d + 2)" for i in range(3)]
+                one = [f"{convert}({value}[{i}], {code}, {d} + 2)" for i in range(3)]
                 return (
                     f"(() if (n := len({value})) == 0"
                     f" else ({one[0]},) if n == 1"
                     f" else ({one[0]}, {one[1]}) if n == 2"
                     f" else ({', '.join(one)}) if n == 3"
-                    f" else tuple([{convert}(x, code, d + 2) for x in {value}]))"
+                    f" else tuple([{convert}(x, {code}, {d} + 2) for x in {value}]))"
                 )
             return value
         if attrs.has(base) and self._mode.get(base, "direct") != "direct":
             converter = f"_to_entity_{self._wire_name(base)}"
             if optional:
-                return f"None if {value} is None else {converter}({value}, code, d + 1)"
-            return f"{converter}({value}, code, d + 1)"
+                return f"None if {value} is None else {converter}({value}, {code}, {d} + 1)"
+            return f"{converter}({value}, {code}, {d} + 1)"
         return value
+
+
+def _indented(lines: list[str]) -> list[str]:
+    """Generated lines one block deeper (a line may hold several, joined by newlines)."""
+    return ["\n".join("    " + part for part in line.split("\n")) for line in lines]
 
 
 _FRAME_TEXT: Final = msgspec.json.Encoder(decimal_format="number")
