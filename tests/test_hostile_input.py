@@ -311,6 +311,46 @@ class TestFiguresNoRealFigureHas:
         data = with_number(PAYMENT, ("currency_rate",), text)
         assert CODEC.decode(Payment, data) == REFERENCE.decode(Payment, data)
 
+    @pytest.mark.parametrize(
+        ("text", "figure"),
+        [
+            ("1e19", True),
+            ("9.5e19", True),
+            ("1e20", True),
+            ("1.5e-19", True),
+            ("1e-30", True),
+            ("1e-31", False),
+            ("12345678901234567.89", True),
+            ("0.0000000000000000001", True),
+            ("0." + "0" * 29 + "1", True),
+            ("0." + "0" * 30 + "1", False),
+            ("1" * 32 + ".5", False),
+            ("1" * 31 + ".5", True),
+            ("1" * 25 + ".5", True),
+            ("1." + "1" * 49, True),
+            ("1." + "1" * 50, False),
+        ],
+    )
+    def test_the_fast_path_judges_a_figure_as_the_reference_does(
+        self, text: str, figure: bool
+    ) -> None:
+        """The fast path skips the figure check only for a short text of modest magnitude
+        (its raw length and the decimal's adjusted exponent); these stand on either side."""
+        data = with_number(PAYMENT, ("currency_rate",), text)
+        fast_path = stuut_json.StuutJsonCodec()._fast
+        assert fast_path is not None
+        if figure:
+            decoded = fast_path.decode(Payment, data)
+            assert decoded == REFERENCE.decode(Payment, data)
+            assert repr(decoded.currency_rate) == repr(Decimal(text))
+            return
+        with pytest.raises(ValueError, match="no figure"):
+            fast_path.decode(Payment, data)
+        for codec in (CODEC, REFERENCE):
+            with pytest.raises(DecodeError) as caught:
+                codec.decode(Payment, data)
+            assert [p.path for p in caught.value.problems] == ["currency_rate"]
+
     @pytest.mark.parametrize("units", [2**63, -(2**63) - 1, 10**30])
     def test_amounts_beyond_int64_are_refused(self, units: int) -> None:
         data = with_number(INVOICE, ("amount_due",), str(units))

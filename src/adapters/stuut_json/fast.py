@@ -272,16 +272,12 @@ def _canonical_float(text: str) -> float:
     return number
 
 
-def _figure(text: str) -> Decimal:
-    """A JSON number with a fraction or an exponent, read exactly as written (a hook)."""
-    value = Decimal(text)
-    if len(text) > _SHORT_FIGURE or "e" in text or "E" in text:
-        check_figure(value)  # only a long text or an exponent can be no figure
-    return value
-
-
-#: Reads a ``Decimal`` field's raw text in C: integers as ``int``, other numbers by ``_figure``.
-_DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=_figure)
+#: Reads a ``Decimal`` field's raw text in C: integers as ``int``, other numbers exactly as
+#: written by ``Decimal(text)`` (the C hook, no Python call; ``_decimal`` judges the result).
+_DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=Decimal)
+#: A decimal read from at most ``_SHORT_FIGURE`` characters whose adjusted exponent is within
+#: this bound is a figure (at most 20 digits, within 10^±19); any other is checked.
+_SHORT_ADJUSTED: Final = _SHORT_FIGURE - 1
 #: Whether ``gc.is_tracked`` tells flat ``JSON`` values (``_tracking_tells_flat``).
 _TRACKING_TELLS_FLAT: Final = _tracking_tells_flat()
 #: Integers this large or larger have more digits than ``_SHORT_FIGURE`` allows unchecked.
@@ -291,12 +287,19 @@ _SCALAR_TYPES: Final = frozenset({str, int, bool, type(None)})
 
 
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
-    """A ``Decimal`` field from its raw JSON text: a number exactly as written, or null."""
+    """A ``Decimal`` field from its raw JSON text: a number exactly as written, or null.
+
+    A number with a fraction or an exponent is a figure (``schema.check_figure``) when its
+    text is short and its magnitude modest, which the length of the raw text and the
+    decimal's adjusted exponent tell without the text; any other is checked.
+    """
     if raw is None:
         return None
     value = _DECIMAL_NUMBER.decode(raw)
     kind = type(value)
     if kind is Decimal:
+        if len(raw) > _SHORT_FIGURE or not -_SHORT_ADJUSTED <= value.adjusted() <= _SHORT_ADJUSTED:
+            check_figure(value)
         return value  # type: ignore[no-any-return]
     if kind is int:
         if not value:
