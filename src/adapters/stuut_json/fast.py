@@ -149,10 +149,13 @@ class TooDeep(ValueError):
 #: The first line of every generated converter: an entity at the limit is left to the
 #: reference path (it may hold a list or a JSON value one level further down).
 _DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
-#: The second: a learned view's unknown keys are judged (``_check_extras``). The plain view
-#: (``_W_<name>``, the frame nearly every document has) has none, which one type test tells
-#: without reading the class attribute.
-_EXTRAS_LINE: Final = "    if type(w) is not _W_{name} and w._stuut_checked:\n        _extras(w, d)"
+#: The second, once some learned view has a key that may hold an object, an array or a
+#: fraction (``FastPath._extras_checked``): such keys are judged (``_check_extras``). The
+#: plain view (``_W_<name>``, the frame nearly every document has) has none, which one type
+#: test tells without reading the class attribute.
+_EXTRAS_LINE: Final = (
+    "    if type({w}) is not _W_{name} and {w}._stuut_checked:\n        _extras({w}, {d})"
+)
 _JSON_SCALARS: Final = (str, int, float, bool)
 #: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
 _SHORT_FIGURE: Final = 20
@@ -370,6 +373,9 @@ class FastPath:
         sys.modules[self._module.__name__] = self._module
         self._aliases: dict[int, str] = {}
         self._slot_money = _slot_money()
+        #: Whether converters judge learned keys: only once a learned view has one that may
+        #: hold more than a scalar (until then no frame has any, and no object pays the test).
+        self._extras_checked = False
         self._code_namespace: dict[str, Any] = {
             "_Money": Money,
             "_decimal": _decimal,
@@ -600,10 +606,28 @@ class FastPath:
                 decoder = msgspec.json.Decoder(tp, float_hook=_canonical_float)
             except (TypeError, ValueError):  # a key msgspec cannot name: not learned
                 return
+            wide = any(any(keys.values()) for keys in merged.values())
+            if wide and not self._extras_checked:
+                self._judge_learned_keys()  # before any frame of these views is converted
             self._learned[(kind, cls)] = (count + 1, merged)
             self._decoders[(kind, cls)] = decoder
             if kind == "one":
                 self._one[cls] = decoder
+
+    def _judge_learned_keys(self) -> None:
+        """Rebuild every converter with the check of learned keys (``_EXTRAS_LINE``).
+
+        Called, under the lock, before the first decoder whose views have a key that may
+        hold more than a scalar is installed: a converter then runs on a frame of such a view
+        only once it judges the key. The new functions replace the old under the same names,
+        so converters that call each other call the new ones.
+        """
+        self._extras_checked = True
+        for cls, mode in list(self._mode.items()):
+            if mode == "frame":
+                self._converters[cls] = self._build_frame(cls)
+            elif mode == "twin":
+                self._converters[cls] = self._build_converter(cls)
 
     def _unknown_keys(
         self, cls: type, document: dict[str, Any], found: dict[type, dict[str, bool]]
@@ -865,9 +889,10 @@ class FastPath:
         """The first lines of a converter: its signature, the depth and the extras checks."""
         name = self._wire_name(cls)
         self._code_namespace[f"_W_{name}"] = self._wire[cls]
-        return "\n".join(
-            [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE.format(name=name)]
-        )
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE]
+        if self._extras_checked:
+            lines.append(_EXTRAS_LINE.format(name=name, w="w", d="d"))
+        return "\n".join(lines)
 
     def _compile(
         self, cls: type, function: str, lines: list[str]
@@ -915,10 +940,9 @@ class FastPath:
             namespace[f"_B_{name}"] = _builder(cls)
         namespace[f"_W_{name}"] = self._wire[cls]
         w, o, d = f"w{p}", f"o{p}", f"d{p}"
-        lines = [
-            f"    if {d} >= {NESTING_LIMIT}:\n        raise _TooDeep",
-            f"    if type({w}) is not _W_{name} and {w}._stuut_checked:\n        _extras({w}, {d})",
-        ]
+        lines = [f"    if {d} >= {NESTING_LIMIT}:\n        raise _TooDeep"]
+        if self._extras_checked:
+            lines.append(_EXTRAS_LINE.format(name=name, w=w, d=d))
         if owns_currency(cls) or cls in INVOICE_CURRENCY_CLASSES:
             code = f"code{p}"
             lines.append(self._currency_line(cls, w, code=code, ctx=ctx))
