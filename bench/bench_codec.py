@@ -9,15 +9,14 @@ payloads with an unknown key in every object, decode at most 0.7x pydantic v2 wi
 ``extra="allow"`` (the way a pydantic user keeps unknown keys); and everywhere no slower than
 pydantic, a decoded typical invoice at most 1.5x the bytes of msgspec Structs.
 
-Where the time goes (ADR 0030, ADR 0032, ADR 0039; profile with ``python -m cProfile``):
-msgspec fills Struct *frames* in C (validators proven by the wire types), in about the time
-of its own typed decode. Generated Python then writes each entity's slots with direct slot
-stores, attaching currencies to amounts, and re-classes it. On a typical invoice the frames
-take about half, the rest goes to the converters: the depth checks of 38 ``JSON`` values
-(about a fifth of it), 24 Money objects, and about 150 ns per object. Unknown keys are kept
-in the same parse once they have come twice (ADR 0039); each figure checks its answer
-against the reference path before it is timed. The peers attach no currency and build no
-Money.
+Where the time goes (ADR 0030, ADR 0032, ADR 0039 and its amendment; profile with
+``python -m cProfile``): msgspec fills Struct *frames* in C (validators proven by the wire
+types), in about the time of its own typed decode. Generated Python then writes each
+entity's slots with direct slot stores (about 10 ns a field, most of what is left), nested
+objects inline in their holder's converter, attaching currencies to amounts, and re-classes
+it. A ``JSON`` value is proven flat by one ``gc.is_tracked`` call. Unknown keys are kept in
+the same parse once they have come twice (ADR 0039); each figure checks its answer against
+the reference path before it is timed. The peers attach no currency and build no Money.
 """
 
 from __future__ import annotations

@@ -120,6 +120,27 @@ class TestLearnedViews:
             CODEC.decode(Invoice, data)
         assert caught.value.problems[0].path.startswith("x_added_later")
 
+    def test_converters_judge_learned_keys_from_the_first_wide_one_on(self) -> None:
+        """No object pays the learned-key test until a learned key may hold an object, an
+        array or a fraction; then every converter is rebuilt with it, before any frame of
+        such a view is converted, and a learned key nesting past the limit is refused."""
+        fast = FastPath(Page)
+        learned(fast, json.dumps(with_unknown_keys(seed())).encode())
+        assert not fast._extras_checked  # a scalar key: msgspec proves it
+        learned(fast, json.dumps(with_unknown_keys(seed(), item={"now": [1, 2]})).encode())
+        assert fast._extras_checked
+        deep: Any = 1
+        for _ in range(NESTING_LIMIT):
+            deep = [deep]
+        data = json.dumps(with_unknown_keys(seed(), item={"now": deep})).encode()
+        with pytest.raises(TooDeep):
+            fast.decode(Invoice, data)
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode(Invoice, data)
+        assert "nested" in str(caught.value)
+        fits = json.dumps(with_unknown_keys(seed(), item={"now": [[1]]})).encode()
+        assert typed_json(CODEC.encode(fast.decode(Invoice, fits))) == typed_json(fits)
+
     def test_a_key_learned_as_a_scalar_widens_when_it_holds_more(self) -> None:
         fast = FastPath(Page)
         learned(fast, json.dumps(with_unknown_keys(seed(), item="text")).encode())

@@ -5,6 +5,7 @@ Each test here names one hole found from outside the project and fails without i
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 import tracemalloc
@@ -13,12 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from adapters import stuut_json
 from adapters.errors import CorruptRecord
 from adapters.json_store import JsonStore
 from adapters.stuut_json import DecodeError, StuutJsonCodec
+from adapters.stuut_json.fast import _TRACKING_TELLS_FLAT, TooDeep
 from adapters.stuut_json.reference import PROBLEM_LIMIT
 from adapters.stuut_json.schema import NESTING_LIMIT
 from stuut_domain.errors import InvariantViolation, UnknownTimeZone, join_path
@@ -182,6 +185,56 @@ class TestDeepNesting:
         fast, slow = CODEC.decode(Invoice, data), REFERENCE.decode(Invoice, data)
         assert json.loads(CODEC.encode(fast)) == json.loads(CODEC.encode(slow)) == json.loads(data)
 
+    @pytest.mark.parametrize(
+        ("where", "above"),
+        [("invoice", 1), ("line item", 3)],
+        ids=["invoice", "line item"],
+    )
+    @pytest.mark.parametrize("past", [False, True], ids=["at the limit", "past it"])
+    def test_objects_nested_in_a_json_field_are_judged_as_arrays_are(
+        self, where: str, above: int, past: bool
+    ) -> None:
+        """Objects in objects (``{"a": {"a": ...}}``), not only arrays, are measured.
+
+        The fast path tells a flat object by the collector's tracking in one C call and reads
+        every other one; the entity holding the field is ``above`` levels deep (the invoice,
+        or a line item in its list), so the value may nest ``NESTING_LIMIT - above`` levels.
+        """
+        levels = NESTING_LIMIT - above + past
+        deep = '{"a": ' * levels + "1" + "}" * levels
+        line = json.dumps(LINE)
+        if where == "invoice":
+            body = f', "custom_fields": {deep}, "line_items": [{line}]}}'
+        else:
+            body = f', "line_items": [{line[:-1]}, "custom_fields": {deep}}}]}}'
+        data = json.dumps(INVOICE)[:-1].encode() + body.encode()
+        fast_path = stuut_json.StuutJsonCodec()._fast
+        assert fast_path is not None
+        if past:
+            with pytest.raises(TooDeep):
+                fast_path.decode(Invoice, data)
+            for name, decode in decoders():
+                with pytest.raises(DecodeError, match="nested") as caught:
+                    decode(data)
+                assert len(caught.value.problems) == 1, name
+            return
+        fast, slow = fast_path.decode(Invoice, data), REFERENCE.decode(Invoice, data)
+        assert fast == slow
+        assert typed_json(CODEC.encode(fast)) == typed_json(CODEC.encode(slow)) == typed_json(data)
+
+    def test_the_collector_tracks_every_decoded_object_that_holds_a_container(self) -> None:
+        """What the fast path's flat test rests on, on this interpreter (fast.py probes it at
+        import and reads the values' types instead where it fails): a decoded object stays
+        tracked while it holds an object or an array, through collections too, and one that
+        holds only scalars (an empty one too) is not; an array always is."""
+        assert _TRACKING_TELLS_FLAT
+        nested = msgspec.json.decode(b'{"x": 1, "y": {}, "z": [], "w": {"v": 2}}')
+        flat = msgspec.json.decode('{"x": 1, "y": "α", "z": null, "w": true, "v": 1.5}')
+        gc.collect()
+        assert gc.is_tracked(nested)
+        assert [gc.is_tracked(value) for value in nested.values()] == [False, False, True, False]
+        assert not gc.is_tracked(flat)
+
     def test_a_mapping_that_contains_itself_is_refused(self) -> None:
         document: dict[str, Any] = dict(INVOICE)
         looped: dict[str, Any] = {}
@@ -257,6 +310,46 @@ class TestFiguresNoRealFigureHas:
         """Zero and negative rates load (a business rule, ADR 0007); only the figure is judged."""
         data = with_number(PAYMENT, ("currency_rate",), text)
         assert CODEC.decode(Payment, data) == REFERENCE.decode(Payment, data)
+
+    @pytest.mark.parametrize(
+        ("text", "figure"),
+        [
+            ("1e19", True),
+            ("9.5e19", True),
+            ("1e20", True),
+            ("1.5e-19", True),
+            ("1e-30", True),
+            ("1e-31", False),
+            ("12345678901234567.89", True),
+            ("0.0000000000000000001", True),
+            ("0." + "0" * 29 + "1", True),
+            ("0." + "0" * 30 + "1", False),
+            ("1" * 32 + ".5", False),
+            ("1" * 31 + ".5", True),
+            ("1" * 25 + ".5", True),
+            ("1." + "1" * 49, True),
+            ("1." + "1" * 50, False),
+        ],
+    )
+    def test_the_fast_path_judges_a_figure_as_the_reference_does(
+        self, text: str, figure: bool
+    ) -> None:
+        """The fast path skips the figure check only for a short text of modest magnitude
+        (its raw length and the decimal's adjusted exponent); these stand on either side."""
+        data = with_number(PAYMENT, ("currency_rate",), text)
+        fast_path = stuut_json.StuutJsonCodec()._fast
+        assert fast_path is not None
+        if figure:
+            decoded = fast_path.decode(Payment, data)
+            assert decoded == REFERENCE.decode(Payment, data)
+            assert repr(decoded.currency_rate) == repr(Decimal(text))
+            return
+        with pytest.raises(ValueError, match="no figure"):
+            fast_path.decode(Payment, data)
+        for codec in (CODEC, REFERENCE):
+            with pytest.raises(DecodeError) as caught:
+                codec.decode(Payment, data)
+            assert [p.path for p in caught.value.problems] == ["currency_rate"]
 
     @pytest.mark.parametrize("units", [2**63, -(2**63) - 1, 10**30])
     def test_amounts_beyond_int64_are_refused(self, units: int) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import msgspec
 import pytest
 
 import adapters.samples
@@ -429,6 +430,61 @@ class TestEveryProblemIsListed:
     def test_invalid_utf8_is_a_problem_at_the_root(self) -> None:
         """Bytes that are not UTF-8 inside a string are reported, not raised raw."""
         assert ["$"] == paths_of(Invoice, b'{"memo": "\xff"}')
+
+    @pytest.mark.parametrize(
+        ("key", "text"),
+        [
+            (b"memo", b'"a\xffb"'),
+            (b"currency", b'"EU\xc3"'),
+            (b"due_date", b'"2024-07-01T00:\xff0:00Z"'),
+            (b"custom_fields", b'{"k\xff": 1}'),
+            (b"custom_fields", b'{"k": ["\xed\xa0\x80"]}'),
+            (b"new_api_field", b'"\xff"'),
+            (b"new_api_\xff", b"1"),
+            (b"line_items", b'[{"object": "line_item", "quantity": "\xff"}]'),
+        ],
+        ids=[
+            "text",
+            "currency",
+            "datetime",
+            "json key",
+            "json text",
+            "unknown value",
+            "unknown key",
+            "decimal",
+        ],
+    )
+    def test_bytes_that_are_not_utf8_are_refused_wherever_they_stand(
+        self, key: bytes, text: bytes
+    ) -> None:
+        """Whether msgspec reads them (the plain views, which refuse every key they do not
+        hold), a converter does (a decimal kept as raw text) or the keeping path's own check
+        does (it skips unknown keys unread): the fast path refuses them, and every decoder
+        reports one problem at the root, as for any text that is not UTF-8."""
+        body = json.dumps(inv_2024_0042()).encode()[:-1]
+        data = body + b', "' + key + b'": ' + text + b"}"
+        fast = FastPath(Page)
+        with pytest.raises(Exception):  # noqa: B017, PT011 - any refusal hands it on
+            fast.decode(Invoice, data)
+        with pytest.raises(Exception):  # noqa: B017, PT011
+            fast.decode_many(Invoice, b"[" + data + b"]")
+        assert ["$"] == paths_of(Invoice, data)
+        with pytest.raises(DecodeError) as caught:
+            CODEC.decode_many(Invoice, b'{"data": [' + data + b"]}")
+        assert ["$"] == [p.path for p in caught.value.problems]
+
+    def test_a_learned_key_that_is_not_utf8_is_refused(self) -> None:
+        """A learned key is a field of the view: msgspec reads, and checks, its text."""
+        fast = FastPath(Page)
+        known = dump(inv_2024_0042(new_api_field="ok"))
+        for _ in range(3):
+            fast.decode(Invoice, known)  # learned on its second sight (ADR 0039)
+        data = known.replace(b'"ok"', b'"o\xffk"')
+        with pytest.raises(UnicodeDecodeError):
+            data.decode()
+        with pytest.raises(msgspec.DecodeError):
+            fast.decode(Invoice, data)
+        assert ["$"] == paths_of(Invoice, data)
 
 
 class TestUnknownKeys:

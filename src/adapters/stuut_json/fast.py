@@ -39,6 +39,7 @@ for UTC (ADR 0008).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import math
 import re
@@ -148,13 +149,43 @@ class TooDeep(ValueError):
 #: The first line of every generated converter: an entity at the limit is left to the
 #: reference path (it may hold a list or a JSON value one level further down).
 _DEPTH_LINE: Final = f"    if d >= {NESTING_LIMIT}:\n        raise _TooDeep"
-#: The second: a learned view's unknown keys are judged (``_check_extras``).
-_EXTRAS_LINE: Final = "    if w._stuut_checked:\n        _extras(w, d)"
+#: The second, once some learned view has a key that may hold an object, an array or a
+#: fraction (``FastPath._extras_checked``): such keys are judged (``_check_extras``). The
+#: plain view (``_W_<name>``, the frame nearly every document has) has none, which one type
+#: test tells without reading the class attribute.
+_EXTRAS_LINE: Final = (
+    "    if type({w}) is not _W_{name} and {w}._stuut_checked:\n        _extras({w}, {d})"
+)
 _JSON_SCALARS: Final = (str, int, float, bool)
 #: Decimal text this short, without an exponent, is always a figure (``schema.check_figure``).
 _SHORT_FIGURE: Final = 20
 #: The types of JSON values that hold nothing (a ``JSON`` value of only these is flat).
 _S: Final = frozenset({*_JSON_SCALARS, type(None)})
+
+
+def _tracking_tells_flat() -> bool:
+    """Whether the garbage collector's tracking tells a flat ``JSON`` value (checked once).
+
+    CPython never tracks a scalar, and leaves a dict untracked until a container is stored
+    in it (documented for ``gc.is_tracked``: ``{"a": 1}`` is not tracked, ``{"a": []}`` is;
+    the collector relies on it, since it never looks inside an untracked object). So a value
+    msgspec decoded that is not tracked is a scalar or an object holding only scalars: it
+    nests at most one level, and ``not gc.is_tracked(v)`` proves it in one C call, where
+    reading the types of its values costs a hundred nanoseconds. Probed here on values
+    decoded as the frames decode them (a ``JSON`` field of a Struct, with the float hook);
+    if the probe fails, every value's items are read instead.
+    """
+    probe = msgspec.defstruct("_TrackingProbe", [("v", Any)])
+    decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(probe, float_hook=_canonical_float)
+    flat = (b'{"a":1,"b":"x","c":1.5,"d":true,"e":null}', b"{}", b"1", b'"x"', b"1.5", b"null")
+    nested = (b'{"a":{}}', b'{"a":[]}', b'{"a":1,"b":{"c":1}}', b'{"a":"x","b":[1]}', b"[]", b"[1]")
+
+    def value(text: bytes) -> Any:
+        return decoder.decode(b'{"v":' + text + b"}").v
+
+    return not any(gc.is_tracked(value(t)) for t in flat) and all(
+        gc.is_tracked(value(t)) for t in nested
+    )
 
 
 def _json_within(value: Any, level: int) -> Any:
@@ -244,16 +275,14 @@ def _canonical_float(text: str) -> float:
     return number
 
 
-def _figure(text: str) -> Decimal:
-    """A JSON number with a fraction or an exponent, read exactly as written (a hook)."""
-    value = Decimal(text)
-    if len(text) > _SHORT_FIGURE or "e" in text or "E" in text:
-        check_figure(value)  # only a long text or an exponent can be no figure
-    return value
-
-
-#: Reads a ``Decimal`` field's raw text in C: integers as ``int``, other numbers by ``_figure``.
-_DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=_figure)
+#: Reads a ``Decimal`` field's raw text in C: integers as ``int``, other numbers exactly as
+#: written by ``Decimal(text)`` (the C hook, no Python call; ``_decimal`` judges the result).
+_DECIMAL_NUMBER: Final = msgspec.json.Decoder(float_hook=Decimal)
+#: A decimal read from at most ``_SHORT_FIGURE`` characters whose adjusted exponent is within
+#: this bound is a figure (at most 20 digits, within 10^±19); any other is checked.
+_SHORT_ADJUSTED: Final = _SHORT_FIGURE - 1
+#: Whether ``gc.is_tracked`` tells flat ``JSON`` values (``_tracking_tells_flat``).
+_TRACKING_TELLS_FLAT: Final = _tracking_tells_flat()
 #: Integers this large or larger have more digits than ``_SHORT_FIGURE`` allows unchecked.
 _LONG_INTEGER: Final = 10**_SHORT_FIGURE
 #: What a learned key may hold to be decoded as a scalar (a parsed document's leaf types).
@@ -261,12 +290,19 @@ _SCALAR_TYPES: Final = frozenset({str, int, bool, type(None)})
 
 
 def _decimal(raw: msgspec.Raw | None) -> Decimal | None:
-    """A ``Decimal`` field from its raw JSON text: a number exactly as written, or null."""
+    """A ``Decimal`` field from its raw JSON text: a number exactly as written, or null.
+
+    A number with a fraction or an exponent is a figure (``schema.check_figure``) when its
+    text is short and its magnitude modest, which the length of the raw text and the
+    decimal's adjusted exponent tell without the text; any other is checked.
+    """
     if raw is None:
         return None
     value = _DECIMAL_NUMBER.decode(raw)
     kind = type(value)
     if kind is Decimal:
+        if len(raw) > _SHORT_FIGURE or not -_SHORT_ADJUSTED <= value.adjusted() <= _SHORT_ADJUSTED:
+            check_figure(value)
         return value  # type: ignore[no-any-return]
     if kind is int:
         if not value:
@@ -291,8 +327,12 @@ def _decimal_required(raw: msgspec.Raw) -> Decimal:
 def _check_utf8(data: bytes | str) -> None:
     """Refuse bytes that are not UTF-8 (RFC 8259), as the reference parser does.
 
-    msgspec skips unknown keys without reading them, so invalid bytes there would pass.
-    ``isascii`` is a fast scan; only non-ASCII input pays for a full check.
+    Views that skip unknown keys (the keeping path, ``frames``) call it first: msgspec skips
+    such keys without reading them, so invalid bytes there would pass. The plain and learned
+    views need no such scan: they refuse every key they do not hold, and msgspec checks the
+    UTF-8 of every string it decodes or matches (values, keys, enumerations, datetimes); a
+    ``Decimal`` or ``float`` field kept as raw text is refused by its converter unless it is
+    a number. ``isascii`` is a fast scan; only non-ASCII input pays for a full check.
     """
     if type(data) is bytes and not data.isascii():
         data.decode()
@@ -303,6 +343,8 @@ def _is_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+#: How many levels of nested frame objects one converter builds inline (``_frame_lines``).
+_INLINE_LEVELS: Final = 3
 #: How many shapes of frames without nested values :meth:`FastPath.frames` remembers.
 _EMPTY_KEYS: Final = 64
 
@@ -331,6 +373,9 @@ class FastPath:
         sys.modules[self._module.__name__] = self._module
         self._aliases: dict[int, str] = {}
         self._slot_money = _slot_money()
+        #: Whether converters judge learned keys: only once a learned view has one that may
+        #: hold more than a scalar (until then no frame has any, and no object pays the test).
+        self._extras_checked = False
         self._code_namespace: dict[str, Any] = {
             "_Money": Money,
             "_decimal": _decimal,
@@ -346,6 +391,7 @@ class FastPath:
             "_TooDeep": TooDeep,
             "_json_within": _json_within,
             "_S": _S,
+            "_tracked": gc.is_tracked,
             "_too_deep": _too_deep,
             "_extras": _check_extras,
         }
@@ -355,9 +401,11 @@ class FastPath:
     # -- public, per entity class ----------------------------------------------------------
 
     def decode(self, cls: type, data: bytes | str) -> Any:
-        """``data`` decoded as one ``cls``; raises on anything the reference path would refuse."""
-        if type(data) is bytes and not data.isascii():
-            data.decode()  # not UTF-8: refused (see _check_utf8)
+        """``data`` decoded as one ``cls``; raises on anything the reference path would refuse.
+
+        Bytes that are not UTF-8 are refused by msgspec, or by the keeping path's check
+        (see ``_check_utf8``).
+        """
         decoder = self._one.get(cls) or self._decoder("one", cls)
         try:
             wire = decoder.decode(data)
@@ -368,7 +416,6 @@ class FastPath:
 
     def decode_many(self, cls: type, data: bytes | str) -> list[Any]:
         """A bare JSON array of ``cls`` or a v1 list envelope, as a list."""
-        _check_utf8(data)
         decoder = self._decoders.get(("many", cls)) or self._decoder("many", cls)
         try:
             wire = decoder.decode(data)
@@ -462,7 +509,6 @@ class FastPath:
 
     def decode_page(self, cls: type, data: bytes | str) -> Any:
         """A v1 list envelope of ``cls`` as a ``Page``."""
-        _check_utf8(data)
         decoder = self._decoders.get(("page", cls)) or self._decoder("page", cls)
         try:
             wire = decoder.decode(data)
@@ -493,6 +539,7 @@ class FastPath:
         documents the reference path keeps, so both paths write the same JSON. Any other
         refusal raises again, and the reference path explains it.
         """
+        _check_utf8(data)  # these views skip unknown keys unread
         decoder = self._keeping.get((kind, cls)) or self._keeping_decoder(kind, cls)
         wire = decoder.decode(data)
         document = document_from_json(data)
@@ -559,10 +606,28 @@ class FastPath:
                 decoder = msgspec.json.Decoder(tp, float_hook=_canonical_float)
             except (TypeError, ValueError):  # a key msgspec cannot name: not learned
                 return
+            wide = any(any(keys.values()) for keys in merged.values())
+            if wide and not self._extras_checked:
+                self._judge_learned_keys()  # before any frame of these views is converted
             self._learned[(kind, cls)] = (count + 1, merged)
             self._decoders[(kind, cls)] = decoder
             if kind == "one":
                 self._one[cls] = decoder
+
+    def _judge_learned_keys(self) -> None:
+        """Rebuild every converter with the check of learned keys (``_EXTRAS_LINE``).
+
+        Called, under the lock, before the first decoder whose views have a key that may
+        hold more than a scalar is installed: a converter then runs on a frame of such a view
+        only once it judges the key. The new functions replace the old under the same names,
+        so converters that call each other call the new ones.
+        """
+        self._extras_checked = True
+        for cls, mode in list(self._mode.items()):
+            if mode == "frame":
+                self._converters[cls] = self._build_frame(cls)
+            elif mode == "twin":
+                self._converters[cls] = self._build_converter(cls)
 
     def _unknown_keys(
         self, cls: type, document: dict[str, Any], found: dict[type, dict[str, bool]]
@@ -787,7 +852,11 @@ class FastPath:
         setattr(self._module, name, view)
         return view
 
-    def _currency_line(self, cls: type, source: str) -> str:
+    def _currency_line(
+        self, cls: type, source: str, *, code: str = "code", ctx: str = "ctx"
+    ) -> str:
+        """Lines setting ``code``, the currency of the amounts of a ``cls`` read from the
+        frame ``source``; ``ctx`` is the code of the object holding it."""
         parts = PARTS_CURRENCY.get(cls)
         if parts is not None and owns_currency(cls):
             # the parts another field names the currency of (ADR 0072), else the object's
@@ -797,13 +866,16 @@ class FastPath:
                 "    if pcode is _U or pcode is None:\n        pcode = code"
             )
         if owns_currency(cls):
-            return f"    code = {source}.{CURRENCY_FIELD}\n    if code is _U:\n        code = None"
+            return (
+                f"    {code} = {source}.{CURRENCY_FIELD}\n"
+                f"    if {code} is _U:\n        {code} = None"
+            )
         if cls in INVOICE_CURRENCY_CLASSES:
             return (
                 f"    inv = {source}.invoice\n"
-                "    code = ctx if inv is None or inv is _U else inv.currency"
+                f"    {code} = {ctx} if inv is None or inv is _U else inv.currency"
             )
-        return "    code = ctx"
+        return f"    {code} = {ctx}"
 
     def _default_name(self, cls: type, field: attrs.Attribute[Any]) -> str:
         """Code for ``field``'s default (an absent key): a literal, else a namespace name."""
@@ -812,6 +884,15 @@ class FastPath:
         name = f"_D_{self._wire_name(cls)}_{field.name}"
         self._code_namespace[name] = field.default
         return name
+
+    def _head(self, cls: type, function: str) -> str:
+        """The first lines of a converter: its signature, the depth and the extras checks."""
+        name = self._wire_name(cls)
+        self._code_namespace[f"_W_{name}"] = self._wire[cls]
+        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE]
+        if self._extras_checked:
+            lines.append(_EXTRAS_LINE.format(name=name, w="w", d="d"))
+        return "\n".join(lines)
 
     def _compile(
         self, cls: type, function: str, lines: list[str]
@@ -832,58 +913,107 @@ class FastPath:
         get the currency ``code`` of their owner (ADR 0009): the enclosing object's, passed
         in, unless the class has a ``currency`` field or is an allocation embedding its
         invoice. Amounts are built through Money's two slots if a start-up probe shows that
-        equals ``Money(units, code)``.
+        equals ``Money(units, code)``. A nested frame object that is not an item of a list
+        is built inline, by the same lines (``_frame_lines``), saving a call per object.
+        """
+        function = f"_to_entity_{self._wire_name(cls)}"
+        lines = [f"def {function}(w, ctx, d, _U=_U):"]
+        lines += self._frame_lines(cls, "", (cls,))
+        lines.append("    return o")
+        return self._compile(cls, function, lines)
+
+    def _frame_lines(
+        self, cls: type, p: str, inlined: tuple[type, ...], ctx: str = "ctx"
+    ) -> list[str]:
+        """The lines building a ``cls`` from the frame ``w{p}`` into ``o{p}``, at nesting
+        level ``d{p}``, the currency code of the object holding it in ``ctx``.
+
+        Nested frame objects (not list items) are built inline, named with a longer ``p``,
+        at most ``_INLINE_LEVELS`` levels down and never a class already being built here
+        (a recursive schema keeps its calls). Every object still checks its depth and its
+        learned keys first, exactly as its own converter does.
         """
         namespace = self._code_namespace
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
-        namespace[f"_B_{name}"] = _builder(cls)
-        function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
-        lines.append(self._currency_line(cls, "w"))
+        if f"_B_{name}" not in namespace:
+            namespace[f"_B_{name}"] = _builder(cls)
+        namespace[f"_W_{name}"] = self._wire[cls]
+        w, o, d = f"w{p}", f"o{p}", f"d{p}"
+        lines = [f"    if {d} >= {NESTING_LIMIT}:\n        raise _TooDeep"]
+        if self._extras_checked:
+            lines.append(_EXTRAS_LINE.format(name=name, w=w, d=d))
+        if owns_currency(cls) or cls in INVOICE_CURRENCY_CLASSES:
+            code = f"code{p}"
+            lines.append(self._currency_line(cls, w, code=code, ctx=ctx))
+        else:
+            code = ctx  # the holder's code, as it is
         hints = field_hints(cls)
         if any(strip_optional(tp)[0] is Money for tp in hints.values()):
-            lines.append("    cur = _CURRENCIES.get(code)")
-        lines.append(f"    o = _new(_B_{name})")
-        for field in wire_fields(cls):
+            lines.append(f"    cur{p} = _CURRENCIES.get({code})")
+        # calling the builder (its ``__init__`` is object's) is object.__new__, only faster
+        fresh = f"_B_{name}()" if _plain_new(cls) else f"_new(_B_{name})"
+        lines.append(f"    {o} = {fresh}")
+        for index, field in enumerate(wire_fields(cls)):
             tp = hints[field.name]
             base, optional = strip_optional(tp)
             absent = field.default is not attrs.NOTHING
-            if base is not Money:
-                expression = self._field_expression(field.name, tp, "v" if absent else None)
-                if not absent:
-                    lines.append(f"    o.{field.name} = {expression}")
-                    continue
-                lines.append(f"    v = w.{field.name}")
-                default = self._default_name(cls, field)
-                lines.append(f"    o.{field.name} = {default} if v is _U else {expression}")
-                continue
-            build = (
-                [
-                    "m = _new(_MoneyBuilder)",
-                    "m.minor_units = v",
-                    "m.currency = cur",
-                    "m.__class__ = _Money",
-                ]
-                if self._slot_money
-                else ["m = _Money(v, code)"]
-            )
-            body = ["if cur is None:", "    raise _NoCurrency", *build]
-            lines.append(f"    v = w.{field.name}")
-            if optional:
-                lines.append("    if v is None or v is _U:")
-                lines.append(f"        o.{field.name} = None")
-                lines.append("    else:")
+            if self._inlines(base, inlined):
+                inner = f"{p}_{index}"
+                lines += self._guard_lines(cls, field, p, absent=absent, optional=optional)
+                body = [f"    w{inner} = v", f"    d{inner} = {d} + 1"]
+                body += self._frame_lines(base, inner, (*inlined, base), ctx=code)
+                body.append(f"    {o}.{field.name} = o{inner}")
+                lines.extend(_indented(body))
+            elif base is Money:
+                lines += self._guard_lines(cls, field, p, absent=False, optional=optional)
+                lines += self._money_lines(field, p, code)
+            elif not absent:
+                expression = self._field_expression(field.name, tp, code=code, w=w, d=d)
+                lines.append(f"    {o}.{field.name} = {expression}")
             else:
-                lines.append("    if True:")
-            lines.extend(f"        {b}" for b in body)
-            lines.append(f"        o.{field.name} = m")
+                expression = self._field_expression(field.name, tp, "v", code=code, w=w, d=d)
+                default = self._default_name(cls, field)
+                lines.append(f"    v = {w}.{field.name}")
+                lines.append(f"    {o}.{field.name} = {default} if v is _U else {expression}")
         if is_sourced(cls):
-            lines.append("    o._source = w")
-            lines.append("    o._wire = w")
-        lines.append(f"    o.__class__ = _E_{name}  # the builder's own setattr: a plain store")
-        lines.append("    return o")
-        return self._compile(cls, function, lines)
+            lines.append(f"    {o}._source = {w}")
+            lines.append(f"    {o}._wire = {w}")
+        lines.append(f"    {o}.__class__ = _E_{name}  # the builder's own setattr: a plain store")
+        return lines
+
+    def _guard_lines(
+        self, cls: type, field: attrs.Attribute[Any], p: str, *, absent: bool, optional: bool
+    ) -> list[str]:
+        """Read ``field`` of ``w{p}`` into ``v``; store its default (absent) or ``None``
+        (null) into ``o{p}`` and open the block (indented next) for any other value."""
+        read = f"    v = w{p}.{field.name}"
+        if not (absent or optional):
+            return [read, "    if True:"]
+        default = self._default_name(cls, field) if absent else "None"
+        kept = f"None if v is None else {default}" if optional and default != "None" else default
+        store = f"        o{p}.{field.name} = {kept}"
+        return [read, "    if v is _U or v is None:", store, "    else:"]
+
+    def _money_lines(self, field: attrs.Attribute[Any], p: str, code: str) -> list[str]:
+        """The block storing ``v`` (minor units) as Money in ``cur{p}`` into ``o{p}``."""
+        body = [f"    if cur{p} is None:", "        raise _NoCurrency"]
+        if self._slot_money:
+            body += ["    m = _MoneyBuilder()", "    m.minor_units = v"]
+            body += [f"    m.currency = cur{p}", "    m.__class__ = _Money"]
+        else:
+            body.append(f"    m = _Money(v, {code})")
+        body.append(f"    o{p}.{field.name} = m")
+        return _indented(body)
+
+    def _inlines(self, base: Any, inlined: tuple[type, ...]) -> bool:
+        """Whether a field of type ``base`` (not a list) is built inline (``_frame_lines``)."""
+        return (
+            attrs.has(base)
+            and self._mode.get(base) == "frame"
+            and base not in inlined
+            and len(inlined) <= _INLINE_LEVELS
+        )
 
     def _build_converter(self, cls: type) -> Callable[[Any, Any, int], Any]:
         """Generate ``convert(twin, code) -> entity`` for a class built by calling it.
@@ -895,7 +1025,7 @@ class FastPath:
         name = self._wire_name(cls)
         namespace[f"_E_{name}"] = cls
         function = f"_to_entity_{name}"
-        lines = [f"def {function}(w, ctx, d, _U=_U):", _DEPTH_LINE, _EXTRAS_LINE]
+        lines = [self._head(cls, function)]
         lines.append(self._currency_line(cls, "w"))
         lines.append(f"    o = _E_{name}(")
         parts = PARTS_CURRENCY.get(cls, ("", frozenset()))[1]
@@ -923,7 +1053,14 @@ class FastPath:
         return attrs.has(item) and self._mode.get(item, "direct") != "direct"
 
     def _field_expression(
-        self, name: str, tp: Any, value: str | None = None, *, code: str = "code"
+        self,
+        name: str,
+        tp: Any,
+        value: str | None = None,
+        *,
+        code: str = "code",
+        w: str = "w",
+        d: str = "d",
     ) -> str:
         """The expression converting the frame's ``value`` (default ``w.<name>``) of type ``tp``.
 
@@ -932,18 +1069,21 @@ class FastPath:
         ``d + 2``.
         """
         base, optional = strip_optional(tp)
-        value = f"w.{name}" if value is None else value
+        value = f"{w}.{name}" if value is None else value
         if tp is Any:
-            # scalars and empty containers hold nothing; others are judged (most are flat)
-            held = (
-                f"(k := {value}.__class__) in _S or not {value}"
-                f" or (k is dict and _S.issuperset(map(type, {value}.values())))"
-            )
-            return f"({value} if {held} else _json_within({value}, d))"
+            # scalars, flat objects and empty containers hold nothing; others are judged
+            if _TRACKING_TELLS_FLAT:  # one C call for scalars and flat objects
+                held = f"not _tracked({value}) or not {value}"
+            else:
+                held = (
+                    f"(k := {value}.__class__) in _S or not {value}"
+                    f" or (k is dict and _S.issuperset(map(type, {value}.values())))"
+                )
+            return f"({value} if {held} else _json_within({value}, {d}))"
         static = 0 if self._converted(base) else _static_depth(base)
         if static > 1:
             # built by msgspec (no entity inside): it may nest ``static`` levels below ``d``
-            return f"(_too_deep({value}) if d + {static} > _LIMIT else {value})"
+            return f"(_too_deep({value}) if {d} + {static} > _LIMIT else {value})"
         if base is Money:
             if optional:
                 return f"None if {value} is None else _Money({value}, {code})"
@@ -957,18 +1097,26 @@ class FastPath:
             if attrs.has(item) and self._mode.get(item, "direct") != "direct":
                 # no comprehension for the short lists most documents hold (it costs a call)
                 convert = f"_to_entity_{self._wire_name(item)}"
+                one = [f"{convert}({value}[{i}], {code}, {d} + 2)" for i in range(3)]
                 return (
                     f"(() if (n := len({value})) == 0"
-                    f" else ({convert}({value}[0], code, d + 2),) if n == 1"
-                    f" else tuple([{convert}(x, code, d + 2) for x in {value}]))"
+                    f" else ({one[0]},) if n == 1"
+                    f" else ({one[0]}, {one[1]}) if n == 2"
+                    f" else ({', '.join(one)}) if n == 3"
+                    f" else tuple([{convert}(x, {code}, {d} + 2) for x in {value}]))"
                 )
             return value
         if attrs.has(base) and self._mode.get(base, "direct") != "direct":
             converter = f"_to_entity_{self._wire_name(base)}"
             if optional:
-                return f"None if {value} is None else {converter}({value}, code, d + 1)"
-            return f"{converter}({value}, code, d + 1)"
+                return f"None if {value} is None else {converter}({value}, {code}, {d} + 1)"
+            return f"{converter}({value}, {code}, {d} + 1)"
         return value
+
+
+def _indented(lines: list[str]) -> list[str]:
+    """Generated lines one block deeper (a line may hold several, joined by newlines)."""
+    return ["\n".join("    " + part for part in line.split("\n")) for line in lines]
 
 
 _FRAME_TEXT: Final = msgspec.json.Encoder(decimal_format="number")
@@ -1012,13 +1160,24 @@ def _validators_proven(cls: type) -> bool:
     return True
 
 
+_OBJECT_NEW: Final[object] = object.__new__
+
+
+def _plain_new(cls: type) -> bool:
+    """Whether ``cls`` has no ``__new__`` of its own (calling its builder is then
+    ``object.__new__(builder)``)."""
+    return getattr(cls, "__new__", None) is _OBJECT_NEW
+
+
 def _builder(cls: type) -> type:
     """A subclass of ``cls`` with the same slots whose attributes can be set (private).
 
     Both ``__setattr__`` and ``__delattr__`` are ``object``'s, so the type's attribute
     setter is the generic C one and the interpreter stores each attribute straight into its
-    slot. An instance is only ever a half-built entity inside a generated builder, which
-    re-classes it to ``cls`` before anyone else sees it.
+    slot; ``__init__`` is ``object``'s, so ``builder()`` (for a class without its own
+    ``__new__``) is an empty instance, a call cheaper than ``object.__new__(builder)``. An
+    instance is only ever a half-built entity inside a generated builder, which re-classes
+    it to ``cls`` before anyone else sees it.
     """
     return type(
         f"{cls.__name__}_builder",
@@ -1027,6 +1186,8 @@ def _builder(cls: type) -> type:
             "__slots__": (),
             "__setattr__": object.__setattr__,
             "__delattr__": object.__delattr__,
+            # calling the builder allocates an empty instance, like object.__new__(builder)
+            "__init__": object.__init__,
             "__module__": __name__,
             "__doc__": f"{cls.__name__} while the codec fills its slots (private)",
         },
@@ -1048,9 +1209,9 @@ def _slot_money() -> bool:
     stores, re-classed to Money.
     """
     slots = getattr(Money, "__slots__", ())
-    if set(slots) != {"minor_units", "currency"}:
+    if set(slots) != {"minor_units", "currency"} or not _plain_new(Money):
         return False
-    probe: Any = object.__new__(_MONEY_BUILDER)
+    probe: Any = _MONEY_BUILDER()
     probe.minor_units = 1050
     probe.currency = currency("EUR")
     probe.__class__ = Money
