@@ -499,3 +499,36 @@ class TestFrames:
         with pytest.raises(ColumnarMismatch) as caught:
             evaluate_frame(frame, at=SAMPLE_AS_OF, partners=[], workflow=sample["workflow"])
         assert "total_amount_minor" == caught.value.column
+
+    def test_a_float_column_that_may_have_rounded_is_refused_naming_its_row(
+        self, sample: dict[str, Any]
+    ) -> None:
+        """Outsider 55 B1: pandas keeps an int64 column with a null as float64, which rounds
+        2**53 + 1 to 2**53; evaluate_frame cast it back silently. A float column is taken only
+        while every value is a whole number below 2**53 (held exactly)."""
+        frame = sample["table"].to_pandas().head(3)
+        kwargs = {
+            "at": SAMPLE_AS_OF,
+            "partners": sample["partners"],
+            "workflow": sample["workflow"],
+        }
+        exact = frame.copy()
+        exact["total_amount_minor"] = exact["total_amount_minor"].astype("float64")
+        assert len(evaluate_frame(exact, **kwargs)) == 3
+        rounded = exact.copy()
+        rounded.loc[rounded.index[1], "total_amount_minor"] = float(2**53 + 1)
+        with pytest.raises(ColumnarMismatch) as caught:
+            evaluate_frame(rounded, **kwargs)
+        assert (caught.value.column, caught.value.row) == ("total_amount_minor", 1)
+
+    def test_an_amount_beyond_int64_in_an_object_column_is_refused_naming_its_row(
+        self, sample: dict[str, Any]
+    ) -> None:
+        """Outsider 55 B2: a bare OverflowError escaped."""
+        import pandas as pd
+
+        frame = sample["table"].to_pandas().head(3)
+        frame["total_amount_minor"] = pd.Series([1, 2**64, 1], dtype=object)
+        with pytest.raises(ColumnarMismatch) as caught:
+            evaluate_frame(frame, at=SAMPLE_AS_OF, partners=[], workflow=sample["workflow"])
+        assert (caught.value.column, caught.value.row) == ("total_amount_minor", 1)

@@ -6,6 +6,7 @@ refused batch, and a rival's insert that the look-up missed is still AlreadyExis
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -17,6 +18,7 @@ from adapters.sql import SqlStore
 from adapters.sql import store as sql_store
 from cash_builders import transaction
 from stuut_domain.errors import AlreadyExists, InvalidAllocation
+from stuut_domain.invoice import Invoice
 from stuut_domain.money import Money
 from stuut_domain.payment import PaymentAllocation
 
@@ -202,3 +204,43 @@ def test_an_id_the_look_up_missed_is_still_already_exists(
     memo = store.invoices.get("inv_0001").memo
     store.close()
     assert ("inv_0001", ["inv_0001"], "first") == (caught.value.entity_id, ids, memo)
+
+
+def test_a_chunk_with_more_allocations_than_sqlite_binds_is_stored_like_adds(
+    tmp_path: Path,
+) -> None:
+    """Outsider 55 A1: the ledger look-up put every allocation id of a 500-invoice chunk in
+    one IN list, past SQLite's bound-variable limit (999 in older builds), and add_many
+    refused a batch that adds one by one accept. The look-up now goes in slices."""
+    import sqlite3
+
+    from adapters.json_store import JsonStore
+    from adapters.samples import sample_portfolio_path
+
+    paid = next(
+        i
+        for i in JsonStore(sample_portfolio_path()).invoices.find()
+        if i.payments and i.payments[0].id
+    )
+    first = paid.payments[0]
+
+    def listed(k: int) -> Invoice:
+        return attrs.evolve(
+            paid,
+            id=f"inv_m{k}",
+            payments=tuple(attrs.evolve(first, id=f"pal_m{k}_{j}") for j in range(3)),
+        )
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    SqlStore(url, create=True)
+    store = SqlStore(url)
+    sa.event.listen(
+        store.engine,
+        "connect",
+        lambda conn, _record: conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999),
+    )
+    store.engine.dispose()
+    batch = [listed(k) for k in range(500)]  # 1,500 allocation ids in one chunk
+    versions = store.invoices.add_many(batch)
+    assert len(versions) == 500
+    assert sorted(store.invoices.ids()) == sorted(i.id for i in batch)

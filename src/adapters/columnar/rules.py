@@ -19,6 +19,7 @@ those facts cannot fire here (ADR 0074 lists them).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -286,6 +287,43 @@ def evaluate_batch(
     return pa.RecordBatch.from_arrays(arrays, schema=EVALUATION)
 
 
+#: Floats hold every integer below this magnitude exactly; at or above it, a float column
+#: (pandas' int64 column with a null) may already have rounded the minor units.
+_EXACT_FLOAT_INTEGERS = 2**53
+
+
+def _check_exact_integers(field: pa.Field, series: Any) -> None:
+    """Refuse an integer column whose values are not exact integers within the field's type:
+    a float that is not whole, or at or beyond 2**53 in magnitude (pandas stores an int64
+    column with a null as float64, which rounds 2**53 + 1 to 2**53; read with
+    ``dtype_backend="pyarrow"`` to keep them exact), or a Python int beyond int64 in an
+    object column. Names the first such row; never a rounded or wrapped number."""
+    kind = getattr(series.dtype, "kind", "O")
+    if kind not in "fO":
+        return
+    bits = field.type.bit_width
+    lowest, highest = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    for row, value in enumerate(series.tolist()):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        if isinstance(value, float):
+            if not value.is_integer() or abs(value) >= _EXACT_FLOAT_INTEGERS:
+                raise ColumnarMismatch(
+                    "invoices",
+                    field.name,
+                    f"{field.type}: exact integers (a float column holds them exactly only "
+                    "below 2**53; read with dtype_backend='pyarrow')",
+                    value,
+                    row,
+                )
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not lowest <= value <= highest
+        ):
+            raise ColumnarMismatch("invoices", field.name, f"{field.type}", value, row)
+
+
 def evaluate_frame(
     frame: pd.DataFrame,
     *,
@@ -320,9 +358,16 @@ def evaluate_frame(
         raise ColumnarMismatch("invoices", field.name, f"a column of {field.type}", None)
     arrays = []
     for field in INVOICES:
+        if pa.types.is_integer(field.type):
+            _check_exact_integers(field, frame[field.name])
         try:
             column = pa.array(frame[field.name], type=field.type, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as error:
+        except (
+            pa.ArrowInvalid,
+            pa.ArrowTypeError,
+            pa.ArrowNotImplementedError,
+            OverflowError,
+        ) as error:
             found = str(frame[field.name].dtype)
             raise ColumnarMismatch(
                 "invoices", field.name, f"{field.type} ({error})", found

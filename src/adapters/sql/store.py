@@ -87,6 +87,9 @@ __all__ = [
     "parse_url",
 ]
 
+#: Allocation ids per ledger look-up in ``add_many`` (below SQLite's smallest variable limit).
+_LEDGER_SLICE = 900
+
 E = TypeVar("E", bound=Identified)
 Q = TypeVar("Q", bound=Query[Any])
 
@@ -533,8 +536,15 @@ class SqlRepository(Generic[E, Q]):
         if len(set(ids)) != len(ids):
             return True
         ledger = self._store.ledger
-        held = sa.select(ledger.c.id).where(ledger.c.id.in_(ids)).limit(1)
-        return conn.execute(held).first() is not None
+        # Looked up in slices: one IN list per slice keeps every statement under SQLite's
+        # bound-variable limit (999 in older builds, 32,766 by default), however many
+        # allocations a chunk of invoices carries.
+        for start in range(0, len(ids), _LEDGER_SLICE):
+            part = ids[start : start + _LEDGER_SLICE]
+            held = sa.select(ledger.c.id).where(ledger.c.id.in_(part)).limit(1)
+            if conn.execute(held).first() is not None:
+                return True
+        return False
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
         """Replace the entity if it is still at ``expected_version`` (one conditional UPDATE).
