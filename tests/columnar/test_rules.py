@@ -532,3 +532,35 @@ class TestFrames:
         with pytest.raises(ColumnarMismatch) as caught:
             evaluate_frame(frame, at=SAMPLE_AS_OF, partners=[], workflow=sample["workflow"])
         assert (caught.value.column, caught.value.row) == ("total_amount_minor", 1)
+
+
+class TestEnginesOutput:
+    """Outsider 55 R2: a Polars round trip (large strings) and DuckDB's default session zone
+    (``Etc/UTC``) were refused; their values are the same, so they are taken."""
+
+    def test_large_strings_and_another_name_of_utc_are_taken(self, sample: dict[str, Any]) -> None:
+        kwargs = {
+            "at": SAMPLE_AS_OF,
+            "partners": sample["partners"],
+            "workflow": sample["workflow"],
+        }
+        [batch] = sample["table"].to_batches()
+        want = evaluate_batch(batch, **kwargs).to_pylist()
+        columns = []
+        for field in INVOICES:
+            column = batch.column(field.name)
+            if pa.types.is_string(field.type):
+                column = column.cast(pa.large_string())
+            elif pa.types.is_timestamp(field.type):
+                column = column.cast(pa.timestamp("us", tz="Etc/UTC"))
+            columns.append(column)
+        engine = pa.RecordBatch.from_arrays(columns, names=INVOICES.names)  # no metadata
+        assert evaluate_batch(engine, **kwargs).to_pylist() == want
+        other_zone = engine.set_column(
+            INVOICES.get_field_index("issued_at"),
+            "issued_at",
+            batch.column("issued_at").cast(pa.timestamp("us", tz="Europe/Berlin")),
+        )
+        with pytest.raises(ColumnarMismatch) as caught:
+            evaluate_batch(other_zone, **kwargs)
+        assert caught.value.column == "issued_at"

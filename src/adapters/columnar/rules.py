@@ -110,14 +110,36 @@ def _is_text(type_: pa.DataType) -> bool:
     return bool(pa.types.is_string(type_) or pa.types.is_large_string(type_))
 
 
+#: Names engines give the UTC zone of a timestamp column (DuckDB's default is Etc/UTC).
+_UTC_NAMES: Final = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Z", "+00:00"})
+
+
+def _same_values(wanted: pa.DataType, column: pa.Array) -> pa.Array | None:
+    """``column`` in the ``wanted`` type when the cast cannot change a value, else ``None``:
+    text (plain, large — Polars' — or dictionary with any index type) where the schema has a
+    string or a dictionary string, and a timestamp of the same unit in another name of UTC."""
+    if pa.types.is_dictionary(wanted) and _is_text(column.type):
+        return column.cast(pa.string()).dictionary_encode()
+    if pa.types.is_string(wanted) and _is_text(column.type):
+        return column.cast(pa.string())
+    if (
+        pa.types.is_timestamp(wanted)
+        and pa.types.is_timestamp(column.type)
+        and column.type.unit == wanted.unit
+        and column.type.tz in _UTC_NAMES
+    ):
+        return column.cast(wanted)
+    return None
+
+
 def _conformed(batch: pa.RecordBatch) -> pa.RecordBatch:
     """``batch`` as :data:`INVOICES` exactly, or refused naming the first difference.
 
     A batch that names its table must be the invoices at this schema version. Engines drop
     schema metadata (Spark, Ray) or decode dictionaries to plain strings (Spark), so a batch
-    without the metadata is checked column by column, by name and type, and a plain string
-    column (or strings encoded with another index type) is taken where the schema has a
-    dictionary string. Anything else (another table,
+    without the metadata is checked column by column, by name and type, and a column whose
+    values a cast cannot change is taken (:func:`_same_values`: plain, large or otherwise
+    encoded strings; a timestamp in another name of UTC). Anything else (another table,
     a missing or extra column, another type) is :class:`~adapters.errors.ColumnarMismatch`.
     """
     if not isinstance(batch, pa.RecordBatch):
@@ -133,9 +155,10 @@ def _conformed(batch: pa.RecordBatch) -> pa.RecordBatch:
             raise ColumnarMismatch("invoices", field.name, f"a column of {field.type}", None)
         column = batch.column(field.name)
         if column.type != field.type:
-            if not (pa.types.is_dictionary(field.type) and _is_text(column.type)):
+            same = _same_values(field.type, column)
+            if same is None:
                 raise ColumnarMismatch("invoices", field.name, str(field.type), str(column.type))
-            column = column.cast(pa.string()).dictionary_encode()
+            column = same
         arrays.append(column)
     for name in batch.schema.names:
         if name not in INVOICES.names:
