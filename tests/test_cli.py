@@ -1508,6 +1508,25 @@ class TestCheckOwedAgainstTheInvoicesGiven:
             found,
         )
 
+    def test_two_disputes_that_pass_alone_but_not_together_are_reported(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    ) -> None:
+        """Outsider 53 finding 13: two open 60.00 disputes on an invoice owing 100.00."""
+        from owed_builders import days, invoice, usd
+        from stuut_domain.owed import Dispute, DisputeLine
+
+        line = DisputeLine(invoice_id="inv_1", amount=usd(6_000), reason="other")
+        first = Dispute(id="dsp_1", partner_id="ptn_acme", lines=(line,), opened_at=days(3))
+        second = Dispute(id="dsp_2", partner_id="ptn_acme", lines=(line,), opened_at=days(3))
+        disputes = self._write(tmp_path, "disputes.json", first, second)
+        invoices = self._write(tmp_path, "invoices.json", invoice())
+        code, document = run_json(capsys, "check", invoices, disputes)
+        found = [(f["path"], f["code"]) for f in document["findings"]]
+        assert (EXIT_FINDINGS, [("[1].lines[0].amount", "disputes_exceed_invoice")]) == (
+            code,
+            found,
+        )
+
     def test_a_promise_over_another_partners_invoice_is_reported_beside_it(
         self, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
     ) -> None:

@@ -251,3 +251,28 @@ class TestFinding10CheckAloneReadsTheInstants:
         ).note
         assert self._codes(applied) == []
         assert self._codes(attrs.evolve(applied, applied_at=days(1))) == ["note_before_effective"]
+
+
+class TestFinding13DisputesTogether:
+    def test_open_disputes_never_hold_more_than_an_invoice_owes(self) -> None:
+        from stuut_domain.owed import (
+            Dispute,
+            DisputeLine,
+            DisputeResolution,
+            check_disputes,
+            resolve_dispute,
+        )
+
+        line = DisputeLine(invoice_id="inv_1", amount=usd(6_000), reason="other")
+        first = Dispute(id="dsp_1", partner_id="ptn_acme", lines=(line,), opened_at=days(3))
+        second = attrs.evolve(first, id="dsp_2")
+        owed = [invoice(10_000)]
+        assert check_disputes([first], owed) == (first,)
+        with refused("disputes_exceed_invoice") as caught:
+            check_disputes([first, second], owed)
+        assert (caught.value.values["dispute_id"], caught.value.values["disputed"]) == (
+            "dsp_2",
+            usd(12_000),
+        )
+        rejected, _ = resolve_dispute(first, resolution=DisputeResolution.REJECTED, at=days(4))
+        assert check_disputes([rejected, second], owed) == (rejected, second)

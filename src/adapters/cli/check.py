@@ -28,7 +28,7 @@ from adapters.cli._kinds import KIND_TABLE, KINDS, Kind, detect, mismatch
 from adapters.cli._output import EXIT_CLEAN, EXIT_FINDINGS, Outcome, Progress, UnusableInput
 from stuut_domain.errors import OwedRefused, Violation, under_path
 from stuut_domain.owed.checks import check_credited_invoice, violation_of
-from stuut_domain.owed.dispute import check_dispute
+from stuut_domain.owed.dispute import check_dispute, check_disputes
 from stuut_domain.owed.promise import check_promise
 
 __all__ = ["run"]
@@ -161,7 +161,8 @@ def _across(documents: Sequence[tuple[str, _Document]]) -> None:
     (its ``amount_due`` is then read net of credit, and the notes' rules against it run,
     reported on each note); a dispute or promise whose every invoice is in the input is
     checked by :func:`~stuut_domain.owed.dispute.check_dispute` or
-    :func:`~stuut_domain.owed.promise.check_promise` (their first fault). Owed documents
+    :func:`~stuut_domain.owed.promise.check_promise` (their first fault), and the disputes
+    that pass alone are checked together (``disputes_exceed_invoice``). Owed documents
     whose invoices are elsewhere keep only the rules that need none.
     """
     invoices: dict[str, _Document] = {}
@@ -171,6 +172,7 @@ def _across(documents: Sequence[tuple[str, _Document]]) -> None:
     if not invoices:
         return
     notes: dict[str, list[_Document]] = {}
+    sound: list[_Document] = []  # disputes that pass alone, for the rule they keep together
     for kind, doc in documents:
         if kind == "credit_note" and doc.entity.invoice_id in invoices:
             notes.setdefault(doc.entity.invoice_id, []).append(doc)
@@ -186,6 +188,10 @@ def _across(documents: Sequence[tuple[str, _Document]]) -> None:
                     rule(doc.entity, given)
                 except OwedRefused as error:
                     doc.add(_records(doc.name, doc.prefix, [violation_of(error)]))
+                else:
+                    if kind == "dispute":
+                        sound.append(doc)
+    _disputes_together(sound, invoices)
     for invoice_id, own in notes.items():
         target = invoices[invoice_id]
         found = check_credited_invoice(target.entity, [d.entity for d in own])
@@ -200,6 +206,21 @@ def _across(documents: Sequence[tuple[str, _Document]]) -> None:
                 if v.path == mark or v.path.startswith((f"{mark}.", f"{mark}["))
             ]
             doc.add(_records(doc.name, doc.prefix, mine))
+
+
+def _disputes_together(disputes: list[_Document], invoices: dict[str, _Document]) -> None:
+    """``disputes_exceed_invoice`` on each dispute whose open lines, added to the ones before
+    it in the input, pass what an invoice owes (:func:`check_disputes`, run again without
+    the dispute it refused, so every such dispute is reported)."""
+    kept: list[_Document] = []
+    for doc in disputes:
+        given = [invoices[line.invoice_id].entity for d in (*kept, doc) for line in d.entity.lines]
+        try:
+            check_disputes([d.entity for d in (*kept, doc)], given)
+        except OwedRefused as error:
+            doc.add(_records(doc.name, doc.prefix, [violation_of(error)]))
+        else:
+            kept.append(doc)
 
 
 def _decode_finding(name: str, prefix: str, problem: stuut_json.Problem) -> dict[str, object]:

@@ -40,6 +40,7 @@ __all__ = [
     "DisputeResolution",
     "DisputeStatus",
     "check_dispute",
+    "check_disputes",
     "dispute_from_flag",
     "disputed_amount_due",
     "disputed_by_partner",
@@ -257,6 +258,38 @@ def check_dispute(
                 amount_due=owed,
             )
     return dispute
+
+
+def check_disputes(disputes: Sequence[Dispute], invoices: Sequence[Invoice]) -> tuple[Dispute, ...]:
+    """The disputes as given, or :class:`~stuut_domain.errors.OwedRefused` for the first fault.
+
+    Each dispute by :func:`check_dispute`, then together: the open disputes' lines on one
+    invoice never add up to more than it owes (``disputes_exceed_invoice``, at the line of the
+    dispute that passes it, in the order given). Two open disputes of 60.00 on an invoice
+    that owes 100.00 each pass alone; together they would hold more than is owed.
+    """
+    by_id = {i.id: i for i in invoices}
+    held: dict[str, Money] = {}
+    for dispute in disputes:
+        check_dispute(dispute, invoices)
+        if not dispute.is_open:
+            continue
+        for index, line in enumerate(dispute.lines):
+            invoice = by_id[line.invoice_id]
+            held[line.invoice_id] = held.get(line.invoice_id, invoice.money(0)) + line.amount
+            owed = max(invoice.amount_due, invoice.money(0))
+            if held[line.invoice_id] > owed:
+                raise OwedRefused(
+                    "disputes_exceed_invoice",
+                    f"lines[{index}].amount",
+                    f"open disputes hold {held[line.invoice_id]} of invoice {invoice.id!r}, "
+                    f"above the {owed} it owes (dispute {dispute.id!r} passes it)",
+                    dispute_id=dispute.id,
+                    invoice_id=invoice.id,
+                    disputed=held[line.invoice_id],
+                    amount_due=owed,
+                )
+    return tuple(disputes)
 
 
 def reason_refusal(
