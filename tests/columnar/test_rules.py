@@ -564,3 +564,23 @@ class TestEnginesOutput:
         with pytest.raises(ColumnarMismatch) as caught:
             evaluate_batch(other_zone, **kwargs)
         assert caught.value.column == "issued_at"
+
+    def test_an_instant_without_its_day_is_refused(self, sample: dict[str, Any]) -> None:
+        """Outsider 55 R4: a null due_day beside a due_date was read on the UTC day."""
+        kwargs = {
+            "at": SAMPLE_AS_OF,
+            "partners": sample["partners"],
+            "workflow": sample["workflow"],
+        }
+        [batch] = sample["table"].to_batches()
+        row = next(i for i, v in enumerate(batch.column("due_date").to_pylist()) if v is not None)
+        days = batch.column("due_day").to_pylist()
+        days[row] = None
+        broken = batch.set_column(
+            INVOICES.get_field_index("due_day"),
+            INVOICES.field("due_day"),
+            pa.array(days, pa.date32()),
+        )
+        with pytest.raises(ColumnarMismatch) as caught:
+            evaluate_batch(broken, **kwargs)
+        assert (caught.value.column, caught.value.row) == ("due_day", row)

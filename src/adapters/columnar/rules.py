@@ -88,11 +88,15 @@ def _as_written(
     (``due_day``, ``issue_day``); the rules read that day (``due_day()``, ``issue_date_of``).
     The offset chosen puts the same instant on that day: local midnight when the day is after
     the UTC one, the last microsecond of the day when it is before. A day that no UTC offset
-    (strictly within a day) can give for the instant is refused, naming the row.
+    (strictly within a day) can give for the instant is refused, naming the row, and so is a
+    day without its instant or an instant without its day.
     """
     if instant is None or day is None or instant.date() == day:
         if instant is None and day is not None:
             raise ColumnarMismatch("invoices", column, "null (the instant is null)", day, row)
+        if instant is not None and day is None:
+            expected = "the day the instant was written on (the instant is set)"
+            raise ColumnarMismatch("invoices", column, expected, None, row)
         return instant
     shift = dt.datetime.combine(day, dt.time(), dt.UTC) - instant
     if day < instant.date():
