@@ -584,3 +584,12 @@ class TestEnginesOutput:
         with pytest.raises(ColumnarMismatch) as caught:
             evaluate_batch(broken, **kwargs)
         assert (caught.value.column, caught.value.row) == ("due_day", row)
+
+    def test_a_naive_datetime_column_in_a_frame_is_refused(self, sample: dict[str, Any]) -> None:
+        """Outsider 55 R3: a naive datetime64 due_date was read as UTC; evaluate_batch refuses
+        a timestamp without a zone, and the frame path now does too."""
+        frame = sample["table"].to_pandas().head(3)
+        frame["due_date"] = frame["due_date"].dt.tz_localize(None)
+        with pytest.raises(ColumnarMismatch) as caught:
+            evaluate_frame(frame, at=SAMPLE_AS_OF, partners=[], workflow=sample["workflow"])
+        assert caught.value.column == "due_date"

@@ -387,6 +387,12 @@ def evaluate_frame(
     for field in INVOICES:
         if pa.types.is_integer(field.type):
             _check_exact_integers(field, frame[field.name])
+        dtype = frame[field.name].dtype
+        naive = getattr(dtype, "kind", "") == "M" and getattr(dtype, "tz", None) is None
+        if pa.types.is_timestamp(field.type) and naive:  # a wall time, no instant
+            raise ColumnarMismatch(
+                "invoices", field.name, f"{field.type} (aware instants)", str(dtype)
+            )
         try:
             column = pa.array(frame[field.name], type=field.type, from_pandas=True)
         except (
