@@ -101,7 +101,9 @@ def balance(invoices: Iterable[Invoice], partner_id: str | None = None) -> Money
     """What the partner owes per currency: ``amount_due`` of every issued receivable.
 
     Credits (a negative ``amount_due``) reduce the balance in their currency; drafts, void and
-    uncollectible (written-off) invoices and payables do not count.
+    uncollectible (written-off) invoices and payables do not count. Once a credit invoice's
+    credit is read as customer credit and spent on another invoice, the invoices alone count
+    it twice: use :func:`stuut_domain.owed.balance_net_of_credit` with the credits.
     """
     return MoneyBag.of(
         i.amount_due

@@ -276,3 +276,31 @@ class TestFinding13DisputesTogether:
         )
         rejected, _ = resolve_dispute(first, resolution=DisputeResolution.REJECTED, at=days(4))
         assert check_disputes([rejected, second], owed) == (rejected, second)
+
+
+class TestFinding4ACreditInvoiceSpentCountsOnce:
+    def test_the_balance_net_of_credit_counts_the_spent_credit_once(self) -> None:
+        from stuut_domain.allocation import ApprovalPolicy
+        from stuut_domain.owed import balance_net_of_credit, credit_from_negative_invoice
+        from stuut_domain.receivables import balance
+
+        owed, credit_invoice = (
+            invoice(10_000, invoice_id="inv_A"),
+            invoice(-5_000, invoice_id="inv_N"),
+        )
+        credit = credit_from_negative_invoice(credit_invoice, at=days(1))
+        assert balance_net_of_credit([owed, credit_invoice], [credit]) == balance(
+            [owed, credit_invoice]
+        )  # before spending: 50.00 either way
+        spent = spend_credit(
+            credit,
+            [owed],
+            rule=AllocationRule.OLDEST_DUE_FIRST,
+            at=days(2),
+            confidence=1.0,
+            approval=ApprovalPolicy(threshold=0.5),
+        )
+        (paid,) = apply_result(spent.result, [owed], at=days(2))
+        assert paid.amount_due == usd(5_000)
+        assert balance([paid, credit_invoice]).get("USD") is None  # counted twice: nothing owed
+        assert balance_net_of_credit([paid, credit_invoice], [spent.credit])["USD"] == usd(5_000)

@@ -32,6 +32,7 @@ from stuut_domain.invoice import Invoice, InvoiceStatus, status_of
 from stuut_domain.money import Money, MoneyBag
 from stuut_domain.owed.fields import enum_of, money_field, tuple_of
 from stuut_domain.payment import Payment, PaymentAllocation
+from stuut_domain.receivables import balance
 from stuut_domain.types import Sourced
 from stuut_domain.validators import aware, currency_code, require_aware
 
@@ -42,9 +43,11 @@ __all__ = [
     "CustomerCredit",
     "as_payment",
     "available_credit",
+    "balance_net_of_credit",
     "credit_from_negative_invoice",
     "distinct_credits",
     "negative_invoice_credit",
+    "not_read_as_credit",
     "spend_credit",
     "unspend_credit",
 ]
@@ -306,3 +309,35 @@ def credit_from_negative_invoice(
         source_id=invoice.id,
         partner_id=invoice.partner_id,
     )
+
+
+def not_read_as_credit(
+    invoices: Iterable[Invoice], credits: Iterable[CustomerCredit]
+) -> tuple[Invoice, ...]:
+    """``invoices`` without the negative invoices a credit among ``credits`` was made from:
+    such an invoice *is* that credit (:func:`credit_from_negative_invoice`), so counting both
+    would count it twice — once spent, its money shows on the invoices it paid too."""
+    made_from = {
+        c.source_id
+        for c in distinct_credits(credits)
+        if c.source is CreditSource.NEGATIVE_INVOICE and c.source_id is not None
+    }
+    return tuple(
+        i for i in invoices if i.id not in made_from or not negative_invoice_credit(i).is_positive()
+    )
+
+
+def balance_net_of_credit(
+    invoices: Iterable[Invoice],
+    credits: Iterable[CustomerCredit],
+    partner_id: str | None = None,
+) -> MoneyBag:
+    """What the partner owes per currency once its customer credit counts: the
+    :func:`~stuut_domain.receivables.balance` of the invoices no credit was made from, less
+    the credits' unspent remainder. A credit invoice read as customer credit and spent on
+    another invoice counts once, where :func:`~stuut_domain.receivables.balance` of the
+    invoices alone would count it twice (its negative ``amount_due`` and the lower
+    ``amount_due`` of the invoice it paid)."""
+    credits = distinct_credits(credits)
+    owed = balance(not_read_as_credit(invoices, credits), partner_id)
+    return owed - available_credit(credits, partner_id)

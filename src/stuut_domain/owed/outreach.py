@@ -41,12 +41,11 @@ from stuut_domain.outreach import DEFAULT_POLICY, OutreachDecision, OutreachPoli
 from stuut_domain.outreach.decision import invoice_key
 from stuut_domain.outreach.state import EMPTY_STATE, OutreachState
 from stuut_domain.owed.customer_credit import (
-    CreditSource,
     CustomerCredit,
     available_credit,
     credit_at,
     distinct_credits,
-    negative_invoice_credit,
+    not_read_as_credit,
 )
 from stuut_domain.owed.dispute import (
     Dispute,
@@ -157,17 +156,8 @@ def outreach_view(
     credits = tuple(
         c for c in (credit_at(c, at) for c in distinct_credits(credits)) if c is not None
     )
-    own_credit = {
-        c.source_id
-        for c in credits
-        if c.source is CreditSource.NEGATIVE_INVOICE and c.source_id is not None
-    }
     # A negative invoice given with the credit made from it is that credit: counted once.
-    items = tuple(
-        i
-        for i in invoices
-        if i.id not in own_credit or not negative_invoice_credit(i).is_positive()
-    )
+    items = not_read_as_credit(invoices, credits)
     readings = promise_statuses(promises, payments, promise_policy, at=at, zone=zone)
     by_id = {r.promise_id: r for r in readings}
     notes: list[str] = []
