@@ -304,3 +304,19 @@ class TestFinding4ACreditInvoiceSpentCountsOnce:
         assert paid.amount_due == usd(5_000)
         assert balance([paid, credit_invoice]).get("USD") is None  # counted twice: nothing owed
         assert balance_net_of_credit([paid, credit_invoice], [spent.credit])["USD"] == usd(5_000)
+
+
+class TestFinding13NotesStayOnTheirPartner:
+    def test_another_partners_note_is_refused_and_an_applied_note_names_the_partner(self) -> None:
+        with refused("note_partner_mismatch"):
+            apply_credit_note(
+                invoice(10_000),
+                note(1_000, partner_id="ptn_other"),
+                disposition=None,
+                at=days(3),
+                earlier=(),
+            )
+        applied = apply_credit_note(
+            invoice(10_000), note(1_000), disposition=None, at=days(3), earlier=()
+        )
+        assert applied.note.partner_id == "ptn_acme"  # so a query by partner finds it

@@ -315,6 +315,7 @@ def apply_credit_note(
         credit_amount=zero if split is None else split.customer_credit,
         out_of_band_amount=zero if split is None else split.out_of_band,
         customer_credit_id=new_credit_id,
+        partner_id=note.partner_id or invoice.partner_id,
     )
     new_invoice = attrs.evolve(invoice, amount_due=invoice.amount_due - pre) if pre else invoice
     return CreditApplication(

@@ -450,7 +450,8 @@ def unissued_refusal(invoice: Invoice, code: str, path: str, what: str) -> OwedR
 
 
 def check_note_target(invoice: Invoice, note: CreditNote) -> InvoiceStatus:
-    """Refuse a note on another invoice (``note_invoice_mismatch``) or on a draft or void one
+    """Refuse a note on another invoice (``note_invoice_mismatch``) or another partner's
+    (``note_partner_mismatch``, when both name one), or on a draft or void one
     (``note_on_unissued_invoice``), or a note whose ``invoice_currency`` is not the invoice's
     (``note_invoice_currency``); the invoice's status otherwise."""
     if note.invoice_id != invoice.id:
@@ -460,6 +461,15 @@ def check_note_target(invoice: Invoice, note: CreditNote) -> InvoiceStatus:
             f"credit note {note.id!r} is for invoice {note.invoice_id!r}, not {invoice.id!r}",
             note_invoice_id=note.invoice_id,
             invoice_id=invoice.id,
+        )
+    if None not in (note.partner_id, invoice.partner_id) and note.partner_id != invoice.partner_id:
+        raise OwedRefused(
+            "note_partner_mismatch",
+            "partner_id",
+            f"credit note {note.id!r} is {note.partner_id!r}'s, invoice {invoice.id!r} "
+            f"{invoice.partner_id!r}'s",
+            partner_id=note.partner_id,
+            invoice_partner_id=invoice.partner_id,
         )
     if note.invoice_currency is not None and note.invoice_currency != invoice.currency:
         raise OwedRefused(
