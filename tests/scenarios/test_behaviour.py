@@ -112,6 +112,14 @@ def test_a_hand_set_model() -> None:
             lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), lifts={"email": -1}),
             "lift_negative",
         ),
+        (
+            lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), lifts={"email": math.nan}),
+            "lift_negative",
+        ),
+        (
+            lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), lifts={"email": math.inf}),
+            "lift_not_finite",
+        ),
         (lambda: PaymentBehaviour(first_day=0, hazards=(0.1,), window_days=0), "window_days"),
         (lambda: PaymentBehaviour.constant(0.1, days=0), "days"),
         (lambda: fit_behaviour([], as_of=AS_OF, window_days=0), "window_days"),

@@ -204,6 +204,8 @@ def test_percentile_is_nearest_rank() -> None:
     [
         ({"runs": 0}, "runs_not_positive"),
         ({"weeks": 0}, "weeks_not_positive"),
+        ({"weeks": 521}, "weeks_too_many"),  # outsider 56: 10**12 weeks ran without end
+        ({"runs": 100_001}, "runs_too_many"),
         ({"seed": "x"}, "seed"),
         ({"channels": ("email", "email")}, "channels"),
         ({"rule": AllocationRule.EXPLICIT}, "rule"),

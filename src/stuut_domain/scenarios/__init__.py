@@ -20,6 +20,8 @@ from stuut_domain.scenarios.behaviour import (
 )
 from stuut_domain.scenarios.collections import (
     COLLECTION_CODES,
+    MAX_RUNS,
+    MAX_WEEKS,
     CollectionsRun,
     CollectionsSimulation,
     PaymentFate,
@@ -31,6 +33,8 @@ from stuut_domain.scenarios.comparison import CollectionsComparison, compare_col
 __all__ = [
     "BEHAVIOUR_CODES",
     "COLLECTION_CODES",
+    "MAX_RUNS",
+    "MAX_WEEKS",
     "BehaviourBook",
     "CollectionsComparison",
     "CollectionsRun",

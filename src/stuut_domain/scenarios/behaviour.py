@@ -111,7 +111,17 @@ def _check_lifts(instance: object, attribute: attrs.Attribute[Any], value: Any) 
             raise _refuse("unknown_channel", f"{attribute.name}.{channel}", "no such channel")
         if isinstance(lift, bool) or not isinstance(lift, int | float) or not lift >= 0:
             raise _refuse(
-                "lift_negative", f"{attribute.name}.{channel}", "a lift is >= 0", value=lift
+                "lift_negative",
+                f"{attribute.name}.{channel}",
+                "a lift is a number >= 0 (not NaN)",
+                value=lift,
+            )
+        if math.isinf(lift):
+            raise _refuse(
+                "lift_not_finite",
+                f"{attribute.name}.{channel}",
+                "a lift is finite (an infinite lift pays every contacted invoice at once)",
+                value=lift,
             )
 
 

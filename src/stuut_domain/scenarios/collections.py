@@ -73,6 +73,8 @@ from stuut_domain.workflow import Workflow
 
 __all__ = [
     "COLLECTION_CODES",
+    "MAX_RUNS",
+    "MAX_WEEKS",
     "PROMISE_OUTCOMES",
     "CollectionsRun",
     "CollectionsSimulation",
@@ -867,9 +869,17 @@ class CollectionsSimulation(Report):
         )
 
 
-def _positive(name: str, value: object) -> int:
+#: The longest horizon a simulation runs (ten years of weeks) and the most runs: past them a
+#: call would run for hours (run time grows linearly in both), so it is refused instead.
+MAX_WEEKS: Final = 520
+MAX_RUNS: Final = 100_000
+
+
+def _positive(name: str, value: object, most: int | None = None) -> int:
     if type(value) is not int or value < 1:
         raise _refuse(f"{name}_not_positive", name, "a positive int is required", value=value)
+    if most is not None and value > most:
+        raise _refuse(f"{name}_too_many", name, f"at most {most:,}", value=value)
     return value
 
 
@@ -906,7 +916,8 @@ def simulate_collections(
     Run ``k`` of seed ``s`` is the same whatever else runs: same seed, same result. The
     partners' invoices are read in invoice-key order, partners in id order, so the input
     order never matters. Refused (:class:`~stuut_domain.errors.InvalidScenario`): a
-    non-positive ``weeks`` or ``runs``, a non-int seed, bad channels, bands not
+    non-positive ``weeks`` or ``runs``, more than :data:`MAX_WEEKS` weeks or :data:`MAX_RUNS`
+    runs (``weeks_too_many``, ``runs_too_many``), a non-int seed, bad channels, bands not
     ``0 <= low < high <= 100``, a rule that needs amounts other than ``matched``, a
     non-positive ``dso_period_days`` (the sales period of the weekly DSO), a
     ``promise_kept`` outside 0..1; a naive ``start`` raises
@@ -921,8 +932,8 @@ def simulate_collections(
     (:data:`PROMISE_OUTCOMES`).
     """
     begin = require_aware("start", start).astimezone(dt.UTC)
-    _positive("weeks", weeks)
-    _positive("runs", runs)
+    _positive("weeks", weeks, MAX_WEEKS)
+    _positive("runs", runs, MAX_RUNS)
     _positive("dso_period_days", dso_period_days)
     if promise_kept is not None and (
         type(promise_kept) not in (int, float) or not 0.0 <= promise_kept <= 1.0
