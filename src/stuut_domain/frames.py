@@ -240,6 +240,9 @@ class Framed(abc.ABC):
     __slots__ = ()
     #: The money columns of the report's tables (Decimal or Money values in ``records()``).
     amount_columns: ClassVar[tuple[str, ...]] = ()
+    #: Columns of ratios that are ``float64`` even when every row is empty (a ratio with no
+    #: denominator is ``None``; a column of only ``None`` would otherwise be objects).
+    float_columns: ClassVar[tuple[str, ...]] = ()
 
     @abc.abstractmethod
     def records(self) -> list[dict[str, object]]:
@@ -299,7 +302,7 @@ class Framed(abc.ABC):
                 nullable = any(v is None for v in values)
                 data[name] = pd.array(values, dtype="Int64" if nullable else "int64")
             else:
-                kind = _kind(values)
+                kind = "exact" if name in self.float_columns else _kind(values)
                 if kind == "instant":
                     data[name] = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
                 elif kind == "date":
@@ -334,7 +337,7 @@ class Framed(abc.ABC):
             elif name.removesuffix("_minor") in amounts and name.endswith("_minor"):
                 series.append(pl.Series(name, values, dtype=pl.Int64))
             else:
-                kind = _kind(values)
+                kind = "exact" if name in self.float_columns else _kind(values)
                 if kind == "instant":
                     utc = [None if v is None else v.astimezone(dt.UTC) for v in values]  # type: ignore[attr-defined]
                     series.append(pl.Series(name, utc, dtype=pl.Datetime("us", "UTC")))

@@ -141,6 +141,9 @@ def test_without_a_contact_effect_two_policies_collect_the_same_cash() -> None:
     assert sum(comparison.delta_contacts()) < 0  # fewer contacts, same cash
     row = comparison.summary_records()[0]
     assert row["contacts_per_1000_forward"] is None
+    # outsider 56: a ratio column of only None became objects, which do not plot
+    frame = comparison.to_pandas("summary_records")
+    assert str(frame["contacts_per_1000_forward"].dtype) == "float64"
 
 
 def test_contacts_with_an_effect_bring_cash_forward() -> None:

@@ -63,6 +63,7 @@ class CollectionsComparison(Report):
         "delta_high",
         "delta_mean_float",
     )
+    float_columns: ClassVar[tuple[str, ...]] = ("contacts_per_1000_forward",)
     amount_columns: ClassVar[tuple[str, ...]] = (
         "delta_low",
         "delta_p50",
