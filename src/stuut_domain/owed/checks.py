@@ -33,6 +33,7 @@ from stuut_domain.owed.credit_note import (
     credited_amount,
     credited_in_invoice_currency,
     parts_refusal,
+    unissued_refusal,
 )
 from stuut_domain.owed.customer_credit import CustomerCredit, as_payment
 from stuut_domain.owed.dispute import DISPUTE_REASONS, Dispute, reason_refusal
@@ -174,14 +175,11 @@ def _notes_exceed_total(inv: Invoice, notes: Sequence[CreditNote]) -> Iterator[V
 def _note_rules(inv: Invoice, path: str, note: CreditNote) -> Iterator[Violation]:
     if not note.is_issued:
         return
-    status = status_of(inv)
-    if status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
-        yield Violation(
-            code="note_on_unissued_invoice",
-            path=f"{path}.invoice_id",
-            message=f"issued note {note.id} is on a {status} invoice",
-            values={"note_id": note.id, "status": str(status)},
-        )
+    unissued = unissued_refusal(
+        inv, "note_on_unissued_invoice", f"{path}.invoice_id", "credit notes", note_id=note.id
+    )
+    if unissued is not None:
+        yield violation_of(unissued)
     try:
         credited = credited_in_invoice_currency(note, inv.currency)
     except OwedRefused:

@@ -433,10 +433,13 @@ _ACCEPTS_NOTES = frozenset(
 )
 
 
-def unissued_refusal(invoice: Invoice, code: str, path: str, what: str) -> OwedRefused | None:
+def unissued_refusal(
+    invoice: Invoice, code: str, path: str, what: str, **values: object
+) -> OwedRefused | None:
     """``code`` when ``invoice`` is a draft or void: credit notes, disputes and promises go
     only on issued, unvoided invoices (one rule for the three; ``what`` names them in the
-    message). ``None`` for an open, partly paid, paid or uncollectible invoice."""
+    message; ``values`` join the invoice and its status). ``None`` for an open, partly paid,
+    paid or uncollectible invoice."""
     status = status_of(invoice)
     if status in _ACCEPTS_NOTES:
         return None
@@ -446,6 +449,7 @@ def unissued_refusal(invoice: Invoice, code: str, path: str, what: str) -> OwedR
         f"invoice {invoice.id!r} is {status}: {what} go only on issued, unvoided invoices",
         invoice_id=invoice.id,
         status=str(status),
+        **values,
     )
 
 

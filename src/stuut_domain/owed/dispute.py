@@ -244,20 +244,29 @@ def check_dispute(
             key = (line.invoice_id, line.line_item_remote_id)
             per_item[key] = per_item.get(key, invoice.money(0)) + line.amount
             _check_line_item(path, line, invoice, per_item[key])
-        per_invoice[line.invoice_id] = per_invoice.get(line.invoice_id, invoice.money(0)) + (
-            line.amount
-        )
-        owed = max(invoice.amount_due, invoice.money(0))
-        if per_invoice[line.invoice_id] > owed:
+        over = _over_owed(per_invoice, invoice, line.amount)
+        if over is not None:
             raise OwedRefused(
                 "dispute_exceeds_invoice",
                 f"{path}.amount",
                 f"the dispute's lines on invoice {invoice.id!r} add up to "
-                f"{per_invoice[line.invoice_id]}, above the {owed} it owes",
-                disputed=per_invoice[line.invoice_id],
-                amount_due=owed,
+                f"{over[0]}, above the {over[1]} it owes",
+                disputed=over[0],
+                amount_due=over[1],
             )
     return dispute
+
+
+def _over_owed(
+    held: dict[str, Money], invoice: Invoice, amount: Money
+) -> tuple[Money, Money] | None:
+    """Add ``amount`` to what ``held`` disputes on ``invoice``; (held, owed) once that passes
+    what the invoice owes (never below zero), else ``None``."""
+    key = str(invoice.id)
+    total = held.get(key, invoice.money(0)) + amount
+    held[key] = total
+    owed = max(invoice.amount_due, invoice.money(0))
+    return (total, owed) if total > owed else None
 
 
 def check_disputes(disputes: Sequence[Dispute], invoices: Sequence[Invoice]) -> tuple[Dispute, ...]:
@@ -276,18 +285,17 @@ def check_disputes(disputes: Sequence[Dispute], invoices: Sequence[Invoice]) -> 
             continue
         for index, line in enumerate(dispute.lines):
             invoice = by_id[line.invoice_id]
-            held[line.invoice_id] = held.get(line.invoice_id, invoice.money(0)) + line.amount
-            owed = max(invoice.amount_due, invoice.money(0))
-            if held[line.invoice_id] > owed:
+            over = _over_owed(held, invoice, line.amount)
+            if over is not None:
                 raise OwedRefused(
                     "disputes_exceed_invoice",
                     f"lines[{index}].amount",
-                    f"open disputes hold {held[line.invoice_id]} of invoice {invoice.id!r}, "
-                    f"above the {owed} it owes (dispute {dispute.id!r} passes it)",
+                    f"open disputes hold {over[0]} of invoice {invoice.id!r}, "
+                    f"above the {over[1]} it owes (dispute {dispute.id!r} passes it)",
                     dispute_id=dispute.id,
                     invoice_id=invoice.id,
-                    disputed=held[line.invoice_id],
-                    amount_due=owed,
+                    disputed=over[0],
+                    amount_due=over[1],
                 )
     return tuple(disputes)
 

@@ -308,6 +308,23 @@ class PromiseScenario:
     outcome: PromiseStatus
 
 
+def _approved(
+    amount: Money, invoice_id: str, payment_id: str, allocation_id: str, when: dt.datetime
+) -> PaymentAllocation:
+    """A manual allocation approved when it was made."""
+    return PaymentAllocation(
+        amount=amount,
+        invoice_id=invoice_id,
+        object="payment_allocation",
+        payment_id=payment_id,
+        strategy="manual",
+        id=allocation_id,
+        approved=True,
+        approved_at=when,
+        created_at=when,
+    )
+
+
 def _paid_in(
     invoice: Invoice, amounts: Sequence[int], instants: Sequence[dt.datetime]
 ) -> tuple[Payment, ...]:
@@ -315,17 +332,7 @@ def _paid_in(
     payments = []
     for index, (units, when) in enumerate(zip(amounts, instants, strict=True)):
         pid = f"pay_{invoice.id}_{index}"
-        allocation = PaymentAllocation(
-            amount=Money(units, code),
-            invoice_id=str(invoice.id),
-            object="payment_allocation",
-            payment_id=pid,
-            strategy="manual",
-            id=f"alloc_{pid}",
-            approved=True,
-            approved_at=when,
-            created_at=when,
-        )
+        allocation = _approved(Money(units, code), str(invoice.id), pid, f"alloc_{pid}", when)
         payments.append(
             Payment(
                 id=pid,
@@ -519,16 +526,12 @@ def _customer_credits(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> Custome
         left -= spent
         when = _after(draw, created, 60)
         allocations.append(
-            PaymentAllocation(
-                amount=Money(spent, code),
-                invoice_id=draw(_INVOICE_IDS),
-                object="payment_allocation",
-                payment_id=credit_id,
-                strategy="manual",
-                id=f"alloc_{credit_id}_{index}",
-                approved=True,
-                approved_at=when,
-                created_at=when,
+            _approved(
+                Money(spent, code),
+                draw(_INVOICE_IDS),
+                credit_id,
+                f"alloc_{credit_id}_{index}",
+                when,
             )
         )
     return CustomerCredit(
