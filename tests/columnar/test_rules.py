@@ -467,14 +467,15 @@ def sample() -> dict[str, Any]:
     }
 
 
+def _given(sample: dict[str, Any]) -> dict[str, Any]:
+    """The decision's arguments on the sample: its as-of instant, partners and workflow."""
+    return {"at": SAMPLE_AS_OF, "partners": sample["partners"], "workflow": sample["workflow"]}
+
+
 class TestFrames:
     def test_a_frame_gives_the_batch_s_rows(self, sample: dict[str, Any]) -> None:
         """evaluate_frame is evaluate_batch through pandas: the same rows, in order."""
-        kwargs = {
-            "at": SAMPLE_AS_OF,
-            "partners": sample["partners"],
-            "workflow": sample["workflow"],
-        }
+        kwargs = _given(sample)
         [batch] = sample["table"].to_batches()
         want = evaluate_batch(batch, **kwargs).to_pylist()
         frame = evaluate_frame(sample["table"].to_pandas(), **kwargs)
@@ -483,11 +484,7 @@ class TestFrames:
         assert want == got
 
     def test_an_empty_frame_gives_the_evaluation_s_columns(self, sample: dict[str, Any]) -> None:
-        kwargs = {
-            "at": SAMPLE_AS_OF,
-            "partners": sample["partners"],
-            "workflow": sample["workflow"],
-        }
+        kwargs = _given(sample)
         frame = evaluate_frame(sample["table"].to_pandas().iloc[:0], **kwargs)
         assert (0, EVALUATION.names) == (len(frame), list(frame.columns))
 
@@ -507,11 +504,7 @@ class TestFrames:
         2**53 + 1 to 2**53; evaluate_frame cast it back silently. A float column is taken only
         while every value is a whole number below 2**53 (held exactly)."""
         frame = sample["table"].to_pandas().head(3)
-        kwargs = {
-            "at": SAMPLE_AS_OF,
-            "partners": sample["partners"],
-            "workflow": sample["workflow"],
-        }
+        kwargs = _given(sample)
         exact = frame.copy()
         exact["total_amount_minor"] = exact["total_amount_minor"].astype("float64")
         assert len(evaluate_frame(exact, **kwargs)) == 3
@@ -539,11 +532,7 @@ class TestEnginesOutput:
     (``Etc/UTC``) were refused; their values are the same, so they are taken."""
 
     def test_large_strings_and_another_name_of_utc_are_taken(self, sample: dict[str, Any]) -> None:
-        kwargs = {
-            "at": SAMPLE_AS_OF,
-            "partners": sample["partners"],
-            "workflow": sample["workflow"],
-        }
+        kwargs = _given(sample)
         [batch] = sample["table"].to_batches()
         want = evaluate_batch(batch, **kwargs).to_pylist()
         columns = []
@@ -567,11 +556,7 @@ class TestEnginesOutput:
 
     def test_an_instant_without_its_day_is_refused(self, sample: dict[str, Any]) -> None:
         """Outsider 55 R4: a null due_day beside a due_date was read on the UTC day."""
-        kwargs = {
-            "at": SAMPLE_AS_OF,
-            "partners": sample["partners"],
-            "workflow": sample["workflow"],
-        }
+        kwargs = _given(sample)
         [batch] = sample["table"].to_batches()
         row = next(i for i, v in enumerate(batch.column("due_date").to_pylist()) if v is not None)
         days = batch.column("due_day").to_pylist()
