@@ -149,8 +149,11 @@ def _dates(days: Sequence[dt.date | dt.datetime]) -> Any:
     return optional_import("matplotlib.dates", feature="figures").date2num(list(days))
 
 
-def _week_ends(start: dt.datetime, weeks: int) -> Any:
-    return _dates([(start + dt.timedelta(weeks=w + 1)).date() for w in range(weeks)])
+def _week_ends(simulation: CollectionsSimulation) -> Any:
+    """The Sundays the simulation's calendar weeks end on."""
+    return _dates(
+        [simulation.week_start(w + 1) - dt.timedelta(days=1) for w in range(simulation.weeks)]
+    )
 
 
 def _paths(
@@ -241,7 +244,7 @@ def forecast_figure(
     """
     codes = _select(simulation.currencies, currencies)
     figure, panels = _panels("forecast_figure", codes, currency, rates, simulation.cumulative)
-    x = _week_ends(simulation.start, simulation.weeks)
+    x = _week_ends(simulation)
     to_target = _converter(currency, rates)
     for axes, code, paths in panels:
         _fan(axes, x, paths=paths, code=code, bands=simulation.bands, colour="#2b6cb0")
@@ -271,7 +274,7 @@ def comparison_figure(
     """
     codes = _select(comparison.a.currencies, currencies)
     figure, panels = _panels("comparison_figure", codes, currency, rates, comparison.deltas)
-    x = _week_ends(comparison.a.start, comparison.a.weeks)
+    x = _week_ends(comparison.a)
     for axes, code, paths in panels:
         _fan(axes, x, paths=paths, code=code, bands=comparison.a.bands, colour="#805ad5")
         axes.axhline(0, color="#444444", linewidth=0.8)
@@ -318,12 +321,18 @@ def contacts_figure(
         )
         width = 0.8 * days / len(sims)
         for index, (label, sim) in enumerate(sims):
-            slots = math.ceil(sim.weeks * 7 / days)
+            # By day from the start; by week, the calendar weeks of the report (Monday on).
+            origin = (
+                sim.start
+                if days == 1
+                else dt.datetime.combine(sim.first_week, dt.time(), tzinfo=dt.UTC)
+            )
+            slots = sim.days if days == 1 else sim.weeks
             per_run = [
-                _contact_counts([c[0] for c in run.contacts], sim.start, slots, days)
+                _contact_counts([c[0] for c in run.contacts], origin, slots, days)
                 for run in sim.runs
             ]
-            x = [sim.start + dt.timedelta(days=days * s + width * index) for s in range(slots)]
+            x = [origin + dt.timedelta(days=days * s + width * index) for s in range(slots)]
             low, high = sim.bands
             mid = [percentile([r[s] for r in per_run], 50) for s in range(slots)]
             err = [

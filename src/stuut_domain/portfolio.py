@@ -51,6 +51,7 @@ __all__ = [
     "days_sales_outstanding",
     "expected_collections",
     "period_order",
+    "week_monday",
 ]
 
 #: The aging buckets, in order: not yet past due, then days past due.
@@ -542,7 +543,8 @@ class ExpectedCollection:
         )
 
 
-def _monday(day: dt.date) -> dt.date:
+def week_monday(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week: forecasts and simulations count calendar weeks from it."""
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -659,7 +661,7 @@ def expected_collections(
     """
     on = _as_date(as_of, "as_of")
     _positive_int(weeks, "weeks", "weeks")
-    horizon = _monday(on) + dt.timedelta(weeks=weeks)
+    horizon = week_monday(on) + dt.timedelta(weeks=weeks)
     lines: list[_Expected] = []
     for invoice in invoices:
         if not is_open_receivable(invoice):
@@ -683,6 +685,6 @@ def expected_collections(
         elif expected >= horizon:
             period = LATER
         else:
-            period = _monday(expected).isoformat()
+            period = week_monday(expected).isoformat()
         lines.append((invoice.id, invoice.partner_id, invoice.amount_due, expected, basis, period))
     return CollectionsForecast(as_of=on, weeks=weeks, lines=tuple(lines))

@@ -21,7 +21,7 @@ from stuut_domain.owed.promise import (
     PromiseReading,
     PromiseStatus,
 )
-from stuut_domain.portfolio import LATER, OVERDUE, UNDATED, CollectionsForecast
+from stuut_domain.portfolio import LATER, OVERDUE, UNDATED, CollectionsForecast, week_monday
 
 __all__ = [
     "broken_streak",
@@ -74,10 +74,6 @@ def broken_streaks(
     }
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def promised_by_week(
     promises: Sequence[Promise],
     readings: Sequence[PromiseReading],
@@ -92,7 +88,7 @@ def promised_by_week(
         if reading is None or not reading.outstanding.is_positive():
             continue
         arrives = promise.promised_date + dt.timedelta(days=policy.padding_for(promise.method))
-        week = _monday(arrives)
+        week = week_monday(arrives)
         weeks[week] = weeks.get(week, MoneyBag()) + reading.outstanding
     return dict(sorted(weeks.items()))
 
@@ -111,7 +107,7 @@ def promised_beside_expected(
     promised money but no row gets a row of its own (no invoices, amount zero). Amounts are
     exact Decimals, as in the forecast.
     """
-    first = _monday(forecast.as_of)
+    first = week_monday(forecast.as_of)
     horizon = first + dt.timedelta(weeks=forecast.weeks)
     rows = [dict(r) for r in forecast.records()]
     facts: dict[tuple[str, str], Money] = {}

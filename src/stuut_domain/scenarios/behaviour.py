@@ -181,7 +181,11 @@ class PaymentBehaviour:
     def on_due_date(cls) -> PaymentBehaviour:
         """Every open invoice pays what is left, in full, on its due day (and never otherwise).
 
-        The deterministic reading of :func:`stuut_domain.portfolio.expected_collections`.
+        The deterministic reading of :func:`stuut_domain.portfolio.expected_collections`:
+        simulated with ``promise_kept=1.0``, each run's cash per calendar week is the
+        forecast's dated weeks for the book with its pending allocations approved (pending
+        money has arrived already; the forecast counts it in ``amount_due``). Invoices due
+        before the start (the forecast's ``overdue``) never pay.
         """
         return cls(first_day=0, hazards=(1.0,), full_share=1.0)
 

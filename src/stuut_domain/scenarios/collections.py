@@ -2,7 +2,11 @@
 payments, payments go through the allocation rules and change what outreach reads next.
 
 :func:`simulate_collections` runs the book ``runs`` times over ``weeks`` weeks from ``start``
-(ADR 0064). Each run steps through whole UTC days ``[start + k days, start + k + 1 days)``:
+(ADR 0064). Weeks are calendar weeks, Monday to Sunday, as in
+:func:`~stuut_domain.portfolio.expected_collections`: week 0 is the week of ``start``'s UTC
+date (partial when ``start`` is not a Monday), and the run ends with the last Sunday of week
+``weeks - 1``. Each run steps through days ``[start + k days, start + k + 1 days)``, day ``k``
+being the UTC date ``start`` + k:
 
 1. **Outreach.** For every partner (in id order) and channel, the outreach engine
    (:class:`~stuut_domain.outreach.engine.OutreachContext`, all its rules) decides on the
@@ -18,21 +22,23 @@ payments, payments go through the allocation rules and change what outreach read
    its cumulated hazard ``Σ -ln(1 - p)`` passes an exponential threshold drawn from that
    stream, so two policies with the same seed draw the same thresholds, and a policy that
    changes no hazard changes no payment.
-3. **Allocation.** Each payment (its amount in the invoice's currency, received at the day's
-   last microsecond) goes through :func:`~stuut_domain.allocation.allocate_payment` by
-   ``rule``: ``matched`` (default: the remittance names the invoice the payment was drawn
-   for, approved), ``oldest_due_first`` or ``proportional`` (over the partner's open
-   invoices in that currency), and :func:`~stuut_domain.allocation.apply_result` writes it
-   to the invoices. What a rule leaves unplaced is unapplied credit, reported per currency.
+3. **Allocation.** Each payment (its amount in the invoice's currency, received at the last
+   microsecond of the day's UTC date) goes through
+   :func:`~stuut_domain.allocation.allocate_payment` by ``rule``: ``matched`` (default: the
+   remittance names the invoice the payment was drawn for, approved), ``oldest_due_first``
+   or ``proportional`` (over the partner's open invoices in that currency), and
+   :func:`~stuut_domain.allocation.apply_result` writes it to the invoices. What a rule
+   leaves unplaced is unapplied credit, reported per currency.
 
-4. **Measures.** At the end of each week's last day the book's DSO per currency
+4. **Measures.** At the end of each week's Sunday the book's DSO per currency
    (:func:`~stuut_domain.portfolio.days_sales_outstanding`).
 
 Money is exact and accounted for: a payment never exceeds what is left to pay, so the cash
 collected per currency never exceeds what was open at the start, and each run's ledger
 (:class:`PaymentFate`) places every drawn unit on an invoice, in unapplied credit or in a
 refund, matching the final book. Promises (``promised_to_pay_date``) hold outreach as the
-engine rules; with ``promise_kept`` they are kept by a payment on the promised date, and
+engine rules; with ``promise_kept`` a kept promise is paid in full on the promised date (and
+draws no payment before it), and
 every run reports each promise's outcome (:data:`PROMISE_OUTCOMES`).
 
 Reports give exact amounts per run and percentiles over runs by the nearest-rank rule
@@ -64,7 +70,7 @@ from stuut_domain.outreach.policy import DEFAULT_POLICY, OutreachPolicy
 from stuut_domain.outreach.state import OutreachState
 from stuut_domain.partner import Partner
 from stuut_domain.payment import Payment
-from stuut_domain.portfolio import days_sales_outstanding
+from stuut_domain.portfolio import days_sales_outstanding, week_monday
 from stuut_domain.receivables import is_open_receivable, issue_date_of
 from stuut_domain.scenarios.behaviour import BehaviourBook, PaymentBehaviour
 from stuut_domain.types import OUTREACH_CHANNELS, OutreachChannel
@@ -261,6 +267,7 @@ def _code_of(decision: OutreachDecision | None, key: str) -> str:
 class _Setup:
     start: dt.datetime
     days: int
+    first_week: dt.date
     seed: int
     workflow: Workflow
     policy: OutreachPolicy
@@ -273,6 +280,10 @@ class _Setup:
     dso_period_days: int = 90
     dso_rows: Mapping[str, tuple[int, ...]] = attrs.field(factory=dict)
     promise_kept: float | None = None
+
+    def week_of(self, day: dt.date) -> int:
+        """The calendar week (from :attr:`first_week`, the Monday of the start) ``day`` is in."""
+        return (day - self.first_week).days // 7
 
 
 #: Decisions kept across runs before the cache is emptied (bounds its memory).
@@ -413,8 +424,9 @@ class _Run:
                 self._outreach(pid, day, day_start)
             for pid in self.book:
                 self._payments(pid, day, day_start)
-            if day % 7 == 6:
-                self._measure(day // 7, day_start.date())
+            today = day_start.date()
+            if today.weekday() == 6:  # Sunday: the week's last day
+                self._measure(self.setup.week_of(today), today)
         return self._result()
 
     def _measure(self, week: int, on: dt.date) -> None:
@@ -505,23 +517,27 @@ class _Run:
     def _payments(self, pid: str, day: int, day_start: dt.datetime) -> None:
         """Every chased invoice of the partner draws today's payment; each is allocated."""
         day_end = day_start + _DAY
-        pay_at = day_end - _LAST
-        changed = False
         today = day_start.date()
+        # The last microsecond of the day's UTC date, so a payment is dated the day it is drawn
+        # for (a start at noon would otherwise stamp it on the next morning).
+        pay_at = dt.datetime.combine(today + _DAY, dt.time(), tzinfo=dt.UTC) - _LAST
+        changed = False
         for invoice in self.chased[pid]:
             if not invoice.amount_due.is_positive():
                 continue
             if invoice.issued_at is None or invoice.issued_at > pay_at:
                 continue
-            if self.keeps and self.keeps.get(invoice_key(invoice)) == today:
+            kept = self.keeps.get(invoice_key(invoice)) if self.keeps else None
+            if kept is not None and kept >= today:
+                # A promise the run keeps: paid in full on its date, and nothing before it.
                 left = pending_amount_remaining(invoice)
-                amount = left if left.is_positive() else None
+                amount = left if kept == today and left.is_positive() else None
             else:
                 amount = self._draw(invoice, day, today)
             if amount is None:
                 continue
             self._pay(pid, invoice, amount, pay_at)
-            week = day // 7
+            week = self.setup.week_of(today)
             self.cash[(week, amount.code)] = self.cash.get((week, amount.code), 0) + (
                 amount.minor_units
             )
@@ -729,6 +745,21 @@ class CollectionsSimulation(Report):
     dso_opening: Mapping[str, Decimal | None] = attrs.field(factory=dict)
     dso_period_days: int = 90
 
+    @property
+    def first_week(self) -> dt.date:
+        """The Monday of the start's week: week ``k`` starts ``k`` weeks after it."""
+        return week_monday(self.start.date())
+
+    @property
+    def days(self) -> int:
+        """The simulated days: from the start's date to the last Sunday, both included."""
+        return (self.week_start(self.weeks) - self.start.date()).days
+
+    def week_start(self, week: int) -> dt.date:
+        """The Monday week ``week`` starts on (week 0 began before ``start`` unless it is a
+        Monday: its cash is from ``start`` on)."""
+        return self.first_week + dt.timedelta(weeks=week)
+
     def title(self) -> str:
         """``Collections 2026-11-26 + 26 weeks, 200 runs (email), seed 0``."""
         return (
@@ -742,7 +773,8 @@ class CollectionsSimulation(Report):
         return tuple(sorted(self.opening))
 
     def cumulative(self, currency: str) -> list[list[int]]:
-        """Per run, the cumulative cash in ``currency`` at the end of each week (minor units)."""
+        """Per run, the cumulative cash in ``currency`` at the end of each week's Sunday (minor
+        units)."""
         rows = []
         for run in self.runs:
             total, path = 0, []
@@ -764,7 +796,7 @@ class CollectionsSimulation(Report):
                 rows.append(
                     {
                         "week": week,
-                        "week_start": (self.start + dt.timedelta(weeks=week)).date(),
+                        "week_start": self.week_start(week),
                         "currency": code,
                         **_amounts("cash_p50", percentile(weekly, 50), code),
                         **_amounts("cumulative_low", percentile(upto, low), code),
@@ -911,7 +943,9 @@ def simulate_collections(
     dso_period_days: int = 90,
     promise_kept: float | None = None,
 ) -> CollectionsSimulation:
-    """Simulate collections ``runs`` times over ``weeks`` weeks from ``start`` (ADR 0064).
+    """Simulate collections ``runs`` times over ``weeks`` calendar weeks from ``start``
+    (ADR 0064): week 0 is the week (Monday to Sunday) of ``start``'s UTC date, from ``start``
+    on, and the last simulated day is the Sunday of week ``weeks - 1``.
 
     Run ``k`` of seed ``s`` is the same whatever else runs: same seed, same result. The
     partners' invoices are read in invoice-key order, partners in id order, so the input
@@ -927,9 +961,9 @@ def simulate_collections(
     plus the policy's grace days, and resumes outreach after. With ``promise_kept`` set, each
     promise open at the start and not yet due is kept with that probability (drawn once per
     run from the invoice's own stream): the invoice pays what is left, in full, on the
-    promised date; a promise not kept leaves the invoice to its hazard. ``None`` (default):
-    promises change no payment, only outreach. Every run reports each promise's outcome
-    (:data:`PROMISE_OUTCOMES`).
+    promised date, and nothing before it; a promise not kept leaves the invoice to its
+    hazard. ``None`` (default): promises change no payment, only outreach. Every run reports
+    each promise's outcome (:data:`PROMISE_OUTCOMES`).
     """
     begin = require_aware("start", start).astimezone(dt.UTC)
     _positive("weeks", weeks, MAX_WEEKS)
@@ -965,9 +999,11 @@ def simulate_collections(
         if is_open_receivable(invoice):
             code = invoice.currency
             opening[code] = opening.get(code, 0) + invoice.amount_due.minor_units
+    first_week = week_monday(begin.date())
     setup = _Setup(
         start=begin,
-        days=weeks * 7,
+        days=(first_week + dt.timedelta(weeks=weeks) - begin.date()).days,
+        first_week=first_week,
         seed=seed,
         workflow=workflow,
         policy=policy,

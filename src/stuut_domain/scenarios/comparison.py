@@ -108,7 +108,7 @@ class CollectionsComparison(Report):
                 rows.append(
                     {
                         "week": week,
-                        "week_start": (self.a.start + dt.timedelta(weeks=week)).date(),
+                        "week_start": self.a.week_start(week),
                         "currency": code,
                         **_amounts("delta_low", percentile(values, low), code),
                         **_amounts("delta_p50", percentile(values, 50), code),

@@ -1,0 +1,97 @@
+"""The simulation counts calendar weeks (Monday to Sunday) as expected_collections does, and a
+model that pays on the expected day reproduces that forecast on the bundled sample book."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from adapters.cli._store import load_store, pick_workflow
+from adapters.samples import sample_portfolio_path
+from outreach_builders import acme, net30_reminders
+from scenario_builders import day, invoice
+from stuut_domain.lifecycle import approve_allocation
+from stuut_domain.money import Money
+from stuut_domain.portfolio import LATER, OVERDUE, UNDATED, expected_collections
+from stuut_domain.scenarios import PaymentBehaviour, simulate_collections
+
+THURSDAY_NOON = day(2026, 11, 26, 12)
+
+
+def test_week_zero_is_the_starts_calendar_week_and_the_run_ends_on_a_sunday() -> None:
+    """A Thursday start: week 0 is Monday 23 Nov (four days simulated), week 1 the 30th, and
+    the run ends on Sunday 6 Dec; a payment due on Sunday the 29th falls in week 0, one due
+    on Monday the 30th in week 1, each dated on its due day although days start at noon."""
+    items = [
+        invoice("inv_sun", due=day(2026, 11, 29, 9), units=100),
+        invoice("inv_mon", due=day(2026, 11, 30, 9), units=300),
+    ]
+    simulation = simulate_collections(
+        items,
+        partners=(acme(),),
+        workflow=net30_reminders(),
+        behaviour=PaymentBehaviour.on_due_date(),
+        start=THURSDAY_NOON,
+        weeks=2,
+        runs=1,
+    )
+    assert [simulation.week_start(w) for w in range(3)] == [
+        dt.date(2026, 11, 23),
+        dt.date(2026, 11, 30),
+        dt.date(2026, 12, 7),
+    ]
+    assert simulation.days == 11  # Thursday 26 Nov to Sunday 6 Dec
+    (only,) = simulation.runs
+    assert dict(only.cash) == {(0, "EUR"): 100, (1, "EUR"): 300}
+    assert sorted(at.date() for at, _, _ in only.payments) == [
+        dt.date(2026, 11, 29),
+        dt.date(2026, 11, 30),
+    ]
+    assert [r["week_start"] for r in simulation.records()] == [
+        dt.date(2026, 11, 23),
+        dt.date(2026, 11, 30),
+    ]
+    # DSO is read at the end of each week's Sunday: both weeks have a figure.
+    assert sorted(week for week, _ in only.dso) == [0, 1]
+
+
+@pytest.mark.parametrize("start", [THURSDAY_NOON, day(2026, 11, 23), day(2026, 11, 29, 23)])
+def test_paying_on_the_expected_day_reproduces_the_samples_expected_collections(
+    start: dt.datetime,
+) -> None:
+    """The sample book (400 invoices, 40 partners, overdue and promised invoices, 15 pending
+    allocations): paying on the due day and keeping every promise collects per week and
+    currency exactly expected_collections' dated weeks for the book with its pending
+    allocations approved; nothing of what it forecasts as overdue or later."""
+    portfolio = load_store(sample_portfolio_path())
+    simulation = simulate_collections(
+        portfolio.invoices,
+        partners=portfolio.partners,
+        workflow=pick_workflow(portfolio, None),
+        behaviour=PaymentBehaviour.on_due_date(),
+        start=start,
+        weeks=26,
+        runs=1,
+        promise_kept=1.0,
+    )
+    approved = []
+    pending = 0
+    for item in portfolio.invoices:
+        now = item
+        for allocation in item.payments:
+            if not allocation.approved and allocation.id is not None:
+                pending += 1
+                now = approve_allocation(now, allocation.id, at=start)
+        approved.append(now)
+    assert pending == 15
+    expected: dict[tuple[dt.date, str], int] = {}
+    for row in expected_collections(approved, as_of=start.date(), weeks=26).records():
+        if str(row["period"]) not in (OVERDUE, LATER, UNDATED):
+            units = Money.of(row["amount"], str(row["currency"])).minor_units  # type: ignore[arg-type]
+            if units:
+                expected[(dt.date.fromisoformat(str(row["period"])), str(row["currency"]))] = units
+    (only,) = simulation.runs
+    got = {(simulation.week_start(w), c): u for (w, c), u in only.cash.items() if u}
+    assert len(expected) > 20
+    assert got == expected
