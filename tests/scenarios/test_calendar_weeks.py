@@ -4,7 +4,9 @@ model that pays on the expected day reproduces that forecast on the bundled samp
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+import attrs
 import pytest
 
 from adapters.cli._store import load_store, pick_workflow
@@ -95,3 +97,26 @@ def test_paying_on_the_expected_day_reproduces_the_samples_expected_collections(
     got = {(simulation.week_start(w), c): u for (w, c), u in only.cash.items() if u}
     assert len(expected) > 20
     assert got == expected
+
+
+def test_open_invoices_without_a_due_date_are_counted_and_never_pay() -> None:
+    """A curve runs from the due date: an invoice without one never pays, and the summary
+    says how many there were and how much they hold, so the cash shortfall is explained."""
+    undated = invoice("inv_nodue", due=day(2026, 12, 1), units=12_345)
+    undated = attrs.evolve(undated, due_date=None)
+    items = [undated, invoice("inv_due", due=day(2026, 12, 1), units=500)]
+    simulation = simulate_collections(
+        items,
+        partners=(acme(),),
+        workflow=net30_reminders(),
+        behaviour=PaymentBehaviour.constant(1.0, from_day=-400, days=800),
+        start=THURSDAY_NOON,
+        weeks=3,
+        runs=2,
+    )
+    assert simulation.summary()["open_without_due_date"] == {
+        "EUR": {"invoices": 1, "amount": Decimal("123.45")}
+    }
+    for each in simulation.runs:
+        assert sum(each.cash.values()) == 500
+        assert each.final_due["inv_nodue"] == 12_345

@@ -744,6 +744,9 @@ class CollectionsSimulation(Report):
     bands: tuple[int, int] = (5, 95)
     dso_opening: Mapping[str, Decimal | None] = attrs.field(factory=dict)
     dso_period_days: int = 90
+    #: Open receivables without a due date at the start, per currency: ``(count, minor
+    #: units)``. A payment curve runs from the due date, so they are chased but never pay.
+    undated: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
 
     @property
     def first_week(self) -> dt.date:
@@ -869,8 +872,9 @@ class CollectionsSimulation(Report):
         return [len(run.contacts) for run in self.runs]
 
     def summary(self) -> dict[str, object]:
-        """Headline figures: runs, contacts (median), never-reached reasons over all runs, and
-        DSO per currency at the start and (median over runs) at the end of the last week."""
+        """Headline figures: runs, contacts (median), never-reached reasons over all runs,
+        DSO per currency at the start and (median over runs) at the end of the last week, and
+        the open invoices without a due date (which no behaviour model can make pay)."""
         reasons: dict[str, int] = {}
         for run in self.runs:
             for code in run.never_reached.values():
@@ -886,6 +890,10 @@ class CollectionsSimulation(Report):
                 for code in PROMISE_OUTCOMES
             },
             "dso_opening": dict(self.dso_opening),
+            "open_without_due_date": {
+                code: {"invoices": count, "amount": Money(units, code).amount}
+                for code, (count, units) in self.undated.items()
+            },
             "dso_p50_final": {
                 code: self._dso_bands(self.weeks - 1, code)["dso_p50"] for code in self.currencies
             },
@@ -995,10 +1003,14 @@ def simulate_collections(
         sorted(invoice_key(i) for i in items if id(i) not in owned and is_open_receivable(i))
     )
     opening: dict[str, int] = {}
+    undated: dict[str, tuple[int, int]] = {}
     for invoice in items:
         if is_open_receivable(invoice):
             code = invoice.currency
             opening[code] = opening.get(code, 0) + invoice.amount_due.minor_units
+            if due_day(invoice) is None:
+                count, units = undated.get(code, (0, 0))
+                undated[code] = (count + 1, units + invoice.amount_due.minor_units)
     first_week = week_monday(begin.date())
     setup = _Setup(
         start=begin,
@@ -1040,4 +1052,5 @@ def simulate_collections(
         bands=(low, high),
         dso_opening={f.currency: f.days for f in dso_at_start.figures},
         dso_period_days=dso_period_days,
+        undated=dict(sorted(undated.items())),
     )
