@@ -102,3 +102,28 @@ def test_plot_without_matplotlib_names_the_extra(
     _, err = capsys.readouterr()
     assert code == EXIT_UNUSABLE
     assert "stuut-domain[plot]" in err
+
+
+def test_lifts_by_hand_replace_the_fitted_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lift sets a channel's effect over the fitted baseline; the data says where each
+    lift came from and what the fitted one would have rested on."""
+    code, fitted = run_json(capsys, "forecast", *FAST)
+    assert code == EXIT_CLEAN
+    email = next(r for r in fitted["contacts_fitted_from"] if r["channel"] == "email")
+    assert email["lift_source"] == "fitted"
+    assert email["paid"] < email["contacted"]
+    code, told = run_json(capsys, "forecast", *FAST, "--lift", "email=2", "--lift", "call=0.5")
+    assert code == EXIT_CLEAN
+    assert told["behaviour"][0]["lift_email"] == 2.0
+    assert told["behaviour"][0]["lift_call"] == 0.5
+    assert {r["lift_source"] for r in told["contacts_fitted_from"]} == {"by_hand"}
+    assert main(["forecast", *FAST, "--lift", "email=2"]) == EXIT_CLEAN
+    assert "(lifts by hand)" in capsys.readouterr()[0]
+
+
+@pytest.mark.parametrize("bad", ["fax=2", "email", "email=x", "email=-1", "email=inf", "email=nan"])
+def test_a_bad_lift_is_a_usage_error(capsys: pytest.CaptureFixture[str], bad: str) -> None:
+    code = main(["forecast", *FAST, "--lift", bad])
+    _, err = capsys.readouterr()
+    assert code == EXIT_UNUSABLE
+    assert repr(bad) in err

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.metadata
+import math
 import pathlib
 import sys
 from collections.abc import Callable
@@ -163,6 +164,22 @@ def _policy(text: str) -> OutreachPolicy:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _lift(text: str) -> tuple[str, float]:
+    """``--lift channel=x``: a contact effect set by hand (a finite number >= 0)."""
+    channel, sep, raw = text.partition("=")
+    if not sep or channel not in OUTREACH_CHANNELS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected channel=lift with a channel of {', '.join(OUTREACH_CHANNELS)}"
+        )
+    try:
+        lift = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the lift is not a number") from None
+    if not math.isfinite(lift) or lift < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a lift is a finite number >= 0")
+    return channel, lift
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -216,6 +233,14 @@ def _forecast_options(sub: argparse.ArgumentParser, *helps: str) -> None:
     )
     forecast.add_argument(
         "--compare", type=_policy, metavar="SPEC", help="a second policy, on the same seeds"
+    )
+    forecast.add_argument(
+        "--lift",
+        type=_lift,
+        action="append",
+        metavar="CHANNEL=X",
+        help="set a channel's contact effect by hand (the baseline is still fitted); "
+        "repeatable, e.g. --lift email=2",
     )
     forecast.add_argument(
         "--plot",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import pathlib
+from collections.abc import Mapping
 from typing import Any
 
 from adapters.cli._output import Outcome, limited
@@ -62,13 +63,16 @@ def forecast_view(
     compare: OutreachPolicy | None,
     limit: int | None = None,
     plot: pathlib.Path | None = None,
+    lifts: Mapping[OutreachChannel, float] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The forecast (or, with ``compare``, the comparison) as text and as data; with
-    ``plot``, its figures written there as PNG (their paths in both)."""
+    ``plot``, its figures written there as PNG (their paths in both); with ``lifts``, the
+    contact effect set by hand over the fitted baseline."""
     behaviour = fit_behaviour(
         portfolio.invoices,
         as_of=at,
         contacts=OutreachState.from_invoices(portfolio.invoices).sent,
+        lifts=lifts,
     )
     common: dict[str, Any] = {
         "partners": portfolio.partners,
@@ -81,7 +85,9 @@ def forecast_view(
         "channels": channels,
     }
     header = (
-        f"Workflow {workflow.name or workflow.id}; behaviour fitted as of {at.isoformat()}: "
+        f"Workflow {workflow.name or workflow.id}; behaviour fitted as of {at.isoformat()}"
+        + (" (lifts by hand)" if behaviour.lifts_by_hand else "")
+        + ": "
         + ", ".join(f"{k} {v:.3g}" for k, v in behaviour.pooled.as_record().items())
     )
     if compare is None:
@@ -99,6 +105,7 @@ def forecast_view(
             "at": at,
             "workflow": workflow.id,
             "behaviour": behaviour.records(),
+            "contacts_fitted_from": behaviour.contact_records(),
             "summary": simulation.summary(),
             "weeks": rows,
             "partners": simulation.partner_records(),
@@ -123,6 +130,7 @@ def forecast_view(
         "at": at,
         "workflow": workflow.id,
         "behaviour": behaviour.records(),
+        "contacts_fitted_from": behaviour.contact_records(),
         "summary": summary,
         "weeks": rows,
         "delta_contacts": comparison.delta_contacts(),
@@ -164,5 +172,6 @@ def run(args: argparse.Namespace) -> Outcome:
         compare=args.compare,
         limit=args.limit or None,
         plot=args.plot,
+        lifts=dict(args.lift) if args.lift else None,
     )
     return store_outcome(portfolio, text, data)

@@ -567,6 +567,11 @@ class BehaviourBook(Report):
     curve: tuple[KaplanMeierStep, ...] = ()
     counts: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
     left_out: Mapping[str, str] = attrs.field(factory=dict)
+    #: Per channel of the history's contacts: (invoices contacted, of them paid by as-of,
+    #: of them paid inside a contact's window). What the lift was fitted from.
+    contact_counts: Mapping[str, tuple[int, int, int]] = attrs.field(factory=dict)
+    #: Whether the lifts were set by hand (``fit_behaviour(lifts=...)``), not fitted.
+    lifts_by_hand: bool = False
 
     @classmethod
     def of(cls, behaviour: PaymentBehaviour) -> BehaviourBook:
@@ -593,6 +598,27 @@ class BehaviourBook(Report):
             rows.append({"segment": key, "invoices": invoices, "paid": paid, **record})
         return rows
 
+    def contact_records(self) -> list[dict[str, object]]:
+        """One row per channel of the history's contacts: what its lift rests on.
+
+        ``contacted`` invoices, how many of them were ``paid`` by as-of and how many paid
+        ``in_window`` (on a day a contact's window covered), and the pooled ``lift``
+        (``fitted`` or set by hand). A history that records contacts mostly on invoices still
+        open (``paid`` far below ``contacted``, as when only the open book's last outreach
+        is known) cannot identify a lift: the fit reads it below 1; set it by hand.
+        """
+        return [
+            {
+                "channel": channel,
+                "contacted": contacted,
+                "paid": paid,
+                "in_window": in_window,
+                "lift": self.pooled.lifts.get(channel, 1.0),  # type: ignore[call-overload]
+                "lift_source": "by_hand" if self.lifts_by_hand else "fitted",
+            }
+            for channel, (contacted, paid, in_window) in sorted(self.contact_counts.items())
+        ]
+
     def curve_records(self) -> list[dict[str, object]]:
         """The pooled Kaplan–Meier curve, one row per day with an event or a censoring."""
         return [step.as_record() for step in self.curve]
@@ -606,14 +632,18 @@ def fit_behaviour(
     window_days: int = 3,
     segment_by: Literal["all", "partner"] = "all",
     min_paid: int = 20,
+    lifts: Mapping[OutreachChannel, float] | None = None,
 ) -> BehaviourBook:
     """Fit the payment behaviour of a book from its own history (ADR 0063).
 
     ``contacts`` is the outreach sent (e.g. ``OutreachState.from_invoices(...).sent``); the
     lift of each channel is fitted on the whole book. With ``segment_by="partner"``, every
     partner with at least ``min_paid`` paid invoices gets its own baseline curve and shares
-    (the book's lifts); the others use the pooled model. Refused
-    (:class:`~stuut_domain.errors.InvalidScenario`): a bad window, segmenting or minimum.
+    (the book's lifts); the others use the pooled model. ``lifts`` sets the contact effect
+    by hand (the baseline is then fitted under it): for a history whose contacts cannot
+    identify it (see :meth:`BehaviourBook.contact_records`). Refused
+    (:class:`~stuut_domain.errors.InvalidScenario`): a bad window, segmenting, minimum or
+    lift.
     """
     _check_window(None, attrs.fields(PaymentBehaviour).window_days, window_days)
     if segment_by not in ("all", "partner"):
@@ -624,6 +654,10 @@ def fit_behaviour(
         raise _refuse(
             "min_paid", "min_paid", "a segment needs at least one payment", value=min_paid
         )
+    given: Mapping[OutreachChannel, float] | None = None
+    if lifts is not None:
+        given = _frozen_lifts(lifts)
+        _check_lifts(None, attrs.fields(PaymentBehaviour).lifts, given)
     items, left_out = observations(invoices, as_of=as_of, contacts=contacts)
 
     def model(
@@ -642,7 +676,7 @@ def fit_behaviour(
             fitted,
         )
 
-    pooled, lifts = model(items, None)
+    pooled, fitted = model(items, given)
     counts = {"pooled": (len(items), sum(1 for o in items if o.paid))}
     segments: dict[str, PaymentBehaviour] = {}
     if segment_by == "partner":
@@ -653,7 +687,7 @@ def fit_behaviour(
         for pid, part in sorted(by_partner.items()):
             paid = sum(1 for o in part if o.paid)
             if paid >= min_paid:
-                segments[pid] = model(tuple(part), lifts)[0]
+                segments[pid] = model(tuple(part), fitted)[0]
                 counts[pid] = (len(part), paid)
     return BehaviourBook(
         pooled=pooled,
@@ -662,4 +696,17 @@ def fit_behaviour(
         curve=kaplan_meier(items),
         counts=counts,
         left_out=left_out,
+        contact_counts=_contact_counts(items, window_days),
+        lifts_by_hand=given is not None,
     )
+
+
+def _contact_counts(items: Iterable[Observation], window: int) -> dict[str, tuple[int, int, int]]:
+    """Per channel: invoices contacted, of them paid, of them paid inside a window."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for o in items:
+        for channel in sorted({c for _, c in o.contacts}):
+            contacted, paid, in_window = out.get(channel, (0, 0, 0))
+            inside = o.paid and channel in (_exposure(o, o.day, window) or ())
+            out[channel] = (contacted + 1, paid + o.paid, in_window + inside)
+    return out
