@@ -16,7 +16,7 @@ from scenario_builders import day, invoice
 from stuut_domain.lifecycle import approve_allocation
 from stuut_domain.money import Money
 from stuut_domain.portfolio import LATER, OVERDUE, UNDATED, expected_collections
-from stuut_domain.scenarios import PaymentBehaviour, simulate_collections
+from stuut_domain.scenarios import PaymentBehaviour, collections, simulate_collections
 
 THURSDAY_NOON = day(2026, 11, 26, 12)
 
@@ -120,3 +120,25 @@ def test_open_invoices_without_a_due_date_are_counted_and_never_pay() -> None:
     for each in simulation.runs:
         assert sum(each.cash.values()) == 500
         assert each.final_due["inv_nodue"] == 12_345
+
+
+def test_bounded_caches_change_no_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caches shared by the runs are pure: trimmed after every run (no history kept
+    beyond the first run's) and the decisions emptied at every second entry, the sample's
+    runs are the same, contact for contact and unit for unit."""
+    portfolio = load_store(sample_portfolio_path())
+    common = {
+        "partners": portfolio.partners,
+        "workflow": pick_workflow(portfolio, None),
+        "behaviour": PaymentBehaviour.constant(0.05, from_day=-5, days=60, lifts={"email": 3.0}),
+        "start": THURSDAY_NOON,
+        "weeks": 6,
+        "runs": 4,
+        "seed": 3,
+    }
+    roomy = simulate_collections(portfolio.invoices, **common)  # type: ignore[arg-type]
+    monkeypatch.setattr(collections, "_STATES_KEPT", 0)
+    monkeypatch.setattr(collections, "_DECISIONS_KEPT", 2)
+    tight = simulate_collections(portfolio.invoices, **common)  # type: ignore[arg-type]
+    assert sum(len(r.contacts) for r in roomy.runs) > 100
+    assert tight.runs == roomy.runs
