@@ -216,3 +216,34 @@ def test_an_interrupted_direct_save_is_rolled_back(
     assert _stored(store) == before
     assert store.invoices.save(current.entity, expected_version="1") == "2"
     store.close()
+
+
+@pytest.mark.parametrize("pipelined", [True, False])
+def test_a_statement_failing_inside_the_first_flight_is_rolled_back(
+    db_url: str, pipelined: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A driver error inside the first batch (here a NULL document, which the store itself
+    never sends: the column is NOT NULL) is the engine's SQLAlchemy exception, nothing is
+    written and the connection is out of the transaction; on PostgreSQL with and without
+    pipeline mode."""
+    store = SqlStore(db_url, create=True)
+    if not store.postgres and not pipelined:
+        pytest.skip("pipeline mode is PostgreSQL's")
+    if store.postgres:
+        import psycopg
+
+        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda _: pipelined))
+    _fill(store)
+    before = _stored(store)
+    current = store.invoices.get_versioned("inv_a")
+    params: dict[str, Any] = {"b_id": "inv_a", "b_expected": 1, "doc": None}
+    params.update(store.invoices.spec.row(current.entity))
+    if store.postgres:
+        params["b_jsonb"] = None
+    repository: Any = store.invoices
+    with pytest.raises(sa.exc.IntegrityError):
+        repository._save_direct("inv_a", current.entity, params, "1")
+    assert _idle(store)
+    assert _stored(store) == before
+    assert store.invoices.save(current.entity, expected_version="1") == "2"
+    store.close()

@@ -20,6 +20,7 @@ the store already keeps per process and thread for its reads (ADR 0058, ADR 0075
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -110,7 +111,8 @@ class PipelinedTransaction(DirectTransaction):
     """A PostgreSQL transaction whose ``BEGIN`` goes out with its first :meth:`batch`, in one
     flight (psycopg's pipeline mode): one round trip for ``BEGIN`` and the batch, one for
     ``COMMIT``. Every statement is still its own, in order, each with its own snapshot (READ
-    COMMITTED), as when they are sent one by one; an error stops the rest of the batch.
+    COMMITTED), as when they are sent one by one; an error stops the rest of the batch. (A
+    libpq without pipeline mode, before 14, sends them one by one: a round trip each.)
 
     ``connection()`` gives the thread's (connection, cursor) in autocommit, ``drop()``
     discards it. A connection the server had dropped fails the first batch before anything
@@ -128,6 +130,7 @@ class PipelinedTransaction(DirectTransaction):
         self._connection = connection
         self._drop = drop
         self._conn: Any = None
+        self._pipelined = bool(driver.Pipeline.is_supported())
 
     def batch(self, steps: Sequence[Step]) -> list[int]:
         if self._conn is not None:
@@ -136,7 +139,7 @@ class PipelinedTransaction(DirectTransaction):
             conn, cursor = self._connection()
             try:
                 cursors = []
-                with conn.pipeline():
+                with conn.pipeline() if self._pipelined else contextlib.nullcontext():
                     cursor.execute("BEGIN")
                     for statement, values in steps:
                         step = conn.cursor()
