@@ -616,12 +616,13 @@ class SqlRepository(Generic[E, Q]):
             if self._store.serialised_writers and params:
                 update = self._sqlite_update(tx, entity_id, params, expected_version)
             # The UPDATE and the ledger's delete in one batch (on PostgreSQL one round trip
-            # with BEGIN); a delete beside a refused UPDATE is rolled back with it.
+            # with BEGIN); a delete beside a refused UPDATE is rolled back with it. A version
+            # the store could not have issued sends neither (ADR 0058).
             steps: list[tuple[DirectStatement, dict[str, Any]]] = []
             if params:
                 steps.append((update, params))
-            if invoice is not None:
-                steps.append((ledger.delete, {"b_invoice": entity_id}))
+                if invoice is not None:
+                    steps.append((ledger.delete, {"b_invoice": entity_id}))
             counts = tx.batch(steps)
             if (counts[0] if params else 0) != 1:
                 row = tx.execute(select_one, {"entity_id": entity_id}).fetchone()
