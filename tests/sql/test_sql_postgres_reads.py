@@ -92,3 +92,21 @@ def test_a_forked_child_reads_on_its_own_connections(pg: SqlStore) -> None:
     os.waitpid(child, 0)
     parent = (pg.invoices.get("inv_0001").id, list(pg.invoices.ids()))
     assert (b"ok", ("inv_0001", ["inv_0001"])) == (answer, parent)
+
+
+def test_a_save_after_the_server_dropped_the_connection_is_written_once(pg: SqlStore) -> None:
+    """A save outside a unit of work runs on the thread's connection (ADR 0076): when the
+    server dropped it, the save fails at its first flight (BEGIN and the UPDATE, nothing
+    committed), is sent once more on a new connection, and is written exactly once."""
+    pg.invoices.add(invoice("inv_0001", memo="before"))
+    first = pg.invoices.save(invoice("inv_0001", memo="one"), expected_version="1")
+    dropped = _drop_every_other_connection(pg)
+    second = pg.invoices.save(invoice("inv_0001", memo="two"), expected_version=first)
+    read = pg.invoices.get_versioned("inv_0001")
+    assert (dropped >= 1, first, second, read.version, read.entity.memo) == (
+        True,
+        "2",
+        "3",
+        "3",
+        "two",
+    )

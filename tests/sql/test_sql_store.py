@@ -245,6 +245,28 @@ def _pair_writer(url: str) -> object:
     return work
 
 
+def _ledger_writer(url: str) -> object:
+    """Saves ``inv_a`` outside any unit of work (the direct path, ADR 0076), each time with
+    one new allocation ``alloc_N`` and memo N, acknowledging N once the save returned."""
+
+    def work(fd: int) -> None:
+        store = SqlStore(url)
+        while True:
+            read = store.invoices.get_versioned("inv_a")
+            n = int(read.entity.memo or "0") + 1
+            changed = attrs.evolve(
+                read.entity,
+                memo=str(n),
+                payments=(_allocation(f"alloc_{n}", 100_00, "inv_a"),),
+                amount_paid=Money(100_00, "EUR"),
+                amount_due=Money(1_150_00, "EUR"),
+            )
+            store.invoices.save(changed, expected_version=read.version)
+            os.write(fd, f"{n}\n".encode())
+
+    return work
+
+
 def _read_lines(fd: int, count: int) -> list[str]:
     with os.fdopen(fd, "rb", buffering=0) as pipe:
         lines: list[str] = []
@@ -299,6 +321,31 @@ class TestRivalsAndCrashes:
             if acked and int(a or "0") < int(acked[-1]):
                 lost.append((kill, acked[-1], a))
         # Every writer acknowledged at least one commit before it was killed.
+        final = int(store.invoices.get("inv_a").memo or "0")
+        assert ([], [], True) == (torn, lost, final >= 100)
+        store.close()
+
+    @pytest.mark.slow
+    def test_a_plain_saver_killed_100_times_keeps_document_and_ledger_together(
+        self, db_url: str
+    ) -> None:
+        """SIGKILL mid-loop of single saves, 100 times: the ledger always holds exactly the
+        allocation the stored document lists (one transaction wrote both), and every save a
+        writer acknowledged is still there."""
+        store = SqlStore(db_url, create=True)
+        store.invoices.add(invoice("inv_a", memo="0"))
+        torn, lost = [], []
+        for kill in range(100):
+            pid, fd = _fork(_ledger_writer(db_url))
+            acked = _read_lines(fd, 1 + kill % 5)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            stored = store.invoices.get("inv_a")
+            listed = [a.id for a in stored.payments]
+            if store.allocation_ids("inv_a") != listed or listed != [f"alloc_{stored.memo}"]:
+                torn.append((kill, stored.memo, listed, store.allocation_ids("inv_a")))
+            if acked and int(stored.memo or "0") < int(acked[-1]):
+                lost.append((kill, acked[-1], stored.memo))
         final = int(store.invoices.get("inv_a").memo or "0")
         assert ([], [], True) == (torn, lost, final >= 100)
         store.close()

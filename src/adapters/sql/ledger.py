@@ -15,11 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from adapters.sql.direct import DirectStatement, DirectTransaction
 from adapters.sql.specs import utc
 from stuut_domain.errors import InvalidAllocation
 from stuut_domain.invoice import Invoice
 
-__all__ = ["allocation_rows", "sync_allocations"]
+__all__ = ["DirectLedger", "allocation_rows", "sync_allocations", "sync_allocations_direct"]
 
 
 def allocation_rows(invoice_id: str, invoice: Invoice) -> list[dict[str, Any]]:
@@ -56,26 +57,68 @@ def sync_allocations(
     taken = conn.execute(
         sa.select(ledger.c.id, ledger.c.invoice_id).where(ledger.c.id.in_(ids))
     ).first()
-    if taken is not None or len(set(ids)) != len(ids):
-        allocation_id = taken[0] if taken is not None else _first_repeat(ids)
-        holder = taken[1] if taken is not None else invoice_id
-        raise InvalidAllocation(
-            "allocation_conflict",
-            f"allocation {allocation_id!r} is already held by invoice {holder!r}; "
-            f"invoice {invoice_id!r} cannot list it too",
-            allocation_id=allocation_id,
-            invoice_id=invoice_id,
-            held_by=holder,
-        )
+    _refuse_held(invoice_id, ids, None if taken is None else (taken[0], taken[1]))
     try:
         with conn.begin_nested():
             conn.execute(sa.insert(ledger), rows)
     except sa.exc.IntegrityError as exc:  # a concurrent writer took an id meanwhile
-        raise InvalidAllocation(
-            "allocation_conflict",
-            f"an allocation of invoice {invoice_id!r} was stored on another invoice meanwhile",
-            invoice_id=invoice_id,
-        ) from exc
+        raise _taken_meanwhile(invoice_id) from exc
+
+
+class DirectLedger:
+    """The ledger's statements for :func:`sync_allocations_direct`, compiled once per store."""
+
+    def __init__(self, ledger: sa.Table, dialect: sa.Dialect) -> None:
+        self.name = ledger.name
+        self.delete = DirectStatement(_delete_of(ledger), dialect)
+        self.insert = DirectStatement(sa.insert(ledger), dialect)
+
+
+def sync_allocations_direct(
+    tx: DirectTransaction, ledger: DirectLedger, invoice_id: str, invoice: Invoice
+) -> None:
+    """:func:`sync_allocations` on a direct transaction (a save outside a unit of work, ADR
+    0076), once the caller has run ``ledger.delete`` for ``invoice_id`` in it: the same
+    statements, the same refusals; the caller's transaction rolls back on any of them, so
+    nothing is written."""
+    rows = allocation_rows(invoice_id, invoice)
+    if not rows:
+        return
+    ids = [r["id"] for r in rows]
+    marks = ", ".join([tx.placeholder] * len(ids))
+    taken = tx.run(
+        f'SELECT id, invoice_id FROM "{ledger.name}" WHERE id IN ({marks}) LIMIT 1',  # noqa: S608
+        ids,
+    ).fetchone()
+    _refuse_held(invoice_id, ids, None if taken is None else (taken[0], taken[1]))
+    try:
+        tx.execute_many(ledger.insert, rows)
+    except sa.exc.IntegrityError as exc:  # a concurrent writer took an id meanwhile
+        raise _taken_meanwhile(invoice_id) from exc
+
+
+def _refuse_held(invoice_id: str, ids: list[str], taken: tuple[str, str] | None) -> None:
+    """``allocation_conflict`` when an id of ``ids`` is ``taken`` (id, holder) or repeated."""
+    if taken is None and len(set(ids)) == len(ids):
+        return
+    allocation_id = taken[0] if taken is not None else _first_repeat(ids)
+    holder = taken[1] if taken is not None else invoice_id
+    raise InvalidAllocation(
+        "allocation_conflict",
+        f"allocation {allocation_id!r} is already held by invoice {holder!r}; "
+        f"invoice {invoice_id!r} cannot list it too",
+        allocation_id=allocation_id,
+        invoice_id=invoice_id,
+        held_by=holder,
+    )
+
+
+def _taken_meanwhile(invoice_id: str) -> InvalidAllocation:
+    return InvalidAllocation(
+        "allocation_conflict",
+        f"an allocation of invoice {invoice_id!r} was stored on another invoice meanwhile",
+        invoice_id=invoice_id,
+    )
 
 
 @functools.cache

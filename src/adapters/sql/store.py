@@ -49,7 +49,13 @@ from adapters.errors import (
     UnsupportedStoreUrl,
 )
 from adapters.sql import schema
-from adapters.sql.ledger import allocation_rows, sync_allocations
+from adapters.sql.direct import DirectStatement, DirectTransaction, PipelinedTransaction
+from adapters.sql.ledger import (
+    DirectLedger,
+    allocation_rows,
+    sync_allocations,
+    sync_allocations_direct,
+)
 from adapters.sql.specs import JSONB_COLUMN, SPECS, TableSpec, jsonb_text
 from stuut_domain.cash import BankTransaction, Remittance
 from stuut_domain.errors import AlreadyExists, ConcurrencyConflict, InvalidAllocation, NotFound
@@ -166,6 +172,15 @@ def _switch_to_wal(cursor: sqlite3.Cursor, seconds: float) -> None:
         delay = min(delay * 2, 0.05)
 
 
+def _busy_seconds(parsed: sa.engine.URL, url: str) -> float:
+    """A SQLite file's busy timeout: 30 s, or the URL's ``?timeout=SECONDS``."""
+    wait = parsed.query.get("timeout", "30")
+    try:
+        return float(wait if isinstance(wait, str) else wait[0])
+    except ValueError:
+        raise UnsupportedStoreUrl(url, f"timeout={wait!r} is not a number of seconds") from None
+
+
 def _build_engine(url: str) -> sa.Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -176,12 +191,7 @@ def _build_engine(url: str) -> sa.Engine:
         )
         busy_seconds = 0.0
     else:
-        # The busy timeout: 30 s, or the URL's ``?timeout=SECONDS``.
-        wait = parsed.query.get("timeout", "30")
-        try:
-            seconds = float(wait if isinstance(wait, str) else wait[0])
-        except ValueError:
-            raise UnsupportedStoreUrl(url, f"timeout={wait!r} is not a number of seconds") from None
+        seconds = _busy_seconds(parsed, url)
         engine = sa.create_engine(parsed, connect_args={"timeout": seconds})
         busy_seconds = seconds
     file_db = not _is_memory(parsed)
@@ -206,6 +216,11 @@ def _build_engine(url: str) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _same_value(new: object, stored: object) -> bool:
+    """Whether a projection's new driver value is certainly the stored one (same type too)."""
+    return type(new) is type(stored) and new == stored
 
 
 def _expected_number(expected: Version) -> int | None:
@@ -274,6 +289,13 @@ class SqlRepository(Generic[E, Q]):
         )
         self._select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = ?'  # noqa: S608
         self._pg_select_sql = f'SELECT version, doc FROM "{table.name}" WHERE id = %s'  # noqa: S608
+        #: A save outside a unit of work (ADR 0076): the update and the version look-up
+        #: compiled for the store's dialect on first use, run on the thread's connection.
+        self._direct: tuple[DirectStatement, DirectStatement] | None = None
+        #: SQLite: the stored version and projections, and an UPDATE per set of changed
+        #: projections (``_sqlite_update``).
+        self._direct_current: DirectStatement | None = None
+        self._sqlite_updates: dict[tuple[str, ...], DirectStatement] = {}
         #: ``add_many``: is any of these ids stored already?
         self._select_ids = (
             sa.select(table.c.id)
@@ -557,14 +579,17 @@ class SqlRepository(Generic[E, Q]):
             "utf-8"
         )
         expected = _expected_number(expected_version)
+        params: dict[str, Any] = {}
+        if expected is not None:
+            params = {"b_id": entity_id, "b_expected": expected, "doc": doc}
+            params.update(self.spec.row(entity))
+            if self._jsonb:
+                params["b_jsonb"] = jsonb_text(doc)
+        if self._conn is None and self._store.direct_writes:
+            self._save_direct(entity_id, entity, params, expected_version)
+            return str(int(expected_version) + 1)
         with self._tx(write=True) as conn:
-            updated = 0
-            if expected is not None:
-                params = {"b_id": entity_id, "b_expected": expected, "doc": doc}
-                params.update(self.spec.row(entity))
-                if self._jsonb:
-                    params["b_jsonb"] = jsonb_text(doc)
-                updated = conn.execute(self._update, params).rowcount
+            updated = conn.execute(self._update, params).rowcount if params else 0
             if updated != 1:
                 actual = self._version_in(conn, entity_id)
                 if actual is None:
@@ -572,6 +597,85 @@ class SqlRepository(Generic[E, Q]):
                 raise ConcurrencyConflict(self.kind, entity_id, expected_version, actual)
             self._after_write(conn, entity_id, entity)
         return str(int(expected_version) + 1)
+
+    def _save_direct(
+        self, entity_id: str, entity: E, params: dict[str, Any], expected_version: Version
+    ) -> None:
+        """``save``'s statements on the thread's own connection (ADR 0076): the same UPDATE
+        and row count, the same ledger rows, in one transaction of their own."""
+        if self._direct is None:
+            dialect = self._store.engine.dialect
+            self._direct = (
+                DirectStatement(self._update, dialect),
+                DirectStatement(self._select_one, dialect),
+            )
+        update, select_one = self._direct
+        invoice = entity if self.kind == "invoice" and isinstance(entity, Invoice) else None
+        ledger = self._store.direct_ledger()
+        with self._store.direct_transaction() as tx:
+            if self._store.serialised_writers and params:
+                update = self._sqlite_update(tx, entity_id, params, expected_version)
+            # The UPDATE and the ledger's delete in one batch (on PostgreSQL one round trip
+            # with BEGIN); a delete beside a refused UPDATE is rolled back with it. A version
+            # the store could not have issued sends neither (ADR 0058).
+            steps: list[tuple[DirectStatement, dict[str, Any]]] = []
+            if params:
+                steps.append((update, params))
+                if invoice is not None:
+                    steps.append((ledger.delete, {"b_invoice": entity_id}))
+            counts = tx.batch(steps)
+            if (counts[0] if params else 0) != 1:
+                row = tx.execute(select_one, {"entity_id": entity_id}).fetchone()
+                if row is None:
+                    raise NotFound(self.kind, entity_id)
+                raise ConcurrencyConflict(self.kind, entity_id, expected_version, str(row[0]))
+            if invoice is not None:
+                sync_allocations_direct(tx, ledger, entity_id, invoice)
+
+    def _sqlite_update(
+        self, tx: DirectTransaction, entity_id: str, params: dict[str, Any], expected: Version
+    ) -> DirectStatement:
+        """The UPDATE a direct save runs on SQLite: it sets only the projections whose stored
+        value differs. SQLite rewrites an index entry for every column an UPDATE sets, equal
+        or not (about 4 KiB more to sync per index); the writer holds the lock (BEGIN
+        IMMEDIATE), so the row read here is the row updated. A missing row or another
+        version is refused here, as the UPDATE's row count would refuse it."""
+        current = self._direct_current
+        if current is None:
+            cols = [self.table.c.version, *(self.table.c[p.name] for p in self.spec.projections)]
+            current = DirectStatement(
+                sa.select(*cols).where(self.table.c.id == sa.bindparam("entity_id")),
+                self._store.engine.dialect,
+            )
+            self._direct_current = current
+        row = tx.execute(current, {"entity_id": entity_id}).fetchone()
+        if row is None:
+            raise NotFound(self.kind, entity_id)
+        if row[0] != params["b_expected"]:
+            raise ConcurrencyConflict(self.kind, entity_id, expected, str(row[0]))
+        update, _select = self._direct or (None, None)
+        if update is None:  # pragma: no cover - built by _save_direct first
+            raise AssertionError("the direct statements are built first")
+        changed = tuple(
+            p.name
+            for p, stored in zip(self.spec.projections, row[1:], strict=True)
+            if not _same_value(update.processed(p.name, params[p.name]), stored)
+        )
+        statement = self._sqlite_updates.get(changed)
+        if statement is None:
+            t = self.table
+            stmt = (
+                sa.update(t)
+                .where(t.c.id == sa.bindparam("b_id"), t.c.version == sa.bindparam("b_expected"))
+                .values(
+                    version=t.c.version + 1,
+                    doc=sa.bindparam("doc"),
+                    **{name: sa.bindparam(name) for name in changed},
+                )
+            )
+            statement = DirectStatement(stmt, self._store.engine.dialect)
+            self._sqlite_updates[changed] = statement
+        return statement
 
     def _after_write(
         self, conn: sa.Connection, entity_id: str, entity: E, *, new: bool = False
@@ -709,6 +813,11 @@ class SqlStore(_Repositories):
         self._pg_readers: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._read_engines: dict[int, sa.Engine] = {}
         self._read_engine_lock = threading.Lock()
+        self._busy_seconds = _busy_seconds(parsed, url) if file_db else 0.0
+        #: Whether a save outside a unit of work runs on the thread's own connection (ADR
+        #: 0076): a SQLite file or PostgreSQL. In memory, the one shared connection is used.
+        self.direct_writes = file_db or self.postgres
+        self._direct_ledger: DirectLedger | None = None
         _meta, self.tables, self.ledger = schema.metadata(
             jsonb=schema.has_jsonb(parsed.get_backend_name())
         )
@@ -779,11 +888,13 @@ class SqlStore(_Repositories):
             raise SchemaOutOfDate(self.url, found, schema.HEAD, newer=False)
 
     def sqlite_reader(self) -> sqlite3.Connection | None:
-        """This thread's read connection to a SQLite file (``None`` for other databases).
+        """This thread's own connection to a SQLite file (``None`` for other databases).
 
-        Opened on first use per thread and process (a forked child opens its own); it only
-        ever runs single-row SELECTs by id (autocommit), which in WAL mode never block the
-        writer. Closed by :meth:`close`.
+        Opened on first use per thread and process (a forked child opens its own), set up as
+        the engine's connections are (autocommit, ``synchronous=FULL``, the busy timeout). It
+        runs single-row SELECTs by id outside any transaction, which in WAL mode never block
+        the writer, and the direct saves of :meth:`direct_transaction`. Closed by
+        :meth:`close`.
         """
         if self._sqlite_path is None:
             return None
@@ -794,10 +905,91 @@ class SqlStore(_Repositories):
                 self._sqlite_path,
                 isolation_level=None,
                 check_same_thread=False,
-                timeout=30.0,
+                timeout=self._busy_seconds,
             )
+            try:
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA foreign_keys=ON")
+            except BaseException:
+                conn.close()
+                raise
             self._readers[key] = conn
         return conn
+
+    def direct_ledger(self) -> DirectLedger:
+        """The ledger's statements compiled for this store's dialect (direct saves)."""
+        if self._direct_ledger is None:
+            self._direct_ledger = DirectLedger(self.ledger, self.engine.dialect)
+        return self._direct_ledger
+
+    @contextlib.contextmanager
+    def direct_transaction(self) -> Iterator[DirectTransaction]:
+        """A write transaction on this thread's own connection (ADR 0076), committed when
+        the block ends and rolled back on any error; SQLite begins ``BEGIN IMMEDIATE``.
+
+        Refused inside an open unit of work on this thread, as the store's writes are. A
+        driver error is the SQLAlchemy exception the engine raises for it; an operational
+        one (locked past the busy timeout, a lost server) is :class:`SqlStoreUnavailable`.
+        """
+        self._refuse_inside_unit(write=True)
+        if self.postgres:
+            with self._postgres_transaction() as tx:
+                yield tx
+            return
+        conn = self.sqlite_reader()
+        if conn is None:  # pragma: no cover - direct_writes is False for these
+            raise AssertionError("direct writes need a SQLite file or PostgreSQL")
+        with _unavailable(self.url):
+            tx = DirectTransaction(conn.cursor(), sqlite3, "?")
+            tx.run("BEGIN IMMEDIATE", ())
+            try:
+                yield tx
+                tx.run("COMMIT", ())
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.rollback()
+                raise
+
+    @contextlib.contextmanager
+    def _postgres_transaction(self) -> Iterator[DirectTransaction]:
+        """``direct_transaction`` on PostgreSQL, on the thread's read connection (autocommit,
+        so every statement from ``BEGIN`` to ``COMMIT`` is one transaction):
+        :class:`~adapters.sql.direct.PipelinedTransaction` sends ``BEGIN`` with the first
+        batch and retries it once on a new connection when the server had dropped the old one
+        (nothing was written). Any failure rolls back (or drops the connection, whose
+        transaction the server then aborts)."""
+        import psycopg  # noqa: PLC0415 - the [postgresql] extra, only here
+
+        key = (os.getpid(), threading.get_ident())
+        tx = PipelinedTransaction(
+            lambda: self._pg_reader(key), lambda: self._drop_pg_reader(key), psycopg
+        )
+        try:
+            with _unavailable(self.url):
+                yield tx
+                tx.commit()
+        except BaseException:
+            tx.abort()
+            raise
+
+    def _pg_reader(self, key: tuple[int, int]) -> tuple[Any, Any]:
+        """This thread's PostgreSQL connection and cursor (autocommit), opened on first use."""
+        reader = self._pg_readers.get(key)
+        if reader is None:
+            import psycopg  # noqa: PLC0415 - the [postgresql] extra, only here
+
+            args, params = self.engine.dialect.create_connect_args(self.engine.url)
+            conn = psycopg.connect(*args, **params, autocommit=True)
+            reader = (conn, conn.cursor())  # one cursor, reused: a few µs a call
+            self._pg_readers[key] = reader
+        return reader
+
+    def _drop_pg_reader(self, key: tuple[int, int]) -> None:
+        reader = self._pg_readers.pop(key, None)
+        if reader is not None:
+            with contextlib.suppress(Exception):
+                reader[0].close()
 
     def schema_revision(self) -> str | None:
         """The schema revision recorded in the database."""
@@ -864,23 +1056,15 @@ class SqlStore(_Repositories):
         and the read repeated; a second failure is :class:`SqlStoreUnavailable`."""
         import psycopg  # noqa: PLC0415 - the [postgresql] extra, only here
 
+        key = (os.getpid(), threading.get_ident())
         for attempt in (1, 2):
-            key = (os.getpid(), threading.get_ident())
-            reader = self._pg_readers.get(key)
             try:
-                if reader is None:
-                    args, params = self.engine.dialect.create_connect_args(self.engine.url)
-                    conn = psycopg.connect(*args, **params, autocommit=True)
-                    reader = (conn, conn.cursor())  # one cursor, reused: a few µs a get
-                    self._pg_readers[key] = reader
-                cursor = reader[1]
+                cursor = self._pg_reader(key)[1]
                 cursor.execute(sql, (entity_id,))
                 row: tuple[Any, ...] | None = cursor.fetchone()
                 return row
             except psycopg.OperationalError as exc:
-                self._pg_readers.pop(key, None)
-                if reader is not None:
-                    reader[0].close()
+                self._drop_pg_reader(key)
                 if attempt == 2:
                     raise SqlStoreUnavailable(self.url, str(exc).splitlines()[0]) from exc
         raise AssertionError("unreachable")  # pragma: no cover
