@@ -15,10 +15,13 @@ from typing import Any
 
 import attrs
 
+from adapters._ids import check_id
 from adapters.errors import UnwritableEntity
 from adapters.stuut_json import DecodeError
 
-__all__ = ["checked_document", "kind_refusal"]
+__all__ = ["checked_document", "entity_id", "kind_refusal"]
+
+_NO_ID = object()
 
 
 def _another_kind(entity: Any, holds: type) -> str:
@@ -31,6 +34,16 @@ def kind_refusal(kind: str, entity: Any, holds: type) -> UnwritableEntity | None
     if type(entity) is holds:
         return None
     return UnwritableEntity(kind, getattr(entity, "id", None), _another_kind(entity, holds))
+
+
+def entity_id(kind: str, entity: Any) -> str:
+    """The id of an entity about to be written, once it is a safe id
+    (:func:`~adapters._ids.check_id`); something without an ``id`` (``None`` in a batch) is
+    :class:`UnwritableEntity` naming what it is, never an ``AttributeError``."""
+    raw = getattr(entity, "id", _NO_ID)
+    if raw is _NO_ID:
+        raise UnwritableEntity(kind, None, f"it is a {type(entity).__name__}, not an entity")
+    return check_id(kind, raw)
 
 
 def _first_difference(written: Any, read: Any) -> str:

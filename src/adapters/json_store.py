@@ -40,6 +40,7 @@ from adapters import stuut_json
 from adapters._files import atomic_write, exclusive_lock
 from adapters._ids import check_id
 from adapters._writable import checked_document
+from adapters._writable import entity_id as checked_entity_id
 from adapters.errors import CorruptRecord, InvalidId, Problem, ReadOnlyStore, StoreNotFound
 from adapters.samples import bundled_sample_root
 from stuut_domain.cash.entities import BankTransaction, Remittance
@@ -211,13 +212,13 @@ class JsonRepository(Generic[E, Q]):
         if not batch:
             return []
         if self.read_only:  # add refuses the first entity so, once its id is checked
-            first = check_id(self.kind, batch[0].id)
+            first = checked_entity_id(self.kind, batch[0])
             raise ReadOnlyStore(str(self.folder.parent), self.kind, first)
         staged: dict[str, tuple[Path, bytes]] = {}
         self.folder.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(self.folder / _LOCK):
             for entity in batch:
-                entity_id = check_id(self.kind, entity.id)
+                entity_id = checked_entity_id(self.kind, entity)
                 path = self.path_of(entity_id)
                 data = checked_document(self.kind, entity, self._encode, self._decode)
                 try:
@@ -247,7 +248,7 @@ class JsonRepository(Generic[E, Q]):
     # -- machinery -------------------------------------------------------------------------
 
     def _write(self, entity: E, expected: Version | None) -> Version:
-        entity_id = check_id(self.kind, entity.id)
+        entity_id = checked_entity_id(self.kind, entity)
         if self.read_only:
             raise ReadOnlyStore(str(self.folder.parent), self.kind, entity_id)
         path = self.path_of(entity_id)

@@ -10,16 +10,19 @@ from pathlib import Path
 
 import attrs
 import pytest
-from contract_support import HARNESSES, Harness
+from contract_support import HARNESSES, WRITABLE, Harness
 
 from adapters.errors import UnwritableEntity
 from cash_builders import transaction
+from scenario_builders import invoice
 from stuut_domain.money import Money
 from stuut_domain.owed import Dispute
 
 
-@pytest.fixture(params=["json", "sqlite"])
+@pytest.fixture(params=WRITABLE)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
+    """Every writable store, the memory fake too: it must refuse what the others refuse,
+    or a test written against it passes where production fails."""
     with HARNESSES[request.param](tmp_path) as harness:
         yield harness
 
@@ -44,7 +47,7 @@ def test_an_instant_with_seconds_in_its_offset_is_refused(store: Harness) -> Non
     assert list(repo.ids()) == []
 
 
-@pytest.fixture(params=["json", "memory", "sqlite"])
+@pytest.fixture(params=WRITABLE)
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
     with HARNESSES[request.param](tmp_path) as harness:
         yield harness
@@ -65,4 +68,34 @@ def test_an_entity_of_another_kind_is_refused(any_store: Harness, method: str) -
     with pytest.raises(UnwritableEntity, match="dsp_1") as caught:
         write(dispute)
     assert caught.value.kind == "promise"
+    assert list(repo.ids()) == []
+
+
+@pytest.mark.parametrize("method", ["add", "add_many"])
+def test_an_invoice_amount_beyond_64_bits_is_refused_everywhere(
+    store: Harness, method: str
+) -> None:
+    """The memory store accepted 2**63 minor units that every other store refuses."""
+    big = attrs.evolve(
+        invoice("inv_big", due=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+        amount_due=Money(2**63, "EUR"),
+        total_amount=Money(2**63, "EUR"),
+    )
+    repo = store.read.invoices
+    with pytest.raises(UnwritableEntity, match="inv_big"):
+        repo.add(big) if method == "add" else repo.add_many([big])
+    assert list(repo.ids()) == []
+
+
+@pytest.mark.parametrize("junk", [None, 7, "inv_1"])
+def test_something_that_is_no_entity_in_a_batch_is_a_typed_refusal(
+    store: Harness, junk: object
+) -> None:
+    """``None`` in an add_many batch gave a bare AttributeError on the JSON and SQL stores."""
+    good = invoice("inv_ok", due=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    repo = store.read.invoices
+    with pytest.raises(UnwritableEntity, match=type(junk).__name__):
+        repo.add_many([good, junk])  # type: ignore[list-item]
+    with pytest.raises(UnwritableEntity):
+        repo.add(junk)  # type: ignore[arg-type]
     assert list(repo.ids()) == []

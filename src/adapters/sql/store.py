@@ -39,6 +39,7 @@ from sqlalchemy.pool import StaticPool
 from adapters import stuut_json
 from adapters._ids import check_id
 from adapters._writable import checked_document
+from adapters._writable import entity_id as checked_entity_id
 from adapters.errors import (
     CorruptRecord,
     Problem,
@@ -479,7 +480,7 @@ class SqlRepository(Generic[E, Q]):
         """The checked id and the row ``add`` inserts for ``entity`` (document, version 1,
         projections; on PostgreSQL the ``jsonb`` text too): InvalidId or UnwritableEntity
         before anything is sent."""
-        entity_id = check_id(self.kind, entity.id)
+        entity_id = checked_entity_id(self.kind, entity)
         doc = checked_document(self.kind, entity, self.spec.encode, self.spec.decode).decode(
             "utf-8"
         )
@@ -574,7 +575,7 @@ class SqlRepository(Generic[E, Q]):
         Zero rows updated means the id is missing (:class:`NotFound`) or was written since
         (:class:`ConcurrencyConflict` naming both versions); nothing is written either way.
         """
-        entity_id = check_id(self.kind, entity.id)
+        entity_id = checked_entity_id(self.kind, entity)
         doc = checked_document(self.kind, entity, self.spec.encode, self.spec.decode).decode(
             "utf-8"
         )
