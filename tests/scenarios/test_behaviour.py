@@ -215,4 +215,24 @@ def test_the_samples_contacts_are_mostly_on_invoices_still_open() -> None:
     assert rows["email"]["lift"] < 1.0
     assert rows["email"]["lift_source"] == "fitted"
     set_by_hand = fit_behaviour(invoices, as_of=SAMPLE_AS_OF, contacts=sent, lifts={"email": 2.0})
-    assert set_by_hand.pooled.lifts == {"email": 2.0}
+    # The channel not named is still fitted (under the email lift given), and says so.
+    assert set_by_hand.pooled.lifts["email"] == 2.0
+    call = set_by_hand.pooled.lifts["call"]  # type: ignore[index]
+    assert call != 1.0
+    assert abs(call - fitted.pooled.lifts["call"]) < 0.1  # type: ignore[index]
+    sources = {r["channel"]: r["lift_source"] for r in set_by_hand.contact_records()}
+    assert sources == {"call": "fitted", "email": "by_hand"}
+
+
+def test_a_lift_set_by_hand_without_contacts_still_shows() -> None:
+    told = fit_behaviour([], as_of=SAMPLE_AS_OF, lifts={"call": 3.0})
+    assert told.contact_records() == [
+        {
+            "channel": "call",
+            "contacted": 0,
+            "paid": 0,
+            "in_window": 0,
+            "lift": 3.0,
+            "lift_source": "by_hand",
+        }
+    ]

@@ -191,14 +191,14 @@ def not_yet_due(draw: st.DrawFn, weeks: int) -> list[Invoice]:
 @st.composite
 def dated_book(draw: st.DrawFn, start: dt.datetime, weeks: int) -> list[Invoice]:
     """Up to eight invoices due from three weeks before ``start`` to two weeks past the
-    horizon, some with a promise to pay (past or to come) and some with a pending
-    allocation."""
+    horizon, some with a promise to pay (past or to come), some with a pending allocation,
+    some of a partner the simulation does not know (never chased, still paying)."""
     rows = draw(
         st.lists(
             st.tuples(
                 st.integers(2, 10**7),
                 st.integers(-21, 7 * weeks + 14),
-                st.sampled_from(("ptn_acme", "ptn_beta")),
+                st.sampled_from(("ptn_acme", "ptn_beta", "ptn_gone")),  # gone: no known partner
                 st.sampled_from(("EUR", "JPY", "KWD")),
                 st.integers(0, 99),
                 st.none() | st.integers(-10, 7 * weeks + 7),

@@ -476,6 +476,8 @@ def _fit_one(
     items: tuple[Observation, ...],
     window: int,
     lifts: Mapping[OutreachChannel, float] | None,
+    *,
+    fit_rest: bool = False,
 ) -> tuple[int, tuple[float, ...], dict[OutreachChannel, float], float, Fraction]:
     """Baseline hazards, lifts, full share and part fraction of one segment's observations.
 
@@ -485,7 +487,9 @@ def _fit_one(
     the baseline hazard of a day from the invoices at risk under each lift in force
     (:func:`_baseline`); a channel's lift from the events inside its windows (:func:`_lift`,
     with :data:`LIFT_PRIOR`).
-    With ``lifts`` given, only the baseline is fitted. A channel never seen keeps lift 1.
+    With ``lifts`` given, those lifts are kept and, unless ``fit_rest``, only the baseline
+    is fitted; with ``fit_rest`` the channels seen but not given are fitted as well. A
+    channel never seen keeps lift 1 (or its given value).
     """
     paid = [o for o in items if o.paid]
     if not paid:
@@ -510,10 +514,10 @@ def _fit_one(
         for channel in inside or ():
             event_channels[channel] = event_channels.get(channel, 0) + 1
     seen = sorted({c for rows in exposed for _, inside in rows if inside for c in inside})
-    current: dict[OutreachChannel, float] = (
-        dict(lifts) if lifts is not None else dict.fromkeys(seen, 1.0)
-    )
-    passes = 1 if lifts is not None or not seen else FIT_PASSES
+    fixed = dict(lifts or {})
+    free = [c for c in seen if c not in fixed] if lifts is None or fit_rest else []
+    current: dict[OutreachChannel, float] = {**dict.fromkeys(free, 1.0), **fixed}
+    passes = FIT_PASSES if free else 1
     hazards = [0.0] * span
     for _ in range(passes):
         # Each day's risk set, as how many invoices were at risk under each lift in force.
@@ -523,9 +527,9 @@ def _fit_one(
                 lift = 1.0 if inside is None else max(current.get(c, 1.0) for c in inside)
                 at_risk[index][lift] = at_risk[index].get(lift, 0) + 1
         hazards = [_baseline(e, r) for e, r in zip(events, at_risk, strict=True)]
-        if lifts is not None:
+        if not free:
             break
-        for channel in seen:
+        for channel in free:
             windows = [0] * span  # invoice-days inside this channel's windows, per day
             for rows in exposed:
                 for index, inside in rows:
@@ -570,8 +574,8 @@ class BehaviourBook(Report):
     #: Per channel of the history's contacts: (invoices contacted, of them paid by as-of,
     #: of them paid inside a contact's window). What the lift was fitted from.
     contact_counts: Mapping[str, tuple[int, int, int]] = attrs.field(factory=dict)
-    #: Whether the lifts were set by hand (``fit_behaviour(lifts=...)``), not fitted.
-    lifts_by_hand: bool = False
+    #: The channels whose lift was set by hand (``fit_behaviour(lifts=...)``), not fitted.
+    lifts_by_hand: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, behaviour: PaymentBehaviour) -> BehaviourBook:
@@ -614,10 +618,18 @@ class BehaviourBook(Report):
                 "paid": paid,
                 "in_window": in_window,
                 "lift": self.pooled.lifts.get(channel, 1.0),  # type: ignore[call-overload]
-                "lift_source": "by_hand" if self.lifts_by_hand else "fitted",
+                "lift_source": "by_hand" if channel in self.lifts_by_hand else "fitted",
             }
-            for channel, (contacted, paid, in_window) in sorted(self.contact_counts.items())
+            for channel, (contacted, paid, in_window) in sorted(self._contact_rows().items())
         ]
+
+    def _contact_rows(self) -> dict[str, tuple[int, int, int]]:
+        """The history's contact counts, and a zero row for each channel set by hand without
+        contacts (so a hand-set lift is never invisible)."""
+        rows = dict(self.contact_counts)
+        for channel in self.lifts_by_hand:
+            rows.setdefault(channel, (0, 0, 0))
+        return rows
 
     def curve_records(self) -> list[dict[str, object]]:
         """The pooled Kaplan–Meier curve, one row per day with an event or a censoring."""
@@ -640,8 +652,9 @@ def fit_behaviour(
     lift of each channel is fitted on the whole book. With ``segment_by="partner"``, every
     partner with at least ``min_paid`` paid invoices gets its own baseline curve and shares
     (the book's lifts); the others use the pooled model. ``lifts`` sets the contact effect
-    by hand (the baseline is then fitted under it): for a history whose contacts cannot
-    identify it (see :meth:`BehaviourBook.contact_records`). Refused
+    of the channels it names by hand (the baseline, and the lifts of the channels it does
+    not name, are then fitted under it): for a history whose contacts cannot identify it
+    (see :meth:`BehaviourBook.contact_records`). Refused
     (:class:`~stuut_domain.errors.InvalidScenario`): a bad window, segmenting, minimum or
     lift.
     """
@@ -663,7 +676,9 @@ def fit_behaviour(
     def model(
         part: tuple[Observation, ...], lifts: Mapping[OutreachChannel, float] | None
     ) -> tuple[PaymentBehaviour, dict[OutreachChannel, float]]:
-        first, hazards, fitted, full, fraction = _fit_one(part, window_days, lifts)
+        first, hazards, fitted, full, fraction = _fit_one(
+            part, window_days, lifts, fit_rest=lifts is given
+        )
         return (
             PaymentBehaviour(
                 first_day=first,
@@ -697,7 +712,7 @@ def fit_behaviour(
         counts=counts,
         left_out=left_out,
         contact_counts=_contact_counts(items, window_days),
-        lifts_by_hand=given is not None,
+        lifts_by_hand=tuple(sorted(given or {})),
     )
 
 

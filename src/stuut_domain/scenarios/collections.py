@@ -276,7 +276,9 @@ class _Setup:
     behaviour: BehaviourBook
     groups: Mapping[str, tuple[Partner, tuple[Invoice, ...]]]
     orphans: tuple[str, ...]
-    unowned: tuple[Invoice, ...] = ()
+    #: The invoices of no known partner, by ``unknown:<partner id>``: never chased (there is
+    #: no partner to contact), they still draw payments, so the cash matches the forecast.
+    silent: Mapping[str, tuple[Invoice, ...]] = attrs.field(factory=dict)
     dso_period_days: int = 90
     dso_rows: Mapping[str, tuple[int, ...]] = attrs.field(factory=dict)
     promise_kept: float | None = None
@@ -422,6 +424,7 @@ class _Run:
     def __attrs_post_init__(self) -> None:
         setup = self.setup
         self.book = {pid: list(g[1]) for pid, g in setup.groups.items()}
+        self.book.update((key, list(items)) for key, items in setup.silent.items())
         self.chased = {pid: _chased(items) for pid, items in self.book.items()}
         self.sigs = {pid: _signature(items) for pid, items in self.chased.items()}
         self.nodes = dict.fromkeys(self.book, 0)
@@ -429,6 +432,7 @@ class _Run:
             pid: [_Lane(context=c, next_at=setup.start) for c in self.shared.contexts[pid]]
             for pid in setup.groups
         }
+        self.lanes.update((key, []) for key in setup.silent)
         if setup.promise_kept is not None:
             first = setup.start.date()
             for items in self.book.values():
@@ -461,7 +465,6 @@ class _Run:
         to any week's receivables or sales, so the figures are those of the whole book."""
         rows = self.setup.dso_rows
         book = [items[k] for pid, items in self.book.items() for k in rows[pid]]
-        book.extend(self.setup.unowned)
         report = days_sales_outstanding(book, as_of=on, period_days=self.setup.dso_period_days)
         for figure in report.figures:
             self.dso[(week, figure.currency)] = figure.days
@@ -586,7 +589,7 @@ class _Run:
             id=f"sim-{setup.seed}-{self.run}-{len(self.payments)}",
             amount=amount,
             currency=amount.code,
-            partner_id=pid,
+            partner_id=invoice.partner_id if pid.startswith("unknown:") else pid,
             timestamp=at,
             status="simulated",
         )
@@ -682,7 +685,8 @@ class _Run:
             for key, units in fate.allocated.items():
                 by.setdefault(key, []).append((fate.at.date(), units))
         out: dict[str, str] = {}
-        for _, start_items in self.setup.groups.values():
+        starting = [group for _, group in self.setup.groups.values()]
+        for start_items in [*starting, *self.setup.silent.values()]:
             for invoice in start_items:
                 promised = invoice.promised_to_pay_date
                 if promised is None or not is_open_receivable(invoice):
@@ -1029,6 +1033,13 @@ def simulate_collections(
     orphans = tuple(
         sorted(invoice_key(i) for i in items if id(i) not in owned and is_open_receivable(i))
     )
+    by_unknown: dict[str, list[Invoice]] = {}
+    for item in items:
+        if id(item) not in owned:
+            by_unknown.setdefault(f"unknown:{item.partner_id or ''}", []).append(item)
+    silent = {
+        key: tuple(sorted(group, key=invoice_key)) for key, group in sorted(by_unknown.items())
+    }
     opening: dict[str, int] = {}
     undated: dict[str, tuple[int, int]] = {}
     for invoice in items:
@@ -1051,17 +1062,13 @@ def simulate_collections(
         behaviour=book,
         groups=groups,
         orphans=orphans,
-        unowned=tuple(
-            i
-            for i in items
-            if id(i) not in owned and _counts_for_dso(i, begin.date(), dso_period_days)
-        ),
+        silent=silent,
         dso_period_days=dso_period_days,
         dso_rows={
             pid: tuple(
                 k for k, i in enumerate(group) if _counts_for_dso(i, begin.date(), dso_period_days)
             )
-            for pid, (_, group) in groups.items()
+            for pid, group in [*((p, g) for p, (_, g) in groups.items()), *silent.items()]
         },
         promise_kept=None if promise_kept is None else float(promise_kept),
     )
