@@ -209,6 +209,10 @@ def _panels(
     to_target = _converter(currency, rates)
     chosen = _paths(per_currency, codes, to_target)
     figure, axes = _figure(feature, len(chosen))
+    if not chosen:  # nothing was open at the start: one panel that says so
+        axes[0].text(0.5, 0.5, "nothing open at the start", ha="center", va="center")
+        axes[0].set_axis_off()
+        return figure, []
     return figure, [
         (ax, code or str(currency), paths) for ax, (code, paths) in zip(axes, chosen, strict=True)
     ]

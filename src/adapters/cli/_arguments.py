@@ -80,7 +80,8 @@ def _moment(text: str) -> dt.datetime:
     except ValueError:
         pass
     else:
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        value = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        return _within_years(text, value)
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -91,6 +92,12 @@ def _moment(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r} has no UTC offset; write e.g. {text}Z or {text}+01:00, or a bare date"
         )
+    return _within_years(text, value)
+
+
+def _within_years(text: str, value: dt.datetime) -> dt.datetime:
+    """``value`` when it falls within the years 2 to 9998 in UTC (a date too: the rules count
+    days and weeks either side of it), else a usage error."""
     try:
         in_utc = value.astimezone(dt.UTC)
     except OverflowError:

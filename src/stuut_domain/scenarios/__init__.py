@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from stuut_domain.scenarios.behaviour import (
     BEHAVIOUR_CODES,
+    MAX_CURVE_DAYS,
     BehaviourBook,
     KaplanMeierStep,
     Observation,
@@ -20,6 +21,7 @@ from stuut_domain.scenarios.behaviour import (
 )
 from stuut_domain.scenarios.collections import (
     COLLECTION_CODES,
+    MAX_DSO_PERIOD_DAYS,
     MAX_RUNS,
     MAX_WEEKS,
     CollectionsRun,
@@ -33,6 +35,8 @@ from stuut_domain.scenarios.comparison import CollectionsComparison, compare_col
 __all__ = [
     "BEHAVIOUR_CODES",
     "COLLECTION_CODES",
+    "MAX_CURVE_DAYS",
+    "MAX_DSO_PERIOD_DAYS",
     "MAX_RUNS",
     "MAX_WEEKS",
     "BehaviourBook",

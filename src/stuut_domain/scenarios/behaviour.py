@@ -43,6 +43,7 @@ from stuut_domain.validators import require_aware
 
 __all__ = [
     "BEHAVIOUR_CODES",
+    "MAX_CURVE_DAYS",
     "BehaviourBook",
     "KaplanMeierStep",
     "Observation",
@@ -60,7 +61,13 @@ BEHAVIOUR_CODES: Final[Mapping[str, str]] = {
     "no_due_date": "days from due cannot be counted without a due date",
     "issued_after_as_of": "the invoice did not exist yet at the as-of date",
     "no_amount": "nothing was owed (total not above zero)",
+    "beyond_curve": "paid or still open more than MAX_CURVE_DAYS days from its due date",
 }
+
+#: The farthest day from due a curve reaches, either side (ten years): a payment curve
+#: longer than that says more about the data (a due date typed as year 9000) than about
+#: customers, and its cost grows with the span.
+MAX_CURVE_DAYS: Final = 3_660
 
 #: The pseudo-events added to a lift's observed and expected events (shrinks it towards 1).
 LIFT_PRIOR: Final = 1.0
@@ -85,6 +92,13 @@ def _probability(path: str, value: object) -> float:
 def _check_hazards(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, tuple):
         raise _refuse("hazards_not_tuple", attribute.name, "hazards are a tuple", value=value)
+    if len(value) > 2 * MAX_CURVE_DAYS + 1:
+        raise _refuse(
+            "hazards_too_many",
+            attribute.name,
+            f"a curve covers at most {2 * MAX_CURVE_DAYS + 1} days",
+            value=len(value),
+        )
     for i, h in enumerate(value):
         _probability(f"{attribute.name}[{i}]", h)
 
@@ -125,6 +139,16 @@ def _check_lifts(instance: object, attribute: attrs.Attribute[Any], value: Any) 
             )
 
 
+def _check_first_day(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or abs(value) > MAX_CURVE_DAYS:
+        raise _refuse(
+            "first_day",
+            attribute.name,
+            f"a whole number of days from due, within ±{MAX_CURVE_DAYS}",
+            value=value,
+        )
+
+
 def _check_window(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not int or value < 1:
         raise _refuse("window_days", attribute.name, "a window is at least one day", value=value)
@@ -144,7 +168,7 @@ class PaymentBehaviour:
     constructor or :meth:`constant`, or fit one with :func:`fit_behaviour`.
     """
 
-    first_day: int
+    first_day: int = attrs.field(validator=_check_first_day)
     hazards: tuple[float, ...] = attrs.field(validator=_check_hazards)
     full_share: float = attrs.field(default=1.0, validator=_check_share)
     partial_fraction: Fraction = attrs.field(default=Fraction(1, 2), validator=_check_fraction)
@@ -166,11 +190,16 @@ class PaymentBehaviour:
         window_days: int = 3,
     ) -> PaymentBehaviour:
         """A hand-set model: the same daily hazard ``daily`` for ``days`` days from ``from_day``."""
-        if type(days) is not int or days < 1:
-            raise _refuse("days", "days", "a curve covers at least one day", value=days)
+        if type(days) is not int or not 1 <= days <= 2 * MAX_CURVE_DAYS + 1:
+            raise _refuse(
+                "days",
+                "days",
+                f"a curve covers 1 to {2 * MAX_CURVE_DAYS + 1} days",
+                value=days,
+            )
         return cls(
             first_day=from_day,
-            hazards=(float(daily),) * days,
+            hazards=(_probability("daily", daily),) * days,
             full_share=full_share,
             partial_fraction=partial_fraction,
             lifts={} if lifts is None else lifts,
@@ -350,6 +379,9 @@ def observations(
                 ((d - due).days, channel) for d, channel in touched.get(key, []) if d <= event_day
             )
         )
+        if abs((event_day - due).days) > MAX_CURVE_DAYS:
+            left_out[key] = "beyond_curve"
+            continue
         found.append(
             Observation(
                 invoice_id=key,

@@ -946,6 +946,40 @@ MAX_WEEKS: Final = 520
 MAX_RUNS: Final = 100_000
 
 
+#: The longest sales period the weekly DSO reads (a century of days).
+MAX_DSO_PERIOD_DAYS: Final = 36_600
+
+
+def _in_calendar(begin: dt.datetime, weeks: int, period_days: int) -> None:
+    """Refuse a start whose simulated range (and DSO sales period before it, and a year of
+    promise grace after it) leaves the calendar: ``start_out_of_range``."""
+    try:
+        first = week_monday(begin.date())
+        _ = first - dt.timedelta(days=period_days)
+        _ = first + dt.timedelta(weeks=weeks, days=366)
+    except OverflowError:
+        raise _refuse(
+            "start_out_of_range",
+            "start",
+            f"the {weeks} weeks from the start, the {period_days}-day sales period before it "
+            "and a year after them must fall within the calendar (years 1 to 9999)",
+            value=begin.isoformat(),
+        ) from None
+
+
+def _kinds(**given: object) -> None:
+    """Refuse a policy, workflow or behaviour of the wrong type, naming it."""
+    wanted: dict[str, tuple[type, ...]] = {
+        "policy": (OutreachPolicy,),
+        "workflow": (Workflow,),
+        "behaviour": (BehaviourBook, PaymentBehaviour),
+    }
+    for name, value in given.items():
+        if not isinstance(value, wanted[name]):
+            names = " or ".join(t.__name__ for t in wanted[name])
+            raise _refuse(name, name, f"a {names}", value=type(value).__name__)
+
+
 def _positive(name: str, value: object, most: int | None = None) -> int:
     if type(value) is not int or value < 1:
         raise _refuse(f"{name}_not_positive", name, "a positive int is required", value=value)
@@ -1004,10 +1038,14 @@ def simulate_collections(
     hazard. ``None`` (default): promises change no payment, only outreach. Every run reports
     each promise's outcome (:data:`PROMISE_OUTCOMES`).
     """
+    if not isinstance(start, dt.date):
+        raise _refuse("start", "start", "an aware datetime", value=repr(start))
     begin = require_aware("start", start).astimezone(dt.UTC)
     _positive("weeks", weeks, MAX_WEEKS)
     _positive("runs", runs, MAX_RUNS)
-    _positive("dso_period_days", dso_period_days)
+    _positive("dso_period_days", dso_period_days, MAX_DSO_PERIOD_DAYS)
+    _in_calendar(begin, weeks, dso_period_days)
+    _kinds(policy=policy, workflow=workflow, behaviour=behaviour)
     if promise_kept is not None and (
         type(promise_kept) not in (int, float) or not 0.0 <= promise_kept <= 1.0
     ):
@@ -1019,6 +1057,9 @@ def simulate_collections(
     chosen = _channels(channels)
     if rule is AllocationRule.EXPLICIT or not isinstance(rule, AllocationRule):
         raise _refuse("rule", "rule", "matched, oldest_due_first or proportional", value=str(rule))
+    given_bands: object = bands  # typed a pair, but a caller's value is checked
+    if not isinstance(given_bands, tuple | list) or len(given_bands) != 2:
+        raise _refuse("bands", "bands", "two percentiles 0 <= low < high <= 100", value=bands)
     low, high = bands
     if not (type(low) is int and type(high) is int and 0 <= low < high <= 100):
         raise _refuse("bands", "bands", "two percentiles 0 <= low < high <= 100", value=bands)
