@@ -164,7 +164,9 @@ class CollectionsRun:
     sales outstanding on the week's last day, after its payments, by
     :func:`~stuut_domain.portfolio.days_sales_outstanding` (``None`` with no sales).
     ``promises`` maps each invoice open at the start with a ``promised_to_pay_date`` to its
-    outcome, one of :data:`PROMISE_OUTCOMES`.
+    outcome, one of :data:`PROMISE_OUTCOMES`. ``contact_currencies`` counts, per currency, the
+    contacts that named at least one invoice in it (a contact about two currencies counts
+    in both).
     """
 
     run: int
@@ -177,6 +179,7 @@ class CollectionsRun:
     final_due: Mapping[str, int] = attrs.field(factory=dict)
     dso: Mapping[tuple[int, str], Decimal | None] = attrs.field(factory=dict)
     promises: Mapping[str, str] = attrs.field(factory=dict)
+    contact_currencies: Mapping[str, int] = attrs.field(factory=dict)
 
     def collected(self, currency: str) -> Money:
         """All the cash of this run in ``currency``."""
@@ -673,7 +676,17 @@ class _Run:
             ),
             dso=dict(sorted(self.dso.items())),
             promises=self._promises(),
+            contact_currencies=self._contact_currencies(),
         )
+
+    def _contact_currencies(self) -> dict[str, int]:
+        """Per currency, the contacts that named at least one of its invoices."""
+        currency = {invoice_key(i): i.currency for items in self.book.values() for i in items}
+        out: dict[str, int] = {}
+        for _, _, _, ids in self.contacts:
+            for code in {currency[i] for i in ids if i in currency}:
+                out[code] = out.get(code, 0) + 1
+        return dict(sorted(out.items()))
 
     def _promises(self) -> dict[str, str]:
         """Each promise's outcome (see :data:`PROMISE_OUTCOMES`), read from the ledger."""
@@ -898,9 +911,11 @@ class CollectionsSimulation(Report):
             )
         return rows
 
-    def contacts(self) -> list[int]:
-        """The number of contacts in each run."""
-        return [len(run.contacts) for run in self.runs]
+    def contacts(self, currency: str | None = None) -> list[int]:
+        """The number of contacts in each run (with ``currency``: those about its invoices)."""
+        if currency is None:
+            return [len(run.contacts) for run in self.runs]
+        return [run.contact_currencies.get(currency, 0) for run in self.runs]
 
     def summary(self) -> dict[str, object]:
         """Headline figures: runs, contacts (median), never-reached reasons over all runs,

@@ -93,9 +93,11 @@ class CollectionsComparison(Report):
             for pa, pb in zip(left, right, strict=True)
         ]
 
-    def delta_contacts(self) -> list[int]:
-        """Per run, the contacts ``b`` spent beyond ``a``."""
-        return [nb - na for na, nb in zip(self.a.contacts(), self.b.contacts(), strict=True)]
+    def delta_contacts(self, currency: str | None = None) -> list[int]:
+        """Per run, the contacts ``b`` spent beyond ``a`` (with ``currency``: the contacts
+        about that currency's invoices)."""
+        pairs = zip(self.a.contacts(currency), self.b.contacts(currency), strict=True)
+        return [nb - na for na, nb in pairs]
 
     def records(self) -> list[dict[str, object]]:
         """One row per week and currency: the difference in cumulative cash, in bands."""
@@ -120,13 +122,14 @@ class CollectionsComparison(Report):
 
     def summary_records(self) -> list[dict[str, object]]:
         """One row per currency: cash-weeks brought forward (bands), cash at the horizon
-        (median difference), extra contacts (median) and extra contacts per 1,000 major
-        units of cash-weeks brought forward."""
+        (median difference), extra contacts about that currency's invoices (median) and, on
+        the means over runs, those extra contacts per 1,000 major units of cash-weeks brought
+        forward (``None`` when nothing was brought forward on average)."""
         low, high = self.a.bands
-        extra = self.delta_contacts()
-        mean_extra = sum(extra) / len(extra)
         rows: list[dict[str, object]] = []
         for code in self.a.currencies:
+            extra = self.delta_contacts(code)
+            mean_extra = sum(extra) / len(extra)
             paths = self.deltas(code)
             forward = [sum(path) for path in paths]
             horizon = [path[-1] for path in paths]
@@ -166,6 +169,7 @@ def compare_collections(
     channels: Sequence[OutreachChannel] = ("email",),
     rule: AllocationRule = AllocationRule.MATCHED,
     bands: tuple[int, int] = (5, 95),
+    promise_kept: float | None = None,
 ) -> CollectionsComparison:
     """Simulate the book under ``a`` and ``b`` with the same seed (common random numbers).
 
@@ -187,6 +191,7 @@ def compare_collections(
         "channels": channels,
         "rule": rule,
         "bands": bands,
+        "promise_kept": promise_kept,
     }
     first = simulate_collections(items, policy=a, **common)  # type: ignore[arg-type]
     second = simulate_collections(items, policy=b, **common)  # type: ignore[arg-type]
