@@ -17,50 +17,95 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from adapters.columnar._build import array, check_exponents, checked
+from adapters.columnar._build import (
+    array,
+    check_exponents,
+    days,
+    exponents,
+    instants,
+    minor_units,
+    status_column,
+)
 from adapters.columnar.schema import INVOICES, check_schema
 from adapters.errors import ColumnarMismatch
-from stuut_domain.invoice import Invoice, status_of
-from stuut_domain.money import exponent as exponent_of
-from stuut_domain.receivables import due_day, issue_date_of
+from stuut_domain.invoice import Invoice
 
 __all__ = ["DEFAULT_BATCH_ROWS", "invoice_batches", "read_invoices", "write_parquet"]
 
 #: Rows per record batch (and Parquet row group) unless the caller says otherwise.
 DEFAULT_BATCH_ROWS = 65_536
+_ENUM = pa.dictionary(pa.int32(), pa.string())
+
+
+#: Invoices read per pass: a slice whose entities stay in the CPU caches while each of its
+#: attributes is read in turn (about 6% less CPU than one pass over 65,536, measured).
+_SLICE = 4096
+_INSTANTS = ("issued_at", "due_date", "paid_at", "voided_at", "marked_uncollectible_at")
+
+
+def _attributes(invoices: list[Invoice]) -> dict[str, list[Any]]:
+    """The attributes the columns are made of, a list each, read a slice at a time (the
+    amounts' exact ``minor_units`` straight from their ``Money``)."""
+    a: dict[str, list[Any]] = {name: [] for name in INVOICES.names}
+    for k in range(0, len(invoices), _SLICE):
+        part = invoices[k : k + _SLICE]
+        a["total_amount_minor"] += [i.total_amount.minor_units for i in part]
+        a["amount_paid_minor"] += [
+            None if (m := i.amount_paid) is None else m.minor_units for i in part
+        ]
+        a["amount_due_minor"] += [i.amount_due.minor_units for i in part]
+        a["issued_at"] += [i.issued_at for i in part]
+        a["due_date"] += [i.due_date for i in part]
+        a["paid_at"] += [i.paid_at for i in part]
+        a["voided_at"] += [i.voided_at for i in part]
+        a["marked_uncollectible_at"] += [i.marked_uncollectible_at for i in part]
+        a["id"] += [i.id for i in part]
+        a["number"] += [i.number for i in part]
+        a["partner_id"] += [i.partner_id for i in part]
+        a["type"] += [i.type for i in part]
+        a["currency"] += [i.currency for i in part]
+        a["promised_to_pay_date"] += [i.promised_to_pay_date for i in part]
+        a["in_dispute"] += [i.in_dispute for i in part]
+    return a
 
 
 def invoices_batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
-    """One record batch, built column by column (one tight loop per column)."""
-    exponents = {code: exponent_of(code) for code in {i.currency for i in invoices}}
-    columns: dict[str, list[Any]] = {
-        "id": [i.id for i in invoices],
-        "number": [i.number for i in invoices],
-        "partner_id": [i.partner_id for i in invoices],
-        "type": [i.type for i in invoices],
-        "status": [status_of(i).value for i in invoices],
-        "currency": [i.currency for i in invoices],
-        "exponent": [exponents[i.currency] for i in invoices],
-        "total_amount_minor": [i.total_amount.minor_units for i in invoices],
-        "amount_paid_minor": [
-            None if i.amount_paid is None else i.amount_paid.minor_units for i in invoices
-        ],
-        "amount_due_minor": [i.amount_due.minor_units for i in invoices],
-        "issued_at": [i.issued_at for i in invoices],
-        "issue_day": [issue_date_of(i) for i in invoices],
-        "due_date": [i.due_date for i in invoices],
-        "due_day": [due_day(i) for i in invoices],
-        "paid_at": [i.paid_at for i in invoices],
-        "voided_at": [i.voided_at for i in invoices],
-        "marked_uncollectible_at": [i.marked_uncollectible_at for i in invoices],
-        "promised_to_pay_date": [i.promised_to_pay_date for i in invoices],
-        "in_dispute": [i.in_dispute for i in invoices],
+    """One record batch, built column by column (one tight loop per attribute).
+
+    Everything derived from the attributes is computed on their columns by Arrow: the
+    instants' microseconds, the calendar days, the exponents (one per currency), and the
+    :func:`~stuut_domain.invoice.status_of` of each row (:func:`status_column`, the rule
+    the wire path uses; the equality properties hold it to ``status_of``).
+    """
+    a = _attributes(invoices)
+    money = {
+        name: minor_units("invoices", name, a[name], first_row)
+        for name in ("total_amount_minor", "amount_paid_minor", "amount_due_minor")
     }
-    for name in ("total_amount_minor", "amount_paid_minor", "amount_due_minor"):
-        checked("invoices", name, columns[name], first_row)
-    return pa.RecordBatch.from_arrays(
-        [array(columns[field.name], field.type) for field in INVOICES], schema=INVOICES
-    )
+    at = {name: instants(a[name]) for name in _INSTANTS}
+    currency = pa.array(a["currency"], _ENUM)
+    columns: dict[str, pa.Array] = {
+        "id": pa.array(a["id"], pa.string()),
+        "number": pa.array(a["number"], pa.string()),
+        "partner_id": pa.array(a["partner_id"], pa.string()),
+        "type": array(a["type"], _ENUM),
+        "status": status_column(
+            money["total_amount_minor"],
+            money["amount_paid_minor"],
+            at["issued_at"],
+            at["voided_at"],
+            at["marked_uncollectible_at"],
+        ),
+        "currency": currency,
+        "exponent": exponents(currency),
+        **money,
+        **at,
+        "issue_day": days(a["issued_at"], at["issued_at"]),
+        "due_day": days(a["due_date"], at["due_date"]),
+        "promised_to_pay_date": pa.array(a["promised_to_pay_date"], pa.date32()),
+        "in_dispute": pa.array(a["in_dispute"], pa.bool_()),
+    }
+    return pa.RecordBatch.from_arrays([columns[f.name] for f in INVOICES], schema=INVOICES)
 
 
 def invoice_batches(
