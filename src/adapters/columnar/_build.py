@@ -38,17 +38,16 @@ _TS = pa.timestamp("us", tz="UTC")
 _DURATION = pa.duration("us")
 _MICROSECOND = dt.timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
-_STATUSES = [
-    pa.scalar(status.value)
-    for status in (
-        InvoiceStatus.VOID,
-        InvoiceStatus.DRAFT,
-        InvoiceStatus.PAID,
-        InvoiceStatus.UNCOLLECTIBLE,
-        InvoiceStatus.PARTIALLY_PAID,
-        InvoiceStatus.OPEN,
-    )
-]
+#: The statuses in ``status_of``'s order of precedence (made Arrow scalars per call: a
+#: Python value converted at import would load pandas, pyarrow's check for its NA).
+_STATUSES = (
+    InvoiceStatus.VOID,
+    InvoiceStatus.DRAFT,
+    InvoiceStatus.PAID,
+    InvoiceStatus.UNCOLLECTIBLE,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.OPEN,
+)
 
 
 def checked(table: str, column: str, units: list[Any], first_row: int) -> list[Any]:
@@ -136,7 +135,8 @@ def status_column(
         [voided.is_valid(), issued.is_null(), fully, uncollectible.is_valid(), partly],
         names=["void", "draft", "paid", "uncollectible", "partially_paid"],
     )
-    return pc.case_when(conditions, *_STATUSES).dictionary_encode()
+    values = [pa.scalar(status.value) for status in _STATUSES]
+    return pc.case_when(conditions, *values).dictionary_encode()
 
 
 def array(values: list[Any], type_: pa.DataType) -> pa.Array:
