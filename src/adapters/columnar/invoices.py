@@ -30,7 +30,13 @@ from adapters.columnar.schema import INVOICES, check_schema
 from adapters.errors import ColumnarMismatch
 from stuut_domain.invoice import Invoice
 
-__all__ = ["DEFAULT_BATCH_ROWS", "invoice_batches", "read_invoices", "write_parquet"]
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "PendingInvoices",
+    "invoice_batches",
+    "read_invoices",
+    "write_parquet",
+]
 
 #: Rows per record batch (and Parquet row group) unless the caller says otherwise.
 DEFAULT_BATCH_ROWS = 65_536
