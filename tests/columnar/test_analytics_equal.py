@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -84,6 +85,19 @@ class TestExamples:
         rows = aging_records(con, _table(book), as_of=on)
         assert aging_report(book, as_of=on).records() == rows
         assert 6 == rows[0]["invoices"]
+
+    @pytest.mark.parametrize(
+        "on", [dt.date(2026, 6, 30), dt.date(1, 1, 1), dt.date(1, 2, 15), dt.date.max]
+    )
+    def test_each_side_of_every_bucket_edge(self, con: Any, on: dt.date) -> None:
+        """Due 0/1, 30/31, 60/61 and 90/91 days before ``as_of`` (the buckets are compared
+        as days, not differences); near the first date there is, the edges fall before it."""
+        dues = []
+        for days in (-1, 0, 1, 30, 31, 60, 61, 90, 91, 400):
+            with contextlib.suppress(OverflowError):
+                dues.append(on - dt.timedelta(days=days))
+        book = [_invoice(n, 100 * (n + 1), due) for n, due in enumerate(dues)]
+        assert aging_report(book, as_of=on).records() == aging_records(con, _table(book), as_of=on)
 
     def test_promises_kept_broken_and_beyond_the_horizon(self, con: Any) -> None:
         """Each basis of the forecast: promise, due date, broken promise, past due, later."""

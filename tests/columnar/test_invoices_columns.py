@@ -97,6 +97,24 @@ class TestBatches:
         assert dt.date(2026, 1, 2) == row["issue_day"]
         assert dt.datetime(2026, 1, 3, 2, tzinfo=dt.UTC) == row["issued_at"]
 
+    @given(
+        st.lists(
+            st.none() | st.datetimes(dt.datetime(1, 1, 2), dt.datetime(9999, 12, 30)), max_size=20
+        ),
+        st.integers(-23 * 60, 23 * 60),
+    )
+    def test_days_in_one_offset_are_computed_on_the_column_as_each_date_gives(
+        self, naive: list[dt.datetime | None], minutes: int
+    ) -> None:
+        """The day of each instant written in one fixed offset, before the epoch too,
+        is the one ``datetime.date`` gives (the column's floored whole days)."""
+        from adapters.columnar._build import days, instants
+
+        zone = dt.timezone(dt.timedelta(minutes=minutes))
+        values = [None if v is None else v.replace(tzinfo=zone) for v in naive]
+        expected = [None if v is None else v.date() for v in values]
+        assert expected == days(values, instants(values)).to_pylist()
+
     def test_an_empty_book_gives_one_empty_batch_of_the_schema(self) -> None:
         (batch,) = invoice_batches([])
         assert 0 == batch.num_rows

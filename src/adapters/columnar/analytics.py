@@ -64,30 +64,44 @@ def _open(t: ir.Table) -> ir.BooleanValue:
     return _receivable(t) & (t.amount_due_minor > 0) & t.status.isin(_OWED)
 
 
+def _days_before(day: dt.date, days: int) -> dt.date:
+    """``days`` days before ``day``, or the first date there is (every date is on or after
+    it, as every date is on or after a day further back)."""
+    try:
+        return day - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min
+
+
 def aging_expr(invoices: ir.Table, *, as_of: dt.date) -> ir.Table:
     """Open receivables at ``as_of`` summed per currency and bucket (Ibis, any backend).
 
     Columns: ``currency``, ``bucket``, ``invoices`` (count), ``amount_minor`` (sum of
     ``amount_due_minor``) and ``largest_minor`` (the largest, for the overflow guard).
+
+    The buckets are :func:`~stuut_domain.portfolio.aging_bucket`'s, written as the due day
+    against the day each one starts (``days past due <= 30`` is ``due_day >= as_of - 30
+    days``, exactly, for dates): no date difference per row, and an expression Ibis
+    compiles in about half the time.
     """
     t = invoices.filter(_open(invoices))
-    days = ibis.literal(as_of).delta(t.due_day, unit="day")
+    due = t.due_day
+
+    def since(days: int) -> ir.BooleanValue:
+        return due >= ibis.literal(_days_before(as_of, days))
+
     bucket = ibis.cases(
-        (days.isnull(), NO_DUE_DATE),
-        (days <= 0, "current"),
-        (days <= 30, "1-30"),
-        (days <= 60, "31-60"),
-        (days <= 90, "61-90"),
+        (due.isnull(), NO_DUE_DATE),
+        (since(0), "current"),
+        (since(30), "1-30"),
+        (since(60), "31-60"),
+        (since(90), "61-90"),
         else_="90+",
     )
-    return (
-        t.mutate(currency=t.currency.cast("string"), bucket=bucket)
-        .group_by(["currency", "bucket"])
-        .aggregate(
-            invoices=ibis._.count(),
-            amount_minor=ibis._.amount_due_minor.sum(),
-            largest_minor=ibis._.amount_due_minor.max(),
-        )
+    return t.group_by(currency=t.currency.cast("string"), bucket=bucket).aggregate(
+        invoices=ibis._.count(),
+        amount_minor=ibis._.amount_due_minor.sum(),
+        largest_minor=ibis._.amount_due_minor.max(),
     )
 
 

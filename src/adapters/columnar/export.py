@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from adapters.columnar.invoices import DEFAULT_BATCH_ROWS
+from adapters.columnar.invoices import DEFAULT_BATCH_ROWS, PendingInvoices
 from adapters.columnar.schema import SCHEMAS
 from adapters.columnar.tables import batch_of
 from adapters.errors import ColumnarMismatch
@@ -46,15 +46,28 @@ class _Sink:
         self.partial = folder / f"{table}.parquet{_PARTIAL}"
         self.batch_rows = batch_rows
         self.pending: list[Any] = []
+        # invoices wait as their columns' values, not as entities (PendingInvoices)
+        self.invoices = PendingInvoices() if table == "invoices" else None
         self.rows = 0
         self.writer = pq.ParquetWriter(os.fspath(self.partial), SCHEMAS[table])
 
     def add(self, entity: Any) -> None:
+        if self.invoices is not None:
+            self.invoices.add(entity)
+            if self.invoices.rows == self.batch_rows:
+                self.flush()
+            return
         self.pending.append(entity)
         if len(self.pending) == self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
+        if self.invoices is not None:
+            if self.invoices.rows:
+                rows = self.invoices.rows
+                self.writer.write_batch(self.invoices.batch(self.rows))
+                self.rows += rows
+            return
         if self.pending:
             self.writer.write_batch(batch_of(self.table, self.pending, self.rows))
             self.rows += len(self.pending)

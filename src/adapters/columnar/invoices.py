@@ -17,50 +17,140 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from adapters.columnar._build import array, check_exponents, checked
+from adapters.columnar._build import (
+    array,
+    check_exponents,
+    days,
+    exponents,
+    instants,
+    minor_units,
+    status_column,
+)
 from adapters.columnar.schema import INVOICES, check_schema
 from adapters.errors import ColumnarMismatch
-from stuut_domain.invoice import Invoice, status_of
-from stuut_domain.money import exponent as exponent_of
-from stuut_domain.receivables import due_day, issue_date_of
+from stuut_domain.invoice import Invoice
 
-__all__ = ["DEFAULT_BATCH_ROWS", "invoice_batches", "read_invoices", "write_parquet"]
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "PendingInvoices",
+    "invoice_batches",
+    "read_invoices",
+    "write_parquet",
+]
 
 #: Rows per record batch (and Parquet row group) unless the caller says otherwise.
 DEFAULT_BATCH_ROWS = 65_536
+_ENUM = pa.dictionary(pa.int32(), pa.string())
+
+
+#: Invoices read per pass, and all a stream holds of its entities: a batch waits as plain
+#: values (ints, strings, datetimes), which the cyclic collector does not walk, and each slice
+#: is read while its entities are still young. Holding a batch of 65,536 entities made every
+#: collection while the next ones were made walk them: streamed export cost 7.7 µs per
+#: invoice beside 2.9 µs with the collector off, and 2.1 µs with slices of 64 (measured at
+#: 200k; from 4,096 down to 64 the export of a held book costs the same).
+_SLICE = 64
+_INSTANTS = ("issued_at", "due_date", "paid_at", "voided_at", "marked_uncollectible_at")
+
+
+def _attributes() -> dict[str, list[Any]]:
+    """Empty lists of the attributes the columns are made of, for :func:`_read`."""
+    return {name: [] for name in INVOICES.names}
+
+
+def _read(a: dict[str, list[Any]], part: list[Invoice]) -> None:
+    """Append the attributes of the invoices of ``part`` to ``a``, one loop per attribute
+    (the amounts' exact ``minor_units`` straight from their ``Money``)."""
+    a["total_amount_minor"] += [i.total_amount.minor_units for i in part]
+    a["amount_paid_minor"] += [
+        None if (m := i.amount_paid) is None else m.minor_units for i in part
+    ]
+    a["amount_due_minor"] += [i.amount_due.minor_units for i in part]
+    a["issued_at"] += [i.issued_at for i in part]
+    a["due_date"] += [i.due_date for i in part]
+    a["paid_at"] += [i.paid_at for i in part]
+    a["voided_at"] += [i.voided_at for i in part]
+    a["marked_uncollectible_at"] += [i.marked_uncollectible_at for i in part]
+    a["id"] += [i.id for i in part]
+    a["number"] += [i.number for i in part]
+    a["partner_id"] += [i.partner_id for i in part]
+    a["type"] += [i.type for i in part]
+    a["currency"] += [i.currency for i in part]
+    a["promised_to_pay_date"] += [i.promised_to_pay_date for i in part]
+    a["in_dispute"] += [i.in_dispute for i in part]
+
+
+def _batch(a: dict[str, list[Any]], first_row: int) -> pa.RecordBatch:
+    """The record batch of the attributes read into ``a``. Everything derived from them is
+    computed on their columns by Arrow: the instants' microseconds, the calendar days, the
+    exponents (one per currency), and the :func:`~stuut_domain.invoice.status_of` of each
+    row (:func:`status_column`, the rule the wire path uses; the equality properties hold
+    it to ``status_of``)."""
+    money = {
+        name: minor_units("invoices", name, a[name], first_row)
+        for name in ("total_amount_minor", "amount_paid_minor", "amount_due_minor")
+    }
+    at = {name: instants(a[name]) for name in _INSTANTS}
+    currency = pa.array(a["currency"], _ENUM)
+    columns: dict[str, pa.Array] = {
+        "id": pa.array(a["id"], pa.string()),
+        "number": pa.array(a["number"], pa.string()),
+        "partner_id": pa.array(a["partner_id"], pa.string()),
+        "type": array(a["type"], _ENUM),
+        "status": status_column(
+            money["total_amount_minor"],
+            money["amount_paid_minor"],
+            at["issued_at"],
+            at["voided_at"],
+            at["marked_uncollectible_at"],
+        ),
+        "currency": currency,
+        "exponent": exponents(currency),
+        **money,
+        **at,
+        "issue_day": days(a["issued_at"], at["issued_at"]),
+        "due_day": days(a["due_date"], at["due_date"]),
+        "promised_to_pay_date": pa.array(a["promised_to_pay_date"], pa.date32()),
+        "in_dispute": pa.array(a["in_dispute"], pa.bool_()),
+    }
+    return pa.RecordBatch.from_arrays([columns[f.name] for f in INVOICES], schema=INVOICES)
 
 
 def invoices_batch(invoices: list[Invoice], first_row: int) -> pa.RecordBatch:
-    """One record batch, built column by column (one tight loop per column)."""
-    exponents = {code: exponent_of(code) for code in {i.currency for i in invoices}}
-    columns: dict[str, list[Any]] = {
-        "id": [i.id for i in invoices],
-        "number": [i.number for i in invoices],
-        "partner_id": [i.partner_id for i in invoices],
-        "type": [i.type for i in invoices],
-        "status": [status_of(i).value for i in invoices],
-        "currency": [i.currency for i in invoices],
-        "exponent": [exponents[i.currency] for i in invoices],
-        "total_amount_minor": [i.total_amount.minor_units for i in invoices],
-        "amount_paid_minor": [
-            None if i.amount_paid is None else i.amount_paid.minor_units for i in invoices
-        ],
-        "amount_due_minor": [i.amount_due.minor_units for i in invoices],
-        "issued_at": [i.issued_at for i in invoices],
-        "issue_day": [issue_date_of(i) for i in invoices],
-        "due_date": [i.due_date for i in invoices],
-        "due_day": [due_day(i) for i in invoices],
-        "paid_at": [i.paid_at for i in invoices],
-        "voided_at": [i.voided_at for i in invoices],
-        "marked_uncollectible_at": [i.marked_uncollectible_at for i in invoices],
-        "promised_to_pay_date": [i.promised_to_pay_date for i in invoices],
-        "in_dispute": [i.in_dispute for i in invoices],
-    }
-    for name in ("total_amount_minor", "amount_paid_minor", "amount_due_minor"):
-        checked("invoices", name, columns[name], first_row)
-    return pa.RecordBatch.from_arrays(
-        [array(columns[field.name], field.type) for field in INVOICES], schema=INVOICES
-    )
+    """One record batch of ``invoices``, built column by column, a slice at a time."""
+    a = _attributes()
+    for k in range(0, len(invoices), _SLICE):
+        _read(a, invoices[k : k + _SLICE])
+    return _batch(a, first_row)
+
+
+class PendingInvoices:
+    """Invoices gathered for a record batch, holding at most one slice of the entities:
+    each full slice's attributes are read at once, and the batch waits as plain values."""
+
+    __slots__ = ("_a", "_part", "rows")
+
+    def __init__(self) -> None:
+        self._a = _attributes()
+        self._part: list[Invoice] = []
+        self.rows = 0
+
+    def add(self, invoice: Invoice) -> None:
+        """Gather one more invoice."""
+        part = self._part
+        part.append(invoice)
+        self.rows += 1
+        if len(part) == _SLICE:
+            _read(self._a, part)
+            part.clear()
+
+    def batch(self, first_row: int) -> pa.RecordBatch:
+        """The record batch of the invoices gathered (rows numbered from ``first_row`` in a
+        refusal), and an empty gathering again."""
+        _read(self._a, self._part)
+        batch = _batch(self._a, first_row)
+        self._a, self._part, self.rows = _attributes(), [], 0
+        return batch
 
 
 def invoice_batches(
@@ -68,22 +158,21 @@ def invoice_batches(
 ) -> Iterator[pa.RecordBatch]:
     """Record batches of :data:`~adapters.columnar.schema.INVOICES`, ``batch_rows`` at most.
 
-    Reads ``invoices`` lazily and holds one batch of entities at a time. Money goes over
-    exactly in minor units; one beyond int64 is refused with
+    Reads ``invoices`` lazily, and holds at most one slice of them (:class:`PendingInvoices`).
+    Money goes over exactly in minor units; one beyond int64 is refused with
     :class:`~adapters.errors.ColumnarMismatch` naming the column and row, never wrapped.
     """
     if type(batch_rows) is not int or batch_rows <= 0:
         raise ColumnarMismatch("invoices", "<batch_rows>", "a positive int", batch_rows)
-    pending: list[Invoice] = []
+    pending = PendingInvoices()
     first_row = 0
     for invoice in invoices:
-        pending.append(invoice)
-        if len(pending) == batch_rows:
-            yield invoices_batch(pending, first_row)
-            first_row += len(pending)
-            pending = []
-    if pending or first_row == 0:
-        yield invoices_batch(pending, first_row)
+        pending.add(invoice)
+        if pending.rows == batch_rows:
+            yield pending.batch(first_row)
+            first_row += batch_rows
+    if pending.rows or first_row == 0:
+        yield pending.batch(first_row)
 
 
 def write_parquet(

@@ -33,19 +33,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from adapters.columnar._build import status_column
 from adapters.columnar.invoices import DEFAULT_BATCH_ROWS, invoices_batch
 from adapters.columnar.schema import INVOICES
 from adapters.errors import ColumnarMismatch
 from adapters.stuut_json import DecodeError, decode_invoices
 from adapters.stuut_json.codec import _shared_fast_path
-from stuut_domain.invoice import Invoice, InvoiceStatus
+from stuut_domain.invoice import Invoice
 from stuut_domain.money import exponent as exponent_of
 
 __all__ = ["wire_invoice_batches", "wire_to_parquet"]
 
 _UNSET: Final = msgspec.UNSET
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND: Final = dt.timedelta(microseconds=1)
 _PATH: Final = re.compile(r"^(?:data)?\[(\d+)\]\.?(.*)$")
 _ENUM: Final = pa.dictionary(pa.int32(), pa.string())
 _TS: Final = pa.timestamp("us", tz="UTC")
@@ -65,8 +65,8 @@ def _instants(values: list[Any]) -> pa.Array:
     """Aware datetimes as exact integer microseconds since the epoch, typed UTC."""
     if values.count(None) == len(values):  # no identity test per value: count is C
         return pa.nulls(len(values), _TS)
-    micros = [None if v is None or v is _UNSET else (v - _EPOCH) // _MICROSECOND for v in values]
-    return pa.array(micros, type=pa.int64()).cast(_TS)
+    since = [None if v is None or v is _UNSET else v - _EPOCH for v in values]
+    return pa.array(since, type=pa.duration("us")).view(pa.int64()).cast(_TS)
 
 
 def _days(values: list[Any]) -> pa.Array:
@@ -75,29 +75,6 @@ def _days(values: list[Any]) -> pa.Array:
         return pa.nulls(len(values), pa.date32())
     days = [None if v is None or v is _UNSET else v.date() for v in values]
     return pa.array(days, type=pa.date32())
-
-
-def _status(
-    total: pa.Array, paid: pa.Array, issued: pa.Array, voided: pa.Array, uncollectible: pa.Array
-) -> pa.Array:
-    """:func:`~stuut_domain.invoice.status_of` on columns, first match wins: void, draft,
-    fully paid (``paid >= total > 0``), uncollectible, partially paid (``paid > 0``), open."""
-    fully = pc.and_(pc.greater(total, 0), pc.fill_null(pc.greater_equal(paid, total), False))
-    partly = pc.greater(pc.fill_null(paid, 0), 0)
-    conditions = pa.StructArray.from_arrays(
-        [voided.is_valid(), issued.is_null(), fully, uncollectible.is_valid(), partly],
-        names=["void", "draft", "paid", "uncollectible", "partially_paid"],
-    )
-    choices = [
-        InvoiceStatus.VOID,
-        InvoiceStatus.DRAFT,
-        InvoiceStatus.PAID,
-        InvoiceStatus.UNCOLLECTIBLE,
-        InvoiceStatus.PARTIALLY_PAID,
-        InvoiceStatus.OPEN,
-    ]
-    values = [pa.scalar(choice.value) for choice in choices]
-    return pc.case_when(conditions, *values).dictionary_encode()
 
 
 #: Frames read per pass: a slice whose frames stay in the CPU caches while its columns are
@@ -141,7 +118,7 @@ def _batch(frames: list[Any]) -> pa.RecordBatch:
         "number": c["number"],
         "partner_id": c["partner_id"],
         "type": c["type"].dictionary_encode(),
-        "status": _status(
+        "status": status_column(
             c["total_amount"],
             c["amount_paid"],
             c["issued_at"],
