@@ -127,3 +127,9 @@ def test_a_bad_lift_is_a_usage_error(capsys: pytest.CaptureFixture[str], bad: st
     _, err = capsys.readouterr()
     assert code == EXIT_UNUSABLE
     assert repr(bad) in err
+
+
+def test_a_lift_given_twice_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["forecast", *FAST, "--lift", "email=2", "--lift", "email=3"])
+    assert code == EXIT_UNUSABLE
+    assert "--lift email is given twice (2, 3)" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import pathlib
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.cli._output import Outcome, limited
+from adapters.cli._output import Outcome, UnusableInput, limited
 from adapters.cli._store import StorePortfolio, load_store, pick_workflow, store_outcome
 from stuut_domain.outreach.policy import OutreachPolicy
 from stuut_domain.outreach.state import OutreachState
@@ -157,6 +157,20 @@ def _with_figures(
     return text + "\n\nFigures:\n" + "\n".join(paths), {**data, "figures": paths}
 
 
+def _lifts(
+    given: list[tuple[OutreachChannel, float]] | None,
+) -> dict[OutreachChannel, float] | None:
+    """``--lift`` values by channel; a channel given twice is a usage error, not last-wins."""
+    if not given:
+        return None
+    lifts: dict[OutreachChannel, float] = {}
+    for channel, lift in given:
+        if channel in lifts:
+            raise UnusableInput(f"--lift {channel} is given twice ({lifts[channel]:g}, {lift:g})")
+        lifts[channel] = lift
+    return lifts
+
+
 def run(args: argparse.Namespace) -> Outcome:
     """Forecast the store at ``args.store`` from ``--at``, or compare with ``--compare``."""
     portfolio = load_store(args.store)
@@ -172,6 +186,6 @@ def run(args: argparse.Namespace) -> Outcome:
         compare=args.compare,
         limit=args.limit or None,
         plot=args.plot,
-        lifts=dict(args.lift) if args.lift else None,
+        lifts=_lifts(args.lift),
     )
     return store_outcome(portfolio, text, data)
