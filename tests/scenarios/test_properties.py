@@ -162,33 +162,6 @@ class TestMoneyConservedToTheMinorUnit:
 
 
 @st.composite
-def not_yet_due(draw: st.DrawFn, weeks: int) -> list[Invoice]:
-    """Up to eight invoices due on a day of the ``weeks`` from the start, part-paid or not."""
-    rows = draw(
-        st.lists(
-            st.tuples(
-                st.integers(1, 10**7),
-                st.integers(0, 7 * weeks - 1),
-                st.sampled_from(("ptn_acme", "ptn_beta")),
-                st.sampled_from(("EUR", "JPY", "KWD")),
-                st.integers(0, 99),
-            ),
-            min_size=1,
-            max_size=8,
-        )
-    )
-    items = []
-    for n, (units, offset, pid, code, paid_pct) in enumerate(rows):
-        due = START + dt.timedelta(days=offset, hours=offset % 24)
-        paid = units * paid_pct // 100
-        settled = ((START - dt.timedelta(days=1), paid),) if paid else ()
-        items.append(
-            invoice(f"inv_{n}", due=due, units=units, partner_id=pid, currency=code, paid=settled)
-        )
-    return items
-
-
-@st.composite
 def dated_book(draw: st.DrawFn, start: dt.datetime, weeks: int) -> list[Invoice]:
     """Up to eight invoices due from three weeks before ``start`` to two weeks past the
     horizon, some with a promise to pay (past or to come), some with a pending allocation,
@@ -305,36 +278,6 @@ class TestTheIssuesProperties:
             assert all(v == 0 for path in comparison.deltas(code) for v in path)
 
     @pytest.mark.slow
-    @given(data=st.data(), weeks=st.integers(1, 8), seed=st.integers(0, 2**32))
-    def test_paying_on_the_due_date_is_the_expected_collections(
-        self, data: st.DataObject, weeks: int, seed: int
-    ) -> None:
-        """A model that pays what is left on the due day: every run's cash per week and
-        currency is portfolio.expected_collections' amount for that week, exactly."""
-        items = data.draw(not_yet_due(weeks))
-        simulation = simulate_collections(
-            items,
-            partners=PARTNERS,
-            workflow=net30_reminders(),
-            behaviour=PaymentBehaviour.on_due_date(),
-            start=START,
-            weeks=weeks,
-            runs=2,
-            seed=seed,
-        )
-        expected: dict[tuple[int, str], int] = {}
-        forecast = expected_collections(items, as_of=START.date(), weeks=weeks)
-        for row in forecast.records():
-            # Every invoice falls due in the range: no "overdue", "later" or "undated" period.
-            period = dt.date.fromisoformat(str(row["period"]))
-            week = (period - START.date()).days // 7
-            amount = Money.of(row["amount"], str(row["currency"]))  # type: ignore[arg-type]
-            if amount.minor_units:
-                expected[(week, str(row["currency"]))] = amount.minor_units
-        for each in simulation.runs:
-            assert dict(each.cash) == expected
-
-    @pytest.mark.slow
     @given(data=st.data(), weeks=st.integers(1, 6), seed=st.integers(0, 2**32))
     def test_paying_on_the_expected_day_is_the_expected_collections_from_any_start(
         self, data: st.DataObject, weeks: int, seed: int
@@ -355,7 +298,7 @@ class TestTheIssuesProperties:
             behaviour=PaymentBehaviour.on_due_date(),
             start=start,
             weeks=weeks,
-            runs=1,
+            runs=2,
             seed=seed,
             promise_kept=1.0,
         )
@@ -363,9 +306,9 @@ class TestTheIssuesProperties:
         expected = expected_weekly_units(
             [approve_pending(i, start) for i in items], start.date(), weeks
         )
-        (only,) = simulation.runs
-        got = {(simulation.week_start(w), c): u for (w, c), u in only.cash.items() if u}
-        assert got == expected
+        for each in simulation.runs:
+            got = {(simulation.week_start(w), c): u for (w, c), u in each.cash.items() if u}
+            assert got == expected
 
     @pytest.mark.slow
     @given(items=books(), seed=st.integers(0, 2**32))
