@@ -247,3 +247,87 @@ def test_a_statement_failing_inside_the_first_flight_is_rolled_back(
     assert _stored(store) == before
     assert store.invoices.save(current.entity, expected_version="1") == "2"
     store.close()
+
+
+def _other_writer_saves(db_url: str, entity_id: str, expected: str) -> str:
+    """Another store (its own connection) saves the invoice: the lock is not held."""
+    other = SqlStore(db_url)
+    try:
+        current = other.invoices.get_versioned(entity_id)
+        assert current.version == expected
+        return other.invoices.save(current.entity, expected_version=expected)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("pipelined", [True, False])
+def test_an_interrupt_inside_the_first_flight_rolls_back(
+    db_url: str, pipelined: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside review (helper-60, bug 1): a KeyboardInterrupt while the first flight's
+    second statement is queued (after the UPDATE). It left PostgreSQL's transaction open
+    (abort found no connection), the thread read its own uncommitted write and its next save
+    committed it. Now nothing is written, the thread's reads see the stored version, another
+    writer is not blocked, and the thread's next save is the only one written."""
+    store = SqlStore(db_url, create=True)
+    if not store.postgres and not pipelined:
+        pytest.skip("pipeline mode is PostgreSQL's")
+    if store.postgres:
+        import psycopg
+
+        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda _: pipelined))
+    _fill(store)
+    current = store.invoices.get_versioned("inv_a")
+    before = _stored(store)
+    from adapters.sql.direct import DirectStatement
+
+    original = DirectStatement.parameters
+    calls: list[int] = []
+
+    def interrupted(self: DirectStatement, values: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, values)
+
+    monkeypatch.setattr(DirectStatement, "parameters", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.invoices.save(_paid(current.entity, _allocation("alloc_1", 1)), expected_version="1")
+    monkeypatch.undo()
+    assert _idle(store)
+    assert store.invoices.get_versioned("inv_a").version == "1"
+    assert _stored(store) == before
+    assert _other_writer_saves(db_url, "inv_a", "1") == "2"
+    assert store.invoices.save(current.entity, expected_version="2") == "3"
+    store.close()
+
+
+def test_an_interrupt_as_begin_immediate_returns_rolls_back(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside review (helper-60, bug 2): on a SQLite file a KeyboardInterrupt as ``BEGIN
+    IMMEDIATE`` returned kept the write lock: every later save on the thread failed and
+    other processes waited out their busy timeout. Now it is rolled back."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+    store = SqlStore(db_url, create=True)
+    _fill(store)
+    current = store.invoices.get_versioned("inv_a")
+    from adapters.sql.direct import DirectTransaction
+
+    original = DirectTransaction.run
+
+    def interrupted(self: DirectTransaction, sql: str, params: Any) -> Any:
+        out = original(self, sql, params)
+        if sql == "BEGIN IMMEDIATE":
+            raise KeyboardInterrupt
+        return out
+
+    monkeypatch.setattr(DirectTransaction, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.invoices.save(current.entity, expected_version="1")
+    monkeypatch.undo()
+    assert _idle(store)
+    assert _other_writer_saves(db_url, "inv_a", "1") == "2"
+    assert store.invoices.save(current.entity, expected_version="2") == "3"
+    store.close()

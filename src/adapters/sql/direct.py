@@ -137,6 +137,9 @@ class PipelinedTransaction(DirectTransaction):
             return super().batch(steps)
         for attempt in (1, 2):
             conn, cursor = self._connection()
+            # Set before anything is sent: an interrupt inside the flight (Ctrl-C) must find
+            # the connection in abort(), which rolls back or drops it.
+            self._conn, self._cursor = conn, cursor
             try:
                 cursors = []
                 with conn.pipeline() if self._pipelined else contextlib.nullcontext():
@@ -146,12 +149,11 @@ class PipelinedTransaction(DirectTransaction):
                         step.execute(statement.sql, statement.parameters(values))
                         cursors.append(step)
                 # Leaving the pipeline waited for every result.
-                self._conn, self._cursor = conn, cursor
                 return [int(step.rowcount) for step in cursors]
             except self._driver.Error as exc:
-                if not (conn.broken or conn.closed):
-                    self._conn, self._cursor = conn, cursor  # begun: roll it back
+                if not (conn.broken or conn.closed):  # begun: abort() rolls it back
                     raise _wrapped("BEGIN; ...", None, exc, self._driver) from exc
+                self._conn = None
                 self._drop()
                 if attempt == 2:
                     raise _wrapped("BEGIN", None, exc, self._driver) from exc
@@ -178,14 +180,25 @@ class PipelinedTransaction(DirectTransaction):
         self.run("COMMIT", ())
 
     def abort(self) -> None:
-        """Roll back what was begun; a connection that cannot is dropped (the server then
-        aborts its transaction)."""
-        if self._conn is None:
+        """Roll back what was begun. A connection that cannot say where it stands is dropped
+        (the server then aborts its transaction): broken or closed, a command still in
+        flight or a pipeline still open (an interrupt arrived mid-round-trip: its replies
+        would be read as the next call's), or in an unknown state."""
+        conn = self._conn
+        if conn is None:
             return
+        self._conn = None
+        status = self._driver.pq.TransactionStatus
         try:
-            if self._conn.broken or self._conn.closed:
+            state = conn.info.transaction_status
+            if (
+                conn.broken
+                or conn.closed
+                or state in (status.ACTIVE, status.UNKNOWN)
+                or conn.info.pipeline_status != self._driver.pq.PipelineStatus.OFF
+            ):
                 self._drop()
-            else:
+            elif state != status.IDLE:
                 self._cursor.execute("ROLLBACK")
         except BaseException:
             self._drop()

@@ -942,8 +942,8 @@ class SqlStore(_Repositories):
             raise AssertionError("direct writes need a SQLite file or PostgreSQL")
         with _unavailable(self.url):
             tx = DirectTransaction(conn.cursor(), sqlite3, "?")
-            tx.run("BEGIN IMMEDIATE", ())
-            try:
+            try:  # BEGIN inside: an interrupt as it returns must still roll back
+                tx.run("BEGIN IMMEDIATE", ())
                 yield tx
                 tx.run("COMMIT", ())
             except BaseException:
