@@ -34,7 +34,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from adapters import stuut_json
 from adapters._files import atomic_write, exclusive_lock
@@ -89,6 +89,8 @@ FOLDERS = {
 }
 
 _SUFFIX = ".json"
+#: The expected version of a save that names none: no file's content hashes to it.
+_NO_VERSION: Final = "<none>"
 _LOCK = ".lock"
 
 
@@ -242,8 +244,13 @@ class JsonRepository(Generic[E, Q]):
         return [content_version(data) for _path, data in staged.values()]
 
     def save(self, entity: E, /, *, expected_version: Version) -> Version:
-        """Replace ``<id>.json`` if its bytes are still the version read; else conflict."""
-        return self._write(entity, expected_version)
+        """Replace ``<id>.json`` if its bytes are still the version read; else conflict.
+
+        A version no read could have given (``None``, a non-string) matches no file: the
+        missing id is :class:`NotFound`, a stored one :class:`ConcurrencyConflict`, as on
+        every other store (it used to create the entity, as ``add`` does)."""
+        expected: object = expected_version
+        return self._write(entity, expected if isinstance(expected, str) else _NO_VERSION)
 
     # -- machinery -------------------------------------------------------------------------
 

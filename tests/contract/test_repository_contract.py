@@ -153,6 +153,22 @@ class TestFind:
 
 
 class TestWrite:
+    @pytest.mark.parametrize("expected", [None, 1, b"1"])
+    def test_a_save_without_a_version_read_never_writes(
+        self, writable: Harness, expected: object
+    ) -> None:
+        """Outside review (helper-60, bug 4): the JSON store created a missing entity on
+        ``save(expected_version=None)`` and said AlreadyExists for a stored one; every store
+        now says NotFound and ConcurrencyConflict, and writes nothing."""
+        repo = writable.read.invoices
+        with pytest.raises(NotFound):
+            repo.save(invoice("inv_new"), expected_version=expected)  # type: ignore[arg-type]
+        assert list(repo.ids()) == []
+        version = repo.add(invoice("inv_old"))
+        with pytest.raises(ConcurrencyConflict):
+            repo.save(invoice("inv_old"), expected_version=expected)  # type: ignore[arg-type]
+        assert repo.get_versioned("inv_old").version == version
+
     def test_add_then_get_versioned(self, writable: Harness) -> None:
         """add returns the version that get_versioned then reports."""
         version = writable.read.invoices.add(invoice("inv_2024_0042"))

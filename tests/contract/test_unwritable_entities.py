@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -17,6 +18,7 @@ from cash_builders import transaction
 from scenario_builders import invoice
 from stuut_domain.money import Money
 from stuut_domain.owed import Dispute
+from stuut_domain.ports import InvoiceQuery
 
 
 @pytest.fixture(params=WRITABLE)
@@ -99,3 +101,34 @@ def test_something_that_is_no_entity_in_a_batch_is_a_typed_refusal(
     with pytest.raises(UnwritableEntity):
         repo.add(junk)  # type: ignore[arg-type]
     assert list(repo.ids()) == []
+
+
+def test_awkward_but_valid_invoices_are_stored_and_found_alike_everywhere(
+    store: Harness,
+) -> None:
+    """Outside review (helper-60, bug 3): valid wire values the SQL stores refused with
+    foreign errors — a due date past year 9999 in UTC (OverflowError), a NUL in a partner id
+    (PostgreSQL DataError), an 8,000-character partner id (PostgreSQL's index limit, reported
+    as the store being down). Every store now stores them and answers the same queries."""
+    base = invoice("inv_base", due=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    far = dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-12)))
+    awkward = [
+        attrs.evolve(base, id="inv_nul", partner_id="p\x00"),
+        attrs.evolve(base, id="inv_long", partner_id="x" * 8000),
+        attrs.evolve(base, id="inv_far", due_date=far),
+    ]
+    repo = store.read.invoices
+    for item in awkward:
+        repo.add(item)
+    assert {i.id: i for i in repo.find()} == {i.id: i for i in awkward}
+
+    def found(**query: Any) -> list[str]:
+        return sorted(str(i.id) for i in repo.find(InvoiceQuery(**query)))
+
+    assert found(partner_id="p\x00") == ["inv_nul"]
+    assert found(partner_id="x" * 8000) == ["inv_long"]
+    assert found(partner_id="x" * 512) == []  # the key's length, not a match
+    assert found(due_before=far) == ["inv_long", "inv_nul"]
+    assert found(due_before=far + dt.timedelta(microseconds=1)) == sorted(
+        ["inv_far", "inv_long", "inv_nul"]
+    )

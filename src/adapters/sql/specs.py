@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
@@ -56,9 +56,45 @@ def jsonb_text(doc: str) -> str | None:
     return None if "\\u0000" in doc else doc
 
 
+_LATEST: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
+_EARLIEST: Final = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def utc(instant: dt.datetime | None) -> dt.datetime | None:
-    """An aware instant in UTC, so stored instants compare alike on every database."""
-    return None if instant is None else instant.astimezone(dt.UTC)
+    """An aware instant in UTC, so stored instants compare alike on every database.
+
+    An instant past the end (or before the start) of the calendar in UTC — 9999-12-31 23:00
+    at −12:00 — is valid on the wire but has no UTC datetime: it projects to the calendar's
+    last (first) instant, which keeps every order with ordinary instants; the document keeps
+    the exact value, and a query narrowed on it is widened (``<=``) and decided by
+    ``matches``.
+    """
+    if instant is None:
+        return None
+    try:
+        return instant.astimezone(dt.UTC)
+    except OverflowError:
+        return _LATEST if instant.year == dt.MAXYEAR else _EARLIEST
+
+
+#: The longest text a key projection keeps (PostgreSQL's B-tree entries hold about 2,700
+#: bytes: 512 characters of at most 4 bytes fit).
+KEY_CHARS: Final = 512
+
+
+def text_key(value: str | None) -> str | None:
+    """A text projection SQL can index on any database: NUL (which PostgreSQL text cannot
+    hold) as U+FFFD, at most :data:`KEY_CHARS` characters. Only a narrowing: a query whose
+    value would be changed by this is not narrowed in SQL (every row is read and
+    ``matches`` decides), so two values sharing a key never mix up an answer."""
+    if value is None:
+        return None
+    return value.replace("\x00", "\ufffd")[:KEY_CHARS]
+
+
+def _narrowable(value: str) -> bool:
+    """Whether a query's text can be compared with :func:`text_key` projections as it is."""
+    return text_key(value) == value
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -119,28 +155,31 @@ def _minor(money: Any) -> int | None:
 def _narrow_invoices(c: sa.ColumnCollection[str, sa.ColumnElement[Any]], q: Any) -> list[Any]:
     query: InvoiceQuery = q
     where: list[Any] = []
-    if query.partner_id is not None:
+    if query.partner_id is not None and _narrowable(query.partner_id):
         where.append(c.partner_id == query.partner_id)
-    if query.currency is not None:
+    if query.currency is not None and _narrowable(query.currency):
         where.append(c.currency == query.currency)
     if query.open_only:
         where.append(c.open_receivable.is_(True))
     if query.due_before is not None:
-        where.append(c.due_date < utc(query.due_before))
+        # <= : a superset of <, also right where utc() moved an instant to the calendar's end
+        where.append(c.due_date <= utc(query.due_before))
     return where
 
 
 def _narrow_partners(c: sa.ColumnCollection[str, sa.ColumnElement[Any]], q: Any) -> list[Any]:
     query: PartnerQuery = q
-    return [] if query.currency is None else [c.currency == query.currency]
+    if query.currency is None or not _narrowable(query.currency):
+        return []
+    return [c.currency == query.currency]
 
 
 def _narrow_payments(c: sa.ColumnCollection[str, sa.ColumnElement[Any]], q: Any) -> list[Any]:
     query: PaymentQuery = q
     where: list[Any] = []
-    if query.partner_id is not None:
+    if query.partner_id is not None and _narrowable(query.partner_id):
         where.append(c.partner_id == query.partner_id)
-    if query.currency is not None:
+    if query.currency is not None and _narrowable(query.currency):
         where.append(c.currency == query.currency)
     return where
 
@@ -155,13 +194,13 @@ _INSTANT = sa.DateTime(timezone=True)
 
 def _invoice_projections() -> tuple[Projection, ...]:
     def partner(i: Invoice) -> object:
-        return i.partner_id
+        return text_key(i.partner_id)
 
     def status(i: Invoice) -> object:
         return status_of(i).value
 
     def currency(i: Invoice) -> object:
-        return i.currency
+        return text_key(i.currency)
 
     def due(i: Invoice) -> object:
         return _minor(i.amount_due)
@@ -185,7 +224,7 @@ def _invoice_projections() -> tuple[Projection, ...]:
 
 def _partner_projections() -> tuple[Projection, ...]:
     def currency(p: Partner) -> object:
-        return p.currency
+        return text_key(p.currency)
 
     def modified(p: Partner) -> object:
         return utc(p.modified_at)
@@ -198,13 +237,13 @@ def _partner_projections() -> tuple[Projection, ...]:
 
 def _payment_projections() -> tuple[Projection, ...]:
     def partner(p: Payment) -> object:
-        return p.partner_id
+        return text_key(p.partner_id)
 
     def currency(p: Payment) -> object:
-        return p.currency
+        return text_key(p.currency)
 
     def status(p: Payment) -> object:
-        return p.status
+        return text_key(p.status)
 
     def amount(p: Payment) -> object:
         return _minor(p.amount)
