@@ -244,3 +244,20 @@ def test_a_chunk_with_more_allocations_than_sqlite_binds_is_stored_like_adds(
     versions = store.invoices.add_many(batch)
     assert len(versions) == 500
     assert sorted(store.invoices.ids()) == sorted(i.id for i in batch)
+
+
+def test_an_allocation_listed_twice_by_one_invoice_says_so(db_url: str) -> None:
+    """Outside review (helper-60): the refusal named the invoice being written as the
+    holder ("already held by invoice 'inv_a'; invoice 'inv_a' cannot list it too")."""
+    store = SqlStore(db_url, create=True)
+    twice = attrs.evolve(
+        invoice("inv_0001"),
+        amount_due=Money(1_050_00, "EUR"),
+        amount_paid=Money(200_00, "EUR"),
+        payments=(_allocation("alloc_1", "inv_0001"), _allocation("alloc_1", "inv_0001")),
+    )
+    with pytest.raises(InvalidAllocation) as caught:
+        store.invoices.add(twice)
+    store.close()
+    assert caught.value.code == "allocation_conflict"
+    assert "invoice 'inv_0001' lists allocation 'alloc_1' twice" in str(caught.value)

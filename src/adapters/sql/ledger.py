@@ -103,10 +103,15 @@ def _refuse_held(invoice_id: str, ids: list[str], taken: tuple[str, str] | None)
         return
     allocation_id = taken[0] if taken is not None else _first_repeat(ids)
     holder = taken[1] if taken is not None else invoice_id
+    message = (
+        f"allocation {allocation_id!r} is already held by invoice {holder!r}; "
+        f"invoice {invoice_id!r} cannot list it too"
+        if holder != invoice_id
+        else f"invoice {invoice_id!r} lists allocation {allocation_id!r} twice"
+    )
     raise InvalidAllocation(
         "allocation_conflict",
-        f"allocation {allocation_id!r} is already held by invoice {holder!r}; "
-        f"invoice {invoice_id!r} cannot list it too",
+        message,
         allocation_id=allocation_id,
         invoice_id=invoice_id,
         held_by=holder,

@@ -1137,13 +1137,12 @@ class SqlStore(_Repositories):
     def allocation_ids(self, invoice_id: str) -> list[str]:
         """The ledger's allocation ids for one invoice, sorted."""
         check_id("invoice", invoice_id)
-        with self.transaction(write=False) as conn:
-            ids = conn.execute(
-                sa.select(self.ledger.c.id)
-                .where(self.ledger.c.invoice_id == invoice_id)
-                .order_by(self.ledger.c.id)
-            ).scalars()
-            return list(ids)
+        rows = self.read_statement(  # a read that survives a dropped connection, as get does
+            sa.select(self.ledger.c.id)
+            .where(self.ledger.c.invoice_id == invoice_id)
+            .order_by(self.ledger.c.id)
+        )
+        return [str(row[0]) for row in rows]
 
     def close(self) -> None:
         """Release the database connections."""
