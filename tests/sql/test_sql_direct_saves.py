@@ -218,6 +218,19 @@ def test_an_interrupted_direct_save_is_rolled_back(
     store.close()
 
 
+def _store_pipelined(db_url: str, pipelined: bool, monkeypatch: pytest.MonkeyPatch) -> SqlStore:
+    """A store on ``db_url``; on PostgreSQL with libpq's pipeline mode on or off (SQLite has
+    none: its ``pipelined=False`` case is skipped)."""
+    store = SqlStore(db_url, create=True)
+    if not store.postgres and not pipelined:
+        pytest.skip("pipeline mode is PostgreSQL's")
+    if store.postgres:
+        import psycopg
+
+        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda _: pipelined))
+    return store
+
+
 @pytest.mark.parametrize("pipelined", [True, False])
 def test_a_statement_failing_inside_the_first_flight_is_rolled_back(
     db_url: str, pipelined: bool, monkeypatch: pytest.MonkeyPatch
@@ -226,13 +239,7 @@ def test_a_statement_failing_inside_the_first_flight_is_rolled_back(
     never sends: the column is NOT NULL) is the engine's SQLAlchemy exception, nothing is
     written and the connection is out of the transaction; on PostgreSQL with and without
     pipeline mode."""
-    store = SqlStore(db_url, create=True)
-    if not store.postgres and not pipelined:
-        pytest.skip("pipeline mode is PostgreSQL's")
-    if store.postgres:
-        import psycopg
-
-        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda _: pipelined))
+    store = _store_pipelined(db_url, pipelined, monkeypatch)
     _fill(store)
     before = _stored(store)
     current = store.invoices.get_versioned("inv_a")
@@ -269,13 +276,7 @@ def test_an_interrupt_inside_the_first_flight_rolls_back(
     (abort found no connection), the thread read its own uncommitted write and its next save
     committed it. Now nothing is written, the thread's reads see the stored version, another
     writer is not blocked, and the thread's next save is the only one written."""
-    store = SqlStore(db_url, create=True)
-    if not store.postgres and not pipelined:
-        pytest.skip("pipeline mode is PostgreSQL's")
-    if store.postgres:
-        import psycopg
-
-        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda _: pipelined))
+    store = _store_pipelined(db_url, pipelined, monkeypatch)
     _fill(store)
     current = store.invoices.get_versioned("inv_a")
     before = _stored(store)
