@@ -133,3 +133,14 @@ def test_a_lift_given_twice_is_a_usage_error(capsys: pytest.CaptureFixture[str])
     code = main(["forecast", *FAST, "--lift", "email=2", "--lift", "email=3"])
     assert code == EXIT_UNUSABLE
     assert "--lift email is given twice (2, 3)" in capsys.readouterr().err
+
+
+def test_the_summary_is_one_readable_line_per_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    """Outside review (helper-59): the summary was a raw dict repr with Decimal('…')."""
+    assert main(["forecast", *FAST]) == EXIT_CLEAN
+    out = capsys.readouterr()[0]
+    summary = out[out.index("Summary\n") :]
+    assert "  runs: 2\n" in summary
+    assert "  promises_p50: kept " in summary
+    assert "Decimal(" not in summary
+    assert "{" not in summary

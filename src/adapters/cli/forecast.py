@@ -98,7 +98,7 @@ def forecast_view(
                 header,
                 f"{simulation.title()}\nCumulative cash at the horizon (bands over runs)\n"
                 + limited(_CASH_COLUMNS, _last_weeks(rows), limit),
-                "Summary: " + ", ".join(f"{k} {v}" for k, v in simulation.summary().items()),
+                "Summary\n" + _summary_text(simulation.summary()),
             ]
         )
         data: dict[str, Any] = {
@@ -155,6 +155,20 @@ def _with_figures(
     aging = aging_report(portfolio.invoices, as_of=at.date(), partners=portfolio.partners)
     paths = [str(p) for p in write_figures(result, plot, aging=aging)]
     return text + "\n\nFigures:\n" + "\n".join(paths), {**data, "figures": paths}
+
+
+def _plain(value: object) -> str:
+    """A summary value as text: numbers as written, ``-`` for none, mappings as ``k v``."""
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items()) or "-"
+    return str(value)
+
+
+def _summary_text(summary: dict[str, object]) -> str:
+    """One line per headline figure of :meth:`CollectionsSimulation.summary`."""
+    return "\n".join(f"  {key}: {_plain(value)}" for key, value in summary.items())
 
 
 def _lifts(
