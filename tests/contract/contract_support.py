@@ -32,6 +32,27 @@ UTC = dt.UTC
 JUNE_1 = dt.datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 
 
+def allocation(
+    alloc_id: str,
+    *,
+    invoice_id: str,
+    amount: int = 100_00,
+    approved: bool = True,
+    approved_at: dt.datetime | None = None,
+) -> PaymentAllocation:
+    """A EUR allocation of payment ``pay_0007`` to ``invoice_id`` (the SQL tests' ledger rows)."""
+    return PaymentAllocation(
+        amount=Money(amount, "EUR"),
+        invoice_id=invoice_id,
+        object="payment_allocation",
+        payment_id="pay_0007",
+        strategy="automatic",
+        id=alloc_id,
+        approved=approved,
+        approved_at=approved_at,
+    )
+
+
 def invoice(
     invoice_id: str,
     *,

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
-from contract_support import invoice, partner, payment, workflow
+from contract_support import allocation, invoice, partner, payment, workflow
 
 from adapters.sql import SqlStore
 from adapters.sql import store as sql_store
@@ -26,14 +26,10 @@ UTC = dt.UTC
 
 
 def _allocation(alloc_id: str, invoice_id: str, amount: int = 100_00) -> PaymentAllocation:
-    return PaymentAllocation(
-        amount=Money(amount, "EUR"),
+    return allocation(
+        alloc_id,
         invoice_id=invoice_id,
-        object="payment_allocation",
-        payment_id="pay_0007",
-        strategy="automatic",
-        id=alloc_id,
-        approved=True,
+        amount=amount,
         approved_at=dt.datetime(2024, 6, 2, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
     )
 

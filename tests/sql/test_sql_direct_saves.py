@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
-from contract_support import invoice, partner
+from contract_support import allocation, invoice, partner
 
 from adapters.errors import UnwritableEntity
 from adapters.sql import SqlStore
@@ -27,13 +27,10 @@ AT = dt.datetime(2024, 6, 2, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
 
 def _allocation(alloc_id: str, amount: int, *, approved: bool = True) -> PaymentAllocation:
-    return PaymentAllocation(
-        amount=Money(amount, "EUR"),
+    return allocation(
+        alloc_id,
         invoice_id="inv_a",
-        object="payment_allocation",
-        payment_id="pay_0007",
-        strategy="automatic",
-        id=alloc_id,
+        amount=amount,
         approved=approved,
         approved_at=AT if approved else None,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from contract_support import invoice, partner
+from contract_support import allocation, invoice, partner
 
 from adapters.errors import CorruptRecord, SqlStoreUnavailable, UnitOfWorkMisuse
 from adapters.sql import SqlStore
@@ -20,15 +20,7 @@ from stuut_domain.payment import PaymentAllocation
 
 
 def _allocation(alloc_id: str, invoice_id: str) -> PaymentAllocation:
-    return PaymentAllocation(
-        amount=Money(100_00, "EUR"),
-        invoice_id=invoice_id,
-        object="payment_allocation",
-        payment_id="pay_0007",
-        strategy="automatic",
-        id=alloc_id,
-        approved=True,
-    )
+    return allocation(alloc_id, invoice_id=invoice_id)
 
 
 def _two_invoices(store: SqlStore) -> None:
@@ -196,8 +188,8 @@ class TestFinding6RivalPostersNeverMeetAVersionRace:
         at = dt.datetime(2024, 6, 10, 12, tzinfo=dt.UTC)
 
         def post_all(_: int) -> int:
-            for allocation in allocations:
-                store.post_allocation(allocation, at=at)
+            for each in allocations:
+                store.post_allocation(each, at=at)
             return len(allocations)
 
         with ThreadPoolExecutor(max_workers=4) as pool:

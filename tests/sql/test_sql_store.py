@@ -11,7 +11,7 @@ import sqlite3
 import attrs
 import pytest
 import sqlalchemy as sa
-from contract_support import invoice, partner
+from contract_support import allocation, invoice, partner
 
 from adapters.errors import CorruptRecord, InvalidId
 from adapters.sql import SqlStore
@@ -26,15 +26,7 @@ AT = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 
 
 def _allocation(alloc_id: str, amount: int, invoice_id: str = "inv_2024_0042") -> PaymentAllocation:
-    return PaymentAllocation(
-        amount=Money(amount, "EUR"),
-        invoice_id=invoice_id,
-        object="payment_allocation",
-        payment_id="pay_0007",
-        strategy="automatic",
-        id=alloc_id,
-        approved=True,
-    )
+    return allocation(alloc_id, invoice_id=invoice_id, amount=amount)
 
 
 class TestUnitOfWork:
