@@ -13,6 +13,7 @@ every write gets a number never used before, so a stale version can never match 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
@@ -93,6 +94,10 @@ class MemoryRepository(Generic[E, Q]):
     ) -> None:
         self.kind = kind
         self._holds = holds
+        #: The wire reading of ``holds``, built once: writes are checked to read back equal.
+        self._decode: Callable[[bytes], Any] | None = (
+            None if holds is None else functools.partial(stuut_json.decode, holds)
+        )
         self._lock = threading.RLock()
         self._counter = counter or _Counter()
         self._rows: dict[str, E] = {}
@@ -198,16 +203,11 @@ class MemoryRepository(Generic[E, Q]):
         reads back equal: the fake refuses what the JSON and SQL stores refuse (an amount
         beyond 64 bits, an offset with seconds), so a test on it cannot pass where they fail."""
         entity_id(self.kind, entity)
-        holds = self._holds
-        if holds is not None:
-            refusal = kind_refusal(self.kind, entity, holds)
+        if self._decode is not None and self._holds is not None:
+            refusal = kind_refusal(self.kind, entity, self._holds)
             if refusal is not None:
                 raise refusal
-
-            def decode(data: bytes) -> Any:
-                return stuut_json.decode(holds, data)
-
-            checked_document(self.kind, entity, stuut_json.encode, decode)
+            checked_document(self.kind, entity, stuut_json.encode, self._decode)
         return entity
 
     def _put(

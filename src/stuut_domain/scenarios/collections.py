@@ -592,7 +592,7 @@ class _Run:
             id=f"sim-{setup.seed}-{self.run}-{len(self.payments)}",
             amount=amount,
             currency=amount.code,
-            partner_id=invoice.partner_id if pid.startswith("unknown:") else pid,
+            partner_id=invoice.partner_id if pid in setup.silent else pid,
             timestamp=at,
             status="simulated",
         )
