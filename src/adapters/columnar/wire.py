@@ -21,7 +21,6 @@ every document) and what was expected, the codec's
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -30,25 +29,21 @@ from typing import Any, Final
 
 import msgspec
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from adapters.columnar._build import status_column
+from adapters.columnar._build import days, exponents, instants, status_column
 from adapters.columnar.invoices import DEFAULT_BATCH_ROWS, invoices_batch
 from adapters.columnar.schema import INVOICES
 from adapters.errors import ColumnarMismatch
 from adapters.stuut_json import DecodeError, decode_invoices
 from adapters.stuut_json.codec import _shared_fast_path
 from stuut_domain.invoice import Invoice
-from stuut_domain.money import exponent as exponent_of
 
 __all__ = ["wire_invoice_batches", "wire_to_parquet"]
 
 _UNSET: Final = msgspec.UNSET
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _PATH: Final = re.compile(r"^(?:data)?\[(\d+)\]\.?(.*)$")
 _ENUM: Final = pa.dictionary(pa.int32(), pa.string())
-_TS: Final = pa.timestamp("us", tz="UTC")
 
 
 def _column(values: list[Any], type_: pa.DataType) -> pa.Array:
@@ -61,20 +56,12 @@ def _column(values: list[Any], type_: pa.DataType) -> pa.Array:
         return pa.array([None if v is _UNSET else v for v in values], type=type_)
 
 
-def _instants(values: list[Any]) -> pa.Array:
-    """Aware datetimes as exact integer microseconds since the epoch, typed UTC."""
-    if values.count(None) == len(values):  # no identity test per value: count is C
-        return pa.nulls(len(values), _TS)
-    since = [None if v is None or v is _UNSET else v - _EPOCH for v in values]
-    return pa.array(since, type=pa.duration("us")).view(pa.int64()).cast(_TS)
-
-
-def _days(values: list[Any]) -> pa.Array:
-    """The calendar day of each instant in the offset it was written with (ADR 0028)."""
-    if values.count(None) == len(values):
-        return pa.nulls(len(values), pa.date32())
-    days = [None if v is None or v is _UNSET else v.date() for v in values]
-    return pa.array(days, type=pa.date32())
+def _present(values: list[Any]) -> list[Any]:
+    """``values`` with an absent optional field (``UNSET``) as ``None``, for the entity
+    path's column builders (a C count first: complete documents pay no scan)."""
+    if values.count(_UNSET):
+        return [None if v is _UNSET else v for v in values]
+    return values
 
 
 #: Frames read per pass: a slice whose frames stay in the CPU caches while its columns are
@@ -95,11 +82,11 @@ def _slice(frames: list[Any]) -> dict[str, pa.Array]:
     out = {name: _column(v(name), pa.string()) for name in _STRINGS}
     out |= {name: _column(v(name), pa.int64()) for name in _INTS}
     for name in _INSTANTS:
-        values = v(name)
-        out[name] = _instants(values)
+        values = _present(v(name))
+        out[name] = instants(values)
         for day, source in _DAYS:
             if source == name:
-                out[day] = _days(values)
+                out[day] = days(values, out[name])
     out["promised_to_pay_date"] = _column(v("promised_to_pay_date"), pa.date32())
     out["in_dispute"] = _column(v("in_dispute"), pa.bool_())
     return out
@@ -112,7 +99,6 @@ def _batch(frames: list[Any]) -> pa.RecordBatch:
         slices = [_slice([])]
     c = {name: pa.concat_arrays([one[name] for one in slices]) for name in slices[0]}
     currency = c["currency"].dictionary_encode()
-    wanted = pa.array([exponent_of(code) for code in currency.dictionary.to_pylist()], pa.int8())
     columns: dict[str, pa.Array] = {
         "id": c["id"],
         "number": c["number"],
@@ -126,7 +112,7 @@ def _batch(frames: list[Any]) -> pa.RecordBatch:
             c["marked_uncollectible_at"],
         ),
         "currency": currency,
-        "exponent": pc.take(wanted, currency.indices),
+        "exponent": exponents(currency),
         "total_amount_minor": c["total_amount"],
         "amount_paid_minor": c["amount_paid"],
         "amount_due_minor": c["amount_due"],
